@@ -1,0 +1,66 @@
+"""Alembic environment: the only way the schema changes.
+
+Run through Flask-Migrate (`flask --app app db upgrade`), which provides the app's engine, or
+by pytest-alembic, which passes a connection in `config.attributes["connection"]`.
+"""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+
+import tracker.models  # noqa: F401  registers every table on the metadata
+from tracker.extensions import db
+
+config = context.config
+if config.config_file_name is not None and not config.attributes.get("connection"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+target_metadata = db.metadata
+
+CONFIGURE_ARGS = {
+    "target_metadata": target_metadata,
+    "render_as_batch": True,  # SQLite alters tables by copying them
+    "compare_type": True,
+}
+
+
+def _skip_empty_autogenerate(context_, revision, directives):
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+        logger.info("No changes in schema detected.")
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), literal_binds=True, **CONFIGURE_ARGS
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        process_revision_directives=_skip_empty_autogenerate,
+        **CONFIGURE_ARGS,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    from flask import current_app
+
+    with current_app.extensions["migrate"].db.engine.connect() as connection:
+        _run(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

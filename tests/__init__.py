@@ -1,0 +1,1 @@
+"""Directive Tracker test suite."""

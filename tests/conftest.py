@@ -1,0 +1,200 @@
+"""Test fixtures: one app and one migrated database per session (SQLite by default,
+PostgreSQL when TEST_DATABASE_URL is set), emptied after every test; factory fixtures build
+the records a test needs."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+from datetime import date, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from tracker import create_app
+from tracker.domain import lifecycle
+from tracker.extensions import db
+from tracker.models import Directive, Task, Unit, User
+from tracker.services import clock
+from tracker.services.directives import add_directive
+from tracker.services.passwords import hash_password
+from tracker.services.tasks import TaskValues, add_task
+from tracker.services.units import add_unit
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+def reset_database(url: str) -> None:
+    """An empty database at `url` (PostgreSQL: drop and recreate the public schema)."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    reset_database(database_url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context and leaves the database empty."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                # The unit tree refers to itself; SQLite checks RESTRICT row by row.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def today():
+    return clock.today()
+
+
+class Factory:
+    """Builds records with sensible defaults; every method commits."""
+
+    def __init__(self):
+        self._seq = itertools.count(1)
+
+    def n(self) -> int:
+        return next(self._seq)
+
+    def unit(self, code: str | None = None, parent: Unit | None = None, name: str = "") -> Unit:
+        code = code or f"U{self.n()}"
+        unit = add_unit(code, name or f"Unit {code}", parent)
+        db.session.commit()
+        return unit
+
+    def user(self, role: str, unit: Unit, username: str | None = None, **kw) -> User:
+        user = User(
+            username=username or f"{role}{self.n()}",
+            name=kw.pop("name", f"{role.title()} Person"),
+            email=kw.pop("email", None),
+            password_hash=_PASSWORD_HASH,
+            role=role,
+            unit=unit,
+            active=kw.pop("active", True),
+            session_token=secrets.token_hex(16),
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def directive(self, code: str | None = None, **kw) -> Directive:
+        values = {
+            "code": code or f"{self.n()}-NQ/TW",
+            "kind": "resolution",
+            "title": "A resolution",
+        }
+        values.update(kw)
+        directive = add_directive(values)
+        db.session.commit()
+        return directive
+
+    def task(
+        self,
+        lead_unit: Unit,
+        directive: Directive | None = None,
+        deadline: date | None = None,
+        status: str = lifecycle.NOT_STARTED,
+        completed_on: date | None = None,
+        **kw,
+    ) -> Task:
+        directive = directive or self.directive()
+        deadline = deadline or clock.today() + timedelta(days=30)
+        task = add_task(
+            TaskValues(
+                code=kw.pop("code", f"T{self.n()}"),
+                title=kw.pop("title", "Issue the guiding decree"),
+                directive=directive,
+                lead_unit=lead_unit,
+                deadline=deadline,
+                start_date=kw.pop("start_date", None),
+                owner=kw.pop("owner", None),
+                coordinating_units=kw.pop("coordinating_units", []),
+                is_key=kw.pop("is_key", False),
+                original_deadline=kw.pop("original_deadline", None),
+            ),
+            None,
+        )
+        task.status = status
+        if status == lifecycle.COMPLETED:
+            task.completed_on = completed_on or deadline
+            task.percent_done = 100
+        for key, value in kw.items():
+            setattr(task, key, value)
+        db.session.commit()
+        return task
+
+
+@pytest.fixture
+def make():
+    return Factory()
+
+
+@pytest.fixture
+def org(make):
+    """A small tree: ministry → department → institute, plus another ministry."""
+    ministry = make.unit("MIN")
+    department = make.unit("DEP", ministry)
+    institute = make.unit("INS", department)
+    other = make.unit("OTH")
+    return {"ministry": ministry, "department": department, "institute": institute, "other": other}
+
+
+def login(client, user: User) -> None:
+    """Log `user` in on `client` without the cost of a password check."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user: User):
+        login(client, user)
+        return client
+
+    return _login

@@ -1,0 +1,74 @@
+"""The demo data: every timeliness class occurs, and every main page renders for its role."""
+
+import pytest
+from sqlalchemy import select
+
+from tracker.domain.timeliness import Timeliness
+from tracker.extensions import db
+from tracker.models import Directive, Task, User
+from tracker.services import clock, demo
+
+from .conftest import login
+
+
+@pytest.fixture
+def demo_data():
+    passwords = demo.load_demo()
+    return passwords
+
+
+def test_demo_has_every_timeliness_class_and_one_account_per_role(demo_data):
+    today = clock.today()
+    classes = {task.timeliness(today) for task in db.session.scalars(select(Task))}
+    assert set(Timeliness) <= classes
+    assert None in classes  # a cancelled task
+    roles = {user.role for user in db.session.scalars(select(User))}
+    assert roles == {"admin", "supervisor", "unit_leader", "officer", "auditor"}
+    assert all(len(p) >= 12 for p in demo_data.values())
+    assert all(user.email for user in db.session.scalars(select(User)))
+
+
+def test_demo_refuses_to_load_twice(demo_data):
+    with pytest.raises(Exception, match="already loaded"):
+        demo.load_demo()
+
+
+PAGES = {
+    "admin": [
+        "/board",
+        "/directives",
+        "/tasks",
+        "/admin/units",
+        "/admin/users",
+        "/admin/units/new",
+        "/admin/users/new",
+        "/admin/directives/new",
+        "/admin/tasks/new",
+        "/my-unit",
+    ],
+    "supervisor": ["/board", "/directives", "/tasks", "/tasks?timeliness=overdue"],
+    "leader": ["/my-unit", "/my-unit?mine=1", "/directives", "/tasks"],
+    "officer": ["/my-unit", "/my-unit?mine=1", "/tasks"],
+    "auditor": ["/directives", "/tasks", "/board"],
+}
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_main_pages_render_for_each_role(client, demo_data, username):
+    user = db.session.scalar(select(User).where(User.username == username))
+    login(client, user)
+    for path in PAGES[username]:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    # every task and directive page the user can see renders
+    for directive in db.session.scalars(select(Directive)):
+        assert client.get(f"/directives/{directive.id}").status_code == 200
+        if username in ("admin", "supervisor", "auditor"):
+            page = client.get(f"/reports/directives/{directive.id}")
+            assert page.status_code == 200
+    listing = client.get("/tasks?per_page=200")
+    for task in db.session.scalars(select(Task)):
+        response = client.get(f"/tasks/{task.id}")
+        assert response.status_code in (200, 403)
+        visible = response.status_code == 200
+        assert (f'/tasks/{task.id}"' in listing.text) == visible

@@ -1,0 +1,85 @@
+"""Directive Tracker: the application factory.
+
+create_app(config) builds the app in a fixed order: configuration → extensions →
+blueprints → error handlers → CLI commands.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import PROJECT_ROOT, load_config
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config(config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+
+    from . import models  # noqa: F401  registers the models on the metadata
+    from .admin.routes import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.routes import bp as auth_bp
+    from .directives.routes import bp as directives_bp
+    from .reports.routes import bp as reports_bp
+    from .tasks.routes import bp as tasks_bp
+
+    for blueprint in (auth_bp, tasks_bp, directives_bp, reports_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
+
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        is_safe = 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+        g.request_id = incoming if is_safe else secrets.token_hex(8)
+
+    @app.after_request
+    def add_headers(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from .errors import register_error_handlers
+    from .templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite enforces foreign keys only when asked, per connection; WAL lets readers run
+    beside a writer, and the busy timeout makes writers queue instead of failing."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

@@ -1,0 +1,1 @@
+"""Administration: units, users, directives, targets and tasks."""

@@ -1,0 +1,289 @@
+"""Admin views: units, users, directives, targets and tasks. Each loads, checks the policy,
+validates a form and calls one service."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..domain import policy
+from ..domain.errors import Conflict, DomainError, InvalidInput
+from ..domain.roles import ROLE_LABELS
+from ..formkit import options
+from ..models import Directive, Target, Task, Unit, User
+from ..services import directives as directive_service
+from ..services import lookups, tasks, units, users
+from ..services.tasks import TaskValues
+from .forms import DirectiveForm, TargetForm, TaskForm, UnitForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    return [(u.id, f"{'· ' * u.depth}{u.code} — {u.name}") for u in lookups.all_units()]
+
+
+def _refused(form, error: DomainError) -> None:
+    """Show a service's refusal on the form: a flash and the field errors."""
+    lookups.refresh_all()
+    flash(error.message, "error")
+    for name, messages in error.field_errors.items():
+        field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
+        if field is not None:
+            field.errors = list(messages)
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+@bp.route("/units")
+@login_required
+def units_index():
+    policy.require(policy.can_manage_units(current_user))
+    pagination = lookups.unit_page(_page(), 50)
+    return render_template("admin/units.html", pagination=pagination)
+
+
+def _unit_form(unit: Unit | None = None) -> UnitForm:
+    form = UnitForm(obj=unit)
+    form.parent_id.choices = options([(None, "— none (top of the tree) —")] + _unit_choices())
+    return form
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@login_required
+def unit_edit(unit_id: int | None = None):
+    policy.require(policy.can_manage_units(current_user))
+    unit = lookups.get_or_404(Unit, unit_id, "unit") if unit_id else None
+    form = _unit_form(unit)
+    if form.validate_on_submit():
+        parent = (
+            lookups.get_or_404(Unit, form.parent_id.data, "unit") if form.parent_id.data else None
+        )
+        try:
+            if unit is None:
+                units.create_unit(current_user, form.code.data, form.name.data, parent)
+            else:
+                units.update_unit(current_user, unit, form.code.data, form.name.data, parent)
+        except InvalidInput as error:
+            _refused(form, error)
+        else:
+            flash(f"Unit {form.code.data} saved.", "success")
+            return redirect(url_for("admin.units_index"))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("admin/unit_form.html", form=form, unit=unit), status
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+@login_required
+def users_index():
+    policy.require(policy.can_manage_users(current_user))
+    pagination = lookups.user_page(_page(), 50)
+    return render_template("admin/users.html", pagination=pagination, ROLE_LABELS=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def user_edit(user_id: int | None = None):
+    policy.require(policy.can_manage_users(current_user))
+    user = lookups.get_or_404(User, user_id, "user") if user_id else None
+    form = UserForm(obj=user)
+    form.unit_id.choices = options(_unit_choices())
+    if user is not None:
+        form.username.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        unit = lookups.get_or_404(Unit, form.unit_id.data, "unit")
+        try:
+            if user is None:
+                if not form.password.data:
+                    raise InvalidInput(
+                        "Give the new user a password.",
+                        field_errors={"password": ["required for a new user"]},
+                    )
+                users.create_user(
+                    current_user,
+                    form.username.data,
+                    form.password.data,
+                    form.role.data,
+                    unit,
+                    name=form.name.data,
+                    email=form.email.data,
+                )
+            else:
+                users.update_user(
+                    current_user,
+                    user,
+                    name=form.name.data,
+                    email=form.email.data,
+                    role=form.role.data,
+                    unit=unit,
+                    active=form.active.data,
+                    new_password=form.password.data or None,
+                )
+        except InvalidInput as error:
+            _refused(form, error)
+        else:
+            flash(f"User {form.username.data} saved.", "success")
+            return redirect(url_for("admin.users_index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+# --- directives and targets ----------------------------------------------------------------
+
+
+def _directive_values(form: DirectiveForm) -> dict:
+    return {
+        name: (getattr(form, name).data or ("" if name not in ("issued_on",) else None))
+        for name in directive_service.DIRECTIVE_FIELDS
+    }
+
+
+@bp.route("/directives/new", methods=["GET", "POST"])
+@bp.route("/directives/<int:directive_id>/edit", methods=["GET", "POST"])
+@login_required
+def directive_edit(directive_id: int | None = None):
+    policy.require(policy.can_manage_directives(current_user))
+    directive = lookups.get_or_404(Directive, directive_id, "directive") if directive_id else None
+    form = DirectiveForm(obj=directive)
+    if form.validate_on_submit():
+        try:
+            if directive is None:
+                directive = directive_service.create_directive(
+                    current_user, _directive_values(form)
+                )
+            else:
+                directive_service.update_directive(current_user, directive, _directive_values(form))
+        except InvalidInput as error:
+            _refused(form, error)
+        else:
+            flash(f"Directive {directive.code} saved.", "success")
+            return redirect(url_for("directives.show", directive_id=directive.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/directive_form.html", form=form, directive=directive), status
+
+
+@bp.route("/directives/<int:directive_id>/targets/new", methods=["GET", "POST"])
+@bp.route("/targets/<int:target_id>/edit", methods=["GET", "POST"])
+@login_required
+def target_edit(directive_id: int | None = None, target_id: int | None = None):
+    policy.require(policy.can_manage_directives(current_user))
+    target = lookups.get_or_404(Target, target_id, "target") if target_id else None
+    directive = (
+        target.directive if target else lookups.get_or_404(Directive, directive_id, "directive")
+    )
+    form = TargetForm(obj=target)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in directive_service.TARGET_FIELDS}
+        for text_field in ("indicator", "unit_of_measure"):
+            values[text_field] = values[text_field] or ""
+        try:
+            if target is None:
+                directive_service.create_target(current_user, directive, values)
+            else:
+                directive_service.update_target(current_user, target, values)
+        except InvalidInput as error:
+            _refused(form, error)
+        else:
+            flash(f"Target {form.code.data} saved.", "success")
+            return redirect(url_for("directives.show", directive_id=directive.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/target_form.html", form=form, target=target, directive=directive
+    ), status
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+def _task_form(task: Task | None) -> TaskForm:
+    form = TaskForm(obj=task)
+    if task is not None and request.method == "GET":
+        form.coordinating_unit_ids.data = [u.id for u in task.coordinating_units]
+        form.version.data = str(task.version)
+    unit_choices = _unit_choices()
+    form.directive_id.choices = options(
+        (d.id, f"{d.code} — {d.title}") for d in lookups.all_directives()
+    )
+    form.lead_unit_id.choices = options(unit_choices)
+    form.coordinating_unit_ids.choices = options(unit_choices)
+    form.target_id.choices = options(
+        [(None, "— none —")]
+        + [(t.id, f"{t.directive.code} · {t.code} — {t.title}") for t in lookups.all_targets()]
+    )
+    form.parent_id.choices = options(
+        [(None, "— none —")]
+        + [
+            (t.id, f"{t.directive.code} · {t.code} — {t.title}")
+            for t in lookups.all_tasks_brief()
+            if task is None or t.id != task.id
+        ]
+    )
+    form.owner_id.choices = options(
+        [(None, "— nobody yet —")]
+        + [(u.id, f"{u.name} ({u.username})") for u in lookups.all_users()]
+    )
+    return form
+
+
+def _task_values(form: TaskForm) -> TaskValues:
+    def pick(model, record_id, what):
+        return lookups.get_or_404(model, record_id, what) if record_id else None
+
+    return TaskValues(
+        code=form.code.data,
+        title=form.title.data,
+        description=form.description.data or "",
+        source_clause=form.source_clause.data or "",
+        directive=pick(Directive, form.directive_id.data, "directive"),
+        target=pick(Target, form.target_id.data, "target"),
+        parent=pick(Task, form.parent_id.data, "task"),
+        kind=form.kind.data,
+        lead_unit=pick(Unit, form.lead_unit_id.data, "unit"),
+        coordinating_units=[pick(Unit, uid, "unit") for uid in form.coordinating_unit_ids.data],
+        owner=pick(User, form.owner_id.data, "user"),
+        start_date=form.start_date.data,
+        deadline=form.deadline.data,
+        is_key=form.is_key.data,
+        original_deadline=form.original_deadline.data,
+    )
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def task_edit(task_id: int | None = None):
+    task = lookups.get_or_404(Task, task_id, "task") if task_id else None
+    if task is None:
+        policy.require(
+            policy.can_manage_directives(current_user), "Only administrators add tasks here."
+        )
+    else:
+        policy.require(policy.can_edit_task(current_user, task), "Only administrators edit tasks.")
+    form = _task_form(task)
+    if task is None and request.method == "GET" and request.args.get("directive", type=int):
+        form.directive_id.data = request.args.get("directive", type=int)
+    if form.validate_on_submit():
+        try:
+            values = _task_values(form)
+            if task is None:
+                task = tasks.create_task(current_user, values)
+            else:
+                version = int(form.version.data) if (form.version.data or "").isdigit() else None
+                tasks.edit_task(current_user, task, version, values)
+        except (InvalidInput, Conflict) as error:
+            _refused(form, error)
+        else:
+            flash(f"Task {task.code} saved.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/task_form.html", form=form, task=task), status

@@ -1,0 +1,224 @@
+"""API v1 routes. Authentication by bearer token; the same policy and services as the HTML."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from ..domain import policy
+from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..domain.timeliness import Timeliness
+from ..models import Directive, Target, Task, Unit, User
+from ..reports.routes import csv_response
+from ..services import clock, lookups, task_queries, tasks, tokens
+from ..services.task_queries import TaskFilters
+from ..services.tasks import TaskValues
+from . import bp
+from .schemas import TaskCreate, TaskPatch, TokenRequest, iso_utc, parse, task_json
+
+PUBLIC_ENDPOINTS = {"api.create_token"}
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    title = "Unauthorized"
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    title = "Unsupported media type"
+
+
+@bp.before_request
+def authenticate_bearer() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    found = tokens.user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+    if found is None:
+        raise Unauthorized(
+            "Send a valid token: Authorization: Bearer <token> (POST /api/v1/tokens)."
+        )
+    g.api_user, g.api_token = found
+
+
+@bp.after_request
+def bearer_challenge(response):
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_body(model):
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    return parse(model, request.get_data())
+
+
+def _user() -> User:
+    return g.api_user
+
+
+def _filters() -> TaskFilters:
+    return TaskFilters.from_args(request.args, clock.today())
+
+
+def _load_task(task_id: int) -> Task:
+    task = lookups.get_or_404(Task, task_id, "task")
+    policy.require(policy.can_view_task(_user(), task), "You may not see this task.")
+    return task
+
+
+@bp.post("/tokens")
+def create_token():
+    body = _json_body(TokenRequest)
+    token, record = tokens.issue_token(body.username, body.password)
+    return jsonify({"token": token, "expires_at": iso_utc(record.expires_at)}), 201
+
+
+@bp.delete("/tokens/current")
+def revoke_token():
+    tokens.revoke_token(_user(), g.api_token)
+    return "", 204
+
+
+@bp.get("/tasks")
+def list_tasks():
+    filters = _filters()
+    page = request.args.get("page", 1, type=int) or 1
+    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int) or 1
+    if page < 1 or not 1 <= per_page <= current_app.config["MAX_PER_PAGE"]:
+        raise InvalidInput(
+            f"page must be ≥ 1 and per_page between 1 and {current_app.config['MAX_PER_PAGE']}."
+        )
+    pagination = task_queries.paginate_tasks(
+        _user(), filters, page, per_page, current_app.config["DUE_SOON_DAYS"]
+    )
+    return jsonify(
+        {
+            "items": [task_json(task, filters.report_date) for task in pagination.items],
+            "total": pagination.total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
+@bp.get("/tasks/<int:task_id>")
+def get_task(task_id: int):
+    return jsonify(task_json(_load_task(task_id)))
+
+
+@bp.patch("/tasks/<int:task_id>")
+def patch_task(task_id: int):
+    task = _load_task(task_id)
+    body = _json_body(TaskPatch)
+    tasks.report_progress(
+        _user(),
+        task,
+        body.version,
+        body.status or task.status,
+        body.progress,
+        body.note or "",
+    )
+    return jsonify(task_json(task))
+
+
+def _resolve(model, code: str | None, field: str, errors: dict, **where):
+    if code is None:
+        return None
+    record = lookups.by_code(model, code, **where)
+    if record is None:
+        errors.setdefault(field, []).append(
+            f"unknown {field.rstrip('s').replace('_', ' ')} {code!r}"
+        )
+    return record
+
+
+@bp.post("/tasks")
+def create_task():
+    body = _json_body(TaskCreate)
+    errors: dict[str, list[str]] = {}
+    directive = _resolve(Directive, body.directive, "directive", errors)
+    lead_unit = _resolve(Unit, body.lead_unit, "lead_unit", errors)
+    coordinating = [
+        _resolve(Unit, c, "coordinating_units", errors) for c in body.coordinating_units
+    ]
+    owner = lookups.user_by_username(body.owner) if body.owner else None
+    if body.owner and owner is None:
+        errors["owner"] = [f"unknown user {body.owner!r}"]
+    target = None
+    if body.target and directive is not None:
+        target = _resolve(Target, body.target, "target", errors, directive_id=directive.id)
+    if errors:
+        raise InvalidInput("The request names records that do not exist.", field_errors=errors)
+    policy.require(
+        policy.can_create_task(_user(), lead_unit),
+        f"You may not create tasks led by {lead_unit.code}.",
+    )
+    task = tasks.create_task(
+        _user(),
+        TaskValues(
+            code=body.code,
+            title=body.title,
+            directive=directive,
+            lead_unit=lead_unit,
+            deadline=body.deadline,
+            coordinating_units=coordinating,
+            owner=owner,
+            start_date=body.start_date,
+            is_key=body.key,
+            kind=body.kind,
+            description=body.description,
+            source_clause=body.source_clause,
+            target=target,
+        ),
+    )
+    response = jsonify(task_json(task))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/tasks/{task.id}"
+    return response
+
+
+@bp.get("/units")
+def list_units():
+    return jsonify(
+        {
+            "items": [
+                {"code": u.code, "name": u.name, "parent": u.parent.code if u.parent else None}
+                for u in lookups.visible_units(_user())
+            ]
+        }
+    )
+
+
+@bp.get("/reports/summary")
+def summary():
+    filters = _filters().with_(timeliness=None)
+    for field, model in (("directive", Directive), ("unit", Unit), ("scope", Unit)):
+        code = getattr(filters, field)
+        if code and lookups.by_code(model, code) is None:
+            raise NotFound(f"There is no {'unit' if model is Unit else field} {code!r}.")
+    counts = task_queries.total_counts(_user(), filters, current_app.config["DUE_SOON_DAYS"])
+    return jsonify(
+        {
+            "as_of": filters.report_date.isoformat(),
+            "directive": filters.directive,
+            "unit": filters.unit,
+            "scope": filters.scope,
+            "key": filters.key,
+            "counts": {t.value: counts.count(t) for t in Timeliness},
+            "total": counts.total,
+            "come_due": counts.come_due,
+            "completion_rate": counts.completion_rate,
+            "on_time_rate": counts.on_time_rate,
+            "overdue_rate": counts.overdue_rate,
+        }
+    )
+
+
+@bp.get("/exports/tasks.csv")
+def export_tasks():
+    policy.require(policy.can_export(_user()), "Exports are for supervisors, auditors and admins.")
+    return csv_response(_user(), _filters())

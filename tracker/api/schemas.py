@@ -1,0 +1,94 @@
+"""API request bodies (pydantic, strict, unknown fields refused) and response shapes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..domain.errors import InvalidInput
+from ..domain.lifecycle import TASK_KINDS
+from ..models import Task
+from ..services.clock import today
+
+Status = Literal["not_started", "in_progress", "submitted", "completed", "cancelled"]
+Kind = Literal[TASK_KINDS]  # type: ignore[valid-type]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class TokenRequest(Body):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class TaskPatch(Body):
+    version: int = Field(ge=1)
+    status: Status | None = None
+    progress: int | None = Field(default=None, ge=0, le=100)
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class TaskCreate(Body):
+    code: str = Field(min_length=1, max_length=60)
+    title: str = Field(min_length=1, max_length=500)
+    directive: str = Field(min_length=1, max_length=60)
+    lead_unit: str = Field(min_length=1, max_length=40)
+    deadline: date
+    coordinating_units: list[str] = Field(default_factory=list, max_length=50)
+    owner: str | None = Field(default=None, max_length=80)
+    start_date: date | None = None
+    key: bool = False
+    kind: Kind = "task"
+    description: str = Field(default="", max_length=10000)
+    source_clause: str = Field(default="", max_length=120)
+    target: str | None = Field(default=None, max_length=40)
+
+
+def parse(model: type[Body], raw: bytes) -> Body:
+    """Validate a JSON body; InvalidInput (422) with the errors per field when it is wrong."""
+    try:
+        return model.model_validate_json(raw or b"")
+    except ValidationError as error:
+        errors: dict[str, list[str]] = {}
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "body"
+            message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+            errors.setdefault(field, []).append(message)
+        summary = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items())
+        raise InvalidInput(f"The request body is invalid: {summary}.", field_errors=errors)
+
+
+def task_json(task: Task, report_date: date | None = None) -> dict:
+    """The one representation of a task, in lists and alone."""
+    timeliness = task.timeliness(report_date or today())
+    return {
+        "id": task.id,
+        "code": task.code,
+        "title": task.title,
+        "kind": task.kind,
+        "directive": task.directive.code,
+        "lead_unit": task.lead_unit.code,
+        "coordinating_units": [unit.code for unit in task.coordinating_units],
+        "owner": task.owner.username if task.owner else None,
+        "start_date": task.start_date.isoformat() if task.start_date else None,
+        "deadline": task.deadline.isoformat(),
+        "original_deadline": task.original_deadline.isoformat(),
+        "status": task.status,
+        "progress": task.percent_done,
+        "timeliness": timeliness.value if timeliness else None,
+        "completed_on": task.completed_on.isoformat() if task.completed_on else None,
+        "key": task.is_key,
+        "version": task.version,
+        "updated_at": iso_utc(task.updated_at),
+    }
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC (SQLite returns naive values, which are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()

@@ -1,0 +1,69 @@
+"""Login and logout routes, the session's user loader, and the safe `next` redirect."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import login_manager
+from ..models import User
+from ..services import lookups, users
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Sessions carry "id:session_token"; a changed token (password, role, unit, deactivation)
+    ends the session on its next request."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = lookups.user_by_id(int(raw_id))
+    if user is None or not token or user.session_token != token or not user.active:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    decoded = target
+    for _ in range(3):  # percent-encoded forms of // or \ are refused too
+        decoded = unquote(decoded)
+    if not decoded.startswith("/") or decoded.startswith("//") or "\\" in decoded:
+        return None
+    parts = urlsplit(decoded)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in decoded):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("tasks.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.authenticate(form.username.data.strip(), form.password.data)
+        if user is None:
+            flash("Unknown username or wrong password, or the account is inactive.", "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a new session on login
+        login_user(user, remember=form.remember.data)
+        users.record_login(user, "login")
+        return redirect(safe_next(request.args.get("next")) or url_for("tasks.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

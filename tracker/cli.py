@@ -1,0 +1,116 @@
+"""Flask commands: `users create`, `users set-password`, `demo load`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .config import INSTANCE_DIR
+from .domain.errors import DomainError
+from .domain.roles import ROLES
+from .extensions import db
+from .services import demo, users
+from .services.units import get_unit_by_code
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+demo_cli = AppGroup("demo", help="Demo data built from the seed articles.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}.")
+@click.option("--unit", "unit_code", required=True, help="Code of the user's unit.")
+@click.option("--email", default=None)
+@click.option("--name", default="", help="Full name (defaults to the username).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(username, role, unit_code, email, name, password_stdin):
+    """Create a user; asks for the password unless --password-stdin."""
+    if role not in ROLES:
+        _fail(f"unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+    try:
+        unit = get_unit_by_code(unit_code)
+    except DomainError:
+        _fail(f"unknown unit {unit_code!r}; `flask --app app units list` shows the codes.")
+    password = _read_password(password_stdin)
+    try:
+        user = users.create_user(None, username, password, role, unit, name=name, email=email)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    click.echo(f"Created {user.role} {user.username} in {unit.code}.")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(username, password_stdin):
+    """Set a user's password (ends their sessions and API tokens)."""
+    user = users.find_user(username)
+    if user is None:
+        _fail(f"unknown user {username!r}.")
+    password = _read_password(password_stdin)
+    try:
+        users.set_password(None, user, password)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    click.echo(f"Password of {user.username} changed.")
+
+
+units_cli = AppGroup("units", help="Look at units.")
+
+
+@units_cli.command("list")
+def list_units_command():
+    """Print the unit tree: code and name."""
+    from sqlalchemy import select
+
+    from .models import Unit
+
+    for unit in db.session.scalars(select(Unit).order_by(Unit.path)):
+        click.echo(f"{'  ' * unit.depth}{unit.code}  {unit.name}")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Load only into an empty database; else do nothing.")
+def demo_load_command(if_empty):
+    """Load demo units, directives, tasks and one account per role; prints the passwords."""
+    if not current_app.config["DEMO_ENABLED"]:
+        _fail("demo data is disabled when TRACKER_ENV=production.")
+    if if_empty and not demo.database_empty():
+        click.echo("The database already has data; demo data not loaded.")
+        return
+    if demo.demo_present():
+        click.echo("The demo data is already loaded; nothing was changed.")
+        click.echo(f"Its accounts were listed in {INSTANCE_DIR / 'demo_accounts.txt'}.")
+        return
+    passwords = demo.load_demo()
+    lines = [f"  {username:<12} {password}" for username, password in passwords.items()]
+    text = "Demo accounts (username, password):\n" + "\n".join(lines)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    accounts_file = INSTANCE_DIR / "demo_accounts.txt"
+    accounts_file.write_text(text + "\n")
+    accounts_file.chmod(0o600)
+    click.echo("Demo data loaded.")
+    click.echo(text)
+    click.echo(f"(also written to {accounts_file})")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(units_cli)
+    app.cli.add_command(demo_cli)

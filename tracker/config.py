@@ -1,0 +1,109 @@
+"""Configuration: safe defaults, overridden from the environment.
+
+Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
+production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
+API_TOKEN_DAYS.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+# Keys shorter than this, or these well-known placeholders, are refused in production.
+MIN_SECRET_KEY_LENGTH = 32
+WEAK_SECRET_KEYS = {"dev", "secret", "changeme", "change-me", "development"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to fix."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key() -> str:
+    """A per-installation key for development, kept under instance/ so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config from defaults, the environment and explicit overrides."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    tracker_env = overrides.get("TRACKER_ENV") or env.get("TRACKER_ENV", "development")
+    if tracker_env not in {"development", "production"}:
+        raise ConfigError(f"TRACKER_ENV must be 'development' or 'production', not {tracker_env!r}")
+    production = tracker_env == "production"
+
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("DATABASE_URL")
+    if not database_url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
+    elif database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    if production:
+        if (
+            not secret_key
+            or len(secret_key) < MIN_SECRET_KEY_LENGTH
+            or secret_key in WEAK_SECRET_KEYS
+        ):
+            raise ConfigError(
+                "TRACKER_ENV=production needs a strong SECRET_KEY "
+                f"(at least {MIN_SECRET_KEY_LENGTH} random characters), "
+                'e.g. python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+    elif not secret_key:
+        secret_key = _dev_secret_key()
+
+    timezone_name = overrides.get("TRACKER_TIMEZONE") or env.get(
+        "TRACKER_TIMEZONE", "Asia/Ho_Chi_Minh"
+    )
+    try:
+        ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TRACKER_TIMEZONE {timezone_name!r} is not a known IANA time zone")
+
+    config = {
+        "TRACKER_ENV": tracker_env,
+        "DEBUG": False,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "TRACKER_TIMEZONE": timezone_name,
+        "DUE_SOON_DAYS": int(env.get("DUE_SOON_DAYS", "7")),
+        "API_TOKEN_DAYS": int(env.get("API_TOKEN_DAYS", "30")),
+        "PER_PAGE": 25,
+        "MAX_PER_PAGE": 200,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "DEMO_ENABLED": not production,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,1 @@
+"""Directive screens: the list of directives and one directive with its targets and tasks."""

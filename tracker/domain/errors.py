@@ -1,0 +1,41 @@
+"""Errors the domain and services raise; views and the API map them to HTTP answers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request the rules refuse; `message` is shown to the user as it is."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    """The record changed since the caller read it (stale version)."""
+
+    status_code = 409
+    title = "Conflict"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    title = "Unprocessable content"
+
+
+class InvalidTransition(InvalidInput):
+    """A status change the lifecycle does not allow."""

@@ -1,0 +1,66 @@
+"""Task status lifecycle: the statuses, their labels, and which moves are legal.
+
+not_started → in_progress → submitted → completed, plus cancelled. `submitted`
+means the unit reports the task done; only a supervisor's verification makes it
+`completed`, or sends it back to `in_progress`.
+"""
+
+from __future__ import annotations
+
+from .errors import InvalidTransition
+
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+SUBMITTED = "submitted"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+STATUSES = (NOT_STARTED, IN_PROGRESS, SUBMITTED, COMPLETED, CANCELLED)
+OPEN_STATUSES = (NOT_STARTED, IN_PROGRESS, SUBMITTED)
+STATUS_LABELS = {
+    NOT_STARTED: "Not started",
+    IN_PROGRESS: "In progress",
+    SUBMITTED: "Submitted, awaiting verification",
+    COMPLETED: "Completed",
+    CANCELLED: "Cancelled",
+}
+
+KIND_TASK = "task"
+KIND_MILESTONE = "milestone"
+TASK_KINDS = (KIND_TASK, KIND_MILESTONE)
+
+# Moves a reporting unit makes (unit leader, assigned officer, and those above them).
+REPORT_MOVES = {
+    (NOT_STARTED, IN_PROGRESS),
+    (NOT_STARTED, SUBMITTED),
+    (IN_PROGRESS, SUBMITTED),
+}
+# Moves only a verifier (a supervisor over the lead unit, or an admin) makes.
+VERIFY_MOVES = {
+    (SUBMITTED, COMPLETED),
+    (SUBMITTED, IN_PROGRESS),
+}
+CANCEL_MOVES = {(status, CANCELLED) for status in OPEN_STATUSES}
+ALL_MOVES = REPORT_MOVES | VERIFY_MOVES | CANCEL_MOVES
+
+
+def check_transition(old: str, new: str) -> None:
+    """Raise InvalidTransition unless moving from `old` to `new` is legal (or no move at all)."""
+    if new not in STATUSES:
+        raise InvalidTransition(
+            f"Unknown status {new!r}; use one of: {', '.join(STATUSES)}.",
+            field_errors={"status": [f"must be one of {', '.join(STATUSES)}"]},
+        )
+    if old == new or (old, new) in ALL_MOVES:
+        return
+    if old in (COMPLETED, CANCELLED):
+        detail = f"the task is already {STATUS_LABELS[old].lower()} and cannot change status"
+    elif new == COMPLETED:
+        detail = "only a supervisor's verification of a submitted task completes it"
+    else:
+        detail = "that move is not part of the task lifecycle"
+    message = (
+        f"A task cannot go from {STATUS_LABELS[old].lower()} to {STATUS_LABELS[new].lower()}: "
+        f"{detail}."
+    )
+    raise InvalidTransition(message, field_errors={"status": [message]})

@@ -1,0 +1,200 @@
+"""Who may do what: the one policy module that views, the API, services and templates share.
+
+Predicates (`can_*`) answer True/False and never touch the session; `require()` turns a False
+into `Forbidden`. `task_scope_clause()` is the same visibility rule as an SQL condition, for
+lists, boards, reports and exports.
+
+The rules (DESIGN.md "Who may do what"):
+
+- admin: manages units, users, directives, targets and tasks; acts on any task.
+- auditor: reads everything and exports; every write is refused.
+- supervisor: acts on tasks whose lead unit lies in their unit's subtree: reports progress,
+  verifies submitted tasks, cancels, creates tasks there.
+- unit leader: reports progress on tasks whose lead unit is their own unit.
+- officer: reports progress on tasks assigned to them personally.
+- everyone who is not admin or auditor *sees* tasks led within their unit's subtree, tasks
+  their unit coordinates, and tasks assigned to them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from .errors import Forbidden
+from .lifecycle import CANCEL_MOVES, OPEN_STATUSES, REPORT_MOVES, STATUSES, SUBMITTED, VERIFY_MOVES
+from .roles import ADMIN, AUDITOR, OFFICER, READ_ALL_ROLES, SUPERVISOR, UNIT_LEADER
+
+if TYPE_CHECKING:
+    from ..models import Task, Unit, User
+
+
+def require(allowed: bool, message: str = "You are not allowed to do that.") -> None:
+    """Raise Forbidden unless `allowed`."""
+    if not allowed:
+        raise Forbidden(message)
+
+
+def _in_subtree(unit: Unit, root: Unit) -> bool:
+    return unit.is_within(root)
+
+
+def _active(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.active
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def can_view_task(user: User, task: Task) -> bool:
+    if not _active(user):
+        return False
+    if user.role in READ_ALL_ROLES:
+        return True
+    return (
+        _in_subtree(task.lead_unit, user.unit)
+        or task.owner_id == user.id
+        or any(unit.id == user.unit_id for unit in task.coordinating_units)
+    )
+
+
+def can_view_board(user: User) -> bool:
+    """The overdue board: supervisors over their subtree; admins and auditors over all."""
+    return _active(user) and user.role in (ADMIN, SUPERVISOR, AUDITOR)
+
+
+def can_view_reports(user: User) -> bool:
+    """Directive progress reports and their exports."""
+    return _active(user) and user.role in (ADMIN, SUPERVISOR, AUDITOR)
+
+
+def can_export(user: User) -> bool:
+    return can_view_reports(user)
+
+
+def can_view_unit_tasks(user: User) -> bool:
+    """The "My unit" page: anyone who belongs to a unit and reports on its work."""
+    return _active(user) and user.role in (UNIT_LEADER, OFFICER, SUPERVISOR, ADMIN)
+
+
+# --- acting on a task --------------------------------------------------------------------
+
+
+def _supervises(user: User, task: Task) -> bool:
+    return user.role == SUPERVISOR and _in_subtree(task.lead_unit, user.unit)
+
+
+def can_report_progress(user: User, task: Task) -> bool:
+    """Change status, percent done and add a note, within the lifecycle moves of reporting."""
+    if not _active(user) or task.status not in OPEN_STATUSES:
+        return False
+    if user.role == ADMIN or _supervises(user, task):
+        return True
+    if user.role == UNIT_LEADER:
+        return task.lead_unit_id == user.unit_id
+    if user.role == OFFICER:
+        return task.owner_id == user.id
+    return False
+
+
+def can_verify(user: User, task: Task) -> bool:
+    """Accept a submitted task as completed, or send it back."""
+    return (
+        _active(user)
+        and task.status == SUBMITTED
+        and (user.role == ADMIN or _supervises(user, task))
+    )
+
+
+def can_cancel(user: User, task: Task) -> bool:
+    return (
+        _active(user)
+        and task.status in OPEN_STATUSES
+        and (user.role == ADMIN or _supervises(user, task))
+    )
+
+
+def allowed_statuses(user: User, task: Task) -> list[str]:
+    """The statuses `user` may move `task` to (its current status included when they may report)."""
+    targets: set[str] = set()
+    if can_report_progress(user, task):
+        targets.add(task.status)
+        targets |= {new for old, new in REPORT_MOVES if old == task.status}
+    if can_verify(user, task):
+        targets |= {new for old, new in VERIFY_MOVES if old == task.status}
+    if can_cancel(user, task):
+        targets |= {new for old, new in CANCEL_MOVES if old == task.status}
+    return [status for status in STATUSES if status in targets]
+
+
+def can_update_task(user: User, task: Task) -> bool:
+    """Anything at all on the progress form."""
+    return bool(allowed_statuses(user, task))
+
+
+def can_create_task(user: User, lead_unit: Unit) -> bool:
+    if not _active(user):
+        return False
+    return user.role == ADMIN or (user.role == SUPERVISOR and _in_subtree(lead_unit, user.unit))
+
+
+def can_edit_task(user: User, task: Task) -> bool:
+    """Edit a task's fields (title, units, owner, dates): admins only."""
+    return _active(user) and user.role == ADMIN
+
+
+# --- administration ----------------------------------------------------------------------
+
+
+def can_manage_users(user: User) -> bool:
+    return _active(user) and user.role == ADMIN
+
+
+def can_manage_units(user: User) -> bool:
+    return _active(user) and user.role == ADMIN
+
+
+def can_manage_directives(user: User) -> bool:
+    return _active(user) and user.role == ADMIN
+
+
+def is_read_only(user: User) -> bool:
+    return user.role == AUDITOR
+
+
+# --- the same rules in SQL ---------------------------------------------------------------
+
+
+def task_scope_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition on Task: the tasks `user` may see (mirrors can_view_task)."""
+    from ..models import Task, Unit, task_coordinating_units
+
+    if user.role in READ_ALL_ROLES:
+        return Task.id.is_not(None)
+    units_in_subtree = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
+    coordinated = select(task_coordinating_units.c.task_id).where(
+        task_coordinating_units.c.unit_id == user.unit_id
+    )
+    return or_(
+        Task.lead_unit_id.in_(units_in_subtree),
+        Task.owner_id == user.id,
+        Task.id.in_(coordinated),
+    )
+
+
+def board_root(user: User) -> Unit | None:
+    """The subtree an overdue board covers: None means the whole tree."""
+    if user.role in READ_ALL_ROLES:
+        return None
+    return user.unit
+
+
+def unit_scope_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition on Unit: the units `user` may see (their subtree; all for admin, auditor)."""
+    from ..models import Unit
+
+    if user.role in READ_ALL_ROLES:
+        return Unit.id.is_not(None)
+    return Unit.path.startswith(user.unit.path, autoescape=True)

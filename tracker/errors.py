@@ -1,0 +1,64 @@
+"""Error pages (403, 404, 405, 500) for HTML, and problem+json (RFC 9457) for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .domain.errors import Conflict, DomainError, InvalidInput
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str, **extra):
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail}
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if wants_problem_json():
+            extra = {"errors": error.field_errors} if error.field_errors else {}
+            return problem(error.status_code, error.title, error.message, **extra)
+        if isinstance(error, Conflict | InvalidInput) and request.method == "POST":
+            # A refused form: say why on the page the user came from, nothing was saved.
+            flash(error.message, "error")
+            return redirect(request.referrer or request.path)
+        return render_error_page(error.status_code, error.title, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = "The form expired or was sent from elsewhere. Reload the page and try again."
+        return render_error_page(400, "Form expired", message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if wants_problem_json():
+            return problem(error.code or 500, error.name, error.description or "")
+        return render_error_page(error.code or 500, error.name, error.description or "")
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        from .extensions import db
+
+        db.session.rollback()
+        generic = InternalServerError()
+        detail = "Something went wrong on our side. The error has been logged."
+        if wants_problem_json():
+            return problem(500, generic.name, detail)
+        return render_error_page(500, generic.name, detail)
+
+
+def render_error_page(status: int, title: str, message: str):
+    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    return render_template(template, status=status, title=title, message=message), status

@@ -1,0 +1,19 @@
+"""SQLAlchemy 2.0 typed models, one module per aggregate; importing this package registers all."""
+
+from .audit import AuditEvent
+from .directive import Directive, Target
+from .task import StatusUpdate, Task, task_coordinating_units
+from .unit import Unit
+from .user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Directive",
+    "StatusUpdate",
+    "Target",
+    "Task",
+    "Unit",
+    "User",
+    "task_coordinating_units",
+]

@@ -1,0 +1,64 @@
+"""Directive (the source document) and its Targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import sql_in, utcnow
+
+DIRECTIVE_KINDS = ("resolution", "directive", "decision", "conclusion", "plan", "regulation")
+VISIBILITIES = ("internal", "public")
+
+
+class Directive(db.Model):
+    __tablename__ = "directive"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(DIRECTIVE_KINDS)}", name="kind_allowed"),
+        CheckConstraint(f"visibility IN {sql_in(VISIBILITIES)}", name="visibility_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    issuing_body: Mapped[str] = mapped_column(String(255), default="")
+    signer: Mapped[str] = mapped_column(String(255), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    visibility: Mapped[str] = mapped_column(String(20), default="internal")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    targets: Mapped[list[Target]] = relationship(back_populates="directive", order_by="Target.code")
+
+    def __repr__(self) -> str:
+        return f"<Directive {self.code}>"
+
+
+class Target(db.Model):
+    """A goal inside a directive, with an optional measurable indicator."""
+
+    __tablename__ = "target"
+    __table_args__ = (db.UniqueConstraint("directive_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(
+        ForeignKey("directive.id", ondelete="RESTRICT"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(500))
+    indicator: Mapped[str] = mapped_column(String(255), default="")
+    baseline_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    unit_of_measure: Mapped[str] = mapped_column(String(40), default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+    directive: Mapped[Directive] = relationship(back_populates="targets")
+
+    def __repr__(self) -> str:
+        return f"<Target {self.code}>"

@@ -1,0 +1,152 @@
+"""Task (or milestone), its coordinating units, and its append-only StatusUpdate history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain import timeliness as tl
+from ..domain.lifecycle import COMPLETED, STATUSES, TASK_KINDS
+from ..extensions import db
+from ._types import sql_in, utcnow
+from .directive import Directive, Target
+from .unit import Unit
+from .user import User
+
+task_coordinating_units = Table(
+    "task_coordinating_unit",
+    db.metadata,
+    Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Task(db.Model):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("directive_id", "code"),
+        CheckConstraint("percent_done BETWEEN 0 AND 100", name="percent_range"),
+        CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status_allowed"),
+        CheckConstraint(f"kind IN {sql_in(TASK_KINDS)}", name="kind_allowed"),
+        CheckConstraint("deadline >= start_date", name="deadline_after_start"),
+        CheckConstraint(
+            f"(status = '{COMPLETED}' AND completed_on IS NOT NULL) "
+            f"OR (status <> '{COMPLETED}' AND completed_on IS NULL)",
+            name="completed_on_iff_completed",
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_task_lead_unit_deadline", "lead_unit_id", "deadline"),
+        Index("ix_task_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The clause of the source document the task comes from, e.g. "Section III.2".
+    source_clause: Mapped[str] = mapped_column(String(120), default="")
+    directive_id: Mapped[int] = mapped_column(
+        ForeignKey("directive.id", ondelete="RESTRICT"), index=True
+    )
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("target.id", ondelete="SET NULL"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="task")
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    start_date: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    original_deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    percent_done: Mapped[int] = mapped_column(SmallInteger, default=0)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When a supervisor verified completion (UTC), and that day in TRACKER_TIMEZONE: timeliness
+    # compares calendar days, and a stored day keeps the SQL expression portable.
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    directive: Mapped[Directive] = relationship()
+    target: Mapped[Target | None] = relationship()
+    parent: Mapped[Task | None] = relationship(remote_side=[id])
+    lead_unit: Mapped[Unit] = relationship()
+    owner: Mapped[User | None] = relationship()
+    coordinating_units: Mapped[list[Unit]] = relationship(
+        secondary=task_coordinating_units, order_by="Unit.code"
+    )
+    updates: Mapped[list[StatusUpdate]] = relationship(
+        back_populates="task", order_by="StatusUpdate.id.desc()"
+    )
+
+    # Every flush that changes the row bumps `version` and checks the old one in its WHERE
+    # clause, so two writers racing on the same version cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+
+    def timeliness(self, report_date: date) -> tl.Timeliness | None:
+        return tl.classify(self.status, self.deadline, self.completed_on, report_date)
+
+    def is_due_soon(self, report_date: date, due_soon_days: int) -> bool:
+        return tl.is_due_soon(
+            self.status, self.deadline, self.completed_on, report_date, due_soon_days
+        )
+
+    def days_overdue(self, report_date: date) -> int:
+        if self.timeliness(report_date) is not tl.Timeliness.OVERDUE:
+            return 0
+        return tl.days_overdue(self.deadline, report_date)
+
+    @property
+    def extended(self) -> bool:
+        return self.deadline != self.original_deadline
+
+    def __repr__(self) -> str:
+        return f"<Task {self.code}>"
+
+
+class StatusUpdate(db.Model):
+    """One progress report or status change; rows are only ever added."""
+
+    __tablename__ = "status_update"
+    __table_args__ = (
+        CheckConstraint("new_percent BETWEEN 0 AND 100", name="percent_range"),
+        CheckConstraint(f"new_status IN {sql_in(STATUSES)}", name="status_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str] = mapped_column(String(20))
+    old_percent: Mapped[int | None] = mapped_column(SmallInteger)
+    new_percent: Mapped[int] = mapped_column(SmallInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(String(500), default="")
+
+    task: Mapped[Task] = relationship(back_populates="updates")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,36 @@
+"""Unit: an organisation in the tree (steering committee → ministry → department → institute)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
+    # Materialised path of ids, e.g. "/1/4/9/": a subtree is every unit whose path starts with
+    # its root's path, one indexed range scan instead of a recursive query.
+    path: Mapped[str] = mapped_column(String(500), index=True, default="")
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+    def is_within(self, ancestor: Unit) -> bool:
+        """True when this unit is `ancestor` or lies in its subtree."""
+        return bool(ancestor.path) and self.path.startswith(ancestor.path)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"

@@ -1,0 +1,34 @@
+"""Today's date in the configured time zone: the day on which deadlines are judged."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from ..models._types import utcnow
+
+
+def tracker_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+
+
+def today() -> date:
+    return datetime.now(tracker_zone()).date()
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day `moment` falls on in TRACKER_TIMEZONE."""
+    return local_time(moment).date()
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+def local_time(moment: datetime) -> datetime:
+    """`moment` in TRACKER_TIMEZONE (naive values are UTC: SQLite)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tracker_zone())

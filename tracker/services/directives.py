@@ -1,0 +1,138 @@
+"""Directives and their targets: create and edit (admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain import policy
+from ..domain.errors import InvalidInput, NotFound
+from ..extensions import db
+from ..models import Directive, Target, User
+from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
+from . import audit
+
+DIRECTIVE_FIELDS = (
+    "code",
+    "kind",
+    "title",
+    "issuing_body",
+    "signer",
+    "issued_on",
+    "summary",
+    "source_url",
+    "visibility",
+)
+TARGET_FIELDS = (
+    "code",
+    "title",
+    "indicator",
+    "baseline_value",
+    "target_value",
+    "unit_of_measure",
+    "due_on",
+)
+
+
+def get_directive_by_code(code: str) -> Directive:
+    directive = db.session.scalar(select(Directive).where(Directive.code == code))
+    if directive is None:
+        raise NotFound(f"There is no directive with code {code!r}.")
+    return directive
+
+
+def _check_directive(values: dict[str, Any], directive_id: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    code = values.get("code", "")
+    if not code:
+        errors["code"] = ["required"]
+    else:
+        existing = db.session.scalar(select(Directive).where(Directive.code == code))
+        if existing is not None and existing.id != directive_id:
+            errors["code"] = [f"a directive with code {code!r} already exists"]
+    if values.get("kind") not in DIRECTIVE_KINDS:
+        errors["kind"] = [f"use one of: {', '.join(DIRECTIVE_KINDS)}"]
+    if values.get("visibility", "internal") not in VISIBILITIES:
+        errors["visibility"] = [f"use one of: {', '.join(VISIBILITIES)}"]
+    if not values.get("title"):
+        errors["title"] = ["required"]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(f"{field.capitalize()}: {messages[0]}.", field_errors=errors)
+
+
+def add_directive(values: dict[str, Any]) -> Directive:
+    _check_directive(values, None)
+    directive = Directive(**{k: v for k, v in values.items() if k in DIRECTIVE_FIELDS})
+    db.session.add(directive)
+    db.session.flush()
+    return directive
+
+
+def create_directive(actor: User, values: dict[str, Any]) -> Directive:
+    policy.require(policy.can_manage_directives(actor))
+    directive = add_directive(values)
+    audit.record(
+        actor, "directive.create", directive, after=audit.snapshot(directive, DIRECTIVE_FIELDS)
+    )
+    db.session.commit()
+    return directive
+
+
+def update_directive(actor: User, directive: Directive, values: dict[str, Any]) -> Directive:
+    policy.require(policy.can_manage_directives(actor))
+    _check_directive(values, directive.id)
+    before = audit.snapshot(directive, DIRECTIVE_FIELDS)
+    for field in DIRECTIVE_FIELDS:
+        if field in values:
+            setattr(directive, field, values[field])
+    db.session.flush()
+    audit.record(
+        actor, "directive.update", directive, before, audit.snapshot(directive, DIRECTIVE_FIELDS)
+    )
+    db.session.commit()
+    return directive
+
+
+def _check_target(directive: Directive, values: dict[str, Any], target_id: int | None) -> None:
+    code = values.get("code", "")
+    if not code or not values.get("title"):
+        raise InvalidInput("A target needs a code and a title.")
+    existing = db.session.scalar(
+        select(Target).where(Target.directive_id == directive.id, Target.code == code)
+    )
+    if existing is not None and existing.id != target_id:
+        raise InvalidInput(
+            f"Directive {directive.code} already has a target {code!r}.",
+            field_errors={"code": ["already in use in this directive"]},
+        )
+
+
+def add_target(directive: Directive, values: dict[str, Any]) -> Target:
+    _check_target(directive, values, None)
+    target = Target(directive=directive, **{k: v for k, v in values.items() if k in TARGET_FIELDS})
+    db.session.add(target)
+    db.session.flush()
+    return target
+
+
+def create_target(actor: User, directive: Directive, values: dict[str, Any]) -> Target:
+    policy.require(policy.can_manage_directives(actor))
+    target = add_target(directive, values)
+    audit.record(actor, "target.create", target, after=audit.snapshot(target, TARGET_FIELDS))
+    db.session.commit()
+    return target
+
+
+def update_target(actor: User, target: Target, values: dict[str, Any]) -> Target:
+    policy.require(policy.can_manage_directives(actor))
+    _check_target(target.directive, values, target.id)
+    before = audit.snapshot(target, TARGET_FIELDS)
+    for field in TARGET_FIELDS:
+        if field in values:
+            setattr(target, field, values[field])
+    db.session.flush()
+    audit.record(actor, "target.update", target, before, audit.snapshot(target, TARGET_FIELDS))
+    db.session.commit()
+    return target

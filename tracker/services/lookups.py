@@ -1,0 +1,147 @@
+"""Read-only lookups the views need (records by id, choices for forms), so that routes never
+touch the session themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain import policy
+from ..extensions import db
+from ..models import Directive, StatusUpdate, Target, Task, Unit, User
+
+Model = TypeVar("Model")
+
+
+def get_or_404(model: type[Model], record_id: int, what: str = "record") -> Model:
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404, f"There is no such {what}.")
+    return record
+
+
+def unit_by_code(code: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def all_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).order_by(Unit.path)))
+
+
+def visible_units(user: User) -> list[Unit]:
+    return list(
+        db.session.scalars(select(Unit).where(policy.unit_scope_clause(user)).order_by(Unit.path))
+    )
+
+
+def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
+
+
+def all_directives() -> list[Directive]:
+    return list(db.session.scalars(select(Directive).order_by(Directive.code)))
+
+
+def directives_by_id(ids: Iterable[int]) -> dict[int, Directive]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_(wanted)))}
+
+
+def directive_page(page: int, per_page: int):
+    return db.paginate(
+        select(Directive).order_by(Directive.issued_on.desc(), Directive.code),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def all_targets() -> list[Target]:
+    return list(
+        db.session.scalars(
+            select(Target).options(selectinload(Target.directive)).order_by(Target.code)
+        )
+    )
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def user_page(page: int, per_page: int):
+    return db.paginate(
+        select(User).options(selectinload(User.unit)).order_by(User.username),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def unit_page(page: int, per_page: int):
+    return db.paginate(
+        select(Unit).order_by(Unit.path), page=page, per_page=per_page, error_out=False
+    )
+
+
+def tasks_of_directive(directive_id: int, exclude_id: int | None = None) -> list[Task]:
+    statement = select(Task).where(Task.directive_id == directive_id).order_by(Task.code)
+    if exclude_id is not None:
+        statement = statement.where(Task.id != exclude_id)
+    return list(db.session.scalars(statement))
+
+
+def all_tasks_brief() -> list[Task]:
+    return list(
+        db.session.scalars(
+            select(Task)
+            .options(selectinload(Task.directive))
+            .order_by(Task.directive_id, Task.code)
+        )
+    )
+
+
+def task_history(task: Task) -> list[StatusUpdate]:
+    return list(
+        db.session.scalars(
+            select(StatusUpdate)
+            .options(selectinload(StatusUpdate.actor))
+            .where(StatusUpdate.task_id == task.id)
+            .order_by(StatusUpdate.id.desc())
+        )
+    )
+
+
+def refresh(record) -> None:
+    """Drop what this request changed and read `record` again (after a refused write)."""
+    db.session.rollback()
+    db.session.refresh(record)
+
+
+def refresh_all() -> None:
+    """Drop what this request changed (after a refused write)."""
+    db.session.rollback()
+
+
+def by_code(model, code: str, **where):
+    """The record of `model` with this code (and the other column values given), or None."""
+    statement = select(model).where(model.code == code)
+    for column, value in where.items():
+        statement = statement.where(getattr(model, column) == value)
+    return db.session.scalar(statement)
+
+
+def user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -1,0 +1,215 @@
+"""Reading tasks: the one filtered, scoped, urgency-sorted task query behind every list,
+board, report and export, and the grouped timeliness counts reports are made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..domain import policy
+from ..domain import timeliness as tl
+from ..domain.errors import InvalidInput
+from ..domain.lifecycle import STATUSES
+from ..extensions import db
+from ..models import Directive, Task, Unit, User
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What a task list, board or export is narrowed to. Codes, not ids: they go in URLs."""
+
+    unit: str | None = None  # lead unit, exactly
+    scope: str | None = None  # lead unit within this unit's subtree
+    directive: str | None = None
+    status: str | None = None
+    timeliness: str | None = None  # a Timeliness value, or "due_soon"
+    key: bool | None = None
+    owner: str | None = None  # username
+    q: str | None = None
+    report_date: date | None = None
+
+    @classmethod
+    def from_args(cls, args, default_date: date) -> TaskFilters:
+        """Parse query-string arguments; a bad value raises InvalidInput naming the field."""
+        errors: dict[str, list[str]] = {}
+        status = args.get("status") or None
+        if status is not None and status not in STATUSES:
+            errors["status"] = [f"use one of: {', '.join(STATUSES)}"]
+        timeliness = args.get("timeliness") or None
+        allowed_timeliness = [t.value for t in tl.Timeliness] + ["due_soon"]
+        if timeliness is not None and timeliness not in allowed_timeliness:
+            errors["timeliness"] = [f"use one of: {', '.join(allowed_timeliness)}"]
+        key_arg = (args.get("key") or "").lower()
+        key = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+            key_arg
+        )
+        if key_arg and key is None:
+            errors["key"] = ["use true or false"]
+        report_date = default_date
+        as_of = args.get("as_of") or args.get("report_date")
+        if as_of:
+            try:
+                report_date = date.fromisoformat(as_of)
+            except ValueError:
+                errors["as_of"] = ["use a date as YYYY-MM-DD"]
+        if errors:
+            field, messages = next(iter(errors.items()))
+            raise InvalidInput(f"Filter {field}: {messages[0]}.", field_errors=errors)
+        q = (args.get("q") or "").strip()[:200] or None
+        return cls(
+            unit=args.get("unit") or None,
+            scope=args.get("scope") or None,
+            directive=args.get("directive") or None,
+            status=status,
+            timeliness=timeliness,
+            key=key,
+            owner=args.get("owner") or None,
+            q=q,
+            report_date=report_date,
+        )
+
+    def with_(self, **changes) -> TaskFilters:
+        return replace(self, **changes)
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string arguments (for links and pagination)."""
+        args: dict[str, str] = {}
+        for name in ("unit", "scope", "directive", "status", "timeliness", "owner", "q"):
+            value = getattr(self, name)
+            if value:
+                args[name] = value
+        if self.key is not None:
+            args["key"] = "1" if self.key else "0"
+        if self.report_date is not None:
+            args["as_of"] = self.report_date.isoformat()
+        return args
+
+
+def timeliness_column(report_date: date):
+    return tl.timeliness_sql(Task.status, Task.deadline, Task.completed_on, report_date)
+
+
+def due_soon_condition(report_date: date, due_soon_days: int):
+    return tl.due_soon_sql(
+        Task.status, Task.deadline, Task.completed_on, report_date, due_soon_days
+    )
+
+
+def urgency_order(report_date: date, due_soon_days: int):
+    """Overdue first (most overdue first), then due soon, then the rest by deadline."""
+    timeliness = timeliness_column(report_date)
+    rank = case(
+        (timeliness == tl.Timeliness.OVERDUE.value, 0),
+        (due_soon_condition(report_date, due_soon_days), 1),
+        (timeliness == tl.Timeliness.WITHIN_DEADLINE.value, 2),
+        (timeliness.is_not(None), 3),
+        else_=4,
+    )
+    return (rank, Task.deadline, Task.id)
+
+
+def apply_filters(
+    statement: Select, user: User, filters: TaskFilters, due_soon_days: int
+) -> Select:
+    """Narrow a statement over Task to what `user` may see and what `filters` ask for."""
+    report_date = filters.report_date
+    statement = statement.where(policy.task_scope_clause(user))
+    if filters.unit:
+        statement = statement.where(
+            Task.lead_unit_id == select(Unit.id).where(Unit.code == filters.unit).scalar_subquery()
+        )
+    if filters.scope:
+        root_path = db.session.scalar(select(Unit.path).where(Unit.code == filters.scope))
+        if root_path is None:
+            statement = statement.where(false())
+        else:
+            subtree = select(Unit.id).where(Unit.path.startswith(root_path, autoescape=True))
+            statement = statement.where(Task.lead_unit_id.in_(subtree))
+    if filters.directive:
+        statement = statement.where(
+            Task.directive_id
+            == select(Directive.id).where(Directive.code == filters.directive).scalar_subquery()
+        )
+    if filters.status:
+        statement = statement.where(Task.status == filters.status)
+    if filters.key is not None:
+        statement = statement.where(Task.is_key.is_(filters.key))
+    if filters.owner:
+        statement = statement.where(
+            Task.owner_id == select(User.id).where(User.username == filters.owner).scalar_subquery()
+        )
+    if filters.timeliness == "due_soon":
+        statement = statement.where(due_soon_condition(report_date, due_soon_days))
+    elif filters.timeliness:
+        statement = statement.where(timeliness_column(report_date) == filters.timeliness)
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        statement = statement.where(
+            or_(func.lower(Task.code).like(pattern), func.lower(Task.title).like(pattern))
+        )
+    return statement
+
+
+def task_list_query(user: User, filters: TaskFilters, due_soon_days: int) -> Select:
+    """Tasks `user` may see matching `filters`, most urgent first, with what lists show loaded."""
+    statement = select(Task).options(
+        joinedload(Task.lead_unit),
+        joinedload(Task.owner),
+        joinedload(Task.directive),
+        selectinload(Task.coordinating_units),
+    )
+    statement = apply_filters(statement, user, filters, due_soon_days)
+    return statement.order_by(*urgency_order(filters.report_date, due_soon_days))
+
+
+def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int, due_soon_days: int):
+    return db.paginate(
+        task_list_query(user, filters, due_soon_days),
+        page=page,
+        per_page=per_page,
+        max_per_page=200,
+        error_out=False,
+        count=True,
+    )
+
+
+def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
+    """A subquery of (columns..., klass) over the selected tasks, cancelled ones left out.
+
+    Grouping happens outside it: on PostgreSQL a CASE with bound parameters written again in
+    GROUP BY is not recognised as the same expression."""
+    timeliness = timeliness_column(filters.report_date)
+    statement = select(*columns, timeliness.label("klass")).select_from(Task)
+    # The class filter does not narrow counts: the counts are the classes themselves.
+    statement = apply_filters(statement, user, filters.with_(timeliness=None), due_soon_days)
+    return statement.where(timeliness.is_not(None)).subquery()
+
+
+def grouped_counts(
+    user: User, filters: TaskFilters, group_column, due_soon_days: int
+) -> dict[object, tl.TimelinessCounts]:
+    """The four timeliness counts per value of `group_column`, counted by the database."""
+    inner = _classified(user, filters, due_soon_days, group_column.label("grp"))
+    statement = select(inner.c.grp, inner.c.klass, func.count()).group_by(
+        inner.c.grp, inner.c.klass
+    )
+    raw: dict[object, dict[str, int]] = {}
+    for group, klass, count in db.session.execute(statement):
+        raw.setdefault(group, {})[klass] = count
+    return {group: tl.TimelinessCounts.from_mapping(counts) for group, counts in raw.items()}
+
+
+def total_counts(user: User, filters: TaskFilters, due_soon_days: int) -> tl.TimelinessCounts:
+    """The four timeliness counts over everything `filters` select."""
+    inner = _classified(user, filters, due_soon_days)
+    statement = select(inner.c.klass, func.count()).group_by(inner.c.klass)
+    return tl.TimelinessCounts.from_mapping(dict(db.session.execute(statement).all()))
+
+
+def due_soon_count(user: User, filters: TaskFilters, due_soon_days: int) -> int:
+    statement = select(func.count(Task.id)).select_from(Task)
+    statement = apply_filters(statement, user, filters.with_(timeliness="due_soon"), due_soon_days)
+    return db.session.scalar(statement) or 0

@@ -1,0 +1,282 @@
+"""Writing tasks: create, edit (admins), and report progress through the status lifecycle.
+
+Every write checks the version the caller saw (optimistic locking), writes its StatusUpdate
+and AuditEvent in the same transaction, and commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain import lifecycle, policy
+from ..domain.errors import Conflict, InvalidInput
+from ..extensions import db
+from ..models import Directive, StatusUpdate, Target, Task, Unit, User
+from . import audit, clock
+
+TASK_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "source_clause",
+    "directive_id",
+    "target_id",
+    "parent_id",
+    "kind",
+    "lead_unit_id",
+    "owner_id",
+    "start_date",
+    "deadline",
+    "original_deadline",
+    "status",
+    "percent_done",
+    "is_key",
+    "version",
+)
+MAX_NOTE_LENGTH = 5000
+
+
+@dataclass
+class TaskValues:
+    """The writable fields of a task, already resolved to objects."""
+
+    code: str
+    title: str
+    directive: Directive
+    lead_unit: Unit
+    deadline: date
+    description: str = ""
+    source_clause: str = ""
+    target: Target | None = None
+    parent: Task | None = None
+    kind: str = lifecycle.KIND_TASK
+    coordinating_units: list[Unit] = field(default_factory=list)
+    owner: User | None = None
+    start_date: date | None = None
+    is_key: bool = False
+    original_deadline: date | None = None
+
+
+def _task_snapshot(task: Task) -> dict:
+    data = audit.snapshot(task, TASK_FIELDS)
+    data["coordinating_units"] = [unit.code for unit in task.coordinating_units]
+    return data
+
+
+def _validate(values: TaskValues, task_id: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    code = values.code.strip()
+    if not code or len(code) > 60:
+        errors["code"] = ["required, at most 60 characters"]
+    else:
+        clash = db.session.scalar(
+            select(Task.id).where(Task.directive_id == values.directive.id, Task.code == code)
+        )
+        if clash is not None and clash != task_id:
+            errors["code"] = [f"directive {values.directive.code} already has a task {code!r}"]
+    if not values.title.strip():
+        errors["title"] = ["required"]
+    if values.kind not in lifecycle.TASK_KINDS:
+        errors["kind"] = [f"use one of: {', '.join(lifecycle.TASK_KINDS)}"]
+    if values.start_date and values.deadline < values.start_date:
+        errors["deadline"] = ["the deadline cannot be before the start date"]
+    if values.target is not None and values.target.directive_id != values.directive.id:
+        errors["target"] = ["the target belongs to another directive"]
+    if values.parent is not None and (
+        values.parent.directive_id != values.directive.id or values.parent.id == task_id
+    ):
+        errors["parent"] = ["the parent task must be another task of the same directive"]
+    if values.lead_unit in values.coordinating_units:
+        errors["coordinating_units"] = ["the lead unit cannot also be a coordinating unit"]
+    if errors:
+        field_name, messages = next(iter(errors.items()))
+        raise InvalidInput(
+            f"{field_name.replace('_', ' ').capitalize()}: {messages[0]}.", field_errors=errors
+        )
+
+
+def _apply(task: Task, values: TaskValues) -> None:
+    task.code = values.code.strip()
+    task.title = values.title.strip()
+    task.description = values.description
+    task.source_clause = values.source_clause
+    task.directive = values.directive
+    task.target = values.target
+    task.parent = values.parent
+    task.kind = values.kind
+    task.lead_unit = values.lead_unit
+    task.coordinating_units = list(values.coordinating_units)
+    task.owner = values.owner
+    task.start_date = values.start_date
+    task.deadline = values.deadline
+    task.is_key = values.is_key
+
+
+def add_task(values: TaskValues, actor: User | None) -> Task:
+    """Validate and add a task with its first history entry (flush only)."""
+    _validate(values, None)
+    task = Task(status=lifecycle.NOT_STARTED, percent_done=0)
+    _apply(task, values)
+    task.original_deadline = values.original_deadline or values.deadline
+    db.session.add(task)
+    db.session.flush()
+    db.session.add(
+        StatusUpdate(
+            task=task,
+            actor=actor,
+            old_status=None,
+            new_status=task.status,
+            old_percent=None,
+            new_percent=0,
+            note="Task assigned.",
+        )
+    )
+    return task
+
+
+def create_task(actor: User, values: TaskValues) -> Task:
+    policy.require(
+        policy.can_create_task(actor, values.lead_unit),
+        f"You may not create tasks led by {values.lead_unit.code}.",
+    )
+    task = add_task(values, actor)
+    db.session.flush()
+    audit.record(actor, "task.create", task, after=_task_snapshot(task))
+    db.session.commit()
+    return task
+
+
+def _check_version(task: Task, expected_version: int | None) -> None:
+    if expected_version is None or int(expected_version) != task.version:
+        raise Conflict(
+            f"Task {task.code} was changed by someone else since you opened it "
+            f"(you had version {expected_version}, it is now at version {task.version}). "
+            "Nothing was saved: reload the task, check the latest changes and try again."
+        )
+
+
+@contextmanager
+def _write_or_conflict(task: Task) -> Iterator[None]:
+    """Commit the block's changes; a concurrent writer that won the race rolls them all back."""
+    code = task.code
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            f"Task {code} was changed by someone else at the same moment. "
+            "Nothing was saved: reload the task and try again."
+        )
+
+
+def edit_task(actor: User, task: Task, expected_version: int | None, values: TaskValues) -> Task:
+    """An admin's edit of a task's fields; a deadline change is logged as such."""
+    policy.require(policy.can_edit_task(actor, task), "Only an administrator edits task fields.")
+    _check_version(task, expected_version)
+    _validate(values, task.id)
+    before = _task_snapshot(task)
+    old_deadline = task.deadline
+    with _write_or_conflict(task):
+        _apply(task, values)
+        if values.original_deadline is not None:
+            task.original_deadline = values.original_deadline
+        db.session.flush()
+        changed = task.deadline != old_deadline
+        action = "task.deadline_changed_by_admin" if changed else "task.update"
+        audit.record(actor, action, task, before, _task_snapshot(task))
+    return task
+
+
+def _submission_moment(task: Task):
+    """When the unit last reported the task done: the completion date verification confirms."""
+    return db.session.scalar(
+        select(StatusUpdate.created_at)
+        .where(StatusUpdate.task_id == task.id, StatusUpdate.new_status == lifecycle.SUBMITTED)
+        .order_by(StatusUpdate.id.desc())
+        .limit(1)
+    )
+
+
+def report_progress(
+    actor: User,
+    task: Task,
+    expected_version: int | None,
+    status: str,
+    percent_done: int | None,
+    note: str = "",
+    evidence: str = "",
+) -> StatusUpdate:
+    """Change status and/or percent done and add a note: one StatusUpdate, one AuditEvent."""
+    policy.require(
+        policy.can_view_task(actor, task) and not policy.is_read_only(actor),
+        "You may not change this task.",
+    )
+    _check_version(task, expected_version)
+    old_status, old_percent = task.status, task.percent_done
+    lifecycle.check_transition(old_status, status)
+    allowed = policy.allowed_statuses(actor, task)
+    if status not in allowed:
+        if not allowed:
+            raise policy.Forbidden(f"You may not report progress on task {task.code}.")
+        raise policy.Forbidden(
+            f"You may not move task {task.code} to {lifecycle.STATUS_LABELS[status].lower()}."
+        )
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInput(
+            f"The note is too long ({len(note)} characters; at most {MAX_NOTE_LENGTH}).",
+            field_errors={"note": [f"at most {MAX_NOTE_LENGTH} characters"]},
+        )
+    evidence = (evidence or "").strip()
+    if evidence and not evidence.lower().startswith(("https://", "http://")):
+        raise InvalidInput(
+            "Evidence must be a link starting with https:// or http://.",
+            field_errors={"evidence": ["must start with https:// or http://"]},
+        )
+    if percent_done is None:
+        percent_done = old_percent
+    if not 0 <= percent_done <= 100:
+        raise InvalidInput(
+            "Percent done must be between 0 and 100.",
+            field_errors={"progress": ["must be between 0 and 100"]},
+        )
+    if status in (lifecycle.SUBMITTED, lifecycle.COMPLETED):
+        percent_done = 100
+    if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS and not note:
+        raise InvalidInput(
+            "Say why the task is sent back: a note is required.",
+            field_errors={"note": ["required when sending a task back"]},
+        )
+    if status == old_status and percent_done == old_percent and not note and not evidence:
+        raise InvalidInput("Nothing to save: change the status or percent, or add a note.")
+
+    before = _task_snapshot(task)
+    submitted_at = _submission_moment(task) if status == lifecycle.COMPLETED else None
+    with _write_or_conflict(task):
+        task.status, task.percent_done = status, percent_done
+        if status == lifecycle.COMPLETED:
+            completed_at = submitted_at or clock.now()
+            task.completed_at = completed_at
+            task.completed_on = clock.local_day(completed_at)
+        update = StatusUpdate(
+            task=task,
+            actor=actor,
+            old_status=old_status,
+            new_status=status,
+            old_percent=old_percent,
+            new_percent=percent_done,
+            note=note,
+            evidence=evidence,
+        )
+        db.session.add(update)
+        db.session.flush()
+        action = "task.status_changed" if status != old_status else "task.progress_reported"
+        audit.record(actor, action, task, before, _task_snapshot(task) | {"note": note})
+    return update

@@ -1,0 +1,1 @@
+"""Task screens: home, "My unit", the task list, a task's page and its progress form."""

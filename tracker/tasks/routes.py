@@ -1,0 +1,162 @@
+"""Task views. Thin: load (404), check policy (403), call one service, redirect or render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..domain import policy
+from ..domain.errors import Conflict, InvalidInput
+from ..domain.lifecycle import STATUS_LABELS
+from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
+from ..formkit import options
+from ..models import Task
+from ..services import clock, lookups, task_queries, tasks
+from ..services.task_queries import TaskFilters
+from .forms import ProgressForm
+
+bp = Blueprint("tasks", __name__)
+
+
+def _due_soon_days() -> int:
+    return current_app.config["DUE_SOON_DAYS"]
+
+
+def _page_args() -> tuple[int, int]:
+    page = request.args.get("page", 1, type=int) or 1
+    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
+    return max(page, 1), min(max(per_page or 1, 1), current_app.config["MAX_PER_PAGE"])
+
+
+def load_task(task_id: int) -> Task:
+    """The task, or 404; 403 when the current user may not see it."""
+    task = lookups.get_or_404(Task, task_id, "task")
+    policy.require(policy.can_view_task(current_user, task), "You may not see this task.")
+    return task
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.role in (UNIT_LEADER, OFFICER):
+        return redirect(url_for("tasks.my_unit"))
+    if current_user.role == AUDITOR:
+        return redirect(url_for("directives.index"))
+    return redirect(url_for("reports.board"))
+
+
+@bp.route("/my-unit")
+@login_required
+def my_unit():
+    policy.require(policy.can_view_unit_tasks(current_user))
+    mine = request.args.get("mine") == "1"
+    filters = TaskFilters.from_args(request.args, clock.today()).with_(
+        unit=current_user.unit.code, scope=None, owner=current_user.username if mine else None
+    )
+    page, per_page = _page_args()
+    pagination = task_queries.paginate_tasks(
+        current_user, filters, page, per_page, _due_soon_days()
+    )
+    counts = task_queries.total_counts(current_user, filters.with_(owner=None), _due_soon_days())
+    due_soon = task_queries.due_soon_count(
+        current_user, filters.with_(owner=None), _due_soon_days()
+    )
+    return render_template(
+        "tasks/my_unit.html",
+        pagination=pagination,
+        filters=filters,
+        counts=counts,
+        due_soon=due_soon,
+        mine=mine,
+        due_soon_days=_due_soon_days(),
+    )
+
+
+@bp.route("/tasks")
+@login_required
+def index():
+    filters = TaskFilters.from_args(request.args, clock.today())
+    page, per_page = _page_args()
+    pagination = task_queries.paginate_tasks(
+        current_user, filters, page, per_page, _due_soon_days()
+    )
+    return render_template(
+        "tasks/index.html",
+        pagination=pagination,
+        filters=filters,
+        directives=lookups.all_directives(),
+        units=lookups.visible_units(current_user),
+        due_soon_days=_due_soon_days(),
+    )
+
+
+def _progress_form(task: Task, formdata=None) -> ProgressForm:
+    form = ProgressForm(formdata=formdata, data={"status": task.status, "version": task.version})
+    if formdata is None:
+        form.percent_done.data = task.percent_done
+    form.status.choices = options(
+        (status, STATUS_LABELS[status]) for status in policy.allowed_statuses(current_user, task)
+    )
+    return form
+
+
+def _render_task(task: Task, form: ProgressForm | None, status_code: int = 200):
+    history = lookups.task_history(task)
+    return (
+        render_template(
+            "tasks/show.html",
+            task=task,
+            form=form,
+            history=history,
+            report_date=clock.today(),
+            due_soon_days=_due_soon_days(),
+        ),
+        status_code,
+    )
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def show(task_id: int):
+    task = load_task(task_id)
+    form = _progress_form(task) if policy.can_update_task(current_user, task) else None
+    return _render_task(task, form)
+
+
+@bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+@login_required
+def update_progress(task_id: int):
+    task = load_task(task_id)
+    policy.require(
+        policy.can_update_task(current_user, task), "You may not report progress on this task."
+    )
+    form = _progress_form(task, request.form)
+    if not form.validate_on_submit():
+        flash("The progress report was not saved: correct the fields marked below.", "error")
+        return _render_task(task, form, 422)
+    try:
+        tasks.report_progress(
+            current_user,
+            task,
+            int(form.version.data) if form.version.data.isdigit() else None,
+            form.status.data,
+            form.percent_done.data,
+            form.note.data or "",
+            form.evidence.data or "",
+        )
+    except Conflict as conflict:
+        lookups.refresh(task)
+        flash(conflict.message, "error")
+        # Keep what the user typed; the page shows the newer history to review first.
+        form.version.data = str(task.version)
+        return _render_task(task, form, 409)
+    except InvalidInput as invalid:
+        lookups.refresh(task)
+        flash(invalid.message, "error")
+        for field_name, messages in invalid.field_errors.items():
+            field = getattr(form, "percent_done" if field_name == "progress" else field_name, None)
+            if field is not None:
+                field.errors = list(messages)
+        return _render_task(task, form, 422)
+    flash(f"Progress on {task.code} saved.", "success")
+    return redirect(url_for("tasks.show", task_id=task.id))

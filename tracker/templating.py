@@ -1,0 +1,58 @@
+"""What every template can use: the policy module, labels, today's date, formatting filters,
+and `url_with()` for links that keep the current filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+
+from .domain import policy
+from .domain.lifecycle import STATUS_LABELS, STATUSES
+from .domain.roles import ROLE_LABELS
+from .domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
+from .services import clock
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return clock.local_time(value).strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def format_share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["share"] = format_share
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def helpers():
+        return {
+            "policy": policy,
+            "STATUS_LABELS": STATUS_LABELS,
+            "STATUSES": STATUSES,
+            "ROLE_LABELS": ROLE_LABELS,
+            "TIMELINESS_LABELS": {t.value: label for t, label in TIMELINESS_LABELS.items()},
+            "TIMELINESS_ORDER": TIMELINESS_ORDER,
+            "Timeliness": Timeliness,
+            "today": clock.today,
+            "url_with": url_with,
+        }
