@@ -71,15 +71,18 @@ def _app_context(app):
         yield
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
+        with db.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
-                # The unit tree refers to itself; SQLite checks RESTRICT row by row.
+                # The unit tree refers to itself and SQLite checks RESTRICT row by row; the
+                # pragma only takes effect outside a transaction.
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
+                connection.commit()
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 @pytest.fixture

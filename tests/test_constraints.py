@@ -1,0 +1,56 @@
+"""The database enforces the rules itself, whatever code writes to it (SQLite and PostgreSQL)."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+
+from tracker.extensions import db
+from tracker.models import Directive, Task, User
+
+
+def refused(statement) -> None:
+    with pytest.raises(IntegrityError):
+        db.session.execute(statement)
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_directive_code_is_unique(make):
+    make.directive("57-NQ/TW")
+    refused(
+        insert(Directive).values(
+            code="57-NQ/TW",
+            kind="resolution",
+            title="Again",
+            issuing_body="",
+            signer="",
+            summary="",
+            source_url="",
+            visibility="internal",
+            created_at=date(2026, 1, 1),
+        )
+    )
+
+
+def test_task_rules(make, org):
+    task = make.task(org["institute"], code="T-1")
+    rows = (Task.id == task.id,)
+    refused(update(Task).where(*rows).values(percent_done=101))
+    refused(update(Task).where(*rows).values(percent_done=-1))
+    refused(update(Task).where(*rows).values(status="done"))
+    refused(update(Task).where(*rows).values(kind="project"))
+    refused(
+        update(Task).where(*rows).values(start_date=date(2026, 5, 2), deadline=date(2026, 5, 1))
+    )
+    refused(update(Task).where(*rows).values(status="completed"))  # without a completion day
+    refused(update(Task).where(*rows).values(lead_unit_id=999_999))  # foreign key
+    other = make.task(org["institute"], task.directive, code="T-2")
+    refused(update(Task).where(Task.id == other.id).values(code="T-1"))
+
+
+def test_user_role_is_in_the_allowed_set(make, org):
+    user = make.user("officer", org["institute"])
+    refused(update(User).where(User.id == user.id).values(role="superuser"))
+    refused(update(User).where(User.id == user.id).values(unit_id=424242))
