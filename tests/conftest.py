@@ -45,10 +45,8 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-@pytest.fixture(scope="session")
-def app(database_url):
-    reset_database(database_url)
-    app = create_app(
+def _test_app(database_url: str):
+    return create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -56,18 +54,38 @@ def app(database_url):
             "WTF_CSRF_ENABLED": False,
         }
     )
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The app that serves the test client's requests."""
+    reset_database(database_url)
+    app = _test_app(database_url)
     with app.app_context():
         upgrade()
-        db.session.remove()
+        db.engine.dispose()
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def data_app(app, database_url):
+    """A second app on the same database, whose context the test code itself runs in.
+
+    A request pushes its own app context only when the active one belongs to another app;
+    with this one active, every request gets a fresh context, `g` and session, as in
+    production, instead of sharing the test's."""
+    data_app = _test_app(database_url)
+    yield data_app
+    with data_app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
-def _app_context(app):
+def _app_context(data_app):
     """Every test runs inside an app context and leaves the database empty."""
-    with app.app_context():
+    with data_app.app_context():
         yield
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
