@@ -132,7 +132,7 @@ def test_illegal_status_is_refused(client, make, org):
         data={"status": "completed", "percent_done": "100", "version": "1"},
     )
     assert response.status_code == 422
-    assert "Not a valid choice" in response.text
+    assert "only a supervisor&#39;s verification" in response.text
     db.session.expire_all()
     assert task.status == "not_started"
 

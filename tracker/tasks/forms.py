@@ -6,7 +6,9 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 
 class ProgressForm(FlaskForm):
-    status = SelectField("Status", validators=[DataRequired()])
+    # Any status is accepted here: the lifecycle (422) and the policy (403) judge the move, so a
+    # refused move gets the right answer instead of a generic "not a valid choice".
+    status = SelectField("Status", validators=[DataRequired()], validate_choice=False)
     percent_done = IntegerField(
         "Percent done",
         validators=[InputRequired("Give a whole number from 0 to 100."), NumberRange(0, 100)],
