@@ -8,6 +8,7 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 import tracker.models  # noqa: F401  registers every table on the metadata
 from tracker.extensions import db
@@ -50,13 +51,15 @@ def _run(connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    connectable = config.attributes.get("connection")
+    if isinstance(connectable, Connection):
+        _run(connectable)
         return
-    from flask import current_app
+    if connectable is None:  # run by Flask-Migrate: the app's engine
+        from flask import current_app
 
-    with current_app.extensions["migrate"].db.engine.connect() as connection:
+        connectable = current_app.extensions["migrate"].db.engine
+    with connectable.connect() as connection:
         _run(connection)
 
 
