@@ -154,3 +154,15 @@ def test_unknown_timezone_is_refused(monkeypatch):
     monkeypatch.setenv("TRACKER_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ConfigError, match="not a known IANA time zone"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_units_create_and_list(runner):
+    assert runner.invoke(args=["units", "create", "BCDTW", "Steering Committee"]).exit_code == 0
+    result = runner.invoke(args=["units", "create", "BCT", "Ministry", "--parent", "BCDTW"])
+    assert result.exit_code == 0 and "under BCDTW" in result.output
+    refused = runner.invoke(args=["units", "create", "X", "Orphan", "--parent", "NOPE"])
+    assert refused.exit_code != 0 and "unknown parent unit 'NOPE'" in refused.output
+    duplicate = runner.invoke(args=["units", "create", "BCT", "Again"])
+    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+    listing = runner.invoke(args=["units", "list"]).output
+    assert listing.splitlines() == ["BCDTW  Steering Committee", "  BCT  Ministry"]

@@ -1,4 +1,4 @@
-"""Flask commands: `users create`, `users set-password`, `demo load`."""
+"""Flask commands: `users create|set-password`, `units create|list`, `demo load`."""
 
 from __future__ import annotations
 
@@ -71,7 +71,29 @@ def set_password_command(username, password_stdin):
     click.echo(f"Password of {user.username} changed.")
 
 
-units_cli = AppGroup("units", help="Look at units.")
+units_cli = AppGroup("units", help="Create and list units.")
+
+
+@units_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", "parent_code", default=None, help="Code of the parent unit.")
+def create_unit_command(code, name, parent_code):
+    """Create a unit (the first one needs no parent)."""
+    from .services.units import create_unit
+
+    parent = None
+    if parent_code:
+        try:
+            parent = get_unit_by_code(parent_code)
+        except DomainError:
+            _fail(f"unknown parent unit {parent_code!r}.")
+    try:
+        unit = create_unit(None, code, name, parent)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    click.echo(f"Created unit {unit.code}" + (f" under {parent.code}." if parent else "."))
 
 
 @units_cli.command("list")
