@@ -113,18 +113,20 @@ def demo_load_command(if_empty):
     """Load demo units, directives, tasks and one account per role; prints the passwords."""
     if not current_app.config["DEMO_ENABLED"]:
         _fail("demo data is disabled when TRACKER_ENV=production.")
+    accounts_file = INSTANCE_DIR / "demo_accounts.txt"
     if if_empty and not demo.database_empty():
         click.echo("The database already has data; demo data not loaded.")
+        if demo.demo_present() and accounts_file.exists():
+            click.echo(f"The demo accounts are listed in {accounts_file}.")
         return
     if demo.demo_present():
         click.echo("The demo data is already loaded; nothing was changed.")
-        click.echo(f"Its accounts were listed in {INSTANCE_DIR / 'demo_accounts.txt'}.")
+        click.echo(f"Its accounts were listed in {accounts_file}.")
         return
     passwords = demo.load_demo()
     lines = [f"  {username:<12} {password}" for username, password in passwords.items()]
     text = "Demo accounts (username, password):\n" + "\n".join(lines)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    accounts_file = INSTANCE_DIR / "demo_accounts.txt"
     accounts_file.write_text(text + "\n")
     accounts_file.chmod(0o600)
     click.echo("Demo data loaded.")

@@ -56,7 +56,14 @@ class UserForm(FlaskForm):
     active = BooleanField("Active", default=True)
     password = PasswordField(
         "Password",
-        validators=[Optional(), Length(min=12, max=128)],
+        validators=[
+            Optional(),
+            Length(
+                min=12,
+                max=128,
+                message="The password must have at least 12 characters (and at most 128).",
+            ),
+        ],
         description="At least 12 characters. Leave empty to keep the current password.",
     )
 
