@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import tempfile
 from datetime import date, timedelta
 
 import pytest
@@ -25,6 +26,8 @@ from tracker.services.units import add_unit
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
+# What the app writes outside the database during tests goes here, never into instance/.
+SCRATCH_DIR = tempfile.mkdtemp(prefix="tracker-tests-")
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
@@ -49,6 +52,7 @@ def _test_app(database_url: str):
     return create_app(
         {
             "TESTING": True,
+            "DEMO_ACCOUNTS_FILE": os.path.join(SCRATCH_DIR, "demo_accounts.txt"),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": secrets.token_hex(32),
             "WTF_CSRF_ENABLED": False,

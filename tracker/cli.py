@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .config import INSTANCE_DIR
 from .domain.errors import DomainError
 from .domain.roles import ROLES
 from .extensions import db
@@ -113,7 +113,7 @@ def demo_load_command(if_empty):
     """Load demo units, directives, tasks and one account per role; prints the passwords."""
     if not current_app.config["DEMO_ENABLED"]:
         _fail("demo data is disabled when TRACKER_ENV=production.")
-    accounts_file = INSTANCE_DIR / "demo_accounts.txt"
+    accounts_file = Path(current_app.config["DEMO_ACCOUNTS_FILE"])
     if if_empty and not demo.database_empty():
         click.echo("The database already has data; demo data not loaded.")
         if demo.demo_present() and accounts_file.exists():
@@ -126,7 +126,7 @@ def demo_load_command(if_empty):
     passwords = demo.load_demo()
     lines = [f"  {username:<12} {password}" for username, password in passwords.items()]
     text = "Demo accounts (username, password):\n" + "\n".join(lines)
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    accounts_file.parent.mkdir(parents=True, exist_ok=True)
     accounts_file.write_text(text + "\n")
     accounts_file.chmod(0o600)
     click.echo("Demo data loaded.")

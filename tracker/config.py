@@ -104,6 +104,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
         "DEMO_ENABLED": not production,
+        "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }
     config.update(overrides)
     return config
