@@ -146,3 +146,15 @@ def test_unit_leader_has_no_board_or_export(client, make, org, scene):
     assert client.get("/board").status_code == 403
     assert client.get("/reports/tasks.csv").status_code == 403
     assert client.get(f"/reports/directives/{scene['directive'].id}").status_code == 403
+
+
+def test_board_pages_the_unit_table(client, make, org):
+    directive = make.directive()
+    for n in range(55):
+        make.task(make.unit(f"SUB{n:02d}", org["department"]), directive)
+    login(client, make.user("supervisor", org["ministry"]))
+    first = client.get("/board")
+    assert "Pages of units" in first.text
+    assert "SUB00" in first.text and "SUB54" not in first.text
+    second = client.get("/board?units_page=2")
+    assert "SUB54" in second.text and "SUB00" not in second.text

@@ -16,10 +16,18 @@ from flask_login import current_user, login_required
 from ..domain import policy
 from ..domain.timeliness import Timeliness, TimelinessCounts
 from ..models import Directive, Task, User
+from ..pagination import ListPage
 from ..services import clock, exports, lookups, task_queries
 from ..services.task_queries import TaskFilters
 
 bp = Blueprint("reports", __name__)
+
+
+ROWS_PER_PAGE = 50  # aggregate rows (units, directives) per page
+
+
+def _arg_page(name: str) -> int:
+    return max(request.args.get(name, 1, type=int) or 1, 1)
 
 
 def _due_soon_days() -> int:
@@ -55,18 +63,21 @@ def board():
         ((directives[did], counts) for did, counts in per_directive.items()),
         key=lambda row: row[0].code,
     )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     overdue = task_queries.paginate_tasks(
-        current_user, filters.with_(timeliness=Timeliness.OVERDUE.value), page, 25, days
+        current_user,
+        filters.with_(timeliness=Timeliness.OVERDUE.value),
+        _arg_page("page"),
+        25,
+        days,
     )
     scope_units = lookups.visible_units(current_user)
     return render_template(
         "reports/board.html",
         filters=filters,
         totals=sum((c for _, c in unit_rows), start=TimelinessCounts()),
+        unit_rows=ListPage(unit_rows, _arg_page("units_page"), ROWS_PER_PAGE),
+        directive_rows=ListPage(directive_rows, _arg_page("directives_page"), ROWS_PER_PAGE),
         due_soon=task_queries.due_soon_count(current_user, filters, days),
-        unit_rows=unit_rows,
-        directive_rows=directive_rows,
         overdue=overdue,
         scope_units=scope_units,
         all_directives=lookups.all_directives(),
@@ -94,7 +105,7 @@ def directive_progress(directive_id: int):
     return render_template(
         "reports/directive_progress.html",
         directive=directive,
-        rows=rows,
+        rows=ListPage(rows, _arg_page("page"), ROWS_PER_PAGE),
         totals=totals,
         filters=filters,
         report_date=filters.report_date,
