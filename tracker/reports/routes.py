@@ -55,7 +55,7 @@ def board():
     units = lookups.units_by_id(per_unit.keys())
     unit_rows = sorted(
         ((units[uid], counts) for uid, counts in per_unit.items()),
-        key=lambda row: (-row[1].overdue, row[0].path),
+        key=lambda row: (-row[1].overdue, row[0].code),
     )
     per_directive = task_queries.grouped_counts(current_user, filters, Task.directive_id, days)
     directives = lookups.directives_by_id(per_directive)
