@@ -53,6 +53,7 @@ def _test_app(database_url: str):
         {
             "TESTING": True,
             "DEMO_ACCOUNTS_FILE": os.path.join(SCRATCH_DIR, "demo_accounts.txt"),
+            "UPLOAD_DIR": os.path.join(SCRATCH_DIR, "uploads"),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": secrets.token_hex(32),
             "WTF_CSRF_ENABLED": False,

@@ -42,6 +42,7 @@ def progress(status, percent="50", note="Matrix"):
                 "status": status,
                 "percent_done": percent,
                 "note": note,
+                "evidence_url": "https://example.gov.vn/decree.pdf",
                 "version": str(task.version),
             },
         )

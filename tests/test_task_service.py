@@ -13,6 +13,8 @@ from tracker.models import AuditEvent, StatusUpdate, Task
 from tracker.services import tasks
 from tracker.services.tasks import TaskValues
 
+LINK = "https://vanban.example.gov.vn/decree-13.pdf"
+
 
 def counts():
     return (
@@ -92,14 +94,14 @@ def test_other_unit_leader_is_forbidden(make, org, setup):
 
 def test_unit_leader_cannot_complete_own_task(setup):
     leader, _, task = setup
-    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Decree sent.")
+    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Decree sent.", LINK)
     with pytest.raises(Forbidden, match="may not move"):
         tasks.report_progress(leader, task, task.version, lifecycle.COMPLETED, 100, "")
 
 
 def test_verification_completes_on_the_submission_day(setup, today):
     leader, supervisor, task = setup
-    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Output sent.")
+    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Output sent.", LINK)
     # the submission happened three days ago
     submission = db.session.scalars(
         select(StatusUpdate).where(StatusUpdate.new_status == lifecycle.SUBMITTED)
@@ -114,7 +116,7 @@ def test_verification_completes_on_the_submission_day(setup, today):
 
 def test_sending_back_needs_a_reason(setup):
     leader, supervisor, task = setup
-    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Output sent.")
+    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Output sent.", LINK)
     with pytest.raises(InvalidInput, match="why"):
         tasks.report_progress(supervisor, task, task.version, lifecycle.IN_PROGRESS, 80, "")
     db.session.rollback()
@@ -128,6 +130,21 @@ def test_nothing_to_save_is_refused(setup):
     leader, _, task = setup
     with pytest.raises(InvalidInput, match="Nothing to save"):
         tasks.report_progress(leader, task, 1, lifecycle.NOT_STARTED, 0, "  ")
+
+
+def test_submission_needs_a_result_note_and_evidence(setup):
+    leader, _, task = setup
+    before = counts()
+    with pytest.raises(InvalidInput, match="result note"):
+        tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "", LINK)
+    db.session.rollback()
+    with pytest.raises(InvalidInput, match="Attach evidence"):
+        tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Done.")
+    db.session.rollback()
+    assert counts() == before
+    update_row = tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Done.", LINK)
+    assert [e.url for e in update_row.evidence] == [LINK]
+    assert [e.url for e in task.evidence] == [LINK]
 
 
 def test_evidence_must_be_a_web_link(setup):

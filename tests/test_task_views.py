@@ -141,7 +141,9 @@ def test_supervisor_verifies_a_submitted_task(client, make, org):
     leader = make.user("unit_leader", org["institute"])
     supervisor = make.user("supervisor", org["ministry"])
     task = make.task(org["institute"])
-    tasks.report_progress(leader, task, 1, lifecycle.SUBMITTED, 100, "Decree issued.")
+    tasks.report_progress(
+        leader, task, 1, lifecycle.SUBMITTED, 100, "Decree issued.", "https://example.gov.vn/d"
+    )
     login(client, supervisor)
     page = client.get(f"/tasks/{task.id}")
     assert '<option value="completed">Completed</option>' in page.text

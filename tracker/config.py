@@ -2,7 +2,7 @@
 
 Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
 production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
-API_TOKEN_DAYS.
+API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def load_config(overrides: dict | None = None) -> dict:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"TRACKER_TIMEZONE {timezone_name!r} is not a known IANA time zone")
 
+    max_upload_bytes = int(float(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024)
     config = {
         "TRACKER_ENV": tracker_env,
         "DEBUG": False,
@@ -95,7 +96,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "API_TOKEN_DAYS": int(env.get("API_TOKEN_DAYS", "30")),
         "PER_PAGE": 25,
         "MAX_PER_PAGE": 200,
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "UPLOAD_DIR": env.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
+        "MAX_UPLOAD_BYTES": max_upload_bytes,
+        # A form carrying a file at the limit, plus its other fields, still fits.
+        "MAX_CONTENT_LENGTH": max_upload_bytes + 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

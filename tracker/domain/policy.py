@@ -14,6 +14,7 @@ The rules (DESIGN.md "Who may do what"):
 - officer: reports progress on tasks assigned to them personally.
 - everyone who is not admin or auditor *sees* tasks led within their unit's subtree, tasks
   their unit coordinates, and tasks assigned to them.
+- coordinating units comment and attach evidence; they do not change status or deadline.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .errors import Forbidden
-from .lifecycle import CANCEL_MOVES, OPEN_STATUSES, REPORT_MOVES, STATUSES, SUBMITTED, VERIFY_MOVES
+from .lifecycle import (
+    CANCEL_MOVES,
+    CANCELLED,
+    COMPLETED,
+    OPEN_STATUSES,
+    REPORT_MOVES,
+    STATUSES,
+    SUBMITTED,
+    VERIFY_MOVES,
+)
 from .roles import ADMIN, AUDITOR, OFFICER, READ_ALL_ROLES, SUPERVISOR, UNIT_LEADER
 
 if TYPE_CHECKING:
@@ -56,7 +66,7 @@ def can_view_task(user: User, task: Task) -> bool:
     return (
         _in_subtree(task.lead_unit, user.unit)
         or task.owner_id == user.id
-        or any(unit.id == user.unit_id for unit in task.coordinating_units)
+        or _coordinates(user, task)
     )
 
 
@@ -134,6 +144,32 @@ def can_update_task(user: User, task: Task) -> bool:
     return bool(allowed_statuses(user, task))
 
 
+def _coordinates(user: User, task: Task) -> bool:
+    return any(unit.id == user.unit_id for unit in task.coordinating_units)
+
+
+def can_contribute(user: User, task: Task) -> bool:
+    """Comment on a task and attach evidence: whoever reports on it or verifies it, and the
+    coordinating units (who may not change its status or deadline)."""
+    if not _active(user) or user.role == AUDITOR or task.status == CANCELLED:
+        return False
+    return (
+        user.role == ADMIN
+        or _supervises(user, task)
+        or (user.role == UNIT_LEADER and task.lead_unit_id == user.unit_id)
+        or task.owner_id == user.id
+        or _coordinates(user, task)
+    )
+
+
+def can_attach_evidence(user: User, task: Task) -> bool:
+    return can_contribute(user, task) and task.status != COMPLETED
+
+
+def can_view_verification_queue(user: User) -> bool:
+    return _active(user) and user.role in (ADMIN, SUPERVISOR)
+
+
 def can_create_task(user: User, lead_unit: Unit) -> bool:
     if not _active(user):
         return False
@@ -198,3 +234,15 @@ def unit_scope_clause(user: User) -> ColumnElement[bool]:
     if user.role in READ_ALL_ROLES:
         return Unit.id.is_not(None)
     return Unit.path.startswith(user.unit.path, autoescape=True)
+
+
+def verify_scope_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition on Task: the tasks `user` may verify once submitted (mirrors can_verify)."""
+    from ..models import Task, Unit
+
+    if user.role == ADMIN:
+        return Task.id.is_not(None)
+    if user.role != SUPERVISOR:
+        return Task.id.is_(None)
+    units_in_subtree = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
+    return Task.lead_unit_id.in_(units_in_subtree)

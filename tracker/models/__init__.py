@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .directive import Directive, Target
+from .evidence import Evidence
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .user import ApiToken, User
@@ -10,6 +11,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Directive",
+    "Evidence",
     "StatusUpdate",
     "Target",
     "Task",

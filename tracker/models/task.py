@@ -26,6 +26,7 @@ from ..domain.lifecycle import COMPLETED, STATUSES, TASK_KINDS
 from ..extensions import db
 from ._types import sql_in, utcnow
 from .directive import Directive, Target
+from .evidence import Evidence
 from .unit import Unit
 from .user import User
 
@@ -102,6 +103,7 @@ class Task(db.Model):
     updates: Mapped[list[StatusUpdate]] = relationship(
         back_populates="task", order_by="StatusUpdate.id.desc()"
     )
+    evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id")
 
     # Every flush that changes the row bumps `version` and checks the old one in its WHERE
     # clause, so two writers racing on the same version cannot both win.
@@ -146,7 +148,9 @@ class StatusUpdate(db.Model):
     old_percent: Mapped[int | None] = mapped_column(SmallInteger)
     new_percent: Mapped[int] = mapped_column(SmallInteger)
     note: Mapped[str] = mapped_column(Text, default="")
-    evidence: Mapped[str] = mapped_column(String(500), default="")
 
     task: Mapped[Task] = relationship(back_populates="updates")
     actor: Mapped[User | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="status_update", order_by="Evidence.id"
+    )

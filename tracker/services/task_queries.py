@@ -12,9 +12,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..domain import policy
 from ..domain import timeliness as tl
 from ..domain.errors import InvalidInput
-from ..domain.lifecycle import STATUSES
+from ..domain.lifecycle import STATUSES, SUBMITTED
 from ..extensions import db
-from ..models import Directive, Task, Unit, User
+from ..models import Directive, StatusUpdate, Task, Unit, User
 
 
 @dataclass(frozen=True)
@@ -213,3 +213,37 @@ def due_soon_count(user: User, filters: TaskFilters, due_soon_days: int) -> int:
     statement = select(func.count(Task.id)).select_from(Task)
     statement = apply_filters(statement, user, filters.with_(timeliness="due_soon"), due_soon_days)
     return db.session.scalar(statement) or 0
+
+
+def _submitted_at():
+    return (
+        select(func.max(StatusUpdate.created_at))
+        .where(StatusUpdate.task_id == Task.id, StatusUpdate.new_status == SUBMITTED)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+
+
+def paginate_awaiting_verification(user: User, page: int, per_page: int):
+    """Submitted tasks `user` may verify, oldest submission first; and when each was
+    submitted, for the tasks on the page: (pagination, {task id: moment})."""
+    statement = (
+        select(Task)
+        .options(joinedload(Task.lead_unit), joinedload(Task.owner), joinedload(Task.directive))
+        .where(Task.status == SUBMITTED, policy.verify_scope_clause(user))
+        .order_by(_submitted_at(), Task.id)
+    )
+    pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    ids = [task.id for task in pagination.items]
+    moments = (
+        dict(
+            db.session.execute(
+                select(StatusUpdate.task_id, func.max(StatusUpdate.created_at))
+                .where(StatusUpdate.task_id.in_(ids), StatusUpdate.new_status == SUBMITTED)
+                .group_by(StatusUpdate.task_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return pagination, moments

@@ -13,12 +13,14 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
 
 from ..domain import lifecycle, policy
 from ..domain.errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
 from . import audit, clock
+from . import evidence as evidence_service
 
 TASK_FIELDS = (
     "code",
@@ -211,9 +213,14 @@ def report_progress(
     status: str,
     percent_done: int | None,
     note: str = "",
-    evidence: str = "",
+    evidence_url: str = "",
+    evidence_file: FileStorage | None = None,
 ) -> StatusUpdate:
-    """Change status and/or percent done and add a note: one StatusUpdate, one AuditEvent."""
+    """Change status and/or percent done, add a note and evidence: one StatusUpdate, its
+    Evidence rows and one AuditEvent, in one transaction.
+
+    A submission needs a result note and at least one piece of evidence, given now or
+    attached to the task before."""
     policy.require(
         policy.can_view_task(actor, task) and not policy.is_read_only(actor),
         "You may not change this task.",
@@ -234,12 +241,11 @@ def report_progress(
             f"The note is too long ({len(note)} characters; at most {MAX_NOTE_LENGTH}).",
             field_errors={"note": [f"at most {MAX_NOTE_LENGTH} characters"]},
         )
-    evidence = (evidence or "").strip()
-    if evidence and not evidence.lower().startswith(("https://", "http://")):
-        raise InvalidInput(
-            "Evidence must be a link starting with https:// or http://.",
-            field_errors={"evidence": ["must start with https:// or http://"]},
-        )
+    evidence_url = (evidence_url or "").strip()
+    if evidence_url:
+        evidence_service.check_link(evidence_url)
+    has_file = evidence_file is not None and bool(evidence_file.filename)
+    new_evidence = bool(evidence_url) or has_file
     if percent_done is None:
         percent_done = old_percent
     if not 0 <= percent_done <= 100:
@@ -254,12 +260,24 @@ def report_progress(
             "Say why the task is sent back: a note is required.",
             field_errors={"note": ["required when sending a task back"]},
         )
-    if status == old_status and percent_done == old_percent and not note and not evidence:
+    if status == lifecycle.SUBMITTED and status != old_status:
+        if not note:
+            raise InvalidInput(
+                "Describe the result: a submission needs a result note.",
+                field_errors={"note": ["required when submitting"]},
+            )
+        if not new_evidence and not task.evidence:
+            raise InvalidInput(
+                "Attach evidence of the result (a file or a link to the output document) "
+                "before submitting.",
+                field_errors={"evidence": ["a submission needs at least one piece of evidence"]},
+            )
+    if status == old_status and percent_done == old_percent and not note and not new_evidence:
         raise InvalidInput("Nothing to save: change the status or percent, or add a note.")
 
     before = _task_snapshot(task)
     submitted_at = _submission_moment(task) if status == lifecycle.COMPLETED else None
-    with _write_or_conflict(task):
+    with evidence_service.files_kept_only_on_success() as written, _write_or_conflict(task):
         task.status, task.percent_done = status, percent_done
         if status == lifecycle.COMPLETED:
             completed_at = submitted_at or clock.now()
@@ -273,10 +291,17 @@ def report_progress(
             old_percent=old_percent,
             new_percent=percent_done,
             note=note,
-            evidence=evidence,
         )
         db.session.add(update)
         db.session.flush()
+        if has_file:
+            evidence_service.add_file(task, actor, evidence_file, written, update)
+        if evidence_url:
+            evidence_service.add_link(task, actor, evidence_url, update)
         action = "task.status_changed" if status != old_status else "task.progress_reported"
-        audit.record(actor, action, task, before, _task_snapshot(task) | {"note": note})
+        after = _task_snapshot(task) | {
+            "note": note,
+            "evidence": [e.label for e in update.evidence],
+        }
+        audit.record(actor, action, task, before, after)
     return update

@@ -1,8 +1,12 @@
-"""The progress form: status, percent done, note, evidence link, and the version seen."""
+"""Task forms: the progress report (status, percent, note, evidence, version seen) and
+attaching evidence on its own."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+EVIDENCE_HINT = "PDF, DOCX, XLSX, ODT, PNG or JPEG."
 
 
 class ProgressForm(FlaskForm):
@@ -13,9 +17,17 @@ class ProgressForm(FlaskForm):
         "Percent done",
         validators=[InputRequired("Give a whole number from 0 to 100."), NumberRange(0, 100)],
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
-    evidence = StringField(
-        "Evidence (link to the output document)",
-        validators=[Optional(), URL(message="Give a full link, e.g. https://…"), Length(max=500)],
+    note = TextAreaField(
+        "Note (the result, when submitting)", validators=[Optional(), Length(max=5000)]
     )
+    evidence_url = StringField(
+        "Evidence: link to the output document", validators=[Optional(), Length(max=500)]
+    )
+    evidence_file = FileField("Evidence: file", description=EVIDENCE_HINT)
     version = HiddenField(validators=[DataRequired()])
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField("File", description=EVIDENCE_HINT)
+    url = StringField("or a link", validators=[Optional(), Length(max=500)])
+    note = StringField("What it is", validators=[Optional(), Length(max=500)])

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..domain import policy
@@ -10,10 +19,11 @@ from ..domain.errors import Conflict, InvalidInput
 from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..formkit import options
-from ..models import Task
+from ..models import Evidence, Task
 from ..services import clock, lookups, task_queries, tasks
+from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
-from .forms import ProgressForm
+from .forms import EvidenceForm, ProgressForm
 
 bp = Blueprint("tasks", __name__)
 
@@ -90,9 +100,12 @@ def index():
     )
 
 
-def _progress_form(task: Task, formdata=None) -> ProgressForm:
-    form = ProgressForm(formdata=formdata, data={"status": task.status, "version": task.version})
-    if formdata is None:
+def _progress_form(task: Task, posted: bool = False) -> ProgressForm:
+    """The progress form: filled from the task, or from the request (fields and files)."""
+    if posted:
+        form = ProgressForm()
+    else:
+        form = ProgressForm(formdata=None, data={"status": task.status, "version": task.version})
         form.percent_done.data = task.percent_done
     form.status.choices = options(
         (status, STATUS_LABELS[status]) for status in policy.allowed_statuses(current_user, task)
@@ -100,13 +113,21 @@ def _progress_form(task: Task, formdata=None) -> ProgressForm:
     return form
 
 
-def _render_task(task: Task, form: ProgressForm | None, status_code: int = 200):
+def _render_task(
+    task: Task,
+    form: ProgressForm | None,
+    status_code: int = 200,
+    evidence_form: EvidenceForm | None = None,
+):
     history = lookups.task_history(task)
+    if evidence_form is None and policy.can_attach_evidence(current_user, task):
+        evidence_form = EvidenceForm()
     return (
         render_template(
             "tasks/show.html",
             task=task,
             form=form,
+            evidence_form=evidence_form,
             history=history,
             report_date=clock.today(),
             due_soon_days=_due_soon_days(),
@@ -130,7 +151,7 @@ def update_progress(task_id: int):
     policy.require(
         policy.can_update_task(current_user, task), "You may not report progress on this task."
     )
-    form = _progress_form(task, request.form)
+    form = _progress_form(task, posted=True)
     if not form.validate_on_submit():
         flash("The progress report was not saved: correct the fields marked below.", "error")
         return _render_task(task, form, 422)
@@ -142,7 +163,8 @@ def update_progress(task_id: int):
             form.status.data,
             form.percent_done.data,
             form.note.data or "",
-            form.evidence.data or "",
+            form.evidence_url.data or "",
+            form.evidence_file.data,
         )
     except Conflict as conflict:
         lookups.refresh(task)
@@ -153,10 +175,78 @@ def update_progress(task_id: int):
     except InvalidInput as invalid:
         lookups.refresh(task)
         flash(invalid.message, "error")
+        aliases = {
+            "progress": "percent_done",
+            "evidence": "evidence_url",
+            "url": "evidence_url",
+            "file": "evidence_file",
+        }
         for field_name, messages in invalid.field_errors.items():
-            field = getattr(form, "percent_done" if field_name == "progress" else field_name, None)
+            field = getattr(form, aliases.get(field_name, field_name), None)
             if field is not None:
                 field.errors = list(messages)
         return _render_task(task, form, 422)
     flash(f"Progress on {task.code} saved.", "success")
     return redirect(url_for("tasks.show", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/evidence", methods=["POST"])
+@login_required
+def attach_evidence(task_id: int):
+    task = load_task(task_id)
+    policy.require(
+        policy.can_attach_evidence(current_user, task), "You may not attach evidence here."
+    )
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            evidence_service.attach(
+                current_user, task, upload=form.file.data, url=form.url.data, note=form.note.data
+            )
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+            form.file.errors = list(invalid.field_errors.get("file", []))
+            form.url.errors = list(invalid.field_errors.get("url", []))
+        else:
+            flash("Evidence attached.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#evidence")
+    form_for_progress = _progress_form(task) if policy.can_update_task(current_user, task) else None
+    return _render_task(task, form_for_progress, 422, evidence_form=form)
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def download_evidence(evidence_id: int):
+    """A stored file, only to those who may see its task, always as a download."""
+    evidence = lookups.get_or_404(Evidence, evidence_id, "evidence")
+    load_task(evidence.task_id)
+    if evidence.kind != "file":
+        return redirect(evidence.url)
+    return send_file(
+        evidence_service.stored_path(evidence),
+        mimetype=evidence.content_type,
+        as_attachment=True,
+        download_name=evidence.original_name,
+        max_age=0,
+    )
+
+
+@bp.route("/verification")
+@login_required
+def verification_queue():
+    """Submitted tasks awaiting a supervisor's verification, oldest submission first."""
+    policy.require(
+        policy.can_view_verification_queue(current_user), "The queue is for supervisors."
+    )
+    page, per_page = _page_args()
+    pagination, submitted_at = task_queries.paginate_awaiting_verification(
+        current_user, page, per_page
+    )
+    return render_template(
+        "tasks/verification.html",
+        pagination=pagination,
+        submitted_at=submitted_at,
+        report_date=clock.today(),
+        due_soon_days=_due_soon_days(),
+    )

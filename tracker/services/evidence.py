@@ -1,0 +1,222 @@
+"""Evidence: links and uploaded files. Files are checked by their content against an
+allow-list (PDF, DOCX, XLSX, ODT, PNG, JPEG), limited in size, stored under UPLOAD_DIR with a
+random name, and removed again when the change they belong to does not commit."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from ..domain import policy
+from ..domain.errors import InvalidInput
+from ..extensions import db
+from ..models import Evidence, StatusUpdate, Task, User
+from . import audit
+
+# extension -> (content type, what the content must be)
+ALLOWED_TYPES = {
+    "pdf": ("application/pdf", "pdf"),
+    "png": ("image/png", "png"),
+    "jpg": ("image/jpeg", "jpeg"),
+    "jpeg": ("image/jpeg", "jpeg"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "odt": ("application/vnd.oasis.opendocument.text", "odt"),
+}
+ALLOWED_LABEL = "PDF, DOCX, XLSX, ODT, PNG or JPEG"
+CHUNK = 64 * 1024
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stored_path(evidence: Evidence) -> Path:
+    return upload_dir() / evidence.stored_name
+
+
+def sniff(path: Path) -> str | None:
+    """What the file's content is ("pdf", "png", "jpeg", "docx", "xlsx", "odt"), or None."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names:
+                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                    if mimetype == ALLOWED_TYPES["odt"][0]:
+                        return "odt"
+                if "[Content_Types].xml" in names:
+                    if "word/document.xml" in names:
+                        return "docx"
+                    if "xl/workbook.xml" in names:
+                        return "xlsx"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return None
+    return None
+
+
+def _max_bytes() -> int:
+    return current_app.config["MAX_UPLOAD_BYTES"]
+
+
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, field_errors={"file": [message]})
+
+
+@contextmanager
+def files_kept_only_on_success() -> Iterator[list[Path]]:
+    """Collect the files a change writes; remove them if the change raises."""
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def add_file(
+    task: Task,
+    actor: User,
+    upload: FileStorage,
+    written: list[Path],
+    status_update: StatusUpdate | None = None,
+    note: str = "",
+) -> Evidence:
+    """Check and store an uploaded file, add its Evidence row (flush only)."""
+    original = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if extension not in ALLOWED_TYPES:
+        raise _refuse(f"Only {ALLOWED_LABEL} files can be attached; {original!r} is not one.")
+    directory = upload_dir()
+    temporary = directory / f"incoming-{secrets.token_hex(12)}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with temporary.open("wb") as out:
+            while chunk := upload.stream.read(CHUNK):
+                size += len(chunk)
+                if size > _max_bytes():
+                    raise _refuse(
+                        f"{original} is larger than the limit of "
+                        f"{_max_bytes() // (1024 * 1024)} MB."
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise _refuse(f"{original} is empty.")
+        content_type, expected = ALLOWED_TYPES[extension]
+        found = sniff(temporary)
+        if found != expected:
+            raise _refuse(
+                f"{original} does not contain what its name says ({extension.upper()}); "
+                f"only {ALLOWED_LABEL} files can be attached."
+            )
+        stored_name = f"{secrets.token_hex(20)}.{extension}"
+        final = directory / stored_name
+        os.replace(temporary, final)
+        written.append(final)
+    finally:
+        temporary.unlink(missing_ok=True)
+    evidence = Evidence(
+        task_id=task.id,
+        kind="file",
+        original_name=original,
+        stored_name=stored_name,
+        content_type=content_type,
+        size_bytes=size,
+        sha256=digest.hexdigest(),
+        added_by=actor,
+        note=note[:500],
+        status_update=status_update,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def check_link(url: str) -> str:
+    url = (url or "").strip()
+    if not url.lower().startswith(("https://", "http://")) or len(url) > 500 or " " in url:
+        message = "A link must start with https:// or http:// (at most 500 characters)."
+        raise InvalidInput(message, field_errors={"url": [message]})
+    return url
+
+
+def add_link(
+    task: Task,
+    actor: User,
+    url: str,
+    status_update: StatusUpdate | None = None,
+    note: str = "",
+) -> Evidence:
+    evidence = Evidence(
+        task_id=task.id,
+        kind="link",
+        url=check_link(url),
+        original_name="",
+        added_by=actor,
+        note=note[:500],
+        status_update=status_update,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def attach(
+    actor: User,
+    task: Task,
+    *,
+    upload: FileStorage | None = None,
+    url: str | None = None,
+    note: str = "",
+) -> Evidence:
+    """Attach one file or one link to a task: one unit of work."""
+    policy.require(
+        policy.can_attach_evidence(actor, task), "You may not attach evidence to this task."
+    )
+    note, url = (note or "").strip(), (url or "").strip()
+    has_file = upload is not None and bool(upload.filename)
+    if has_file == bool(url):
+        raise InvalidInput("Attach either a file or a link.")
+    with files_kept_only_on_success() as written:
+        if has_file:
+            evidence = add_file(task, actor, upload, written, note=note)
+        else:
+            evidence = add_link(task, actor, url, note=note)
+        audit.record(
+            actor,
+            "evidence.add",
+            evidence,
+            after={
+                "task_id": task.id,
+                "kind": evidence.kind,
+                "name": evidence.label,
+                "sha256": evidence.sha256,
+                "size_bytes": evidence.size_bytes,
+            },
+        )
+        db.session.commit()
+    return evidence
