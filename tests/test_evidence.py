@@ -253,3 +253,51 @@ def test_link_evidence(client, scene):
     assert bad.status_code == 422 and "must start with https://" in bad.text
     neither = client.post(f"/tasks/{task.id}/evidence", data={})
     assert neither.status_code == 422 and "either a file or a link" in neither.text
+
+
+def test_evidence_through_the_api(client, scene):
+    from .test_api import assert_problem, token_for
+
+    leader, task = scene
+    headers = token_for(client, leader)
+    response = client.post(
+        f"/api/v1/tasks/{task.id}/evidence",
+        data={"file": (io.BytesIO(PDF), "decree.pdf"), "note": "Signed decree"},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["name"] == "decree.pdf" and response.json["size_bytes"] == len(PDF)
+    download = client.get(response.json["download"], headers=headers)
+    assert download.data == PDF and download.headers["Content-Disposition"].startswith("attach")
+    download.close()
+    link = client.post(
+        f"/api/v1/tasks/{task.id}/evidence",
+        headers=headers,
+        json={"url": "https://vanban.example.gov.vn/1"},
+    )
+    assert link.status_code == 201 and link.json["kind"] == "link"
+    listing = client.get(f"/api/v1/tasks/{task.id}/evidence", headers=headers).json
+    assert [item["kind"] for item in listing["items"]] == ["file", "link"]
+    before = stored_files()
+    fake = client.post(
+        f"/api/v1/tasks/{task.id}/evidence",
+        headers=headers,
+        data={"file": (io.BytesIO(b"MZ"), "x.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert_problem(fake, 422, "does not contain")
+    assert stored_files() == before
+    # a submission through PATCH with its evidence link
+    patch = client.patch(
+        f"/api/v1/tasks/{task.id}",
+        headers=headers,
+        json={
+            "status": "submitted",
+            "note": "Decree issued",
+            "version": task.version,
+            "evidence_url": "https://vanban.example.gov.vn/2",
+        },
+    )
+    assert patch.status_code == 200 and patch.json["status"] == "submitted"
+    assert evidence_count() == 3

@@ -158,6 +158,36 @@ ACTIONS = [
         },
     ),
     Action(
+        "attach evidence",
+        lambda c, t, h: c.post(f"/tasks/{t.id}/evidence", data={"url": "https://e.gov.vn/1"}),
+        {
+            "admin": SAVED,
+            "supervisor": SAVED_OWN,
+            "unit_leader": SAVED_OWN,
+            "officer": SAVED_OWN,
+            "auditor": NONE,
+        },
+    ),
+    Action(
+        "api attach evidence",
+        lambda c, t, h: c.post(
+            f"/api/v1/tasks/{t.id}/evidence", json={"url": "https://e.gov.vn/1"}, headers=h
+        ),
+        {
+            "admin": (201, 201),
+            "supervisor": (201, 403),
+            "unit_leader": (201, 403),
+            "officer": (201, 403),
+            "auditor": NONE,
+        },
+        api=True,
+    ),
+    Action(
+        "verification queue",
+        lambda c, t, h: c.get("/verification"),
+        {"admin": ALL, "supervisor": ALL, "unit_leader": NONE, "officer": NONE, "auditor": NONE},
+    ),
+    Action(
         "edit task form",
         lambda c, t, h: c.get(f"/admin/tasks/{t.id}/edit"),
         {"admin": ALL, "supervisor": NONE, "unit_leader": NONE, "officer": NONE, "auditor": NONE},

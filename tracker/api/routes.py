@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, send_file
 
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
-from ..models import Directive, Target, Task, Unit, User
+from ..models import Directive, Evidence, Target, Task, Unit, User
 from ..reports.routes import csv_response
 from ..services import clock, lookups, task_queries, tasks, tokens
+from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from ..services.tasks import TaskValues
 from . import bp
-from .schemas import TaskCreate, TaskPatch, TokenRequest, iso_utc, parse, task_json
+from .schemas import (
+    EvidenceLink,
+    TaskCreate,
+    TaskPatch,
+    TokenRequest,
+    evidence_json,
+    iso_utc,
+    parse,
+    task_json,
+)
 
 PUBLIC_ENDPOINTS = {"api.create_token"}
 
@@ -121,8 +131,49 @@ def patch_task(task_id: int):
         body.status or task.status,
         body.progress,
         body.note or "",
+        body.evidence_url or "",
     )
     return jsonify(task_json(task))
+
+
+@bp.get("/tasks/<int:task_id>/evidence")
+def list_evidence(task_id: int):
+    task = _load_task(task_id)
+    return jsonify({"items": [evidence_json(e) for e in task.evidence]})
+
+
+@bp.post("/tasks/<int:task_id>/evidence")
+def add_evidence(task_id: int):
+    """A file (multipart/form-data, field `file`, optional `note`) or a link (JSON)."""
+    task = _load_task(task_id)
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput(
+                "Send the file in the multipart field `file`.", field_errors={"file": ["required"]}
+            )
+        evidence = evidence_service.attach(
+            _user(), task, upload=upload, note=request.form.get("note", "")
+        )
+    else:
+        body = _json_body(EvidenceLink)
+        evidence = evidence_service.attach(_user(), task, url=body.url, note=body.note)
+    return jsonify(evidence_json(evidence)), 201
+
+
+@bp.get("/evidence/<int:evidence_id>/file")
+def download_evidence(evidence_id: int):
+    evidence = lookups.get_or_404(Evidence, evidence_id, "evidence")
+    _load_task(evidence.task_id)
+    if evidence.kind != "file":
+        raise NotFound("This evidence is a link, not a file.")
+    return send_file(
+        evidence_service.stored_path(evidence),
+        mimetype=evidence.content_type,
+        as_attachment=True,
+        download_name=evidence.original_name,
+        max_age=0,
+    )
 
 
 def _resolve(model, code: str | None, field: str, errors: dict, **where):

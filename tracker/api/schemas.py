@@ -30,6 +30,12 @@ class TaskPatch(Body):
     status: Status | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     note: str | None = Field(default=None, max_length=5000)
+    evidence_url: str | None = Field(default=None, max_length=500)
+
+
+class EvidenceLink(Body):
+    url: str = Field(min_length=1, max_length=500)
+    note: str = Field(default="", max_length=500)
 
 
 class TaskCreate(Body):
@@ -92,3 +98,20 @@ def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat()
+
+
+def evidence_json(evidence) -> dict:
+    return {
+        "id": evidence.id,
+        "task": evidence.task_id,
+        "kind": evidence.kind,
+        "url": evidence.url,
+        "name": evidence.original_name or None,
+        "content_type": evidence.content_type or None,
+        "size_bytes": evidence.size_bytes if evidence.kind == "file" else None,
+        "sha256": evidence.sha256 or None,
+        "note": evidence.note,
+        "added_by": evidence.added_by.username if evidence.added_by else None,
+        "created_at": iso_utc(evidence.created_at),
+        "download": f"/api/v1/evidence/{evidence.id}/file" if evidence.kind == "file" else None,
+    }
