@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
-from tracker.models import AuditEvent, StatusUpdate, Task, Unit, User
+from tracker.models import AuditEvent, ExtensionRequest, StatusUpdate, Task, Unit, User
 
 from .conftest import PASSWORD, login
 
@@ -32,6 +33,23 @@ class Action:
     expected: dict[str, tuple[int, int]]  # role -> (own task, other unit's task)
     start_status: str = lifecycle.NOT_STARTED
     api: bool = False
+    prepare: Callable | None = None  # (task) -> None, run before the snapshot
+
+
+def pending_request(task) -> None:
+    db.session.add(
+        ExtensionRequest(
+            task_id=task.id,
+            previous_deadline=task.deadline,
+            requested_deadline=task.deadline + timedelta(days=30),
+            reason="Need the ministry's data",
+        )
+    )
+    db.session.commit()
+
+
+def request_id(task) -> int:
+    return db.session.scalar(select(ExtensionRequest.id).where(ExtensionRequest.task_id == task.id))
 
 
 def progress(status, percent="50", note="Matrix"):
@@ -183,6 +201,51 @@ ACTIONS = [
         api=True,
     ),
     Action(
+        "request extension",
+        lambda c, t, h: c.post(
+            f"/tasks/{t.id}/extensions",
+            data={"deadline": (t.deadline + timedelta(days=9)).isoformat(), "reason": "Data"},
+        ),
+        {
+            "admin": NONE,
+            "supervisor": NONE,
+            "unit_leader": SAVED_OWN,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+    ),
+    Action(
+        "decide extension",
+        lambda c, t, h: c.post(
+            f"/extensions/{request_id(t)}/decision", data={"decision": "approve"}
+        ),
+        {
+            "admin": SAVED,
+            "supervisor": SAVED_OWN,
+            "unit_leader": NONE,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+        prepare=pending_request,
+    ),
+    Action(
+        "api decide extension",
+        lambda c, t, h: c.post(
+            f"/api/v1/extensions/{request_id(t)}/decision",
+            json={"approve": False, "comment": "No"},
+            headers=h,
+        ),
+        {
+            "admin": ALL,
+            "supervisor": OWN,
+            "unit_leader": NONE,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+        prepare=pending_request,
+        api=True,
+    ),
+    Action(
         "verification queue",
         lambda c, t, h: c.get("/verification"),
         {"admin": ALL, "supervisor": ALL, "unit_leader": NONE, "officer": NONE, "auditor": NONE},
@@ -291,6 +354,7 @@ def world(make):
 
 def snapshot():
     return (
+        tuple(db.session.execute(select(ExtensionRequest.id, ExtensionRequest.status)).all()),
         tuple(
             db.session.execute(
                 select(Task.id, Task.status, Task.version, Task.title).order_by(Task.id)
@@ -324,6 +388,8 @@ def test_matrix(client, make, world, action, role, scope):
         status=action.start_status,
         owner=world["people"]["officer"] if scope == "own" else None,
     )
+    if action.prepare:
+        action.prepare(task)
     headers = bearer(client, user) if action.api else {}
     if not action.api:
         login(client, user)

@@ -7,19 +7,22 @@ from flask import current_app, g, jsonify, request, send_file
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
-from ..models import Directive, Evidence, Target, Task, Unit, User
+from ..models import Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
-from ..services import clock, lookups, task_queries, tasks, tokens
+from ..services import clock, extensions, lookups, task_queries, tasks, tokens
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from ..services.tasks import TaskValues
 from . import bp
 from .schemas import (
     EvidenceLink,
+    ExtensionAsk,
+    ExtensionDecision,
     TaskCreate,
     TaskPatch,
     TokenRequest,
     evidence_json,
+    extension_json,
     iso_utc,
     parse,
     task_json,
@@ -161,6 +164,29 @@ def add_evidence(task_id: int):
     return jsonify(evidence_json(evidence)), 201
 
 
+@bp.get("/tasks/<int:task_id>/extensions")
+def list_extensions(task_id: int):
+    task = _load_task(task_id)
+    return jsonify({"items": [extension_json(r) for r in task.extension_requests]})
+
+
+@bp.post("/tasks/<int:task_id>/extensions")
+def ask_extension(task_id: int):
+    task = _load_task(task_id)
+    body = _json_body(ExtensionAsk)
+    request_ = extensions.request_extension(_user(), task, body.deadline, body.reason)
+    return jsonify(extension_json(request_)), 201
+
+
+@bp.post("/extensions/<int:request_id>/decision")
+def decide_extension(request_id: int):
+    request_ = lookups.get_or_404(ExtensionRequest, request_id, "extension request")
+    _load_task(request_.task_id)
+    body = _json_body(ExtensionDecision)
+    extensions.decide_extension(_user(), request_, body.approve, body.comment)
+    return jsonify(extension_json(request_))
+
+
 @bp.get("/evidence/<int:evidence_id>/file")
 def download_evidence(evidence_id: int):
     evidence = lookups.get_or_404(Evidence, evidence_id, "evidence")
@@ -259,6 +285,7 @@ def summary():
             "unit": filters.unit,
             "scope": filters.scope,
             "key": filters.key,
+            "judged_against": filters.deadline_basis,
             "counts": {t.value: counts.count(t) for t in Timeliness},
             "total": counts.total,
             "come_due": counts.come_due,

@@ -33,6 +33,16 @@ class TaskPatch(Body):
     evidence_url: str | None = Field(default=None, max_length=500)
 
 
+class ExtensionAsk(Body):
+    deadline: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ExtensionDecision(Body):
+    approve: bool
+    comment: str = Field(default="", max_length=2000)
+
+
 class EvidenceLink(Body):
     url: str = Field(min_length=1, max_length=500)
     note: str = Field(default="", max_length=500)
@@ -114,4 +124,20 @@ def evidence_json(evidence) -> dict:
         "added_by": evidence.added_by.username if evidence.added_by else None,
         "created_at": iso_utc(evidence.created_at),
         "download": f"/api/v1/evidence/{evidence.id}/file" if evidence.kind == "file" else None,
+    }
+
+
+def extension_json(request) -> dict:
+    return {
+        "id": request.id,
+        "task": request.task_id,
+        "status": request.status,
+        "previous_deadline": request.previous_deadline.isoformat(),
+        "requested_deadline": request.requested_deadline.isoformat(),
+        "reason": request.reason,
+        "requested_by": request.requested_by.username if request.requested_by else None,
+        "requested_at": iso_utc(request.requested_at),
+        "decided_by": request.decided_by.username if request.decided_by else None,
+        "decided_at": iso_utc(request.decided_at) if request.decided_at else None,
+        "comment": request.decision_comment,
     }

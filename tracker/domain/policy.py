@@ -29,6 +29,8 @@ from .lifecycle import (
     CANCEL_MOVES,
     CANCELLED,
     COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
     OPEN_STATUSES,
     REPORT_MOVES,
     STATUSES,
@@ -164,6 +166,25 @@ def can_contribute(user: User, task: Task) -> bool:
 
 def can_attach_evidence(user: User, task: Task) -> bool:
     return can_contribute(user, task) and task.status != COMPLETED
+
+
+def can_request_extension(user: User, task: Task) -> bool:
+    """A unit leader asks for a later deadline on their unit's open task."""
+    return (
+        _active(user)
+        and user.role == UNIT_LEADER
+        and task.lead_unit_id == user.unit_id
+        and task.status in (NOT_STARTED, IN_PROGRESS)
+    )
+
+
+def can_decide_extension(user: User, task: Task) -> bool:
+    """Approve or reject an extension request: a supervisor over the lead unit, or an admin."""
+    return (
+        _active(user)
+        and task.status in OPEN_STATUSES
+        and (user.role == ADMIN or _supervises(user, task))
+    )
 
 
 def can_view_verification_queue(user: User) -> bool:

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .directive import Directive, Target
 from .evidence import Evidence
+from .extension import ExtensionRequest
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .user import ApiToken, User
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEvent",
     "Directive",
     "Evidence",
+    "ExtensionRequest",
     "StatusUpdate",
     "Target",
     "Task",

@@ -27,6 +27,7 @@ from ..extensions import db
 from ._types import sql_in, utcnow
 from .directive import Directive, Target
 from .evidence import Evidence
+from .extension import ExtensionRequest
 from .unit import Unit
 from .user import User
 
@@ -104,23 +105,38 @@ class Task(db.Model):
         back_populates="task", order_by="StatusUpdate.id.desc()"
     )
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id")
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        order_by="ExtensionRequest.id.desc()"
+    )
 
     # Every flush that changes the row bumps `version` and checks the old one in its WHERE
     # clause, so two writers racing on the same version cannot both win.
     __mapper_args__ = {"version_id_col": version}
 
-    def timeliness(self, report_date: date) -> tl.Timeliness | None:
-        return tl.classify(self.status, self.deadline, self.completed_on, report_date)
+    def judged_deadline(self, basis: str = "current") -> date:
+        return self.original_deadline if basis == "original" else self.deadline
+
+    def timeliness(self, report_date: date, basis: str = "current") -> tl.Timeliness | None:
+        """Timeliness on `report_date`, against the current or the original deadline."""
+        return tl.classify(self.status, self.judged_deadline(basis), self.completed_on, report_date)
 
     def is_due_soon(self, report_date: date, due_soon_days: int) -> bool:
         return tl.is_due_soon(
             self.status, self.deadline, self.completed_on, report_date, due_soon_days
         )
 
-    def days_overdue(self, report_date: date) -> int:
-        if self.timeliness(report_date) is not tl.Timeliness.OVERDUE:
+    def days_overdue(self, report_date: date, basis: str = "current") -> int:
+        if self.timeliness(report_date, basis) is not tl.Timeliness.OVERDUE:
             return 0
-        return tl.days_overdue(self.deadline, report_date)
+        return tl.days_overdue(self.judged_deadline(basis), report_date)
+
+    @property
+    def times_extended(self) -> int:
+        return sum(1 for request in self.extension_requests if request.status == "approved")
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        return next((r for r in self.extension_requests if r.status == "pending"), None)
 
     @property
     def extended(self) -> bool:

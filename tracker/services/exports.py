@@ -32,6 +32,7 @@ CSV_HEADER = (
     "days_overdue",
     "completed_on",
     "report_date",
+    "judged_against",
 )
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,10 +48,10 @@ def neutralise(value: object) -> str:
 
 def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[tuple]:
     """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches."""
-    report_date = filters.report_date
+    report_date, basis = filters.report_date, filters.deadline_basis
     statement = task_list_query(user, filters, due_soon_days).execution_options(yield_per=500)
     for task in db.session.scalars(statement):
-        timeliness = task.timeliness(report_date)
+        timeliness = task.timeliness(report_date, basis)
         yield (
             task.directive.code,
             task.code,
@@ -67,9 +68,10 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
             task.percent_done,
             "yes" if task.is_key else "no",
             tl.TIMELINESS_LABELS[timeliness] if timeliness else "Cancelled",
-            task.days_overdue(report_date),
+            task.days_overdue(report_date, basis),
             task.completed_on.isoformat() if task.completed_on else "",
             report_date.isoformat(),
+            basis,
         )
 
 

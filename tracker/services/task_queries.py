@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..domain import policy
 from ..domain import timeliness as tl
 from ..domain.errors import InvalidInput
-from ..domain.lifecycle import STATUSES, SUBMITTED
+from ..domain.lifecycle import OPEN_STATUSES, STATUSES, SUBMITTED
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Task, Unit, User
 
@@ -30,6 +30,7 @@ class TaskFilters:
     owner: str | None = None  # username
     q: str | None = None
     report_date: date | None = None
+    deadline_basis: str = "current"  # or "original": judge against the first deadline
 
     @classmethod
     def from_args(cls, args, default_date: date) -> TaskFilters:
@@ -55,6 +56,9 @@ class TaskFilters:
                 report_date = date.fromisoformat(as_of)
             except ValueError:
                 errors["as_of"] = ["use a date as YYYY-MM-DD"]
+        basis = args.get("deadline") or "current"
+        if basis not in DEADLINE_BASES:
+            errors["deadline"] = ["use current or original"]
         if errors:
             field, messages = next(iter(errors.items()))
             raise InvalidInput(f"Filter {field}: {messages[0]}.", field_errors=errors)
@@ -69,6 +73,7 @@ class TaskFilters:
             owner=args.get("owner") or None,
             q=q,
             report_date=report_date,
+            deadline_basis=basis,
         )
 
     def with_(self, **changes) -> TaskFilters:
@@ -85,16 +90,25 @@ class TaskFilters:
             args["key"] = "1" if self.key else "0"
         if self.report_date is not None:
             args["as_of"] = self.report_date.isoformat()
+        if self.deadline_basis != "current":
+            args["deadline"] = self.deadline_basis
         return args
 
 
-def timeliness_column(report_date: date):
-    return tl.timeliness_sql(Task.status, Task.deadline, Task.completed_on, report_date)
+DEADLINE_BASES = ("current", "original")
 
 
-def due_soon_condition(report_date: date, due_soon_days: int):
+def deadline_column(basis: str = "current"):
+    return Task.original_deadline if basis == "original" else Task.deadline
+
+
+def timeliness_column(report_date: date, basis: str = "current"):
+    return tl.timeliness_sql(Task.status, deadline_column(basis), Task.completed_on, report_date)
+
+
+def due_soon_condition(report_date: date, due_soon_days: int, basis: str = "current"):
     return tl.due_soon_sql(
-        Task.status, Task.deadline, Task.completed_on, report_date, due_soon_days
+        Task.status, deadline_column(basis), Task.completed_on, report_date, due_soon_days
     )
 
 
@@ -142,9 +156,13 @@ def apply_filters(
             Task.owner_id == select(User.id).where(User.username == filters.owner).scalar_subquery()
         )
     if filters.timeliness == "due_soon":
-        statement = statement.where(due_soon_condition(report_date, due_soon_days))
+        statement = statement.where(
+            due_soon_condition(report_date, due_soon_days, filters.deadline_basis)
+        )
     elif filters.timeliness:
-        statement = statement.where(timeliness_column(report_date) == filters.timeliness)
+        statement = statement.where(
+            timeliness_column(report_date, filters.deadline_basis) == filters.timeliness
+        )
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
         statement = statement.where(
@@ -181,7 +199,7 @@ def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
 
     Grouping happens outside it: on PostgreSQL a CASE with bound parameters written again in
     GROUP BY is not recognised as the same expression."""
-    timeliness = timeliness_column(filters.report_date)
+    timeliness = timeliness_column(filters.report_date, filters.deadline_basis)
     statement = select(*columns, timeliness.label("klass")).select_from(Task)
     # The class filter does not narrow counts: the counts are the classes themselves.
     statement = apply_filters(statement, user, filters.with_(timeliness=None), due_soon_days)
@@ -247,3 +265,32 @@ def paginate_awaiting_verification(user: User, page: int, per_page: int):
         else {}
     )
     return pagination, moments
+
+
+def pending_extensions(user: User, limit: int = 200) -> list:
+    """Extension requests awaiting a decision `user` may take, oldest first."""
+    from ..models import ExtensionRequest
+
+    statement = (
+        select(ExtensionRequest)
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .options(joinedload(ExtensionRequest.requested_by))
+        .where(ExtensionRequest.status == "pending", policy.verify_scope_clause(user))
+        .where(Task.status.in_(OPEN_STATUSES))
+        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
+        .limit(limit)
+    )
+    requests = list(db.session.scalars(statement))
+    tasks = (
+        {
+            t.id: t
+            for t in db.session.scalars(
+                select(Task)
+                .options(joinedload(Task.lead_unit))
+                .where(Task.id.in_([r.task_id for r in requests]))
+            )
+        }
+        if requests
+        else {}
+    )
+    return [(request, tasks[request.task_id]) for request in requests]

@@ -1,10 +1,19 @@
-"""Task forms: the progress report (status, percent, note, evidence, version seen) and
-attaching evidence on its own."""
+"""Task forms: the progress report (status, percent, note, evidence, version seen),
+attaching evidence on its own, and asking for and deciding deadline extensions."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..formkit import options
 
 EVIDENCE_HINT = "PDF, DOCX, XLSX, ODT, PNG or JPEG."
 
@@ -31,3 +40,19 @@ class EvidenceForm(FlaskForm):
     file = FileField("File", description=EVIDENCE_HINT)
     url = StringField("or a link", validators=[Optional(), Length(max=500)])
     note = StringField("What it is", validators=[Optional(), Length(max=500)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    deadline = DateField("New deadline", validators=[InputRequired("Give the new deadline.")])
+    reason = TextAreaField(
+        "Reason (difficulties, what the extra time is for)",
+        validators=[InputRequired("Say why the task needs more time."), Length(max=2000)],
+    )
+
+
+class ExtensionDecisionForm(FlaskForm):
+    decision = SelectField(
+        "Decision",
+        choices=options([("approve", "Approve the new deadline"), ("reject", "Reject")]),
+    )
+    comment = TextAreaField("Comment (required when rejecting)", validators=[Length(max=2000)])

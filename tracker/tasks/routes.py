@@ -19,11 +19,11 @@ from ..domain.errors import Conflict, InvalidInput
 from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..formkit import options
-from ..models import Evidence, Task
-from ..services import clock, lookups, task_queries, tasks
+from ..models import Evidence, ExtensionRequest, Task
+from ..services import clock, extensions, lookups, task_queries, tasks
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
-from .forms import EvidenceForm, ProgressForm
+from .forms import EvidenceForm, ExtensionDecisionForm, ExtensionRequestForm, ProgressForm
 
 bp = Blueprint("tasks", __name__)
 
@@ -118,16 +118,24 @@ def _render_task(
     form: ProgressForm | None,
     status_code: int = 200,
     evidence_form: EvidenceForm | None = None,
+    extension_form: ExtensionRequestForm | None = None,
 ):
     history = lookups.task_history(task)
     if evidence_form is None and policy.can_attach_evidence(current_user, task):
         evidence_form = EvidenceForm()
+    if extension_form is None and policy.can_request_extension(current_user, task):
+        extension_form = ExtensionRequestForm()
+    decision_form = None
+    if task.pending_extension and policy.can_decide_extension(current_user, task):
+        decision_form = ExtensionDecisionForm()
     return (
         render_template(
             "tasks/show.html",
             task=task,
             form=form,
             evidence_form=evidence_form,
+            extension_form=extension_form,
+            decision_form=decision_form,
             history=history,
             report_date=clock.today(),
             due_soon_days=_due_soon_days(),
@@ -246,7 +254,61 @@ def verification_queue():
     return render_template(
         "tasks/verification.html",
         pagination=pagination,
+        extension_requests=task_queries.pending_extensions(current_user),
         submitted_at=submitted_at,
         report_date=clock.today(),
         due_soon_days=_due_soon_days(),
     )
+
+
+def _progress_form_if_allowed(task: Task) -> ProgressForm | None:
+    return _progress_form(task) if policy.can_update_task(current_user, task) else None
+
+
+@bp.route("/tasks/<int:task_id>/extensions", methods=["POST"])
+@login_required
+def request_extension(task_id: int):
+    task = load_task(task_id)
+    policy.require(
+        policy.can_request_extension(current_user, task),
+        "Only the lead unit's leader can request an extension of an open task.",
+    )
+    form = ExtensionRequestForm()
+    if form.validate_on_submit():
+        try:
+            extensions.request_extension(current_user, task, form.deadline.data, form.reason.data)
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+            form.deadline.errors = list(invalid.field_errors.get("deadline", []))
+            form.reason.errors = list(invalid.field_errors.get("reason", []))
+        else:
+            flash("Extension requested; a supervisor will decide.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#deadline")
+    else:
+        flash("The extension request was not sent: correct the fields marked below.", "error")
+    return _render_task(task, _progress_form_if_allowed(task), 422, extension_form=form)
+
+
+@bp.route("/extensions/<int:request_id>/decision", methods=["POST"])
+@login_required
+def decide_extension(request_id: int):
+    extension = lookups.get_or_404(ExtensionRequest, request_id, "extension request")
+    task = load_task(extension.task_id)
+    policy.require(
+        policy.can_decide_extension(current_user, task),
+        "Only a supervisor over the lead unit, or an admin, decides extensions.",
+    )
+    form = ExtensionDecisionForm()
+    if form.validate_on_submit():
+        try:
+            extensions.decide_extension(
+                current_user, extension, form.decision.data == "approve", form.comment.data
+            )
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+        else:
+            flash(f"Extension {extension.status}.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#deadline")
+    return _render_task(task, _progress_form_if_allowed(task), 422)

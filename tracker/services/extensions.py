@@ -1,0 +1,125 @@
+"""Deadline extensions: a unit leader requests, a supervisor approves or rejects. Approval
+moves the deadline and keeps the original one; every step is in the task's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..domain import policy
+from ..domain.errors import InvalidInput
+from ..extensions import db
+from ..models import ExtensionRequest, StatusUpdate, Task, User
+from ..models.extension import APPROVED, PENDING, REJECTED
+from . import audit, clock
+
+MAX_TEXT = 2000
+
+
+def _history(task: Task, actor: User, note: str) -> None:
+    """A history entry that changes neither status nor percent."""
+    db.session.add(
+        StatusUpdate(
+            task=task,
+            actor=actor,
+            old_status=task.status,
+            new_status=task.status,
+            old_percent=task.percent_done,
+            new_percent=task.percent_done,
+            note=note,
+        )
+    )
+
+
+def _snapshot(request: ExtensionRequest) -> dict:
+    return audit.snapshot(
+        request,
+        (
+            "task_id",
+            "previous_deadline",
+            "requested_deadline",
+            "reason",
+            "status",
+            "decision_comment",
+        ),
+    )
+
+
+def request_extension(
+    actor: User, task: Task, requested_deadline: date | None, reason: str
+) -> ExtensionRequest:
+    policy.require(
+        policy.can_request_extension(actor, task),
+        "Only the lead unit's leader can request an extension of an open task.",
+    )
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if requested_deadline is None:
+        errors["deadline"] = ["give the new deadline"]
+    elif requested_deadline <= task.deadline:
+        errors["deadline"] = [f"must be after the current deadline {task.deadline:%d/%m/%Y}"]
+    if not reason:
+        errors["reason"] = ["say why the task needs more time"]
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = [f"at most {MAX_TEXT} characters"]
+    if task.pending_extension is not None:
+        errors["deadline"] = ["an extension request for this task is already awaiting a decision"]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(
+            f"The extension request was not sent: {messages[0]}.", field_errors=errors
+        )
+    request = ExtensionRequest(
+        task_id=task.id,
+        requested_by=actor,
+        previous_deadline=task.deadline,
+        requested_deadline=requested_deadline,
+        reason=reason,
+        status=PENDING,
+    )
+    db.session.add(request)
+    _history(
+        task,
+        actor,
+        f"Extension requested: deadline {task.deadline:%d/%m/%Y} → "
+        f"{requested_deadline:%d/%m/%Y}. Reason: {reason}",
+    )
+    db.session.flush()
+    audit.record(actor, "extension.request", request, after=_snapshot(request))
+    db.session.commit()
+    return request
+
+
+def decide_extension(
+    actor: User, request: ExtensionRequest, approve: bool, comment: str
+) -> ExtensionRequest:
+    task = db.session.get(Task, request.task_id)
+    policy.require(
+        policy.can_decide_extension(actor, task),
+        "Only a supervisor over the lead unit, or an admin, decides extensions.",
+    )
+    comment = (comment or "").strip()
+    if request.status != PENDING:
+        raise InvalidInput(f"This request was already {request.status}.")
+    if not approve and not comment:
+        raise InvalidInput(
+            "Say why the extension is rejected: a comment is required.",
+            field_errors={"comment": ["required when rejecting"]},
+        )
+    if len(comment) > MAX_TEXT:
+        raise InvalidInput(f"The comment is too long (at most {MAX_TEXT} characters).")
+    before = _snapshot(request)
+    request.status = APPROVED if approve else REJECTED
+    request.decided_by = actor
+    request.decided_at = clock.now()
+    request.decision_comment = comment
+    if approve:
+        old = task.deadline
+        task.deadline = request.requested_deadline
+        note = f"Extension approved: deadline {old:%d/%m/%Y} → {task.deadline:%d/%m/%Y}."
+    else:
+        note = f"Extension to {request.requested_deadline:%d/%m/%Y} rejected."
+    _history(task, actor, f"{note} {comment}".strip())
+    db.session.flush()
+    audit.record(actor, f"extension.{request.status}", request, before, _snapshot(request))
+    db.session.commit()
+    return request
