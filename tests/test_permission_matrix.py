@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
-from tracker.models import AuditEvent, ExtensionRequest, StatusUpdate, Task, Unit, User
+from tracker.models import AuditEvent, Comment, ExtensionRequest, StatusUpdate, Task, Unit, User
 
 from .conftest import PASSWORD, login
 
@@ -46,6 +46,15 @@ def pending_request(task) -> None:
         )
     )
     db.session.commit()
+
+
+def open_obstacle(task) -> None:
+    db.session.add(Comment(task_id=task.id, kind="obstacle", body="Blocked by customs"))
+    db.session.commit()
+
+
+def comment_id(task) -> int:
+    return db.session.scalar(select(Comment.id).where(Comment.task_id == task.id))
 
 
 def request_id(task) -> int:
@@ -246,6 +255,41 @@ ACTIONS = [
         api=True,
     ),
     Action(
+        "comment",
+        lambda c, t, h: c.post(f"/tasks/{t.id}/comments", data={"kind": "comment", "body": "Hi"}),
+        {
+            "admin": SAVED,
+            "supervisor": SAVED_OWN,
+            "unit_leader": SAVED_OWN,
+            "officer": SAVED_OWN,
+            "auditor": NONE,
+        },
+    ),
+    Action(
+        "answer difficulty",
+        lambda c, t, h: c.post(f"/comments/{comment_id(t)}/answer", data={"answer": "Done"}),
+        {
+            "admin": SAVED,
+            "supervisor": SAVED_OWN,
+            "unit_leader": NONE,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+        prepare=open_obstacle,
+    ),
+    Action(
+        "api comment",
+        lambda c, t, h: c.post(f"/api/v1/tasks/{t.id}/comments", json={"body": "Hi"}, headers=h),
+        {
+            "admin": (201, 201),
+            "supervisor": (201, 403),
+            "unit_leader": (201, 403),
+            "officer": (201, 403),
+            "auditor": NONE,
+        },
+        api=True,
+    ),
+    Action(
         "verification queue",
         lambda c, t, h: c.get("/verification"),
         {"admin": ALL, "supervisor": ALL, "unit_leader": NONE, "officer": NONE, "auditor": NONE},
@@ -355,6 +399,7 @@ def world(make):
 def snapshot():
     return (
         tuple(db.session.execute(select(ExtensionRequest.id, ExtensionRequest.status)).all()),
+        tuple(db.session.execute(select(Comment.id, Comment.answer)).all()),
         tuple(
             db.session.execute(
                 select(Task.id, Task.status, Task.version, Task.title).order_by(Task.id)

@@ -7,20 +7,23 @@ from flask import current_app, g, jsonify, request, send_file
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
-from ..models import Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
+from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
-from ..services import clock, extensions, lookups, task_queries, tasks, tokens
+from ..services import clock, comments, extensions, lookups, task_queries, tasks, tokens
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from ..services.tasks import TaskValues
 from . import bp
 from .schemas import (
+    AnswerBody,
+    CommentBody,
     EvidenceLink,
     ExtensionAsk,
     ExtensionDecision,
     TaskCreate,
     TaskPatch,
     TokenRequest,
+    comment_json,
     evidence_json,
     extension_json,
     iso_utc,
@@ -185,6 +188,29 @@ def decide_extension(request_id: int):
     body = _json_body(ExtensionDecision)
     extensions.decide_extension(_user(), request_, body.approve, body.comment)
     return jsonify(extension_json(request_))
+
+
+@bp.get("/tasks/<int:task_id>/comments")
+def list_comments(task_id: int):
+    task = _load_task(task_id)
+    return jsonify({"items": [comment_json(c) for c in task.comments]})
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+def post_comment(task_id: int):
+    task = _load_task(task_id)
+    body = _json_body(CommentBody)
+    comment = comments.add_comment(_user(), task, body.body, body.kind)
+    return jsonify(comment_json(comment)), 201
+
+
+@bp.post("/comments/<int:comment_id>/answer")
+def answer_comment(comment_id: int):
+    comment = lookups.get_or_404(Comment, comment_id, "comment")
+    _load_task(comment.task_id)
+    body = _json_body(AnswerBody)
+    comments.answer_obstacle(_user(), comment, body.answer)
+    return jsonify(comment_json(comment))
 
 
 @bp.get("/evidence/<int:evidence_id>/file")

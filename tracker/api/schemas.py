@@ -43,6 +43,15 @@ class ExtensionDecision(Body):
     comment: str = Field(default="", max_length=2000)
 
 
+class CommentBody(Body):
+    body: str = Field(min_length=1, max_length=5000)
+    kind: Literal["comment", "obstacle"] = "comment"
+
+
+class AnswerBody(Body):
+    answer: str = Field(min_length=1, max_length=5000)
+
+
 class EvidenceLink(Body):
     url: str = Field(min_length=1, max_length=500)
     note: str = Field(default="", max_length=500)
@@ -140,4 +149,18 @@ def extension_json(request) -> dict:
         "decided_by": request.decided_by.username if request.decided_by else None,
         "decided_at": iso_utc(request.decided_at) if request.decided_at else None,
         "comment": request.decision_comment,
+    }
+
+
+def comment_json(comment) -> dict:
+    return {
+        "id": comment.id,
+        "task": comment.task_id,
+        "kind": comment.kind,
+        "body": comment.body,
+        "author": comment.author.username if comment.author else None,
+        "created_at": iso_utc(comment.created_at),
+        "answer": comment.answer or None,
+        "answered_by": comment.answered_by.username if comment.answered_by else None,
+        "answered_at": iso_utc(comment.answered_at) if comment.answered_at else None,
     }

@@ -164,6 +164,15 @@ def can_contribute(user: User, task: Task) -> bool:
     )
 
 
+def can_comment(user: User, task: Task) -> bool:
+    return can_contribute(user, task)
+
+
+def can_answer_obstacle(user: User, task: Task) -> bool:
+    """Answer a reported difficulty: a supervisor over the lead unit, or an admin."""
+    return _active(user) and (user.role == ADMIN or _supervises(user, task))
+
+
 def can_attach_evidence(user: User, task: Task) -> bool:
     return can_contribute(user, task) and task.status != COMPLETED
 

@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate; importing this package registers all."""
 
 from .audit import AuditEvent
+from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
 from .extension import ExtensionRequest
@@ -11,6 +12,7 @@ from .user import ApiToken, User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Comment",
     "Directive",
     "Evidence",
     "ExtensionRequest",

@@ -25,6 +25,7 @@ from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, STATUSES, TASK_KINDS
 from ..extensions import db
 from ._types import sql_in, utcnow
+from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
 from .extension import ExtensionRequest
@@ -105,6 +106,7 @@ class Task(db.Model):
         back_populates="task", order_by="StatusUpdate.id.desc()"
     )
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id")
+    comments: Mapped[list[Comment]] = relationship(order_by="Comment.id")
     extension_requests: Mapped[list[ExtensionRequest]] = relationship(
         order_by="ExtensionRequest.id.desc()"
     )

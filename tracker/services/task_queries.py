@@ -294,3 +294,20 @@ def pending_extensions(user: User, limit: int = 200) -> list:
         else {}
     )
     return [(request, tasks[request.task_id]) for request in requests]
+
+
+def open_obstacles(user: User, limit: int = 200) -> list:
+    """Difficulties reported on tasks `user` supervises, still unanswered, oldest first:
+    [(comment, task)]."""
+    from ..models import Comment
+
+    statement = (
+        select(Comment, Task)
+        .join(Task, Task.id == Comment.task_id)
+        .options(joinedload(Comment.author), joinedload(Task.lead_unit))
+        .where(Comment.kind == "obstacle", Comment.answered_at.is_(None))
+        .where(policy.verify_scope_clause(user))
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(statement)]

@@ -56,3 +56,21 @@ class ExtensionDecisionForm(FlaskForm):
         choices=options([("approve", "Approve the new deadline"), ("reject", "Reject")]),
     )
     comment = TextAreaField("Comment (required when rejecting)", validators=[Length(max=2000)])
+
+
+class CommentForm(FlaskForm):
+    kind = SelectField(
+        "Type",
+        choices=options(
+            [("comment", "Comment"), ("obstacle", "Difficulty or recommendation (to be answered)")]
+        ),
+    )
+    body = TextAreaField(
+        "Message", validators=[InputRequired("Write the message first."), Length(max=5000)]
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        "Answer", validators=[InputRequired("Write the answer first."), Length(max=5000)]
+    )

@@ -19,11 +19,18 @@ from ..domain.errors import Conflict, InvalidInput
 from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..formkit import options
-from ..models import Evidence, ExtensionRequest, Task
-from ..services import clock, extensions, lookups, task_queries, tasks
+from ..models import Comment, Evidence, ExtensionRequest, Task
+from ..services import clock, comments, extensions, lookups, task_queries, tasks
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
-from .forms import EvidenceForm, ExtensionDecisionForm, ExtensionRequestForm, ProgressForm
+from .forms import (
+    AnswerForm,
+    CommentForm,
+    EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ProgressForm,
+)
 
 bp = Blueprint("tasks", __name__)
 
@@ -119,6 +126,7 @@ def _render_task(
     status_code: int = 200,
     evidence_form: EvidenceForm | None = None,
     extension_form: ExtensionRequestForm | None = None,
+    comment_form: CommentForm | None = None,
 ):
     history = lookups.task_history(task)
     if evidence_form is None and policy.can_attach_evidence(current_user, task):
@@ -128,6 +136,8 @@ def _render_task(
     decision_form = None
     if task.pending_extension and policy.can_decide_extension(current_user, task):
         decision_form = ExtensionDecisionForm()
+    if comment_form is None and policy.can_comment(current_user, task):
+        comment_form = CommentForm()
     return (
         render_template(
             "tasks/show.html",
@@ -136,6 +146,8 @@ def _render_task(
             evidence_form=evidence_form,
             extension_form=extension_form,
             decision_form=decision_form,
+            comment_form=comment_form,
+            answer_form=AnswerForm() if policy.can_answer_obstacle(current_user, task) else None,
             history=history,
             report_date=clock.today(),
             due_soon_days=_due_soon_days(),
@@ -255,6 +267,7 @@ def verification_queue():
         "tasks/verification.html",
         pagination=pagination,
         extension_requests=task_queries.pending_extensions(current_user),
+        obstacles=task_queries.open_obstacles(current_user),
         submitted_at=submitted_at,
         report_date=clock.today(),
         due_soon_days=_due_soon_days(),
@@ -311,4 +324,46 @@ def decide_extension(request_id: int):
         else:
             flash(f"Extension {extension.status}.", "success")
             return redirect(url_for("tasks.show", task_id=task.id) + "#deadline")
+    return _render_task(task, _progress_form_if_allowed(task), 422)
+
+
+@bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
+@login_required
+def add_comment(task_id: int):
+    task = load_task(task_id)
+    policy.require(policy.can_comment(current_user, task), "You may not comment on this task.")
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comments.add_comment(current_user, task, form.body.data, form.kind.data)
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+        else:
+            flash("Posted.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#discussion")
+    return _render_task(task, _progress_form_if_allowed(task), 422, comment_form=form)
+
+
+@bp.route("/comments/<int:comment_id>/answer", methods=["POST"])
+@login_required
+def answer_obstacle(comment_id: int):
+    comment = lookups.get_or_404(Comment, comment_id, "comment")
+    task = load_task(comment.task_id)
+    policy.require(
+        policy.can_answer_obstacle(current_user, task),
+        "Only a supervisor over the lead unit, or an admin, answers difficulties.",
+    )
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            comments.answer_obstacle(current_user, comment, form.answer.data)
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+        else:
+            flash("Answer recorded.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#discussion")
+    else:
+        flash("Write the answer first.", "error")
     return _render_task(task, _progress_form_if_allowed(task), 422)
