@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
-from tracker.models import AuditEvent, Comment, ExtensionRequest, StatusUpdate, Task, Unit, User
+from tracker.models import (
+    AuditEvent,
+    Comment,
+    ExtensionRequest,
+    StatusUpdate,
+    Task,
+    Unit,
+    UrgingNotice,
+    User,
+)
 
 from .conftest import PASSWORD, login
 
@@ -55,6 +64,11 @@ def open_obstacle(task) -> None:
 
 def comment_id(task) -> int:
     return db.session.scalar(select(Comment.id).where(Comment.task_id == task.id))
+
+
+def make_overdue(task) -> None:
+    task.deadline = task.deadline - timedelta(days=60)
+    db.session.commit()
 
 
 def request_id(task) -> int:
@@ -290,6 +304,31 @@ ACTIONS = [
         api=True,
     ),
     Action(
+        "urging notice",
+        lambda c, t, h: c.post(f"/tasks/{t.id}/urging", data={"text": "Deliver now"}),
+        {
+            "admin": SAVED,
+            "supervisor": SAVED_OWN,
+            "unit_leader": NONE,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+        prepare=make_overdue,
+    ),
+    Action(
+        "api urging notice",
+        lambda c, t, h: c.post(f"/api/v1/tasks/{t.id}/urging", json={"text": "Now"}, headers=h),
+        {
+            "admin": (201, 201),
+            "supervisor": (201, 403),
+            "unit_leader": NONE,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+        prepare=make_overdue,
+        api=True,
+    ),
+    Action(
         "verification queue",
         lambda c, t, h: c.get("/verification"),
         {"admin": ALL, "supervisor": ALL, "unit_leader": NONE, "officer": NONE, "auditor": NONE},
@@ -400,6 +439,7 @@ def snapshot():
     return (
         tuple(db.session.execute(select(ExtensionRequest.id, ExtensionRequest.status)).all()),
         tuple(db.session.execute(select(Comment.id, Comment.answer)).all()),
+        db.session.scalar(select(func.count(UrgingNotice.id))),
         tuple(
             db.session.execute(
                 select(Task.id, Task.status, Task.version, Task.title).order_by(Task.id)

@@ -9,7 +9,7 @@ from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
-from ..services import clock, comments, extensions, lookups, task_queries, tasks, tokens
+from ..services import clock, comments, extensions, lookups, task_queries, tasks, tokens, urging
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from ..services.tasks import TaskValues
@@ -23,10 +23,12 @@ from .schemas import (
     TaskCreate,
     TaskPatch,
     TokenRequest,
+    UrgingBody,
     comment_json,
     evidence_json,
     extension_json,
     iso_utc,
+    notice_json,
     parse,
     task_json,
 )
@@ -211,6 +213,19 @@ def answer_comment(comment_id: int):
     body = _json_body(AnswerBody)
     comments.answer_obstacle(_user(), comment, body.answer)
     return jsonify(comment_json(comment))
+
+
+@bp.get("/tasks/<int:task_id>/urging")
+def list_notices(task_id: int):
+    task = _load_task(task_id)
+    return jsonify({"items": [notice_json(n) for n in task.urging_notices]})
+
+
+@bp.post("/tasks/<int:task_id>/urging")
+def issue_notice(task_id: int):
+    task = _load_task(task_id)
+    body = _json_body(UrgingBody)
+    return jsonify(notice_json(urging.issue_notice(_user(), task, body.text))), 201
 
 
 @bp.get("/evidence/<int:evidence_id>/file")

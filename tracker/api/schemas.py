@@ -52,6 +52,10 @@ class AnswerBody(Body):
     answer: str = Field(min_length=1, max_length=5000)
 
 
+class UrgingBody(Body):
+    text: str = Field(min_length=1, max_length=5000)
+
+
 class EvidenceLink(Body):
     url: str = Field(min_length=1, max_length=500)
     note: str = Field(default="", max_length=500)
@@ -163,4 +167,15 @@ def comment_json(comment) -> dict:
         "answer": comment.answer or None,
         "answered_by": comment.answered_by.username if comment.answered_by else None,
         "answered_at": iso_utc(comment.answered_at) if comment.answered_at else None,
+    }
+
+
+def notice_json(notice) -> dict:
+    return {
+        "id": notice.id,
+        "task": notice.task_id,
+        "number": notice.number,
+        "text": notice.text,
+        "issued_by": notice.issued_by.username if notice.issued_by else None,
+        "issued_at": iso_utc(notice.issued_at),
     }

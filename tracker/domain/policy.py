@@ -196,6 +196,11 @@ def can_decide_extension(user: User, task: Task) -> bool:
     )
 
 
+def can_urge(user: User, task: Task, is_overdue: bool) -> bool:
+    """Issue an urging notice: a supervisor over the lead unit (or an admin), overdue tasks."""
+    return is_overdue and _active(user) and (user.role == ADMIN or _supervises(user, task))
+
+
 def can_view_verification_queue(user: User) -> bool:
     return _active(user) and user.role in (ADMIN, SUPERVISOR)
 

@@ -7,6 +7,7 @@ from .evidence import Evidence
 from .extension import ExtensionRequest
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
+from .urging import UrgingNotice
 from .user import ApiToken, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Target",
     "Task",
     "Unit",
+    "UrgingNotice",
     "User",
     "task_coordinating_units",
 ]

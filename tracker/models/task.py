@@ -30,6 +30,7 @@ from .directive import Directive, Target
 from .evidence import Evidence
 from .extension import ExtensionRequest
 from .unit import Unit
+from .urging import UrgingNotice
 from .user import User
 
 task_coordinating_units = Table(
@@ -107,6 +108,7 @@ class Task(db.Model):
     )
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id")
     comments: Mapped[list[Comment]] = relationship(order_by="Comment.id")
+    urging_notices: Mapped[list[UrgingNotice]] = relationship(order_by="UrgingNotice.id")
     extension_requests: Mapped[list[ExtensionRequest]] = relationship(
         order_by="ExtensionRequest.id.desc()"
     )

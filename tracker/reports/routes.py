@@ -17,7 +17,7 @@ from ..domain import policy
 from ..domain.timeliness import Timeliness, TimelinessCounts
 from ..models import Directive, Task, User
 from ..pagination import ListPage
-from ..services import clock, exports, lookups, task_queries
+from ..services import clock, exports, lookups, task_queries, urging
 from ..services.task_queries import TaskFilters
 
 bp = Blueprint("reports", __name__)
@@ -73,6 +73,7 @@ def board():
     scope_units = lookups.visible_units(current_user)
     return render_template(
         "reports/board.html",
+        urged=urging.notice_counts([task.id for task in overdue.items]),
         filters=filters,
         totals=sum((c for _, c in unit_rows), start=TimelinessCounts()),
         unit_rows=ListPage(unit_rows, _arg_page("units_page"), ROWS_PER_PAGE),

@@ -7,10 +7,12 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from sqlalchemy.orm import selectinload
+
 from ..domain import timeliness as tl
 from ..domain.lifecycle import STATUS_LABELS
 from ..extensions import db
-from ..models import User
+from ..models import Task, User
 from .task_queries import TaskFilters, task_list_query
 
 CSV_HEADER = (
@@ -33,6 +35,7 @@ CSV_HEADER = (
     "completed_on",
     "report_date",
     "judged_against",
+    "urging_notices",
 )
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +52,11 @@ def neutralise(value: object) -> str:
 def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[tuple]:
     """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches."""
     report_date, basis = filters.report_date, filters.deadline_basis
-    statement = task_list_query(user, filters, due_soon_days).execution_options(yield_per=500)
+    statement = (
+        task_list_query(user, filters, due_soon_days)
+        .options(selectinload(Task.urging_notices))
+        .execution_options(yield_per=500)
+    )
     for task in db.session.scalars(statement):
         timeliness = task.timeliness(report_date, basis)
         yield (
@@ -72,6 +79,7 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
             task.completed_on.isoformat() if task.completed_on else "",
             report_date.isoformat(),
             basis,
+            "; ".join(notice.number for notice in task.urging_notices),
         )
 
 

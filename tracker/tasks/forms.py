@@ -74,3 +74,11 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(
         "Answer", validators=[InputRequired("Write the answer first."), Length(max=5000)]
     )
+
+
+class UrgingForm(FlaskForm):
+    text = TextAreaField(
+        "Text of the notice",
+        validators=[InputRequired("Write the notice."), Length(max=5000)],
+        description="Say what is late, what is expected, and by when.",
+    )

@@ -18,9 +18,10 @@ from ..domain import policy
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
+from ..domain.timeliness import Timeliness
 from ..formkit import options
 from ..models import Comment, Evidence, ExtensionRequest, Task
-from ..services import clock, comments, extensions, lookups, task_queries, tasks
+from ..services import clock, comments, extensions, lookups, task_queries, tasks, urging
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from .forms import (
@@ -30,6 +31,7 @@ from .forms import (
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ProgressForm,
+    UrgingForm,
 )
 
 bp = Blueprint("tasks", __name__)
@@ -127,6 +129,7 @@ def _render_task(
     evidence_form: EvidenceForm | None = None,
     extension_form: ExtensionRequestForm | None = None,
     comment_form: CommentForm | None = None,
+    urging_form: UrgingForm | None = None,
 ):
     history = lookups.task_history(task)
     if evidence_form is None and policy.can_attach_evidence(current_user, task):
@@ -138,6 +141,9 @@ def _render_task(
         decision_form = ExtensionDecisionForm()
     if comment_form is None and policy.can_comment(current_user, task):
         comment_form = CommentForm()
+    is_overdue = task.timeliness(clock.today()) is Timeliness.OVERDUE
+    if urging_form is None and policy.can_urge(current_user, task, is_overdue):
+        urging_form = UrgingForm()
     return (
         render_template(
             "tasks/show.html",
@@ -147,6 +153,7 @@ def _render_task(
             extension_form=extension_form,
             decision_form=decision_form,
             comment_form=comment_form,
+            urging_form=urging_form,
             answer_form=AnswerForm() if policy.can_answer_obstacle(current_user, task) else None,
             history=history,
             report_date=clock.today(),
@@ -367,3 +374,25 @@ def answer_obstacle(comment_id: int):
     else:
         flash("Write the answer first.", "error")
     return _render_task(task, _progress_form_if_allowed(task), 422)
+
+
+@bp.route("/tasks/<int:task_id>/urging", methods=["POST"])
+@login_required
+def issue_urging(task_id: int):
+    task = load_task(task_id)
+    is_overdue = task.timeliness(clock.today()) is Timeliness.OVERDUE
+    policy.require(
+        policy.can_urge(current_user, task, is_overdue),
+        "Urging notices are issued by a supervisor over the lead unit, on overdue tasks.",
+    )
+    form = UrgingForm()
+    if form.validate_on_submit():
+        try:
+            notice = urging.issue_notice(current_user, task, form.text.data)
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+        else:
+            flash(f"Urging notice {notice.number} issued.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#urging")
+    return _render_task(task, _progress_form_if_allowed(task), 422, urging_form=form)

@@ -1,0 +1,37 @@
+"""UrgingNotice: a supervisor's numbered notice urging the owner of an overdue task."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._types import utcnow
+from .user import User
+
+
+class UrgingNotice(db.Model):
+    __tablename__ = "urging_notice"
+    __table_args__ = (
+        # Numbers run per year: 2026/0001, 2026/0002 …; the database keeps them unique.
+        UniqueConstraint("year", "sequence"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    issued_by: Mapped[User | None] = relationship()
+
+    @property
+    def number(self) -> str:
+        return f"{self.year}/{self.sequence:04d}"
