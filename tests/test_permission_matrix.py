@@ -395,6 +395,7 @@ PAGES = {
     },
     "/tasks": dict.fromkeys(ROLES, 200),
     "/directives": dict.fromkeys(ROLES, 200),
+    "/reminders": dict.fromkeys(ROLES, 200),
     "/admin/units": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/units/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/users": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},

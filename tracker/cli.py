@@ -1,4 +1,5 @@
-"""Flask commands: `users create|set-password`, `units create|list`, `demo load`."""
+"""Flask commands: `users create|set-password`, `units create|list`, `demo load`,
+`reminders send`."""
 
 from __future__ import annotations
 
@@ -134,7 +135,34 @@ def demo_load_command(if_empty):
     click.echo(f"(also written to {accounts_file})")
 
 
+reminders_cli = AppGroup("reminders", help="Deadline reminders by e-mail.")
+
+
+@reminders_cli.command("send")
+@click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
+def send_reminders_command(on_date):
+    """Send the reminders whose day has come (run daily from cron or a systemd timer)."""
+    from datetime import date
+
+    from .services import clock, reminders
+
+    try:
+        today = date.fromisoformat(on_date) if on_date else clock.today()
+    except ValueError:
+        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+    report = reminders.send_reminders(today)
+    click.echo(
+        f"Reminders for {today.isoformat()}: {report.sent} sent, {report.skipped} already sent, "
+        f"{report.superseded} superseded by a nearer step, {len(report.failed)} failed."
+    )
+    for failure in report.failed:
+        click.echo(f"  failed: {failure}", err=True)
+    if report.failed:
+        sys.exit(2)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reminders_cli)

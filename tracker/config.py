@@ -2,7 +2,9 @@
 
 Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
 production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
-API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB.
+API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
+MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
+ESCALATE_AFTER_DAYS.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int_list(value: str) -> list[int]:
+    try:
+        numbers = sorted({int(part) for part in value.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise ConfigError(f"expected whole numbers separated by commas, not {value!r}")
+    if any(n < 0 for n in numbers):
+        raise ConfigError(f"reminder days cannot be negative: {value!r}")
+    return numbers
 
 
 def _dev_secret_key() -> str:
@@ -107,6 +119,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), False),  # STARTTLS
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL"), False),  # SMTP over TLS (465)
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": env.get("MAIL_FROM", "Directive Tracker <tracker@localhost>"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
+        "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "REMINDER_DAYS_BEFORE": _int_list(env.get("REMINDER_DAYS_BEFORE", "7,1")),
+        "ESCALATE_AFTER_DAYS": int(env.get("ESCALATE_AFTER_DAYS", "14")),
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }

@@ -5,6 +5,7 @@ from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
 from .extension import ExtensionRequest
+from .reminder import ReminderSent
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .urging import UrgingNotice
@@ -17,6 +18,7 @@ __all__ = [
     "Directive",
     "Evidence",
     "ExtensionRequest",
+    "ReminderSent",
     "StatusUpdate",
     "Target",
     "Task",

@@ -23,6 +23,7 @@ from ..formkit import options
 from ..models import Comment, Evidence, ExtensionRequest, Task
 from ..services import clock, comments, extensions, lookups, task_queries, tasks, urging
 from ..services import evidence as evidence_service
+from ..services import reminders as reminders_service
 from ..services.task_queries import TaskFilters
 from .forms import (
     AnswerForm,
@@ -396,3 +397,12 @@ def issue_urging(task_id: int):
             flash(f"Urging notice {notice.number} issued.", "success")
             return redirect(url_for("tasks.show", task_id=task.id) + "#urging")
     return _render_task(task, _progress_form_if_allowed(task), 422, urging_form=form)
+
+
+@bp.route("/reminders")
+@login_required
+def reminders_page():
+    """The reminders sent to me, or about my unit's tasks."""
+    return render_template(
+        "tasks/reminders.html", rows=reminders_service.reminders_about(current_user)
+    )

@@ -1,0 +1,211 @@
+"""Deadline reminders by e-mail, meant to run daily from cron or a systemd timer.
+
+Steps, for every open task (not started, in progress, submitted):
+
+- `before-N` for each N in REMINDER_DAYS_BEFORE (default 7 and 1): from N days before the
+  deadline, to the owner and the lead unit's leaders. When several are due at once (a
+  missed run), only the nearest is mailed; the others are recorded as superseded.
+- `overdue`: from the day after the deadline, to the same people.
+- `escalation-M`: from M = ESCALATE_AFTER_DAYS days past the deadline, to the supervisors
+  whose unit is the lead unit or above it.
+
+A step whose day passed without a run is sent on the next run, so a missed day loses
+nothing. Each (task, step, deadline, recipient) is recorded under a unique key before the
+message leaves, so running twice, or two runs at once, sends nothing twice; a message the
+server refuses is not recorded and is tried again on the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.roles import SUPERVISOR, UNIT_LEADER
+from ..extensions import db
+from ..models import ReminderSent, Task, Unit, User
+from . import mail
+
+
+@dataclass
+class RunReport:
+    sent: int = 0
+    skipped: int = 0  # already sent before
+    superseded: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def due_steps(deadline: date, today: date, days_before: list[int], escalate_after: int) -> list:
+    """The steps whose day has come for a task with this deadline: [(step, superseded)]."""
+    steps: list[tuple[str, bool]] = []
+    if today <= deadline:
+        reached = [n for n in days_before if today >= deadline - timedelta(days=n)]
+        nearest = min(reached) if reached else None
+        steps += [(f"before-{n}", n != nearest) for n in sorted(reached, reverse=True)]
+    else:
+        steps.append(("overdue", False))
+        if (today - deadline).days >= escalate_after:
+            steps.append((f"escalation-{escalate_after}", False))
+    return steps
+
+
+def _unit_leaders(unit_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.unit_id == unit_id, User.role == UNIT_LEADER, User.active)
+        )
+    )
+
+
+def _supervisors_over(unit: Unit) -> list[User]:
+    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return list(
+        db.session.scalars(
+            select(User).where(User.unit_id.in_(ancestor_ids), User.role == SUPERVISOR, User.active)
+        )
+    )
+
+
+def recipients(task: Task, step: str) -> list[User]:
+    if step.startswith("escalation"):
+        people = _supervisors_over(task.lead_unit)
+    else:
+        people = _unit_leaders(task.lead_unit_id)
+        if task.owner is not None and task.owner.active:
+            people.append(task.owner)
+    unique = {person.email.lower(): person for person in people if person.email}
+    return list(unique.values())
+
+
+def compose(task: Task, step: str, today: date) -> tuple[str, str]:
+    deadline = f"{task.deadline:%d/%m/%Y}"
+    if step.startswith("before"):
+        days = (task.deadline - today).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        subject = f"[Directive Tracker] {task.code} is due {when} ({deadline})"
+        opening = f"Task {task.code} of {task.directive.code} is due {when}, on {deadline}."
+    elif step == "overdue":
+        subject = f"[Directive Tracker] {task.code} is overdue (deadline {deadline})"
+        opening = f"Task {task.code} of {task.directive.code} passed its deadline of {deadline}."
+    else:
+        days = (today - task.deadline).days
+        subject = f"[Directive Tracker] Escalation: {task.code} is {days} days overdue"
+        opening = (
+            f"Task {task.code} of {task.directive.code}, led by {task.lead_unit.code}, is "
+            f"{days} days past its deadline of {deadline}. You supervise this unit."
+        )
+    link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
+    body = (
+        f"{opening}\n\n{task.title}\n"
+        f"Lead unit: {task.lead_unit.code} {task.lead_unit.name}\n"
+        f"Status: {task.status.replace('_', ' ')}, {task.percent_done}% done\n\n"
+        f"Open the task: {link}\n"
+    )
+    return subject, body
+
+
+def _record(task: Task, step: str, person: User | None, email: str, subject: str) -> bool:
+    """Record a reminder under its unique key; False when it already exists."""
+    db.session.add(
+        ReminderSent(
+            task_id=task.id,
+            step=step,
+            deadline=task.deadline,
+            recipient=email,
+            user=person,
+            subject=subject,
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _already(task: Task, step: str) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(ReminderSent.recipient).where(
+                ReminderSent.task_id == task.id,
+                ReminderSent.step == step,
+                ReminderSent.deadline == task.deadline,
+            )
+        )
+    )
+
+
+def send_reminders(today: date) -> RunReport:
+    """Send every reminder whose day has come and that was not sent yet."""
+    config = current_app.config
+    days_before, escalate_after = config["REMINDER_DAYS_BEFORE"], config["ESCALATE_AFTER_DAYS"]
+    horizon = today + timedelta(days=max(days_before, default=0))
+    task_ids = list(
+        db.session.scalars(
+            select(Task.id)
+            .where(Task.status.in_(OPEN_STATUSES), Task.deadline <= horizon)
+            .order_by(Task.deadline, Task.id)
+        )
+    )
+    report = RunReport()
+    connection = None
+    try:
+        for task_id in task_ids:
+            task = db.session.scalars(
+                select(Task)
+                .options(
+                    joinedload(Task.lead_unit), joinedload(Task.owner), joinedload(Task.directive)
+                )
+                .where(Task.id == task_id)
+            ).one()
+            for step, superseded in due_steps(task.deadline, today, days_before, escalate_after):
+                sent_before = _already(task, step)
+                for person in recipients(task, step):
+                    email = person.email
+                    if email in sent_before:
+                        report.skipped += 1
+                        continue
+                    subject, body = compose(task, step, today)
+                    if superseded:
+                        if _record(task, step, person, email, f"(superseded) {subject}"):
+                            db.session.commit()
+                            report.superseded += 1
+                        continue
+                    if not _record(task, step, person, email, subject):
+                        report.skipped += 1
+                        continue
+                    try:
+                        if connection is None:
+                            connection = mail.open_connection()
+                        connection.send_message(mail.build_message(email, subject, body))
+                    except OSError as error:  # SMTP errors too; retried on the next run
+                        db.session.rollback()
+                        report.failed.append(f"{task.code} {step} → {email}: {error}")
+                        connection = None
+                        continue
+                    db.session.commit()
+                    report.sent += 1
+    finally:
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.quit()
+    return report
+
+
+def reminders_about(user: User, limit: int = 200) -> list[tuple[ReminderSent, Task]]:
+    """Reminders sent to `user`, or about tasks led by their unit, newest first."""
+    statement = (
+        select(ReminderSent, Task)
+        .join(Task, Task.id == ReminderSent.task_id)
+        .where((ReminderSent.user_id == user.id) | (Task.lead_unit_id == user.unit_id))
+        .order_by(ReminderSent.sent_at.desc(), ReminderSent.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(statement)]
