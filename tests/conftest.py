@@ -182,6 +182,8 @@ class Factory:
                 coordinating_units=kw.pop("coordinating_units", []),
                 is_key=kw.pop("is_key", False),
                 original_deadline=kw.pop("original_deadline", None),
+                parent=kw.pop("parent", None),
+                weight=kw.pop("weight", 1),
             ),
             None,
         )

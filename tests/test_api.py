@@ -128,6 +128,8 @@ def test_single_task_representation(client, make, org, leader, today):
         "progress": 0,
         "timeliness": "within_deadline",
         "completed_on": None,
+        "parent": None,
+        "weight": 1,
         "key": True,
         "version": 1,
         "updated_at": body["updated_at"],

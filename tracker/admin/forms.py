@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -17,6 +18,7 @@ from wtforms.validators import (
     DataRequired,
     Email,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -108,6 +110,12 @@ class TaskForm(FlaskForm):
     deadline = DateField("Deadline", validators=[DataRequired("Give the deadline.")])
     original_deadline = DateField("Original deadline", validators=[Optional()])
     is_key = BooleanField("Key task")
+    weight = IntegerField(
+        "Weight in the parent's progress",
+        default=1,
+        validators=[Optional(), NumberRange(1, 1000)],
+        description="Subtasks count by weight in their parent's percent done (default 1).",
+    )
     version = HiddenField()
 
     def validate_deadline(self, field):

@@ -255,6 +255,7 @@ def _task_values(form: TaskForm) -> TaskValues:
         deadline=form.deadline.data,
         is_key=form.is_key.data,
         original_deadline=form.original_deadline.data,
+        weight=form.weight.data or 1,
     )
 
 

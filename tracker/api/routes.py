@@ -269,6 +269,9 @@ def create_task():
     target = None
     if body.target and directive is not None:
         target = _resolve(Target, body.target, "target", errors, directive_id=directive.id)
+    parent = lookups.task_by_id(body.parent) if body.parent else None
+    if body.parent and parent is None:
+        errors["parent"] = [f"unknown task {body.parent}"]
     if errors:
         raise InvalidInput("The request names records that do not exist.", field_errors=errors)
     policy.require(
@@ -291,6 +294,8 @@ def create_task():
             description=body.description,
             source_clause=body.source_clause,
             target=target,
+            parent=parent,
+            weight=body.weight,
         ),
     )
     response = jsonify(task_json(task))

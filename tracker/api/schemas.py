@@ -75,6 +75,8 @@ class TaskCreate(Body):
     description: str = Field(default="", max_length=10000)
     source_clause: str = Field(default="", max_length=120)
     target: str | None = Field(default=None, max_length=40)
+    parent: int | None = Field(default=None, ge=1)
+    weight: int = Field(default=1, ge=1, le=1000)
 
 
 def parse(model: type[Body], raw: bytes) -> Body:
@@ -110,6 +112,8 @@ def task_json(task: Task, report_date: date | None = None) -> dict:
         "progress": task.percent_done,
         "timeliness": timeliness.value if timeliness else None,
         "completed_on": task.completed_on.isoformat() if task.completed_on else None,
+        "parent": task.parent_id,
+        "weight": task.weight,
         "key": task.is_key,
         "version": task.version,
         "updated_at": iso_utc(task.updated_at),

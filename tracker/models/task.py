@@ -55,6 +55,7 @@ class Task(db.Model):
             name="completed_on_iff_completed",
         ),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("weight BETWEEN 1 AND 1000", name="weight_range"),
         Index("ix_task_lead_unit_deadline", "lead_unit_id", "deadline"),
         Index("ix_task_status_deadline", "status", "deadline"),
     )
@@ -85,6 +86,8 @@ class Task(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     percent_done: Mapped[int] = mapped_column(SmallInteger, default=0)
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Share of this task in its parent's percent done (children count equally by default).
+    weight: Mapped[int] = mapped_column(SmallInteger, default=1)
     # When a supervisor verified completion (UTC), and that day in TRACKER_TIMEZONE: timeliness
     # compares calendar days, and a stored day keeps the SQL expression portable.
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -97,7 +100,8 @@ class Task(db.Model):
 
     directive: Mapped[Directive] = relationship()
     target: Mapped[Target | None] = relationship()
-    parent: Mapped[Task | None] = relationship(remote_side=[id])
+    parent: Mapped[Task | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Task]] = relationship(back_populates="parent", order_by="Task.code")
     lead_unit: Mapped[Unit] = relationship()
     owner: Mapped[User | None] = relationship()
     coordinating_units: Mapped[list[Unit]] = relationship(

@@ -145,3 +145,7 @@ def user_by_username(username: str) -> User | None:
 
 def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def task_by_id(task_id: int) -> Task | None:
+    return db.session.get(Task, task_id)

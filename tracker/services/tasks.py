@@ -39,6 +39,7 @@ TASK_FIELDS = (
     "status",
     "percent_done",
     "is_key",
+    "weight",
     "version",
 )
 MAX_NOTE_LENGTH = 5000
@@ -63,6 +64,7 @@ class TaskValues:
     start_date: date | None = None
     is_key: bool = False
     original_deadline: date | None = None
+    weight: int = 1
 
 
 def _task_snapshot(task: Task) -> dict:
@@ -94,6 +96,14 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
         values.parent.directive_id != values.directive.id or values.parent.id == task_id
     ):
         errors["parent"] = ["the parent task must be another task of the same directive"]
+    if not 1 <= values.weight <= 1000:
+        errors["weight"] = ["a whole number from 1 to 1000"]
+    ancestor = values.parent
+    while ancestor is not None and task_id is not None:
+        if ancestor.id == task_id:
+            errors["parent"] = ["a task cannot be placed under its own subtask"]
+            break
+        ancestor = ancestor.parent
     if values.lead_unit in values.coordinating_units:
         errors["coordinating_units"] = ["the lead unit cannot also be a coordinating unit"]
     if errors:
@@ -118,6 +128,7 @@ def _apply(task: Task, values: TaskValues) -> None:
     task.start_date = values.start_date
     task.deadline = values.deadline
     task.is_key = values.is_key
+    task.weight = values.weight
 
 
 def add_task(values: TaskValues, actor: User | None) -> Task:
@@ -139,6 +150,7 @@ def add_task(values: TaskValues, actor: User | None) -> Task:
             note="Task assigned.",
         )
     )
+    _roll_up(task.parent)
     return task
 
 
@@ -163,6 +175,24 @@ def _check_version(task: Task, expected_version: int | None) -> None:
         )
 
 
+def rolled_up_percent(parent: Task) -> int:
+    """The weighted average of the children's percent done; cancelled children left out."""
+    counted = [c for c in parent.children if c.status != lifecycle.CANCELLED]
+    total_weight = sum(c.weight for c in counted)
+    if not total_weight:
+        return parent.percent_done
+    return round(sum(c.percent_done * c.weight for c in counted) / total_weight)
+
+
+def _roll_up(parent: Task | None) -> None:
+    """Carry a child's change up the chain of parents (flush only)."""
+    while parent is not None:
+        if parent.status in lifecycle.OPEN_STATUSES and parent.status != lifecycle.SUBMITTED:
+            parent.percent_done = rolled_up_percent(parent)
+        parent = parent.parent
+    db.session.flush()
+
+
 @contextmanager
 def _write_or_conflict(task: Task) -> Iterator[None]:
     """Commit the block's changes; a concurrent writer that won the race rolls them all back."""
@@ -184,9 +214,12 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
     _check_version(task, expected_version)
     _validate(values, task.id)
     before = _task_snapshot(task)
-    old_deadline = task.deadline
+    old_deadline, old_parent = task.deadline, task.parent
     with _write_or_conflict(task):
         _apply(task, values)
+        db.session.flush()
+        _roll_up(old_parent)
+        _roll_up(task.parent)
         if values.original_deadline is not None:
             task.original_deadline = values.original_deadline
         db.session.flush()
@@ -253,6 +286,16 @@ def report_progress(
             "Percent done must be between 0 and 100.",
             field_errors={"progress": ["must be between 0 and 100"]},
         )
+    open_children = [c.code for c in task.children if c.status in lifecycle.OPEN_STATUSES]
+    closing = status in (lifecycle.SUBMITTED, lifecycle.COMPLETED) and status != old_status
+    if closing and open_children:
+        raise InvalidInput(
+            f"Task {task.code} cannot be {lifecycle.STATUS_LABELS[status].lower()} while "
+            f"its subtasks are open: {', '.join(open_children)}.",
+            field_errors={"status": ["subtasks are still open"]},
+        )
+    if task.children:
+        percent_done = rolled_up_percent(task)  # a parent's progress is its children's
     if status in (lifecycle.SUBMITTED, lifecycle.COMPLETED):
         percent_done = 100
     if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS and not note:
@@ -298,6 +341,7 @@ def report_progress(
             evidence_service.add_file(task, actor, evidence_file, written, update)
         if evidence_url:
             evidence_service.add_link(task, actor, evidence_url, update)
+        _roll_up(task.parent)
         action = "task.status_changed" if status != old_status else "task.progress_reported"
         after = _task_snapshot(task) | {
             "note": note,

@@ -1,0 +1,100 @@
+"""Subtasks: a parent's percent done rolls up from its children by weight, and a parent
+cannot be submitted or completed while a child is open."""
+
+import pytest
+
+from tracker.domain import lifecycle
+from tracker.domain.errors import InvalidInput
+from tracker.extensions import db
+from tracker.services import tasks
+
+from .conftest import login
+from .test_api import token_for
+
+LINK = "https://vanban.example.gov.vn/result.pdf"
+
+
+@pytest.fixture
+def family(make, org):
+    leader = make.user("unit_leader", org["institute"])
+    supervisor = make.user("supervisor", org["ministry"])
+    directive = make.directive()
+    parent = make.task(org["institute"], directive, code="P")
+    first = make.task(org["institute"], directive, code="P.1", parent=parent)
+    second = make.task(org["institute"], directive, code="P.2", parent=parent, weight=3)
+    return leader, supervisor, parent, first, second
+
+
+def test_percent_rolls_up_by_weight(family):
+    leader, _, parent, first, second = family
+    tasks.report_progress(leader, first, first.version, lifecycle.IN_PROGRESS, 100, "")
+    db.session.expire_all()
+    assert parent.percent_done == 25  # (100×1 + 0×3) / 4
+    tasks.report_progress(leader, second, second.version, lifecycle.IN_PROGRESS, 50, "")
+    db.session.expire_all()
+    assert parent.percent_done == 62  # (100 + 150) / 4 = 62.5, rounded to even
+    # the parent's own percent comes from its children, whatever is typed
+    tasks.report_progress(leader, parent, parent.version, lifecycle.IN_PROGRESS, 5, "Going")
+    db.session.expire_all()
+    assert parent.percent_done == 62
+
+
+def test_cancelled_children_do_not_count(family):
+    leader, supervisor, parent, first, second = family
+    tasks.report_progress(leader, first, first.version, lifecycle.IN_PROGRESS, 80, "")
+    tasks.report_progress(supervisor, second, second.version, lifecycle.CANCELLED, 0, "Merged")
+    db.session.expire_all()
+    assert parent.percent_done == 80
+
+
+def test_parent_cannot_close_while_a_child_is_open(family):
+    leader, supervisor, parent, first, second = family
+    with pytest.raises(InvalidInput, match="subtasks are open: P.1, P.2"):
+        tasks.report_progress(
+            leader, parent, parent.version, lifecycle.SUBMITTED, 100, "Done", LINK
+        )
+    db.session.rollback()
+    for child in (first, second):
+        tasks.report_progress(leader, child, child.version, lifecycle.SUBMITTED, 100, "Done", LINK)
+        tasks.report_progress(supervisor, child, child.version, lifecycle.COMPLETED, 100, "OK")
+    db.session.expire_all()
+    assert parent.percent_done == 100
+    tasks.report_progress(
+        leader, parent, parent.version, lifecycle.SUBMITTED, 100, "All done", LINK
+    )
+    assert parent.status == lifecycle.SUBMITTED
+
+
+def test_a_task_cannot_be_its_own_ancestor(make, org, family):
+    _, _, parent, first, _ = family
+    admin = make.user("admin", org["ministry"])
+    values = tasks.TaskValues(
+        code=parent.code,
+        title=parent.title,
+        directive=parent.directive,
+        lead_unit=parent.lead_unit,
+        deadline=parent.deadline,
+        parent=first,
+    )
+    with pytest.raises(InvalidInput, match="own subtask"):
+        tasks.edit_task(admin, parent, parent.version, values)
+
+
+def test_subtasks_on_the_page_and_through_the_api(client, make, org, family):
+    leader, supervisor, parent, first, _ = family
+    login(client, leader)
+    page = client.get(f"/tasks/{parent.id}").text
+    assert "Subtasks" in page and "P.1" in page and "weight 3" in page
+    headers = token_for(client, supervisor)
+    body = {
+        "code": "P.3",
+        "title": "Third part",
+        "directive": parent.directive.code,
+        "lead_unit": "INS",
+        "deadline": parent.deadline.isoformat(),
+        "parent": parent.id,
+        "weight": 2,
+    }
+    response = client.post("/api/v1/tasks", json=body, headers=headers)
+    assert response.status_code == 201, response.json
+    assert response.json["parent"] == parent.id and response.json["weight"] == 2
