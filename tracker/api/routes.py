@@ -10,6 +10,7 @@ from ..domain.timeliness import Timeliness
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
 from ..services import clock, comments, extensions, lookups, task_queries, tasks, tokens, urging
+from ..services import directives as directive_service
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from ..services.tasks import TaskValues
@@ -20,6 +21,7 @@ from .schemas import (
     EvidenceLink,
     ExtensionAsk,
     ExtensionDecision,
+    TargetValueBody,
     TaskCreate,
     TaskPatch,
     TokenRequest,
@@ -30,6 +32,7 @@ from .schemas import (
     iso_utc,
     notice_json,
     parse,
+    target_json,
     task_json,
 )
 
@@ -226,6 +229,21 @@ def issue_notice(task_id: int):
     task = _load_task(task_id)
     body = _json_body(UrgingBody)
     return jsonify(notice_json(urging.issue_notice(_user(), task, body.text))), 201
+
+
+@bp.get("/targets/<int:target_id>")
+def get_target(target_id: int):
+    return jsonify(target_json(lookups.get_or_404(Target, target_id, "target")))
+
+
+@bp.post("/targets/<int:target_id>/values")
+def record_target_value(target_id: int):
+    target = lookups.get_or_404(Target, target_id, "target")
+    body = _json_body(TargetValueBody)
+    directive_service.record_target_value(
+        _user(), target, body.recorded_on, body.value, body.source_note
+    )
+    return jsonify(target_json(target)), 201
 
 
 @bp.get("/evidence/<int:evidence_id>/file")

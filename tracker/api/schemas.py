@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -54,6 +55,12 @@ class AnswerBody(Body):
 
 class UrgingBody(Body):
     text: str = Field(min_length=1, max_length=5000)
+
+
+class TargetValueBody(Body):
+    recorded_on: date
+    value: Decimal = Field(max_digits=14, decimal_places=2)
+    source_note: str = Field(default="", max_length=500)
 
 
 class EvidenceLink(Body):
@@ -182,4 +189,30 @@ def notice_json(notice) -> dict:
         "text": notice.text,
         "issued_by": notice.issued_by.username if notice.issued_by else None,
         "issued_at": iso_utc(notice.issued_at),
+    }
+
+
+def target_json(target) -> dict:
+    def number(value):
+        return None if value is None else float(value)
+
+    return {
+        "id": target.id,
+        "directive": target.directive.code,
+        "code": target.code,
+        "title": target.title,
+        "indicator": target.indicator,
+        "baseline": number(target.baseline_value),
+        "target_value": number(target.target_value),
+        "unit_of_measure": target.unit_of_measure,
+        "due_on": target.due_on.isoformat() if target.due_on else None,
+        "values": [
+            {
+                "recorded_on": v.recorded_on.isoformat(),
+                "value": float(v.value),
+                "source_note": v.source_note,
+                "recorded_by": v.recorded_by.username if v.recorded_by else None,
+            }
+            for v in target.values
+        ],
     }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..models import Directive, Task
+from ..charts import trajectory_svg
+from ..domain import policy
+from ..domain.errors import InvalidInput
+from ..models import Directive, Target, Task
 from ..services import clock, lookups, task_queries
+from ..services import directives as directive_service
 from ..services.task_queries import TaskFilters
+from .forms import TargetValueForm
 
 bp = Blueprint("directives", __name__)
 
@@ -40,3 +45,44 @@ def show(directive_id: int):
         totals=totals,
         filters=filters,
     )
+
+
+def _render_target(target: Target, form: TargetValueForm | None, status: int = 200):
+    values = [(v.recorded_on, v.value) for v in target.values]
+    chart = trajectory_svg(
+        values,
+        target.baseline_value,
+        target.target_value,
+        target.directive.issued_on or (values[0][0] if values else None),
+        target.due_on,
+        target.unit_of_measure,
+    )
+    return render_template("directives/target.html", target=target, form=form, chart=chart), status
+
+
+@bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
+@login_required
+def target(target_id: int):
+    """A target with its indicator: recorded values over time against the target."""
+    target = lookups.get_or_404(Target, target_id, "target")
+    may_record = policy.can_record_target_value(current_user)
+    form = TargetValueForm() if may_record else None
+    if request.method == "POST":
+        policy.require(may_record, "Only supervisors and admins record values.")
+        if form.validate_on_submit():
+            try:
+                directive_service.record_target_value(
+                    current_user,
+                    target,
+                    form.recorded_on.data,
+                    form.value.data,
+                    form.source_note.data,
+                )
+            except InvalidInput as invalid:
+                lookups.refresh_all()
+                flash(invalid.message, "error")
+                return _render_target(target, form, 422)
+            flash("Value recorded.", "success")
+            return redirect(url_for("directives.target", target_id=target.id))
+        return _render_target(target, form, 422)
+    return _render_target(target, form)

@@ -227,6 +227,11 @@ def can_manage_units(user: User) -> bool:
     return _active(user) and user.role == ADMIN
 
 
+def can_record_target_value(user: User) -> bool:
+    """Record a measured value of a target's indicator: admins and supervisors."""
+    return _active(user) and user.role in (ADMIN, SUPERVISOR)
+
+
 def can_manage_directives(user: User) -> bool:
     return _active(user) and user.role == ADMIN
 

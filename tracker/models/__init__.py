@@ -2,7 +2,7 @@
 
 from .audit import AuditEvent
 from .comment import Comment
-from .directive import Directive, Target
+from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
 from .reminder import ReminderSent
@@ -21,6 +21,7 @@ __all__ = [
     "ReminderSent",
     "StatusUpdate",
     "Target",
+    "TargetValue",
     "Task",
     "Unit",
     "UrgingNotice",

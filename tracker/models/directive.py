@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._types import sql_in, utcnow
+from .user import User
 
 DIRECTIVE_KINDS = ("resolution", "directive", "decision", "conclusion", "plan", "regulation")
 VISIBILITIES = ("internal", "public")
@@ -59,6 +60,29 @@ class Target(db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)
 
     directive: Mapped[Directive] = relationship(back_populates="targets")
+    values: Mapped[list[TargetValue]] = relationship(
+        back_populates="target", order_by="TargetValue.recorded_on"
+    )
 
     def __repr__(self) -> str:
         return f"<Target {self.code}>"
+
+
+class TargetValue(db.Model):
+    """A measured value of a target's indicator on a date, with its source."""
+
+    __tablename__ = "target_value"
+    __table_args__ = (db.UniqueConstraint("target_id", "recorded_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("target.id", ondelete="CASCADE"), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    source_note: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    target: Mapped[Target] = relationship(back_populates="values")
+    recorded_by: Mapped[User | None] = relationship()

@@ -14,7 +14,7 @@ from ..domain import lifecycle as lc
 from ..domain.errors import DomainError
 from ..domain.roles import ADMIN, AUDITOR, OFFICER, SUPERVISOR, UNIT_LEADER
 from ..extensions import db
-from ..models import StatusUpdate, Task, Unit, User
+from ..models import StatusUpdate, TargetValue, Task, Unit, User
 from . import audit, clock
 from .directives import add_directive, add_target
 from .tasks import TaskValues, add_task
@@ -428,6 +428,23 @@ def load_demo() -> dict[str, str]:
                     "due_on": due,
                 },
             )
+
+    # Quarterly readings of "100% of guiding decrees issued", recorded by the supervisor.
+    for days_ago, value, source in (
+        (330, 35, "Quarterly review of the Steering Committee"),
+        (240, 62, "Six-month review"),
+        (150, 88, "Nine-month review"),
+        (60, 96, "Quarterly review"),
+    ):
+        db.session.add(
+            TargetValue(
+                target=targets[("57-NQ/TW", "MT1")],
+                recorded_on=today - timedelta(days=days_ago),
+                value=Decimal(value),
+                source_note=source,
+                recorded_by=users["supervisor"],
+            )
+        )
 
     leader = users["leader"]
     supervisor = users["supervisor"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -9,9 +11,9 @@ from sqlalchemy import select
 from ..domain import policy
 from ..domain.errors import InvalidInput, NotFound
 from ..extensions import db
-from ..models import Directive, Target, User
+from ..models import Directive, Target, TargetValue, User
 from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
-from . import audit
+from . import audit, clock
 
 DIRECTIVE_FIELDS = (
     "code",
@@ -136,3 +138,49 @@ def update_target(actor: User, target: Target, values: dict[str, Any]) -> Target
     audit.record(actor, "target.update", target, before, audit.snapshot(target, TARGET_FIELDS))
     db.session.commit()
     return target
+
+
+def record_target_value(
+    actor: User, target: Target, recorded_on: date | None, value: Decimal | None, source: str
+) -> TargetValue:
+    """Record the indicator's value on a date (one value per target and date)."""
+    policy.require(
+        policy.can_record_target_value(actor), "Only supervisors and admins record values."
+    )
+    errors: dict[str, list[str]] = {}
+    if recorded_on is None:
+        errors["recorded_on"] = ["give the date the value was measured"]
+    elif recorded_on > clock.today():
+        errors["recorded_on"] = ["a value cannot be recorded for a future date"]
+    if value is None:
+        errors["value"] = ["give the measured value"]
+    elif abs(value) >= Decimal("1e12"):
+        errors["value"] = ["the value is too large"]
+    if not errors:
+        clash = db.session.scalar(
+            select(TargetValue.id).where(
+                TargetValue.target_id == target.id, TargetValue.recorded_on == recorded_on
+            )
+        )
+        if clash is not None:
+            errors["recorded_on"] = [f"a value for {recorded_on:%d/%m/%Y} is already recorded"]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(f"The value was not recorded: {messages[0]}.", field_errors=errors)
+    row = TargetValue(
+        target=target,
+        recorded_on=recorded_on,
+        value=value,
+        source_note=(source or "").strip()[:500],
+        recorded_by=actor,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        "target.value_recorded",
+        row,
+        after=audit.snapshot(row, ("target_id", "recorded_on", "value", "source_note")),
+    )
+    db.session.commit()
+    return row

@@ -1,0 +1,75 @@
+"""Charts drawn on the server as SVG (no script, no CDN): a target's trajectory."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 56, 16, 16, 36
+
+
+def trajectory_svg(
+    values: list[tuple[date, Decimal]],
+    baseline: Decimal | None,
+    target_value: Decimal | None,
+    start: date | None,
+    due: date | None,
+    unit_of_measure: str = "",
+) -> Markup:
+    """Recorded values as a line, against the planned path from the baseline to the target."""
+    days = [d for d, _ in values] + [d for d in (start, due) if d is not None]
+    numbers = [float(v) for _, v in values] + [
+        float(v) for v in (baseline, target_value) if v is not None
+    ]
+    if len(days) < 2 or not numbers:
+        return Markup("")
+    first, last = min(days), max(days)
+    span = max((last - first).days, 1)
+    low, high = min(0.0, *numbers), max(numbers)
+    high = high if high > low else low + 1
+
+    def x(day: date) -> float:
+        return PAD_LEFT + (day - first).days / span * (WIDTH - PAD_LEFT - PAD_RIGHT)
+
+    def y(value: float) -> float:
+        return PAD_TOP + (high - value) / (high - low) * (HEIGHT - PAD_TOP - PAD_BOTTOM)
+
+    unit = escape(unit_of_measure)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="chart-title">Recorded values against the planned path to the target</title>',
+        f'<line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - PAD_RIGHT}" '
+        f'y2="{HEIGHT - PAD_BOTTOM}" class="axis"/>',
+        f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{HEIGHT - PAD_BOTTOM}" '
+        'class="axis"/>',
+        f'<text x="{PAD_LEFT - 6}" y="{y(high) + 4:.1f}" text-anchor="end">{high:g}</text>',
+        f'<text x="{PAD_LEFT - 6}" y="{y(low) + 4:.1f}" text-anchor="end">{low:g}</text>',
+        f'<text x="{PAD_LEFT}" y="{HEIGHT - 10}">{first:%d/%m/%Y}</text>',
+        f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 10}" text-anchor="end">{last:%d/%m/%Y}</text>',
+    ]
+    if target_value is not None:
+        ty = y(float(target_value))
+        parts.append(
+            f'<line x1="{PAD_LEFT}" y1="{ty:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{ty:.1f}" '
+            'class="target"/>'
+            f'<text x="{WIDTH - PAD_RIGHT}" y="{ty - 4:.1f}" text-anchor="end">target '
+            f"{float(target_value):g} {unit}</text>"
+        )
+        if baseline is not None and start is not None and due is not None:
+            parts.append(
+                f'<line x1="{x(start):.1f}" y1="{y(float(baseline)):.1f}" x2="{x(due):.1f}" '
+                f'y2="{ty:.1f}" class="plan"/>'
+            )
+    if values:
+        points = " ".join(f"{x(d):.1f},{y(float(v)):.1f}" for d, v in values)
+        parts.append(f'<polyline points="{points}" class="actual"/>')
+        parts += [
+            f'<circle cx="{x(d):.1f}" cy="{y(float(v)):.1f}" r="4" class="actual">'
+            f"<title>{d:%d/%m/%Y}: {float(v):g} {unit}</title></circle>"
+            for d, v in values
+        ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
