@@ -402,6 +402,7 @@ PAGES = {
     "/admin/users/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/directives/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/tasks/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
+    "/admin/recurring": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/api/v1/exports/tasks.csv": {
         "admin": 200,
         "supervisor": 200,

@@ -1,5 +1,5 @@
 """Flask commands: `users create|set-password`, `units create|list`, `demo load`,
-`reminders send`."""
+`reminders send`, `recurring run`."""
 
 from __future__ import annotations
 
@@ -161,8 +161,30 @@ def send_reminders_command(on_date):
         sys.exit(2)
 
 
+recurring_cli = AppGroup("recurring", help="Recurring tasks.")
+
+
+@recurring_cli.command("run")
+@click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
+def run_recurring_command(on_date):
+    """Create the occurrences of recurring tasks whose period has begun (idempotent)."""
+    from datetime import date
+
+    from .services import clock, recurring
+
+    try:
+        today = date.fromisoformat(on_date) if on_date else clock.today()
+    except ValueError:
+        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+    created = recurring.run(today)
+    click.echo(f"Recurring tasks for {today.isoformat()}: {len(created)} created.")
+    for task in created:
+        click.echo(f"  {task.directive.code} {task.code}: deadline {task.deadline.isoformat()}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(recurring_cli)

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from ..domain.lifecycle import TASK_KINDS
+from ..domain.periods import FREQUENCY_LABELS
 from ..domain.roles import ROLE_LABELS, ROLES
 from ..formkit import options
 from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
@@ -121,3 +122,24 @@ class TaskForm(FlaskForm):
     def validate_deadline(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError("The deadline cannot be before the start date.")
+
+
+class RecurringForm(FlaskForm):
+    directive_id = SelectField("Directive", coerce=int)
+    code_prefix = StringField(
+        "Code prefix",
+        validators=[DataRequired(), Length(max=40), CODE],
+        description="Each occurrence is coded PREFIX-2026Q1, PREFIX-2026-03 or PREFIX-2026H1.",
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=500)])
+    lead_unit_id = SelectField("Lead unit", coerce=int)
+    owner_id = SelectField("Owner", coerce=_optional_int)
+    frequency = SelectField("Repeats", choices=options(FREQUENCY_LABELS.items()))
+    days_after_period_end = IntegerField(
+        "Deadline: days after the end of the period",
+        default=0,
+        validators=[Optional(), NumberRange(-27, 365)],
+        description="0 = the last day of the month, quarter or half-year; 10 = ten days later.",
+    )
+    starts_on = DateField("First period starts on", validators=[DataRequired()])
+    is_key = BooleanField("Key task")

@@ -12,9 +12,9 @@ from ..domain.roles import ROLE_LABELS
 from ..formkit import options
 from ..models import Directive, Target, Task, Unit, User
 from ..services import directives as directive_service
-from ..services import lookups, tasks, units, users
+from ..services import lookups, recurring, tasks, units, users
 from ..services.tasks import TaskValues
-from .forms import DirectiveForm, TargetForm, TaskForm, UnitForm, UserForm
+from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -288,3 +288,49 @@ def task_edit(task_id: int | None = None):
             return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/task_form.html", form=form, task=task), status
+
+
+# --- recurring tasks -----------------------------------------------------------------------
+
+
+@bp.route("/recurring", methods=["GET", "POST"])
+@login_required
+def recurring_index():
+    policy.require(policy.can_manage_directives(current_user))
+    form = RecurringForm()
+    form.directive_id.choices = options(
+        (d.id, f"{d.code} — {d.title}") for d in lookups.all_directives()
+    )
+    form.lead_unit_id.choices = options(_unit_choices())
+    form.owner_id.choices = options(
+        [(None, "— nobody —")] + [(u.id, f"{u.name} ({u.username})") for u in lookups.all_users()]
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            recurring.create_template(
+                current_user,
+                directive=lookups.get_or_404(Directive, form.directive_id.data, "directive"),
+                code_prefix=form.code_prefix.data.strip(),
+                title=form.title.data.strip(),
+                lead_unit=lookups.get_or_404(Unit, form.lead_unit_id.data, "unit"),
+                owner=lookups.user_by_id(form.owner_id.data) if form.owner_id.data else None,
+                frequency=form.frequency.data,
+                days_after_period_end=form.days_after_period_end.data or 0,
+                starts_on=form.starts_on.data,
+                is_key=form.is_key.data,
+            )
+        except InvalidInput as error:
+            _refused(form, error)
+            status = 422
+        else:
+            flash(
+                "Recurring task saved. `flask --app app recurring run` creates its occurrences.",
+                "success",
+            )
+            return redirect(url_for("admin.recurring_index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "admin/recurring.html", form=form, templates=lookups.recurring_templates()
+    ), status

@@ -9,7 +9,17 @@ from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
-from ..services import clock, comments, extensions, lookups, task_queries, tasks, tokens, urging
+from ..services import (
+    clock,
+    comments,
+    extensions,
+    lookups,
+    recurring,
+    task_queries,
+    tasks,
+    tokens,
+    urging,
+)
 from ..services import directives as directive_service
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
@@ -21,6 +31,7 @@ from .schemas import (
     EvidenceLink,
     ExtensionAsk,
     ExtensionDecision,
+    RecurringBody,
     TargetValueBody,
     TaskCreate,
     TaskPatch,
@@ -32,6 +43,7 @@ from .schemas import (
     iso_utc,
     notice_json,
     parse,
+    recurring_json,
     target_json,
     task_json,
 )
@@ -244,6 +256,39 @@ def record_target_value(target_id: int):
         _user(), target, body.recorded_on, body.value, body.source_note
     )
     return jsonify(target_json(target)), 201
+
+
+@bp.get("/recurring")
+def list_recurring():
+    policy.require(policy.can_manage_directives(_user()), "Recurring tasks are for admins.")
+    return jsonify({"items": [recurring_json(t) for t in lookups.recurring_templates()]})
+
+
+@bp.post("/recurring")
+def create_recurring():
+    policy.require(policy.can_manage_directives(_user()), "Recurring tasks are for admins.")
+    body = _json_body(RecurringBody)
+    errors: dict[str, list[str]] = {}
+    directive = _resolve(Directive, body.directive, "directive", errors)
+    lead_unit = _resolve(Unit, body.lead_unit, "lead_unit", errors)
+    owner = lookups.user_by_username(body.owner) if body.owner else None
+    if body.owner and owner is None:
+        errors["owner"] = [f"unknown user {body.owner!r}"]
+    if errors:
+        raise InvalidInput("The request names records that do not exist.", field_errors=errors)
+    template = recurring.create_template(
+        _user(),
+        directive=directive,
+        code_prefix=body.code_prefix,
+        title=body.title,
+        lead_unit=lead_unit,
+        owner=owner,
+        frequency=body.frequency,
+        days_after_period_end=body.days_after_period_end,
+        starts_on=body.starts_on,
+        is_key=body.key,
+    )
+    return jsonify(recurring_json(template)), 201
 
 
 @bp.get("/evidence/<int:evidence_id>/file")

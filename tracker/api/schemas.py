@@ -63,6 +63,18 @@ class TargetValueBody(Body):
     source_note: str = Field(default="", max_length=500)
 
 
+class RecurringBody(Body):
+    directive: str = Field(min_length=1, max_length=60)
+    code_prefix: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=1, max_length=500)
+    lead_unit: str = Field(min_length=1, max_length=40)
+    owner: str | None = Field(default=None, max_length=80)
+    frequency: Literal["monthly", "quarterly", "half_yearly"]
+    days_after_period_end: int = Field(default=0, ge=-27, le=365)
+    starts_on: date
+    key: bool = False
+
+
 class EvidenceLink(Body):
     url: str = Field(min_length=1, max_length=500)
     note: str = Field(default="", max_length=500)
@@ -215,4 +227,20 @@ def target_json(target) -> dict:
             }
             for v in target.values
         ],
+    }
+
+
+def recurring_json(template) -> dict:
+    return {
+        "id": template.id,
+        "directive": template.directive.code,
+        "code_prefix": template.code_prefix,
+        "title": template.title,
+        "lead_unit": template.lead_unit.code,
+        "owner": template.owner.username if template.owner else None,
+        "frequency": template.frequency,
+        "days_after_period_end": template.days_after_period_end,
+        "starts_on": template.starts_on.isoformat(),
+        "key": template.is_key,
+        "active": template.active,
     }

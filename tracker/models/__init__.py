@@ -5,6 +5,7 @@ from .comment import Comment
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
+from .recurring import RecurringTask
 from .reminder import ReminderSent
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
@@ -18,6 +19,7 @@ __all__ = [
     "Directive",
     "Evidence",
     "ExtensionRequest",
+    "RecurringTask",
     "ReminderSent",
     "StatusUpdate",
     "Target",

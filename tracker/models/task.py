@@ -75,6 +75,10 @@ class Task(db.Model):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("task.id", ondelete="RESTRICT"), index=True
     )
+    # The recurring template this task is an occurrence of, if any.
+    recurring_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_task.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20), default="task")
     lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     owner_id: Mapped[int | None] = mapped_column(

@@ -149,3 +149,15 @@ def user_by_id(user_id: int) -> User | None:
 
 def task_by_id(task_id: int) -> Task | None:
     return db.session.get(Task, task_id)
+
+
+def recurring_templates() -> list:
+    from ..models import RecurringTask
+
+    return list(
+        db.session.scalars(
+            select(RecurringTask)
+            .options(selectinload(RecurringTask.directive), selectinload(RecurringTask.lead_unit))
+            .order_by(RecurringTask.id)
+        )
+    )
