@@ -239,7 +239,7 @@ def _submission_moment(task: Task):
     )
 
 
-def report_progress(
+def apply_progress(
     actor: User,
     task: Task,
     expected_version: int | None,
@@ -248,9 +248,10 @@ def report_progress(
     note: str = "",
     evidence_url: str = "",
     evidence_file: FileStorage | None = None,
+    written: list | None = None,
 ) -> StatusUpdate:
     """Change status and/or percent done, add a note and evidence: one StatusUpdate, its
-    Evidence rows and one AuditEvent, in one transaction.
+    Evidence rows and one AuditEvent (flush only; `report_progress` commits).
 
     A submission needs a result note and at least one piece of evidence, given now or
     attached to the task before."""
@@ -320,32 +321,58 @@ def report_progress(
 
     before = _task_snapshot(task)
     submitted_at = _submission_moment(task) if status == lifecycle.COMPLETED else None
+    task.status, task.percent_done = status, percent_done
+    if status == lifecycle.COMPLETED:
+        completed_at = submitted_at or clock.now()
+        task.completed_at = completed_at
+        task.completed_on = clock.local_day(completed_at)
+    update = StatusUpdate(
+        task=task,
+        actor=actor,
+        old_status=old_status,
+        new_status=status,
+        old_percent=old_percent,
+        new_percent=percent_done,
+        note=note,
+    )
+    db.session.add(update)
+    db.session.flush()
+    if has_file:
+        files = written if written is not None else []
+        evidence_service.add_file(task, actor, evidence_file, files, update)
+    if evidence_url:
+        evidence_service.add_link(task, actor, evidence_url, update)
+    _roll_up(task.parent)
+    action = "task.status_changed" if status != old_status else "task.progress_reported"
+    after = _task_snapshot(task) | {
+        "note": note,
+        "evidence": [e.label for e in update.evidence],
+    }
+    audit.record(actor, action, task, before, after)
+    return update
+
+
+def report_progress(
+    actor: User,
+    task: Task,
+    expected_version: int | None,
+    status: str,
+    percent_done: int | None,
+    note: str = "",
+    evidence_url: str = "",
+    evidence_file: FileStorage | None = None,
+) -> StatusUpdate:
+    """`apply_progress` as one unit of work: committed, or nothing at all (files included)."""
     with evidence_service.files_kept_only_on_success() as written, _write_or_conflict(task):
-        task.status, task.percent_done = status, percent_done
-        if status == lifecycle.COMPLETED:
-            completed_at = submitted_at or clock.now()
-            task.completed_at = completed_at
-            task.completed_on = clock.local_day(completed_at)
-        update = StatusUpdate(
-            task=task,
-            actor=actor,
-            old_status=old_status,
-            new_status=status,
-            old_percent=old_percent,
-            new_percent=percent_done,
-            note=note,
+        update = apply_progress(
+            actor,
+            task,
+            expected_version,
+            status,
+            percent_done,
+            note,
+            evidence_url,
+            evidence_file,
+            written,
         )
-        db.session.add(update)
-        db.session.flush()
-        if has_file:
-            evidence_service.add_file(task, actor, evidence_file, written, update)
-        if evidence_url:
-            evidence_service.add_link(task, actor, evidence_url, update)
-        _roll_up(task.parent)
-        action = "task.status_changed" if status != old_status else "task.progress_reported"
-        after = _task_snapshot(task) | {
-            "note": note,
-            "evidence": [e.label for e in update.evidence],
-        }
-        audit.record(actor, action, task, before, after)
     return update
