@@ -32,7 +32,7 @@ def test_admin_builds_the_unit_tree(client, make):
     )
     assert response.status_code == 422
     assert "cannot be placed under itself" in response.text
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert root.parent_id is None and root.name == "Unit BCDTW"
     # a duplicate code is refused
     response = client.post("/admin/units/new", data={"code": "BCT", "name": "Again"})
@@ -49,7 +49,7 @@ def test_moving_a_unit_moves_its_subtree(client, make):
         f"/admin/units/{child.id}/edit", data={"code": "A1", "name": "Moved", "parent_id": b.id}
     )
     assert response.status_code == 302
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert grandchild.path == f"/{b.id}/{child.id}/{grandchild.id}/"
     assert grandchild.is_within(b) and not grandchild.is_within(a)
 
@@ -137,7 +137,7 @@ def test_admin_deactivates_a_user(client, make):
         },
     )
     assert response.status_code == 302
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert user.active is False
     assert "Deactivated" in client.get("/admin/users").text
 
@@ -235,7 +235,7 @@ def test_admin_task_edit_with_stale_version_is_refused(client, make):
     stale = client.post(f"/admin/tasks/{task.id}/edit", data=dict(form, title="Stale"))
     assert stale.status_code == 422
     assert "changed by someone else" in stale.text
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert task.title == "Mine"
 
 

@@ -80,7 +80,7 @@ def test_progress_form_saves_and_redirects(client, make, org):
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert "Progress on" in page.text and "saved" in page.text
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert (task.status, task.percent_done, task.version) == ("in_progress", 45, 2)
 
 
@@ -99,7 +99,7 @@ def test_stale_form_is_refused_and_keeps_what_was_typed(client, make, org):
     assert "changed by someone else" in response.text
     assert "My old view" in response.text  # what the user typed is still in the form
     assert "Colleague&#39;s update" in response.text  # the newer change is shown
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert task.percent_done == 60
     assert (
         db.session.scalar(
@@ -119,7 +119,7 @@ def test_invalid_percent_is_refused_with_a_field_message(client, make, org):
     )
     assert response.status_code == 422
     assert "Number must be between 0 and 100" in response.text
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert task.version == 1
 
 
@@ -133,7 +133,7 @@ def test_illegal_status_is_refused(client, make, org):
     )
     assert response.status_code == 422
     assert "only a supervisor&#39;s verification" in response.text
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert task.status == "not_started"
 
 
@@ -152,7 +152,7 @@ def test_supervisor_verifies_a_submitted_task(client, make, org):
         data={"status": "completed", "percent_done": "100", "note": "Accepted.", "version": "2"},
     )
     assert response.status_code == 302
-    db.session.expire_all()
+    db.session.rollback()  # see what other connections committed
     assert task.status == "completed" and task.completed_on is not None
 
 

@@ -232,6 +232,12 @@ def can_record_target_value(user: User) -> bool:
     return _active(user) and user.role in (ADMIN, SUPERVISOR)
 
 
+def can_import(user: User) -> bool:
+    """Import directives, targets and tasks (admins) or tasks and progress (supervisors);
+    every row is still checked against the rules above."""
+    return _active(user) and user.role in (ADMIN, SUPERVISOR)
+
+
 def can_manage_directives(user: User) -> bool:
     return _active(user) and user.role == ADMIN
 

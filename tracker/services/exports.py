@@ -36,6 +36,7 @@ CSV_HEADER = (
     "report_date",
     "judged_against",
     "urging_notices",
+    "version",
 )
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,6 +81,7 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
             report_date.isoformat(),
             basis,
             "; ".join(notice.number for notice in task.urging_notices),
+            task.version,
         )
 
 
