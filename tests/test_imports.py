@@ -14,6 +14,7 @@ from tracker.models import Directive, StatusUpdate, Target, Task
 from tracker.services import imports
 
 from .conftest import login
+from .test_api import token_for
 
 
 def csv_bytes(rows: list[dict]) -> bytes:
@@ -214,3 +215,66 @@ def test_export_edit_import_round_trip(client, make, org, admin, today):
     assert "changed by someone else" in stale.errors[0].message
     assert db.session.scalar(select(func.count(StatusUpdate.id))) == before
     assert leader.unit_id == task.lead_unit_id
+
+
+def test_import_screen_template_cli_and_api(app, client, make, org, admin, today, tmp_path):
+    login(client, admin)
+    template = client.get("/admin/import/template.xlsx")
+    assert template.status_code == 200
+    template_rows = imports.read_rows("t.xlsx", template.data)
+    assert list(template_rows[0])[:6] == list(imports.COLUMNS[:6])
+    assert client.get("/admin/import/template.csv").data.startswith("\ufeff".encode())
+    content = csv_bytes(good_rows(today))
+    dry = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(content), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        dry.status_code == 200
+        and "Dry run" in dry.text
+        and "create task 71/NQ-CP CT-01" in dry.text
+    )
+    assert counts() == (0, 0, 0)
+    bad_rows = good_rows(today) + [
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-9",
+            "lead_unit": "NOPE",
+            "deadline": today.isoformat(),
+        }
+    ]
+    bad = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(csv_bytes(bad_rows)), "p.csv"), "apply": "yes"},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "unknown unit &#39;NOPE&#39;" in bad.text
+    assert counts() == (0, 0, 0)
+    # the CLI with its progress bar
+    path = tmp_path / "plan.csv"
+    path.write_bytes(content)
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--user", admin.username])
+    assert result.exit_code == 0, result.output
+    assert "Written." in result.output and counts() == (1, 1, 2)
+    # the API: the same file again changes nothing; a bad file is a 422 with every error
+    headers = token_for(client, admin)
+    again = client.post(
+        "/api/v1/imports?dry_run=false",
+        headers=headers,
+        data={"file": (io.BytesIO(content), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 200 and again.json["unchanged"] == 2
+    refused = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"file": (io.BytesIO(csv_bytes(bad_rows)), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert refused.json["report"]["errors"] == [
+        {"row": 4, "column": "lead_unit", "message": "unknown unit 'NOPE'"}
+    ]
+    login(client, make.user("unit_leader", org["institute"]))
+    assert client.get("/admin/import").status_code == 403

@@ -403,6 +403,13 @@ PAGES = {
     "/admin/directives/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/tasks/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/recurring": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
+    "/admin/import": {
+        "admin": 200,
+        "supervisor": 200,
+        "unit_leader": 403,
+        "officer": 403,
+        "auditor": 403,
+    },
     "/api/v1/exports/tasks.csv": {
         "admin": 200,
         "supervisor": 200,

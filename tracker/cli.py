@@ -1,5 +1,5 @@
 """Flask commands: `users create|set-password`, `units create|list`, `demo load`,
-`reminders send`, `recurring run`."""
+`reminders send`, `recurring run`, `import`."""
 
 from __future__ import annotations
 
@@ -182,9 +182,44 @@ def run_recurring_command(on_date):
         click.echo(f"  {task.directive.code} {task.code}: deadline {task.deadline.isoformat()}")
 
 
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", required=True, help="Whose rights the rows are checked with.")
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+def import_command(path, username, dry_run):
+    """Import directives, targets and tasks from a .csv or .xlsx file (all or nothing)."""
+    from .services import imports
+
+    user = users.find_user(username)
+    if user is None:
+        _fail(f"unknown user {username!r}.")
+    try:
+        with open(path, "rb") as handle:
+            rows = imports.read_rows(path, handle.read())
+    except imports.ImportError_ as error:
+        _fail(error.message)
+    with click.progressbar(length=len(rows), label="Checking rows", file=sys.stderr) as bar:
+        try:
+            report = imports.run_import(user, rows, dry_run=dry_run, progress=bar.update)
+        except DomainError as error:
+            _fail(error.message)
+    for error in report.errors:
+        click.echo(f"row {error.row}, column {error.column}: {error.message}", err=True)
+    created = report.created
+    click.echo(
+        f"{report.rows} rows: {created['directives']} directives, {created['targets']} targets, "
+        f"{created['tasks']} tasks to create; {report.updated} progress updates; "
+        f"{report.unchanged} unchanged."
+    )
+    if report.errors:
+        _fail(f"{len(report.errors)} problem(s); nothing was written.")
+    click.echo("Written." if report.written else "Dry run: nothing was written.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(recurring_cli)
+    app.cli.add_command(import_command)

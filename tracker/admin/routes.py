@@ -3,7 +3,7 @@ validates a form and calls one service."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..domain import policy
@@ -12,7 +12,7 @@ from ..domain.roles import ROLE_LABELS
 from ..formkit import options
 from ..models import Directive, Target, Task, Unit, User
 from ..services import directives as directive_service
-from ..services import lookups, recurring, tasks, units, users
+from ..services import imports, lookups, recurring, tasks, units, users
 from ..services.tasks import TaskValues
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
@@ -334,3 +334,52 @@ def recurring_index():
     return render_template(
         "admin/recurring.html", form=form, templates=lookups.recurring_templates()
     ), status
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_file():
+    """Upload a CSV or XLSX file; a dry run (the default) shows what would happen."""
+    policy.require(policy.can_import(current_user), "Imports are for admins and supervisors.")
+    report, status = None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        dry_run = request.form.get("apply") != "yes"
+        if upload is None or not upload.filename:
+            flash("Choose a .csv or .xlsx file to import.", "error")
+            status = 422
+        else:
+            try:
+                rows = imports.read_rows(upload.filename, upload.read())
+                report = imports.run_import(current_user, rows, dry_run=dry_run)
+            except imports.ImportError_ as error:
+                flash(error.message, "error")
+                status = 422
+            else:
+                if report.errors:
+                    flash(f"{len(report.errors)} problem(s) found: nothing was written.", "error")
+                    status = 422
+                elif report.written:
+                    flash("Imported.", "success")
+                else:
+                    flash("Dry run: the file is valid. Nothing was written yet.", "info")
+    return render_template("admin/import.html", report=report), status
+
+
+@bp.route("/import/template.<any(csv, xlsx):extension>")
+@login_required
+def import_template(extension: str):
+    policy.require(policy.can_import(current_user), "Imports are for admins and supervisors.")
+    if extension == "csv":
+        body, mimetype = imports.template_csv(), "text/csv; charset=utf-8"
+    else:
+        body = imports.template_xlsx()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="directive-tracker-import.{extension}"'
+    )
+    return response

@@ -7,12 +7,14 @@ from flask import current_app, g, jsonify, request, send_file
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
+from ..errors import problem
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
 from ..services import (
     clock,
     comments,
     extensions,
+    imports,
     lookups,
     recurring,
     task_queries,
@@ -289,6 +291,32 @@ def create_recurring():
         is_key=body.key,
     )
     return jsonify(recurring_json(template)), 201
+
+
+@bp.post("/imports")
+def import_file():
+    """A CSV or XLSX file in the multipart field `file`; `dry_run` (default true)."""
+    policy.require(policy.can_import(_user()), "Imports are for administrators and supervisors.")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput(
+            "Send the file in the multipart field `file`.", field_errors={"file": ["required"]}
+        )
+    dry_run = request.values.get("dry_run", "true").lower() not in ("false", "0", "no")
+    try:
+        rows = imports.read_rows(upload.filename, upload.read())
+    except imports.ImportError_ as error:
+        raise InvalidInput(error.message, field_errors={"file": [error.message]})
+    report = imports.run_import(_user(), rows, dry_run=dry_run)
+    body = imports.report_json(report)
+    if report.errors:
+        return problem(
+            422,
+            "Unprocessable content",
+            f"{len(report.errors)} row problem(s); nothing was written.",
+            report=body,
+        )
+    return jsonify(body), 200
 
 
 @bp.get("/evidence/<int:evidence_id>/file")

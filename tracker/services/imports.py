@@ -402,3 +402,64 @@ def run_import(
     db.session.commit()
     report.written = True
     return report
+
+
+def report_json(report: ImportReport) -> dict:
+    return {
+        "rows": report.rows,
+        "dry_run": report.dry_run,
+        "written": report.written,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "actions": [{"row": row, "action": action} for row, action in report.actions],
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+    }
+
+
+TEMPLATE_EXAMPLE = {
+    "directive": "71/NQ-CP",
+    "directive_kind": "resolution",
+    "directive_title": "Government action programme for Resolution 57",
+    "target": "MT1",
+    "target_title": "100% of guiding decrees issued before 31 March 2026",
+    "task_code": "CT-01",
+    "title": "Draft the decree on digital data",
+    "kind": "task",
+    "lead_unit": "BKHCN",
+    "coordinating_units": "BCT; TTDLQG",
+    "owner": "",
+    "start_date": "2026-01-05",
+    "deadline": "2026-03-31",
+    "key_task": "yes",
+    "status": "",
+    "percent_done": "",
+    "note": "",
+    "version": "",
+}
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return "\ufeff" + buffer.getvalue()
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "tasks"
+    sheet.append(list(COLUMNS))
+    sheet.append([TEMPLATE_EXAMPLE[c] for c in COLUMNS])
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = max(
+            12, min(40, max(len(str(c.value or "")) for c in column) + 2)
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
