@@ -11,11 +11,23 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..domain import lifecycle as lc
+from ..domain import periods
 from ..domain.errors import DomainError
 from ..domain.roles import ADMIN, AUDITOR, OFFICER, SUPERVISOR, UNIT_LEADER
 from ..extensions import db
-from ..models import StatusUpdate, TargetValue, Task, Unit, User
-from . import audit, clock
+from ..models import (
+    Comment,
+    Evidence,
+    ExtensionRequest,
+    RecurringTask,
+    StatusUpdate,
+    TargetValue,
+    Task,
+    Unit,
+    UrgingNotice,
+    User,
+)
+from . import audit, clock, recurring
 from .directives import add_directive, add_target
 from .tasks import TaskValues, add_task
 from .units import add_unit
@@ -448,6 +460,7 @@ def load_demo() -> dict[str, str]:
 
     leader = users["leader"]
     supervisor = users["supervisor"]
+    tasks_by_code: dict[str, Task] = {}
     for spec in TASKS:
         deadline = today + timedelta(days=spec.deadline_in)
         start = deadline - timedelta(days=120)
@@ -469,10 +482,90 @@ def load_demo() -> dict[str, str]:
         )
         task.updates[-1].created_at = _moment(start)
         _play_history(task, spec, start, deadline, leader, supervisor)
+        tasks_by_code[spec.code] = task
     db.session.flush()
+    _accountability(tasks_by_code, users, today)
     audit.record(None, "demo.load", units["BCDTW"], after={"tasks": len(TASKS)})
     db.session.commit()
+    recurring.run(today)  # this quarter's report on Resolution 57
     return passwords
+
+
+def _accountability(tasks: dict[str, Task], users: dict[str, User], today: date) -> None:
+    """What a new user should find waiting: evidence on the submitted tasks, an extension
+    request, an open difficulty, an urging notice and a quarterly recurring report."""
+    for code in ("NV-04", "CL-07", "NV-01", "NV-02", "KH-01", "CL-01", "CL-06"):
+        task = tasks[code]
+        submission = next(u for u in task.updates if u.new_status == lc.SUBMITTED)
+        db.session.add(
+            Evidence(
+                task_id=task.id,
+                kind="link",
+                status_update=submission,
+                added_by=submission.actor,
+                url=f"https://vanban.example.gov.vn/{task.directive.code.replace('/', '-')}/{code}",
+                original_name="",
+                note="Output document",
+                created_at=submission.created_at,
+            )
+        )
+    overdue = tasks["CL-02"]
+    db.session.add(
+        ExtensionRequest(
+            task_id=overdue.id,
+            requested_by=users["leader"],
+            previous_deadline=overdue.deadline,
+            requested_deadline=overdue.deadline + timedelta(days=45),
+            reason="The railway industry data from the Ministry of Transport arrives next month.",
+            requested_at=_moment(today - timedelta(days=2)),
+        )
+    )
+    db.session.add(
+        Comment(
+            task_id=tasks["CL-03"].id,
+            author=users["leader"],
+            kind="obstacle",
+            body="The hydropower test rig needs funding not yet allocated; we recommend the "
+            "Ministry reallocate part of the 2026 S&T budget.",
+            created_at=_moment(today - timedelta(days=3)),
+        )
+    )
+    late = tasks["KH-02"]
+    notice = UrgingNotice(
+        task_id=late.id,
+        year=today.year,
+        sequence=1,
+        issued_by=users["supervisor"],
+        text="Report the feedback-processing results to the Steering Committee within 5 days.",
+        issued_at=_moment(today - timedelta(days=1)),
+    )
+    db.session.add(notice)
+    db.session.add(
+        StatusUpdate(
+            task=late,
+            actor=users["supervisor"],
+            old_status=late.status,
+            new_status=late.status,
+            old_percent=late.percent_done,
+            new_percent=late.percent_done,
+            note=f"Urging notice {notice.number}: {notice.text}",
+            created_at=_moment(today - timedelta(days=1)),
+        )
+    )
+    quarter_start, _ = periods.period_of(today, periods.QUARTERLY)
+    db.session.add(
+        RecurringTask(
+            directive=tasks["NV-07"].directive,
+            code_prefix="BC57",
+            title="Quarterly report on Resolution 57 to the Steering Committee",
+            lead_unit=tasks["NV-07"].lead_unit,
+            frequency=periods.QUARTERLY,
+            days_after_period_end=10,
+            starts_on=quarter_start,
+            is_key=True,
+        )
+    )
+    db.session.flush()
 
 
 def _play_history(task: Task, spec: DemoTask, start, deadline, leader, supervisor) -> None:
