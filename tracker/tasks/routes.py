@@ -226,21 +226,16 @@ def attach_evidence(task_id: int):
         policy.can_attach_evidence(current_user, task), "You may not attach evidence here."
     )
     form = EvidenceForm()
-    if form.validate_on_submit():
-        try:
-            evidence_service.attach(
-                current_user, task, upload=form.file.data, url=form.url.data, note=form.note.data
-            )
-        except InvalidInput as invalid:
-            lookups.refresh(task)
-            flash(invalid.message, "error")
-            form.file.errors = list(invalid.field_errors.get("file", []))
-            form.url.errors = list(invalid.field_errors.get("url", []))
-        else:
-            flash("Evidence attached.", "success")
-            return redirect(url_for("tasks.show", task_id=task.id) + "#evidence")
-    form_for_progress = _progress_form(task) if policy.can_update_task(current_user, task) else None
-    return _render_task(task, form_for_progress, 422, evidence_form=form)
+    return _task_form_post(
+        task,
+        form,
+        lambda: evidence_service.attach(
+            current_user, task, upload=form.file.data, url=form.url.data, note=form.note.data
+        ),
+        lambda _: "Evidence attached.",
+        "#evidence",
+        "evidence_form",
+    )
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -286,6 +281,29 @@ def _progress_form_if_allowed(task: Task) -> ProgressForm | None:
     return _progress_form(task) if policy.can_update_task(current_user, task) else None
 
 
+def _task_form_post(task, form, write, success, anchor: str, form_slot: str | None = None):
+    """The shape every small form of the task page shares: validate, call one service,
+    and go back to its section; when refused, show the task page again with the reasons
+    and what was typed (status 422)."""
+    if form.validate_on_submit():
+        try:
+            result = write()
+        except InvalidInput as invalid:
+            lookups.refresh(task)
+            flash(invalid.message, "error")
+            for name, messages in invalid.field_errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(messages)
+        else:
+            flash(success(result), "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + anchor)
+    else:
+        flash("Nothing was saved: correct the fields marked below.", "error")
+    forms = {form_slot: form} if form_slot else {}
+    return _render_task(task, _progress_form_if_allowed(task), 422, **forms)
+
+
 @bp.route("/tasks/<int:task_id>/extensions", methods=["POST"])
 @login_required
 def request_extension(task_id: int):
@@ -295,20 +313,16 @@ def request_extension(task_id: int):
         "Only the lead unit's leader can request an extension of an open task.",
     )
     form = ExtensionRequestForm()
-    if form.validate_on_submit():
-        try:
-            extensions.request_extension(current_user, task, form.deadline.data, form.reason.data)
-        except InvalidInput as invalid:
-            lookups.refresh(task)
-            flash(invalid.message, "error")
-            form.deadline.errors = list(invalid.field_errors.get("deadline", []))
-            form.reason.errors = list(invalid.field_errors.get("reason", []))
-        else:
-            flash("Extension requested; a supervisor will decide.", "success")
-            return redirect(url_for("tasks.show", task_id=task.id) + "#deadline")
-    else:
-        flash("The extension request was not sent: correct the fields marked below.", "error")
-    return _render_task(task, _progress_form_if_allowed(task), 422, extension_form=form)
+    return _task_form_post(
+        task,
+        form,
+        lambda: extensions.request_extension(
+            current_user, task, form.deadline.data, form.reason.data
+        ),
+        lambda _: "Extension requested; a supervisor will decide.",
+        "#deadline",
+        "extension_form",
+    )
 
 
 @bp.route("/extensions/<int:request_id>/decision", methods=["POST"])
@@ -321,18 +335,15 @@ def decide_extension(request_id: int):
         "Only a supervisor over the lead unit, or an admin, decides extensions.",
     )
     form = ExtensionDecisionForm()
-    if form.validate_on_submit():
-        try:
-            extensions.decide_extension(
-                current_user, extension, form.decision.data == "approve", form.comment.data
-            )
-        except InvalidInput as invalid:
-            lookups.refresh(task)
-            flash(invalid.message, "error")
-        else:
-            flash(f"Extension {extension.status}.", "success")
-            return redirect(url_for("tasks.show", task_id=task.id) + "#deadline")
-    return _render_task(task, _progress_form_if_allowed(task), 422)
+    return _task_form_post(
+        task,
+        form,
+        lambda: extensions.decide_extension(
+            current_user, extension, form.decision.data == "approve", form.comment.data
+        ),
+        lambda decided: f"Extension {decided.status}.",
+        "#deadline",
+    )
 
 
 @bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
@@ -341,16 +352,14 @@ def add_comment(task_id: int):
     task = load_task(task_id)
     policy.require(policy.can_comment(current_user, task), "You may not comment on this task.")
     form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            comments.add_comment(current_user, task, form.body.data, form.kind.data)
-        except InvalidInput as invalid:
-            lookups.refresh(task)
-            flash(invalid.message, "error")
-        else:
-            flash("Posted.", "success")
-            return redirect(url_for("tasks.show", task_id=task.id) + "#discussion")
-    return _render_task(task, _progress_form_if_allowed(task), 422, comment_form=form)
+    return _task_form_post(
+        task,
+        form,
+        lambda: comments.add_comment(current_user, task, form.body.data, form.kind.data),
+        lambda _: "Posted.",
+        "#discussion",
+        "comment_form",
+    )
 
 
 @bp.route("/comments/<int:comment_id>/answer", methods=["POST"])
@@ -363,18 +372,13 @@ def answer_obstacle(comment_id: int):
         "Only a supervisor over the lead unit, or an admin, answers difficulties.",
     )
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            comments.answer_obstacle(current_user, comment, form.answer.data)
-        except InvalidInput as invalid:
-            lookups.refresh(task)
-            flash(invalid.message, "error")
-        else:
-            flash("Answer recorded.", "success")
-            return redirect(url_for("tasks.show", task_id=task.id) + "#discussion")
-    else:
-        flash("Write the answer first.", "error")
-    return _render_task(task, _progress_form_if_allowed(task), 422)
+    return _task_form_post(
+        task,
+        form,
+        lambda: comments.answer_obstacle(current_user, comment, form.answer.data),
+        lambda _: "Answer recorded.",
+        "#discussion",
+    )
 
 
 @bp.route("/tasks/<int:task_id>/urging", methods=["POST"])
@@ -387,16 +391,14 @@ def issue_urging(task_id: int):
         "Urging notices are issued by a supervisor over the lead unit, on overdue tasks.",
     )
     form = UrgingForm()
-    if form.validate_on_submit():
-        try:
-            notice = urging.issue_notice(current_user, task, form.text.data)
-        except InvalidInput as invalid:
-            lookups.refresh(task)
-            flash(invalid.message, "error")
-        else:
-            flash(f"Urging notice {notice.number} issued.", "success")
-            return redirect(url_for("tasks.show", task_id=task.id) + "#urging")
-    return _render_task(task, _progress_form_if_allowed(task), 422, urging_form=form)
+    return _task_form_post(
+        task,
+        form,
+        lambda: urging.issue_notice(current_user, task, form.text.data),
+        lambda notice: f"Urging notice {notice.number} issued.",
+        "#urging",
+        "urging_form",
+    )
 
 
 @bp.route("/reminders")
