@@ -174,3 +174,24 @@ def test_cli_and_the_reminders_page(app, client, inbox, make, org, people, today
     assert "CL-12" not in client.get("/reminders").text
     bad = app.test_cli_runner().invoke(args=["reminders", "send", "--date", "31/03"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_daily_digest_for_those_who_ask_once_a_day(app, client, inbox, make, org, people, today):
+    make.task(org["institute"], deadline=today - 2 * DAY, code="CL-20")
+    make.task(org["institute"], deadline=today + 3 * DAY, code="CL-21")
+    make.task(org["institute"], deadline=today + 40 * DAY, code="CL-22")
+    login(client, people["leader"])
+    assert client.post("/reminders", data={"daily_digest": "y"}).status_code == 302
+    result = app.test_cli_runner().invoke(args=["reminders", "digest"])
+    assert result.exit_code == 0 and "1 sent" in result.output, result.output
+    [message] = inbox.to("leader@ins.gov.vn")
+    body = message.get_payload()
+    assert "CL-20" in body and "2 days overdue" in body and "CL-21" in body
+    assert "CL-22" not in body
+    assert inbox.to("owner@ins.gov.vn") == []  # did not ask for it
+    again = app.test_cli_runner().invoke(args=["reminders", "digest"])
+    assert "0 sent, 1 already sent" in again.output
+    # unticked: the browser sends the other fields but not the box
+    assert client.post("/reminders", data={"csrf_token": "-"}).status_code == 302
+    db.session.rollback()
+    assert people["leader"].daily_digest is False

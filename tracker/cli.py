@@ -161,6 +161,29 @@ def send_reminders_command(on_date):
         sys.exit(2)
 
 
+@reminders_cli.command("digest")
+@click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
+def send_digests_command(on_date):
+    """Send the daily digest to the users who asked for it (once a day)."""
+    from datetime import date
+
+    from .services import clock, reminders
+
+    try:
+        today = date.fromisoformat(on_date) if on_date else clock.today()
+    except ValueError:
+        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+    report = reminders.send_digests(today)
+    click.echo(
+        f"Digests for {today.isoformat()}: {report.sent} sent, {report.skipped} already sent, "
+        f"{len(report.failed)} failed."
+    )
+    for failure in report.failed:
+        click.echo(f"  failed: {failure}", err=True)
+    if report.failed:
+        sys.exit(2)
+
+
 recurring_cli = AppGroup("recurring", help="Recurring tasks.")
 
 

@@ -6,7 +6,7 @@ from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
 from .recurring import RecurringTask
-from .reminder import ReminderSent
+from .reminder import DigestSent, ReminderSent
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .urging import UrgingNotice
@@ -16,6 +16,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Comment",
+    "DigestSent",
     "Directive",
     "Evidence",
     "ExtensionRequest",

@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Opt-in daily e-mail of the unit's overdue and due-soon tasks.
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # Changes whenever the password, role, unit or active flag changes; it is part of the login
     # session, so a change ends existing sessions on their next request.
     session_token: Mapped[str] = mapped_column(String(64))

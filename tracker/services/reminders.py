@@ -209,3 +209,78 @@ def reminders_about(user: User, limit: int = 200) -> list[tuple[ReminderSent, Ta
         .limit(limit)
     )
     return [tuple(row) for row in db.session.execute(statement)]
+
+
+def set_daily_digest(user: User, enabled: bool) -> None:
+    """A user's own choice: the daily digest of their unit's overdue and due-soon tasks."""
+    from . import audit
+
+    user.daily_digest = bool(enabled)
+    audit.record(user, "user.daily_digest", user, after={"daily_digest": user.daily_digest})
+    db.session.commit()
+
+
+def digest_tasks(user: User, today: date) -> list[Task]:
+    """The user's unit's open tasks that are overdue or due within DUE_SOON_DAYS."""
+    horizon = today + timedelta(days=current_app.config["DUE_SOON_DAYS"])
+    return list(
+        db.session.scalars(
+            select(Task)
+            .options(joinedload(Task.directive))
+            .where(
+                Task.lead_unit_id == user.unit_id,
+                Task.status.in_(OPEN_STATUSES),
+                Task.deadline <= horizon,
+            )
+            .order_by(Task.deadline, Task.id)
+        )
+    )
+
+
+def send_digests(today: date) -> RunReport:
+    """One e-mail per opted-in user with something to report, at most once a day."""
+    from ..models import DigestSent
+
+    report = RunReport()
+    people = db.session.scalars(
+        select(User).where(User.daily_digest, User.active, User.email.is_not(None))
+    ).all()
+    connection = None
+    try:
+        for person in people:
+            tasks = digest_tasks(person, today)
+            if not tasks:
+                continue
+            db.session.add(DigestSent(user_id=person.id, day=today, tasks=len(tasks)))
+            try:
+                db.session.flush()
+            except IntegrityError:
+                db.session.rollback()
+                report.skipped += 1
+                continue
+            lines = []
+            for task in tasks:
+                late = (today - task.deadline).days
+                state = f"{late} days overdue" if late > 0 else f"due {task.deadline:%d/%m/%Y}"
+                link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
+                lines.append(f"- {task.directive.code} {task.code} {task.title}: {state}\n  {link}")
+            subject = (
+                f"[Directive Tracker] {person.unit.code}: {len(tasks)} task(s) overdue or due soon"
+            )
+            body = f"Tasks of {person.unit.name} on {today:%d/%m/%Y}:\n\n" + "\n".join(lines)
+            try:
+                if connection is None:
+                    connection = mail.open_connection()
+                connection.send_message(mail.build_message(person.email, subject, body))
+            except OSError as error:
+                db.session.rollback()
+                report.failed.append(f"digest → {person.email}: {error}")
+                connection = None
+                continue
+            db.session.commit()
+            report.sent += 1
+    finally:
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.quit()
+    return report

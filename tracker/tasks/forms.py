@@ -4,6 +4,7 @@ attaching evidence on its own, and asking for and deciding deadline extensions."
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -82,3 +83,7 @@ class UrgingForm(FlaskForm):
         validators=[InputRequired("Write the notice."), Length(max=5000)],
         description="Say what is late, what is expected, and by when.",
     )
+
+
+class DigestForm(FlaskForm):
+    daily_digest = BooleanField("Send me a daily e-mail of my unit's overdue and due-soon tasks")

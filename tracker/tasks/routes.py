@@ -28,6 +28,7 @@ from ..services.task_queries import TaskFilters
 from .forms import (
     AnswerForm,
     CommentForm,
+    DigestForm,
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -401,10 +402,15 @@ def issue_urging(task_id: int):
     )
 
 
-@bp.route("/reminders")
+@bp.route("/reminders", methods=["GET", "POST"])
 @login_required
 def reminders_page():
-    """The reminders sent to me, or about my unit's tasks."""
+    """The reminders sent to me, or about my unit's tasks; my daily digest choice."""
+    form = DigestForm(daily_digest=current_user.daily_digest)
+    if form.validate_on_submit():
+        reminders_service.set_daily_digest(current_user, form.daily_digest.data)
+        flash("Daily digest " + ("on." if form.daily_digest.data else "off."), "success")
+        return redirect(url_for("tasks.reminders_page"))
     return render_template(
-        "tasks/reminders.html", rows=reminders_service.reminders_about(current_user)
+        "tasks/reminders.html", rows=reminders_service.reminders_about(current_user), form=form
     )
