@@ -1,5 +1,5 @@
 """Flask commands: `users create|set-password`, `units create|list`, `demo load`,
-`reminders send`, `recurring run`, `import`."""
+`reminders send|digest`, `recurring run`, `import`, `audit verify`."""
 
 from __future__ import annotations
 
@@ -239,6 +239,20 @@ def import_command(path, username, dry_run):
     click.echo("Written." if report.written else "Dry run: nothing was written.")
 
 
+audit_cli = AppGroup("audit", help="The sealed audit trail.")
+
+
+@audit_cli.command("verify")
+def verify_audit_command():
+    """Check the whole hash chain; name the first broken row; exit 1 on any tampering."""
+    from .services import audit
+
+    checked, problem = audit.verify_chain()
+    if problem:
+        _fail(f"the audit trail is broken: {problem}.")
+    click.echo(f"The audit trail is whole: {checked} events, every hash verified.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
@@ -246,3 +260,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(recurring_cli)
     app.cli.add_command(import_command)
+    app.cli.add_command(audit_cli)

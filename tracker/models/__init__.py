@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate; importing this package registers all."""
 
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditHead
 from .comment import Comment
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
@@ -15,6 +15,7 @@ from .user import ApiToken, User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "AuditHead",
     "Comment",
     "DigestSent",
     "Directive",

@@ -18,6 +18,10 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Position in the hash chain (1, 2, 3 …), the previous event's hash and this one's.
+    seq: Mapped[int] = mapped_column(unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
@@ -32,3 +36,15 @@ class AuditEvent(db.Model):
     request_id: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+class AuditHead(db.Model):
+    """The one row that holds the end of the chain. Every audited write updates it first,
+    which serialises the writers (a row lock on PostgreSQL, the write lock on SQLite), so
+    concurrent changes still make one chain; and deleting the last events shows."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,15 +1,21 @@
-"""Writing AuditEvent rows: one per change, in the same transaction as the change."""
+"""Writing AuditEvent rows, one per change in the same transaction as the change, each
+chained to the one before by its hash; and verifying the chain."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import g, has_request_context
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
+from ..domain import audit_chain as chain
 from ..extensions import db
-from ..models import AuditEvent, User
+from ..models import AuditEvent, AuditHead, User
+from ..models._types import utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -35,16 +41,65 @@ def record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Add an AuditEvent for `obj` (flushed, not committed: the caller's unit of work commits)."""
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        actor_username=actor.username if actor is not None else "system",
-        action=action,
-        object_type=type(obj).__name__.lower(),
-        object_id=getattr(obj, "id", None),
-        before=before,
-        after=after,
-        request_id=g.get("request_id", "") if has_request_context() else "cli",
-    )
+    head = lock_chain()
+    content = {
+        "seq": head.seq + 1,
+        "created_at": utcnow(),
+        "actor_id": actor.id if actor is not None else None,
+        "actor_username": actor.username if actor is not None else "system",
+        "action": action,
+        "object_type": type(obj).__name__.lower(),
+        "object_id": getattr(obj, "id", None),
+        "before": _jsonable_dict(before),
+        "after": _jsonable_dict(after),
+        "request_id": g.get("request_id", "") if has_request_context() else "cli",
+    }
+    digest = chain.event_hash(content, head.hash)
+    event = AuditEvent(**content, prev_hash=head.hash, hash=digest)
     db.session.add(event)
+    head.seq, head.hash = content["seq"], digest
     db.session.flush()
     return event
+
+
+def lock_chain() -> AuditHead:
+    """Take the chain's head for this transaction (flush only): a write, so that concurrent
+    writers queue here and each sees the head the previous one left."""
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    head = db.session.execute(
+        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:  # the migration creates it; this is only for a head removed since
+        try:
+            with db.session.begin_nested():
+                db.session.add(AuditHead(id=1, seq=0, hash=chain.GENESIS))
+        except IntegrityError:  # a concurrent writer made it first: queue behind it
+            pass
+        return lock_chain()
+    return head
+
+
+def _jsonable_dict(value: dict | None) -> dict | None:
+    """The dict as it will read back from the JSON column (so the hash verifies later)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=str))
+
+
+def chain_rows() -> list[dict]:
+    columns = [
+        getattr(AuditEvent, name) for name in (*chain.HASHED_FIELDS, "id", "prev_hash", "hash")
+    ]
+    names = [*chain.HASHED_FIELDS, "id", "prev_hash", "hash"]
+    return [
+        dict(zip(names, row, strict=True))
+        for row in db.session.execute(select(*columns).order_by(AuditEvent.seq))
+    ]
+
+
+def verify_chain() -> tuple[int, str | None]:
+    """(events checked, the first break or None)."""
+    rows = chain_rows()
+    head = db.session.get(AuditHead, 1)
+    head_state = {"seq": head.seq, "hash": head.hash} if head is not None else None
+    return len(rows), chain.first_break(rows, head_state)

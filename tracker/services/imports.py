@@ -370,10 +370,10 @@ def run_import(
     """Try every row; commit only when all succeed and this is not a dry run."""
     policy.require(policy.can_import(actor), "Imports are for administrators and supervisors.")
     report = ImportReport(rows=len(rows), dry_run=dry_run)
-    # Written first, so that the transaction is open before the first savepoint: Python's
+    # A write first, so that the transaction is open before the first savepoint: Python's
     # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
-    # one would commit when released. Rolled back with everything else on a dry run.
-    event = audit.record(actor, "import.file", actor, after={"rows": report.rows})
+    # one would commit when released.
+    audit.lock_chain()
     for index, row in enumerate(rows):
         line = index + 2  # the header is row 1
         savepoint = db.session.begin_nested()
@@ -398,7 +398,12 @@ def run_import(
     if report.errors or dry_run:
         db.session.rollback()
         return report
-    event.after = {"rows": report.rows, "created": report.created, "updated": report.updated}
+    audit.record(
+        actor,
+        "import.file",
+        actor,
+        after={"rows": report.rows, "created": report.created, "updated": report.updated},
+    )
     db.session.commit()
     report.written = True
     return report
