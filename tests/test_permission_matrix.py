@@ -396,6 +396,7 @@ PAGES = {
     "/tasks": dict.fromkeys(ROLES, 200),
     "/directives": dict.fromkeys(ROLES, 200),
     "/reminders": dict.fromkeys(ROLES, 200),
+    "/audit": {"admin": 200, "supervisor": 403, "unit_leader": 403, "officer": 403, "auditor": 200},
     "/admin/units": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/units/new": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},
     "/admin/users": {"admin": 200, **dict.fromkeys(ROLES[1:], 403)},

@@ -3,6 +3,7 @@ and `url_with()` for links that keep the current filters."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
@@ -37,9 +38,15 @@ def format_share(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def compact_json(value) -> str:
+    """JSON for people to read: keys sorted, Vietnamese left as it is (autoescaped)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["share"] = format_share
+    app.jinja_env.filters["compact_json"] = compact_json
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

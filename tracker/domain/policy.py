@@ -82,6 +82,11 @@ def can_view_reports(user: User) -> bool:
     return _active(user) and user.role in (ADMIN, SUPERVISOR, AUDITOR)
 
 
+def can_view_audit(user: User) -> bool:
+    """Browse and export the audit trail: auditors and admins."""
+    return _active(user) and user.role in (ADMIN, AUDITOR)
+
+
 def can_export(user: User) -> bool:
     return can_view_reports(user)
 

@@ -17,7 +17,7 @@ from ..domain import policy
 from ..domain.timeliness import Timeliness, TimelinessCounts
 from ..models import Directive, Task, User
 from ..pagination import ListPage
-from ..services import clock, exports, lookups, task_queries, urging
+from ..services import audit_queries, clock, exports, lookups, task_queries, urging
 from ..services.task_queries import TaskFilters
 
 bp = Blueprint("reports", __name__)
@@ -130,3 +130,24 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
 def export_tasks_csv():
     policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
     return csv_response(current_user, TaskFilters.from_args(request.args, clock.today()))
+
+
+@bp.route("/audit")
+@login_required
+def audit_trail():
+    """The audit trail, newest first, filtered by actor, unit, object, action and dates."""
+    policy.require(policy.can_view_audit(current_user), "The audit trail is for auditors.")
+    filters = audit_queries.AuditFilters.from_args(request.args)
+    pagination = audit_queries.paginate(filters, _arg_page("page"), 50)
+    return render_template("reports/audit.html", pagination=pagination, filters=filters)
+
+
+@bp.route("/audit.csv")
+@login_required
+def audit_csv():
+    policy.require(policy.can_view_audit(current_user), "The audit trail is for auditors.")
+    filters = audit_queries.AuditFilters.from_args(request.args)
+    stream = exports.csv_stream(audit_queries.csv_rows(filters), audit_queries.CSV_HEADER)
+    response = Response(stream_with_context(stream), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response

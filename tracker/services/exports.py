@@ -85,7 +85,7 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
         )
 
 
-def csv_stream(rows: Iterable[tuple]) -> Iterator[str]:
+def csv_stream(rows: Iterable[tuple], header: tuple = CSV_HEADER) -> Iterator[str]:
     """CSV text in chunks: a BOM (so spreadsheet programs read UTF-8), the header, the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -96,7 +96,7 @@ def csv_stream(rows: Iterable[tuple]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(CSV_HEADER)
+    writer.writerow(header)
     yield "\ufeff" + take()
     for count, row in enumerate(rows, start=1):
         writer.writerow([neutralise(cell) for cell in row])
