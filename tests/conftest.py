@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from tracker import create_app
 from tracker.domain import lifecycle
+from tracker.domain.audit_chain import GENESIS
 from tracker.extensions import db
 from tracker.models import Directive, Task, Unit, User
 from tracker.services import clock
@@ -106,6 +107,12 @@ def _app_context(data_app):
                 connection.commit()
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+        # As the migration leaves it: the audit chain's head exists from the start.
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
+                {"genesis": GENESIS},
+            )
 
 
 @pytest.fixture

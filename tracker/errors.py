@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,7 +32,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, Conflict | InvalidInput) and request.method == "POST":
             # A refused form: say why on the page the user came from, nothing was saved.
             flash(error.message, "error")
-            return redirect(request.referrer or request.path)
+            return redirect(request.referrer or url_for("tasks.home"))
         return render_error_page(error.status_code, error.title, error.message)
 
     @app.errorhandler(CSRFError)

@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate; importing this package registers all."""
 
 from .audit import AuditEvent, AuditHead
+from .calendar import CalendarFeed
 from .comment import Comment
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
@@ -16,6 +17,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "CalendarFeed",
     "Comment",
     "DigestSent",
     "Directive",

@@ -20,8 +20,8 @@ from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.timeliness import Timeliness
 from ..formkit import options
-from ..models import Comment, Evidence, ExtensionRequest, Task
-from ..services import clock, comments, extensions, lookups, task_queries, tasks, urging
+from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
+from ..services import calendar, clock, comments, extensions, lookups, task_queries, tasks, urging
 from ..services import evidence as evidence_service
 from ..services import reminders as reminders_service
 from ..services.task_queries import TaskFilters
@@ -412,5 +412,39 @@ def reminders_page():
         flash("Daily digest " + ("on." if form.daily_digest.data else "off."), "success")
         return redirect(url_for("tasks.reminders_page"))
     return render_template(
-        "tasks/reminders.html", rows=reminders_service.reminders_about(current_user), form=form
+        "tasks/reminders.html",
+        rows=reminders_service.reminders_about(current_user),
+        form=form,
+        feeds=calendar.feeds_of(current_user),
+        scopes=calendar.SCOPES,
     )
+
+
+@bp.route("/calendar-feeds", methods=["POST"])
+@login_required
+def create_calendar_feed():
+    try:
+        token = calendar.create_feed(current_user, request.form.get("scope", ""))
+    except InvalidInput as invalid:
+        lookups.refresh_all()
+        flash(invalid.message, "error")
+    else:
+        url = url_for("tasks.calendar_feed", token=token, _external=True)
+        flash(f"Your calendar address (shown once; keep it private): {url}", "success")
+    return redirect(url_for("tasks.reminders_page") + "#calendar")
+
+
+@bp.route("/calendar-feeds/<int:feed_id>/revoke", methods=["POST"])
+@login_required
+def revoke_calendar_feed(feed_id: int):
+    calendar.revoke_feed(current_user, lookups.get_or_404(CalendarFeed, feed_id, "feed"))
+    flash("Calendar address revoked: it no longer works.", "success")
+    return redirect(url_for("tasks.reminders_page") + "#calendar")
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """A calendar client's request: the secret token in the URL is the only credential."""
+    response = current_app.response_class(calendar.calendar_for(token), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "no-store"
+    return response
