@@ -25,6 +25,26 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _run_date(on_date: str | None):
+    """The --date option of the daily commands, or today in TRACKER_TIMEZONE."""
+    from datetime import date
+
+    from .services import clock
+
+    try:
+        return date.fromisoformat(on_date) if on_date else clock.today()
+    except ValueError:
+        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+
+
+def _exit_on_failures(failures: list[str]) -> None:
+    """Show what could not be sent and exit 2, so cron reports it."""
+    for failure in failures:
+        click.echo(f"  failed: {failure}", err=True)
+    if failures:
+        sys.exit(2)
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -142,46 +162,30 @@ reminders_cli = AppGroup("reminders", help="Deadline reminders by e-mail.")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def send_reminders_command(on_date):
     """Send the reminders whose day has come (run daily from cron or a systemd timer)."""
-    from datetime import date
+    from .services import reminders
 
-    from .services import clock, reminders
-
-    try:
-        today = date.fromisoformat(on_date) if on_date else clock.today()
-    except ValueError:
-        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+    today = _run_date(on_date)
     report = reminders.send_reminders(today)
     click.echo(
         f"Reminders for {today.isoformat()}: {report.sent} sent, {report.skipped} already sent, "
         f"{report.superseded} superseded by a nearer step, {len(report.failed)} failed."
     )
-    for failure in report.failed:
-        click.echo(f"  failed: {failure}", err=True)
-    if report.failed:
-        sys.exit(2)
+    _exit_on_failures(report.failed)
 
 
 @reminders_cli.command("digest")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def send_digests_command(on_date):
     """Send the daily digest to the users who asked for it (once a day)."""
-    from datetime import date
+    from .services import reminders
 
-    from .services import clock, reminders
-
-    try:
-        today = date.fromisoformat(on_date) if on_date else clock.today()
-    except ValueError:
-        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+    today = _run_date(on_date)
     report = reminders.send_digests(today)
     click.echo(
         f"Digests for {today.isoformat()}: {report.sent} sent, {report.skipped} already sent, "
         f"{len(report.failed)} failed."
     )
-    for failure in report.failed:
-        click.echo(f"  failed: {failure}", err=True)
-    if report.failed:
-        sys.exit(2)
+    _exit_on_failures(report.failed)
 
 
 recurring_cli = AppGroup("recurring", help="Recurring tasks.")
@@ -191,14 +195,9 @@ recurring_cli = AppGroup("recurring", help="Recurring tasks.")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def run_recurring_command(on_date):
     """Create the occurrences of recurring tasks whose period has begun (idempotent)."""
-    from datetime import date
+    from .services import recurring
 
-    from .services import clock, recurring
-
-    try:
-        today = date.fromisoformat(on_date) if on_date else clock.today()
-    except ValueError:
-        _fail(f"--date must be YYYY-MM-DD, not {on_date!r}.")
+    today = _run_date(on_date)
     created = recurring.run(today)
     click.echo(f"Recurring tasks for {today.isoformat()}: {len(created)} created.")
     for task in created:
