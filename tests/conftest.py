@@ -191,6 +191,8 @@ class Factory:
                 original_deadline=kw.pop("original_deadline", None),
                 parent=kw.pop("parent", None),
                 weight=kw.pop("weight", 1),
+                confidentiality=kw.pop("confidentiality", "normal"),
+                target=kw.pop("target", None),
             ),
             None,
         )

@@ -130,6 +130,7 @@ def test_single_task_representation(client, make, org, leader, today):
         "completed_on": None,
         "parent": None,
         "weight": 1,
+        "confidentiality": "normal",
         "key": True,
         "version": 1,
         "updated_at": body["updated_at"],

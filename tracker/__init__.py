@@ -38,10 +38,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .directives.routes import bp as directives_bp
+    from .public.routes import bp as public_bp
     from .reports.routes import bp as reports_bp
     from .tasks.routes import bp as tasks_bp
 
-    for blueprint in (auth_bp, tasks_bp, directives_bp, reports_bp, admin_bp, api_bp):
+    blueprints = (auth_bp, tasks_bp, directives_bp, reports_bp, admin_bp, api_bp, public_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
 

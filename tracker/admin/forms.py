@@ -111,6 +111,18 @@ class TaskForm(FlaskForm):
     deadline = DateField("Deadline", validators=[DataRequired("Give the deadline.")])
     original_deadline = DateField("Original deadline", validators=[Optional()])
     is_key = BooleanField("Key task")
+    confidentiality = SelectField(
+        "Confidentiality",
+        default="normal",
+        choices=options(
+            [
+                ("normal", "Normal (may be public)"),
+                ("confidential", "Confidential"),
+                ("secret", "Secret"),
+            ]
+        ),
+        description="Only normal tasks of public directives appear on the public pages.",
+    )
     weight = IntegerField(
         "Weight in the parent's progress",
         default=1,

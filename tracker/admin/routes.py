@@ -256,6 +256,7 @@ def _task_values(form: TaskForm) -> TaskValues:
         is_key=form.is_key.data,
         original_deadline=form.original_deadline.data,
         weight=form.weight.data or 1,
+        confidentiality=form.confidentiality.data,
     )
 
 

@@ -387,6 +387,7 @@ def create_task():
             target=target,
             parent=parent,
             weight=body.weight,
+            confidentiality=body.confidentiality,
         ),
     )
     response = jsonify(task_json(task))

@@ -96,6 +96,7 @@ class TaskCreate(Body):
     target: str | None = Field(default=None, max_length=40)
     parent: int | None = Field(default=None, ge=1)
     weight: int = Field(default=1, ge=1, le=1000)
+    confidentiality: Literal["normal", "confidential", "secret"] = "normal"
 
 
 def parse(model: type[Body], raw: bytes) -> Body:
@@ -133,6 +134,7 @@ def task_json(task: Task, report_date: date | None = None) -> dict:
         "completed_on": task.completed_on.isoformat() if task.completed_on else None,
         "parent": task.parent_id,
         "weight": task.weight,
+        "confidentiality": task.confidentiality,
         "key": task.is_key,
         "version": task.version,
         "updated_at": iso_utc(task.updated_at),

@@ -29,6 +29,9 @@ KIND_TASK = "task"
 KIND_MILESTONE = "milestone"
 TASK_KINDS = (KIND_TASK, KIND_MILESTONE)
 
+NORMAL, CONFIDENTIAL, SECRET = "normal", "confidential", "secret"
+CONFIDENTIALITY = (NORMAL, CONFIDENTIAL, SECRET)
+
 # Moves a reporting unit makes (unit leader, assigned officer, and those above them).
 REPORT_MOVES = {
     (NOT_STARTED, IN_PROGRESS),

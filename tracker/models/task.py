@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain import timeliness as tl
-from ..domain.lifecycle import COMPLETED, STATUSES, TASK_KINDS
+from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, STATUSES, TASK_KINDS
 from ..extensions import db
 from ._types import sql_in, utcnow
 from .comment import Comment
@@ -56,6 +56,9 @@ class Task(db.Model):
         ),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("weight BETWEEN 1 AND 1000", name="weight_range"),
+        CheckConstraint(
+            f"confidentiality IN {sql_in(CONFIDENTIALITY)}", name="confidentiality_allowed"
+        ),
         Index("ix_task_lead_unit_deadline", "lead_unit_id", "deadline"),
         Index("ix_task_status_deadline", "status", "deadline"),
     )
@@ -90,6 +93,8 @@ class Task(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     percent_done: Mapped[int] = mapped_column(SmallInteger, default=0)
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    # normal, confidential or secret: only normal tasks of public directives are ever public.
+    confidentiality: Mapped[str] = mapped_column(String(20), default="normal")
     # Share of this task in its parent's percent done (children count equally by default).
     weight: Mapped[int] = mapped_column(SmallInteger, default=1)
     # When a supervisor verified completion (UTC), and that day in TRACKER_TIMEZONE: timeliness

@@ -311,3 +311,40 @@ def open_obstacles(user: User, limit: int = 200) -> list:
         .limit(limit)
     )
     return [tuple(row) for row in db.session.execute(statement)]
+
+
+def public_task_clause(directive_id: int):
+    """The tasks of a public directive that may be shown to anyone: normal confidentiality
+    only, so confidential and secret tasks are in no list and no count."""
+    return (Task.directive_id == directive_id) & (Task.confidentiality == "normal")
+
+
+def public_counts(directive_id: int, group_column, report_date: date) -> dict:
+    """Four-class counts of a public directive's public tasks, per `group_column`."""
+    timeliness = timeliness_column(report_date)
+    inner = (
+        select(group_column.label("grp"), timeliness.label("klass"))
+        .select_from(Task)
+        .where(public_task_clause(directive_id), timeliness.is_not(None))
+        .subquery()
+    )
+    statement = select(inner.c.grp, inner.c.klass, func.count()).group_by(
+        inner.c.grp, inner.c.klass
+    )
+    raw: dict[object, dict[str, int]] = {}
+    for group, klass, count in db.session.execute(statement):
+        raw.setdefault(group, {})[klass] = count
+    return {group: tl.TimelinessCounts.from_mapping(c) for group, c in raw.items()}
+
+
+def public_completed(directive_id: int, limit: int = 200) -> list[Task]:
+    """Completed public tasks with their evidence, latest first."""
+    return list(
+        db.session.scalars(
+            select(Task)
+            .options(joinedload(Task.lead_unit), selectinload(Task.evidence))
+            .where(public_task_clause(directive_id), Task.status == "completed")
+            .order_by(Task.completed_on.desc(), Task.id)
+            .limit(limit)
+        )
+    )

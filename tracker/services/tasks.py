@@ -40,6 +40,7 @@ TASK_FIELDS = (
     "percent_done",
     "is_key",
     "weight",
+    "confidentiality",
     "version",
 )
 MAX_NOTE_LENGTH = 5000
@@ -65,6 +66,7 @@ class TaskValues:
     is_key: bool = False
     original_deadline: date | None = None
     weight: int = 1
+    confidentiality: str = lifecycle.NORMAL
 
 
 def _task_snapshot(task: Task) -> dict:
@@ -96,6 +98,8 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
         values.parent.directive_id != values.directive.id or values.parent.id == task_id
     ):
         errors["parent"] = ["the parent task must be another task of the same directive"]
+    if values.confidentiality not in lifecycle.CONFIDENTIALITY:
+        errors["confidentiality"] = [f"use one of: {', '.join(lifecycle.CONFIDENTIALITY)}"]
     if not 1 <= values.weight <= 1000:
         errors["weight"] = ["a whole number from 1 to 1000"]
     ancestor = values.parent
@@ -129,6 +133,7 @@ def _apply(task: Task, values: TaskValues) -> None:
     task.deadline = values.deadline
     task.is_key = values.is_key
     task.weight = values.weight
+    task.confidentiality = values.confidentiality
 
 
 def add_task(values: TaskValues, actor: User | None) -> Task:

@@ -1,0 +1,1 @@
+"""Public progress pages: read-only, without login, for directives marked public."""
