@@ -210,7 +210,11 @@ def grouped_counts(
     user: User, filters: TaskFilters, group_column, due_soon_days: int
 ) -> dict[object, tl.TimelinessCounts]:
     """The four timeliness counts per value of `group_column`, counted by the database."""
-    inner = _classified(user, filters, due_soon_days, group_column.label("grp"))
+    return _count_per_group(_classified(user, filters, due_soon_days, group_column.label("grp")))
+
+
+def _count_per_group(inner) -> dict[object, tl.TimelinessCounts]:
+    """Count a subquery of (grp, klass) rows into the four classes per group."""
     statement = select(inner.c.grp, inner.c.klass, func.count()).group_by(
         inner.c.grp, inner.c.klass
     )
@@ -328,13 +332,7 @@ def public_counts(directive_id: int, group_column, report_date: date) -> dict:
         .where(public_task_clause(directive_id), timeliness.is_not(None))
         .subquery()
     )
-    statement = select(inner.c.grp, inner.c.klass, func.count()).group_by(
-        inner.c.grp, inner.c.klass
-    )
-    raw: dict[object, dict[str, int]] = {}
-    for group, klass, count in db.session.execute(statement):
-        raw.setdefault(group, {})[klass] = count
-    return {group: tl.TimelinessCounts.from_mapping(c) for group, c in raw.items()}
+    return _count_per_group(inner)
 
 
 def public_completed(directive_id: int, limit: int = 200) -> list[Task]:
