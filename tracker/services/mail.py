@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -33,3 +34,28 @@ def open_connection() -> smtplib.SMTP:
     if config["MAIL_USERNAME"]:
         connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
     return connection
+
+
+class Mailer:
+    """One SMTP session for a batch, opened at the first message and closed at the end; a
+    failed send drops the session (the next message opens a new one) and raises OSError."""
+
+    def __init__(self) -> None:
+        self._connection: smtplib.SMTP | None = None
+
+    def send(self, recipient: str, subject: str, body: str) -> None:
+        try:
+            if self._connection is None:
+                self._connection = open_connection()
+            self._connection.send_message(build_message(recipient, subject, body))
+        except OSError:  # smtplib's errors are OSErrors too
+            self._connection = None
+            raise
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(OSError):
+                self._connection.quit()

@@ -17,7 +17,6 @@ server refuses is not recorded and is tried again on the next run.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -155,8 +154,7 @@ def send_reminders(today: date) -> RunReport:
         )
     )
     report = RunReport()
-    connection = None
-    try:
+    with mail.Mailer() as mailer:
         for task_id in task_ids:
             task = db.session.scalars(
                 select(Task)
@@ -182,20 +180,13 @@ def send_reminders(today: date) -> RunReport:
                         report.skipped += 1
                         continue
                     try:
-                        if connection is None:
-                            connection = mail.open_connection()
-                        connection.send_message(mail.build_message(email, subject, body))
-                    except OSError as error:  # SMTP errors too; retried on the next run
+                        mailer.send(email, subject, body)
+                    except OSError as error:  # not recorded: retried on the next run
                         db.session.rollback()
                         report.failed.append(f"{task.code} {step} → {email}: {error}")
-                        connection = None
                         continue
                     db.session.commit()
                     report.sent += 1
-    finally:
-        if connection is not None:
-            with contextlib.suppress(OSError):
-                connection.quit()
     return report
 
 
@@ -245,8 +236,7 @@ def send_digests(today: date) -> RunReport:
     people = db.session.scalars(
         select(User).where(User.daily_digest, User.active, User.email.is_not(None))
     ).all()
-    connection = None
-    try:
+    with mail.Mailer() as mailer:
         for person in people:
             tasks = digest_tasks(person, today)
             if not tasks:
@@ -269,18 +259,11 @@ def send_digests(today: date) -> RunReport:
             )
             body = f"Tasks of {person.unit.name} on {today:%d/%m/%Y}:\n\n" + "\n".join(lines)
             try:
-                if connection is None:
-                    connection = mail.open_connection()
-                connection.send_message(mail.build_message(person.email, subject, body))
+                mailer.send(person.email, subject, body)
             except OSError as error:
                 db.session.rollback()
                 report.failed.append(f"digest → {person.email}: {error}")
-                connection = None
                 continue
             db.session.commit()
             report.sent += 1
-    finally:
-        if connection is not None:
-            with contextlib.suppress(OSError):
-                connection.quit()
     return report
