@@ -11,16 +11,13 @@ from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.roles import ROLE_LABELS
 from ..formkit import options
 from ..models import Directive, Target, Task, Unit, User
+from ..request_args import page_number
 from ..services import directives as directive_service
 from ..services import imports, lookups, recurring, tasks, units, users
 from ..services.tasks import TaskValues
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _unit_choices() -> list[tuple[int, str]]:
@@ -44,7 +41,7 @@ def _refused(form, error: DomainError) -> None:
 @login_required
 def units_index():
     policy.require(policy.can_manage_units(current_user))
-    pagination = lookups.unit_page(_page(), 50)
+    pagination = lookups.unit_page(page_number(), 50)
     return render_template("admin/units.html", pagination=pagination)
 
 
@@ -86,7 +83,7 @@ def unit_edit(unit_id: int | None = None):
 @login_required
 def users_index():
     policy.require(policy.can_manage_users(current_user))
-    pagination = lookups.user_page(_page(), 50)
+    pagination = lookups.user_page(page_number(), 50)
     return render_template("admin/users.html", pagination=pagination, ROLE_LABELS=ROLE_LABELS)
 
 

@@ -9,6 +9,7 @@ from ..charts import trajectory_svg
 from ..domain import policy
 from ..domain.errors import InvalidInput
 from ..models import Directive, Target, Task
+from ..request_args import due_soon_days, page_number
 from ..services import clock, lookups, task_queries
 from ..services import directives as directive_service
 from ..services.task_queries import TaskFilters
@@ -21,10 +22,8 @@ bp = Blueprint("directives", __name__)
 @login_required
 def index():
     filters = TaskFilters(report_date=clock.today())
-    counts = task_queries.grouped_counts(
-        current_user, filters, Task.directive_id, current_app.config["DUE_SOON_DAYS"]
-    )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    counts = task_queries.grouped_counts(current_user, filters, Task.directive_id, due_soon_days())
+    page = page_number()
     pagination = lookups.directive_page(page, current_app.config["PER_PAGE"])
     return render_template("directives/index.html", pagination=pagination, counts=counts)
 
@@ -33,9 +32,9 @@ def index():
 @login_required
 def show(directive_id: int):
     directive = lookups.get_or_404(Directive, directive_id, "directive")
-    days = current_app.config["DUE_SOON_DAYS"]
+    days = due_soon_days()
     filters = TaskFilters(directive=directive.code, report_date=clock.today())
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     pagination = task_queries.paginate_tasks(current_user, filters, page, 50, days)
     totals = task_queries.total_counts(current_user, filters, days)
     return render_template(

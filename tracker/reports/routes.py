@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     render_template,
     request,
     stream_with_context,
@@ -17,6 +16,7 @@ from ..domain import policy
 from ..domain.timeliness import Timeliness, TimelinessCounts
 from ..models import Directive, Task, User
 from ..pagination import ListPage
+from ..request_args import due_soon_days, page_number
 from ..services import audit_queries, clock, exports, lookups, task_queries, urging
 from ..services.task_queries import TaskFilters
 
@@ -24,14 +24,6 @@ bp = Blueprint("reports", __name__)
 
 
 ROWS_PER_PAGE = 50  # aggregate rows (units, directives) per page
-
-
-def _arg_page(name: str) -> int:
-    return max(request.args.get(name, 1, type=int) or 1, 1)
-
-
-def _due_soon_days() -> int:
-    return current_app.config["DUE_SOON_DAYS"]
 
 
 @bp.route("/board")
@@ -49,7 +41,7 @@ def board():
     elif root is not None:
         filters = filters.with_(scope=root.code)
     filters = filters.with_(timeliness=None, status=None, unit=None, owner=None)
-    days = _due_soon_days()
+    days = due_soon_days()
 
     per_unit = task_queries.grouped_counts(current_user, filters, Task.lead_unit_id, days)
     units = lookups.units_by_id(per_unit.keys())
@@ -66,7 +58,7 @@ def board():
     overdue = task_queries.paginate_tasks(
         current_user,
         filters.with_(timeliness=Timeliness.OVERDUE.value),
-        _arg_page("page"),
+        page_number("page"),
         25,
         days,
     )
@@ -76,8 +68,8 @@ def board():
         urged=urging.notice_counts([task.id for task in overdue.items]),
         filters=filters,
         totals=sum((c for _, c in unit_rows), start=TimelinessCounts()),
-        unit_rows=ListPage(unit_rows, _arg_page("units_page"), ROWS_PER_PAGE),
-        directive_rows=ListPage(directive_rows, _arg_page("directives_page"), ROWS_PER_PAGE),
+        unit_rows=ListPage(unit_rows, page_number("units_page"), ROWS_PER_PAGE),
+        directive_rows=ListPage(directive_rows, page_number("directives_page"), ROWS_PER_PAGE),
         due_soon=task_queries.due_soon_count(current_user, filters, days),
         overdue=overdue,
         scope_units=scope_units,
@@ -98,7 +90,7 @@ def directive_progress(directive_id: int):
         directive=directive.code, timeliness=None, status=None, owner=None
     )
     per_unit = task_queries.grouped_counts(
-        current_user, filters, Task.lead_unit_id, _due_soon_days()
+        current_user, filters, Task.lead_unit_id, due_soon_days()
     )
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
@@ -106,7 +98,7 @@ def directive_progress(directive_id: int):
     return render_template(
         "reports/directive_progress.html",
         directive=directive,
-        rows=ListPage(rows, _arg_page("page"), ROWS_PER_PAGE),
+        rows=ListPage(rows, page_number("page"), ROWS_PER_PAGE),
         totals=totals,
         filters=filters,
         report_date=filters.report_date,
@@ -115,7 +107,7 @@ def directive_progress(directive_id: int):
 
 def csv_response(user: User, filters: TaskFilters) -> Response:
     """The streamed CSV of the tasks behind a report; shared by the HTML export and the API."""
-    rows = exports.task_rows(user, filters, _due_soon_days())
+    rows = exports.task_rows(user, filters, due_soon_days())
     name = f"tasks-{filters.directive or 'all'}-{filters.report_date.isoformat()}.csv"
     safe_name = "".join(ch if ch.isalnum() or ch in "-._" else "_" for ch in name)
     response = Response(
@@ -138,7 +130,7 @@ def audit_trail():
     """The audit trail, newest first, filtered by actor, unit, object, action and dates."""
     policy.require(policy.can_view_audit(current_user), "The audit trail is for auditors.")
     filters = audit_queries.AuditFilters.from_args(request.args)
-    pagination = audit_queries.paginate(filters, _arg_page("page"), 50)
+    pagination = audit_queries.paginate(filters, page_number("page"), 50)
     return render_template("reports/audit.html", pagination=pagination, filters=filters)
 
 

@@ -21,6 +21,7 @@ from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.timeliness import Timeliness
 from ..formkit import options
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
+from ..request_args import due_soon_days, page_and_size
 from ..services import calendar, clock, comments, extensions, lookups, task_queries, tasks, urging
 from ..services import evidence as evidence_service
 from ..services import reminders as reminders_service
@@ -37,16 +38,6 @@ from .forms import (
 )
 
 bp = Blueprint("tasks", __name__)
-
-
-def _due_soon_days() -> int:
-    return current_app.config["DUE_SOON_DAYS"]
-
-
-def _page_args() -> tuple[int, int]:
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
-    return max(page, 1), min(max(per_page or 1, 1), current_app.config["MAX_PER_PAGE"])
 
 
 def load_task(task_id: int) -> Task:
@@ -74,14 +65,10 @@ def my_unit():
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
         unit=current_user.unit.code, scope=None, owner=current_user.username if mine else None
     )
-    page, per_page = _page_args()
-    pagination = task_queries.paginate_tasks(
-        current_user, filters, page, per_page, _due_soon_days()
-    )
-    counts = task_queries.total_counts(current_user, filters.with_(owner=None), _due_soon_days())
-    due_soon = task_queries.due_soon_count(
-        current_user, filters.with_(owner=None), _due_soon_days()
-    )
+    page, per_page = page_and_size()
+    pagination = task_queries.paginate_tasks(current_user, filters, page, per_page, due_soon_days())
+    counts = task_queries.total_counts(current_user, filters.with_(owner=None), due_soon_days())
+    due_soon = task_queries.due_soon_count(current_user, filters.with_(owner=None), due_soon_days())
     return render_template(
         "tasks/my_unit.html",
         pagination=pagination,
@@ -89,7 +76,7 @@ def my_unit():
         counts=counts,
         due_soon=due_soon,
         mine=mine,
-        due_soon_days=_due_soon_days(),
+        due_soon_days=due_soon_days(),
     )
 
 
@@ -97,17 +84,15 @@ def my_unit():
 @login_required
 def index():
     filters = TaskFilters.from_args(request.args, clock.today())
-    page, per_page = _page_args()
-    pagination = task_queries.paginate_tasks(
-        current_user, filters, page, per_page, _due_soon_days()
-    )
+    page, per_page = page_and_size()
+    pagination = task_queries.paginate_tasks(current_user, filters, page, per_page, due_soon_days())
     return render_template(
         "tasks/index.html",
         pagination=pagination,
         filters=filters,
         directives=lookups.all_directives(),
         units=lookups.visible_units(current_user),
-        due_soon_days=_due_soon_days(),
+        due_soon_days=due_soon_days(),
     )
 
 
@@ -159,7 +144,7 @@ def _render_task(
             answer_form=AnswerForm() if policy.can_answer_obstacle(current_user, task) else None,
             history=history,
             report_date=clock.today(),
-            due_soon_days=_due_soon_days(),
+            due_soon_days=due_soon_days(),
         ),
         status_code,
     )
@@ -263,7 +248,7 @@ def verification_queue():
     policy.require(
         policy.can_view_verification_queue(current_user), "The queue is for supervisors."
     )
-    page, per_page = _page_args()
+    page, per_page = page_and_size()
     pagination, submitted_at = task_queries.paginate_awaiting_verification(
         current_user, page, per_page
     )
@@ -274,7 +259,7 @@ def verification_queue():
         obstacles=task_queries.open_obstacles(current_user),
         submitted_at=submitted_at,
         report_date=clock.today(),
-        due_soon_days=_due_soon_days(),
+        due_soon_days=due_soon_days(),
     )
 
 
