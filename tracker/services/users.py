@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from sqlalchemy import func, select
 
@@ -124,7 +125,7 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None. Upgrades an outdated hash on success."""
     user = find_user(username)
     if user is None:
-        verify_password(_DUMMY_HASH, password)  # same work either way: no user enumeration
+        verify_password(_dummy_hash(), password)  # same work either way: no user enumeration
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
@@ -139,7 +140,10 @@ def record_login(user: User, outcome: str) -> None:
     db.session.commit()
 
 
-_DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+@cache
+def _dummy_hash() -> str:
+    """Made at the first unknown username, not at every start of the app or a command."""
+    return hash_password("not-a-real-password-only-for-timing")
 
 
 def set_password(actor: User | None, user: User, password: str) -> None:
