@@ -8,7 +8,7 @@ import itertools
 import os
 import secrets
 import tempfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -28,6 +28,8 @@ from tracker.services.units import add_unit
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 # What the app writes outside the database during tests goes here, never into instance/.
+# When factory-made tasks were first recorded: before any report date a test asks about.
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 SCRATCH_DIR = tempfile.mkdtemp(prefix="tracker-tests-")
 _PASSWORD_HASH = hash_password(PASSWORD)
 
@@ -202,6 +204,11 @@ class Factory:
             task.percent_done = 100
         for key, value in kw.items():
             setattr(task, key, value)
+        # The history says the task has been in this state all along, so a report on a past
+        # day judges it as it is; tests of history write their own entries.
+        creation = task.updates[-1]
+        creation.new_status, creation.new_percent = task.status, task.percent_done
+        creation.created_at = LONG_AGO
         db.session.commit()
         return task
 

@@ -18,8 +18,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, STATUSES, TASK_KINDS
@@ -168,18 +169,25 @@ class StatusUpdate(db.Model):
 
     __tablename__ = "status_update"
     __table_args__ = (
+        Index("ix_status_update_task_created", "task_id", "created_at"),
         CheckConstraint("new_percent BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint(f"new_status IN {sql_in(STATUSES)}", name="status_allowed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    # Indexed with created_at (ix_status_update_task_created): a task's history, and its
+    # entry in force on a past day, are one index range.
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     old_status: Mapped[str | None] = mapped_column(String(20))
     new_status: Mapped[str] = mapped_column(String(20))
     old_percent: Mapped[int | None] = mapped_column(SmallInteger)
     new_percent: Mapped[int] = mapped_column(SmallInteger)
+    # The deadline in force after this entry. With new_status and new_percent it makes each
+    # entry a full record of the task's state, so reports can be rebuilt as of any past day.
+    # Filled from the task at flush time when the writer does not give it.
+    deadline: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
 
     task: Mapped[Task] = relationship(back_populates="updates")
@@ -187,3 +195,12 @@ class StatusUpdate(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="status_update", order_by="Evidence.id"
     )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_entry_deadline(session, flush_context, instances) -> None:
+    """Give every new history entry the deadline its task has at this moment."""
+    for entry in session.new:
+        if isinstance(entry, StatusUpdate) and entry.deadline is None:
+            task = entry.task or session.get(Task, entry.task_id)
+            entry.deadline = task.deadline

@@ -13,6 +13,7 @@ from ..domain import timeliness as tl
 from ..domain.lifecycle import STATUS_LABELS
 from ..extensions import db
 from ..models import Task, User
+from . import as_of
 from .task_queries import TaskFilters, task_list_query
 
 CSV_HEADER = (
@@ -53,12 +54,14 @@ def neutralise(value: object) -> str:
 def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[tuple]:
     """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches."""
     report_date, basis = filters.report_date, filters.deadline_basis
-    statement = (
-        task_list_query(user, filters, due_soon_days)
-        .options(selectinload(Task.urging_notices))
-        .execution_options(yield_per=500)
+    record = as_of.record_columns(report_date)
+    statement = task_list_query(user, filters, due_soon_days, record).options(
+        selectinload(Task.urging_notices)
     )
-    for task in db.session.scalars(statement):
+    if record.historical:  # each task as the record stood at the end of the report date
+        statement = statement.add_columns(record.status, record.deadline, record.percent_done)
+    for row in db.session.execute(statement.execution_options(yield_per=500)):
+        task = as_of.TaskOnDay(*row) if record.historical else row[0]
         timeliness = task.timeliness(report_date, basis)
         yield (
             task.directive.code,

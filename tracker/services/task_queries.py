@@ -15,6 +15,8 @@ from ..domain.errors import InvalidInput
 from ..domain.lifecycle import OPEN_STATUSES, STATUSES, SUBMITTED
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Task, Unit, User
+from . import as_of
+from .as_of import RecordColumns
 
 
 @dataclass(frozen=True)
@@ -98,39 +100,34 @@ class TaskFilters:
 DEADLINE_BASES = ("current", "original")
 
 
-def deadline_column(basis: str = "current"):
-    return Task.original_deadline if basis == "original" else Task.deadline
-
-
-def timeliness_column(report_date: date, basis: str = "current"):
-    return tl.timeliness_sql(Task.status, deadline_column(basis), Task.completed_on, report_date)
-
-
-def due_soon_condition(report_date: date, due_soon_days: int, basis: str = "current"):
-    return tl.due_soon_sql(
-        Task.status, deadline_column(basis), Task.completed_on, report_date, due_soon_days
-    )
-
-
-def urgency_order(report_date: date, due_soon_days: int):
+def urgency_order(record: RecordColumns, report_date: date, due_soon_days: int):
     """Overdue first (most overdue first), then due soon, then the rest by deadline."""
-    timeliness = timeliness_column(report_date)
+    timeliness = record.timeliness(report_date)
     rank = case(
         (timeliness == tl.Timeliness.OVERDUE.value, 0),
-        (due_soon_condition(report_date, due_soon_days), 1),
+        (record.due_soon(report_date, due_soon_days), 1),
         (timeliness == tl.Timeliness.WITHIN_DEADLINE.value, 2),
         (timeliness.is_not(None), 3),
         else_=4,
     )
-    return (rank, Task.deadline, Task.id)
+    return (rank, record.deadline, Task.id)
 
 
 def apply_filters(
-    statement: Select, user: User, filters: TaskFilters, due_soon_days: int
+    statement: Select,
+    user: User,
+    filters: TaskFilters,
+    due_soon_days: int,
+    record: RecordColumns | None = None,
 ) -> Select:
-    """Narrow a statement over Task to what `user` may see and what `filters` ask for."""
+    """Narrow a statement over Task to what `user` may see and what `filters` ask for.
+
+    Status, deadline and timeliness are read from `record` (as the record stood on the report
+    date, see as_of); pass the same `record` the statement's own columns use."""
     report_date = filters.report_date
-    statement = statement.where(policy.task_scope_clause(user))
+    if record is None:
+        record = as_of.record_columns(report_date)
+    statement = record.join(statement).where(policy.task_scope_clause(user))
     if filters.unit:
         statement = statement.where(
             Task.lead_unit_id == select(Unit.id).where(Unit.code == filters.unit).scalar_subquery()
@@ -148,7 +145,7 @@ def apply_filters(
             == select(Directive.id).where(Directive.code == filters.directive).scalar_subquery()
         )
     if filters.status:
-        statement = statement.where(Task.status == filters.status)
+        statement = statement.where(record.status == filters.status)
     if filters.key is not None:
         statement = statement.where(Task.is_key.is_(filters.key))
     if filters.owner:
@@ -157,11 +154,11 @@ def apply_filters(
         )
     if filters.timeliness == "due_soon":
         statement = statement.where(
-            due_soon_condition(report_date, due_soon_days, filters.deadline_basis)
+            record.due_soon(report_date, due_soon_days, filters.deadline_basis)
         )
     elif filters.timeliness:
         statement = statement.where(
-            timeliness_column(report_date, filters.deadline_basis) == filters.timeliness
+            record.timeliness(report_date, filters.deadline_basis) == filters.timeliness
         )
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
@@ -171,20 +168,24 @@ def apply_filters(
     return statement
 
 
-def task_list_query(user: User, filters: TaskFilters, due_soon_days: int) -> Select:
+def task_list_query(
+    user: User, filters: TaskFilters, due_soon_days: int, record: RecordColumns | None = None
+) -> Select:
     """Tasks `user` may see matching `filters`, most urgent first, with what lists show loaded."""
+    record = record or as_of.record_columns(filters.report_date)
     statement = select(Task).options(
         joinedload(Task.lead_unit),
         joinedload(Task.owner),
         joinedload(Task.directive),
         selectinload(Task.coordinating_units),
     )
-    statement = apply_filters(statement, user, filters, due_soon_days)
-    return statement.order_by(*urgency_order(filters.report_date, due_soon_days))
+    statement = apply_filters(statement, user, filters, due_soon_days, record)
+    return statement.order_by(*urgency_order(record, filters.report_date, due_soon_days))
 
 
 def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int, due_soon_days: int):
-    return db.paginate(
+    """A page of tasks; for a past report date, as they stood then (as_of.TaskOnDay)."""
+    pagination = db.paginate(
         task_list_query(user, filters, due_soon_days),
         page=page,
         per_page=per_page,
@@ -192,6 +193,8 @@ def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int, d
         error_out=False,
         count=True,
     )
+    pagination.items = as_of.tasks_on_day(pagination.items, filters.report_date)
+    return pagination
 
 
 def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
@@ -199,10 +202,13 @@ def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
 
     Grouping happens outside it: on PostgreSQL a CASE with bound parameters written again in
     GROUP BY is not recognised as the same expression."""
-    timeliness = timeliness_column(filters.report_date, filters.deadline_basis)
+    record = as_of.record_columns(filters.report_date)
+    timeliness = record.timeliness(filters.report_date, filters.deadline_basis)
     statement = select(*columns, timeliness.label("klass")).select_from(Task)
     # The class filter does not narrow counts: the counts are the classes themselves.
-    statement = apply_filters(statement, user, filters.with_(timeliness=None), due_soon_days)
+    statement = apply_filters(
+        statement, user, filters.with_(timeliness=None), due_soon_days, record
+    )
     return statement.where(timeliness.is_not(None)).subquery()
 
 
@@ -325,7 +331,7 @@ def public_task_clause(directive_id: int):
 
 def public_counts(directive_id: int, group_column, report_date: date) -> dict:
     """Four-class counts of a public directive's public tasks, per `group_column`."""
-    timeliness = timeliness_column(report_date)
+    timeliness = as_of.CURRENT.timeliness(report_date)
     inner = (
         select(group_column.label("grp"), timeliness.label("klass"))
         .select_from(Task)

@@ -229,6 +229,21 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
             task.original_deadline = values.original_deadline
         db.session.flush()
         changed = task.deadline != old_deadline
+        if changed:
+            # The history holds the deadline in force at every moment (as-of reports).
+            db.session.add(
+                StatusUpdate(
+                    task=task,
+                    actor=actor,
+                    old_status=task.status,
+                    new_status=task.status,
+                    old_percent=task.percent_done,
+                    new_percent=task.percent_done,
+                    note=f"Deadline changed by an administrator: {old_deadline:%d/%m/%Y} → "
+                    f"{task.deadline:%d/%m/%Y}.",
+                )
+            )
+            db.session.flush()
         action = "task.deadline_changed_by_admin" if changed else "task.update"
         audit.record(actor, action, task, before, _task_snapshot(task))
     return task

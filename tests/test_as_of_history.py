@@ -1,0 +1,203 @@
+"""Figures as of a past day are rebuilt from the history, not from today's values.
+
+A history is played through the services (progress, an extension, submission, verification,
+a cancellation, an administrator's deadline change), each step dated by hand; the counts of
+several past days are then checked against ones worked out by hand, on the API, the screen
+and the CSV export, and checked again after later changes to the same tasks.
+"""
+
+import csv
+import io
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import func, select, update
+
+from tracker.domain import lifecycle
+from tracker.extensions import db
+from tracker.models import ExtensionRequest, StatusUpdate, Task
+from tracker.services import clock, extensions, tasks
+from tracker.services.tasks import TaskValues
+
+from .conftest import login
+from .test_api import token_for
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=clock.tracker_zone()).astimezone(UTC)
+
+
+def date_last_entry(task: Task, day: date, hour: int = 10) -> None:
+    """Give the task's newest history entry the moment `day` at `hour` (local time)."""
+    newest = db.session.scalar(
+        select(func.max(StatusUpdate.id)).where(StatusUpdate.task_id == task.id)
+    )
+    db.session.execute(
+        update(StatusUpdate).where(StatusUpdate.id == newest).values(created_at=at(day, hour))
+    )
+    db.session.commit()
+
+
+def progress(actor, task, status, percent, day, note="", url="", hour=10):
+    db.session.refresh(task)
+    tasks.report_progress(actor, task, task.version, status, percent, note, url)
+    date_last_entry(task, day, hour)
+
+
+def new_task(make, unit, directive, code, deadline, created):
+    task = make.task(unit, directive, code=code, deadline=deadline)
+    date_last_entry(task, created)  # the "Task assigned." entry
+    return task
+
+
+@pytest.fixture
+def history(make, org):
+    """Five tasks of one directive with a 2025 history (see the module docstring)."""
+    directive = make.directive("57-NQ/TW")
+    dep = org["department"]
+    leader = make.user("unit_leader", dep)
+    supervisor = make.user("supervisor", org["ministry"])
+    admin = make.user("admin", org["ministry"])
+
+    # A: extended 15/9 from 20/9 to 15/10, submitted 10/10, verified 12/10: on time.
+    a = new_task(make, dep, directive, "A", date(2025, 9, 20), date(2025, 7, 1))
+    progress(leader, a, lifecycle.IN_PROGRESS, 40, date(2025, 8, 10))
+    db.session.refresh(a)
+    request = extensions.request_extension(leader, a, date(2025, 10, 15), "Data arrives late.")
+    date_last_entry(a, date(2025, 9, 12))
+    extensions.decide_extension(supervisor, request, True, "")
+    date_last_entry(a, date(2025, 9, 15))
+    progress(
+        leader, a, lifecycle.SUBMITTED, 100, date(2025, 10, 10), "Done.", "https://example.gov.vn/a"
+    )
+    progress(supervisor, a, lifecycle.COMPLETED, 100, date(2025, 10, 12), "Accepted.")
+
+    # B: due 25/9, in progress, never finished.
+    b = new_task(make, dep, directive, "B", date(2025, 9, 25), date(2025, 7, 1))
+    progress(leader, b, lifecycle.IN_PROGRESS, 30, date(2025, 9, 1))
+
+    # C: assigned only on 5/10.
+    new_task(make, dep, directive, "C", date(2025, 12, 31), date(2025, 10, 5))
+
+    # D: due 10/9, submitted 8/9, verified 9/9: on time.
+    d = new_task(make, dep, directive, "D", date(2025, 9, 10), date(2025, 7, 1))
+    progress(
+        leader, d, lifecycle.SUBMITTED, 100, date(2025, 9, 8), "Done.", "https://example.gov.vn/d"
+    )
+    progress(supervisor, d, lifecycle.COMPLETED, 100, date(2025, 9, 9), "Accepted.")
+
+    # E: due 29/9, in progress, cancelled 1/10.
+    e = new_task(make, dep, directive, "E", date(2025, 9, 29), date(2025, 7, 1))
+    progress(leader, e, lifecycle.IN_PROGRESS, 10, date(2025, 8, 1))
+    progress(supervisor, e, lifecycle.CANCELLED, 10, date(2025, 10, 1), "Merged into B.")
+
+    # F: due 5/9; an administrator moved the deadline to 30/11 on 20/10.
+    f = new_task(make, dep, directive, "F", date(2025, 9, 5), date(2025, 7, 1))
+    db.session.refresh(f)
+    tasks.edit_task(admin, f, f.version, values_with_deadline(f, date(2025, 11, 30)))
+    db.session.commit()
+    date_last_entry(f, date(2025, 10, 20))
+    return {"directive": directive, "auditor": make.user("auditor", org["ministry"]), "b": b}
+
+
+@pytest.fixture
+def auditor(client, history):
+    """The client, logged in as an auditor, with an API token at hand."""
+    login(client, history["auditor"])
+    client.auditor_token = token_for(client, history["auditor"])
+    return client
+
+
+def values_with_deadline(task: Task, deadline: date) -> TaskValues:
+    return TaskValues(
+        code=task.code,
+        title=task.title,
+        directive=task.directive,
+        lead_unit=task.lead_unit,
+        deadline=deadline,
+    )
+
+
+# (on time, late, within deadline, overdue) by hand, per report day.
+EXPECTED = {
+    # A within (20/9), B within, D on time (completed 8/9), E within, F overdue (5/9).
+    date(2025, 9, 14): (1, 0, 3, 1),
+    # A within (extended to 15/10), B overdue, D on time, E overdue, F overdue; C not yet.
+    date(2025, 9, 30): (1, 0, 1, 3),
+    # A submitted but not yet verified: within 15/10; C within; E cancelled: left out.
+    date(2025, 10, 11): (1, 0, 2, 2),
+    # A verified: completed 10/10, on time against 15/10.
+    date(2025, 10, 12): (2, 0, 1, 2),
+    # F's deadline moved to 30/11 on 20/10: within from then on.
+    date(2025, 10, 20): (2, 0, 2, 1),
+}
+
+
+def summary(client, day: date) -> tuple:
+    url = f"/api/v1/reports/summary?directive=57-NQ/TW&as_of={day}"
+    body = client.get(url, headers=client.auditor_token).get_json()
+    counts = body["counts"]
+    return (
+        counts["completed_on_time"],
+        counts["completed_late"],
+        counts["within_deadline"],
+        counts["overdue"],
+    )
+
+
+def test_past_days_are_counted_from_the_history(auditor, history):
+    for day, expected in EXPECTED.items():
+        assert summary(auditor, day) == expected, day
+
+
+def test_later_changes_do_not_move_past_figures(auditor, history, make, org):
+    before = {day: summary(auditor, day) for day in EXPECTED}
+    b = history["b"]
+    leader = make.user("unit_leader", org["department"])
+    supervisor = make.user("supervisor", org["ministry"])
+    db.session.refresh(b)
+    request = extensions.request_extension(leader, b, date(2026, 12, 31), "More data needed.")
+    extensions.decide_extension(supervisor, request, True, "")
+    # Judged by today's deadline, B would now be within deadline on every past day.
+    assert {day: summary(auditor, day) for day in EXPECTED} == before
+    # Today (after 2025) A and D are done, B is within its new deadline, C and F are overdue.
+    assert summary(auditor, clock.today()) == (2, 0, 1, 2)
+
+
+def test_a_past_day_before_the_first_entry_counts_nothing(auditor, history):
+    assert summary(auditor, date(2025, 6, 30)) == (0, 0, 0, 0)
+
+
+def test_export_and_screen_show_the_task_as_it_stood(auditor, history):
+    text = auditor.get("/reports/tasks.csv?directive=57-NQ/TW&as_of=2025-09-30").text
+    rows = {row["task_code"]: row for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+    assert sorted(rows) == ["A", "B", "D", "E", "F"]
+    assert rows["A"]["status"] == "In progress"
+    assert rows["A"]["percent_done"] == "40"
+    assert rows["A"]["deadline"] == "2025-10-15"
+    assert rows["A"]["timeliness"] == "Not completed, within deadline"
+    assert rows["E"]["status"] == "In progress"
+    assert rows["E"]["timeliness"] == "Not completed, overdue"
+    assert rows["E"]["days_overdue"] == "1"
+    assert rows["F"]["deadline"] == "2025-09-05"
+    assert rows["D"]["timeliness"] == "Completed on time"
+
+    page = auditor.get("/tasks?directive=57-NQ/TW&as_of=2025-09-30&timeliness=overdue")
+    assert page.status_code == 200
+    for code in ("B", "E", "F"):
+        assert f">{code}<" in page.text
+    assert ">A<" not in page.text
+
+
+def test_every_entry_carries_the_deadline_in_force_after_it(history):
+    a = db.session.scalar(select(Task).where(Task.code == "A"))
+    deadlines = [
+        entry.deadline
+        for entry in db.session.scalars(
+            select(StatusUpdate).where(StatusUpdate.task_id == a.id).order_by(StatusUpdate.id)
+        )
+    ]
+    approved = db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.task_id == a.id))
+    assert approved.status == "approved"
+    # assigned, in progress, extension asked: 20/9; approved and after: 15/10.
+    assert deadlines == [date(2025, 9, 20)] * 3 + [date(2025, 10, 15)] * 3
