@@ -1,4 +1,5 @@
-"""Charts drawn on the server as SVG (no script, no CDN): a target's trajectory."""
+"""Charts drawn on the server as SVG (no script, no CDN): a target's trajectory and the
+four timeliness classes as bars."""
 
 from __future__ import annotations
 
@@ -71,5 +72,42 @@ def trajectory_svg(
             f"<title>{d:%d/%m/%Y}: {float(v):g} {unit}</title></circle>"
             for d, v in values
         ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# The four classes: colour, and a shape and a label so that colour is never the only cue.
+CLASS_STYLE = {
+    "completed_on_time": ("#1b7f3b", "✓"),
+    "completed_late": ("#7a5c00", "✓"),
+    "within_deadline": ("#1f5fa8", "○"),
+    "overdue": ("#b3261e", "▲"),
+}
+
+
+def class_bars(counts) -> Markup:
+    """The four timeliness counts as labelled horizontal bars (an SVG for pages and PDFs)."""
+    from .domain.timeliness import TIMELINESS_ORDER
+
+    row_height, label_width, bar_width = 26, 250, 330
+    largest = max((counts.count(t) for t in TIMELINESS_ORDER), default=0) or 1
+    height = row_height * len(TIMELINESS_ORDER) + 8
+    total = counts.total
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 90} '
+        f'{height}" width="{label_width + bar_width + 90}" height="{height}" role="img" '
+        f'aria-label="Tasks per timeliness class, {total} in all" class="chart">'
+    ]
+    for index, klass in enumerate(TIMELINESS_ORDER):
+        colour, mark = CLASS_STYLE[klass.value]
+        value = counts.count(klass)
+        top = 4 + index * row_height
+        length = value / largest * bar_width
+        parts.append(
+            f'<text x="0" y="{top + 16}" font-size="13">{mark} {escape(klass.label)}</text>'
+            f'<rect x="{label_width}" y="{top + 3}" width="{length:.1f}" height="16" '
+            f'fill="{colour}"/>'
+            f'<text x="{label_width + length + 6:.1f}" y="{top + 16}" font-size="13">{value}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -43,3 +43,63 @@ def periods_between(first_day: date, last_day: date, frequency: str) -> list[tup
         following = date(end.year + (end.month == 12), end.month % 12 + 1, 1)
         start, end = period_of(following, frequency)
     return result
+
+
+class PeriodError(ValueError):
+    """A period written in a way this module does not read; the message says how to write it."""
+
+
+PERIOD_HELP = (
+    "write a year (2025), a month (2025-09), a quarter (2025-Q3), a half-year (2025-H1), "
+    "the first nine months (2025-9M), or give from and to dates"
+)
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """The first and last day of a period written as 2025, 2025-09, 2025-Q3, 2025-H2 or
+    2025-9M (January to September); PeriodError otherwise."""
+    text = (text or "").strip().upper()
+    year_text, _, part = text.partition("-")
+    if not (year_text.isdigit() and len(year_text) == 4):
+        raise PeriodError(f"{text or 'An empty period'} is not a period: {PERIOD_HELP}.")
+    year = int(year_text)
+    if not part:
+        return date(year, 1, 1), date(year, 12, 31)
+    months = _months_of(part)
+    if months is None:
+        raise PeriodError(f"{text} is not a period: {PERIOD_HELP}.")
+    first, last = months
+    return date(year, first, 1), date(year, last, monthrange(year, last)[1])
+
+
+def _months_of(part: str) -> tuple[int, int] | None:
+    if part.isdigit() and 1 <= int(part) <= 12:
+        return int(part), int(part)
+    if part in ("Q1", "Q2", "Q3", "Q4"):
+        quarter = int(part[1])
+        return quarter * 3 - 2, quarter * 3
+    if part in ("H1", "H2"):
+        return (1, 6) if part == "H1" else (7, 12)
+    if part in ("6M", "9M"):
+        return 1, int(part[0])
+    return None
+
+
+def describe(start: date, end: date) -> str:
+    """A period's name for titles: 'Q3 2025', 'first nine months of 2025', '01/07/2025–...'."""
+    whole_months = start.day == 1 and end.day == monthrange(end.year, end.month)[1]
+    if whole_months and start.year == end.year:
+        months = (start.month, end.month)
+        names = {
+            (1, 12): f"year {start.year}",
+            (1, 6): f"first six months of {start.year}",
+            (7, 12): f"last six months of {start.year}",
+            (1, 9): f"first nine months of {start.year}",
+        }
+        if months in names:
+            return names[months]
+        if start.month == end.month:
+            return f"{start:%m/%Y}"
+        if end.month - start.month == 2 and start.month % 3 == 1:
+            return f"Q{(start.month + 2) // 3} {start.year}"
+    return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"

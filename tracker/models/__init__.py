@@ -8,6 +8,7 @@ from .evidence import Evidence
 from .extension import ExtensionRequest
 from .recurring import RecurringTask
 from .reminder import DigestSent, ReminderSent
+from .report_export import ReportExport
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .urging import UrgingNotice
@@ -25,6 +26,7 @@ __all__ = [
     "ExtensionRequest",
     "RecurringTask",
     "ReminderSent",
+    "ReportExport",
     "StatusUpdate",
     "Target",
     "TargetValue",

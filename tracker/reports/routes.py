@@ -1,23 +1,44 @@
-"""Report views: overdue board, directive progress (as of a report date), CSV export."""
+"""Report views: overdue board, directive progress, period report and league table (as of a
+report date), their CSV/XLSX/PDF files with manifests, and the audit trail."""
 
 from __future__ import annotations
+
+import hashlib
+from datetime import date
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    jsonify,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user, login_required
 
-from ..domain import policy
+from ..domain import periods, policy
+from ..domain.errors import InvalidInput
 from ..domain.timeliness import Timeliness, TimelinessCounts
-from ..models import Directive, Task, User
+from ..models import Directive, ReportExport, Task, User
 from ..pagination import ListPage
 from ..request_args import due_soon_days, page_number
-from ..services import audit_queries, clock, exports, lookups, task_queries, urging
+from ..services import (
+    audit,
+    audit_queries,
+    clock,
+    exports,
+    league,
+    lookups,
+    manifests,
+    period_reports,
+    report_builders,
+    report_files,
+    task_queries,
+    urging,
+)
+from ..services.report_tables import ReportTable
 from ..services.task_queries import TaskFilters
 
 bp = Blueprint("reports", __name__)
@@ -105,15 +126,56 @@ def directive_progress(directive_id: int):
     )
 
 
+def safe_file_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-._" else "_" for ch in name)
+
+
 def csv_response(user: User, filters: TaskFilters) -> Response:
-    """The streamed CSV of the tasks behind a report; shared by the HTML export and the API."""
+    """The streamed CSV of the tasks behind a report; shared by the HTML export and the API.
+
+    Its SHA-256 is computed while it streams; when the last byte has gone, the manifest is
+    recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify."""
     rows = exports.task_rows(user, filters, due_soon_days())
-    name = f"tasks-{filters.directive or 'all'}-{filters.report_date.isoformat()}.csv"
-    safe_name = "".join(ch if ch.isalnum() or ch in "-._" else "_" for ch in name)
-    response = Response(
-        stream_with_context(exports.csv_stream(rows)), mimetype="text/csv; charset=utf-8"
+    name = safe_file_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
+    stamp = manifests.stamp_for(user)
+    parameters = filters.as_args()
+
+    def stream():
+        hasher, size = hashlib.sha256(), 0
+        for text in exports.csv_stream(rows):
+            data = text.encode("utf-8")
+            hasher.update(data)
+            size += len(data)
+            yield data
+        manifests.record_export(
+            user, "tasks", "csv", name, parameters, hasher.hexdigest(), size, stamp
+        )
+
+    response = Response(stream_with_context(stream()), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
+    return response
+
+
+def file_response(
+    table: ReportTable, file_format: str, report: str, parameters: dict, name: str
+) -> Response:
+    """A whole report file, with its manifest recorded and announced in the headers."""
+    if file_format not in report_files.FORMATS:
+        abort(404)
+    stamp = manifests.stamp_for(current_user)
+    data = report_files.render(table, file_format, stamp)
+    file_name = safe_file_name(f"{name}.{file_format}")
+    export = manifests.record_file(
+        current_user, report, file_format, file_name, parameters, data, stamp
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response = Response(data, content_type=report_files.MIME[file_format])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.headers["X-Content-SHA256"] = export.sha256
+    response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
+    response.headers["Link"] = (
+        f'<{url_for("reports.export_manifest", export_id=export.id)}>; rel="describedby"'
+    )
     return response
 
 
@@ -122,6 +184,166 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
 def export_tasks_csv():
     policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
     return csv_response(current_user, TaskFilters.from_args(request.args, clock.today()))
+
+
+@bp.route("/reports/tasks.<any(xlsx, pdf):file_format>")
+@login_required
+def export_tasks_file(file_format: str):
+    policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
+    filters = TaskFilters.from_args(request.args, clock.today())
+    table = report_builders.task_list(current_user, filters, due_soon_days())
+    name = f"tasks-{filters.directive or 'all'}-{filters.report_date}"
+    return file_response(table, file_format, "tasks", filters.as_args(), name)
+
+
+def period_arguments(today) -> tuple[TaskFilters, date, date, str]:
+    """Filters, first and last day, and grouping of a period report from the query string."""
+    filters = TaskFilters.from_args(request.args, today).with_(timeliness=None, status=None)
+    given, first, last = (
+        request.args.get("period"),
+        request.args.get("from"),
+        request.args.get("to"),
+    )
+    try:
+        if first or last:
+            start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+        elif given:
+            start, end = periods.parse_period(given)
+        else:
+            start, end = periods.period_of(today, periods.QUARTERLY)
+    except ValueError as error:
+        message = str(error) if isinstance(error, periods.PeriodError) else ""
+        raise InvalidInput(
+            message or f"Give both from and to as dates (YYYY-MM-DD): {periods.PERIOD_HELP}.",
+            field_errors={"period": [message or "invalid dates"]},
+        ) from None
+    if end < start:
+        raise InvalidInput("The period ends before it starts.", field_errors={"to": ["too early"]})
+    group = request.args.get("group", "unit")
+    if group not in ("unit", "directive"):
+        raise InvalidInput("Group by unit or directive.", field_errors={"group": ["invalid"]})
+    return filters, start, end, group
+
+
+@bp.route("/reports/period")
+@bp.route("/reports/period.<any(csv, xlsx, pdf):file_format>")
+@login_required
+def period_report(file_format: str | None = None):
+    """What happened in a month, quarter, half-year, nine months, year or date range."""
+    policy.require(
+        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+    )
+    filters, start, end, group = period_arguments(clock.today())
+    table, rows = report_builders.period_report(
+        current_user, filters, start, end, group, due_soon_days()
+    )
+    parameters = {**filters.as_args(), "from": start.isoformat(), "to": end.isoformat()}
+    parameters.pop("as_of", None)
+    if group != "unit":
+        parameters["group"] = group
+    if file_format:
+        return file_response(table, file_format, "period", parameters, f"period-{start}-{end}")
+    return render_template(
+        "reports/period.html",
+        table=table,
+        rows=rows,
+        filters=filters,
+        start=start,
+        end=end,
+        group=group,
+        parameters=parameters,
+        columns=period_reports.PERIOD_COLUMNS,
+        all_directives=lookups.all_directives(),
+        scope_units=lookups.visible_units(current_user),
+    )
+
+
+@bp.route("/reports/league")
+@bp.route("/reports/league.<any(csv, xlsx, pdf):file_format>")
+@login_required
+def league_table(file_format: str | None = None):
+    """Units ranked on a report date; with sub-units or alone; all tasks or key tasks."""
+    policy.require(
+        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+    )
+    filters = TaskFilters.from_args(request.args, clock.today()).with_(
+        timeliness=None, status=None, unit=None
+    )
+    subtree = request.args.get("subtree") == "1"
+    sort = request.args.get("sort") or league.DEFAULT_SORT
+    if sort not in league.SORT_KEYS:
+        raise InvalidInput(
+            f"Sort by one of: {', '.join(league.SORT_KEYS)}.", field_errors={"sort": ["invalid"]}
+        )
+    descending = request.args.get("dir", "desc") != "asc"
+    table, rows = report_builders.league_table(
+        current_user, filters, subtree, sort, descending, due_soon_days()
+    )
+    parameters = {**filters.as_args(), "sort": sort, "dir": "desc" if descending else "asc"}
+    if subtree:
+        parameters["subtree"] = "1"
+    if file_format:
+        return file_response(
+            table, file_format, "league", parameters, f"league-{filters.report_date}"
+        )
+    return render_template(
+        "reports/league.html",
+        table=table,
+        rows=ListPage(rows, page_number("page"), ROWS_PER_PAGE),
+        filters=filters,
+        subtree=subtree,
+        sort=sort,
+        descending=descending,
+        parameters=parameters,
+        all_directives=lookups.all_directives(),
+        scope_units=lookups.visible_units(current_user),
+    )
+
+
+@bp.route("/reports/directives/<int:directive_id>.<any(csv, xlsx, pdf):file_format>")
+@login_required
+def directive_progress_file(directive_id: int, file_format: str):
+    policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
+    directive = lookups.get_or_404(Directive, directive_id, "directive")
+    filters = TaskFilters.from_args(request.args, clock.today()).with_(
+        directive=directive.code, timeliness=None, status=None, owner=None
+    )
+    table = report_builders.directive_progress(current_user, directive, filters, due_soon_days())
+    name = f"progress-{directive.code}-{filters.report_date}"
+    return file_response(table, file_format, "directive", filters.as_args(), name)
+
+
+@bp.route("/exports/<int:export_id>/manifest.json")
+@login_required
+def export_manifest(export_id: int):
+    policy.require(policy.can_export(current_user), "Manifests are for supervisors and auditors.")
+    export = lookups.get_or_404(ReportExport, export_id, "export")
+    return jsonify(manifests.manifest(export))
+
+
+@bp.route("/exports/verify", methods=["GET", "POST"])
+@login_required
+def verify_export():
+    """Hand in a report file (or its SHA-256): was it made by the tracker, when, from what?"""
+    policy.require(
+        policy.can_export(current_user), "Verifying files is for supervisors and auditors."
+    )
+    digest, found, chain = None, [], None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            digest = manifests.digest_of_upload(upload.stream)
+        else:
+            digest = (request.form.get("sha256") or "").strip().lower()
+            if not manifests.SHA256_PATTERN.match(digest):
+                raise InvalidInput(
+                    "Choose the file, or paste its SHA-256 (64 hexadecimal characters).",
+                    field_errors={"sha256": ["64 hexadecimal characters"]},
+                )
+        found = manifests.find(digest)
+        checked, broken = audit.verify_chain()
+        chain = {"checked": checked, "broken": broken}
+    return render_template("reports/verify.html", digest=digest, found=found, chain=chain)
 
 
 @bp.route("/audit")

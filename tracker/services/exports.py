@@ -39,6 +39,9 @@ CSV_HEADER = (
     "urging_notices",
     "version",
 )
+# The kinds of the columns above, for typed spreadsheet cells.
+DATE_COLUMNS = {"start_date", "deadline", "original_deadline", "completed_on", "report_date"}
+COUNT_COLUMNS = {"percent_done", "days_overdue", "version"}
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,7 +55,8 @@ def neutralise(value: object) -> str:
 
 
 def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[tuple]:
-    """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches."""
+    """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches;
+    typed values (dates as dates, None when there is none), in the order of CSV_HEADER."""
     report_date, basis = filters.report_date, filters.deadline_basis
     record = as_of.record_columns(report_date)
     statement = task_list_query(user, filters, due_soon_days, record).options(
@@ -72,16 +76,16 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
             task.lead_unit.name,
             "; ".join(unit.code for unit in task.coordinating_units),
             task.owner.username if task.owner else "",
-            task.start_date.isoformat() if task.start_date else "",
-            task.deadline.isoformat(),
-            task.original_deadline.isoformat(),
+            task.start_date,
+            task.deadline,
+            task.original_deadline,
             STATUS_LABELS[task.status],
             task.percent_done,
             "yes" if task.is_key else "no",
             tl.TIMELINESS_LABELS[timeliness] if timeliness else "Cancelled",
             task.days_overdue(report_date, basis),
-            task.completed_on.isoformat() if task.completed_on else "",
-            report_date.isoformat(),
+            task.completed_on,
+            report_date,
             basis,
             "; ".join(notice.number for notice in task.urging_notices),
             task.version,

@@ -1,0 +1,236 @@
+"""The reports as ReportTables: period report, league table, directive progress and the task
+list, each built from the same queries as its screen so that files and screen agree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..domain import periods
+from ..domain import timeliness as tl
+from ..extensions import db
+from ..models import Directive, Task, User
+from . import exports, league, lookups, period_reports, task_queries
+from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
+from .task_queries import TaskFilters
+
+TASK_COLUMNS = [
+    Column(
+        name,
+        name.replace("_", " ").capitalize(),
+        DATE if name in exports.DATE_COLUMNS else COUNT if name in exports.COUNT_COLUMNS else TEXT,
+    )
+    for name in exports.CSV_HEADER
+]
+COUNT_COLUMNS = [
+    Column("completed_on_time", "Completed on time", COUNT),
+    Column("completed_late", "Completed late", COUNT),
+    Column("within_deadline", "Within deadline", COUNT),
+    Column("overdue", "Overdue", COUNT),
+]
+
+
+def describe_scope(filters: TaskFilters) -> str:
+    """The filters in words, for title blocks."""
+    parts = []
+    if filters.directive:
+        parts.append(f"directive {filters.directive}")
+    if filters.scope:
+        parts.append(f"units under {filters.scope}")
+    if filters.unit:
+        parts.append(f"lead unit {filters.unit}")
+    if filters.key:
+        parts.append("key tasks only")
+    if filters.status:
+        parts.append(f"status {filters.status}")
+    if filters.timeliness:
+        parts.append(f"class {filters.timeliness}")
+    if filters.q:
+        parts.append(f"matching {filters.q!r}")
+    if filters.deadline_basis == "original":
+        parts.append("judged against original deadlines")
+    return "; ".join(parts) or "all tasks the reader may see"
+
+
+def _counts_summary(counts: tl.TimelinessCounts) -> list[tuple[str, object]]:
+    return [
+        ("Tasks (cancelled left out)", counts.total),
+        *((klass.label, counts.count(klass)) for klass in tl.TIMELINESS_ORDER),
+        ("Come due", counts.come_due),
+        ("Completion rate", _percent(counts.completion_rate)),
+        ("On-time rate", _percent(counts.on_time_rate)),
+        ("Overdue rate", _percent(counts.overdue_rate)),
+    ]
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _with_tasks(table: ReportTable, user: User, filters: TaskFilters, days: int) -> ReportTable:
+    table.task_columns = TASK_COLUMNS
+    table.task_rows = exports.task_rows(user, filters, days)
+    table.task_total = task_count(user, filters, days)
+    return table
+
+
+def task_count(user: User, filters: TaskFilters, days: int) -> int:
+    statement = task_queries.apply_filters(
+        select(func.count(Task.id)).select_from(Task), user, filters, days
+    )
+    return db.session.scalar(statement) or 0
+
+
+def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
+    """The task list with its four-class summary (the Tasks screen and its exports)."""
+    counts = task_queries.total_counts(user, filters, days)
+    table = ReportTable(
+        kind="tasks",
+        title=f"Tasks as of {filters.report_date:%d/%m/%Y}",
+        scope=describe_scope(filters),
+        as_of=filters.report_date,
+        columns=[Column("measure", "Measure"), Column("value", "Tasks", COUNT)],
+        rows=[[klass.label, counts.count(klass)] for klass in tl.TIMELINESS_ORDER],
+        totals=["Total", counts.total],
+        summary=_counts_summary(counts),
+        counts=counts,
+    )
+    return _with_tasks(table, user, filters, days)
+
+
+def directive_progress(
+    user: User, directive: Directive, filters: TaskFilters, days: int
+) -> ReportTable:
+    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
+    units = lookups.units_by_id(per_unit.keys())
+    rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
+    totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
+
+    def line(counts: tl.TimelinessCounts) -> list:
+        return [
+            *(counts.count(klass) for klass in tl.TIMELINESS_ORDER),
+            counts.come_due,
+            counts.completion_rate,
+            counts.overdue_rate,
+        ]
+
+    table = ReportTable(
+        kind="directive",
+        title=f"Progress of {directive.kind} {directive.code}",
+        scope=describe_scope(filters),
+        as_of=filters.report_date,
+        columns=[
+            Column("unit", "Lead unit"),
+            Column("unit_name", "Unit name"),
+            *COUNT_COLUMNS,
+            Column("come_due", "Come due", COUNT),
+            Column("completion_rate", "Completion rate", RATE),
+            Column("overdue_rate", "Overdue rate", RATE),
+        ],
+        rows=[[unit.code, unit.name, *line(counts)] for unit, counts in rows],
+        totals=["Total", "", *line(totals)],
+        summary=_counts_summary(totals),
+        counts=totals,
+    )
+    return _with_tasks(table, user, filters, days)
+
+
+def period_report(
+    user: User, filters: TaskFilters, start: date, end: date, group: str, days: int
+) -> tuple[ReportTable, list]:
+    """The period report table, and its rows as (group object, PeriodFigures) for the screen."""
+    column = Task.directive_id if group == "directive" else Task.lead_unit_id
+    figures = period_reports.period_figures(user, filters, start, end, column, days)
+    if group == "directive":
+        directives = lookups.directives_by_id(figures)
+        objects = sorted(
+            ((directives[key], value) for key, value in figures.items()), key=lambda r: r[0].code
+        )
+        names = [(d.code, d.title) for d, _ in objects]
+    else:
+        units = lookups.units_by_id(figures.keys())
+        objects = sorted(
+            ((units[key], value) for key, value in figures.items()), key=lambda r: r[0].path
+        )
+        names = [(u.code, u.name) for u, _ in objects]
+    totals = sum((value for _, value in objects), start=period_reports.PeriodFigures())
+
+    def line(values: period_reports.PeriodFigures) -> list:
+        return [getattr(values, key) for key, _, _ in period_reports.PERIOD_COLUMNS]
+
+    label = "Directive" if group == "directive" else "Lead unit"
+    table = ReportTable(
+        kind="period",
+        title=f"Period report, {periods.describe(start, end)}",
+        scope=describe_scope(filters),
+        period=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}",
+        as_of=end,
+        columns=[
+            Column("code", label),
+            Column("name", "Title" if group == "directive" else "Unit name"),
+            *(
+                Column(key, heading, RATE if kind == "rate" else COUNT)
+                for key, heading, kind in period_reports.PERIOD_COLUMNS
+            ),
+        ],
+        rows=[
+            [code, name, *line(values)]
+            for (code, name), (_, values) in zip(names, objects, strict=True)
+        ],
+        totals=["Total", "", *line(totals)],
+        summary=[
+            (heading, _percent(getattr(totals, key)) if kind == "rate" else getattr(totals, key))
+            for key, heading, kind in period_reports.PERIOD_COLUMNS
+        ],
+        counts=tl.TimelinessCounts(
+            completed_on_time=totals.completed_on_time,
+            completed_late=totals.completed_late,
+            within_deadline=totals.within_deadline,
+            overdue=totals.overdue,
+        ),
+    )
+    return _with_tasks(table, user, filters.with_(report_date=end), days), objects
+
+
+LEAGUE_COLUMNS = [
+    Column("unit", "Unit"),
+    Column("unit_name", "Unit name"),
+    *COUNT_COLUMNS,
+    Column("on_time_rate", "On-time rate", RATE),
+    Column("overdue_rate", "Overdue rate", RATE),
+    Column("average_days_overdue", "Average days overdue", NUMBER),
+    Column("extensions_granted", "Extensions granted", COUNT),
+]
+
+
+def league_table(
+    user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool, days: int
+) -> tuple[ReportTable, list]:
+    rows = league.sort_rows(league.league_rows(user, filters, subtree, days), sort, descending)
+    own_rows = rows if not subtree else league.league_rows(user, filters, False, days)
+    totals = league.LeagueRow(unit=None)
+    for row in own_rows:
+        totals.add(row)
+
+    def line(row: league.LeagueRow) -> list:
+        return [
+            *(row.counts.count(klass) for klass in tl.TIMELINESS_ORDER),
+            row.counts.on_time_rate,
+            row.counts.overdue_rate,
+            row.average_days_overdue,
+            row.extensions_granted,
+        ]
+
+    table = ReportTable(
+        kind="league",
+        title=f"League table of units{' (with their sub-units)' if subtree else ''}",
+        scope=describe_scope(filters),
+        as_of=filters.report_date,
+        columns=LEAGUE_COLUMNS,
+        rows=[[row.unit.code, row.unit.name, *line(row)] for row in rows],
+        totals=["Total", "", *line(totals)],
+        summary=_counts_summary(totals.counts),
+        counts=totals.counts,
+    )
+    return table, rows

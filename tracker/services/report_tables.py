@@ -1,0 +1,60 @@
+"""A report as data: title, scope, period, as-of date, typed columns, rows, totals and a
+summary. The screen, CSV, XLSX and PDF of one report are all written from the same table,
+so their figures cannot disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+TEXT, COUNT, RATE, DATE, NUMBER = "text", "count", "rate", "date", "number"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    kind: str = TEXT  # text, count, rate (0..1 or None), date, number (one decimal)
+
+
+@dataclass
+class ReportTable:
+    """What one report says. Values are typed: int, float, None, date or str."""
+
+    kind: str  # "period", "league", "directive", "tasks"
+    title: str
+    scope: str  # the filters in words: "All units", "MOST and its units, key tasks"
+    as_of: date
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    totals: list | None = None
+    period: str | None = None
+    summary: list[tuple[str, object]] = field(default_factory=list)
+    counts: object = None  # the four-class TimelinessCounts the PDF draws as bars
+    # A second table of tasks behind the report (rows of task_columns), for XLSX and PDF.
+    task_columns: list[Column] = field(default_factory=list)
+    task_rows: object = None  # an iterable, consumed once
+    task_total: int | None = None
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who generated a file, when, and the head of the audit chain at that moment."""
+
+    generated_by: str
+    generated_at: datetime
+    chain_seq: int
+    chain_hash: str
+
+
+def display(value: object, kind: str) -> str:
+    """A cell as text for CSV and PDF: rates as percentages, dates as ISO, None as blank."""
+    if value is None:
+        return ""
+    if kind == RATE:
+        return f"{value * 100:.1f}%"
+    if kind == NUMBER:
+        return f"{value:.1f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
