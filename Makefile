@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install install-dev lint format clean
+.PHONY: run test install install-dev system-deps lint format clean
+
+# Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
+# (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
+# pdftotext). Installed only when missing, and only where apt-get can run (root).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,13 +27,23 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $$missing"; \
+	    (apt-get install -y -q $$missing || (apt-get update -q && apt-get install -y -q $$missing)) >/dev/null; \
+	  else echo "Please install these Debian packages: $$missing" >&2; exit 1; fi; \
+	fi
+
 run: install
+	-@$(MAKE) --no-print-directory system-deps || echo "PDF reports stay off until those packages are installed."
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev
+test: install-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

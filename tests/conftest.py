@@ -25,6 +25,9 @@ from tracker.services.passwords import hash_password
 from tracker.services.tasks import TaskValues, add_task
 from tracker.services.units import add_unit
 
+# Shared scenario fixtures (a dated 2025 history of six tasks).
+pytest_plugins = ["tests.histories"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
 # What the app writes outside the database during tests goes here, never into instance/.

@@ -164,7 +164,10 @@ def file_response(
     if file_format not in report_files.FORMATS:
         abort(404)
     stamp = manifests.stamp_for(current_user)
-    data = report_files.render(table, file_format, stamp)
+    try:
+        data = report_files.render(table, file_format, stamp)
+    except report_files.PdfUnavailable as error:
+        abort(503, str(error))
     file_name = safe_file_name(f"{name}.{file_format}")
     export = manifests.record_file(
         current_user, report, file_format, file_name, parameters, data, stamp

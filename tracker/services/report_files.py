@@ -26,6 +26,10 @@ FORMATS = tuple(MIME)
 PDF_TASK_LIMIT = 2000  # a PDF lists at most this many tasks; CSV and XLSX list them all
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load here; the message says what to install."""
+
+
 def csv_bytes(table: ReportTable) -> bytes:
     header = tuple(column.heading for column in table.columns)
     rows = [_display_row(table.columns, row) for row in table.rows]
@@ -133,7 +137,14 @@ def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
 
 def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
     from flask import render_template
-    from weasyprint import HTML
+
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # the system's Pango is missing
+        raise PdfUnavailable(
+            "PDF files need the Pango library on the server (make system-deps installs it); "
+            "CSV and XLSX work without it."
+        ) from error
 
     from ..charts import class_bars
 

@@ -1,0 +1,117 @@
+"""A dated history played through the services, shared by the as-of, period and league
+tests: six tasks of one directive in 2025, each step dated by hand (see `history`)."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import func, select, update
+
+from tracker.domain import lifecycle
+from tracker.extensions import db
+from tracker.models import ExtensionRequest, StatusUpdate, Task
+from tracker.services import clock, extensions, tasks
+from tracker.services.tasks import TaskValues
+
+from .conftest import login
+from .test_api import token_for
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=clock.tracker_zone()).astimezone(UTC)
+
+
+def date_last_entry(task: Task, day: date, hour: int = 10) -> None:
+    """Give the task's newest history entry the moment `day` at `hour` (local time)."""
+    newest = db.session.scalar(
+        select(func.max(StatusUpdate.id)).where(StatusUpdate.task_id == task.id)
+    )
+    db.session.execute(
+        update(StatusUpdate).where(StatusUpdate.id == newest).values(created_at=at(day, hour))
+    )
+    db.session.commit()
+
+
+def progress(actor, task, status, percent, day, note="", url="", hour=10):
+    db.session.refresh(task)
+    tasks.report_progress(actor, task, task.version, status, percent, note, url)
+    date_last_entry(task, day, hour)
+
+
+def new_task(make, unit, directive, code, deadline, created):
+    task = make.task(unit, directive, code=code, deadline=deadline)
+    date_last_entry(task, created)  # the "Task assigned." entry
+    return task
+
+
+@pytest.fixture
+def history(make, org):
+    """Five tasks of one directive with a 2025 history (see the module docstring)."""
+    directive = make.directive("57-NQ/TW")
+    dep = org["department"]
+    leader = make.user("unit_leader", dep)
+    supervisor = make.user("supervisor", org["ministry"])
+    admin = make.user("admin", org["ministry"])
+
+    # A: extended 15/9 from 20/9 to 15/10, submitted 10/10, verified 12/10: on time.
+    a = new_task(make, dep, directive, "A", date(2025, 9, 20), date(2025, 7, 1))
+    progress(leader, a, lifecycle.IN_PROGRESS, 40, date(2025, 8, 10))
+    db.session.refresh(a)
+    request = extensions.request_extension(leader, a, date(2025, 10, 15), "Data arrives late.")
+    date_last_entry(a, date(2025, 9, 12))
+    extensions.decide_extension(supervisor, request, True, "")
+    date_last_entry(a, date(2025, 9, 15))
+    db.session.execute(
+        update(ExtensionRequest)
+        .where(ExtensionRequest.id == request.id)
+        .values(requested_at=at(date(2025, 9, 12)), decided_at=at(date(2025, 9, 15)))
+    )
+    db.session.commit()
+    progress(
+        leader, a, lifecycle.SUBMITTED, 100, date(2025, 10, 10), "Done.", "https://example.gov.vn/a"
+    )
+    progress(supervisor, a, lifecycle.COMPLETED, 100, date(2025, 10, 12), "Accepted.")
+
+    # B: due 25/9, in progress, never finished.
+    b = new_task(make, dep, directive, "B", date(2025, 9, 25), date(2025, 7, 1))
+    progress(leader, b, lifecycle.IN_PROGRESS, 30, date(2025, 9, 1))
+
+    # C: assigned only on 5/10.
+    new_task(make, dep, directive, "C", date(2025, 12, 31), date(2025, 10, 5))
+
+    # D: due 10/9, submitted 8/9, verified 9/9: on time.
+    d = new_task(make, dep, directive, "D", date(2025, 9, 10), date(2025, 7, 1))
+    progress(
+        leader, d, lifecycle.SUBMITTED, 100, date(2025, 9, 8), "Done.", "https://example.gov.vn/d"
+    )
+    progress(supervisor, d, lifecycle.COMPLETED, 100, date(2025, 9, 9), "Accepted.")
+
+    # E: due 29/9, in progress, cancelled 1/10.
+    e = new_task(make, dep, directive, "E", date(2025, 9, 29), date(2025, 7, 1))
+    progress(leader, e, lifecycle.IN_PROGRESS, 10, date(2025, 8, 1))
+    progress(supervisor, e, lifecycle.CANCELLED, 10, date(2025, 10, 1), "Merged into B.")
+
+    # F: due 5/9; an administrator moved the deadline to 30/11 on 20/10.
+    f = new_task(make, dep, directive, "F", date(2025, 9, 5), date(2025, 7, 1))
+    db.session.refresh(f)
+    tasks.edit_task(admin, f, f.version, values_with_deadline(f, date(2025, 11, 30)))
+    db.session.commit()
+    date_last_entry(f, date(2025, 10, 20))
+    return {"directive": directive, "auditor": make.user("auditor", org["ministry"]), "b": b}
+
+
+@pytest.fixture
+def auditor(client, history):
+    """The client, logged in as an auditor, with an API token at hand."""
+    login(client, history["auditor"])
+    client.auditor_token = token_for(client, history["auditor"])
+    return client
+
+
+def values_with_deadline(task: Task, deadline: date) -> TaskValues:
+    return TaskValues(
+        code=task.code,
+        title=task.title,
+        directive=task.directive,
+        lead_unit=task.lead_unit,
+        deadline=deadline,
+    )
