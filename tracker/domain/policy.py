@@ -87,6 +87,11 @@ def can_view_audit(user: User) -> bool:
     return _active(user) and user.role in (ADMIN, AUDITOR)
 
 
+def can_close_period(user: User) -> bool:
+    """Freeze a period report: supervisors (for their units) and admins."""
+    return _active(user) and user.role in (ADMIN, SUPERVISOR)
+
+
 def can_export(user: User) -> bool:
     return can_view_reports(user)
 

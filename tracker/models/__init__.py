@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent, AuditHead
 from .calendar import CalendarFeed
+from .closing import ClosingTask, PeriodClosing
 from .comment import Comment
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
@@ -19,11 +20,13 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "CalendarFeed",
+    "ClosingTask",
     "Comment",
     "DigestSent",
     "Directive",
     "Evidence",
     "ExtensionRequest",
+    "PeriodClosing",
     "RecurringTask",
     "ReminderSent",
     "ReportExport",

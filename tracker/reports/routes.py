@@ -10,7 +10,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     jsonify,
+    redirect,
     render_template,
     request,
     stream_with_context,
@@ -21,13 +23,14 @@ from flask_login import current_user, login_required
 from ..domain import periods, policy
 from ..domain.errors import InvalidInput
 from ..domain.timeliness import Timeliness, TimelinessCounts
-from ..models import Directive, ReportExport, Task, User
+from ..models import Directive, PeriodClosing, ReportExport, Task, User
 from ..pagination import ListPage
 from ..request_args import due_soon_days, page_number
 from ..services import (
     audit,
     audit_queries,
     clock,
+    closings,
     exports,
     league,
     lookups,
@@ -199,14 +202,12 @@ def export_tasks_file(file_format: str):
     return file_response(table, file_format, "tasks", filters.as_args(), name)
 
 
-def period_arguments(today) -> tuple[TaskFilters, date, date, str]:
-    """Filters, first and last day, and grouping of a period report from the query string."""
-    filters = TaskFilters.from_args(request.args, today).with_(timeliness=None, status=None)
-    given, first, last = (
-        request.args.get("period"),
-        request.args.get("from"),
-        request.args.get("to"),
-    )
+def period_arguments(today, args=None) -> tuple[TaskFilters, date, date, str]:
+    """Filters, first and last day, and grouping of a period report from the query string
+    (or a form)."""
+    args = request.args if args is None else args
+    filters = TaskFilters.from_args(args, today).with_(timeliness=None, status=None)
+    given, first, last = args.get("period"), args.get("from"), args.get("to")
     try:
         if first or last:
             start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
@@ -222,7 +223,7 @@ def period_arguments(today) -> tuple[TaskFilters, date, date, str]:
         ) from None
     if end < start:
         raise InvalidInput("The period ends before it starts.", field_errors={"to": ["too early"]})
-    group = request.args.get("group", "unit")
+    group = args.get("group", "unit")
     if group not in ("unit", "directive"):
         raise InvalidInput("Group by unit or directive.", field_errors={"group": ["invalid"]})
     return filters, start, end, group
@@ -248,6 +249,8 @@ def period_report(file_format: str | None = None):
         return file_response(table, file_format, "period", parameters, f"period-{start}-{end}")
     return render_template(
         "reports/period.html",
+        closing=closings.find(current_user, start, end, filters),
+        may_close=policy.can_close_period(current_user) and end < clock.today(),
         table=table,
         rows=rows,
         filters=filters,
@@ -258,6 +261,59 @@ def period_report(file_format: str | None = None):
         columns=period_reports.PERIOD_COLUMNS,
         all_directives=lookups.all_directives(),
         scope_units=lookups.visible_units(current_user),
+    )
+
+
+@bp.post("/reports/period/close")
+@login_required
+def close_period():
+    """Freeze the period report shown (its period and scope) as a closed report."""
+    policy.require(
+        policy.can_close_period(current_user), "Only supervisors and admins close periods."
+    )
+    filters, start, end, _ = period_arguments(clock.today(), request.form)
+    closing = closings.close_period(current_user, filters, start, end, due_soon_days())
+    flash(
+        f"The period {start:%d/%m/%Y}–{end:%d/%m/%Y} is closed: its figures are frozen "
+        f"({closing.task_count} tasks).",
+        "success",
+    )
+    return redirect(url_for("reports.closed_period", closing_id=closing.id))
+
+
+@bp.route("/reports/closings")
+@login_required
+def closed_periods():
+    policy.require(
+        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+    )
+    return render_template("reports/closings.html", closings=closings.list_closings(current_user))
+
+
+@bp.route("/reports/closings/<int:closing_id>")
+@bp.route("/reports/closings/<int:closing_id>.<any(csv, xlsx, pdf):file_format>")
+@login_required
+def closed_period(closing_id: int, file_format: str | None = None):
+    """A closed period's frozen report, and what moved since it was closed."""
+    policy.require(
+        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+    )
+    closing = lookups.get_or_404(PeriodClosing, closing_id, "closed period")
+    policy.require(closings.may_view(current_user, closing), "That closing is outside your units.")
+    table = closings.frozen_table(closing)
+    if file_format:
+        name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"
+        return file_response(table, file_format, "closing", {"closing": closing.id}, name)
+    page = page_number("page")
+    changes, changed_total = closings.changes_since(closing, page)
+    return render_template(
+        "reports/closing.html",
+        closing=closing,
+        table=table,
+        changes=changes,
+        changed_total=changed_total,
+        page=page,
+        pages=max(1, -(-changed_total // closings.CHANGES_PER_PAGE)),
     )
 
 

@@ -136,6 +136,30 @@ def directive_progress(
     return _with_tasks(table, user, filters, days)
 
 
+def period_columns(group: str) -> list[Column]:
+    """The columns of a period report with rows per lead unit or per directive."""
+    return [
+        Column("code", "Directive" if group == "directive" else "Lead unit"),
+        Column("name", "Title" if group == "directive" else "Unit name"),
+        *(
+            Column(key, heading, RATE if kind == "rate" else COUNT)
+            for key, heading, kind in period_reports.PERIOD_COLUMNS
+        ),
+    ]
+
+
+def frozen_task_columns() -> list[Column]:
+    """The task list of a closed period: each task as it stood at the close."""
+    return [
+        Column("task_code", "Task code"),
+        Column("lead_unit", "Lead unit"),
+        Column("status", "Status"),
+        Column("percent_done", "Percent done", COUNT),
+        Column("deadline", "Deadline", DATE),
+        Column("timeliness", "Timeliness at period end"),
+    ]
+
+
 def period_report(
     user: User, filters: TaskFilters, start: date, end: date, group: str, days: int
 ) -> tuple[ReportTable, list]:
@@ -159,21 +183,13 @@ def period_report(
     def line(values: period_reports.PeriodFigures) -> list:
         return [getattr(values, key) for key, _, _ in period_reports.PERIOD_COLUMNS]
 
-    label = "Directive" if group == "directive" else "Lead unit"
     table = ReportTable(
         kind="period",
         title=f"Period report, {periods.describe(start, end)}",
         scope=describe_scope(filters),
         period=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}",
         as_of=end,
-        columns=[
-            Column("code", label),
-            Column("name", "Title" if group == "directive" else "Unit name"),
-            *(
-                Column(key, heading, RATE if kind == "rate" else COUNT)
-                for key, heading, kind in period_reports.PERIOD_COLUMNS
-            ),
-        ],
+        columns=period_columns(group),
         rows=[
             [code, name, *line(values)]
             for (code, name), (_, values) in zip(names, objects, strict=True)
