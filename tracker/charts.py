@@ -1,5 +1,6 @@
-"""Charts drawn on the server as SVG (no script, no CDN): a target's trajectory and the
-four timeliness classes as bars."""
+"""Charts drawn on the server as SVG (no script, no CDN): a target's trajectory, the four
+timeliness classes as bars, a trend of counts over time and a directive's timeline (Gantt).
+Every chart has a text label and its figures are also shown as text on the page."""
 
 from __future__ import annotations
 
@@ -110,4 +111,34 @@ def class_bars(counts) -> Markup:
             f'<text x="{label_width + length + 6:.1f}" y="{top + 16}" font-size="13">{value}</text>'
         )
     parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def trend_svg(points: list[tuple[str, int]], label: str) -> Markup:
+    """Counts over time as labelled columns (e.g. overdue tasks at each month's end)."""
+    if not points:
+        return Markup("")
+    column, gap, top, bottom, height = 44, 10, 18, 34, 180
+    largest = max(value for _, value in points) or 1
+    width = len(points) * (column + gap) + gap
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
+        f'class="chart">'
+    ]
+    plot = height - top - bottom
+    for index, (name, value) in enumerate(points):
+        x = gap + index * (column + gap)
+        bar = value / largest * plot
+        y = top + plot - bar
+        parts.append(
+            f'<rect x="{x}" y="{y:.1f}" width="{column}" height="{bar:.1f}" fill="#b3261e"/>'
+            f'<text x="{x + column / 2}" y="{y - 4:.1f}" font-size="12" '
+            f'text-anchor="middle">{value}</text>'
+            f'<text x="{x + column / 2}" y="{height - bottom + 16}" font-size="11" '
+            f'text-anchor="middle">{escape(name)}</text>'
+        )
+    parts.append(
+        f'<line x1="0" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="#555"/></svg>'
+    )
     return Markup("".join(parts))

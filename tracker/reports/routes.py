@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from ..charts import class_bars, trend_svg
 from ..domain import periods, policy
 from ..domain.errors import InvalidInput
 from ..domain.timeliness import Timeliness, TimelinessCounts
@@ -41,6 +42,7 @@ from ..services import (
     task_queries,
     urging,
 )
+from ..services import dashboard as dashboard_service
 from ..services.report_tables import ReportTable
 from ..services.task_queries import TaskFilters
 
@@ -99,6 +101,25 @@ def board():
         scope_units=scope_units,
         all_directives=lookups.all_directives(),
         report_date=filters.report_date,
+    )
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """The picture at a glance for the reader's scope: classes, overdue trend, worst units."""
+    view = dashboard_service.build(
+        current_user, clock.today(), due_soon_days(), request.args.get("directive") or None
+    )
+    trend_label = "Overdue tasks at the end of each month: " + ", ".join(
+        f"{day:%m/%Y} {count}" for day, count in view.trend
+    )
+    return render_template(
+        "reports/dashboard.html",
+        view=view,
+        class_chart=class_bars(view.counts),
+        trend_chart=trend_svg([(f"{d:%m/%y}", n) for d, n in view.trend], trend_label),
+        all_directives=lookups.all_directives(),
     )
 
 

@@ -53,7 +53,7 @@ def home():
     if current_user.role in (UNIT_LEADER, OFFICER):
         return redirect(url_for("tasks.my_unit"))
     if current_user.role == AUDITOR:
-        return redirect(url_for("directives.index"))
+        return redirect(url_for("reports.dashboard"))
     return redirect(url_for("reports.board"))
 
 
