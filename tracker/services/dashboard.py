@@ -52,7 +52,7 @@ def build(user: User, today: date, due_soon_days: int, directive: str | None = N
     )
     counts = task_queries.total_counts(user, filters, due_soon_days)
     trend = [
-        (day, task_queries.total_counts(user, filters.with_(report_date=day), due_soon_days).overdue)
+        (day, task_queries.total_counts(user, filters.with_(report_date=day), due_soon_days))
         for day in month_ends(today)
     ]
     per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, due_soon_days)
@@ -63,6 +63,6 @@ def build(user: User, today: date, due_soon_days: int, directive: str | None = N
         filters=filters,
         counts=counts,
         due_soon=task_queries.due_soon_count(user, filters, due_soon_days),
-        trend=trend,
+        trend=[(day, counts_then.overdue) for day, counts_then in trend],
         top_units=[(units[uid], c) for uid, c in worst if c.overdue],
     )
