@@ -4,6 +4,7 @@ Every chart has a text label and its figures are also shown as text on the page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -140,5 +141,118 @@ def trend_svg(points: list[tuple[str, int]], label: str) -> Markup:
         )
     parts.append(
         f'<line x1="0" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="#555"/></svg>'
+    )
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One line of a timeline: a target heading, or a task / milestone with its dates."""
+
+    label: str
+    heading: bool = False
+    start: date | None = None
+    deadline: date | None = None
+    original_deadline: date | None = None
+    completed_on: date | None = None
+    milestone: bool = False
+    timeliness: str | None = None  # a Timeliness value; None when cancelled
+    status_text: str = ""
+    href: str = ""
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    months, day = [], date(first.year, first.month, 1)
+    while day <= last:
+        months.append(day)
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return months
+
+
+def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
+    """A directive's targets, tasks and milestones on a time axis: a bar from start to
+    deadline (an extension drawn as an outlined tail from the original deadline), a diamond
+    for a milestone, a tick where the task was completed, month lines and today's line.
+    Each task's class is written beside its bar, so the chart reads in black and white."""
+    days = [today] + [
+        d for r in rows for d in (r.start, r.deadline, r.original_deadline, r.completed_on) if d
+    ]
+    first, last = min(days), max(days)
+    first = date(first.year, first.month, 1)
+    last = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    label_width, plot_width, row_height, head = 280, 700, 22, 30
+    status_width = 170
+    span = max((last - first).days, 1)
+    width = label_width + plot_width + status_width
+    height = head + row_height * len(rows) + 10
+
+    def x(day: date) -> float:
+        return label_width + (day - first).days / span * plot_width
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
+        f'class="chart gantt" font-family="DejaVu Sans, sans-serif">'
+    ]
+    months = _month_starts(first, last)
+    step = max(1, len(months) // 18)
+    for index, month in enumerate(months):
+        parts.append(
+            f'<line x1="{x(month):.1f}" y1="{head - 6}" x2="{x(month):.1f}" y2="{height}" '
+            f'stroke="#e1e5ea"/>'
+        )
+        if index % step == 0:
+            parts.append(
+                f'<text x="{x(month) + 2:.1f}" y="{head - 10}" font-size="11" fill="#333">'
+                f"{month:%m/%y}</text>"
+            )
+    for index, row in enumerate(rows):
+        top = head + index * row_height
+        label = escape(row.label if len(row.label) <= 42 else row.label[:41] + "…")
+        if row.heading:
+            parts.append(
+                f'<rect x="0" y="{top}" width="{width}" height="{row_height}" fill="#eef2f7"/>'
+                f'<text x="4" y="{top + 15}" font-size="12" font-weight="bold">{label}</text>'
+            )
+            continue
+        colour, mark = CLASS_STYLE.get(row.timeliness or "", ("#8a8f96", "×"))
+        text = f'<text x="14" y="{top + 15}" font-size="11">{label}</text>'
+        if row.href:
+            text = f'<a href="{escape(row.href)}">{text}</a>'
+        parts.append(text)
+        if row.milestone and row.deadline:
+            cx, cy = x(row.deadline), top + row_height / 2
+            parts.append(
+                f'<polygon points="{cx:.1f},{cy - 7} {cx + 7:.1f},{cy} {cx:.1f},{cy + 7} '
+                f'{cx - 7:.1f},{cy}" fill="{colour}"/>'
+            )
+        elif row.deadline:
+            start = row.start or row.deadline
+            judged_end = row.original_deadline or row.deadline
+            parts.append(
+                f'<rect x="{x(start):.1f}" y="{top + 5}" '
+                f'width="{max(x(judged_end) - x(start), 2):.1f}" height="12" fill="{colour}"/>'
+            )
+            if row.original_deadline and row.deadline > row.original_deadline:
+                parts.append(
+                    f'<rect x="{x(row.original_deadline):.1f}" y="{top + 5}" '
+                    f'width="{x(row.deadline) - x(row.original_deadline):.1f}" height="12" '
+                    f'fill="none" stroke="{colour}" stroke-dasharray="3 2"/>'
+                )
+        if row.completed_on:
+            cx = x(row.completed_on)
+            parts.append(
+                f'<line x1="{cx:.1f}" y1="{top + 2}" x2="{cx:.1f}" y2="{top + 20}" '
+                f'stroke="#111" stroke-width="2"/>'
+            )
+        parts.append(
+            f'<text x="{label_width + plot_width + 8}" y="{top + 15}" font-size="11">'
+            f"{mark} {escape(row.status_text)}</text>"
+        )
+    today_x = x(today)
+    parts.append(
+        f'<line x1="{today_x:.1f}" y1="{head - 6}" x2="{today_x:.1f}" y2="{height}" '
+        f'stroke="#111" stroke-width="1.5" stroke-dasharray="5 3"/>'
+        f'<text x="{today_x + 3:.1f}" y="{height - 2}" font-size="11">today</text></svg>'
     )
     return Markup("".join(parts))

@@ -1,13 +1,18 @@
-"""Directive views: list with progress figures, and a directive's page."""
+"""Directive views: list with progress figures, a directive's page, its timeline (Gantt)
+and its targets."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from ..charts import trajectory_svg
+from ..charts import TimelineRow, gantt_svg, trajectory_svg
 from ..domain import policy
 from ..domain.errors import InvalidInput
+from ..domain.timeliness import Timeliness
+from ..extensions import db
 from ..models import Directive, Target, Task
 from ..request_args import due_soon_days, page_number
 from ..services import clock, lookups, task_queries
@@ -44,6 +49,66 @@ def show(directive_id: int):
         totals=totals,
         filters=filters,
     )
+
+
+TIMELINE_ROWS = 100  # tasks per page of a timeline
+
+
+@bp.route("/directives/<int:directive_id>/timeline")
+@login_required
+def timeline(directive_id: int):
+    """The directive's targets, tasks and milestones on a time axis, with today's line."""
+    directive = lookups.get_or_404(Directive, directive_id, "directive")
+    today = clock.today()
+    pagination = db.paginate(
+        select(Task)
+        .options(joinedload(Task.target), joinedload(Task.lead_unit))
+        .where(Task.directive_id == directive.id, policy.task_scope_clause(current_user))
+        .order_by(Task.target_id.is_(None), Task.target_id, Task.deadline, Task.code),
+        page=page_number(),
+        per_page=TIMELINE_ROWS,
+        error_out=False,
+    )
+    rows, current_target = [], object()
+    for task in pagination.items:
+        if task.target is not current_target:
+            current_target = task.target
+            rows.append(TimelineRow(label=_target_heading(task.target), heading=True))
+        klass = task.timeliness(today)
+        if klass is None:
+            status_text = "Cancelled"
+        elif klass is Timeliness.OVERDUE:
+            status_text = f"Overdue {task.days_overdue(today)} d · {task.lead_unit.code}"
+        else:
+            status_text = f"{klass.label.replace('Not completed, ', '').capitalize()}"
+            status_text += f" · {task.lead_unit.code}"
+        rows.append(
+            TimelineRow(
+                label=f"{task.code} {task.title}",
+                start=task.start_date or directive.issued_on,
+                deadline=task.deadline,
+                original_deadline=task.original_deadline if task.extended else None,
+                completed_on=task.completed_on,
+                milestone=task.kind == "milestone",
+                timeliness=klass.value if klass else None,
+                status_text=status_text,
+                href=url_for("tasks.show", task_id=task.id),
+            )
+        )
+    title = f"Timeline of {directive.code}: {pagination.total} tasks, today {today:%d/%m/%Y}"
+    return render_template(
+        "directives/timeline.html",
+        directive=directive,
+        pagination=pagination,
+        chart=gantt_svg(rows, today, title) if rows else None,
+    )
+
+
+def _target_heading(target: Target | None) -> str:
+    if target is None:
+        return "Tasks without a target"
+    due = f" (due {target.due_on:%d/%m/%Y})" if target.due_on else ""
+    return f"{target.code} {target.title}{due}"
 
 
 def _render_target(target: Target, form: TargetValueForm | None, status: int = 200):
