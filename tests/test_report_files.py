@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import AuditEvent, AuditHead, ReportExport
 
+from .test_audit_chain import tamper
 from .test_period_and_league import Q3, cells
 
 NINE_MONTHS = "/reports/period.{fmt}?period=2025-9M&directive=57-NQ/TW"
@@ -178,3 +179,34 @@ def test_officers_cannot_export_or_verify(client, make, org, history):
     assert client.get("/reports/tasks.xlsx").status_code == 403
     assert client.get("/exports/verify").status_code == 403
     assert db.session.scalar(select(db.func.count(ReportExport.id))) == 0
+
+
+def test_board_files_hold_the_supervisors_units_and_overdue_tasks(client, make, org, history):
+    from .conftest import login
+
+    login(client, make.user("supervisor", org["ministry"]))
+    make.task(org["other"], code="O-1", deadline=date(2025, 1, 1))
+    book = load_workbook(io.BytesIO(client.get("/board.xlsx").data))
+    assert book.sheetnames == ["Summary", "Overdue board", "Tasks"]
+    units = [row[0] for row in book["Overdue board"].iter_rows(min_row=2, values_only=True)]
+    assert units == ["DEP", "Total"]  # OTH is outside the supervisor's units
+    tasks = list(book["Tasks"].iter_rows(values_only=True))
+    codes = sorted(row[tasks[0].index("Task code")] for row in tasks[1:])
+    assert codes == ["B", "C", "F"]  # the overdue tasks only
+    assert client.get("/board.pdf?scope=OTH").status_code == 403
+
+
+def test_the_done_when_of_the_issue(auditor, history, app):
+    """Nine months as of a past date in three formats, the manifest verifies, the audit
+    chain verifies, and then catches an export event edited by hand in the database."""
+    files = {fmt: auditor.get(NINE_MONTHS.format(fmt=fmt)).data for fmt in ("csv", "xlsx", "pdf")}
+    for data in files.values():
+        verdict = auditor.post("/exports/verify", data={"file": (io.BytesIO(data), "f")})
+        assert "The tracker generated this file" in verdict.text
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.export"))
+    tamper(f"UPDATE audit_event SET actor_username = 'someone-else' WHERE id = {event.id}")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"seq {event.seq}): its content" in result.output

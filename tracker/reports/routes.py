@@ -52,11 +52,8 @@ bp = Blueprint("reports", __name__)
 ROWS_PER_PAGE = 50  # aggregate rows (units, directives) per page
 
 
-@bp.route("/board")
-@login_required
-def board():
-    """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
-    policy.require(policy.can_view_board(current_user), "The overdue board is for supervisors.")
+def board_filters() -> TaskFilters:
+    """The board's filters, held within the reader's subtree (404 for an unknown unit)."""
     root = policy.board_root(current_user)
     filters = TaskFilters.from_args(request.args, clock.today())
     if filters.scope:
@@ -66,7 +63,25 @@ def board():
         policy.require(root is None or chosen.is_within(root), "That unit is outside your units.")
     elif root is not None:
         filters = filters.with_(scope=root.code)
-    filters = filters.with_(timeliness=None, status=None, unit=None, owner=None)
+    return filters.with_(timeliness=None, status=None, unit=None, owner=None)
+
+
+@bp.route("/board.<any(csv, xlsx, pdf):file_format>")
+@login_required
+def board_file(file_format: str):
+    policy.require(policy.can_view_board(current_user), "The overdue board is for supervisors.")
+    filters = board_filters()
+    table = report_builders.board(current_user, filters, due_soon_days())
+    name = f"overdue-board-{filters.scope or 'all'}-{filters.report_date}"
+    return file_response(table, file_format, "board", filters.as_args(), name)
+
+
+@bp.route("/board")
+@login_required
+def board():
+    """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
+    policy.require(policy.can_view_board(current_user), "The overdue board is for supervisors.")
+    filters = board_filters()
     days = due_soon_days()
 
     per_unit = task_queries.grouped_counts(current_user, filters, Task.lead_unit_id, days)

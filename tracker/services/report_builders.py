@@ -99,6 +99,47 @@ def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
     return _with_tasks(table, user, filters, days)
 
 
+def board(user: User, filters: TaskFilters, days: int) -> ReportTable:
+    """The overdue board: the four classes per lead unit over the scope, and the overdue
+    tasks behind it."""
+    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
+    units = lookups.units_by_id(per_unit.keys())
+    rows = sorted(
+        ((units[uid], c) for uid, c in per_unit.items()), key=lambda r: (-r[1].overdue, r[0].code)
+    )
+    totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
+    table = ReportTable(
+        kind="board",
+        title=f"Overdue board as of {filters.report_date:%d/%m/%Y}",
+        scope=describe_scope(filters),
+        as_of=filters.report_date,
+        columns=[Column("unit", "Lead unit"), Column("unit_name", "Unit name"), *UNIT_COLUMNS],
+        rows=[[unit.code, unit.name, *_unit_line(counts)] for unit, counts in rows],
+        totals=["Total", "", *_unit_line(totals)],
+        summary=_counts_summary(totals),
+        counts=totals,
+    )
+    overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
+    return _with_tasks(table, user, overdue, days)
+
+
+UNIT_COLUMNS = [
+    *COUNT_COLUMNS,
+    Column("come_due", "Come due", COUNT),
+    Column("completion_rate", "Completion rate", RATE),
+    Column("overdue_rate", "Overdue rate", RATE),
+]
+
+
+def _unit_line(counts: tl.TimelinessCounts) -> list:
+    return [
+        *(counts.count(klass) for klass in tl.TIMELINESS_ORDER),
+        counts.come_due,
+        counts.completion_rate,
+        counts.overdue_rate,
+    ]
+
+
 def directive_progress(
     user: User, directive: Directive, filters: TaskFilters, days: int
 ) -> ReportTable:
@@ -106,30 +147,14 @@ def directive_progress(
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
     totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
-
-    def line(counts: tl.TimelinessCounts) -> list:
-        return [
-            *(counts.count(klass) for klass in tl.TIMELINESS_ORDER),
-            counts.come_due,
-            counts.completion_rate,
-            counts.overdue_rate,
-        ]
-
     table = ReportTable(
         kind="directive",
         title=f"Progress of {directive.kind} {directive.code}",
         scope=describe_scope(filters),
         as_of=filters.report_date,
-        columns=[
-            Column("unit", "Lead unit"),
-            Column("unit_name", "Unit name"),
-            *COUNT_COLUMNS,
-            Column("come_due", "Come due", COUNT),
-            Column("completion_rate", "Completion rate", RATE),
-            Column("overdue_rate", "Overdue rate", RATE),
-        ],
-        rows=[[unit.code, unit.name, *line(counts)] for unit, counts in rows],
-        totals=["Total", "", *line(totals)],
+        columns=[Column("unit", "Lead unit"), Column("unit_name", "Unit name"), *UNIT_COLUMNS],
+        rows=[[unit.code, unit.name, *_unit_line(counts)] for unit, counts in rows],
+        totals=["Total", "", *_unit_line(totals)],
         summary=_counts_summary(totals),
         counts=totals,
     )

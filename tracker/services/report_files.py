@@ -107,9 +107,12 @@ def xlsx_bytes(table: ReportTable, stamp: Stamp) -> bytes:
 
 
 def _sheet_name(kind: str) -> str:
-    return {"period": "Period report", "league": "League table", "directive": "By lead unit"}.get(
-        kind, "Report"
-    )
+    return {
+        "period": "Period report",
+        "league": "League table",
+        "directive": "By lead unit",
+        "board": "Overdue board",
+    }.get(kind, "Report")
 
 
 def _widths(sheet, columns: list[Column]) -> None:
