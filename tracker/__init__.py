@@ -55,13 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def add_headers(response):
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        return security_headers(response)
 
     from .errors import register_error_handlers
+    from .security import security_headers
     from .templating import register_template_helpers
 
     register_error_handlers(app)

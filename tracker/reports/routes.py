@@ -24,6 +24,7 @@ from ..charts import class_bars, trend_svg
 from ..domain import periods, policy
 from ..domain.errors import InvalidInput
 from ..domain.timeliness import Timeliness, TimelinessCounts
+from ..extensions import db
 from ..models import Directive, PeriodClosing, ReportExport, Task, User
 from ..pagination import ListPage
 from ..request_args import due_soon_days, page_number
@@ -174,12 +175,16 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
 
     Its SHA-256 is computed while it streams; when the last byte has gone, the manifest is
     recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify."""
-    rows = exports.task_rows(user, filters, due_soon_days())
     name = safe_file_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
     stamp = manifests.stamp_for(user)
     parameters = filters.as_args()
+    days, user_id = due_soon_days(), user.id
 
     def stream():
+        # The request's database session is gone once the view returns: the streaming body
+        # reads the user again in its own session.
+        reader = db.session.get(User, user_id)
+        rows = exports.task_rows(reader, filters, days)
         hasher, size = hashlib.sha256(), 0
         for text in exports.csv_stream(rows):
             data = text.encode("utf-8")
@@ -187,7 +192,7 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
             size += len(data)
             yield data
         manifests.record_export(
-            user, "tasks", "csv", name, parameters, hasher.hexdigest(), size, stamp
+            reader, "tasks", "csv", name, parameters, hasher.hexdigest(), size, stamp
         )
 
     response = Response(stream_with_context(stream()), mimetype="text/csv; charset=utf-8")
