@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from tracker import create_app
 from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.models import Directive, Task, Unit, User
 from tracker.services import clock
 from tracker.services.directives import add_directive
@@ -99,6 +99,7 @@ def _app_context(data_app):
     with data_app.app_context():
         yield
         db.session.remove()
+        limiter.reset()  # failed-login counts belong to the test that made them
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.connect() as connection:
             if connection.dialect.name == "postgresql":

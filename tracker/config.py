@@ -4,7 +4,8 @@ Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
 production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
 API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
-ESCALATE_AFTER_DAYS.
+ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
+TRUSTED_PROXIES, LOG_LEVEL.
 """
 
 from __future__ import annotations
@@ -130,6 +131,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "APP_BASE_URL": env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "REMINDER_DAYS_BEFORE": _int_list(env.get("REMINDER_DAYS_BEFORE", "7,1")),
         "ESCALATE_AFTER_DAYS": int(env.get("ESCALATE_AFTER_DAYS", "14")),
+        # Failed logins allowed per account and per client address (successes never count).
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none,
+        # and then those headers are ignored).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }

@@ -8,6 +8,7 @@ from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.timeliness import Timeliness
 from ..errors import problem
+from ..login_limits import throttle_failed_logins
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
 from ..services import (
@@ -106,9 +107,11 @@ def _load_task(task_id: int) -> Task:
 
 
 @bp.post("/tokens")
+@throttle_failed_logins
 def create_token():
     body = _json_body(TokenRequest)
     token, record = tokens.issue_token(body.username, body.password)
+    current_app.logger.info("API token issued to %r from %s", body.username, request.remote_addr)
     return jsonify({"token": token, "expires_at": iso_utc(record.expires_at)}), 201
 
 

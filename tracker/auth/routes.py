@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import login_manager
+from ..login_limits import throttle_failed_logins
 from ..models import User
 from ..services import lookups, users
 from .forms import LoginForm
@@ -44,18 +54,22 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle_failed_logins
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("tasks.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.username.data.strip(), form.password.data)
+        username = form.username.data.strip()
+        user = users.authenticate(username, form.password.data)
         if user is None:
+            current_app.logger.warning("login failed for %r from %s", username, request.remote_addr)
             flash("Unknown username or wrong password, or the account is inactive.", "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a new session on login
         login_user(user, remember=form.remember.data)
         users.record_login(user, "login")
+        current_app.logger.info("login of %r from %s", user.username, request.remote_addr)
         return redirect(safe_next(request.args.get("next")) or url_for("tasks.home"))
     return render_template("auth/login.html", form=form)
 

@@ -28,6 +28,7 @@ def _digest(token: str) -> str:
 def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
     user = authenticate(username, password)
     if user is None:
+        current_app.logger.warning("API login failed for %r", username)
         raise InvalidCredentials("Unknown username or wrong password, or the account is inactive.")
     token = secrets.token_urlsafe(32)
     record = ApiToken(

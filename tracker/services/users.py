@@ -53,7 +53,7 @@ def add_user(
 ) -> User:
     """Validate and add a user (flush only)."""
     _validate(username, role, unit)
-    problem = password_problem(password)
+    problem = password_problem(password, username)
     if problem:
         raise InvalidInput(problem, field_errors={"password": [problem]})
     user = User(
@@ -104,7 +104,7 @@ def update_user(
         active,
     )
     if new_password:
-        problem = password_problem(new_password)
+        problem = password_problem(new_password, user.username)
         if problem:
             raise InvalidInput(problem, field_errors={"password": [problem]})
         user.password_hash = hash_password(new_password)
@@ -150,7 +150,7 @@ def set_password(actor: User | None, user: User, password: str) -> None:
     """Set a new password; the user's other sessions and API tokens stop working."""
     if actor is not None and actor.id != user.id:
         policy.require(policy.can_manage_users(actor))
-    problem = password_problem(password)
+    problem = password_problem(password, user.username)
     if problem:
         raise InvalidInput(problem, field_errors={"password": [problem]})
     user.password_hash = hash_password(password)
