@@ -26,6 +26,22 @@ def limits(app, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "5 per 15 minutes")
 
 
+@pytest.fixture
+def another_app():
+    """Build more app instances (another worker, a proxied setup); their database pools are
+    closed at the end so that no connection is left to the garbage collector."""
+    made = []
+
+    def build(settings: dict):
+        made.append(create_app(settings))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
+
+
 def attempt(client, username, password="wrong password here", **headers):
     return client.post("/login", data={"username": username, "password": password}, headers=headers)
 
@@ -67,8 +83,8 @@ def test_a_spoofed_forwarded_for_does_not_reset_the_count(client, limits):
     assert attempt(client, "guess9", **{"X-Forwarded-For": "198.51.100.7"}).status_code == 429
 
 
-def test_a_trusted_proxy_names_the_client(database_url, make, org):
-    proxied = create_app(
+def test_a_trusted_proxy_names_the_client(database_url, make, org, another_app):
+    proxied = another_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "TRUSTED_PROXIES": 1,
@@ -96,7 +112,7 @@ def test_the_api_token_endpoint_is_throttled_too(client, make, org, limits):
     assert refused.headers["Content-Type"].startswith("application/problem+json")
 
 
-def test_with_redis_storage_the_count_outlives_the_worker(app, database_url, monkeypatch):
+def test_with_redis_storage_the_count_outlives_the_worker(app, database_url, another_app):
     """Two workers share the count: what one refused, a new one refuses too."""
     server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     try:
@@ -111,11 +127,11 @@ def test_with_redis_storage_the_count_outlives_the_worker(app, database_url, mon
         "SECRET_KEY": "x" * 40,
     }
     try:
-        worker_one = create_app(settings).test_client()
+        worker_one = another_app(settings).test_client()
         assert attempt(worker_one, "lan.nguyen").status_code == 401
         assert attempt(worker_one, "lan.nguyen").status_code == 401
         assert server.dbsize() > 0  # the counts live in Redis
-        worker_two = create_app(settings).test_client()
+        worker_two = another_app(settings).test_client()
         assert attempt(worker_two, "lan.nguyen").status_code == 429
     finally:
         server.flushdb()

@@ -60,12 +60,15 @@ def create_app(config: dict | None = None) -> Flask:
         is_safe = 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum()
         g.request_id = incoming if is_safe else secrets.token_hex(8)
 
+    from .security import refuse_malformed_text, security_headers
+
+    app.before_request(refuse_malformed_text)
+
     @app.after_request
     def add_headers(response):
         return security_headers(response)
 
     from .errors import register_error_handlers
-    from .security import security_headers
     from .templating import register_template_helpers
 
     register_error_handlers(app)

@@ -121,11 +121,24 @@ def revoke_token():
     return "", 204
 
 
+def _whole_number(name: str, default: int) -> int:
+    """A query-string integer; anything else is a 422 naming the argument."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be a whole number, not {raw[:20]!r}.", field_errors={name: ["integer"]}
+        ) from None
+
+
 @bp.get("/tasks")
 def list_tasks():
     filters = _filters()
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int) or 1
+    page = _whole_number("page", 1)
+    per_page = _whole_number("per_page", current_app.config["PER_PAGE"])
     if page < 1 or not 1 <= per_page <= current_app.config["MAX_PER_PAGE"]:
         raise InvalidInput(
             f"page must be ≥ 1 and per_page between 1 and {current_app.config['MAX_PER_PAGE']}."
