@@ -54,6 +54,7 @@ PUBLIC = {
     "public.directive": "public progress of directives marked public",
     "tasks.calendar_feed": "the secret token in the URL is the credential",
     "api.create_token": "exchanges a username and password for a token",
+    "api.openapi_document": "the API's description",
 }
 
 # GET endpoints: the roles that get the page; every other role gets 403.

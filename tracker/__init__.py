@@ -12,10 +12,18 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .config import PROJECT_ROOT, load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logs import configure_logging
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in routes: 0 to 2,147,483,647."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(config))
+    # Ids in URLs fit the databases' 32-bit integer columns; a larger number is a 404, not an
+    # overflow deep in the driver.
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

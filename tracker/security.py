@@ -97,6 +97,8 @@ def refuse_malformed_text() -> None:
             abort(400, description="The JSON body is not valid UTF-8.")
         texts += list(_texts(request.get_json(silent=True)))
     for text in texts:
+        if not isinstance(text, str):  # a multipart field name Werkzeug could not decode
+            abort(400, description="The request is not valid UTF-8.")
         if NUL in text:
             abort(400, description="The request contains a NUL character, which is not allowed.")
         if REPLACEMENT in text:

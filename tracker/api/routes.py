@@ -27,7 +27,7 @@ from ..services import directives as directive_service
 from ..services import evidence as evidence_service
 from ..services.task_queries import TaskFilters
 from ..services.tasks import TaskValues
-from . import bp
+from . import bp, openapi
 from .schemas import (
     AnswerBody,
     CommentBody,
@@ -51,7 +51,7 @@ from .schemas import (
     task_json,
 )
 
-PUBLIC_ENDPOINTS = {"api.create_token"}
+PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
 
 
 class Unauthorized(DomainError):
@@ -104,6 +104,12 @@ def _load_task(task_id: int) -> Task:
     task = lookups.get_or_404(Task, task_id, "task")
     policy.require(policy.can_view_task(_user(), task), "You may not see this task.")
     return task
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API (no login needed)."""
+    return jsonify(openapi.document())
 
 
 @bp.post("/tokens")
