@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install install-dev system-deps lint format clean
+.PHONY: run test soak install install-dev system-deps lint format clean
 
 # Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
@@ -47,6 +47,10 @@ test: install-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Load and faults against PostgreSQL (127.0.0.1:5432, user postgres): see scripts/soak.py.
+soak: install-dev
+	$(BIN)/python scripts/soak.py
 
 lint: install-dev
 	$(BIN)/ruff check .

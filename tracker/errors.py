@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .domain.errors import Conflict, DomainError, InvalidInput
@@ -45,6 +46,27 @@ def register_error_handlers(app: Flask) -> None:
         if wants_problem_json():
             return problem(error.code or 500, error.name, error.description or "")
         return render_error_page(error.code or 500, error.name, error.description or "")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        """The database is restarting, unreachable or busy: nothing was written (the
+        transaction is rolled back); say so and when to try again, as 503."""
+        from .extensions import db
+
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool replaces it on next checkout
+            db.session.close()
+        detail = "The database is unavailable for a moment. Nothing was saved; try again."
+        if wants_problem_json():
+            response = problem(503, "Service unavailable", detail)
+        else:
+            response = render_error_page(503, "Service unavailable", detail)
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
