@@ -19,7 +19,7 @@ from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
 from tracker.extensions import db, limiter
 from tracker.models import Directive, Task, Unit, User
-from tracker.services import clock
+from tracker.services import clock, login_sessions
 from tracker.services.directives import add_directive
 from tracker.services.passwords import hash_password
 from tracker.services.tasks import TaskValues, add_task
@@ -234,6 +234,7 @@ def org(make):
 
 def login(client, user: User) -> None:
     """Log `user` in on `client` without the cost of a password check."""
+    login_sessions.start(user)
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

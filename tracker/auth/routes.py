@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import login_manager
 from ..login_limits import throttle_failed_logins
 from ..models import User
-from ..services import lookups, users
+from ..services import login_sessions, lookups, users
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -27,14 +27,18 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Sessions carry "id:session_token"; a changed token (password, role, unit, deactivation)
-    ends the session on its next request."""
-    raw_id, _, token = user_id.partition(":")
+    """Sessions carry "id:session_token:browser_session". A changed account token (password,
+    role, unit, deactivation) ends every session on its next request; logout ends its own."""
+    raw_id, _, rest = user_id.partition(":")
+    token, _, browser_session = rest.partition(":")
     if not raw_id.isdigit():
         return None
     user = lookups.user_by_id(int(raw_id))
     if user is None or not token or user.session_token != token or not user.active:
         return None
+    if not login_sessions.is_open(user.id, browser_session):
+        return None  # logged out: a replayed copy of the cookie signs nobody in
+    user.login_session_token = browser_session
     return user
 
 
@@ -67,6 +71,7 @@ def login():
             flash("Unknown username or wrong password, or the account is inactive.", "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a new session on login
+        login_sessions.start(user)
         login_user(user, remember=form.remember.data)
         users.record_login(user, "login")
         current_app.logger.info("login of %r from %s", user.username, request.remote_addr)
@@ -77,6 +82,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    login_sessions.end(current_user.login_session_token)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

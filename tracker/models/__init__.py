@@ -7,6 +7,7 @@ from .comment import Comment
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
+from .login_session import LoginSession
 from .recurring import RecurringTask
 from .reminder import DigestSent, ReminderSent
 from .report_export import ReportExport
@@ -26,6 +27,7 @@ __all__ = [
     "Directive",
     "Evidence",
     "ExtensionRequest",
+    "LoginSession",
     "PeriodClosing",
     "RecurringTask",
     "ReminderSent",

@@ -39,8 +39,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The browser session being signed in (set by services.login_sessions.start); it goes
+    # into the cookie with the id and the account's session token.
+    login_session_token = None  # str, not a column
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_session_token or ''}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
