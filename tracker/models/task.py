@@ -197,6 +197,22 @@ class StatusUpdate(db.Model):
     )
 
 
+def history_note(task: Task, actor: User | None, note: str) -> StatusUpdate:
+    """A history entry that changes neither status nor percent (an extension step, an
+    urging notice, a deadline moved by an administrator); added to the session."""
+    entry = StatusUpdate(
+        task=task,
+        actor=actor,
+        old_status=task.status,
+        new_status=task.status,
+        old_percent=task.percent_done,
+        new_percent=task.percent_done,
+        note=note,
+    )
+    db.session.add(entry)
+    return entry
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp_entry_deadline(session, flush_context, instances) -> None:
     """Give every new history entry the deadline its task has at this moment."""

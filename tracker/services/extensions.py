@@ -8,26 +8,12 @@ from datetime import date
 from ..domain import policy
 from ..domain.errors import InvalidInput
 from ..extensions import db
-from ..models import ExtensionRequest, StatusUpdate, Task, User
+from ..models import ExtensionRequest, Task, User
 from ..models.extension import APPROVED, PENDING, REJECTED
+from ..models.task import history_note
 from . import audit, clock
 
 MAX_TEXT = 2000
-
-
-def _history(task: Task, actor: User, note: str) -> None:
-    """A history entry that changes neither status nor percent."""
-    db.session.add(
-        StatusUpdate(
-            task=task,
-            actor=actor,
-            old_status=task.status,
-            new_status=task.status,
-            old_percent=task.percent_done,
-            new_percent=task.percent_done,
-            note=note,
-        )
-    )
 
 
 def _snapshot(request: ExtensionRequest) -> dict:
@@ -77,7 +63,7 @@ def request_extension(
         status=PENDING,
     )
     db.session.add(request)
-    _history(
+    history_note(
         task,
         actor,
         f"Extension requested: deadline {task.deadline:%d/%m/%Y} → "
@@ -118,7 +104,7 @@ def decide_extension(
         note = f"Extension approved: deadline {old:%d/%m/%Y} → {task.deadline:%d/%m/%Y}."
     else:
         note = f"Extension to {request.requested_deadline:%d/%m/%Y} rejected."
-    _history(task, actor, f"{note} {comment}".strip())
+    history_note(task, actor, f"{note} {comment}".strip())
     db.session.flush()
     audit.record(actor, f"extension.{request.status}", request, before, _snapshot(request))
     db.session.commit()

@@ -102,15 +102,27 @@ def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
 def board(user: User, filters: TaskFilters, days: int) -> ReportTable:
     """The overdue board: the four classes per lead unit over the scope, and the overdue
     tasks behind it."""
-    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
-    units = lookups.units_by_id(per_unit.keys())
-    rows = sorted(
-        ((units[uid], c) for uid, c in per_unit.items()), key=lambda r: (-r[1].overdue, r[0].code)
-    )
-    totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
-    table = ReportTable(
+    table = _per_unit_table(
+        user,
+        filters,
+        days,
         kind="board",
         title=f"Overdue board as of {filters.report_date:%d/%m/%Y}",
+        order=lambda row: (-row[1].overdue, row[0].code),
+    )
+    overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
+    return _with_tasks(table, user, overdue, days)
+
+
+def _per_unit_table(user, filters, days, kind: str, title: str, order) -> ReportTable:
+    """The four classes, come due and rates per lead unit, with a Total row."""
+    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
+    units = lookups.units_by_id(per_unit.keys())
+    rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=order)
+    totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
+    return ReportTable(
+        kind=kind,
+        title=title,
         scope=describe_scope(filters),
         as_of=filters.report_date,
         columns=[Column("unit", "Lead unit"), Column("unit_name", "Unit name"), *UNIT_COLUMNS],
@@ -119,8 +131,6 @@ def board(user: User, filters: TaskFilters, days: int) -> ReportTable:
         summary=_counts_summary(totals),
         counts=totals,
     )
-    overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
-    return _with_tasks(table, user, overdue, days)
 
 
 UNIT_COLUMNS = [
@@ -143,20 +153,13 @@ def _unit_line(counts: tl.TimelinessCounts) -> list:
 def directive_progress(
     user: User, directive: Directive, filters: TaskFilters, days: int
 ) -> ReportTable:
-    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
-    units = lookups.units_by_id(per_unit.keys())
-    rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
-    totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
-    table = ReportTable(
+    table = _per_unit_table(
+        user,
+        filters,
+        days,
         kind="directive",
         title=f"Progress of {directive.kind} {directive.code}",
-        scope=describe_scope(filters),
-        as_of=filters.report_date,
-        columns=[Column("unit", "Lead unit"), Column("unit_name", "Unit name"), *UNIT_COLUMNS],
-        rows=[[unit.code, unit.name, *_unit_line(counts)] for unit, counts in rows],
-        totals=["Total", "", *_unit_line(totals)],
-        summary=_counts_summary(totals),
-        counts=totals,
+        order=lambda row: row[0].path,
     )
     return _with_tasks(table, user, filters, days)
 

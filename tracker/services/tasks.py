@@ -19,6 +19,7 @@ from ..domain import lifecycle, policy
 from ..domain.errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
+from ..models.task import history_note
 from . import audit, clock
 from . import evidence as evidence_service
 
@@ -231,17 +232,11 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
         changed = task.deadline != old_deadline
         if changed:
             # The history holds the deadline in force at every moment (as-of reports).
-            db.session.add(
-                StatusUpdate(
-                    task=task,
-                    actor=actor,
-                    old_status=task.status,
-                    new_status=task.status,
-                    old_percent=task.percent_done,
-                    new_percent=task.percent_done,
-                    note=f"Deadline changed by an administrator: {old_deadline:%d/%m/%Y} → "
-                    f"{task.deadline:%d/%m/%Y}.",
-                )
+            history_note(
+                task,
+                actor,
+                f"Deadline changed by an administrator: {old_deadline:%d/%m/%Y} → "
+                f"{task.deadline:%d/%m/%Y}.",
             )
             db.session.flush()
         action = "task.deadline_changed_by_admin" if changed else "task.update"

@@ -10,7 +10,8 @@ from ..domain import policy
 from ..domain.errors import InvalidInput
 from ..domain.timeliness import Timeliness
 from ..extensions import db
-from ..models import StatusUpdate, Task, UrgingNotice, User
+from ..models import Task, UrgingNotice, User
+from ..models.task import history_note
 from . import audit, clock
 
 MAX_TEXT = 5000
@@ -39,17 +40,7 @@ def issue_notice(actor: User, task: Task, text: str) -> UrgingNotice:
             task_id=task.id, year=year, sequence=sequence, text=text, issued_by=actor
         )
         db.session.add(notice)
-        db.session.add(
-            StatusUpdate(
-                task=task,
-                actor=actor,
-                old_status=task.status,
-                new_status=task.status,
-                old_percent=task.percent_done,
-                new_percent=task.percent_done,
-                note=f"Urging notice {notice.number}: {text}",
-            )
-        )
+        history_note(task, actor, f"Urging notice {notice.number}: {text}")
         try:
             db.session.flush()
         except IntegrityError:
