@@ -1,4 +1,4 @@
-"""Flask commands: `users create|set-password`, `units create|list`, `demo load`,
+"""Flask commands: `users create|set-password`, `units create|list`, `demo load|generate`,
 `reminders send|digest`, `recurring run`, `import`, `audit verify`."""
 
 from __future__ import annotations
@@ -126,6 +126,28 @@ def list_units_command():
 
     for unit in db.session.scalars(select(Unit).order_by(Unit.path)):
         click.echo(f"{'  ' * unit.depth}{unit.code}  {unit.name}")
+
+
+@demo_cli.command("generate")
+@click.option("--tasks", "task_count", type=click.IntRange(1, 5_000_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo_generate_command(task_count, seed):
+    """Add a deterministic synthetic dataset of TASKS tasks (about 10 history entries each,
+    N/100 units, 10 users per unit, N/1000 directives); see tracker/services/synthetic.py."""
+    import time
+
+    from .services import synthetic
+
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=task_count, label="Tasks") as bar:
+            counts = synthetic.generate(task_count, seed, bar.update)
+    except ValueError as error:
+        _fail(str(error))
+    elapsed = time.monotonic() - started
+    summary = ", ".join(f"{value:,} {name}" for name, value in counts.items())
+    click.echo(f"Added {summary} in {elapsed:.0f} s.")
+    click.echo(f"Every synthetic user's password: {synthetic.SYNTHETIC_PASSWORD!r}.")
 
 
 @demo_cli.command("load")

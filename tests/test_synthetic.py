@@ -1,0 +1,92 @@
+"""`demo generate`: the synthetic dataset is deterministic, has every timeliness class, and
+its history agrees with its tasks (so reports as of past days work on it)."""
+
+import hashlib
+
+from sqlalchemy import delete, func, select
+
+from tracker.extensions import db
+from tracker.models import (
+    Directive,
+    StatusUpdate,
+    Target,
+    Task,
+    Unit,
+    User,
+    task_coordinating_units,
+)
+from tracker.services import synthetic, task_queries
+from tracker.services.task_queries import TaskFilters
+
+
+def digest() -> str:
+    rows = db.session.execute(
+        select(Task.code, Task.title, Task.deadline, Task.status, Task.percent_done, Unit.code)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .order_by(Task.id)
+    ).all()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def remove_synthetic_rows() -> None:
+    for statement in (
+        delete(StatusUpdate),
+        delete(task_coordinating_units),
+        delete(Task),
+        delete(Target),
+        delete(Directive),
+        delete(User),
+    ):
+        db.session.execute(statement)
+    for unit in db.session.scalars(select(Unit).order_by(Unit.path.desc())):
+        db.session.delete(unit)
+        db.session.flush()
+    db.session.commit()
+
+
+def test_the_same_seed_gives_the_same_data(app):
+    counts = synthetic.generate(400, seed=3)
+    assert counts["tasks"] == 400
+    first = digest()
+    refused = app.test_cli_runner().invoke(args=["demo", "generate", "--tasks", "5", "--seed", "3"])
+    assert refused.exit_code != 0 and "already in this database" in refused.output
+    remove_synthetic_rows()
+    synthetic.generate(400, seed=3)
+    assert digest() == first
+    remove_synthetic_rows()
+    synthetic.generate(400, seed=4)
+    assert digest() != first
+
+
+def test_every_class_occurs_and_the_history_agrees_with_the_tasks(make, org):
+    auditor = make.user("auditor", org["ministry"])
+    counts = synthetic.generate(1000, seed=11)
+    assert counts["units"] >= 20 and counts["users"] == counts["units"] * 10
+    assert 8 <= counts["history entries"] / counts["tasks"] <= 12
+    today = task_queries.total_counts(auditor, TaskFilters(report_date=synthetic.clock.today()), 7)
+    assert (
+        min(today.completed_on_time, today.completed_late, today.within_deadline, today.overdue) > 0
+    )
+    last = (
+        select(StatusUpdate.task_id, func.max(StatusUpdate.id).label("last"))
+        .group_by(StatusUpdate.task_id)
+        .subquery()
+    )
+    disagreeing = db.session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .join(last, last.c.task_id == Task.id)
+        .join(StatusUpdate, StatusUpdate.id == last.c.last)
+        .where(
+            (StatusUpdate.new_status != Task.status)
+            | (StatusUpdate.new_percent != Task.percent_done)
+            | (StatusUpdate.deadline != Task.deadline)
+        )
+    )
+    assert disagreeing == 0
+    past = TaskFilters(
+        report_date=synthetic.clock.today().replace(day=1)
+        - __import__("datetime").timedelta(days=120)
+    )
+    then = task_queries.total_counts(auditor, past, 7)
+    assert 0 < then.total < today.total  # fewer tasks existed then
