@@ -7,11 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import Date, DateTime, and_, func, literal, or_, select, union_all
+
 from ..domain import policy
 from ..domain import timeliness as tl
+from ..domain.lifecycle import OPEN_STATUSES
 from ..domain.roles import OFFICER, UNIT_LEADER
-from ..models import Task, Unit, User
-from . import lookups, task_queries
+from ..extensions import db
+from ..models import StatusUpdate, Task, Unit, User
+from . import as_of, lookups, task_queries
 from .task_queries import TaskFilters
 
 TREND_MONTHS = 12
@@ -45,16 +49,62 @@ def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
     return [*reversed(ends), today]
 
 
+def overdue_trend(
+    user: User, filters: TaskFilters, days: list[date], due_soon_days: int
+) -> list[tuple[date, int]]:
+    """How many tasks were overdue at the end of each of `days`, as the record stood then,
+    in one pass over the history: each entry is in force from its moment until the task's
+    next entry, and a task was overdue on a day when the entry in force at the day's end
+    left it open with its deadline already past."""
+    entries = select(
+        StatusUpdate.task_id.label("task_id"),
+        StatusUpdate.new_status.label("status"),
+        StatusUpdate.deadline.label("deadline"),
+        StatusUpdate.created_at.label("since"),
+        func.lead(StatusUpdate.created_at)
+        .over(partition_by=StatusUpdate.task_id, order_by=StatusUpdate.id)
+        .label("until"),
+    ).subquery("entries")
+    calendar = union_all(
+        *(
+            select(
+                literal(day, Date).label("day"),
+                literal(as_of.day_end(day), DateTime(timezone=True)).label("day_end"),
+            )
+            for day in days
+        )
+    ).subquery("calendar")
+    statement = (
+        select(calendar.c.day, func.count())
+        .select_from(Task)
+        .join(entries, entries.c.task_id == Task.id)
+        .join(
+            calendar,
+            and_(
+                entries.c.since < calendar.c.day_end,
+                or_(entries.c.until.is_(None), entries.c.until >= calendar.c.day_end),
+            ),
+        )
+        .where(entries.c.status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
+    )
+    statement = task_queries.apply_filters(
+        statement, user, filters.with_(timeliness=None), due_soon_days, as_of.CURRENT
+    ).group_by(calendar.c.day)
+    counts = {_as_date(day): count for day, count in db.session.execute(statement)}
+    return [(day, counts.get(day, 0)) for day in days]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def build(user: User, today: date, due_soon_days: int, directive: str | None = None) -> Dashboard:
     scope = scope_of(user)
     filters = TaskFilters(
         scope=scope.code if scope else None, directive=directive, report_date=today
     )
     counts = task_queries.total_counts(user, filters, due_soon_days)
-    trend = [
-        (day, task_queries.total_counts(user, filters.with_(report_date=day), due_soon_days))
-        for day in month_ends(today)
-    ]
+    trend = overdue_trend(user, filters, month_ends(today), due_soon_days)
     per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, due_soon_days)
     worst = sorted(per_unit.items(), key=lambda item: (-item[1].overdue, item[0]))[:TOP_UNITS]
     units = lookups.units_by_id(uid for uid, _ in worst)
@@ -63,6 +113,6 @@ def build(user: User, today: date, due_soon_days: int, directive: str | None = N
         filters=filters,
         counts=counts,
         due_soon=task_queries.due_soon_count(user, filters, due_soon_days),
-        trend=[(day, counts_then.overdue) for day, counts_then in trend],
+        trend=trend,
         top_units=[(units[uid], c) for uid, c in worst if c.overdue],
     )

@@ -147,6 +147,8 @@ def generate(tasks: int, seed: int, progress: Callable[[int], None] | None = Non
     root = db.session.scalar(select(Unit).where(Unit.code == f"{prefix}-ROOT"))
     audit.record(None, "demo.generate", root, after={"seed": seed, **counts})
     db.session.commit()
+    db.session.execute(text("ANALYZE"))  # fresh statistics for the planner after a bulk load
+    db.session.commit()
     return counts
 
 
