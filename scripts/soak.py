@@ -40,6 +40,7 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATABASE = "tracker_soak"
 PORT = int(os.environ.get("SOAK_PORT", "5077"))
 CLIENTS, TASKS = 20, 8
+SERVER_LOG = Path(os.environ.get("SOAK_LOG", "/tmp/tracker-soak-server.log"))
 STEADY = float(os.environ.get("SOAK_SECONDS", "60"))
 FAULT = float(os.environ.get("SOAK_FAULT_SECONDS", "20"))
 
@@ -125,7 +126,7 @@ def start_server() -> subprocess.Popen:
         cwd=ROOT,
         env=environment(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=SERVER_LOG.open("w"),
         start_new_session=True,
     )
     for _ in range(100):
@@ -346,7 +347,7 @@ def main() -> int:
         acknowledged += tally.acknowledged
         if server_errors or others:
             ok = False
-            print(f"  ✗ unexpected answers in {name}: {sorted(others)}")
+            print(f"  ✗ unexpected answers in {name}: {sorted(others)} (see {SERVER_LOG})")
         if name == "steady" and (unavailable or tally.refused_connections):
             ok = False
             print("  ✗ the steady phase must not fail but with 409 or 429")

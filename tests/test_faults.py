@@ -96,3 +96,25 @@ def test_an_unreachable_database_is_a_503_that_saved_nothing(
     assert "Nothing was saved; try again." in response.get_data(as_text=True)
     assert fingerprint() == before
     assert db.session.scalar(select(func.count(StatusUpdate.id))) == 1  # the creation entry
+
+
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(
+    client, leader, monkeypatch
+):
+    """The session's final rollback fails (the database restarted just then): the answer
+    already made stands, and the dead connection is dropped instead of reused."""
+    from sqlalchemy.orm import Session
+
+    original_close = Session.close
+    failures = []
+
+    def close_once_failing(self):
+        if not failures:
+            failures.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return original_close(self)
+
+    monkeypatch.setattr(Session, "close", close_once_failing)
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    assert failures == [True]

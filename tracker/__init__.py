@@ -11,12 +11,21 @@ import secrets
 from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import PROJECT_ROOT, load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logs import configure_logging
+
+
+def _release_session(error: BaseException | None) -> None:
+    try:
+        db.session.remove()
+    except (DBAPIError, PendingRollbackError):
+        db.session().invalidate()  # close the dead connection without a rollback
+        db.session.remove()
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -39,6 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
 
     db.init_app(app)
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order): a
+    # connection lost after the response was made must not turn it into a 500 when the
+    # session's final rollback fails; the dead connection is dropped from the pool instead.
+    app.teardown_appcontext(_release_session)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

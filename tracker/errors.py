@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .domain.errors import Conflict, DomainError, InvalidInput
@@ -47,12 +47,19 @@ def register_error_handlers(app: Flask) -> None:
             return problem(error.code or 500, error.name, error.description or "")
         return render_error_page(error.code or 500, error.name, error.description or "")
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PendingRollbackError)
     def database_unavailable(error: Exception):
-        """The database is restarting, unreachable or busy: nothing was written (the
-        transaction is rolled back); say so and when to try again, as 503."""
+        """The database is restarting, unreachable or busy (or the connection was lost
+        mid-transaction): nothing was written, the transaction is rolled back; say so and
+        when to try again, as 503. Other database errors are bugs: 500."""
         from .extensions import db
+
+        lost = isinstance(error, OperationalError | InterfaceError | PendingRollbackError) or (
+            getattr(error, "connection_invalidated", False)
+        )
+        if not lost:
+            return unexpected_error(error)
 
         app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
         try:
