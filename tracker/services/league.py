@@ -2,7 +2,7 @@
 
 Per lead unit the four timeliness counts, the on-time and overdue rates (over the tasks that
 have come due), the average days overdue of the overdue tasks and the extensions granted by
-the report date. With `subtree`, each unit's row adds up its own tasks and those of every
+the report date. `rolled_up` gives each unit a row adding up its own tasks and those of every
 unit below it. The database does the counting per unit; the roll-up to ancestors adds those
 per-unit sums along the materialised paths.
 """
@@ -63,10 +63,8 @@ def days_between(later: date, column):
     return cast(literal(later), Date) - column
 
 
-def league_rows(
-    user: User, filters: TaskFilters, subtree: bool, due_soon_days: int
-) -> list[LeagueRow]:
-    """One row per lead unit that has tasks `user` may see (or per unit with tasks below it)."""
+def unit_rows(user: User, filters: TaskFilters, due_soon_days: int) -> list[LeagueRow]:
+    """One row per lead unit that has tasks `user` may see, its own tasks only."""
     report_date = filters.report_date
     record = as_of.record_columns(report_date)
     klass = record.timeliness(report_date, filters.deadline_basis)
@@ -112,28 +110,23 @@ def league_rows(
         per_unit.setdefault(unit_id, {"counts": {}, "late": 0, "extensions": 0})
         per_unit[unit_id]["extensions"] = count
     units = lookups.units_by_id(per_unit.keys())
-    own = {
-        unit_id: LeagueRow(
+    return [
+        LeagueRow(
             unit=units[unit_id],
             counts=tl.TimelinessCounts.from_mapping(entry["counts"]),
             days_overdue_total=round(entry["late"]),
             extensions_granted=entry["extensions"],
         )
         for unit_id, entry in per_unit.items()
-    }
-    if not subtree:
-        return list(own.values())
-    return _rolled_up(own)
+    ]
 
 
-def _rolled_up(own: dict[int, LeagueRow]) -> list[LeagueRow]:
+def rolled_up(own: list[LeagueRow]) -> list[LeagueRow]:
     """Each unit's row plus the rows of every unit below it (ancestors get rows too)."""
-    ancestor_ids = {
-        int(part) for row in own.values() for part in row.unit.path.strip("/").split("/")
-    }
+    ancestor_ids = {int(part) for row in own for part in row.unit.path.strip("/").split("/")}
     units = lookups.units_by_id(ancestor_ids)
     totals = {unit_id: LeagueRow(unit=units[unit_id]) for unit_id in ancestor_ids}
-    for row in own.values():
+    for row in own:
         for part in row.unit.path.strip("/").split("/"):
             totals[int(part)].add(row)
     return list(totals.values())

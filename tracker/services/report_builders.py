@@ -251,8 +251,8 @@ LEAGUE_COLUMNS = [
 def league_table(
     user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool, days: int
 ) -> tuple[ReportTable, list]:
-    rows = league.sort_rows(league.league_rows(user, filters, subtree, days), sort, descending)
-    own_rows = rows if not subtree else league.league_rows(user, filters, False, days)
+    own_rows = league.unit_rows(user, filters, days)
+    rows = league.sort_rows(league.rolled_up(own_rows) if subtree else own_rows, sort, descending)
     totals = league.LeagueRow(unit=None)
     for row in own_rows:
         totals.add(row)
