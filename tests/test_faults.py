@@ -14,9 +14,8 @@ from tracker.models import Evidence, StatusUpdate, Task
 from tracker.services import audit
 
 from .conftest import PASSWORD, SCRATCH_DIR, login
+from .test_evidence import PDF
 from .test_route_walk import fingerprint
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def stored_files() -> set[str]:

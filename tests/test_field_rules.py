@@ -12,9 +12,8 @@ from tracker.models import Task
 from tracker.services import users
 
 from .conftest import PASSWORD, login
+from .test_evidence import PDF
 from .test_route_walk import fingerprint
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture

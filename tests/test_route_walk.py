@@ -37,6 +37,7 @@ from tracker.services import evidence as evidence_service
 from tracker.services.task_queries import TaskFilters
 
 from .conftest import PASSWORD, login
+from .test_evidence import PDF
 
 ROLES = ("admin", "supervisor", "unit_leader", "officer", "auditor")
 EVERYONE = frozenset(ROLES)
@@ -169,9 +170,7 @@ def world(make, org, client):
     db.session.commit()
     task = make.task(department, directive, code="T1", deadline=date(2025, 6, 30), target=target)
     written: list = []
-    upload = FileStorage(
-        io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), filename="decree.pdf"
-    )
+    upload = FileStorage(io.BytesIO(PDF), filename="decree.pdf")
     evidence = evidence_service.add_file(task, people["admin"], upload, written)
     extension = ExtensionRequest(
         task_id=task.id,
