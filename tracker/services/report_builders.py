@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
-
 from ..domain import periods
 from ..domain import timeliness as tl
-from ..extensions import db
 from ..models import Directive, Task, User
 from . import exports, league, lookups, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
@@ -71,15 +68,8 @@ def _percent(rate: float | None) -> str:
 def _with_tasks(table: ReportTable, user: User, filters: TaskFilters, days: int) -> ReportTable:
     table.task_columns = TASK_COLUMNS
     table.task_rows = exports.task_rows(user, filters, days)
-    table.task_total = task_count(user, filters, days)
+    table.task_total = task_queries.count_tasks(user, filters, days)
     return table
-
-
-def task_count(user: User, filters: TaskFilters, days: int) -> int:
-    statement = task_queries.apply_filters(
-        select(func.count(Task.id)).select_from(Task), user, filters, days
-    )
-    return db.session.scalar(statement) or 0
 
 
 def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:

@@ -237,10 +237,14 @@ def total_counts(user: User, filters: TaskFilters, due_soon_days: int) -> tl.Tim
     return tl.TimelinessCounts.from_mapping(dict(db.session.execute(statement).all()))
 
 
-def due_soon_count(user: User, filters: TaskFilters, due_soon_days: int) -> int:
+def count_tasks(user: User, filters: TaskFilters, due_soon_days: int) -> int:
+    """How many tasks `user` may see match `filters`."""
     statement = select(func.count(Task.id)).select_from(Task)
-    statement = apply_filters(statement, user, filters.with_(timeliness="due_soon"), due_soon_days)
-    return db.session.scalar(statement) or 0
+    return db.session.scalar(apply_filters(statement, user, filters, due_soon_days)) or 0
+
+
+def due_soon_count(user: User, filters: TaskFilters, due_soon_days: int) -> int:
+    return count_tasks(user, filters.with_(timeliness="due_soon"), due_soon_days)
 
 
 def _submitted_at():
