@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test soak install install-dev system-deps lint format clean
+.PHONY: run test soak bench install install-dev system-deps lint format clean
 
 # Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
@@ -51,6 +51,10 @@ test: install-dev system-deps
 # Load and faults against PostgreSQL (127.0.0.1:5432, user postgres): see scripts/soak.py.
 soak: install-dev
 	$(BIN)/python scripts/soak.py
+
+# National scale, measured: see scripts/bench.py (BENCH_TASKS, BENCH_DATABASES, ...).
+bench: install-dev
+	$(BIN)/python scripts/bench.py
 
 lint: install-dev
 	$(BIN)/ruff check .

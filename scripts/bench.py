@@ -1,0 +1,712 @@
+"""`make bench`: the tracker at national scale, measured over HTTP against the SQL floor.
+
+For each database (BENCH_DATABASES, default "sqlite,postgresql") it makes or reuses a
+database of its own holding the synthetic dataset (`flask demo generate`, BENCH_TASKS tasks,
+default 300,000; SQLite in bench/tracker-bench.db, PostgreSQL in tracker_bench), serves the
+app with gunicorn (2 workers) on 127.0.0.1 and measures with concurrent HTTP clients
+(BENCH_CLIENTS, default 2, one per worker; BENCH_REQUESTS per measure, default 30):
+
+1. the top supervisor's overdue board over the whole tree;
+2. a unit leader's "My unit" page, and a task page;
+3. a directive progress page, and GET /api/v1/reports/summary for a directive and for all;
+4. GET /api/v1/tasks?timeliness=overdue&page=200 (deep pagination);
+5. a status update: HTML form post and API PATCH (latency; then throughput with
+   BENCH_WRITERS clients, default 8, for BENCH_WRITE_SECONDS, default 10);
+6. the CSV export of every task: total time, time to first byte, peak worker memory;
+7. the XLSX and PDF task exports (the PDF lists at most the first 2,000 tasks).
+
+For 1, 3 and 6 it times the floor in the same run: hand-written SQL that produces the same
+figures (for 6, COPY (query) TO STDOUT on PostgreSQL; on SQLite the same SELECT fetched and
+written with the csv module), and prints app/floor. Latencies are per request; the floor is
+the median of sequential runs. One table is printed; the figures go to bench/results.json.
+
+Not part of `make test`: it changes the bench databases (status updates) and takes minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench"
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_DATABASE = "tracker_bench"
+PORT = int(os.environ.get("BENCH_PORT", "5078"))
+TASKS = int(os.environ.get("BENCH_TASKS", "300000"))
+SEED = 1
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
+WRITERS = int(os.environ.get("BENCH_WRITERS", "8"))
+WRITE_SECONDS = float(os.environ.get("BENCH_WRITE_SECONDS", "10"))
+PASSWORD = "synthetic data password"  # synthetic.SYNTHETIC_PASSWORD
+SERVER_LOG = Path(os.environ.get("BENCH_LOG", "/tmp/tracker-bench-server.log"))
+
+GOALS = {  # measure: (p95 goal in ms, floor ratio goal)
+    "board": (150, 2.0),
+    "my_unit": (30, None),
+    "task_page": (30, None),
+    "directive_page": (None, None),
+    "summary_directive": (150, None),
+    "summary_all": (150, None),
+    "deep_page": (50, None),
+    "update_html": (30, None),
+    "update_api": (30, None),
+}
+
+
+def database_urls() -> dict[str, str]:
+    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    urls = {
+        "sqlite": f"sqlite:///{OUT / 'tracker-bench.db'}",
+        "postgresql": f"{PG}/{PG_DATABASE}",
+    }
+    return {name: urls[name] for name in wanted if name}
+
+
+def environment(url: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TRACKER_ENV": "production",
+        "SECRET_KEY": "bench-" + "k" * 40,
+        "SESSION_COOKIE_SECURE": "0",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def flask(url: str, *args: str) -> None:
+    subprocess.run(
+        [str(ROOT / ".venv/bin/flask"), "--app", "app", *args],
+        cwd=ROOT,
+        env=environment(url),
+        check=True,
+    )
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def existing_tasks(url: str) -> int | None:
+    """How many synthetic tasks of this seed the database holds; None when it has none."""
+    try:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            root = connection.scalar(
+                text("SELECT id FROM unit WHERE code = :code"), {"code": f"S{SEED}-ROOT"}
+            )
+            count = connection.scalar(text("SELECT count(*) FROM task")) if root else None
+        engine.dispose()
+        return count
+    except Exception:  # no database, no tables: make it
+        return None
+
+
+def prepare(name: str, url: str) -> dict:
+    """Reuse the bench database when it holds BENCH_TASKS tasks; else make it again."""
+    if existing_tasks(url) == TASKS:
+        print(f"[{name}] reusing the bench database ({TASKS:,} tasks)", flush=True)
+        return {"generated_seconds": None}
+    print(f"[{name}] generating {TASKS:,} tasks", flush=True)
+    if name == "postgresql":
+        psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        psql(f"CREATE DATABASE {PG_DATABASE}")
+    else:
+        OUT.mkdir(exist_ok=True)
+        (OUT / "tracker-bench.db").unlink(missing_ok=True)
+    flask(url, "db", "upgrade")
+    started = time.perf_counter()
+    flask(url, "demo", "generate", "--tasks", str(TASKS), "--seed", str(SEED))
+    return {"generated_seconds": round(time.perf_counter() - started, 1)}
+
+
+@dataclass
+class Subjects:
+    """Who and what the measures use, read from the bench database."""
+
+    supervisor: str
+    leader: str
+    leader_tasks: list[int]
+    writers: list[tuple[str, list[int]]]
+    directive_id: int
+    directive_code: str
+    today: date
+
+
+def subjects(url: str) -> Subjects:
+    engine = create_engine(url)
+    prefix = f"S{SEED}"
+    with engine.connect() as c:
+        supervisor = c.scalar(
+            text(
+                "SELECT u.username FROM user_account u JOIN unit ON unit.id = u.unit_id "
+                "WHERE unit.code = :root AND u.role = 'supervisor'"
+            ),
+            {"root": f"{prefix}-ROOT"},
+        )
+        leaders = c.execute(
+            text(
+                "SELECT u.username, u.unit_id FROM user_account u JOIN unit ON unit.id = u.unit_id"
+                " WHERE u.role = 'unit_leader' AND unit.code LIKE :offices ORDER BY unit.code"
+                " LIMIT :n"
+            ),
+            {"offices": f"{prefix}-M%-D%-O%", "n": WRITERS + 1},
+        ).all()
+        open_tasks = {}
+        for _, unit_id in leaders:
+            open_tasks[unit_id] = list(
+                c.scalars(
+                    text(
+                        "SELECT id FROM task WHERE lead_unit_id = :unit"
+                        " AND status IN ('not_started', 'in_progress') ORDER BY id LIMIT 20"
+                    ),
+                    {"unit": unit_id},
+                )
+            )
+        directive_id, directive_code = c.execute(
+            text("SELECT id, code FROM directive WHERE code LIKE :p ORDER BY id LIMIT 1"),
+            {"p": f"{prefix}-%"},
+        ).one()
+    engine.dispose()
+    leader, leader_unit = leaders[0]
+    return Subjects(
+        supervisor=supervisor,
+        leader=leader,
+        leader_tasks=open_tasks[leader_unit],
+        writers=[(username, open_tasks[unit]) for username, unit in leaders[1:]],
+        directive_id=directive_id,
+        directive_code=directive_code,
+        today=date.today(),
+    )
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+
+class Browser:
+    """One logged-in person: a cookie jar over http.client (no redirects followed)."""
+
+    def __init__(self):
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
+        all_headers = dict(headers or {})
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for key, morsel in SimpleCookie(header).items():
+                self.cookies[key] = morsel.value
+        connection.close()
+        return response.status, data
+
+    def csrf(self, path: str) -> str:
+        status, page = self.request("GET", path)
+        found = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if status != 200 or not found:
+            raise SystemExit(f"no CSRF token on {path} (HTTP {status})")
+        return found.group(1).decode()
+
+    def post_form(self, path: str, fields: dict, csrf: str):
+        body = urlencode({**fields, "csrf_token": csrf}).encode()
+        return self.request(
+            "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+
+    def login(self, username: str) -> Browser:
+        token = self.csrf("/login")
+        status, _ = self.post_form("/login", {"username": username, "password": PASSWORD}, token)
+        if status != 302:
+            raise SystemExit(f"{username} could not log in (HTTP {status})")
+        return self
+
+
+def api_token(username: str) -> str:
+    status, body = Browser().request(
+        "POST",
+        "/api/v1/tokens",
+        json.dumps({"username": username, "password": PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    if status != 201:
+        raise SystemExit(f"no API token for {username} (HTTP {status})")
+    return json.loads(body)["token"]
+
+
+@dataclass
+class Measure:
+    latencies: list[float] = field(default_factory=list)  # seconds
+    failures: list[int] = field(default_factory=list)  # HTTP statuses not expected
+    wall: float = 0.0
+
+    def figures(self) -> dict:
+        ordered = sorted(self.latencies)
+        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        return {
+            "requests": len(ordered),
+            "median_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": round(p95 * 1000, 1),
+            "per_second": round(len(ordered) / self.wall, 1) if self.wall else None,
+            "failures": len(self.failures),
+        }
+
+
+def measure(
+    call: Callable[[int, int], int], clients: int = CLIENTS, count: int = REQUESTS, expected=(200,)
+) -> Measure:
+    """`count` calls spread over `clients` threads; call(client, n) returns the HTTP status."""
+    for client in range(clients):  # warm each worker's caches; not counted
+        call(client, -1)
+    result, lock = Measure(), threading.Lock()
+
+    def run(client: int) -> None:
+        for n in range(client, count, clients):
+            started = time.perf_counter()
+            status = call(client, n)
+            elapsed = time.perf_counter() - started
+            with lock:
+                result.latencies.append(elapsed)
+                if status not in expected:
+                    result.failures.append(status)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.wall = time.perf_counter() - started
+    return result
+
+
+# --- the floors: hand-written SQL giving the same figures -------------------------------
+
+CLASS_SQL = """CASE
+  WHEN t.status = 'cancelled' THEN NULL
+  WHEN t.status = 'completed' AND t.completed_on IS NOT NULL AND t.completed_on <= :day
+       AND t.completed_on <= t.deadline THEN 'completed_on_time'
+  WHEN t.status = 'completed' AND t.completed_on IS NOT NULL AND t.completed_on <= :day
+       THEN 'completed_late'
+  WHEN t.deadline < :day THEN 'overdue'
+  ELSE 'within_deadline' END"""
+
+URGENCY_SQL = """CASE WHEN klass = 'overdue' THEN 0
+  WHEN klass = 'within_deadline' AND deadline <= :soon THEN 1
+  WHEN klass = 'within_deadline' THEN 2 WHEN klass IS NOT NULL THEN 3 ELSE 4 END"""
+
+TASK_ROW_SQL = f"""SELECT d.code AS directive, t.code, t.title, t.kind, u.code AS unit,
+  u.name AS unit_name, o.username AS owner, t.start_date, t.deadline, t.original_deadline,
+  t.status, t.percent_done, t.is_key, {CLASS_SQL} AS klass, t.completed_on, t.version, t.id
+  FROM task t JOIN directive d ON d.id = t.directive_id JOIN unit u ON u.id = t.lead_unit_id
+  LEFT JOIN user_account o ON o.id = t.owner_id"""
+
+
+def floor_queries(kind: str, s: Subjects) -> list[tuple[str, dict]]:
+    day = s.today.isoformat()
+    soon = date.fromordinal(s.today.toordinal() + 7).isoformat()
+    params = {"day": day, "soon": soon, "directive": s.directive_id}
+    classes = f"SELECT t.{{g}}, {CLASS_SQL} AS klass FROM task t"
+    grouped = f"SELECT {{g}}, klass, count(*) FROM ({classes}) x"
+    grouped += " WHERE klass IS NOT NULL GROUP BY {g}, klass"
+    page = f"SELECT * FROM ({TASK_ROW_SQL} {{where}}) r"
+    page += f" ORDER BY {URGENCY_SQL}, deadline, id LIMIT {{limit}}"
+    overdue = f"{CLASS_SQL} = 'overdue'"
+    due_soon = f"{CLASS_SQL} = 'within_deadline' AND t.deadline <= :soon"
+    if kind == "board":
+        queries = [
+            grouped.format(g="lead_unit_id"),
+            grouped.format(g="directive_id"),
+            page.format(where=f"WHERE t.deadline < :day AND {overdue}", limit=25),
+            f"SELECT count(*) FROM task t WHERE {overdue}",
+            f"SELECT count(*) FROM task t WHERE {due_soon}",
+        ]
+    elif kind == "directive_page":
+        mine = "WHERE t.directive_id = :directive"
+        queries = [
+            f"SELECT {CLASS_SQL} AS klass, count(*) FROM task t {mine} GROUP BY klass",
+            page.format(where=mine, limit=50),
+            "SELECT count(*) FROM task WHERE directive_id = :directive",
+        ]
+    else:
+        raise ValueError(kind)
+    return [(sql, params) for sql in queries]
+
+
+def time_floor(url: str, queries: list[tuple[str, dict]], runs: int = 7) -> float:
+    engine = create_engine(url)
+    times = []
+    with engine.connect() as connection:
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            for sql, params in queries:
+                connection.execute(text(sql), params).all()
+            times.append(time.perf_counter() - started)
+    engine.dispose()
+    return statistics.median(times[1:])  # the first run warms the cache
+
+
+def csv_floor(name: str, url: str, s: Subjects) -> float:
+    """Every task row as CSV: COPY on PostgreSQL, SELECT and the csv module on SQLite."""
+    query = f"SELECT * FROM ({TASK_ROW_SQL}) r ORDER BY {URGENCY_SQL}, deadline, id"
+    day, soon = s.today.isoformat(), date.fromordinal(s.today.toordinal() + 7).isoformat()
+    started = time.perf_counter()
+    if name == "postgresql":
+        import psycopg
+
+        literal = query.replace(":day", f"'{day}'::date").replace(":soon", f"'{soon}'::date")
+        copy_sql = f"COPY ({literal}) TO STDOUT WITH (FORMAT csv, HEADER)"
+        with (
+            psycopg.connect("host=127.0.0.1 user=postgres dbname=" + PG_DATABASE) as conn,
+            conn.cursor() as cursor,
+            cursor.copy(copy_sql) as copy,
+        ):
+            for _chunk in copy:
+                pass
+    else:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            result = connection.execute(text(query), {"day": day, "soon": soon})
+            for row in result:
+                writer.writerow(row)
+                if buffer.tell() > 1 << 16:
+                    buffer.seek(0)
+                    buffer.truncate()
+        engine.dispose()
+    return time.perf_counter() - started
+
+
+# --- the server -----------------------------------------------------------------------
+
+
+def start_server(url: str) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "300",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=environment(url),
+        stdout=subprocess.DEVNULL,
+        stderr=SERVER_LOG.open("w"),
+        start_new_session=True,
+    )
+    for _ in range(150):
+        try:
+            if Browser().request("GET", "/api/v1/openapi.json")[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not start; see {SERVER_LOG}")
+
+
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def timed_download(browser: Browser, path: str, server: subprocess.Popen) -> dict:
+    """Total time, time to first byte, size and the workers' peak memory during a download."""
+    pids = worker_pids(server)
+    before = max(rss_mb(pid) for pid in pids)
+    peak, done = [before], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak.append(max(rss_mb(pid) for pid in pids))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+    cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Cookie": cookie})
+    response = connection.getresponse()
+    first = response.read(1)
+    first_byte = time.perf_counter() - started
+    size = len(first)
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+    total = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    connection.close()
+    return {
+        "status": response.status,
+        "seconds": round(total, 2),
+        "first_byte_s": round(first_byte, 3),
+        "megabytes": round(size / 1e6, 1),
+        "worker_rss_before_mb": round(before),
+        "worker_rss_peak_mb": round(max(peak)),
+    }
+
+
+# --- one database ------------------------------------------------------------------------
+
+
+def run(name: str, url: str) -> dict:
+    results: dict = {"database": name, **prepare(name, url)}
+    s = subjects(url)
+    server = start_server(url)
+    try:
+        supervisor = Browser().login(s.supervisor)
+        leader_browsers = [Browser().login(s.leader) for _ in range(CLIENTS)]
+        supervisor_token = api_token(s.supervisor)
+        bearer = {"Authorization": f"Bearer {supervisor_token}"}
+
+        def get(browser_of, path, headers=None):
+            return lambda client, n: browser_of(client).request("GET", path, headers=headers)[0]
+
+        same = lambda browser: lambda client: browser  # noqa: E731
+        leaders = lambda client: leader_browsers[client]  # noqa: E731
+        measures = {
+            "board": get(same(supervisor), "/board"),
+            "my_unit": get(leaders, "/my-unit"),
+            "task_page": get(leaders, f"/tasks/{s.leader_tasks[0]}"),
+            "directive_page": get(same(supervisor), f"/directives/{s.directive_id}"),
+            "summary_directive": get(
+                same(Browser()), f"/api/v1/reports/summary?directive={s.directive_code}", bearer
+            ),
+            "summary_all": get(same(Browser()), "/api/v1/reports/summary", bearer),
+            "deep_page": get(same(Browser()), "/api/v1/tasks?timeliness=overdue&page=200", bearer),
+        }
+        for measure_name, call in measures.items():
+            print(f"[{name}] {measure_name}", flush=True)
+            results[measure_name] = measure(call).figures()
+
+        results["update_html"] = measure_html_updates(s, leader_browsers)
+        results["update_api"] = measure_api_updates(s, leaders_only=True)
+        print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
+        results["update_throughput"] = measure_api_updates(s, leaders_only=False)
+
+        print(f"[{name}] floors", flush=True)
+        for kind in ("board", "directive_page"):
+            floor = time_floor(url, floor_queries(kind, s))
+            results[kind]["floor_ms"] = round(floor * 1000, 1)
+            results[kind]["ratio"] = round(results[kind]["median_ms"] / (floor * 1000), 1)
+
+        print(f"[{name}] CSV export", flush=True)
+        results["csv"] = timed_download(supervisor, "/reports/tasks.csv", server)
+        results["csv"]["floor_s"] = round(csv_floor(name, url, s), 2)
+        results["csv"]["ratio"] = round(results["csv"]["seconds"] / results["csv"]["floor_s"], 1)
+        for file_format in ("xlsx", "pdf"):
+            print(f"[{name}] {file_format.upper()} export", flush=True)
+            results[file_format] = timed_download(
+                supervisor, f"/reports/tasks.{file_format}", server
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def measure_html_updates(s: Subjects, browsers: list[Browser]) -> dict:
+    """The progress form posted by the unit leader, each client on a task of its own."""
+    state = []
+    for client, browser in enumerate(browsers):
+        task_id = s.leader_tasks[client]
+        status, page = browser.request("GET", f"/tasks/{task_id}")
+        version = int(re.search(rb'name="version"[^>]*value="(\d+)"', page).group(1))
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+        state.append({"task": task_id, "version": version, "csrf": token})
+
+    def post(client: int, n: int) -> int:
+        mine = state[client]
+        status, _ = browsers[client].post_form(
+            f"/tasks/{mine['task']}/progress",
+            {
+                "status": "in_progress",
+                "percent_done": (mine["version"] % 90) + 1,
+                "note": f"bench {n}",
+                "version": mine["version"],
+            },
+            mine["csrf"],
+        )
+        if status == 302:
+            mine["version"] += 1
+        return status
+
+    return measure(post, expected=(302,)).figures()
+
+
+def measure_api_updates(s: Subjects, leaders_only: bool) -> dict:
+    """PATCH /api/v1/tasks/<id> by unit leaders on their own tasks (no write conflicts).
+    Latency with BENCH_CLIENTS clients; or throughput with BENCH_WRITERS for a set time."""
+    people = s.writers[:CLIENTS] if leaders_only else s.writers[:WRITERS]
+    clients = []
+    for username, task_ids in people:
+        token = api_token(username)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        versions = {}
+        for task_id in task_ids[:5]:
+            _, body = Browser().request("GET", f"/api/v1/tasks/{task_id}", headers=headers)
+            versions[task_id] = json.loads(body)["version"]
+        clients.append((headers, versions))
+
+    def patch(client: int, n: int) -> int:
+        headers, versions = clients[client]
+        task_id = list(versions)[abs(n) % len(versions)]
+        body = json.dumps(
+            {
+                "version": versions[task_id],
+                "status": "in_progress",
+                "progress": versions[task_id] % 90 + 1,
+                "note": f"bench {n}",
+            }
+        ).encode()
+        status, answer = Browser().request("PATCH", f"/api/v1/tasks/{task_id}", body, headers)
+        if status == 200:
+            versions[task_id] = json.loads(answer)["version"]
+        return status
+
+    if leaders_only:
+        return measure(patch, clients=len(clients)).figures()
+    stop, result, lock = time.perf_counter() + WRITE_SECONDS, Measure(), threading.Lock()
+
+    def loop(client: int) -> None:
+        n = 0
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            status = patch(client, n)
+            with lock:
+                result.latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    result.failures.append(status)
+            n += 1
+
+    threads = [threading.Thread(target=loop, args=(c,)) for c in range(len(clients))]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.wall = time.perf_counter() - started
+    return result.figures()
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+def goal_text(measure_name: str, figures: dict) -> str:
+    p95_goal, ratio_goal = GOALS.get(measure_name, (None, None))
+    verdicts = []
+    if p95_goal is not None:
+        verdicts.append(("met" if figures["p95_ms"] <= p95_goal else "missed") + f" ≤{p95_goal}")
+    if ratio_goal is not None and "ratio" in figures:
+        verdicts.append(
+            ("met" if figures["ratio"] <= ratio_goal else "missed") + f" ≤{ratio_goal}×"
+        )
+    return ", ".join(verdicts)
+
+
+def table(all_results: list[dict]) -> str:
+    lines = []
+    header = ("measure", "db", "median ms", "p95 ms", "req/s", "floor ms", "app/floor", "goal")
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    for results in all_results:
+        db_name = results["database"]
+        for measure_name in (*GOALS, "update_throughput"):
+            f = results.get(measure_name)
+            if not f:
+                continue
+            if measure_name == "update_throughput":
+                goal = ("met" if f["per_second"] >= 300 else "missed") + " ≥300/s"
+                if db_name != "postgresql":
+                    goal = "(goal is for PostgreSQL)"
+            else:
+                goal = goal_text(measure_name, f)
+            if f["failures"]:
+                goal += f"; {f['failures']} failed"
+            lines.append(
+                f"| {measure_name} | {db_name} | {f['median_ms']} | {f['p95_ms']} |"
+                f" {f['per_second']} | {f.get('floor_ms', '')} | {f.get('ratio', '')} | {goal} |"
+            )
+    lines.append("")
+    lines.append(
+        "| export | db | total s | first byte s | MB | worker RSS before → peak MB |"
+        " floor s | app/floor |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for results in all_results:
+        for file_format in ("csv", "xlsx", "pdf"):
+            f = results.get(file_format)
+            if not f:
+                continue
+            lines.append(
+                f"| {file_format} (HTTP {f['status']}) | {results['database']} | {f['seconds']} |"
+                f" {f['first_byte_s']} | {f['megabytes']} |"
+                f" {f['worker_rss_before_mb']} → {f['worker_rss_peak_mb']} |"
+                f" {f.get('floor_s', '')} | {f.get('ratio', '')} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    all_results = [run(name, url) for name, url in database_urls().items()]
+    machine = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "tasks": TASKS,
+        "clients": CLIENTS,
+        "requests_per_measure": REQUESTS,
+        "writers": WRITERS,
+    }
+    (OUT / "results.json").write_text(
+        json.dumps({"machine": machine, "results": all_results}, indent=2)
+    )
+    print()
+    print(
+        f"{TASKS:,} tasks, {os.cpu_count()} CPUs, {machine['date']}, gunicorn 2 workers,"
+        f" {CLIENTS} clients"
+    )
+    print(table(all_results))
+    print(f"\nFigures in {OUT / 'results.json'}.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
