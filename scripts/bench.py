@@ -512,8 +512,8 @@ def run(name: str, url: str) -> dict:
             "deep_page": get(same(Browser()), "/api/v1/tasks?timeliness=overdue&page=200", bearer),
         }
         for measure_name, call in measures.items():
-            print(f"[{name}] {measure_name}", flush=True)
             results[measure_name] = measure(call).figures()
+            print(f"[{name}] {measure_name}: {results[measure_name]}", flush=True)
 
         results["update_html"] = measure_html_updates(s, leader_browsers)
         results["update_api"] = measure_api_updates(s, leaders_only=True)

@@ -276,6 +276,12 @@ def task_scope_clause(user: User) -> ColumnElement[bool]:
     )
 
 
+def sees_whole_subtree(user: User, unit_path: str) -> bool:
+    """Whether every task led by a unit in the subtree at `unit_path` is one `user` may see:
+    then a query already narrowed to that subtree needs no task_scope_clause."""
+    return user.role in READ_ALL_ROLES or unit_path.startswith(user.unit.path)
+
+
 def board_root(user: User) -> Unit | None:
     """The subtree an overdue board covers: None means the whole tree."""
     if user.role in READ_ALL_ROLES:

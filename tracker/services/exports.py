@@ -7,14 +7,15 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ARRAY, Integer, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import STATUS_LABELS
 from ..extensions import db
-from ..models import Task, User
+from ..models import Directive, Task, Unit, UrgingNotice, User, task_coordinating_units
 from . import as_of
-from .task_queries import TaskFilters, task_list_query
+from .task_queries import TaskFilters, apply_filters, urgency_order
 
 CSV_HEADER = (
     "directive",
@@ -44,6 +45,7 @@ DATE_COLUMNS = {"start_date", "deadline", "original_deadline", "completed_on", "
 COUNT_COLUMNS = {"percent_done", "days_overdue", "version"}
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
 
 
 def neutralise(value: object) -> str:
@@ -54,42 +56,108 @@ def neutralise(value: object) -> str:
     return text
 
 
+ROWS_PER_BATCH = 2000
+
+
 def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[tuple]:
     """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches;
-    typed values (dates as dates, None when there is none), in the order of CSV_HEADER."""
+    typed values (dates as dates, None when there is none), in the order of CSV_HEADER.
+
+    Plain column rows, not ORM objects (300,000 tasks in seconds): the task's own columns
+    and its directive, lead unit and owner in one query, streamed; the coordinating units and
+    urging notices of each batch in one query each."""
     report_date, basis = filters.report_date, filters.deadline_basis
     record = as_of.record_columns(report_date)
-    statement = task_list_query(user, filters, due_soon_days, record).options(
-        selectinload(Task.urging_notices)
-    )
-    if record.historical:  # each task as the record stood at the end of the report date
-        statement = statement.add_columns(record.status, record.deadline, record.percent_done)
-    for row in db.session.execute(statement.execution_options(yield_per=500)):
-        task = as_of.TaskOnDay(*row) if record.historical else row[0]
-        timeliness = task.timeliness(report_date, basis)
-        yield (
-            task.directive.code,
-            task.code,
-            task.title,
-            task.kind,
-            task.lead_unit.code,
-            task.lead_unit.name,
-            "; ".join(unit.code for unit in task.coordinating_units),
-            task.owner.username if task.owner else "",
-            task.start_date,
-            task.deadline,
-            task.original_deadline,
-            STATUS_LABELS[task.status],
-            task.percent_done,
-            "yes" if task.is_key else "no",
-            tl.TIMELINESS_LABELS[timeliness] if timeliness else "Cancelled",
-            task.days_overdue(report_date, basis),
-            task.completed_on,
-            report_date,
-            basis,
-            "; ".join(notice.number for notice in task.urging_notices),
-            task.version,
+    owner = aliased(User)
+    statement = (
+        select(
+            Directive.code,
+            Task.code,
+            Task.title,
+            Task.kind,
+            Unit.code,
+            Unit.name,
+            owner.username,
+            Task.start_date,
+            record.deadline,
+            Task.original_deadline,
+            record.status,
+            record.percent_done,
+            Task.is_key,
+            record.completed_on,
+            Task.version,
+            Task.id,
         )
+        .select_from(Task)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .outerjoin(owner, owner.id == Task.owner_id)
+    )
+    statement = apply_filters(statement, user, filters, due_soon_days, record)
+    statement = statement.order_by(*urgency_order(record, report_date, due_soon_days))
+    result = db.session.execute(statement.execution_options(yield_per=ROWS_PER_BATCH))
+    for batch in result.partitions():
+        ids = [row[-1] for row in batch]
+        coordinating = _joined_per_task(
+            db.session.execute(
+                select(task_coordinating_units.c.task_id, Unit.code)
+                .join(Unit, Unit.id == task_coordinating_units.c.unit_id)
+                .where(_among(task_coordinating_units.c.task_id, ids))
+                .order_by(task_coordinating_units.c.task_id, Unit.code)
+            )
+        )
+        notices = _joined_per_task(
+            (task_id, f"{year}/{sequence:04d}")  # UrgingNotice.number
+            for task_id, year, sequence in db.session.execute(
+                select(UrgingNotice.task_id, UrgingNotice.year, UrgingNotice.sequence)
+                .where(_among(UrgingNotice.task_id, ids))
+                .order_by(UrgingNotice.task_id, UrgingNotice.id)
+            )
+        )
+        for row in batch:
+            (directive, code, title, kind, unit_code, unit_name, username, start, deadline,
+             original, status, percent, is_key, completed_on, version, task_id) = row  # fmt: skip
+            judged = original if basis == "original" else deadline
+            timeliness = tl.classify(status, judged, completed_on, report_date)
+            yield (
+                directive,
+                code,
+                title,
+                kind,
+                unit_code,
+                unit_name,
+                coordinating.get(task_id, ""),
+                username or "",
+                start,
+                deadline,
+                original,
+                STATUS_LABELS[status],
+                percent,
+                "yes" if is_key else "no",
+                tl.TIMELINESS_LABELS[timeliness] if timeliness else "Cancelled",
+                tl.days_overdue(judged, report_date) if timeliness is tl.Timeliness.OVERDUE else 0,
+                completed_on,
+                report_date,
+                basis,
+                notices.get(task_id, ""),
+                version,
+            )
+
+
+def _among(column, ids: list[int]):
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of thousands
+    (psycopg spends longer converting 2,000 placeholders than the query takes)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == func.any(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _joined_per_task(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """{task id: its values joined with "; "} from (task_id, value) rows."""
+    joined: dict[int, list[str]] = {}
+    for task_id, value in rows:
+        joined.setdefault(task_id, []).append(value)
+    return {task_id: "; ".join(values) for task_id, values in joined.items()}
 
 
 def csv_stream(rows: Iterable[tuple], header: tuple = CSV_HEADER) -> Iterator[str]:
@@ -105,8 +173,17 @@ def csv_stream(rows: Iterable[tuple], header: tuple = CSV_HEADER) -> Iterator[st
 
     writer.writerow(header)
     yield "\ufeff" + take()
+    # Dates and counts cannot start a formula (no negative counts): the csv module writes
+    # them as they are; only the other columns go through neutralise(). 300,000 rows of
+    # 21 cells make this loop the export's own cost.
+    texts = [n for n, name in enumerate(header) if name not in DATE_COLUMNS | COUNT_COLUMNS]
     for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
+        cells = list(row)
+        for n in texts:
+            cell = cells[n]
+            if cell.__class__ is not str or (cell and cell[0] in _TRIGGER_SET):
+                cells[n] = neutralise(cell)
+        writer.writerow(cells)
         if count % 200 == 0:
             yield take()
     rest = take()
