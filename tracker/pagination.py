@@ -1,5 +1,6 @@
-"""Paging an already computed list (aggregate rows), with the attributes the `pager` macro
-reads from a Flask-SQLAlchemy pagination."""
+"""Pages of lists, with the attributes the `pager` macro reads (those of a Flask-SQLAlchemy
+pagination): a page of an already computed list (aggregate rows), or a page fetched from the
+database with the total it is part of."""
 
 from __future__ import annotations
 
@@ -9,27 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass
-class ListPage:
-    rows: Sequence[Any]
+class PageNumbers:
+    """The pager's arithmetic over `page`, `per_page` and `total`."""
+
     page: int
     per_page: int
-
-    def __post_init__(self) -> None:
-        self.page = min(max(self.page, 1), max(self.pages, 1))
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
+    total: int
 
     @property
     def pages(self) -> int:
         return math.ceil(self.total / self.per_page) if self.total else 0
-
-    @property
-    def items(self) -> Sequence[Any]:
-        start = (self.page - 1) * self.per_page
-        return self.rows[start : start + self.per_page]
 
     @property
     def has_prev(self) -> bool:
@@ -46,3 +36,32 @@ class ListPage:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass
+class FetchedPage(PageNumbers):
+    """One page of rows fetched from the database, and how many rows there are in all."""
+
+    items: Sequence[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+@dataclass
+class ListPage(PageNumbers):
+    rows: Sequence[Any]
+    page: int
+    per_page: int
+
+    def __post_init__(self) -> None:
+        self.page = min(max(self.page, 1), max(self.pages, 1))
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def items(self) -> Sequence[Any]:
+        start = (self.page - 1) * self.per_page
+        return self.rows[start : start + self.per_page]

@@ -94,7 +94,7 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
         .outerjoin(owner, owner.id == Task.owner_id)
     )
     statement = apply_filters(statement, user, filters, due_soon_days, record)
-    statement = statement.order_by(*urgency_order(record, report_date, due_soon_days))
+    statement = statement.order_by(*urgency_order(record, report_date, due_soon_days, filters))
     result = db.session.execute(statement.execution_options(yield_per=ROWS_PER_BATCH))
     for batch in result.partitions():
         ids = [row[-1] for row in batch]

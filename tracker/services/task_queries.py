@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import policy
 from ..domain import timeliness as tl
 from ..domain.errors import InvalidInput
-from ..domain.lifecycle import OPEN_STATUSES, STATUSES, SUBMITTED
+from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Task, Unit, User
+from ..models.task import OPEN_STATUS_SQL
+from ..pagination import FetchedPage
 from . import as_of
 from .as_of import RecordColumns
 
@@ -100,8 +102,28 @@ class TaskFilters:
 DEADLINE_BASES = ("current", "original")
 
 
-def urgency_order(record: RecordColumns, report_date: date, due_soon_days: int):
-    """Overdue first (most overdue first), then due soon, then the rest by deadline."""
+# Filters on which every selected task has the same urgency rank: deadline order suffices.
+SINGLE_RANK_CLASSES = {
+    tl.Timeliness.OVERDUE.value,
+    tl.Timeliness.COMPLETED_ON_TIME.value,
+    tl.Timeliness.COMPLETED_LATE.value,
+    "due_soon",
+}
+
+
+def urgency_order(
+    record: RecordColumns, report_date: date, due_soon_days: int, filters: TaskFilters | None = None
+):
+    """Overdue first (most overdue first), then due soon, then the rest by deadline.
+
+    When `filters` select one class only (judged on the current deadline), the rank is the
+    same for every row and the order is plain (deadline, id): an index can serve it."""
+    if (
+        filters is not None
+        and filters.timeliness in SINGLE_RANK_CLASSES
+        and filters.deadline_basis == "current"
+    ):
+        return (record.deadline, Task.id)
     timeliness = record.timeliness(report_date)
     rank = case(
         (timeliness == tl.Timeliness.OVERDUE.value, 0),
@@ -148,7 +170,7 @@ def apply_filters(
             subtree = select(Unit.id).where(Unit.path.startswith(root_path, autoescape=True))
             statement = statement.where(Task.lead_unit_id.in_(subtree))
             within_view = within_view or policy.sees_whole_subtree(user, root_path)
-    if not within_view:
+    if not within_view and not _sees_every_unit(user):
         statement = statement.where(policy.task_scope_clause(user))
     if filters.directive:
         statement = statement.where(
@@ -168,15 +190,43 @@ def apply_filters(
             record.due_soon(report_date, due_soon_days, filters.deadline_basis)
         )
     elif filters.timeliness:
-        statement = statement.where(
-            record.timeliness(report_date, filters.deadline_basis) == filters.timeliness
-        )
+        statement = statement.where(_class_condition(record, filters))
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
         statement = statement.where(
             or_(func.lower(Task.code).like(pattern), func.lower(Task.title).like(pattern))
         )
     return statement
+
+
+def _sees_every_unit(user: User) -> bool:
+    """Whether every unit is in `user`'s subtree (the head of the only tree), so that every
+    task is one they may see."""
+    outside = select(Unit.id).where(~Unit.path.startswith(user.unit.path, autoescape=True)).limit(1)
+    return db.session.scalar(outside) is None
+
+
+def _class_condition(record: RecordColumns, filters: TaskFilters):
+    """The tasks of the class `filters.timeliness` asks for.
+
+    For the overdue tasks of today's record it is written so that an index serves it: open
+    and past the deadline. That is the same set as the CASE of timeliness_sql exactly when no
+    task was completed after the report date, which one indexed lookup checks first (a
+    completion is dated the day it happens, so there never is one; if there were, the CASE
+    is used)."""
+    report_date, basis = filters.report_date, filters.deadline_basis
+    if (
+        filters.timeliness == tl.Timeliness.OVERDUE.value
+        and not record.historical
+        and db.session.scalar(
+            select(Task.id)
+            .where(Task.status == COMPLETED, Task.completed_on > report_date)
+            .limit(1)
+        )
+        is None
+    ):
+        return text(f"task.{OPEN_STATUS_SQL}") & (record.judged_deadline(basis) < report_date)
+    return record.timeliness(report_date, basis) == filters.timeliness
 
 
 def task_list_query(
@@ -191,21 +241,45 @@ def task_list_query(
         selectinload(Task.coordinating_units),
     )
     statement = apply_filters(statement, user, filters, due_soon_days, record)
-    return statement.order_by(*urgency_order(record, filters.report_date, due_soon_days))
+    return statement.order_by(*urgency_order(record, filters.report_date, due_soon_days, filters))
 
 
-def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int, due_soon_days: int):
-    """A page of tasks; for a past report date, as they stood then (as_of.TaskOnDay)."""
-    pagination = db.paginate(
-        task_list_query(user, filters, due_soon_days),
-        page=page,
-        per_page=per_page,
-        max_per_page=200,
-        error_out=False,
-        count=True,
+MAX_PER_PAGE = 200
+
+
+def paginate_tasks(
+    user: User, filters: TaskFilters, page: int, per_page: int, due_soon_days: int
+) -> FetchedPage:
+    """A page of tasks; for a past report date, as they stood then (as_of.TaskOnDay).
+
+    The page's ids are chosen first from a narrow query (task ids only, which an index can
+    serve even deep in the list), then those tasks are loaded with what lists show."""
+    page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    record = as_of.record_columns(filters.report_date)
+    ids_query = apply_filters(
+        select(Task.id).select_from(Task), user, filters, due_soon_days, record
+    ).order_by(*urgency_order(record, filters.report_date, due_soon_days, filters))
+    ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
+    total = count_tasks(user, filters, due_soon_days)
+    loaded = (
+        {
+            task.id: task
+            for task in db.session.scalars(
+                select(Task)
+                .options(
+                    joinedload(Task.lead_unit),
+                    joinedload(Task.owner),
+                    joinedload(Task.directive),
+                    selectinload(Task.coordinating_units),
+                )
+                .where(Task.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
     )
-    pagination.items = as_of.tasks_on_day(pagination.items, filters.report_date)
-    return pagination
+    tasks = [loaded[task_id] for task_id in ids]
+    return FetchedPage(as_of.tasks_on_day(tasks, filters.report_date), total, page, per_page)
 
 
 def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
