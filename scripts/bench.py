@@ -13,7 +13,7 @@ app with gunicorn (2 workers) on 127.0.0.1 and measures with concurrent HTTP cli
 5. a status update: HTML form post and API PATCH (latency; then throughput with
    BENCH_WRITERS clients, default 8, for BENCH_WRITE_SECONDS, default 10);
 6. the CSV export of every task: total time, time to first byte, peak worker memory;
-7. the XLSX and PDF task exports (the PDF lists at most the first 2,000 tasks).
+7. the XLSX and PDF task exports (the PDF lists at most the first 1,000 tasks).
 
 For 1, 3 and 6 it times the floor in the same run: hand-written SQL that produces the same
 figures (for 6, COPY (query) TO STDOUT on PostgreSQL; on SQLite the same SELECT fetched and

@@ -65,3 +65,31 @@ def test_the_head_of_the_only_tree_sees_all_and_of_one_of_two_trees_only_theirs(
     elsewhere = make.task(make.unit("ELSEWHERE"), deadline=late)  # a second tree
     assert elsewhere.code not in {t.code for t in overdue_page(head, today).items}
     assert overdue_page(head, today).total == 2
+
+
+def test_overdue_and_due_soon_lists_agree_with_the_rule_task_by_task(make, org, today):
+    supervisor = make.user("supervisor", org["ministry"])
+    tasks = []
+    for offset in (-30, -1, 0, 1, 6, 7, 8, 40):
+        for status in (lifecycle.NOT_STARTED, lifecycle.SUBMITTED, lifecycle.COMPLETED):
+            tasks.append(
+                make.task(
+                    org["department"],
+                    deadline=today + timedelta(days=offset),
+                    status=status,
+                    completed_on=today - timedelta(days=1),
+                )
+            )
+    cancelled = make.task(org["department"], deadline=today - timedelta(days=3))
+    cancelled.status = lifecycle.CANCELLED
+    db.session.commit()
+    tasks.append(cancelled)
+    rules = {
+        Timeliness.OVERDUE.value: lambda t: t.timeliness(today) is Timeliness.OVERDUE,
+        "due_soon": lambda t: t.is_due_soon(today, 7),
+    }
+    for name, rule in rules.items():
+        filters = TaskFilters(report_date=today, timeliness=name)
+        page = task_queries.paginate_tasks(supervisor, filters, 1, 200, 7)
+        assert {t.code for t in page.items} == {t.code for t in tasks if rule(t)}, name
+        assert page.total == sum(1 for t in tasks if rule(t)), name

@@ -85,13 +85,16 @@ def board():
     filters = board_filters()
     days = due_soon_days()
 
-    per_unit = task_queries.grouped_counts(current_user, filters, Task.lead_unit_id, days)
-    units = lookups.units_by_id(per_unit.keys())
+    per_unit, per_directive = task_queries.grouped_counts_by_two(
+        current_user, filters, Task.lead_unit_id, Task.directive_id, days
+    )
+    scope_units = lookups.visible_units(current_user)
+    units = {unit.id: unit for unit in scope_units}  # the counted units are among them
+    units.update(lookups.units_by_id(set(per_unit) - set(units)))
     unit_rows = sorted(
         ((units[uid], counts) for uid, counts in per_unit.items()),
         key=lambda row: (-row[1].overdue, row[0].code),
     )
-    per_directive = task_queries.grouped_counts(current_user, filters, Task.directive_id, days)
     directives = lookups.directives_by_id(per_directive)
     directive_rows = sorted(
         ((directives[did], counts) for did, counts in per_directive.items()),
@@ -104,7 +107,6 @@ def board():
         25,
         days,
     )
-    scope_units = lookups.visible_units(current_user)
     return render_template(
         "reports/board.html",
         urged=urging.notice_counts([task.id for task in overdue.items]),
