@@ -10,6 +10,9 @@ FLASK := $(BIN)/flask --app app
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
 # pdftotext). Installed only when missing, and only where apt-get can run (root).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+# The browser journeys drive Debian's Chromium (tests only; `make run` does not need it).
+TEST_SYSTEM_PACKAGES := chromium
+PACKAGES ?= $(SYSTEM_PACKAGES)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,7 +31,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 system-deps:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $$missing"; \
@@ -37,13 +40,14 @@ system-deps:
 	fi
 
 run: install
-	-@$(MAKE) --no-print-directory system-deps || echo "PDF reports stay off until those packages are installed."
+	-@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES)" || echo "PDF reports stay off until those packages are installed."
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev system-deps
+test: install-dev
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
