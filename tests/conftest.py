@@ -25,8 +25,8 @@ from tracker.services.passwords import hash_password
 from tracker.services.tasks import TaskValues, add_task
 from tracker.services.units import add_unit
 
-# Shared scenario fixtures (a dated 2025 history of six tasks).
-pytest_plugins = ["tests.histories"]
+# Shared scenario fixtures (a dated 2025 history of six tasks) and the browser tests' support.
+pytest_plugins = ["tests.histories", "tests.browser"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"

@@ -123,7 +123,7 @@ def test_a_task_from_assignment_to_verification(client, make, org, today):
     assert task.status == "completed" and task.completed_on == today
     assert task.timeliness(today).value == "completed_late"
     page = client.get(f"/tasks/{task.id}").text
-    history = page[page.index("<h2>History</h2>") :]
+    history = page[page.index(">History</h2>") :]
     steps = [
         "Task assigned.",
         "Extension requested",

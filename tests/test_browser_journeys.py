@@ -1,0 +1,194 @@
+"""Journeys in a real browser, one per role, clicking as a person would (Playwright driving
+Debian's Chromium against the app served on 127.0.0.1; see tests/browser.py).
+
+Each screen is saved as tests/artifacts/<journey>-<step>.png and checked with axe-core: no
+serious or critical accessibility violation. A last test loads the main screens at 375 px,
+a phone's width, and checks that nothing but the tables' own scrolling areas is wider."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from tracker.domain import lifecycle
+
+from .browser import accessibility_problems, log_in, screenshot
+
+
+@pytest.fixture
+def scene(make, today):
+    """A ministry and its department, a person of each role, one directive with an overdue,
+    a due-soon and a completed task of the department."""
+    ministry = make.unit("MIN", name="Ministry of Planning")
+    department = make.unit("DEP", ministry, name="Department of Digital Government")
+    people = {
+        "unit_leader": make.user("unit_leader", department, username="leader", name="Lê Văn An"),
+        "supervisor": make.user("supervisor", ministry, username="supervisor", name="Trần Bình"),
+        "auditor": make.user("auditor", ministry, username="auditor", name="Phạm Chi"),
+        "admin": make.user("admin", ministry, username="admin", name="Admin Person"),
+    }
+    directive = make.directive("57-NQ/TW", title="Breakthroughs in science and technology")
+    overdue = make.task(
+        department,
+        directive,
+        code="T-01",
+        title="Issue the decree on the national data centre",
+        deadline=today - timedelta(days=12),
+        status=lifecycle.IN_PROGRESS,
+        percent_done=30,
+        owner=people["unit_leader"],
+    )
+    make.task(
+        department,
+        directive,
+        code="T-02",
+        title="Train provincial staff",
+        deadline=today + timedelta(days=3),
+    )
+    make.task(
+        department,
+        directive,
+        code="T-03",
+        title="Publish the open data portal",
+        deadline=today - timedelta(days=40),
+        status=lifecycle.COMPLETED,
+        completed_on=today - timedelta(days=45),
+    )
+    return {"people": people, "overdue": overdue, "directive": directive}
+
+
+def look(page, name: str, problems: list[str]) -> None:
+    """Screenshot the page and collect its accessibility problems."""
+    screenshot(page, name)
+    problems.extend(accessibility_problems(page))
+
+
+def test_a_unit_leader_finds_an_overdue_task_updates_it_and_sees_the_history(browser_page, scene):
+    page, problems = browser_page, []
+    log_in(page, "leader")
+    page.wait_for_url("**/my-unit")
+    look(page, "leader-1-my-unit", problems)
+
+    page.get_by_role("link", name="▲ Overdue").click()
+    page.wait_for_url("**/tasks?*timeliness=overdue*")
+    look(page, "leader-2-overdue-tasks", problems)
+    page.get_by_role("link", name="T-01 Issue the decree on the national data centre").click()
+    look(page, "leader-3-task", problems)
+
+    page.get_by_role("spinbutton", name="Percent done").fill("60")
+    page.get_by_label("Note (the result, when submitting)").fill("Draft sent for appraisal.")
+    page.get_by_role("button", name="Save progress").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="Progress on T-01 saved.").is_visible()
+    history = page.locator("#history")
+    assert history.get_by_text("Draft sent for appraisal.").is_visible()
+    assert "60%" in history.inner_text()
+    look(page, "leader-4-saved", problems)
+    assert problems == []
+
+
+def test_a_supervisor_filters_the_board_and_opens_a_task_from_a_count(browser_page, scene):
+    page, problems = browser_page, []
+    log_in(page, "supervisor")
+    page.wait_for_url("**/board")
+    look(page, "supervisor-1-board", problems)
+
+    page.get_by_label("Unit (with its sub-units)").select_option("DEP")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/board?*scope=DEP*")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Overdue board: DEP")
+    look(page, "supervisor-2-board-filtered", problems)
+
+    page.get_by_role("link", name="1 ▲ Overdue").click()
+    page.wait_for_url("**/tasks?*timeliness=overdue*")
+    rows = page.locator("table.tasks tbody tr")
+    assert rows.count() == 1 and "T-01" in rows.first.inner_text()
+    rows.first.get_by_role("link").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("T-01")
+    look(page, "supervisor-3-task", problems)
+    assert problems == []
+
+
+def test_an_auditor_exports_reports_and_the_files_open(browser_page, scene, tmp_path):
+    page, problems = browser_page, []
+    log_in(page, "auditor")
+    page.wait_for_url("**/dashboard")
+    look(page, "auditor-1-dashboard", problems)
+
+    page.get_by_role("link", name="Period report").click()
+    look(page, "auditor-2-period-report", problems)
+    page.get_by_role("link", name="Overdue board").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "Lead unit" and any(row[0] == "DEP" for row in rows)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    book = load_workbook(saved)
+    tasks = list(book["Tasks"].iter_rows(values_only=True))
+    assert any("T-01" in row for row in tasks[1:])
+    assert problems == []
+
+
+def test_an_admin_creates_a_user_who_then_logs_in(browser_page, scene):
+    page, problems = browser_page, []
+    log_in(page, "admin")
+    page.get_by_role("link", name="Users").click()
+    look(page, "admin-1-users", problems)
+    page.get_by_role("link", name="Add a user").click()
+    page.get_by_label("Username").fill("officer.lan")
+    page.get_by_label("Full name").fill("Nguyễn Thị Lan")
+    page.get_by_label("Role").select_option(label="Officer")
+    page.get_by_label("Unit").select_option(label="· DEP — Department of Digital Government")
+    page.get_by_label("Password").fill("a long passphrase for Lan")
+    look(page, "admin-2-new-user", problems)
+    page.get_by_role("button", name="Save user").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("cell", name="officer.lan", exact=True).is_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login*")
+
+    log_in(page, "officer.lan", "a long passphrase for Lan")
+    page.wait_for_url("**/my-unit")
+    assert "Nguyễn Thị Lan" in page.locator("header").inner_text()
+    look(page, "admin-3-new-user-logged-in", problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("leader", "/my-unit"),
+        ("leader", "/tasks"),
+        ("supervisor", "/board"),
+        ("auditor", "/dashboard"),
+        ("auditor", "/reports/period"),
+        ("admin", "/admin/users"),
+    ],
+)
+def test_main_screens_fit_a_phone(chromium, live_server, scene, username, path):
+    context = chromium.new_context(base_url=live_server, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page, username)
+        page.goto(path)
+        screenshot(page, f"phone-{username}-{path}")
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > 376)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
+                .slice(0, 5)"""
+        )
+        assert overflowing == [], f"{path} is wider than a phone: {overflowing}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
