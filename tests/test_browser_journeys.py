@@ -192,3 +192,47 @@ def test_main_screens_fit_a_phone(chromium, live_server, scene, username, path):
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
+
+
+MAIN_PAGES = [
+    (None, "/login"),
+    (None, "/public/"),
+    ("leader", "/my-unit"),
+    ("leader", "/reminders"),
+    ("leader", "/directives"),
+    ("supervisor", "/verification"),
+    ("supervisor", "/reports/league"),
+    ("supervisor", "/reports/closings"),
+    ("supervisor", "/exports/verify"),
+    ("auditor", "/audit"),
+    ("admin", "/admin/units"),
+    ("admin", "/admin/import"),
+    ("admin", "/admin/recurring"),
+    ("admin", "/admin/directives/new"),
+    ("admin", "/admin/tasks/new"),
+]
+
+
+@pytest.mark.parametrize(("username", "path"), MAIN_PAGES)
+def test_main_pages_pass_the_accessibility_check(browser_page, scene, username, path):
+    page = browser_page
+    if username:
+        log_in(page, username)
+    page.goto(path)
+    assert page.title().endswith("Directive Tracker")
+    screenshot(page, f"page-{username}-{path}")
+    assert accessibility_problems(page) == []
+
+
+def test_directive_pages_pass_the_accessibility_check(browser_page, scene):
+    page, directive_id = browser_page, scene["directive"].id
+    log_in(page, "supervisor")
+    problems = []
+    for path in (
+        f"/directives/{directive_id}",
+        f"/directives/{directive_id}/timeline",
+        f"/reports/directives/{directive_id}",
+    ):
+        page.goto(path)
+        look(page, f"page-directive-{path}", problems)
+    assert problems == []

@@ -59,7 +59,7 @@ def test_timeline_of_a_directive(client, make, org, today):
     page = client.get(f"/directives/{directive.id}/timeline")
     assert page.status_code == 200
     svg = page.text
-    assert 'role="img" aria-label="Timeline of 57-NQ/TW: 4 tasks' in svg
+    assert 'role="group" aria-label="Timeline of 57-NQ/TW: 4 tasks' in svg
     assert "MT1 Guiding decrees issued" in svg and "Tasks without a target" in svg
     assert "▲ Overdue 12 d · DEP" in svg
     assert "✓ Completed on time · DEP" in svg

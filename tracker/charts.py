@@ -191,7 +191,9 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
+        # A group, not an image: its task labels are links (an image's content is hidden
+        # from assistive technology, and links inside one are unreachable).
+        f'width="{width}" height="{height}" role="group" aria-label="{escape(title)}" '
         f'class="chart gantt" font-family="DejaVu Sans, sans-serif">'
     ]
     months = _month_starts(first, last)
