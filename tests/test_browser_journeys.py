@@ -236,3 +236,23 @@ def test_directive_pages_pass_the_accessibility_check(browser_page, scene):
         page.goto(path)
         look(page, f"page-directive-{path}", problems)
     assert problems == []
+
+
+def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scene, make):
+    make.task(
+        scene["overdue"].lead_unit,
+        scene["directive"],
+        code="T-04",
+        title="Xây dựng Nghị định về dữ liệu",
+    )
+    page = browser_page
+    log_in(page, "leader")
+    page.get_by_role("searchbox", name="Search directives and tasks").fill("nghi dinh du lieu")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert page.get_by_role("heading", name="Tasks (1)").is_visible()
+    look_problems: list[str] = []
+    look(page, "search-results", look_problems)
+    page.get_by_role("link", name="T-04 Xây dựng Nghị định về dữ liệu").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("T-04")
+    assert look_problems == []

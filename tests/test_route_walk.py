@@ -62,6 +62,7 @@ PUBLIC = {
 ACCESS = {
     "tasks.home": EVERYONE,
     "tasks.index": EVERYONE,
+    "tasks.quick_search": EVERYONE,
     "tasks.show": EVERYONE,
     "tasks.my_unit": UNIT_PEOPLE,
     "tasks.reminders_page": EVERYONE,

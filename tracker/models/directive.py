@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.search_text import search_key
 from ..extensions import db
 from ._types import sql_in, utcnow
 from .user import User
@@ -27,6 +28,8 @@ class Directive(db.Model):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
+    # Code and title folded for search (domain.search_text), kept up to date on every flush.
+    search_key: Mapped[str] = mapped_column(String(600), default="", server_default="")
     issuing_body: Mapped[str] = mapped_column(String(255), default="")
     signer: Mapped[str] = mapped_column(String(255), default="")
     issued_on: Mapped[date | None] = mapped_column(Date)
@@ -39,6 +42,12 @@ class Directive(db.Model):
 
     def __repr__(self) -> str:
         return f"<Directive {self.code}>"
+
+
+@event.listens_for(Directive, "before_insert")
+@event.listens_for(Directive, "before_update")
+def _keep_directive_search_key(mapper, connection, directive: Directive) -> None:
+    directive.search_key = search_key(directive.code, directive.title)
 
 
 class Target(db.Model):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUSES, TASK_KINDS
+from ..domain.search_text import search_key
 from ..extensions import db
 from ._types import sql_in, utcnow
 from .comment import Comment
@@ -83,6 +84,8 @@ class Task(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(500))
+    # Code and title folded for search (domain.search_text), kept up to date on every flush.
+    search_key: Mapped[str] = mapped_column(String(600), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     # The clause of the source document the task comes from, e.g. "Section III.2".
     source_clause: Mapped[str] = mapped_column(String(120), default="")
@@ -178,6 +181,12 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.code}>"
+
+
+@event.listens_for(Task, "before_insert")
+@event.listens_for(Task, "before_update")
+def _keep_task_search_key(mapper, connection, task: Task) -> None:
+    task.search_key = search_key(task.code, task.title)
 
 
 class StatusUpdate(db.Model):

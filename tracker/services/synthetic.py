@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select, text
 
 from ..domain import lifecycle as lc
+from ..domain.search_text import search_key
 from ..extensions import db
 from ..models import Unit
 from . import audit, clock
@@ -250,12 +251,15 @@ def _directives(rng: random.Random, count: int, prefix: str, today: date) -> lis
     made = []
     for number in range(count):
         kind = rng.choice(("resolution", "directive", "decision", "plan"))
+        code = f"{prefix}-{number + 1:04d}/{kind[:2].upper()}"
+        title = f"Synthetic {kind} {number + 1} on digital transformation"
         directive_writer.add(
             {
                 "id": directive_id,
-                "code": f"{prefix}-{number + 1:04d}/{kind[:2].upper()}",
+                "code": code,
                 "kind": kind,
-                "title": f"Synthetic {kind} {number + 1} on digital transformation",
+                "title": title,
+                "search_key": search_key(code, title),
                 "issuing_body": "Government (synthetic)",
                 "signer": "",
                 "issued_on": today - timedelta(days=rng.randint(300, 700)),
@@ -306,6 +310,7 @@ def _tasks(rng, count, units, leaders, officers, directives, today, tick) -> tup
             rng, task_id, unit_id, leaders, officers, directive_id, targets, today
         )
         row["code"] = f"T{codes[directive_id]:06d}"
+        row["search_key"] = search_key(row["code"], row["title"])
         task_writer.add(row)
         for entry in entries:
             entry["id"] = entry_id

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import Select, case, false, func, or_, select, text, tuple_
+from sqlalchemy import Select, case, false, func, select, text, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import policy
 from ..domain import timeliness as tl
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
+from ..domain.search_text import query_words
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Task, Unit, User
 from ..models.task import OPEN_STATUS_SQL
@@ -187,11 +188,9 @@ def apply_filters(
         )
     if filters.timeliness:
         statement = statement.where(_class_condition(record, filters, due_soon_days))
-    if filters.q:
-        pattern = f"%{filters.q.lower()}%"
-        statement = statement.where(
-            or_(func.lower(Task.code).like(pattern), func.lower(Task.title).like(pattern))
-        )
+    # Every word typed, in the code or title, with or without diacritics (domain.search_text).
+    for word in query_words(filters.q):
+        statement = statement.where(Task.search_key.contains(word, autoescape=True))
     return statement
 
 

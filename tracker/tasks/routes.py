@@ -22,7 +22,17 @@ from ..domain.timeliness import Timeliness
 from ..formkit import options
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
 from ..request_args import due_soon_days, page_and_size
-from ..services import calendar, clock, comments, extensions, lookups, task_queries, tasks, urging
+from ..services import (
+    calendar,
+    clock,
+    comments,
+    extensions,
+    lookups,
+    search,
+    task_queries,
+    tasks,
+    urging,
+)
 from ..services import evidence as evidence_service
 from ..services import reminders as reminders_service
 from ..services.task_queries import TaskFilters
@@ -77,6 +87,17 @@ def my_unit():
         due_soon=due_soon,
         mine=mine,
         due_soon_days=due_soon_days(),
+    )
+
+
+@bp.route("/search")
+@login_required
+def quick_search():
+    """Directives and tasks by code or title words, with or without diacritics."""
+    query = (request.args.get("q") or "").strip()[:200]
+    results = search.quick_search(current_user, query, due_soon_days()) if query else None
+    return render_template(
+        "tasks/search.html", query=query, results=results, due_soon_days=due_soon_days()
     )
 
 

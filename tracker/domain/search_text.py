@@ -1,0 +1,31 @@
+"""Search text: what a code or title is matched by, so that Vietnamese is found with or
+without its diacritics ("nghi quyet" finds "Nghị quyết") and in any letter case.
+
+`fold()` is applied both to what is stored (the search_key columns of tasks and
+directives, kept by the models) and to what a user types."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_SEPARATE_LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
+
+
+def fold(text: str | None) -> str:
+    """Lower case, without diacritics, with runs of whitespace made one space."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SEPARATE_LETTERS))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.lower().split())
+
+
+def search_key(*parts: str | None) -> str:
+    """The stored search text of a record made of `parts` (its code and title)."""
+    return fold(" ".join(part for part in parts if part))
+
+
+def query_words(query: str | None, most: int = 8) -> list[str]:
+    """The folded words of what a user typed; a record matches when it contains them all."""
+    return fold(query).split()[:most]
