@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test soak bench install install-dev system-deps lint format clean
+.PHONY: run test soak bench translations translations-update install install-dev system-deps lint format clean
 
 # Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
@@ -28,6 +28,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The Vietnamese and English catalogues, compiled (.mo files are not committed).
+translations: $(VENV)/.installed
+	$(BIN)/python -c "from tracker.i18n import compile_catalogues; compile_catalogues()"
+
+# After changing user-facing text: extract, merge into the catalogues, list what is untranslated.
+translations-update: install-dev
+	$(BIN)/python scripts/i18n.py
+
 install-dev: $(VENV)/.installed-dev
 
 system-deps:
@@ -39,25 +47,25 @@ system-deps:
 	  else echo "Please install these Debian packages: $$missing" >&2; exit 1; fi; \
 	fi
 
-run: install
+run: install translations
 	-@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES)" || echo "PDF reports stay off until those packages are installed."
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev
+test: install-dev translations
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 # Load and faults against PostgreSQL (127.0.0.1:5432, user postgres): see scripts/soak.py.
-soak: install-dev
+soak: install-dev translations
 	$(BIN)/python scripts/soak.py
 
 # National scale, measured: see scripts/bench.py (BENCH_TASKS, BENCH_DATABASES, ...).
-bench: install-dev
+bench: install-dev translations
 	$(BIN)/python scripts/bench.py
 
 lint: install-dev

@@ -18,6 +18,7 @@ from tracker import create_app
 from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
 from tracker.extensions import db, limiter
+from tracker.i18n import compile_catalogues
 from tracker.models import Directive, Task, Unit, User
 from tracker.services import clock, login_sessions
 from tracker.services.directives import add_directive
@@ -45,6 +46,12 @@ def reset_database(url: str) -> None:
             connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """The Vietnamese and English catalogues compiled, as `make` does before the tests."""
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,7 @@ IMPORTERS = frozenset({"admin", "supervisor"})
 PUBLIC = {
     "static": "stylesheet",
     "auth.login": "the login form",
+    "auth.set_language": "the language of the pages, chosen before logging in too",
     "public.index": "public progress of directives marked public",
     "public.directive": "public progress of directives marked public",
     "tasks.calendar_feed": "the secret token in the URL is the credential",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, g, request
+from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
@@ -16,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import PROJECT_ROOT, load_config
+from .domain.text import N_
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logs import configure_logging
 
@@ -59,9 +61,13 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_logging(app)
+    from . import i18n
+
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.localize_callback = gettext  # the message in the page's language
     login_manager.login_message_category = "info"
 
     from . import models  # noqa: F401  registers the models on the metadata

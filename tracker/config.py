@@ -5,7 +5,7 @@ production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
 API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
-TRUSTED_PROXIES, LOG_LEVEL.
+TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE.
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ def _dev_secret_key() -> str:
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def _language(value: str) -> str:
+    if value not in ("vi", "en"):
+        raise ConfigError(f"DEFAULT_LANGUAGE must be vi or en, not {value!r}")
+    return value
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -139,6 +145,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none,
         # and then those headers are ignored).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # The language of a page when neither the user nor the browser names vi or en.
+        "DEFAULT_LANGUAGE": _language(env.get("DEFAULT_LANGUAGE", "en")),
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }

@@ -7,7 +7,9 @@ import json
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
+from flask_babel import gettext
 
+from . import i18n
 from .domain import policy
 from .domain.lifecycle import STATUS_LABELS, STATUSES
 from .domain.roles import ROLE_LABELS
@@ -34,10 +36,6 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def format_share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
 def compact_json(value) -> str:
     """JSON for people to read: keys sorted, Vietnamese left as it is (autoescaped)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -45,7 +43,8 @@ def compact_json(value) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["share"] = format_share
+    app.jinja_env.filters["share"] = i18n.format_share
+    app.jinja_env.filters["label"] = i18n.label
     app.jinja_env.filters["compact_json"] = compact_json
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -54,10 +53,15 @@ def register_template_helpers(app: Flask) -> None:
     def helpers():
         return {
             "policy": policy,
-            "STATUS_LABELS": STATUS_LABELS,
+            # The domain's labels in the page's language.
+            "STATUS_LABELS": {key: gettext(label) for key, label in STATUS_LABELS.items()},
             "STATUSES": STATUSES,
-            "ROLE_LABELS": ROLE_LABELS,
-            "TIMELINESS_LABELS": {t.value: label for t, label in TIMELINESS_LABELS.items()},
+            "ROLE_LABELS": {key: gettext(label) for key, label in ROLE_LABELS.items()},
+            "TIMELINESS_LABELS": {
+                t.value: gettext(label) for t, label in TIMELINESS_LABELS.items()
+            },
+            "LANGUAGES": i18n.LANGUAGES,
+            "current_language": i18n.current_language,
             "TIMELINESS_ORDER": TIMELINESS_ORDER,
             "Timeliness": Timeliness,
             "today": clock.today,

@@ -4,6 +4,7 @@ validates a form and calls one service."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..domain import policy
@@ -70,7 +71,7 @@ def unit_edit(unit_id: int | None = None):
         except InvalidInput as error:
             _refused(form, error)
         else:
-            flash(f"Unit {form.code.data} saved.", "success")
+            flash(_("Unit %(code)s saved.", code=form.code.data), "success")
             return redirect(url_for("admin.units_index"))
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("admin/unit_form.html", form=form, unit=unit), status
@@ -129,7 +130,7 @@ def user_edit(user_id: int | None = None):
         except InvalidInput as error:
             _refused(form, error)
         else:
-            flash(f"User {form.username.data} saved.", "success")
+            flash(_("User %(name)s saved.", name=form.username.data), "success")
             return redirect(url_for("admin.users_index"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=user), status
@@ -163,7 +164,7 @@ def directive_edit(directive_id: int | None = None):
         except InvalidInput as error:
             _refused(form, error)
         else:
-            flash(f"Directive {directive.code} saved.", "success")
+            flash(_("Directive %(code)s saved.", code=directive.code), "success")
             return redirect(url_for("directives.show", directive_id=directive.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/directive_form.html", form=form, directive=directive), status
@@ -191,7 +192,7 @@ def target_edit(directive_id: int | None = None, target_id: int | None = None):
         except InvalidInput as error:
             _refused(form, error)
         else:
-            flash(f"Target {form.code.data} saved.", "success")
+            flash(_("Target %(code)s saved.", code=form.code.data), "success")
             return redirect(url_for("directives.show", directive_id=directive.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -282,7 +283,7 @@ def task_edit(task_id: int | None = None):
         except (InvalidInput, Conflict) as error:
             _refused(form, error)
         else:
-            flash(f"Task {task.code} saved.", "success")
+            flash(_("Task %(code)s saved.", code=task.code), "success")
             return redirect(url_for("tasks.show", task_id=task.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/task_form.html", form=form, task=task), status
@@ -323,7 +324,7 @@ def recurring_index():
             status = 422
         else:
             flash(
-                "Recurring task saved. `flask --app app recurring run` creates its occurrences.",
+                _("Recurring task saved. `flask --app app recurring run` creates its occurrences."),
                 "success",
             )
             return redirect(url_for("admin.recurring_index"))
@@ -347,7 +348,7 @@ def import_file():
         upload = request.files.get("file")
         dry_run = request.form.get("apply") != "yes"
         if upload is None or not upload.filename:
-            flash("Choose a .csv or .xlsx file to import.", "error")
+            flash(_("Choose a .csv or .xlsx file to import."), "error")
             status = 422
         else:
             try:
@@ -358,12 +359,18 @@ def import_file():
                 status = 422
             else:
                 if report.errors:
-                    flash(f"{len(report.errors)} problem(s) found: nothing was written.", "error")
+                    flash(
+                        _(
+                            "%(count)s problem(s) found: nothing was written.",
+                            count=len(report.errors),
+                        ),
+                        "error",
+                    )
                     status = 422
                 elif report.written:
-                    flash("Imported.", "success")
+                    flash(_("Imported."), "success")
                 else:
-                    flash("Dry run: the file is valid. Nothing was written yet.", "info")
+                    flash(_("Dry run: the file is valid. Nothing was written yet."), "info")
     return render_template("admin/import.html", report=report), status
 
 

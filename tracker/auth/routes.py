@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -14,9 +15,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import login_manager
+from ..i18n import LANGUAGES
 from ..login_limits import throttle_failed_logins
 from ..models import User
 from ..services import login_sessions, lookups, users
@@ -47,7 +50,7 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     decoded = target
-    for _ in range(3):  # percent-encoded forms of // or \ are refused too
+    for _round in range(3):  # percent-encoded forms of // or \ are refused too
         decoded = unquote(decoded)
     if not decoded.startswith("/") or decoded.startswith("//") or "\\" in decoded:
         return None
@@ -68,9 +71,12 @@ def login():
         user = users.authenticate(username, form.password.data)
         if user is None:
             current_app.logger.warning("login failed for %r from %s", username, request.remote_addr)
-            flash("Unknown username or wrong password, or the account is inactive.", "error")
+            flash(_("Unknown username or wrong password, or the account is inactive."), "error")
             return render_template("auth/login.html", form=form), 401
-        session.clear()  # a new session on login
+        language = session.get("language")
+        session.clear()  # a new session on login (the language chosen before it stays)
+        if language:
+            session["language"] = language
         login_sessions.start(user)
         login_user(user, remember=form.remember.data)
         users.record_login(user, "login")
@@ -83,7 +89,22 @@ def login():
 @login_required
 def logout():
     login_sessions.end(current_user.login_session_token)
+    language = current_user.language or session.get("language")
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    if language:
+        session["language"] = language
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the language: kept on the account when logged in, in the session before."""
+    language = request.form.get("language")
+    if language not in LANGUAGES:
+        abort(400, "Choose vi or en.")
+    session["language"] = language
+    if current_user.is_authenticated:
+        users.set_language(current_user, language)
+    return redirect(safe_next(request.form.get("next")) or url_for("tasks.home"))

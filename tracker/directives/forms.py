@@ -1,15 +1,16 @@
 """Directive-side forms: recording a measured value of a target's indicator."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 
 class TargetValueForm(FlaskForm):
-    recorded_on = DateField("Measured on", validators=[InputRequired("Give the date.")])
-    value = DecimalField("Value", places=2, validators=[InputRequired("Give the value.")])
+    recorded_on = DateField(_l("Measured on"), validators=[InputRequired(_l("Give the date."))])
+    value = DecimalField(_l("Value"), places=2, validators=[InputRequired(_l("Give the value."))])
     source_note = StringField(
-        "Source",
+        _l("Source"),
         validators=[Optional(), Length(max=500)],
-        description="Where the figure comes from, e.g. the quarterly report of the ministry.",
+        description=_l("Where the figure comes from, e.g. the quarterly report of the ministry."),
     )

@@ -4,6 +4,7 @@ and its targets."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -146,7 +147,7 @@ def target(target_id: int):
                 lookups.refresh_all()
                 flash(invalid.message, "error")
                 return _render_target(target, form, 422)
-            flash("Value recorded.", "success")
+            flash(_("Value recorded."), "success")
             return redirect(url_for("directives.target", target_id=target.id))
         return _render_target(target, form, 422)
     return _render_target(target, form)

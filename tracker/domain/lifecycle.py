@@ -8,6 +8,7 @@ means the unit reports the task done; only a supervisor's verification makes it
 from __future__ import annotations
 
 from .errors import InvalidTransition
+from .text import N_
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -18,11 +19,11 @@ CANCELLED = "cancelled"
 STATUSES = (NOT_STARTED, IN_PROGRESS, SUBMITTED, COMPLETED, CANCELLED)
 OPEN_STATUSES = (NOT_STARTED, IN_PROGRESS, SUBMITTED)
 STATUS_LABELS = {
-    NOT_STARTED: "Not started",
-    IN_PROGRESS: "In progress",
-    SUBMITTED: "Submitted, awaiting verification",
-    COMPLETED: "Completed",
-    CANCELLED: "Cancelled",
+    NOT_STARTED: N_("Not started"),
+    IN_PROGRESS: N_("In progress"),
+    SUBMITTED: N_("Submitted, awaiting verification"),
+    COMPLETED: N_("Completed"),
+    CANCELLED: N_("Cancelled"),
 }
 
 KIND_TASK = "task"

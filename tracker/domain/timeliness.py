@@ -32,6 +32,7 @@ from sqlalchemy import and_, case, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from .lifecycle import CANCELLED, COMPLETED
+from .text import N_
 
 
 class Timeliness(enum.StrEnum):
@@ -50,10 +51,10 @@ class Timeliness(enum.StrEnum):
 
 
 TIMELINESS_LABELS = {
-    Timeliness.COMPLETED_ON_TIME: "Completed on time",
-    Timeliness.COMPLETED_LATE: "Completed late",
-    Timeliness.WITHIN_DEADLINE: "Not completed, within deadline",
-    Timeliness.OVERDUE: "Not completed, overdue",
+    Timeliness.COMPLETED_ON_TIME: N_("Completed on time"),
+    Timeliness.COMPLETED_LATE: N_("Completed late"),
+    Timeliness.WITHIN_DEADLINE: N_("Not completed, within deadline"),
+    Timeliness.OVERDUE: N_("Not completed, overdue"),
 }
 # Order in which reports show the classes.
 TIMELINESS_ORDER = (

@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Opt-in daily e-mail of the unit's overdue and due-soon tasks.
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "vi" or "en" as the user chose; None: follow the browser (i18n.choose_language).
+    language: Mapped[str | None] = mapped_column(String(5))
     # Changes whenever the password, role, unit or active flag changes; it is part of the login
     # session, so a change ends existing sessions on their next request.
     session_token: Mapped[str] = mapped_column(String(64))

@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..charts import class_bars, trend_svg
@@ -314,11 +315,15 @@ def close_period():
     policy.require(
         policy.can_close_period(current_user), "Only supervisors and admins close periods."
     )
-    filters, start, end, _ = period_arguments(clock.today(), request.form)
+    filters, start, end, _grouping = period_arguments(clock.today(), request.form)
     closing = closings.close_period(current_user, filters, start, end, due_soon_days())
     flash(
-        f"The period {start:%d/%m/%Y}–{end:%d/%m/%Y} is closed: its figures are frozen "
-        f"({closing.task_count} tasks).",
+        _(
+            "The period %(start)s–%(end)s is closed: its figures are frozen (%(count)s tasks).",
+            start=f"{start:%d/%m/%Y}",
+            end=f"{end:%d/%m/%Y}",
+            count=closing.task_count,
+        ),
         "success",
     )
     return redirect(url_for("reports.closed_period", closing_id=closing.id))

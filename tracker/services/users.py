@@ -140,6 +140,12 @@ def record_login(user: User, outcome: str) -> None:
     db.session.commit()
 
 
+def set_language(user: User, language: str) -> None:
+    """The user's language of the pages (a preference: not audited)."""
+    user.language = language
+    db.session.commit()
+
+
 @cache
 def _dummy_hash() -> str:
     """Made at the first unknown username, not at every start of the app or a command."""

@@ -1,6 +1,7 @@
 """Task forms: the progress report (status, percent, note, evidence, version seen),
 attaching evidence on its own, and asking for and deciding deadline extensions."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -22,68 +23,72 @@ EVIDENCE_HINT = "PDF, DOCX, XLSX, ODT, PNG or JPEG."
 class ProgressForm(FlaskForm):
     # Any status is accepted here: the lifecycle (422) and the policy (403) judge the move, so a
     # refused move gets the right answer instead of a generic "not a valid choice".
-    status = SelectField("Status", validators=[DataRequired()], validate_choice=False)
+    status = SelectField(_l("Status"), validators=[DataRequired()], validate_choice=False)
     percent_done = IntegerField(
-        "Percent done",
-        validators=[InputRequired("Give a whole number from 0 to 100."), NumberRange(0, 100)],
+        _l("Percent done"),
+        validators=[InputRequired(_l("Give a whole number from 0 to 100.")), NumberRange(0, 100)],
     )
     note = TextAreaField(
-        "Note (the result, when submitting)", validators=[Optional(), Length(max=5000)]
+        _l("Note (the result, when submitting)"), validators=[Optional(), Length(max=5000)]
     )
     evidence_url = StringField(
-        "Evidence: link to the output document", validators=[Optional(), Length(max=500)]
+        _l("Evidence: link to the output document"), validators=[Optional(), Length(max=500)]
     )
-    evidence_file = FileField("Evidence: file", description=EVIDENCE_HINT)
+    evidence_file = FileField(_l("Evidence: file"), description=EVIDENCE_HINT)
     version = HiddenField(validators=[DataRequired()])
 
 
 class EvidenceForm(FlaskForm):
-    file = FileField("File", description=EVIDENCE_HINT)
-    url = StringField("or a link", validators=[Optional(), Length(max=500)])
-    note = StringField("What it is", validators=[Optional(), Length(max=500)])
+    file = FileField(_l("File"), description=EVIDENCE_HINT)
+    url = StringField(_l("or a link"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("What it is"), validators=[Optional(), Length(max=500)])
 
 
 class ExtensionRequestForm(FlaskForm):
-    deadline = DateField("New deadline", validators=[InputRequired("Give the new deadline.")])
+    deadline = DateField(
+        _l("New deadline"), validators=[InputRequired(_l("Give the new deadline."))]
+    )
     reason = TextAreaField(
-        "Reason (difficulties, what the extra time is for)",
-        validators=[InputRequired("Say why the task needs more time."), Length(max=2000)],
+        _l("Reason (difficulties, what the extra time is for)"),
+        validators=[InputRequired(_l("Say why the task needs more time.")), Length(max=2000)],
     )
 
 
 class ExtensionDecisionForm(FlaskForm):
     decision = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=options([("approve", "Approve the new deadline"), ("reject", "Reject")]),
     )
-    comment = TextAreaField("Comment (required when rejecting)", validators=[Length(max=2000)])
+    comment = TextAreaField(_l("Comment (required when rejecting)"), validators=[Length(max=2000)])
 
 
 class CommentForm(FlaskForm):
     kind = SelectField(
-        "Type",
+        _l("Type"),
         choices=options(
             [("comment", "Comment"), ("obstacle", "Difficulty or recommendation (to be answered)")]
         ),
     )
     body = TextAreaField(
-        "Message", validators=[InputRequired("Write the message first."), Length(max=5000)]
+        _l("Message"), validators=[InputRequired(_l("Write the message first.")), Length(max=5000)]
     )
 
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(
-        "Answer", validators=[InputRequired("Write the answer first."), Length(max=5000)]
+        _l("Answer"), validators=[InputRequired(_l("Write the answer first.")), Length(max=5000)]
     )
 
 
 class UrgingForm(FlaskForm):
     text = TextAreaField(
-        "Text of the notice",
-        validators=[InputRequired("Write the notice."), Length(max=5000)],
-        description="Say what is late, what is expected, and by when.",
+        _l("Text of the notice"),
+        validators=[InputRequired(_l("Write the notice.")), Length(max=5000)],
+        description=_l("Say what is late, what is expected, and by when."),
     )
 
 
 class DigestForm(FlaskForm):
-    daily_digest = BooleanField("Send me a daily e-mail of my unit's overdue and due-soon tasks")
+    daily_digest = BooleanField(
+        _l("Send me a daily e-mail of my unit's overdue and due-soon tasks")
+    )

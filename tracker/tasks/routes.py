@@ -12,6 +12,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..domain import policy
@@ -188,7 +189,7 @@ def update_progress(task_id: int):
     )
     form = _progress_form(task, posted=True)
     if not form.validate_on_submit():
-        flash("The progress report was not saved: correct the fields marked below.", "error")
+        flash(_("The progress report was not saved: correct the fields marked below."), "error")
         return _render_task(task, form, 422)
     try:
         tasks.report_progress(
@@ -221,7 +222,7 @@ def update_progress(task_id: int):
             if field is not None:
                 field.errors = list(messages)
         return _render_task(task, form, 422)
-    flash(f"Progress on {task.code} saved.", "success")
+    flash(_("Progress on %(code)s saved.", code=task.code), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
@@ -306,7 +307,7 @@ def _task_form_post(task, form, write, success, anchor: str, form_slot: str | No
             flash(success(result), "success")
             return redirect(url_for("tasks.show", task_id=task.id) + anchor)
     else:
-        flash("Nothing was saved: correct the fields marked below.", "error")
+        flash(_("Nothing was saved: correct the fields marked below."), "error")
     forms = {form_slot: form} if form_slot else {}
     return _render_task(task, _progress_form_if_allowed(task), 422, **forms)
 
@@ -415,7 +416,9 @@ def reminders_page():
     form = DigestForm(daily_digest=current_user.daily_digest)
     if form.validate_on_submit():
         reminders_service.set_daily_digest(current_user, form.daily_digest.data)
-        flash("Daily digest " + ("on." if form.daily_digest.data else "off."), "success")
+        flash(
+            _("Daily digest on.") if form.daily_digest.data else _("Daily digest off."), "success"
+        )
         return redirect(url_for("tasks.reminders_page"))
     return render_template(
         "tasks/reminders.html",
@@ -436,7 +439,7 @@ def create_calendar_feed():
         flash(invalid.message, "error")
     else:
         url = url_for("tasks.calendar_feed", token=token, _external=True)
-        flash(f"Your calendar address (shown once; keep it private): {url}", "success")
+        flash(_("Your calendar address (shown once; keep it private): %(url)s", url=url), "success")
     return redirect(url_for("tasks.reminders_page") + "#calendar")
 
 
@@ -444,7 +447,7 @@ def create_calendar_feed():
 @login_required
 def revoke_calendar_feed(feed_id: int):
     calendar.revoke_feed(current_user, lookups.get_or_404(CalendarFeed, feed_id, "feed"))
-    flash("Calendar address revoked: it no longer works.", "success")
+    flash(_("Calendar address revoked: it no longer works."), "success")
     return redirect(url_for("tasks.reminders_page") + "#calendar")
 
 

@@ -1,0 +1,147 @@
+"""Vietnamese and English: every user-facing template string is translatable, both
+catalogues are complete, the language follows the user's choice then the browser, and
+numbers follow the language (dates are dd/mm/yyyy in both)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tracker.config import PROJECT_ROOT
+from tracker.extensions import db
+from tracker.i18n import TRANSLATIONS_DIR
+
+TEMPLATES = sorted((PROJECT_ROOT / "templates").rglob("*.html"))
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Text a person reads that needs no translation: codes, file formats, commands.
+ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9\-./()&+]*$")
+
+
+def untranslated_text(source: str) -> list[str]:
+    """Words in a template outside Jinja tags and outside `_()`: text nodes, and the
+    attributes people read (placeholder, aria-label, title, alt)."""
+    text = re.sub(r"{#.*?#}", " ", source, flags=re.S)
+    text = re.sub(r"{%.*?%}", " ", text, flags=re.S)
+    text = re.sub(r"{{.*?}}", " ", text, flags=re.S)
+    found = []
+    for match in re.finditer(r'\b(?:placeholder|aria-label|title|alt)="([^"]*)"', text):
+        value = html.unescape(match.group(1)).strip()
+        if re.search(r"[A-Za-z]", value) and not ACRONYM.match(value):
+            found.append(f"attribute: {value}")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    for chunk in html.unescape(re.sub(r"<[^>]+>", "\n", text)).split("\n"):
+        chunk = chunk.strip(" \t·—–:,.()→←✓○▲◆★×|/")
+        if re.search(r"[A-Za-z]", chunk) and not ACRONYM.match(chunk):
+            found.append(chunk)
+    return found
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_every_template_string_goes_through_the_catalogue(template):
+    assert untranslated_text(template.read_text(encoding="utf-8")) == []
+
+
+def test_the_checker_finds_bare_words():
+    assert untranslated_text('<h1>Overdue board</h1><input placeholder="Search">') == [
+        "attribute: Search",
+        "Overdue board",
+    ]
+    assert untranslated_text('<h1>{{ _("Overdue board") }}</h1> <td>CSV</td>') == []
+
+
+def catalogue(language: str):
+    with (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        return read_po(source, locale=language)
+
+
+def extracted_ids() -> set:
+    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
+    found = set()
+    for _path, _line, message, _comments, _context in extract_from_dir(
+        PROJECT_ROOT, method_map=method_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else tuple(message))
+    return found
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_catalogues_hold_every_string_translated(language):
+    entries = {
+        (m.id if isinstance(m.id, str) else tuple(m.id)): m for m in catalogue(language) if m.id
+    }
+    missing = sorted(str(i) for i in extracted_ids() - set(entries))
+    assert missing == [], f"not in the {language} catalogue (run make translations-update)"
+    untranslated = sorted(
+        str(key)
+        for key, m in entries.items()
+        if not m.string or (not isinstance(m.string, str) and not all(m.string)) or m.fuzzy
+    )
+    assert untranslated == [], f"untranslated in {language}"
+
+
+def test_translations_keep_every_placeholder():
+    for message in catalogue("vi"):
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == wanted, message.id
+
+
+def test_the_browser_language_chooses_when_the_user_has_not(client, make, org):
+    page = client.get("/login", headers={"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"})
+    assert '<html lang="vi">' in page.text
+    assert "Đăng nhập" in page.text and "Log in" not in page.text
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in page.text and "Log in" in page.text
+    page = client.get("/login", headers={"Accept-Language": "fr-FR"})
+    assert '<html lang="en">' in page.text  # DEFAULT_LANGUAGE
+
+
+def test_the_users_choice_wins_over_the_browser_and_is_kept(login_as, make, org, today):
+    leader = make.user("unit_leader", org["department"])
+    make.task(org["department"], code="T-9", title="Ban hành Nghị định")
+    client = login_as(leader)
+    vietnamese_browser = {"Accept-Language": "vi"}
+    assert "Đơn vị tôi" in client.get("/my-unit", headers=vietnamese_browser).text
+
+    answer = client.post("/language", data={"language": "en", "next": "/my-unit"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/my-unit")
+    db.session.refresh(leader)
+    assert leader.language == "en"
+    page = client.get("/my-unit", headers=vietnamese_browser).text
+    assert "My unit" in page and "Đơn vị tôi" not in page
+
+    client.post("/language", data={"language": "vi", "next": "/my-unit"})
+    page = client.get("/my-unit", headers={"Accept-Language": "en"}).text
+    assert "Đơn vị tôi" in page and "Chưa thực hiện" in page  # status label translated
+
+
+def test_a_language_outside_the_two_is_refused(client):
+    assert client.post("/language", data={"language": "fr"}).status_code == 400
+
+
+def test_an_open_redirect_through_the_language_switch_is_refused(client):
+    answer = client.post("/language", data={"language": "vi", "next": "https://evil.example/"})
+    assert answer.headers["Location"].endswith("/")
+    assert "evil" not in answer.headers["Location"]
+
+
+def test_numbers_follow_the_language_and_dates_are_day_first(login_as, make, org, today):
+    supervisor = make.user("supervisor", org["ministry"])
+    make.task(org["department"], deadline=today.replace(year=today.year - 1))
+    make.task(org["department"], status="completed", deadline=today.replace(year=today.year - 1))
+    make.task(org["department"], status="completed", deadline=today.replace(year=today.year - 1))
+    client = login_as(supervisor)
+    vietnamese = client.get("/board", headers={"Accept-Language": "vi"}).text
+    assert "66,7%" in vietnamese and "Quá hạn" in vietnamese
+    english = client.get("/board", headers={"Accept-Language": "en"}).text
+    assert "66.7%" in english
+    assert today.strftime("%d/%m/%Y") in vietnamese and today.strftime("%d/%m/%Y") in english

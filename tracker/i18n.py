@@ -1,0 +1,97 @@
+"""Languages: Vietnamese and English (Flask-Babel).
+
+The language of a page is the user's choice (kept on their account; before login, in the
+session), else the best match of the browser's Accept-Language, else DEFAULT_LANGUAGE.
+Templates translate with `_()`; the catalogues are tracker/translations/<lang>/LC_MESSAGES/
+messages.po, compiled to .mo by `make` (scripts/i18n.py extracts and updates them).
+Dates are written dd/mm/yyyy in both languages; numbers follow the language (50,0% in
+Vietnamese, 50.0% in English)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, format_decimal, get_locale, gettext
+from flask_login import current_user
+
+from .domain.text import N_
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+# Stored words shown to people (kinds of directives and tasks, extension request states):
+# `{{ value|label }}` in a template shows the translation.
+WORD_LABELS = {
+    "resolution": N_("Resolution"),
+    "directive": N_("Directive"),
+    "decision": N_("Decision"),
+    "conclusion": N_("Conclusion"),
+    "plan": N_("Plan"),
+    "regulation": N_("Regulation"),
+    "task": N_("Task"),
+    "milestone": N_("Milestone"),
+    "pending": N_("Pending"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "comment": N_("Comment"),
+    "obstacle": N_("Difficulty"),
+    "internal": N_("Internal"),
+    "public": N_("Public"),
+}
+
+babel = Babel()
+
+
+def choose_language() -> str:
+    """The language of the current request (see the module docstring)."""
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def label(value: str | None) -> str:
+    """A stored word (see WORD_LABELS) in the page's language; unknown words as they are."""
+    if not value:
+        return ""
+    return gettext(WORD_LABELS[value]) if value in WORD_LABELS else value
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def format_share(value: float | None) -> str:
+    """A rate as a percentage with one decimal, in the page's language."""
+    if value is None:
+        return "—"
+    return format_decimal(value * 100, format="0.0") + "%"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    babel.init_app(app, locale_selector=choose_language)
+
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogues() -> list[Path]:
+    """Compile every messages.po to messages.mo when the .mo is missing or older (make run,
+    make test and the test suite call this; the .mo files are not committed)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po_path in sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalogue = read_po(source, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as target:
+            write_mo(target, catalogue)
+        written.append(mo_path)
+    return written
