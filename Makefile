@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test soak bench translations translations-update install install-dev system-deps lint format clean
+.PHONY: run test soak bench screenshots translations translations-update install install-dev system-deps lint format clean
 
 # Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
@@ -67,6 +67,10 @@ soak: install-dev translations
 # National scale, measured: see scripts/bench.py (BENCH_TASKS, BENCH_DATABASES, ...).
 bench: install-dev translations
 	$(BIN)/python scripts/bench.py
+
+# The README's pictures of the main screens in both languages (docs/screens/).
+screenshots: install-dev translations
+	$(BIN)/python scripts/screenshots.py
 
 lint: install-dev
 	$(BIN)/ruff check .

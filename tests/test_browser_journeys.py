@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from tracker.domain import lifecycle
 
 from .browser import accessibility_problems, log_in, screenshot
+from .conftest import PASSWORD
 
 
 @pytest.fixture
@@ -256,3 +257,30 @@ def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scen
     page.get_by_role("link", name="T-04 Xây dựng Nghị định về dữ liệu").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("T-04")
     assert look_problems == []
+
+
+def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(chromium, live_server, scene):
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        assert page.locator("html").get_attribute("lang") == "vi"
+        page.get_by_label("Tên đăng nhập").fill("leader")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/my-unit")
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Đơn vị tôi")
+        assert "▲ Quá hạn 12 ngày" in page.locator("table.tasks").inner_text()
+        problems: list[str] = []
+        look(page, "vietnamese-my-unit", problems)
+
+        page.get_by_role("button", name="English").click()
+        page.wait_for_url("**/my-unit")
+        assert page.get_by_role("heading", level=1).inner_text().startswith("My unit")
+        page.reload()  # the choice is kept on the account, over the browser's Vietnamese
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert problems == []
+    finally:
+        context.close()
