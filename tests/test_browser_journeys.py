@@ -13,8 +13,10 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from tracker.domain import lifecycle
+from tracker.extensions import db
 
 from .browser import accessibility_problems, log_in, screenshot
 from .conftest import PASSWORD
@@ -284,3 +286,52 @@ def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(chromium, liv
         assert problems == []
     finally:
         context.close()
+
+
+def test_a_destructive_action_asks_first_and_cancelling_changes_nothing(browser_page, scene):
+    from tracker.models import CalendarFeed
+    from tracker.services import calendar
+
+    calendar.create_feed(scene["people"]["unit_leader"], "mine")
+    page, questions = browser_page, []
+    log_in(page, "leader")
+    page.goto("/reminders")
+
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_timeout(300)
+    assert questions == ["Revoke this calendar address? Calendars subscribed to it stop updating."]
+    db.session.expire_all()
+    assert db.session.scalar(select(CalendarFeed.revoked_at)) is None
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="Calendar address revoked").is_visible()
+    db.session.expire_all()
+    assert db.session.scalar(select(CalendarFeed.revoked_at)) is not None
+
+
+def test_keyboard_only_a_person_logs_in_and_reaches_a_task(browser_page, scene):
+    page = browser_page
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to content"
+    assert skip.evaluate("e => e.getBoundingClientRect().left") >= 0  # shown when focused
+    assert skip.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+    for _ in range(10):  # on to the username field, past the language buttons
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "username":
+            break
+    page.keyboard.type("leader")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/my-unit")
+    task_link = page.get_by_role("link", name="T-01 Issue the decree on the national data centre")
+    task_link.focus()
+    assert task_link.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tasks/*")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("T-01")

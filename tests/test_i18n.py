@@ -23,12 +23,14 @@ ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9\-./()&+]*$")
 
 def untranslated_text(source: str) -> list[str]:
     """Words in a template outside Jinja tags and outside `_()`: text nodes, and the
-    attributes people read (placeholder, aria-label, title, alt)."""
+    attributes people read (placeholder, aria-label, title, alt, data-confirm)."""
     text = re.sub(r"{#.*?#}", " ", source, flags=re.S)
     text = re.sub(r"{%.*?%}", " ", text, flags=re.S)
     text = re.sub(r"{{.*?}}", " ", text, flags=re.S)
     found = []
-    for match in re.finditer(r'\b(?:placeholder|aria-label|title|alt)="([^"]*)"', text):
+    for match in re.finditer(
+        r'\b(?:placeholder|aria-label|title|alt|data-confirm)="([^"]*)"', text
+    ):
         value = html.unescape(match.group(1)).strip()
         if re.search(r"[A-Za-z]", value) and not ACRONYM.match(value):
             found.append(f"attribute: {value}")
