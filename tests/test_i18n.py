@@ -147,3 +147,21 @@ def test_numbers_follow_the_language_and_dates_are_day_first(login_as, make, org
     english = client.get("/board", headers={"Accept-Language": "en"}).text
     assert "66.7%" in english
     assert today.strftime("%d/%m/%Y") in vietnamese and today.strftime("%d/%m/%Y") in english
+
+
+def test_refusals_are_shown_in_the_users_language(login_as, make, org):
+    leader = make.user("unit_leader", org["department"])
+    leader.language = "vi"
+    db.session.commit()
+    task = make.task(org["department"], status="in_progress", percent_done=20)
+    client = login_as(leader)
+    page = client.get("/board")
+    assert page.status_code == 403
+    assert "Bảng nhiệm vụ quá hạn dành cho người theo dõi." in page.text
+
+    page = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "in_progress", "percent_done": "20", "version": str(task.version)},
+    )
+    assert page.status_code == 422
+    assert "Không có gì để lưu: hãy đổi trạng thái hoặc phần trăm, hoặc thêm ghi chú." in page.text

@@ -8,6 +8,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, Pending
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .domain.errors import Conflict, DomainError, InvalidInput
+from .domain.text import N_
+from .i18n import translated
 
 
 def wants_problem_json() -> bool:
@@ -32,14 +34,14 @@ def register_error_handlers(app: Flask) -> None:
             return problem(error.status_code, error.title, error.message, **extra)
         if isinstance(error, Conflict | InvalidInput) and request.method == "POST":
             # A refused form: say why on the page the user came from, nothing was saved.
-            flash(error.message, "error")
+            flash(translated(error.message), "error")
             return redirect(request.referrer or url_for("tasks.home"))
         return render_error_page(error.status_code, error.title, error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        message = "The form expired or was sent from elsewhere. Reload the page and try again."
-        return render_error_page(400, "Form expired", message)
+        message = N_("The form expired or was sent from elsewhere. Reload the page and try again.")
+        return render_error_page(400, N_("Form expired"), message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -66,11 +68,11 @@ def register_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection is gone; the pool replaces it on next checkout
             db.session.close()
-        detail = "The database is unavailable for a moment. Nothing was saved; try again."
+        detail = N_("The database is unavailable for a moment. Nothing was saved; try again.")
         if wants_problem_json():
             response = problem(503, "Service unavailable", detail)
         else:
-            response = render_error_page(503, "Service unavailable", detail)
+            response = render_error_page(503, N_("Service unavailable"), detail)
         response = app.make_response(response)
         response.headers["Retry-After"] = "5"
         return response
@@ -82,7 +84,7 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         generic = InternalServerError()
-        detail = "Something went wrong on our side. The error has been logged."
+        detail = N_("Something went wrong on our side. The error has been logged.")
         if wants_problem_json():
             return problem(500, generic.name, detail)
         return render_error_page(500, generic.name, detail)
@@ -90,4 +92,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def render_error_page(status: int, title: str, message: str):
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, title=title, message=message), status
+    page = render_template(
+        template, status=status, title=translated(title), message=translated(message)
+    )
+    return page, status

@@ -52,6 +52,12 @@ def choose_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
 
 
+def translated(message: str | None) -> str:
+    """A message written in English by the rules or services, in the page's language when
+    the catalogue has it (those marked N_() where they are written); else as it is."""
+    return gettext(message) if message else ""
+
+
 def label(value: str | None) -> str:
     """A stored word (see WORD_LABELS) in the page's language; unknown words as they are."""
     if not value:

@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 from ..domain import policy
 from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.roles import ROLE_LABELS
+from ..domain.text import N_
 from ..formkit import options
+from ..i18n import translated
 from ..models import Directive, Target, Task, Unit, User
 from ..request_args import page_number
 from ..services import directives as directive_service
@@ -28,7 +30,7 @@ def _unit_choices() -> list[tuple[int, str]]:
 def _refused(form, error: DomainError) -> None:
     """Show a service's refusal on the form: a flash and the field errors."""
     lookups.refresh_all()
-    flash(error.message, "error")
+    flash(translated(error.message), "error")
     for name, messages in error.field_errors.items():
         field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
         if field is not None:
@@ -104,7 +106,7 @@ def user_edit(user_id: int | None = None):
             if user is None:
                 if not form.password.data:
                     raise InvalidInput(
-                        "Give the new user a password.",
+                        N_("Give the new user a password."),
                         field_errors={"password": ["required for a new user"]},
                     )
                 users.create_user(
@@ -265,10 +267,12 @@ def task_edit(task_id: int | None = None):
     task = lookups.get_or_404(Task, task_id, "task") if task_id else None
     if task is None:
         policy.require(
-            policy.can_manage_directives(current_user), "Only administrators add tasks here."
+            policy.can_manage_directives(current_user), N_("Only administrators add tasks here.")
         )
     else:
-        policy.require(policy.can_edit_task(current_user, task), "Only administrators edit tasks.")
+        policy.require(
+            policy.can_edit_task(current_user, task), N_("Only administrators edit tasks.")
+        )
     form = _task_form(task)
     if task is None and request.method == "GET" and request.args.get("directive", type=int):
         form.directive_id.data = request.args.get("directive", type=int)
@@ -342,7 +346,7 @@ def recurring_index():
 @login_required
 def import_file():
     """Upload a CSV or XLSX file; a dry run (the default) shows what would happen."""
-    policy.require(policy.can_import(current_user), "Imports are for admins and supervisors.")
+    policy.require(policy.can_import(current_user), N_("Imports are for admins and supervisors."))
     report, status = None, 200
     if request.method == "POST":
         upload = request.files.get("file")
@@ -355,7 +359,7 @@ def import_file():
                 rows = imports.read_rows(upload.filename, upload.read())
                 report = imports.run_import(current_user, rows, dry_run=dry_run)
             except imports.ImportError_ as error:
-                flash(error.message, "error")
+                flash(translated(error.message), "error")
                 status = 422
             else:
                 if report.errors:
@@ -377,7 +381,7 @@ def import_file():
 @bp.route("/import/template.<any(csv, xlsx):extension>")
 @login_required
 def import_template(extension: str):
-    policy.require(policy.can_import(current_user), "Imports are for admins and supervisors.")
+    policy.require(policy.can_import(current_user), N_("Imports are for admins and supervisors."))
     if extension == "csv":
         body, mimetype = imports.template_csv(), "text/csv; charset=utf-8"
     else:

@@ -6,6 +6,7 @@ from flask import current_app, g, jsonify, request, send_file
 
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..errors import problem
 from ..login_limits import throttle_failed_logins
@@ -102,7 +103,7 @@ def _filters() -> TaskFilters:
 
 def _load_task(task_id: int) -> Task:
     task = lookups.get_or_404(Task, task_id, "task")
-    policy.require(policy.can_view_task(_user(), task), "You may not see this task.")
+    policy.require(policy.can_view_task(_user(), task), N_("You may not see this task."))
     return task
 
 
@@ -197,7 +198,8 @@ def add_evidence(task_id: int):
         upload = request.files.get("file")
         if upload is None:
             raise InvalidInput(
-                "Send the file in the multipart field `file`.", field_errors={"file": ["required"]}
+                N_("Send the file in the multipart field `file`."),
+                field_errors={"file": ["required"]},
             )
         evidence = evidence_service.attach(
             _user(), task, upload=upload, note=request.form.get("note", "")
@@ -284,13 +286,13 @@ def record_target_value(target_id: int):
 
 @bp.get("/recurring")
 def list_recurring():
-    policy.require(policy.can_manage_directives(_user()), "Recurring tasks are for admins.")
+    policy.require(policy.can_manage_directives(_user()), N_("Recurring tasks are for admins."))
     return jsonify({"items": [recurring_json(t) for t in lookups.recurring_templates()]})
 
 
 @bp.post("/recurring")
 def create_recurring():
-    policy.require(policy.can_manage_directives(_user()), "Recurring tasks are for admins.")
+    policy.require(policy.can_manage_directives(_user()), N_("Recurring tasks are for admins."))
     body = _json_body(RecurringBody)
     errors: dict[str, list[str]] = {}
     directive = _resolve(Directive, body.directive, "directive", errors)
@@ -299,7 +301,7 @@ def create_recurring():
     if body.owner and owner is None:
         errors["owner"] = [f"unknown user {body.owner!r}"]
     if errors:
-        raise InvalidInput("The request names records that do not exist.", field_errors=errors)
+        raise InvalidInput(N_("The request names records that do not exist."), field_errors=errors)
     template = recurring.create_template(
         _user(),
         directive=directive,
@@ -318,11 +320,13 @@ def create_recurring():
 @bp.post("/imports")
 def import_file():
     """A CSV or XLSX file in the multipart field `file`; `dry_run` (default true)."""
-    policy.require(policy.can_import(_user()), "Imports are for administrators and supervisors.")
+    policy.require(
+        policy.can_import(_user()), N_("Imports are for administrators and supervisors.")
+    )
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput(
-            "Send the file in the multipart field `file`.", field_errors={"file": ["required"]}
+            N_("Send the file in the multipart field `file`."), field_errors={"file": ["required"]}
         )
     dry_run = request.values.get("dry_run", "true").lower() not in ("false", "0", "no")
     try:
@@ -346,7 +350,7 @@ def download_evidence(evidence_id: int):
     evidence = lookups.get_or_404(Evidence, evidence_id, "evidence")
     _load_task(evidence.task_id)
     if evidence.kind != "file":
-        raise NotFound("This evidence is a link, not a file.")
+        raise NotFound(N_("This evidence is a link, not a file."))
     return send_file(
         evidence_service.stored_path(evidence),
         mimetype=evidence.content_type,
@@ -386,7 +390,7 @@ def create_task():
     if body.parent and parent is None:
         errors["parent"] = [f"unknown task {body.parent}"]
     if errors:
-        raise InvalidInput("The request names records that do not exist.", field_errors=errors)
+        raise InvalidInput(N_("The request names records that do not exist."), field_errors=errors)
     policy.require(
         policy.can_create_task(_user(), lead_unit),
         f"You may not create tasks led by {lead_unit.code}.",
@@ -458,5 +462,7 @@ def summary():
 
 @bp.get("/exports/tasks.csv")
 def export_tasks():
-    policy.require(policy.can_export(_user()), "Exports are for supervisors, auditors and admins.")
+    policy.require(
+        policy.can_export(_user()), N_("Exports are for supervisors, auditors and admins.")
+    )
     return csv_response(_user(), _filters())

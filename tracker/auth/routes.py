@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..domain.text import N_
 from ..extensions import login_manager
 from ..i18n import LANGUAGES
 from ..login_limits import throttle_failed_logins
@@ -103,7 +104,7 @@ def set_language():
     """Switch the language: kept on the account when logged in, in the session before."""
     language = request.form.get("language")
     if language not in LANGUAGES:
-        abort(400, "Choose vi or en.")
+        abort(400, N_("Choose vi or en."))
     session["language"] = language
     if current_user.is_authenticated:
         users.set_language(current_user, language)

@@ -12,8 +12,10 @@ from sqlalchemy.orm import joinedload
 from ..charts import TimelineRow, gantt_svg, trajectory_svg
 from ..domain import policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..extensions import db
+from ..i18n import translated
 from ..models import Directive, Target, Task
 from ..request_args import due_soon_days, page_number
 from ..services import clock, lookups, task_queries
@@ -133,7 +135,7 @@ def target(target_id: int):
     may_record = policy.can_record_target_value(current_user)
     form = TargetValueForm() if may_record else None
     if request.method == "POST":
-        policy.require(may_record, "Only supervisors and admins record values.")
+        policy.require(may_record, N_("Only supervisors and admins record values."))
         if form.validate_on_submit():
             try:
                 directive_service.record_target_value(
@@ -145,7 +147,7 @@ def target(target_id: int):
                 )
             except InvalidInput as invalid:
                 lookups.refresh_all()
-                flash(invalid.message, "error")
+                flash(translated(invalid.message), "error")
                 return _render_target(target, form, 422)
             flash(_("Value recorded."), "success")
             return redirect(url_for("directives.target", target_id=target.id))

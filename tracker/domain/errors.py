@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from .text import N_
+
 
 class DomainError(Exception):
     """A request the rules refuse; `message` is shown to the user as it is."""
 
     status_code = 400
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None):
         super().__init__(message)
@@ -17,24 +19,24 @@ class DomainError(Exception):
 
 class Forbidden(DomainError):
     status_code = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class NotFound(DomainError):
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     """The record changed since the caller read it (stale version)."""
 
     status_code = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class InvalidInput(DomainError):
     status_code = 422
-    title = "Unprocessable content"
+    title = N_("Unprocessable content")
 
 
 class InvalidTransition(InvalidInput):

@@ -38,12 +38,13 @@ from .lifecycle import (
     VERIFY_MOVES,
 )
 from .roles import ADMIN, AUDITOR, OFFICER, READ_ALL_ROLES, SUPERVISOR, UNIT_LEADER
+from .text import N_
 
 if TYPE_CHECKING:
     from ..models import Task, Unit, User
 
 
-def require(allowed: bool, message: str = "You are not allowed to do that.") -> None:
+def require(allowed: bool, message: str = N_("You are not allowed to do that.")) -> None:
     """Raise Forbidden unless `allowed`."""
     if not allowed:
         raise Forbidden(message)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from sqlalchemy import literal
 
+from ..domain.text import N_
 from ..domain.timeliness import TimelinessCounts
 from ..models import Directive, Task
 from ..services import clock, lookups, task_queries
@@ -23,7 +24,7 @@ def index():
 def directive(directive_id: int):
     directive = lookups.get_or_404(Directive, directive_id, "directive")
     if directive.visibility != "public":
-        abort(404, "There is no such public directive.")
+        abort(404, N_("There is no such public directive."))
     today = clock.today()
     totals = task_queries.public_counts(directive.id, literal("all"), today).get(
         "all", TimelinessCounts()

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from ..charts import class_bars, trend_svg
 from ..domain import periods, policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..domain.timeliness import Timeliness, TimelinessCounts
 from ..extensions import db
 from ..models import Directive, PeriodClosing, ReportExport, Task, User
@@ -62,7 +63,9 @@ def board_filters() -> TaskFilters:
         chosen = lookups.unit_by_code(filters.scope)
         if chosen is None:
             abort(404, f"There is no unit {filters.scope!r}.")
-        policy.require(root is None or chosen.is_within(root), "That unit is outside your units.")
+        policy.require(
+            root is None or chosen.is_within(root), N_("That unit is outside your units.")
+        )
     elif root is not None:
         filters = filters.with_(scope=root.code)
     return filters.with_(timeliness=None, status=None, unit=None, owner=None)
@@ -71,7 +74,7 @@ def board_filters() -> TaskFilters:
 @bp.route("/board.<any(csv, xlsx, pdf):file_format>")
 @login_required
 def board_file(file_format: str):
-    policy.require(policy.can_view_board(current_user), "The overdue board is for supervisors.")
+    policy.require(policy.can_view_board(current_user), N_("The overdue board is for supervisors."))
     filters = board_filters()
     table = report_builders.board(current_user, filters, due_soon_days())
     name = f"overdue-board-{filters.scope or 'all'}-{filters.report_date}"
@@ -82,7 +85,7 @@ def board_file(file_format: str):
 @login_required
 def board():
     """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
-    policy.require(policy.can_view_board(current_user), "The overdue board is for supervisors.")
+    policy.require(policy.can_view_board(current_user), N_("The overdue board is for supervisors."))
     filters = board_filters()
     days = due_soon_days()
 
@@ -147,7 +150,7 @@ def dashboard():
 def directive_progress(directive_id: int):
     """Counts and shares of the four classes per lead unit, as of a report date."""
     policy.require(
-        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+        policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     directive = lookups.get_or_404(Directive, directive_id, "directive")
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
@@ -232,14 +235,14 @@ def file_response(
 @bp.route("/reports/tasks.csv")
 @login_required
 def export_tasks_csv():
-    policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
+    policy.require(policy.can_export(current_user), N_("Exports are for supervisors and auditors."))
     return csv_response(current_user, TaskFilters.from_args(request.args, clock.today()))
 
 
 @bp.route("/reports/tasks.<any(xlsx, pdf):file_format>")
 @login_required
 def export_tasks_file(file_format: str):
-    policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
+    policy.require(policy.can_export(current_user), N_("Exports are for supervisors and auditors."))
     filters = TaskFilters.from_args(request.args, clock.today())
     table = report_builders.task_list(current_user, filters, due_soon_days())
     name = f"tasks-{filters.directive or 'all'}-{filters.report_date}"
@@ -266,10 +269,12 @@ def period_arguments(today, args=None) -> tuple[TaskFilters, date, date, str]:
             field_errors={"period": [message or "invalid dates"]},
         ) from None
     if end < start:
-        raise InvalidInput("The period ends before it starts.", field_errors={"to": ["too early"]})
+        raise InvalidInput(
+            N_("The period ends before it starts."), field_errors={"to": ["too early"]}
+        )
     group = args.get("group", "unit")
     if group not in ("unit", "directive"):
-        raise InvalidInput("Group by unit or directive.", field_errors={"group": ["invalid"]})
+        raise InvalidInput(N_("Group by unit or directive."), field_errors={"group": ["invalid"]})
     return filters, start, end, group
 
 
@@ -279,7 +284,7 @@ def period_arguments(today, args=None) -> tuple[TaskFilters, date, date, str]:
 def period_report(file_format: str | None = None):
     """What happened in a month, quarter, half-year, nine months, year or date range."""
     policy.require(
-        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+        policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     filters, start, end, group = period_arguments(clock.today())
     table, rows = report_builders.period_report(
@@ -313,7 +318,7 @@ def period_report(file_format: str | None = None):
 def close_period():
     """Freeze the period report shown (its period and scope) as a closed report."""
     policy.require(
-        policy.can_close_period(current_user), "Only supervisors and admins close periods."
+        policy.can_close_period(current_user), N_("Only supervisors and admins close periods.")
     )
     filters, start, end, _grouping = period_arguments(clock.today(), request.form)
     closing = closings.close_period(current_user, filters, start, end, due_soon_days())
@@ -333,7 +338,7 @@ def close_period():
 @login_required
 def closed_periods():
     policy.require(
-        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+        policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     return render_template("reports/closings.html", closings=closings.list_closings(current_user))
 
@@ -344,10 +349,12 @@ def closed_periods():
 def closed_period(closing_id: int, file_format: str | None = None):
     """A closed period's frozen report, and what moved since it was closed."""
     policy.require(
-        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+        policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     closing = lookups.get_or_404(PeriodClosing, closing_id, "closed period")
-    policy.require(closings.may_view(current_user, closing), "That closing is outside your units.")
+    policy.require(
+        closings.may_view(current_user, closing), N_("That closing is outside your units.")
+    )
     table = closings.frozen_table(closing)
     if file_format:
         name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"
@@ -371,7 +378,7 @@ def closed_period(closing_id: int, file_format: str | None = None):
 def league_table(file_format: str | None = None):
     """Units ranked on a report date; with sub-units or alone; all tasks or key tasks."""
     policy.require(
-        policy.can_view_reports(current_user), "Reports are for supervisors and auditors."
+        policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
         timeliness=None, status=None, unit=None
@@ -410,7 +417,7 @@ def league_table(file_format: str | None = None):
 @bp.route("/reports/directives/<int:directive_id>.<any(csv, xlsx, pdf):file_format>")
 @login_required
 def directive_progress_file(directive_id: int, file_format: str):
-    policy.require(policy.can_export(current_user), "Exports are for supervisors and auditors.")
+    policy.require(policy.can_export(current_user), N_("Exports are for supervisors and auditors."))
     directive = lookups.get_or_404(Directive, directive_id, "directive")
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
         directive=directive.code, timeliness=None, status=None, owner=None
@@ -423,7 +430,9 @@ def directive_progress_file(directive_id: int, file_format: str):
 @bp.route("/exports/<int:export_id>/manifest.json")
 @login_required
 def export_manifest(export_id: int):
-    policy.require(policy.can_export(current_user), "Manifests are for supervisors and auditors.")
+    policy.require(
+        policy.can_export(current_user), N_("Manifests are for supervisors and auditors.")
+    )
     export = lookups.get_or_404(ReportExport, export_id, "export")
     return jsonify(manifests.manifest(export))
 
@@ -433,7 +442,7 @@ def export_manifest(export_id: int):
 def verify_export():
     """Hand in a report file (or its SHA-256): was it made by the tracker, when, from what?"""
     policy.require(
-        policy.can_export(current_user), "Verifying files is for supervisors and auditors."
+        policy.can_export(current_user), N_("Verifying files is for supervisors and auditors.")
     )
     digest, found, chain = None, [], None
     if request.method == "POST":
@@ -444,7 +453,7 @@ def verify_export():
             digest = (request.form.get("sha256") or "").strip().lower()
             if not manifests.SHA256_PATTERN.match(digest):
                 raise InvalidInput(
-                    "Choose the file, or paste its SHA-256 (64 hexadecimal characters).",
+                    N_("Choose the file, or paste its SHA-256 (64 hexadecimal characters)."),
                     field_errors={"sha256": ["64 hexadecimal characters"]},
                 )
         found = manifests.find(digest)
@@ -457,7 +466,7 @@ def verify_export():
 @login_required
 def audit_trail():
     """The audit trail, newest first, filtered by actor, unit, object, action and dates."""
-    policy.require(policy.can_view_audit(current_user), "The audit trail is for auditors.")
+    policy.require(policy.can_view_audit(current_user), N_("The audit trail is for auditors."))
     filters = audit_queries.AuditFilters.from_args(request.args)
     pagination = audit_queries.paginate(filters, page_number("page"), 50)
     return render_template("reports/audit.html", pagination=pagination, filters=filters)
@@ -466,7 +475,7 @@ def audit_trail():
 @bp.route("/audit.csv")
 @login_required
 def audit_csv():
-    policy.require(policy.can_view_audit(current_user), "The audit trail is for auditors.")
+    policy.require(policy.can_view_audit(current_user), N_("The audit trail is for auditors."))
     filters = audit_queries.AuditFilters.from_args(request.args)
     stream = exports.csv_stream(audit_queries.csv_rows(filters), audit_queries.CSV_HEADER)
     response = Response(stream_with_context(stream), mimetype="text/csv; charset=utf-8")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..domain import policy
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.text import N_
 from ..extensions import db
 from ..models import CalendarFeed, Task, User
 from . import audit, clock
@@ -29,7 +30,7 @@ def _digest(token: str) -> str:
 def create_feed(user: User, scope: str) -> str:
     """A new feed; returns the token, shown once (only its hash is stored)."""
     if scope not in SCOPES:
-        raise InvalidInput("Choose my tasks or my unit's tasks.", field_errors={"scope": ["?"]})
+        raise InvalidInput(N_("Choose my tasks or my unit's tasks."), field_errors={"scope": ["?"]})
     token = secrets.token_urlsafe(24)
     feed = CalendarFeed(user=user, token_hash=_digest(token), scope=scope)
     db.session.add(feed)
@@ -51,7 +52,7 @@ def feeds_of(user: User) -> list[CalendarFeed]:
 
 def revoke_feed(user: User, feed: CalendarFeed) -> None:
     if feed.user_id != user.id:
-        raise policy.Forbidden("That calendar feed is not yours.")
+        raise policy.Forbidden(N_("That calendar feed is not yours."))
     feed.revoked_at = clock.now()
     audit.record(user, "calendar.revoke", feed)
     db.session.commit()
@@ -61,7 +62,7 @@ def calendar_for(token: str) -> bytes:
     """The iCalendar document of a live feed; NotFound for an unknown or revoked token."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(token)))
     if feed is None or feed.revoked_at is not None or not feed.user.active:
-        raise NotFound("There is no such calendar feed, or it was revoked.")
+        raise NotFound(N_("There is no such calendar feed, or it was revoked."))
     user = feed.user
     statement = (
         select(Task)

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, literal, or_, select
 
 from ..domain import policy
 from ..domain.errors import Conflict, InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import ClosingTask, Directive, PeriodClosing, StatusUpdate, Task, Unit, User
 from . import as_of, audit, clock, lookups, manifests, report_builders
@@ -67,14 +68,14 @@ def close_period(
     actor: User, filters: TaskFilters, start: date, end: date, due_soon_days: int
 ) -> PeriodClosing:
     """Freeze the period report of `filters` for [start, end]; commits."""
-    policy.require(policy.can_close_period(actor), "Only supervisors and admins close periods.")
+    policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
     filters = effective_scope(actor, filters)
     root = policy.board_root(actor)
     if root is not None:
         chosen = lookups.unit_by_code(filters.scope)
         policy.require(
             chosen is not None and chosen.is_within(root),
-            "You may close periods only for your own units.",
+            N_("You may close periods only for your own units."),
         )
     if end >= clock.today():
         raise InvalidInput(
@@ -82,7 +83,7 @@ def close_period(
             field_errors={"to": ["the period has not ended"]},
         )
     if find(actor, start, end, filters) is not None:
-        raise Conflict("This period is already closed for this scope; open the closed report.")
+        raise Conflict(N_("This period is already closed for this scope; open the closed report."))
     audit.lock_chain()  # the write comes first, so the report read below is the latest
     stamp = manifests.stamp_for(actor)
     table, _ = report_builders.period_report(actor, filters, start, end, "unit", due_soon_days)

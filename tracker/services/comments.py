@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain import policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Comment, Task, User
 from ..models.comment import COMMENT_KINDS, OBSTACLE
@@ -25,7 +26,7 @@ def _text(value: str | None, field: str) -> str:
 
 
 def add_comment(actor: User, task: Task, body: str, kind: str = "comment") -> Comment:
-    policy.require(policy.can_comment(actor, task), "You may not comment on this task.")
+    policy.require(policy.can_comment(actor, task), N_("You may not comment on this task."))
     if kind not in COMMENT_KINDS:
         raise InvalidInput(
             f"Unknown kind {kind!r}; use comment or obstacle.",
@@ -43,12 +44,12 @@ def answer_obstacle(actor: User, comment: Comment, answer: str) -> Comment:
     task = db.session.get(Task, comment.task_id)
     policy.require(
         policy.can_answer_obstacle(actor, task),
-        "Only a supervisor over the lead unit, or an admin, answers difficulties.",
+        N_("Only a supervisor over the lead unit, or an admin, answers difficulties."),
     )
     if comment.kind != OBSTACLE:
-        raise InvalidInput("Only a reported difficulty gets an answer; reply with a comment.")
+        raise InvalidInput(N_("Only a reported difficulty gets an answer; reply with a comment."))
     if comment.answered_at is not None:
-        raise InvalidInput("This difficulty was already answered.")
+        raise InvalidInput(N_("This difficulty was already answered."))
     comment.answer = _text(answer, "answer")
     comment.answered_by = actor
     comment.answered_at = clock.now()

@@ -14,6 +14,7 @@ from ..domain import lifecycle as lc
 from ..domain import periods
 from ..domain.errors import DomainError
 from ..domain.roles import ADMIN, AUDITOR, OFFICER, SUPERVISOR, UNIT_LEADER
+from ..domain.text import N_
 from ..extensions import db
 from ..models import (
     Comment,
@@ -402,7 +403,7 @@ def database_empty() -> bool:
 def load_demo() -> dict[str, str]:
     """Create the demo data; returns {username: generated password}. Refuses when present."""
     if demo_present():
-        raise DomainError("The demo data is already loaded; nothing was changed.")
+        raise DomainError(N_("The demo data is already loaded; nothing was changed."))
     today = clock.today()
     units: dict[str, Unit] = {}
     for code, name, parent in UNITS:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..domain import policy
 from ..domain.errors import InvalidInput, NotFound
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, Target, TargetValue, User
 from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
@@ -100,7 +101,7 @@ def update_directive(actor: User, directive: Directive, values: dict[str, Any]) 
 def _check_target(directive: Directive, values: dict[str, Any], target_id: int | None) -> None:
     code = values.get("code", "")
     if not code or not values.get("title"):
-        raise InvalidInput("A target needs a code and a title.")
+        raise InvalidInput(N_("A target needs a code and a title."))
     existing = db.session.scalar(
         select(Target).where(Target.directive_id == directive.id, Target.code == code)
     )
@@ -145,7 +146,7 @@ def record_target_value(
 ) -> TargetValue:
     """Record the indicator's value on a date (one value per target and date)."""
     policy.require(
-        policy.can_record_target_value(actor), "Only supervisors and admins record values."
+        policy.can_record_target_value(actor), N_("Only supervisors and admins record values.")
     )
     errors: dict[str, list[str]] = {}
     if recorded_on is None:

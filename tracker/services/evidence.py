@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..domain import policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Evidence, StatusUpdate, Task, User
 from . import audit
@@ -195,12 +196,12 @@ def attach(
 ) -> Evidence:
     """Attach one file or one link to a task: one unit of work."""
     policy.require(
-        policy.can_attach_evidence(actor, task), "You may not attach evidence to this task."
+        policy.can_attach_evidence(actor, task), N_("You may not attach evidence to this task.")
     )
     note, url = (note or "").strip(), (url or "").strip()
     has_file = upload is not None and bool(upload.filename)
     if has_file == bool(url):
-        raise InvalidInput("Attach either a file or a link.")
+        raise InvalidInput(N_("Attach either a file or a link."))
     with files_kept_only_on_success() as written:
         if has_file:
             evidence = add_file(task, actor, upload, written, note=note)

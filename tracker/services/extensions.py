@@ -7,6 +7,7 @@ from datetime import date
 
 from ..domain import policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import ExtensionRequest, Task, User
 from ..models.extension import APPROVED, PENDING, REJECTED
@@ -35,7 +36,7 @@ def request_extension(
 ) -> ExtensionRequest:
     policy.require(
         policy.can_request_extension(actor, task),
-        "Only the lead unit's leader can request an extension of an open task.",
+        N_("Only the lead unit's leader can request an extension of an open task."),
     )
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -81,14 +82,14 @@ def decide_extension(
     task = db.session.get(Task, request.task_id)
     policy.require(
         policy.can_decide_extension(actor, task),
-        "Only a supervisor over the lead unit, or an admin, decides extensions.",
+        N_("Only a supervisor over the lead unit, or an admin, decides extensions."),
     )
     comment = (comment or "").strip()
     if request.status != PENDING:
         raise InvalidInput(f"This request was already {request.status}.")
     if not approve and not comment:
         raise InvalidInput(
-            "Say why the extension is rejected: a comment is required.",
+            N_("Say why the extension is rejected: a comment is required."),
             field_errors={"comment": ["required when rejecting"]},
         )
     if len(comment) > MAX_TEXT:

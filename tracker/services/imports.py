@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import lifecycle, policy
 from ..domain.errors import Conflict, DomainError
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, Target, Task, Unit, User
 from ..models.directive import DIRECTIVE_KINDS
@@ -368,7 +369,7 @@ def run_import(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Try every row; commit only when all succeed and this is not a dry run."""
-    policy.require(policy.can_import(actor), "Imports are for administrators and supervisors.")
+    policy.require(policy.can_import(actor), N_("Imports are for administrators and supervisors."))
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     # A write first, so that the transaction is open before the first savepoint: Python's
     # sqlite3 module only begins a transaction at a write, and a savepoint taken outside

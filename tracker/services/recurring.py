@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..domain import periods, policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import RecurringTask, Task, User
 from . import audit
@@ -32,7 +33,7 @@ TEMPLATE_FIELDS = (
 
 def create_template(actor: User, **values) -> RecurringTask:
     policy.require(
-        policy.can_manage_directives(actor), "Only administrators set up recurring tasks."
+        policy.can_manage_directives(actor), N_("Only administrators set up recurring tasks.")
     )
     errors: dict[str, list[str]] = {}
     if values.get("frequency") not in periods.FREQUENCIES:

@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..domain import lifecycle, policy
 from ..domain.errors import Conflict, InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
 from ..models.task import history_note
@@ -216,7 +217,9 @@ def _write_or_conflict(task: Task) -> Iterator[None]:
 
 def edit_task(actor: User, task: Task, expected_version: int | None, values: TaskValues) -> Task:
     """An admin's edit of a task's fields; a deadline change is logged as such."""
-    policy.require(policy.can_edit_task(actor, task), "Only an administrator edits task fields.")
+    policy.require(
+        policy.can_edit_task(actor, task), N_("Only an administrator edits task fields.")
+    )
     _check_version(task, expected_version)
     _validate(values, task.id)
     before = _task_snapshot(task)
@@ -272,7 +275,7 @@ def apply_progress(
     attached to the task before."""
     policy.require(
         policy.can_view_task(actor, task) and not policy.is_read_only(actor),
-        "You may not change this task.",
+        N_("You may not change this task."),
     )
     _check_version(task, expected_version)
     old_status, old_percent = task.status, task.percent_done
@@ -299,7 +302,7 @@ def apply_progress(
         percent_done = old_percent
     if not 0 <= percent_done <= 100:
         raise InvalidInput(
-            "Percent done must be between 0 and 100.",
+            N_("Percent done must be between 0 and 100."),
             field_errors={"progress": ["must be between 0 and 100"]},
         )
     open_children = [c.code for c in task.children if c.status in lifecycle.OPEN_STATUSES]
@@ -316,23 +319,25 @@ def apply_progress(
         percent_done = 100
     if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS and not note:
         raise InvalidInput(
-            "Say why the task is sent back: a note is required.",
+            N_("Say why the task is sent back: a note is required."),
             field_errors={"note": ["required when sending a task back"]},
         )
     if status == lifecycle.SUBMITTED and status != old_status:
         if not note:
             raise InvalidInput(
-                "Describe the result: a submission needs a result note.",
+                N_("Describe the result: a submission needs a result note."),
                 field_errors={"note": ["required when submitting"]},
             )
         if not new_evidence and not task.evidence:
             raise InvalidInput(
-                "Attach evidence of the result (a file or a link to the output document) "
-                "before submitting.",
+                N_(
+                    "Attach evidence of the result (a file or a link to the output document) "
+                    "before submitting."
+                ),
                 field_errors={"evidence": ["a submission needs at least one piece of evidence"]},
             )
     if status == old_status and percent_done == old_percent and not note and not new_evidence:
-        raise InvalidInput("Nothing to save: change the status or percent, or add a note.")
+        raise InvalidInput(N_("Nothing to save: change the status or percent, or add a note."))
 
     before = _task_snapshot(task)
     submitted_at = _submission_moment(task) if status == lifecycle.COMPLETED else None

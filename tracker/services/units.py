@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..domain import policy
 from ..domain.errors import InvalidInput, NotFound
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Unit, User
 from . import audit
@@ -54,7 +55,7 @@ def update_unit(actor: User, unit: Unit, code: str, name: str, parent: Unit | No
     _check_code_free(code.strip(), unit.id)
     if parent is not None and parent.is_within(unit):
         raise InvalidInput(
-            "A unit cannot be placed under itself or one of its own sub-units.",
+            N_("A unit cannot be placed under itself or one of its own sub-units."),
             field_errors={"parent": ["would make a cycle"]},
         )
     before = audit.snapshot(unit, UNIT_FIELDS)

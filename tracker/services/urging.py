@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import policy
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..extensions import db
 from ..models import Task, UrgingNotice, User
@@ -22,7 +23,7 @@ def issue_notice(actor: User, task: Task, text: str) -> UrgingNotice:
     is_overdue = task.timeliness(clock.today()) is Timeliness.OVERDUE
     policy.require(
         policy.can_urge(actor, task, is_overdue),
-        "Urging notices are issued by a supervisor over the lead unit, on overdue tasks.",
+        N_("Urging notices are issued by a supervisor over the lead unit, on overdue tasks."),
     )
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:

@@ -19,8 +19,10 @@ from ..domain import policy
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
+from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..formkit import options
+from ..i18n import translated
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
 from ..request_args import due_soon_days, page_and_size
 from ..services import (
@@ -54,7 +56,7 @@ bp = Blueprint("tasks", __name__)
 def load_task(task_id: int) -> Task:
     """The task, or 404; 403 when the current user may not see it."""
     task = lookups.get_or_404(Task, task_id, "task")
-    policy.require(policy.can_view_task(current_user, task), "You may not see this task.")
+    policy.require(policy.can_view_task(current_user, task), N_("You may not see this task."))
     return task
 
 
@@ -185,7 +187,7 @@ def show(task_id: int):
 def update_progress(task_id: int):
     task = load_task(task_id)
     policy.require(
-        policy.can_update_task(current_user, task), "You may not report progress on this task."
+        policy.can_update_task(current_user, task), N_("You may not report progress on this task.")
     )
     form = _progress_form(task, posted=True)
     if not form.validate_on_submit():
@@ -204,13 +206,13 @@ def update_progress(task_id: int):
         )
     except Conflict as conflict:
         lookups.refresh(task)
-        flash(conflict.message, "error")
+        flash(translated(conflict.message), "error")
         # Keep what the user typed; the page shows the newer history to review first.
         form.version.data = str(task.version)
         return _render_task(task, form, 409)
     except InvalidInput as invalid:
         lookups.refresh(task)
-        flash(invalid.message, "error")
+        flash(translated(invalid.message), "error")
         aliases = {
             "progress": "percent_done",
             "evidence": "evidence_url",
@@ -231,7 +233,7 @@ def update_progress(task_id: int):
 def attach_evidence(task_id: int):
     task = load_task(task_id)
     policy.require(
-        policy.can_attach_evidence(current_user, task), "You may not attach evidence here."
+        policy.can_attach_evidence(current_user, task), N_("You may not attach evidence here.")
     )
     form = EvidenceForm()
     return _task_form_post(
@@ -268,7 +270,7 @@ def download_evidence(evidence_id: int):
 def verification_queue():
     """Submitted tasks awaiting a supervisor's verification, oldest submission first."""
     policy.require(
-        policy.can_view_verification_queue(current_user), "The queue is for supervisors."
+        policy.can_view_verification_queue(current_user), N_("The queue is for supervisors.")
     )
     page, per_page = page_and_size()
     pagination, submitted_at = task_queries.paginate_awaiting_verification(
@@ -298,7 +300,7 @@ def _task_form_post(task, form, write, success, anchor: str, form_slot: str | No
             result = write()
         except InvalidInput as invalid:
             lookups.refresh(task)
-            flash(invalid.message, "error")
+            flash(translated(invalid.message), "error")
             for name, messages in invalid.field_errors.items():
                 field = getattr(form, name, None)
                 if field is not None:
@@ -318,7 +320,7 @@ def request_extension(task_id: int):
     task = load_task(task_id)
     policy.require(
         policy.can_request_extension(current_user, task),
-        "Only the lead unit's leader can request an extension of an open task.",
+        N_("Only the lead unit's leader can request an extension of an open task."),
     )
     form = ExtensionRequestForm()
     return _task_form_post(
@@ -340,7 +342,7 @@ def decide_extension(request_id: int):
     task = load_task(extension.task_id)
     policy.require(
         policy.can_decide_extension(current_user, task),
-        "Only a supervisor over the lead unit, or an admin, decides extensions.",
+        N_("Only a supervisor over the lead unit, or an admin, decides extensions."),
     )
     form = ExtensionDecisionForm()
     return _task_form_post(
@@ -358,7 +360,7 @@ def decide_extension(request_id: int):
 @login_required
 def add_comment(task_id: int):
     task = load_task(task_id)
-    policy.require(policy.can_comment(current_user, task), "You may not comment on this task.")
+    policy.require(policy.can_comment(current_user, task), N_("You may not comment on this task."))
     form = CommentForm()
     return _task_form_post(
         task,
@@ -377,7 +379,7 @@ def answer_obstacle(comment_id: int):
     task = load_task(comment.task_id)
     policy.require(
         policy.can_answer_obstacle(current_user, task),
-        "Only a supervisor over the lead unit, or an admin, answers difficulties.",
+        N_("Only a supervisor over the lead unit, or an admin, answers difficulties."),
     )
     form = AnswerForm()
     return _task_form_post(
@@ -396,7 +398,7 @@ def issue_urging(task_id: int):
     is_overdue = task.timeliness(clock.today()) is Timeliness.OVERDUE
     policy.require(
         policy.can_urge(current_user, task, is_overdue),
-        "Urging notices are issued by a supervisor over the lead unit, on overdue tasks.",
+        N_("Urging notices are issued by a supervisor over the lead unit, on overdue tasks."),
     )
     form = UrgingForm()
     return _task_form_post(
@@ -436,7 +438,7 @@ def create_calendar_feed():
         token = calendar.create_feed(current_user, request.form.get("scope", ""))
     except InvalidInput as invalid:
         lookups.refresh_all()
-        flash(invalid.message, "error")
+        flash(translated(invalid.message), "error")
     else:
         url = url_for("tasks.calendar_feed", token=token, _external=True)
         flash(_("Your calendar address (shown once; keep it private): %(url)s", url=url), "success")
