@@ -165,3 +165,14 @@ def test_refusals_are_shown_in_the_users_language(login_as, make, org):
     )
     assert page.status_code == 422
     assert "Không có gì để lưu: hãy đổi trạng thái hoặc phần trăm, hoặc thêm ghi chú." in page.text
+
+
+def test_report_headings_follow_the_language(login_as, make, org):
+    supervisor = make.user("supervisor", org["ministry"])
+    make.task(org["department"])
+    client = login_as(supervisor)
+    page = client.get("/reports/period?period=2026", headers={"Accept-Language": "vi"}).text
+    assert "Được giao" in page and "Tỷ lệ đúng hạn (trên số đến hạn)" in page
+    assert "Assigned" not in page
+    page = client.get("/reports/period?period=2026", headers={"Accept-Language": "en"}).text
+    assert "Assigned" in page

@@ -173,12 +173,14 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
     )
     table.summary.append(
         (
-            "Closed by",
+            N_("Closed by"),
             f"{closing.closed_by.username if closing.closed_by else '—'}, "
             f"{closing.closed_at:%Y-%m-%d %H:%M} UTC",
         )
     )
-    table.summary.append(("Audit chain head at close", f"{closing.chain_seq}:{closing.chain_hash}"))
+    table.summary.append(
+        (N_("Audit chain head at close"), f"{closing.chain_seq}:{closing.chain_hash}")
+    )
     table.task_columns = FROZEN_TASK_COLUMNS
     table.task_rows = frozen_task_rows(closing)
     table.task_total = closing.task_count

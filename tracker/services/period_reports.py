@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED
+from ..domain.text import N_
 from ..extensions import db
 from ..models import StatusUpdate, Task, User
 from . import as_of
@@ -58,15 +59,15 @@ class PeriodFigures:
 
 # Column name, heading, kind ("count" or "rate"): what a period report shows, in order.
 PERIOD_COLUMNS = (
-    ("assigned", "Assigned", "count"),
-    ("due", "Due", "count"),
-    ("completed_on_time", "Completed on time", "count"),
-    ("completed_late", "Completed late", "count"),
-    ("within_deadline", "Within deadline at end", "count"),
-    ("overdue", "Overdue at end", "count"),
-    ("on_time_rate", "On-time rate (of due)", "rate"),
-    ("completion_rate", "Completion rate (of due)", "rate"),
-    ("overdue_rate", "Overdue rate (of due)", "rate"),
+    ("assigned", N_("Assigned"), "count"),
+    ("due", N_("Due"), "count"),
+    ("completed_on_time", N_("Completed on time"), "count"),
+    ("completed_late", N_("Completed late"), "count"),
+    ("within_deadline", N_("Within deadline at end"), "count"),
+    ("overdue", N_("Overdue at end"), "count"),
+    ("on_time_rate", N_("On-time rate (of due)"), "rate"),
+    ("completion_rate", N_("Completion rate (of due)"), "rate"),
+    ("overdue_rate", N_("Overdue rate (of due)"), "rate"),
 )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..domain import periods
 from ..domain import timeliness as tl
+from ..domain.text import N_
 from ..models import Directive, Task, User
 from . import exports, league, lookups, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
@@ -21,10 +22,10 @@ TASK_COLUMNS = [
     for name in exports.CSV_HEADER
 ]
 COUNT_COLUMNS = [
-    Column("completed_on_time", "Completed on time", COUNT),
-    Column("completed_late", "Completed late", COUNT),
-    Column("within_deadline", "Within deadline", COUNT),
-    Column("overdue", "Overdue", COUNT),
+    Column("completed_on_time", N_("Completed on time"), COUNT),
+    Column("completed_late", N_("Completed late"), COUNT),
+    Column("within_deadline", N_("Within deadline"), COUNT),
+    Column("overdue", N_("Overdue"), COUNT),
 ]
 
 
@@ -52,12 +53,12 @@ def describe_scope(filters: TaskFilters) -> str:
 
 def _counts_summary(counts: tl.TimelinessCounts) -> list[tuple[str, object]]:
     return [
-        ("Tasks (cancelled left out)", counts.total),
+        (N_("Tasks (cancelled left out)"), counts.total),
         *((klass.label, counts.count(klass)) for klass in tl.TIMELINESS_ORDER),
-        ("Come due", counts.come_due),
-        ("Completion rate", _percent(counts.completion_rate)),
-        ("On-time rate", _percent(counts.on_time_rate)),
-        ("Overdue rate", _percent(counts.overdue_rate)),
+        (N_("Come due"), counts.come_due),
+        (N_("Completion rate"), _percent(counts.completion_rate)),
+        (N_("On-time rate"), _percent(counts.on_time_rate)),
+        (N_("Overdue rate"), _percent(counts.overdue_rate)),
     ]
 
 
@@ -80,7 +81,7 @@ def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
         title=f"Tasks as of {filters.report_date:%d/%m/%Y}",
         scope=describe_scope(filters),
         as_of=filters.report_date,
-        columns=[Column("measure", "Measure"), Column("value", "Tasks", COUNT)],
+        columns=[Column("measure", N_("Measure")), Column("value", N_("Tasks"), COUNT)],
         rows=[[klass.label, counts.count(klass)] for klass in tl.TIMELINESS_ORDER],
         totals=["Total", counts.total],
         summary=_counts_summary(counts),
@@ -115,7 +116,11 @@ def _per_unit_table(user, filters, days, kind: str, title: str, order) -> Report
         title=title,
         scope=describe_scope(filters),
         as_of=filters.report_date,
-        columns=[Column("unit", "Lead unit"), Column("unit_name", "Unit name"), *UNIT_COLUMNS],
+        columns=[
+            Column("unit", N_("Lead unit")),
+            Column("unit_name", N_("Unit name")),
+            *UNIT_COLUMNS,
+        ],
         rows=[[unit.code, unit.name, *_unit_line(counts)] for unit, counts in rows],
         totals=["Total", "", *_unit_line(totals)],
         summary=_counts_summary(totals),
@@ -125,9 +130,9 @@ def _per_unit_table(user, filters, days, kind: str, title: str, order) -> Report
 
 UNIT_COLUMNS = [
     *COUNT_COLUMNS,
-    Column("come_due", "Come due", COUNT),
-    Column("completion_rate", "Completion rate", RATE),
-    Column("overdue_rate", "Overdue rate", RATE),
+    Column("come_due", N_("Come due"), COUNT),
+    Column("completion_rate", N_("Completion rate"), RATE),
+    Column("overdue_rate", N_("Overdue rate"), RATE),
 ]
 
 
@@ -157,8 +162,8 @@ def directive_progress(
 def period_columns(group: str) -> list[Column]:
     """The columns of a period report with rows per lead unit or per directive."""
     return [
-        Column("code", "Directive" if group == "directive" else "Lead unit"),
-        Column("name", "Title" if group == "directive" else "Unit name"),
+        Column("code", N_("Directive") if group == "directive" else N_("Lead unit")),
+        Column("name", N_("Title") if group == "directive" else N_("Unit name")),
         *(
             Column(key, heading, RATE if kind == "rate" else COUNT)
             for key, heading, kind in period_reports.PERIOD_COLUMNS
@@ -169,12 +174,12 @@ def period_columns(group: str) -> list[Column]:
 def frozen_task_columns() -> list[Column]:
     """The task list of a closed period: each task as it stood at the close."""
     return [
-        Column("task_code", "Task code"),
-        Column("lead_unit", "Lead unit"),
-        Column("status", "Status"),
-        Column("percent_done", "Percent done", COUNT),
-        Column("deadline", "Deadline", DATE),
-        Column("timeliness", "Timeliness at period end"),
+        Column("task_code", N_("Task code")),
+        Column("lead_unit", N_("Lead unit")),
+        Column("status", N_("Status")),
+        Column("percent_done", N_("Percent done"), COUNT),
+        Column("deadline", N_("Deadline"), DATE),
+        Column("timeliness", N_("Timeliness at period end")),
     ]
 
 
@@ -212,7 +217,7 @@ def period_report(
             [code, name, *line(values)]
             for (code, name), (_, values) in zip(names, objects, strict=True)
         ],
-        totals=["Total", "", *line(totals)],
+        totals=[N_("Total"), "", *line(totals)],
         summary=[
             (heading, _percent(getattr(totals, key)) if kind == "rate" else getattr(totals, key))
             for key, heading, kind in period_reports.PERIOD_COLUMNS
@@ -228,13 +233,13 @@ def period_report(
 
 
 LEAGUE_COLUMNS = [
-    Column("unit", "Unit"),
-    Column("unit_name", "Unit name"),
+    Column("unit", N_("Unit")),
+    Column("unit_name", N_("Unit name")),
     *COUNT_COLUMNS,
-    Column("on_time_rate", "On-time rate", RATE),
-    Column("overdue_rate", "Overdue rate", RATE),
-    Column("average_days_overdue", "Average days overdue", NUMBER),
-    Column("extensions_granted", "Extensions granted", COUNT),
+    Column("on_time_rate", N_("On-time rate"), RATE),
+    Column("overdue_rate", N_("Overdue rate"), RATE),
+    Column("average_days_overdue", N_("Average days overdue"), NUMBER),
+    Column("extensions_granted", N_("Extensions granted"), COUNT),
 ]
 
 
@@ -263,7 +268,7 @@ def league_table(
         as_of=filters.report_date,
         columns=LEAGUE_COLUMNS,
         rows=[[row.unit.code, row.unit.name, *line(row)] for row in rows],
-        totals=["Total", "", *line(totals)],
+        totals=[N_("Total"), "", *line(totals)],
         summary=_counts_summary(totals.counts),
         counts=totals.counts,
     )
