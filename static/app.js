@@ -1,6 +1,6 @@
 /* Directive Tracker: the little the pages do in the browser (served by the app, no CDN).
-   Everything works without it; with it, phones get a collapsible menu and destructive
-   buttons ask for confirmation (data-confirm="question"). */
+   Everything works without it; with it, phones get a collapsible menu, menu groups close
+   when another opens, and destructive buttons ask for confirmation (data-confirm). */
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   var toggle = document.querySelector(".menu-toggle");
@@ -11,6 +11,22 @@ document.addEventListener("DOMContentLoaded", function () {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // One menu group open at a time; a click elsewhere or Escape closes it.
+  var groups = document.querySelectorAll(".navgroup");
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () {
+      if (group.open) groups.forEach(function (other) { if (other !== group) other.open = false; });
+    });
+  });
+  document.addEventListener("click", function (event) {
+    groups.forEach(function (group) { if (!group.contains(event.target)) group.open = false; });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    groups.forEach(function (group) {
+      if (group.open) { group.open = false; group.querySelector("summary").focus(); }
+    });
+  });
   document.querySelectorAll("form [data-confirm]").forEach(function (button) {
     button.form.addEventListener("submit", function (event) {
       if (event.submitter === button && !window.confirm(button.dataset.confirm)) {

@@ -122,6 +122,7 @@ def test_an_auditor_exports_reports_and_the_files_open(browser_page, scene, tmp_
     page.wait_for_url("**/dashboard")
     look(page, "auditor-1-dashboard", problems)
 
+    page.get_by_text("Reports", exact=True).click()  # the menu group
     page.get_by_role("link", name="Period report").click()
     look(page, "auditor-2-period-report", problems)
     page.get_by_role("link", name="Overdue board").click()
@@ -145,6 +146,7 @@ def test_an_auditor_exports_reports_and_the_files_open(browser_page, scene, tmp_
 def test_an_admin_creates_a_user_who_then_logs_in(browser_page, scene):
     page, problems = browser_page, []
     log_in(page, "admin")
+    page.get_by_text("Administration", exact=True).click()  # the menu group
     page.get_by_role("link", name="Users").click()
     look(page, "admin-1-users", problems)
     page.get_by_role("link", name="Add a user").click()
