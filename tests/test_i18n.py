@@ -176,3 +176,20 @@ def test_report_headings_follow_the_language(login_as, make, org):
     assert "Assigned" not in page
     page = client.get("/reports/period?period=2026", headers={"Accept-Language": "en"}).text
     assert "Assigned" in page
+
+
+def test_a_refusal_with_values_is_translated_with_its_values(login_as, make, org):
+    leader = make.user("unit_leader", org["department"])
+    leader.language = "vi"
+    db.session.commit()
+    task = make.task(org["department"], code="NV-7", status="in_progress", percent_done=20)
+    client = login_as(leader)
+    page = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "in_progress", "percent_done": "30", "version": str(task.version - 1)},
+    )
+    assert page.status_code == 409
+    assert (
+        f"Nhiệm vụ NV-7 đã được người khác thay đổi sau khi bạn mở (bạn mở phiên bản "
+        f"{task.version - 1}, nay là phiên bản {task.version})" in page.text
+    )

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .domain.errors import Conflict, DomainError, InvalidInput
 from .domain.text import N_
-from .i18n import translated
+from .i18n import describe, translated
 
 
 def wants_problem_json() -> bool:
@@ -34,9 +34,9 @@ def register_error_handlers(app: Flask) -> None:
             return problem(error.status_code, error.title, error.message, **extra)
         if isinstance(error, Conflict | InvalidInput) and request.method == "POST":
             # A refused form: say why on the page the user came from, nothing was saved.
-            flash(translated(error.message), "error")
+            flash(describe(error), "error")
             return redirect(request.referrer or url_for("tasks.home"))
-        return render_error_page(error.status_code, error.title, error.message)
+        return render_error_page(error.status_code, error.title, describe(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

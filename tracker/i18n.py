@@ -58,6 +58,14 @@ def translated(message: str | None) -> str:
     return gettext(message) if message else ""
 
 
+def describe(error) -> str:
+    """A DomainError's message in the page's language: its template translated, then filled
+    with its values (English when the catalogue does not have it)."""
+    if error.params:
+        return gettext(error.template, **error.params)
+    return translated(error.message)
+
+
 def label(value: str | None) -> str:
     """A stored word (see WORD_LABELS) in the page's language; unknown words as they are."""
     if not value:

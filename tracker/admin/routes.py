@@ -12,7 +12,7 @@ from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.roles import ROLE_LABELS
 from ..domain.text import N_
 from ..formkit import options
-from ..i18n import translated
+from ..i18n import describe
 from ..models import Directive, Target, Task, Unit, User
 from ..request_args import page_number
 from ..services import directives as directive_service
@@ -30,7 +30,7 @@ def _unit_choices() -> list[tuple[int, str]]:
 def _refused(form, error: DomainError) -> None:
     """Show a service's refusal on the form: a flash and the field errors."""
     lookups.refresh_all()
-    flash(translated(error.message), "error")
+    flash(describe(error), "error")
     for name, messages in error.field_errors.items():
         field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
         if field is not None:
@@ -359,7 +359,7 @@ def import_file():
                 rows = imports.read_rows(upload.filename, upload.read())
                 report = imports.run_import(current_user, rows, dry_run=dry_run)
             except imports.ImportError_ as error:
-                flash(translated(error.message), "error")
+                flash(describe(error), "error")
                 status = 422
             else:
                 if report.errors:

@@ -15,7 +15,7 @@ from ..domain.errors import InvalidInput
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..extensions import db
-from ..i18n import translated
+from ..i18n import describe
 from ..models import Directive, Target, Task
 from ..request_args import due_soon_days, page_number
 from ..services import clock, lookups, task_queries
@@ -147,7 +147,7 @@ def target(target_id: int):
                 )
             except InvalidInput as invalid:
                 lookups.refresh_all()
-                flash(translated(invalid.message), "error")
+                flash(describe(invalid), "error")
                 return _render_target(target, form, 422)
             flash(_("Value recorded."), "success")
             return redirect(url_for("directives.target", target_id=target.id))

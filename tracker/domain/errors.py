@@ -11,9 +11,19 @@ class DomainError(Exception):
     status_code = 400
     title = N_("Bad request")
 
-    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        field_errors: dict[str, list[str]] | None = None,
+        params: dict[str, object] | None = None,
+    ):
+        # `message` may hold %(name)s placeholders filled from `params`: the template is
+        # what the catalogue translates (i18n.describe), `message` the English text.
+        self.template = message
+        self.params = params or {}
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         self.field_errors = field_errors or {}
 
 

@@ -79,7 +79,8 @@ def close_period(
         )
     if end >= clock.today():
         raise InvalidInput(
-            f"The period ends on {end:%d/%m/%Y}: close it once that day is over.",
+            N_("The period ends on %(day)s: close it once that day is over."),
+            params={"day": f"{end:%d/%m/%Y}"},
             field_errors={"to": ["the period has not ended"]},
         )
     if find(actor, start, end, filters) is not None:

@@ -107,7 +107,8 @@ def _check_target(directive: Directive, values: dict[str, Any], target_id: int |
     )
     if existing is not None and existing.id != target_id:
         raise InvalidInput(
-            f"Directive {directive.code} already has a target {code!r}.",
+            N_("Directive %(directive)s already has a target “%(code)s”."),
+            params={"directive": directive.code, "code": code},
             field_errors={"code": ["already in use in this directive"]},
         )
 

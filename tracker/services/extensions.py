@@ -86,7 +86,9 @@ def decide_extension(
     )
     comment = (comment or "").strip()
     if request.status != PENDING:
-        raise InvalidInput(f"This request was already {request.status}.")
+        raise InvalidInput(
+            N_("This request was already decided (%(state)s)."), params={"state": request.status}
+        )
     if not approve and not comment:
         raise InvalidInput(
             N_("Say why the extension is rejected: a comment is required."),

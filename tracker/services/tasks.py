@@ -176,9 +176,12 @@ def create_task(actor: User, values: TaskValues) -> Task:
 def _check_version(task: Task, expected_version: int | None) -> None:
     if expected_version is None or int(expected_version) != task.version:
         raise Conflict(
-            f"Task {task.code} was changed by someone else since you opened it "
-            f"(you had version {expected_version}, it is now at version {task.version}). "
-            "Nothing was saved: reload the task, check the latest changes and try again."
+            N_(
+                "Task %(code)s was changed by someone else since you opened it (you had "
+                "version %(yours)s, it is now at version %(now)s). Nothing was saved: reload "
+                "the task, check the latest changes and try again."
+            ),
+            params={"code": task.code, "yours": expected_version, "now": task.version},
         )
 
 
@@ -210,8 +213,11 @@ def _write_or_conflict(task: Task) -> Iterator[None]:
     except StaleDataError:
         db.session.rollback()
         raise Conflict(
-            f"Task {code} was changed by someone else at the same moment. "
-            "Nothing was saved: reload the task and try again."
+            N_(
+                "Task %(code)s was changed by someone else at the same moment. Nothing was "
+                "saved: reload the task and try again."
+            ),
+            params={"code": code},
         )
 
 
@@ -309,8 +315,14 @@ def apply_progress(
     closing = status in (lifecycle.SUBMITTED, lifecycle.COMPLETED) and status != old_status
     if closing and open_children:
         raise InvalidInput(
-            f"Task {task.code} cannot be {lifecycle.STATUS_LABELS[status].lower()} while "
-            f"its subtasks are open: {', '.join(open_children)}.",
+            N_(
+                "Task %(code)s cannot be marked “%(status)s” while its subtasks are open: %(open)s."
+            ),
+            params={
+                "code": task.code,
+                "status": lifecycle.STATUS_LABELS[status],
+                "open": ", ".join(open_children),
+            },
             field_errors={"status": ["subtasks are still open"]},
         )
     if task.children:

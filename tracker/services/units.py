@@ -25,7 +25,8 @@ def _check_code_free(code: str, unit_id: int | None = None) -> None:
     existing = db.session.scalar(select(Unit).where(Unit.code == code))
     if existing is not None and existing.id != unit_id:
         raise InvalidInput(
-            f"A unit with code {code!r} already exists.",
+            N_("A unit with code “%(code)s” already exists."),
+            params={"code": code},
             field_errors={"code": ["already in use"]},
         )
 

@@ -22,7 +22,7 @@ from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..formkit import options
-from ..i18n import translated
+from ..i18n import describe
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
 from ..request_args import due_soon_days, page_and_size
 from ..services import (
@@ -206,13 +206,13 @@ def update_progress(task_id: int):
         )
     except Conflict as conflict:
         lookups.refresh(task)
-        flash(translated(conflict.message), "error")
+        flash(describe(conflict), "error")
         # Keep what the user typed; the page shows the newer history to review first.
         form.version.data = str(task.version)
         return _render_task(task, form, 409)
     except InvalidInput as invalid:
         lookups.refresh(task)
-        flash(translated(invalid.message), "error")
+        flash(describe(invalid), "error")
         aliases = {
             "progress": "percent_done",
             "evidence": "evidence_url",
@@ -300,7 +300,7 @@ def _task_form_post(task, form, write, success, anchor: str, form_slot: str | No
             result = write()
         except InvalidInput as invalid:
             lookups.refresh(task)
-            flash(translated(invalid.message), "error")
+            flash(describe(invalid), "error")
             for name, messages in invalid.field_errors.items():
                 field = getattr(form, name, None)
                 if field is not None:
@@ -438,7 +438,7 @@ def create_calendar_feed():
         token = calendar.create_feed(current_user, request.form.get("scope", ""))
     except InvalidInput as invalid:
         lookups.refresh_all()
-        flash(translated(invalid.message), "error")
+        flash(describe(invalid), "error")
     else:
         url = url_for("tasks.calendar_feed", token=token, _external=True)
         flash(_("Your calendar address (shown once; keep it private): %(url)s", url=url), "success")
