@@ -193,3 +193,15 @@ def test_a_refusal_with_values_is_translated_with_its_values(login_as, make, org
         f"Nhiệm vụ NV-7 đã được người khác thay đổi sau khi bạn mở (bạn mở phiên bản "
         f"{task.version - 1}, nay là phiên bản {task.version})" in page.text
     )
+
+
+def test_report_titles_follow_the_language(login_as, make, org):
+    supervisor = make.user("supervisor", org["ministry"])
+    make.task(org["department"])
+    client = login_as(supervisor)
+    page = client.get("/reports/period?period=2025-9M", headers={"Accept-Language": "vi"}).text
+    assert "Báo cáo 9 tháng đầu năm 2025" in page
+    page = client.get("/reports/period?period=2025-Q3", headers={"Accept-Language": "vi"}).text
+    assert "Báo cáo quý 3 năm 2025" in page
+    page = client.get("/reports/period?period=2025-Q3", headers={"Accept-Language": "en"}).text
+    assert "Period report, Q3 2025" in page

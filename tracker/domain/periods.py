@@ -5,6 +5,8 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
+from .text import N_
+
 MONTHLY, QUARTERLY, HALF_YEARLY = "monthly", "quarterly", "half_yearly"
 FREQUENCIES = (MONTHLY, QUARTERLY, HALF_YEARLY)
 FREQUENCY_LABELS = {
@@ -87,19 +89,28 @@ def _months_of(part: str) -> tuple[int, int] | None:
 
 def describe(start: date, end: date) -> str:
     """A period's name for titles: 'Q3 2025', 'first nine months of 2025', '01/07/2025–...'."""
+    template, values = describe_parts(start, end)
+    return template % values
+
+
+def describe_parts(start: date, end: date) -> tuple[str, dict]:
+    """describe() as a catalogue template and its values (translated where it is shown)."""
     whole_months = start.day == 1 and end.day == monthrange(end.year, end.month)[1]
     if whole_months and start.year == end.year:
         months = (start.month, end.month)
         names = {
-            (1, 12): f"year {start.year}",
-            (1, 6): f"first six months of {start.year}",
-            (7, 12): f"last six months of {start.year}",
-            (1, 9): f"first nine months of {start.year}",
+            (1, 12): N_("year %(year)s"),
+            (1, 6): N_("first six months of %(year)s"),
+            (7, 12): N_("last six months of %(year)s"),
+            (1, 9): N_("first nine months of %(year)s"),
         }
         if months in names:
-            return names[months]
+            return names[months], {"year": start.year}
         if start.month == end.month:
-            return f"{start:%m/%Y}"
+            return "%(month)s", {"month": f"{start:%m/%Y}"}
         if end.month - start.month == 2 and start.month % 3 == 1:
-            return f"Q{(start.month + 2) // 3} {start.year}"
-    return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
+            return N_("Q%(quarter)s %(year)s"), {
+                "quarter": (start.month + 2) // 3,
+                "year": start.year,
+            }
+    return "%(start)s–%(end)s", {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}

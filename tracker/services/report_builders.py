@@ -8,6 +8,7 @@ from datetime import date
 from ..domain import periods
 from ..domain import timeliness as tl
 from ..domain.text import N_
+from ..i18n import WORD_LABELS
 from ..models import Directive, Task, User
 from . import exports, league, lookups, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
@@ -79,6 +80,7 @@ def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
     table = ReportTable(
         kind="tasks",
         title=f"Tasks as of {filters.report_date:%d/%m/%Y}",
+        title_parts=(N_("Tasks as of %(day)s"), {"day": f"{filters.report_date:%d/%m/%Y}"}),
         scope=describe_scope(filters),
         as_of=filters.report_date,
         columns=[Column("measure", N_("Measure")), Column("value", N_("Tasks"), COUNT)],
@@ -99,13 +101,16 @@ def board(user: User, filters: TaskFilters, days: int) -> ReportTable:
         days,
         kind="board",
         title=f"Overdue board as of {filters.report_date:%d/%m/%Y}",
+        title_parts=(N_("Overdue board as of %(day)s"), {"day": f"{filters.report_date:%d/%m/%Y}"}),
         order=lambda row: (-row[1].overdue, row[0].code),
     )
     overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
     return _with_tasks(table, user, overdue, days)
 
 
-def _per_unit_table(user, filters, days, kind: str, title: str, order) -> ReportTable:
+def _per_unit_table(
+    user, filters, days, kind: str, title: str, order, title_parts=None
+) -> ReportTable:
     """The four classes, come due and rates per lead unit, with a Total row."""
     per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
     units = lookups.units_by_id(per_unit.keys())
@@ -114,6 +119,7 @@ def _per_unit_table(user, filters, days, kind: str, title: str, order) -> Report
     return ReportTable(
         kind=kind,
         title=title,
+        title_parts=title_parts,
         scope=describe_scope(filters),
         as_of=filters.report_date,
         columns=[
@@ -154,6 +160,10 @@ def directive_progress(
         days,
         kind="directive",
         title=f"Progress of {directive.kind} {directive.code}",
+        title_parts=(
+            N_("Progress of %(kind)s %(code)s"),
+            {"kind": (WORD_LABELS.get(directive.kind, directive.kind), {}), "code": directive.code},
+        ),
         order=lambda row: row[0].path,
     )
     return _with_tasks(table, user, filters, days)
@@ -209,6 +219,10 @@ def period_report(
     table = ReportTable(
         kind="period",
         title=f"Period report, {periods.describe(start, end)}",
+        title_parts=(
+            N_("Period report, %(period)s"),
+            {"period": periods.describe_parts(start, end)},
+        ),
         scope=describe_scope(filters),
         period=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}",
         as_of=end,
@@ -264,6 +278,12 @@ def league_table(
     table = ReportTable(
         kind="league",
         title=f"League table of units{' (with their sub-units)' if subtree else ''}",
+        title_parts=(
+            N_("League table of units (with their sub-units)")
+            if subtree
+            else N_("League table of units"),
+            {},
+        ),
         scope=describe_scope(filters),
         as_of=filters.report_date,
         columns=LEAGUE_COLUMNS,

@@ -35,6 +35,16 @@ class ReportTable:
     task_columns: list[Column] = field(default_factory=list)
     task_rows: object = None  # an iterable, consumed once
     task_total: int | None = None
+    # The title as a catalogue template and its values, for pages and PDFs in the reader's
+    # language (i18n.report_title); a value may itself be a (template, values) pair.
+    title_parts: tuple | None = None
+
+
+def fill(parts: tuple) -> str:
+    """(template, values) as English text, nested pairs filled first."""
+    template, values = parts
+    filled = {k: fill(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    return template % filled if filled else template
 
 
 @dataclass(frozen=True)
