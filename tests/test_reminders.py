@@ -4,6 +4,7 @@ the right step, exactly once, and a missed day loses nothing."""
 import email
 import socket
 from datetime import date, timedelta
+from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -195,3 +196,19 @@ def test_daily_digest_for_those_who_ask_once_a_day(app, client, inbox, make, org
     assert client.post("/reminders", data={"csrf_token": "-"}).status_code == 302
     db.session.rollback()
     assert people["leader"].daily_digest is False
+
+
+def test_each_person_is_written_to_in_their_language(app, inbox, make, org, people, today):
+    people["owner"].language = "vi"
+    db.session.commit()
+    task = make.task(
+        org["institute"], deadline=today + 7 * DAY, owner=people["owner"], code="CL-05"
+    )
+    send_reminders(today)
+    subjects = [str(make_header(decode_header(s))) for s in inbox.subjects("owner@ins.gov.vn")]
+    assert subjects == [f"[Theo dõi chỉ đạo] CL-05 đến hạn sau 7 ngày ({task.deadline:%d/%m/%Y})"]
+    body = inbox.to("owner@ins.gov.vn")[0].get_payload(decode=True).decode("utf-8")
+    assert "Trạng thái: Chưa thực hiện, đã làm 0%" in body
+    assert inbox.subjects("leader@ins.gov.vn") == [
+        f"[Directive Tracker] CL-05 is due in 7 days ({task.deadline:%d/%m/%Y})"
+    ]

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from ..domain.roles import SUPERVISOR, UNIT_LEADER
 from ..extensions import db
 from ..models import ReminderSent, Task, Unit, User
@@ -83,30 +85,53 @@ def recipients(task: Task, step: str) -> list[User]:
 
 
 def compose(task: Task, step: str, today: date) -> tuple[str, str]:
+    """The subject and body of one reminder, in the current language (see in_language)."""
     deadline = f"{task.deadline:%d/%m/%Y}"
+    values = {"code": task.code, "directive": task.directive.code, "deadline": deadline}
     if step.startswith("before"):
         days = (task.deadline - today).days
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-        subject = f"[Directive Tracker] {task.code} is due {when} ({deadline})"
-        opening = f"Task {task.code} of {task.directive.code} is due {when}, on {deadline}."
+        when = _("today") if days == 0 else ngettext("in %(num)s day", "in %(num)s days", days)
+        subject = _(
+            "[Directive Tracker] %(code)s is due %(when)s (%(deadline)s)", when=when, **values
+        )
+        opening = _(
+            "Task %(code)s of %(directive)s is due %(when)s, on %(deadline)s.", when=when, **values
+        )
     elif step == "overdue":
-        subject = f"[Directive Tracker] {task.code} is overdue (deadline {deadline})"
-        opening = f"Task {task.code} of {task.directive.code} passed its deadline of {deadline}."
+        subject = _("[Directive Tracker] %(code)s is overdue (deadline %(deadline)s)", **values)
+        opening = _("Task %(code)s of %(directive)s passed its deadline of %(deadline)s.", **values)
     else:
         days = (today - task.deadline).days
-        subject = f"[Directive Tracker] Escalation: {task.code} is {days} days overdue"
-        opening = (
-            f"Task {task.code} of {task.directive.code}, led by {task.lead_unit.code}, is "
-            f"{days} days past its deadline of {deadline}. You supervise this unit."
+        subject = _(
+            "[Directive Tracker] Escalation: %(code)s is %(days)s days overdue", days=days, **values
+        )
+        opening = _(
+            "Task %(code)s of %(directive)s, led by %(unit)s, is %(days)s days past its deadline "
+            "of %(deadline)s. You supervise this unit.",
+            unit=task.lead_unit.code,
+            days=days,
+            **values,
         )
     link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
     body = (
         f"{opening}\n\n{task.title}\n"
-        f"Lead unit: {task.lead_unit.code} {task.lead_unit.name}\n"
-        f"Status: {task.status.replace('_', ' ')}, {task.percent_done}% done\n\n"
-        f"Open the task: {link}\n"
+        + _("Lead unit: %(unit)s %(name)s", unit=task.lead_unit.code, name=task.lead_unit.name)
+        + "\n"
+        + _(
+            "Status: %(status)s, %(percent)s%% done",
+            status=_(STATUS_LABELS[task.status]),
+            percent=task.percent_done,
+        )
+        + "\n\n"
+        + _("Open the task: %(link)s", link=link)
+        + "\n"
     )
     return subject, body
+
+
+def in_language(person: User):
+    """Write to `person` in their language (their choice, else DEFAULT_LANGUAGE)."""
+    return force_locale(person.language or current_app.config["DEFAULT_LANGUAGE"])
 
 
 def _record(task: Task, step: str, person: User | None, email: str, subject: str) -> bool:
@@ -170,7 +195,8 @@ def send_reminders(today: date) -> RunReport:
                     if email in sent_before:
                         report.skipped += 1
                         continue
-                    subject, body = compose(task, step, today)
+                    with in_language(person):
+                        subject, body = compose(task, step, today)
                     if superseded:
                         if _record(task, step, person, email, f"(superseded) {subject}"):
                             db.session.commit()
@@ -248,16 +274,8 @@ def send_digests(today: date) -> RunReport:
                 db.session.rollback()
                 report.skipped += 1
                 continue
-            lines = []
-            for task in tasks:
-                late = (today - task.deadline).days
-                state = f"{late} days overdue" if late > 0 else f"due {task.deadline:%d/%m/%Y}"
-                link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
-                lines.append(f"- {task.directive.code} {task.code} {task.title}: {state}\n  {link}")
-            subject = (
-                f"[Directive Tracker] {person.unit.code}: {len(tasks)} task(s) overdue or due soon"
-            )
-            body = f"Tasks of {person.unit.name} on {today:%d/%m/%Y}:\n\n" + "\n".join(lines)
+            with in_language(person):
+                subject, body = _digest(person, tasks, today)
             try:
                 mailer.send(person.email, subject, body)
             except OSError as error:
@@ -267,3 +285,23 @@ def send_digests(today: date) -> RunReport:
             db.session.commit()
             report.sent += 1
     return report
+
+
+def _digest(person: User, tasks: list[Task], today: date) -> tuple[str, str]:
+    """The subject and body of one daily digest, in the current language."""
+    lines = []
+    for task in tasks:
+        late = (today - task.deadline).days
+        if late > 0:
+            state = _("%(days)s days overdue", days=late)
+        else:
+            state = _("due %(day)s", day=f"{task.deadline:%d/%m/%Y}")
+        link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
+        lines.append(f"- {task.directive.code} {task.code} {task.title}: {state}\n  {link}")
+    subject = _(
+        "[Directive Tracker] %(unit)s: %(count)s task(s) overdue or due soon",
+        unit=person.unit.code,
+        count=len(tasks),
+    )
+    heading = _("Tasks of %(unit)s on %(day)s:", unit=person.unit.name, day=f"{today:%d/%m/%Y}")
+    return subject, heading + "\n\n" + "\n".join(lines)
