@@ -27,6 +27,20 @@ document.addEventListener("DOMContentLoaded", function () {
       if (group.open) { group.open = false; group.querySelector("summary").focus(); }
     });
   });
+  // Large files take a while to make: say so while the browser waits for the download.
+  document.querySelectorAll("a[data-long]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var note = document.getElementById("download-note");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "download-note";
+        note.className = "flash flash-info";
+        note.setAttribute("role", "status");
+        link.parentNode.insertAdjacentElement("afterend", note);
+      }
+      note.textContent = link.dataset.long;
+    });
+  });
   document.querySelectorAll("form [data-confirm]").forEach(function (button) {
     button.form.addEventListener("submit", function (event) {
       if (event.submitter === button && !window.confirm(button.dataset.confirm)) {

@@ -137,6 +137,8 @@ def test_an_auditor_exports_reports_and_the_files_open(browser_page, scene, tmp_
         page.get_by_role("link", name="Excel (XLSX)").click()
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
+    # While a large file is made, the page says so.
+    assert page.get_by_role("status").filter(has_text="Preparing the file").is_visible()
     book = load_workbook(saved)
     tasks = list(book["Tasks"].iter_rows(values_only=True))
     assert any("T-01" in row for row in tasks[1:])

@@ -23,13 +23,13 @@ ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9\-./()&+]*$")
 
 def untranslated_text(source: str) -> list[str]:
     """Words in a template outside Jinja tags and outside `_()`: text nodes, and the
-    attributes people read (placeholder, aria-label, title, alt, data-confirm)."""
+    attributes people read (placeholder, aria-label, title, alt, data-confirm, data-long)."""
     text = re.sub(r"{#.*?#}", " ", source, flags=re.S)
     text = re.sub(r"{%.*?%}", " ", text, flags=re.S)
     text = re.sub(r"{{.*?}}", " ", text, flags=re.S)
     found = []
     for match in re.finditer(
-        r'\b(?:placeholder|aria-label|title|alt|data-confirm)="([^"]*)"', text
+        r'\b(?:placeholder|aria-label|title|alt|data-confirm|data-long)="([^"]*)"', text
     ):
         value = html.unescape(match.group(1)).strip()
         if re.search(r"[A-Za-z]", value) and not ACRONYM.match(value):
@@ -205,3 +205,29 @@ def test_report_titles_follow_the_language(login_as, make, org):
     assert "Báo cáo quý 3 năm 2025" in page
     page = client.get("/reports/period?period=2025-Q3", headers={"Accept-Language": "en"}).text
     assert "Period report, Q3 2025" in page
+
+
+def test_a_pdf_in_vietnamese_prints_vietnamese_with_embedded_fonts(login_as, make, org, tmp_path):
+    import subprocess
+
+    auditor = make.user("auditor", org["ministry"])
+    auditor.language = "vi"
+    db.session.commit()
+    directive = make.directive("57-NQ/TW", title="Nghị quyết về đột phá phát triển khoa học")
+    make.task(org["department"], directive, code="NV-01", title="Xây dựng Nghị định về dữ liệu")
+    client = login_as(auditor)
+    response = client.get("/reports/tasks.pdf?directive=57-NQ/TW")
+    assert response.status_code == 200
+    pdf = tmp_path / "tasks.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    words = set(text.split())  # table cells wrap, so the title's words are checked one by one
+    assert {"Xây", "dựng", "Nghị", "định", "về", "dữ", "liệu"} <= words
+    assert "Nhiệm vụ tính đến ngày" in text and {"Đơn", "vị", "chủ", "trì"} <= words
+    assert {"Chưa", "thực", "hiện"} <= words and "Trang 1 / 3" in text
+    assert "Quá hạn chưa hoàn thành" in text  # the class chart and the summary
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout
+    rows = fonts.decode().splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows)  # every font embedded

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 56, 16, 16, 36
@@ -95,18 +96,20 @@ def class_bars(counts) -> Markup:
     largest = max((counts.count(t) for t in TIMELINESS_ORDER), default=0) or 1
     height = row_height * len(TIMELINESS_ORDER) + 8
     total = counts.total
+    label = gettext("Tasks per timeliness class, %(total)s in all", total=total)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 90} '
         f'{height}" width="{label_width + bar_width + 90}" height="{height}" role="img" '
-        f'aria-label="Tasks per timeliness class, {total} in all" class="chart">'
+        f'aria-label="{escape(label)}" class="chart">'
     ]
     for index, klass in enumerate(TIMELINESS_ORDER):
         colour, mark = CLASS_STYLE[klass.value]
         value = counts.count(klass)
         top = 4 + index * row_height
         length = value / largest * bar_width
+        name = escape(gettext(klass.label))
         parts.append(
-            f'<text x="0" y="{top + 16}" font-size="13">{mark} {escape(klass.label)}</text>'
+            f'<text x="0" y="{top + 16}" font-size="13">{mark} {name}</text>'
             f'<rect x="{label_width}" y="{top + 3}" width="{length:.1f}" height="16" '
             f'fill="{colour}"/>'
             f'<text x="{label_width + length + 6:.1f}" y="{top + 16}" font-size="13">{value}</text>'

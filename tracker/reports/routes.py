@@ -133,8 +133,9 @@ def dashboard():
     view = dashboard_service.build(
         current_user, clock.today(), due_soon_days(), request.args.get("directive") or None
     )
-    trend_label = "Overdue tasks at the end of each month: " + ", ".join(
-        f"{day:%m/%Y} {count}" for day, count in view.trend
+    trend_label = _(
+        "Overdue tasks at the end of each month: %(figures)s",
+        figures=", ".join(f"{day:%m/%Y} {count}" for day, count in view.trend),
     )
     return render_template(
         "reports/dashboard.html",

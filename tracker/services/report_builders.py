@@ -14,10 +14,34 @@ from . import exports, league, lookups, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
 from .task_queries import TaskFilters
 
+# The headings of the task list in XLSX and PDF files (the CSV keeps its column names).
+TASK_HEADINGS = {
+    "directive": N_("Directive"),
+    "task_code": N_("Task code"),
+    "title": N_("Title"),
+    "kind": N_("Kind"),
+    "lead_unit": N_("Lead unit"),
+    "lead_unit_name": N_("Lead unit name"),
+    "coordinating_units": N_("Coordinating units"),
+    "owner": N_("Owner"),
+    "start_date": N_("Start date"),
+    "deadline": N_("Deadline"),
+    "original_deadline": N_("Original deadline"),
+    "status": N_("Status"),
+    "percent_done": N_("Percent done"),
+    "key_task": N_("Key task"),
+    "timeliness": N_("Timeliness"),
+    "days_overdue": N_("Days overdue"),
+    "completed_on": N_("Completed on"),
+    "report_date": N_("Report date"),
+    "judged_against": N_("Judged against"),
+    "urging_notices": N_("Urging notices"),
+    "version": N_("Version"),
+}
 TASK_COLUMNS = [
     Column(
         name,
-        name.replace("_", " ").capitalize(),
+        TASK_HEADINGS[name],
         DATE if name in exports.DATE_COLUMNS else COUNT if name in exports.COUNT_COLUMNS else TEXT,
     )
     for name in exports.CSV_HEADER
