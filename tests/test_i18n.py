@@ -231,3 +231,32 @@ def test_a_pdf_in_vietnamese_prints_vietnamese_with_embedded_fonts(login_as, mak
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout
     rows = fonts.decode().splitlines()[2:]
     assert rows and all(" yes " in row for row in rows)  # every font embedded
+
+
+def test_a_refusal_quoting_a_field_problem_is_translated_whole(login_as, make, org, today):
+    from tracker.models import ExtensionRequest
+
+    leader = make.user("unit_leader", org["department"])
+    leader.language = "vi"
+    db.session.commit()
+    task = make.task(org["department"], deadline=today)
+    db.session.add(
+        ExtensionRequest(
+            task_id=task.id,
+            previous_deadline=today,
+            requested_deadline=today.replace(year=today.year + 1),
+            reason="Data late",
+        )
+    )
+    db.session.commit()
+    client = login_as(leader)
+    page = client.post(
+        f"/tasks/{task.id}/extensions",
+        data={"deadline": today.replace(year=today.year + 2).isoformat(), "reason": "More time"},
+    )
+    assert page.status_code == 422
+    assert (
+        "Chưa gửi đề nghị gia hạn: nhiệm vụ này đã có một đề nghị gia hạn đang chờ quyết định."
+        in page.text
+    )
+    assert "already awaiting a decision" not in page.text  # nor under the field

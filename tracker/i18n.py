@@ -15,7 +15,7 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_decimal, get_locale, gettext
 from flask_login import current_user
 
-from .domain.text import N_
+from .domain.text import N_, Text
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -62,7 +62,8 @@ def describe(error) -> str:
     """A DomainError's message in the page's language: its template translated, then filled
     with its values (English when the catalogue does not have it)."""
     if error.params:
-        return gettext(error.template, **error.params)
+        values = {k: gettext(v) if isinstance(v, Text) else v for k, v in error.params.items()}
+        return gettext(error.template, **values)
     return translated(error.message)
 
 

@@ -12,7 +12,7 @@ from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.roles import ROLE_LABELS
 from ..domain.text import N_
 from ..formkit import options
-from ..i18n import describe
+from ..i18n import describe, translated
 from ..models import Directive, Target, Task, Unit, User
 from ..request_args import page_number
 from ..services import directives as directive_service
@@ -34,7 +34,7 @@ def _refused(form, error: DomainError) -> None:
     for name, messages in error.field_errors.items():
         field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
         if field is not None:
-            field.errors = list(messages)
+            field.errors = [translated(message) for message in messages]
 
 
 # --- units ---------------------------------------------------------------------------------

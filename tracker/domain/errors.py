@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .text import N_
+from .text import N_, field_label
 
 
 class DomainError(Exception):
@@ -51,3 +51,12 @@ class InvalidInput(DomainError):
 
 class InvalidTransition(InvalidInput):
     """A status change the lifecycle does not allow."""
+
+
+def first_problem(
+    errors: dict[str, list[str]], template: str = N_("%(field)s: %(problem)s."), **extra
+) -> InvalidInput:
+    """The refusal for a dict of field errors: the first field and its first problem."""
+    field, messages = next(iter(errors.items()))
+    params = {"field": field_label(field), "problem": messages[0], **extra}
+    return InvalidInput(template, params=params, field_errors=errors)

@@ -1,8 +1,42 @@
-"""N_(): marks a label of the domain for translation without translating it here.
+"""N_(): marks a text of the domain for translation without translating it here.
 
-The domain stays free of Flask: its labels are English strings, found by the catalogue's
-extraction (keyword N_) and translated where they are shown (`_()` in the templates)."""
+The domain stays free of Flask: its labels and messages are English strings, found by the
+catalogue's extraction (keyword N_) and translated where they are shown (`_()` in the
+templates, i18n.describe for refusals). N_ returns a `Text`, a str that says so: a refusal's
+values that are Texts are translated too; anything else (a code, a date) is shown as it is."""
 
 
-def N_(text: str) -> str:  # noqa: N802  the conventional name of the marker
-    return text
+class Text(str):
+    """A string that is a catalogue entry (translate it where it is shown)."""
+
+
+def N_(text: str) -> Text:  # noqa: N802  the conventional name of the marker
+    return Text(text)
+
+
+# Field names as people read them, for refusals that name a field.
+FIELD_LABELS = {
+    "code": N_("Code"),
+    "code_prefix": N_("Code prefix"),
+    "confidentiality": N_("Confidentiality"),
+    "coordinating_units": N_("Coordinating units"),
+    "days_after_period_end": N_("Days after period end"),
+    "deadline": N_("Deadline"),
+    "frequency": N_("Frequency"),
+    "kind": N_("Kind"),
+    "parent": N_("Parent"),
+    "recorded_on": N_("Recorded on"),
+    "role": N_("Role"),
+    "target": N_("Target"),
+    "title": N_("Title"),
+    "unit": N_("Unit"),
+    "username": N_("Username"),
+    "value": N_("Value"),
+    "visibility": N_("Visibility"),
+    "weight": N_("Weight"),
+}
+
+
+def field_label(name: str) -> str:
+    """The field as people read it (a Text when the catalogue has it)."""
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 
 from ..domain.audit_chain import canonical_time
 from ..domain.errors import InvalidInput
+from ..domain.text import N_
 from ..extensions import db
 from ..models import AuditEvent, Unit, User
 from . import clock
@@ -35,13 +36,17 @@ class AuditFilters:
             try:
                 dates[name] = date.fromisoformat(raw) if raw else None
             except ValueError:
-                errors[name] = ["use a date as YYYY-MM-DD"]
+                errors[name] = [N_("use a date as YYYY-MM-DD")]
         object_id = args.get("object_id") or ""
         if object_id and not object_id.isdigit():
-            errors["object_id"] = ["a whole number"]
+            errors["object_id"] = [N_("a whole number")]
         if errors:
             field, messages = next(iter(errors.items()))
-            raise InvalidInput(f"Filter {field}: {messages[0]}.", field_errors=errors)
+            raise InvalidInput(
+                N_("Filter %(field)s: %(problem)s."),
+                params={"field": field, "problem": messages[0]},
+                field_errors=errors,
+            )
         return cls(
             actor=(args.get("actor") or "").strip() or None,
             unit=(args.get("unit") or "").strip() or None,

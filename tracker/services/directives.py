@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..domain import policy
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import InvalidInput, NotFound, first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, Target, TargetValue, User
@@ -49,7 +49,7 @@ def _check_directive(values: dict[str, Any], directive_id: int | None) -> None:
     errors: dict[str, list[str]] = {}
     code = values.get("code", "")
     if not code:
-        errors["code"] = ["required"]
+        errors["code"] = [N_("required")]
     else:
         existing = db.session.scalar(select(Directive).where(Directive.code == code))
         if existing is not None and existing.id != directive_id:
@@ -59,10 +59,9 @@ def _check_directive(values: dict[str, Any], directive_id: int | None) -> None:
     if values.get("visibility", "internal") not in VISIBILITIES:
         errors["visibility"] = [f"use one of: {', '.join(VISIBILITIES)}"]
     if not values.get("title"):
-        errors["title"] = ["required"]
+        errors["title"] = [N_("required")]
     if errors:
-        field, messages = next(iter(errors.items()))
-        raise InvalidInput(f"{field.capitalize()}: {messages[0]}.", field_errors=errors)
+        raise first_problem(errors)
 
 
 def add_directive(values: dict[str, Any]) -> Directive:
@@ -151,13 +150,13 @@ def record_target_value(
     )
     errors: dict[str, list[str]] = {}
     if recorded_on is None:
-        errors["recorded_on"] = ["give the date the value was measured"]
+        errors["recorded_on"] = [N_("give the date the value was measured")]
     elif recorded_on > clock.today():
-        errors["recorded_on"] = ["a value cannot be recorded for a future date"]
+        errors["recorded_on"] = [N_("a value cannot be recorded for a future date")]
     if value is None:
-        errors["value"] = ["give the measured value"]
+        errors["value"] = [N_("give the measured value")]
     elif abs(value) >= Decimal("1e12"):
-        errors["value"] = ["the value is too large"]
+        errors["value"] = [N_("the value is too large")]
     if not errors:
         clash = db.session.scalar(
             select(TargetValue.id).where(
@@ -167,8 +166,7 @@ def record_target_value(
         if clash is not None:
             errors["recorded_on"] = [f"a value for {recorded_on:%d/%m/%Y} is already recorded"]
     if errors:
-        field, messages = next(iter(errors.items()))
-        raise InvalidInput(f"The value was not recorded: {messages[0]}.", field_errors=errors)
+        raise first_problem(errors, N_("The value was not recorded: %(problem)s."))
     row = TargetValue(
         target=target,
         recorded_on=recorded_on,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..domain import policy
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..models import ExtensionRequest, Task, User
@@ -41,20 +41,19 @@ def request_extension(
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
     if requested_deadline is None:
-        errors["deadline"] = ["give the new deadline"]
+        errors["deadline"] = [N_("give the new deadline")]
     elif requested_deadline <= task.deadline:
         errors["deadline"] = [f"must be after the current deadline {task.deadline:%d/%m/%Y}"]
     if not reason:
-        errors["reason"] = ["say why the task needs more time"]
+        errors["reason"] = [N_("say why the task needs more time")]
     elif len(reason) > MAX_TEXT:
         errors["reason"] = [f"at most {MAX_TEXT} characters"]
     if task.pending_extension is not None:
-        errors["deadline"] = ["an extension request for this task is already awaiting a decision"]
+        errors["deadline"] = [
+            N_("an extension request for this task is already awaiting a decision")
+        ]
     if errors:
-        field, messages = next(iter(errors.items()))
-        raise InvalidInput(
-            f"The extension request was not sent: {messages[0]}.", field_errors=errors
-        )
+        raise first_problem(errors, N_("The extension request was not sent: %(problem)s."))
     request = ExtensionRequest(
         task_id=task.id,
         requested_by=actor,

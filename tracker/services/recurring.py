@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..domain import periods, policy
-from ..domain.errors import InvalidInput
+from ..domain.errors import first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..models import RecurringTask, Task, User
@@ -39,11 +39,11 @@ def create_template(actor: User, **values) -> RecurringTask:
     if values.get("frequency") not in periods.FREQUENCIES:
         errors["frequency"] = [f"use one of: {', '.join(periods.FREQUENCIES)}"]
     if not (values.get("code_prefix") or "").strip():
-        errors["code_prefix"] = ["required"]
+        errors["code_prefix"] = [N_("required")]
     if not (values.get("title") or "").strip():
-        errors["title"] = ["required"]
+        errors["title"] = [N_("required")]
     if not -27 <= int(values.get("days_after_period_end") or 0) <= 365:
-        errors["days_after_period_end"] = ["between -27 and 365 days"]
+        errors["days_after_period_end"] = [N_("between -27 and 365 days")]
     directive = values.get("directive")
     if directive is not None and db.session.scalar(
         select(RecurringTask.id).where(
@@ -51,12 +51,9 @@ def create_template(actor: User, **values) -> RecurringTask:
             RecurringTask.code_prefix == values.get("code_prefix"),
         )
     ):
-        errors["code_prefix"] = ["this directive already has a recurring task with that prefix"]
+        errors["code_prefix"] = [N_("this directive already has a recurring task with that prefix")]
     if errors:
-        field, messages = next(iter(errors.items()))
-        raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()}: {messages[0]}.", field_errors=errors
-        )
+        raise first_problem(errors)
     template = RecurringTask(**values)
     db.session.add(template)
     db.session.flush()

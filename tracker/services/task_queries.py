@@ -14,6 +14,7 @@ from ..domain import timeliness as tl
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..domain.search_text import query_words
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Task, Unit, User
 from ..models.task import OPEN_STATUS_SQL
@@ -53,20 +54,24 @@ class TaskFilters:
             key_arg
         )
         if key_arg and key is None:
-            errors["key"] = ["use true or false"]
+            errors["key"] = [N_("use true or false")]
         report_date = default_date
         as_of = args.get("as_of") or args.get("report_date")
         if as_of:
             try:
                 report_date = date.fromisoformat(as_of)
             except ValueError:
-                errors["as_of"] = ["use a date as YYYY-MM-DD"]
+                errors["as_of"] = [N_("use a date as YYYY-MM-DD")]
         basis = args.get("deadline") or "current"
         if basis not in DEADLINE_BASES:
-            errors["deadline"] = ["use current or original"]
+            errors["deadline"] = [N_("use current or original")]
         if errors:
             field, messages = next(iter(errors.items()))
-            raise InvalidInput(f"Filter {field}: {messages[0]}.", field_errors=errors)
+            raise InvalidInput(
+                N_("Filter %(field)s: %(problem)s."),
+                params={"field": field, "problem": messages[0]},
+                field_errors=errors,
+            )
         q = (args.get("q") or "").strip()[:200] or None
         return cls(
             unit=args.get("unit") or None,

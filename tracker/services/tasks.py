@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from ..domain import lifecycle, policy
-from ..domain.errors import Conflict, InvalidInput
+from ..domain.errors import Conflict, InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
@@ -81,7 +81,7 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
     errors: dict[str, list[str]] = {}
     code = values.code.strip()
     if not code or len(code) > 60:
-        errors["code"] = ["required, at most 60 characters"]
+        errors["code"] = [N_("required, at most 60 characters")]
     else:
         clash = db.session.scalar(
             select(Task.id).where(Task.directive_id == values.directive.id, Task.code == code)
@@ -89,34 +89,31 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
         if clash is not None and clash != task_id:
             errors["code"] = [f"directive {values.directive.code} already has a task {code!r}"]
     if not values.title.strip():
-        errors["title"] = ["required"]
+        errors["title"] = [N_("required")]
     if values.kind not in lifecycle.TASK_KINDS:
         errors["kind"] = [f"use one of: {', '.join(lifecycle.TASK_KINDS)}"]
     if values.start_date and values.deadline < values.start_date:
-        errors["deadline"] = ["the deadline cannot be before the start date"]
+        errors["deadline"] = [N_("the deadline cannot be before the start date")]
     if values.target is not None and values.target.directive_id != values.directive.id:
-        errors["target"] = ["the target belongs to another directive"]
+        errors["target"] = [N_("the target belongs to another directive")]
     if values.parent is not None and (
         values.parent.directive_id != values.directive.id or values.parent.id == task_id
     ):
-        errors["parent"] = ["the parent task must be another task of the same directive"]
+        errors["parent"] = [N_("the parent task must be another task of the same directive")]
     if values.confidentiality not in lifecycle.CONFIDENTIALITY:
         errors["confidentiality"] = [f"use one of: {', '.join(lifecycle.CONFIDENTIALITY)}"]
     if not 1 <= values.weight <= 1000:
-        errors["weight"] = ["a whole number from 1 to 1000"]
+        errors["weight"] = [N_("a whole number from 1 to 1000")]
     ancestor = values.parent
     while ancestor is not None and task_id is not None:
         if ancestor.id == task_id:
-            errors["parent"] = ["a task cannot be placed under its own subtask"]
+            errors["parent"] = [N_("a task cannot be placed under its own subtask")]
             break
         ancestor = ancestor.parent
     if values.lead_unit in values.coordinating_units:
-        errors["coordinating_units"] = ["the lead unit cannot also be a coordinating unit"]
+        errors["coordinating_units"] = [N_("the lead unit cannot also be a coordinating unit")]
     if errors:
-        field_name, messages = next(iter(errors.items()))
-        raise InvalidInput(
-            f"{field_name.replace('_', ' ').capitalize()}: {messages[0]}.", field_errors=errors
-        )
+        raise first_problem(errors)
 
 
 def _apply(task: Task, values: TaskValues) -> None:

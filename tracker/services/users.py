@@ -8,8 +8,9 @@ from functools import cache
 from sqlalchemy import func, select
 
 from ..domain import policy
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, first_problem
 from ..domain.roles import ROLES
+from ..domain.text import N_
 from ..extensions import db
 from ..models import Unit, User
 from . import audit
@@ -29,7 +30,7 @@ def _validate(username: str, role: str, unit: Unit | None, user_id: int | None =
         or len(username) > 80
         or not username.replace(".", "").replace("_", "").isalnum()
     ):
-        errors["username"] = ["use 1–80 letters, digits, dots or underscores"]
+        errors["username"] = [N_("use 1–80 letters, digits, dots or underscores")]
     else:
         existing = find_user(username)
         if existing is not None and existing.id != user_id:
@@ -37,10 +38,9 @@ def _validate(username: str, role: str, unit: Unit | None, user_id: int | None =
     if role not in ROLES:
         errors["role"] = [f"unknown role {role!r}; use one of: {', '.join(ROLES)}"]
     if unit is None:
-        errors["unit"] = ["choose the user's unit"]
+        errors["unit"] = [N_("choose the user's unit")]
     if errors:
-        first = next(iter(errors.items()))
-        raise InvalidInput(f"{first[0].capitalize()}: {first[1][0]}.", field_errors=errors)
+        raise first_problem(errors)
 
 
 def add_user(

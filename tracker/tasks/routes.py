@@ -22,7 +22,7 @@ from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..formkit import options
-from ..i18n import describe
+from ..i18n import describe, translated
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
 from ..request_args import due_soon_days, page_and_size
 from ..services import (
@@ -222,7 +222,7 @@ def update_progress(task_id: int):
         for field_name, messages in invalid.field_errors.items():
             field = getattr(form, aliases.get(field_name, field_name), None)
             if field is not None:
-                field.errors = list(messages)
+                field.errors = [translated(message) for message in messages]
         return _render_task(task, form, 422)
     flash(_("Progress on %(code)s saved.", code=task.code), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
@@ -304,7 +304,7 @@ def _task_form_post(task, form, write, success, anchor: str, form_slot: str | No
             for name, messages in invalid.field_errors.items():
                 field = getattr(form, name, None)
                 if field is not None:
-                    field.errors = list(messages)
+                    field.errors = [translated(message) for message in messages]
         else:
             flash(success(result), "success")
             return redirect(url_for("tasks.show", task_id=task.id) + anchor)
