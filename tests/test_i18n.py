@@ -227,6 +227,7 @@ def test_a_pdf_in_vietnamese_prints_vietnamese_with_embedded_fonts(login_as, mak
     assert {"Xây", "dựng", "Nghị", "định", "về", "dữ", "liệu"} <= words
     assert "Nhiệm vụ tính đến ngày" in text and {"Đơn", "vị", "chủ", "trì"} <= words
     assert {"Chưa", "thực", "hiện"} <= words and "Trang 1 / 3" in text
+    assert "văn bản 57-NQ/TW" in text and "sự kiện" in text  # the title block
     assert "Quá hạn chưa hoàn thành" in text  # the class chart and the summary
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout
     rows = fonts.decode().splitlines()[2:]
@@ -260,3 +261,17 @@ def test_a_refusal_quoting_a_field_problem_is_translated_whole(login_as, make, o
         in page.text
     )
     assert "already awaiting a decision" not in page.text  # nor under the field
+
+
+def test_a_field_problem_with_values_is_translated_with_them(login_as, make, org, today):
+    leader = make.user("unit_leader", org["department"])
+    leader.language = "vi"
+    db.session.commit()
+    task = make.task(org["department"], deadline=today)
+    client = login_as(leader)
+    page = client.post(
+        f"/tasks/{task.id}/extensions", data={"deadline": today.isoformat(), "reason": "Late"}
+    )
+    assert page.status_code == 422
+    day = today.strftime("%d/%m/%Y")
+    assert f"Chưa gửi đề nghị gia hạn: phải sau thời hạn hiện tại {day}." in page.text

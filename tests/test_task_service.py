@@ -187,7 +187,7 @@ def test_task_code_is_unique_within_a_directive(make, org, today):
     admin = make.user("admin", org["ministry"])
     directive = make.directive()
     make.task(org["institute"], directive, code="X-1")
-    with pytest.raises(InvalidInput, match="already has a task 'X-1'"):
+    with pytest.raises(InvalidInput, match="already has a task “X-1”"):
         tasks.create_task(
             admin,
             TaskValues(

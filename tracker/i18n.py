@@ -55,15 +55,22 @@ def choose_language() -> str:
 def translated(message: str | None) -> str:
     """A message written in English by the rules or services, in the page's language when
     the catalogue has it (those marked N_() where they are written); else as it is."""
-    return gettext(message) if message else ""
+    if not message:
+        return ""
+    if isinstance(message, Text) and message.values:
+        return gettext(message.template, **_translated_values(message.values))
+    return gettext(message)
+
+
+def _translated_values(values: dict) -> dict:
+    return {k: translated(v) if isinstance(v, Text) else v for k, v in values.items()}
 
 
 def describe(error) -> str:
     """A DomainError's message in the page's language: its template translated, then filled
     with its values (English when the catalogue does not have it)."""
     if error.params:
-        values = {k: gettext(v) if isinstance(v, Text) else v for k, v in error.params.items()}
-        return gettext(error.template, **values)
+        return gettext(error.template, **_translated_values(error.params))
     return translated(error.message)
 
 

@@ -5,9 +5,21 @@ catalogue's extraction (keyword N_) and translated where they are shown (`_()` i
 templates, i18n.describe for refusals). N_ returns a `Text`, a str that says so: a refusal's
 values that are Texts are translated too; anything else (a code, a date) is shown as it is."""
 
+from __future__ import annotations
+
 
 class Text(str):
-    """A string that is a catalogue entry (translate it where it is shown)."""
+    """A string that is a catalogue entry (translate it where it is shown). A filled one
+    (`N_("… %(day)s").fill(day=…)`) reads as the English text and keeps its template and
+    values, so that it can be translated with its values."""
+
+    template: str | None = None
+    values: dict | None = None
+
+    def fill(self, **values) -> Text:
+        filled = Text(self % values)
+        filled.template, filled.values = str(self), values
+        return filled
 
 
 def N_(text: str) -> Text:  # noqa: N802  the conventional name of the marker

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, insert, literal, or_, select
 
-from ..domain import policy
+from ..domain import periods, policy
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.text import N_
 from ..extensions import db
@@ -164,6 +164,10 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
     table = ReportTable(
         kind="period",
         title=f"Closed period report, {closing_label(closing)}",
+        title_parts=(
+            N_("Closed period report, %(period)s"),
+            {"period": periods.describe_parts(closing.period_start, closing.period_end)},
+        ),
         scope=report_builders.describe_scope(filters),
         period=f"{closing.period_start:%d/%m/%Y} – {closing.period_end:%d/%m/%Y}",
         as_of=closing.period_end,

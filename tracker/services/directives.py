@@ -53,11 +53,11 @@ def _check_directive(values: dict[str, Any], directive_id: int | None) -> None:
     else:
         existing = db.session.scalar(select(Directive).where(Directive.code == code))
         if existing is not None and existing.id != directive_id:
-            errors["code"] = [f"a directive with code {code!r} already exists"]
+            errors["code"] = [N_("a directive with code “%(code)s” already exists").fill(code=code)]
     if values.get("kind") not in DIRECTIVE_KINDS:
-        errors["kind"] = [f"use one of: {', '.join(DIRECTIVE_KINDS)}"]
+        errors["kind"] = [N_("use one of: %(choices)s").fill(choices=", ".join(DIRECTIVE_KINDS))]
     if values.get("visibility", "internal") not in VISIBILITIES:
-        errors["visibility"] = [f"use one of: {', '.join(VISIBILITIES)}"]
+        errors["visibility"] = [N_("use one of: %(choices)s").fill(choices=", ".join(VISIBILITIES))]
     if not values.get("title"):
         errors["title"] = [N_("required")]
     if errors:
@@ -164,7 +164,9 @@ def record_target_value(
             )
         )
         if clash is not None:
-            errors["recorded_on"] = [f"a value for {recorded_on:%d/%m/%Y} is already recorded"]
+            errors["recorded_on"] = [
+                N_("a value for %(day)s is already recorded").fill(day=f"{recorded_on:%d/%m/%Y}")
+            ]
     if errors:
         raise first_problem(errors, N_("The value was not recorded: %(problem)s."))
     row = TargetValue(

@@ -43,11 +43,13 @@ def request_extension(
     if requested_deadline is None:
         errors["deadline"] = [N_("give the new deadline")]
     elif requested_deadline <= task.deadline:
-        errors["deadline"] = [f"must be after the current deadline {task.deadline:%d/%m/%Y}"]
+        errors["deadline"] = [
+            N_("must be after the current deadline %(day)s").fill(day=f"{task.deadline:%d/%m/%Y}")
+        ]
     if not reason:
         errors["reason"] = [N_("say why the task needs more time")]
     elif len(reason) > MAX_TEXT:
-        errors["reason"] = [f"at most {MAX_TEXT} characters"]
+        errors["reason"] = [N_("at most %(count)s characters").fill(count=MAX_TEXT)]
     if task.pending_extension is not None:
         errors["deadline"] = [
             N_("an extension request for this task is already awaiting a decision")

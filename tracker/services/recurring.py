@@ -37,7 +37,9 @@ def create_template(actor: User, **values) -> RecurringTask:
     )
     errors: dict[str, list[str]] = {}
     if values.get("frequency") not in periods.FREQUENCIES:
-        errors["frequency"] = [f"use one of: {', '.join(periods.FREQUENCIES)}"]
+        errors["frequency"] = [
+            N_("use one of: %(choices)s").fill(choices=", ".join(periods.FREQUENCIES))
+        ]
     if not (values.get("code_prefix") or "").strip():
         errors["code_prefix"] = [N_("required")]
     if not (values.get("title") or "").strip():

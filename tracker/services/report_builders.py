@@ -7,7 +7,7 @@ from datetime import date
 
 from ..domain import periods
 from ..domain import timeliness as tl
-from ..domain.text import N_
+from ..domain.text import N_, Text
 from ..i18n import WORD_LABELS
 from ..models import Directive, Task, User
 from . import exports, league, lookups, period_reports, task_queries
@@ -55,25 +55,28 @@ COUNT_COLUMNS = [
 
 
 def describe_scope(filters: TaskFilters) -> str:
-    """The filters in words, for title blocks."""
+    """The filters in words, for title blocks (a Text: translated where it is shown)."""
     parts = []
     if filters.directive:
-        parts.append(f"directive {filters.directive}")
+        parts.append(N_("directive %(code)s").fill(code=filters.directive))
     if filters.scope:
-        parts.append(f"units under {filters.scope}")
+        parts.append(N_("units under %(code)s").fill(code=filters.scope))
     if filters.unit:
-        parts.append(f"lead unit {filters.unit}")
+        parts.append(N_("lead unit %(code)s").fill(code=filters.unit))
     if filters.key:
-        parts.append("key tasks only")
+        parts.append(N_("key tasks only"))
     if filters.status:
-        parts.append(f"status {filters.status}")
+        parts.append(N_("status %(status)s").fill(status=filters.status))
     if filters.timeliness:
-        parts.append(f"class {filters.timeliness}")
+        parts.append(N_("class %(timeliness)s").fill(timeliness=filters.timeliness))
     if filters.q:
-        parts.append(f"matching {filters.q!r}")
+        parts.append(N_("matching “%(words)s”").fill(words=filters.q))
     if filters.deadline_basis == "original":
-        parts.append("judged against original deadlines")
-    return "; ".join(parts) or "all tasks the reader may see"
+        parts.append(N_("judged against original deadlines"))
+    if not parts:
+        return N_("all tasks the reader may see")
+    joined = "; ".join(f"%(part{n})s" for n in range(len(parts)))
+    return Text(joined).fill(**{f"part{n}": part for n, part in enumerate(parts)})
 
 
 def _counts_summary(counts: tl.TimelinessCounts) -> list[tuple[str, object]]:

@@ -44,11 +44,13 @@ class TaskFilters:
         errors: dict[str, list[str]] = {}
         status = args.get("status") or None
         if status is not None and status not in STATUSES:
-            errors["status"] = [f"use one of: {', '.join(STATUSES)}"]
+            errors["status"] = [N_("use one of: %(choices)s").fill(choices=", ".join(STATUSES))]
         timeliness = args.get("timeliness") or None
         allowed_timeliness = [t.value for t in tl.Timeliness] + ["due_soon"]
         if timeliness is not None and timeliness not in allowed_timeliness:
-            errors["timeliness"] = [f"use one of: {', '.join(allowed_timeliness)}"]
+            errors["timeliness"] = [
+                N_("use one of: %(choices)s").fill(choices=", ".join(allowed_timeliness))
+            ]
         key_arg = (args.get("key") or "").lower()
         key = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
             key_arg

@@ -87,11 +87,17 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
             select(Task.id).where(Task.directive_id == values.directive.id, Task.code == code)
         )
         if clash is not None and clash != task_id:
-            errors["code"] = [f"directive {values.directive.code} already has a task {code!r}"]
+            errors["code"] = [
+                N_("directive %(directive)s already has a task “%(code)s”").fill(
+                    directive=values.directive.code, code=code
+                )
+            ]
     if not values.title.strip():
         errors["title"] = [N_("required")]
     if values.kind not in lifecycle.TASK_KINDS:
-        errors["kind"] = [f"use one of: {', '.join(lifecycle.TASK_KINDS)}"]
+        errors["kind"] = [
+            N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.TASK_KINDS))
+        ]
     if values.start_date and values.deadline < values.start_date:
         errors["deadline"] = [N_("the deadline cannot be before the start date")]
     if values.target is not None and values.target.directive_id != values.directive.id:
@@ -101,7 +107,9 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
     ):
         errors["parent"] = [N_("the parent task must be another task of the same directive")]
     if values.confidentiality not in lifecycle.CONFIDENTIALITY:
-        errors["confidentiality"] = [f"use one of: {', '.join(lifecycle.CONFIDENTIALITY)}"]
+        errors["confidentiality"] = [
+            N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.CONFIDENTIALITY))
+        ]
     if not 1 <= values.weight <= 1000:
         errors["weight"] = [N_("a whole number from 1 to 1000")]
     ancestor = values.parent

@@ -34,9 +34,13 @@ def _validate(username: str, role: str, unit: Unit | None, user_id: int | None =
     else:
         existing = find_user(username)
         if existing is not None and existing.id != user_id:
-            errors["username"] = [f"{username!r} is already taken"]
+            errors["username"] = [N_("“%(name)s” is already taken").fill(name=username)]
     if role not in ROLES:
-        errors["role"] = [f"unknown role {role!r}; use one of: {', '.join(ROLES)}"]
+        errors["role"] = [
+            N_("unknown role “%(role)s”; use one of: %(choices)s").fill(
+                role=role, choices=", ".join(ROLES)
+            )
+        ]
     if unit is None:
         errors["unit"] = [N_("choose the user's unit")]
     if errors:
