@@ -74,19 +74,6 @@ def describe(error) -> str:
     return translated(error.message)
 
 
-def report_title(table) -> str:
-    """A report's title in the page's language (English when it has no title_parts)."""
-    if table.title_parts is None:
-        return translated(table.title)
-    return _filled(table.title_parts)
-
-
-def _filled(parts: tuple) -> str:
-    template, values = parts
-    filled = {k: _filled(v) if isinstance(v, tuple) else v for k, v in values.items()}
-    return gettext(template, **filled) if filled else gettext(template)
-
-
 def label(value: str | None) -> str:
     """A stored word (see WORD_LABELS) in the page's language; unknown words as they are."""
     if not value:

@@ -62,7 +62,6 @@ def register_template_helpers(app: Flask) -> None:
             },
             "LANGUAGES": i18n.LANGUAGES,
             "current_language": i18n.current_language,
-            "report_title": i18n.report_title,
             "translated": i18n.translated,
             "TIMELINESS_ORDER": TIMELINESS_ORDER,
             "Timeliness": Timeliness,

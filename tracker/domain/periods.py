@@ -5,7 +5,7 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
-from .text import N_
+from .text import N_, Text
 
 MONTHLY, QUARTERLY, HALF_YEARLY = "monthly", "quarterly", "half_yearly"
 FREQUENCIES = (MONTHLY, QUARTERLY, HALF_YEARLY)
@@ -89,12 +89,11 @@ def _months_of(part: str) -> tuple[int, int] | None:
 
 def describe(start: date, end: date) -> str:
     """A period's name for titles: 'Q3 2025', 'first nine months of 2025', '01/07/2025–...'."""
-    template, values = describe_parts(start, end)
-    return template % values
+    return str(describe_text(start, end))
 
 
-def describe_parts(start: date, end: date) -> tuple[str, dict]:
-    """describe() as a catalogue template and its values (translated where it is shown)."""
+def describe_text(start: date, end: date) -> Text:
+    """describe() as a Text: English when read as a string, translated where it is shown."""
     whole_months = start.day == 1 and end.day == monthrange(end.year, end.month)[1]
     if whole_months and start.year == end.year:
         months = (start.month, end.month)
@@ -105,12 +104,9 @@ def describe_parts(start: date, end: date) -> tuple[str, dict]:
             (1, 9): N_("first nine months of %(year)s"),
         }
         if months in names:
-            return names[months], {"year": start.year}
+            return names[months].fill(year=start.year)
         if start.month == end.month:
-            return "%(month)s", {"month": f"{start:%m/%Y}"}
+            return Text("%(month)s").fill(month=f"{start:%m/%Y}")
         if end.month - start.month == 2 and start.month % 3 == 1:
-            return N_("Q%(quarter)s %(year)s"), {
-                "quarter": (start.month + 2) // 3,
-                "year": start.year,
-            }
-    return "%(start)s–%(end)s", {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+            return N_("Q%(quarter)s %(year)s").fill(quarter=(start.month + 2) // 3, year=start.year)
+    return Text("%(start)s–%(end)s").fill(start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}")

@@ -163,10 +163,8 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
     columns = report_builders.period_columns("unit")
     table = ReportTable(
         kind="period",
-        title=f"Closed period report, {closing_label(closing)}",
-        title_parts=(
-            N_("Closed period report, %(period)s"),
-            {"period": periods.describe_parts(closing.period_start, closing.period_end)},
+        title=N_("Closed period report, %(period)s").fill(
+            period=periods.describe_text(closing.period_start, closing.period_end)
         ),
         scope=report_builders.describe_scope(filters),
         period=f"{closing.period_start:%d/%m/%Y} – {closing.period_end:%d/%m/%Y}",

@@ -106,8 +106,7 @@ def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
     counts = task_queries.total_counts(user, filters, days)
     table = ReportTable(
         kind="tasks",
-        title=f"Tasks as of {filters.report_date:%d/%m/%Y}",
-        title_parts=(N_("Tasks as of %(day)s"), {"day": f"{filters.report_date:%d/%m/%Y}"}),
+        title=N_("Tasks as of %(day)s").fill(day=f"{filters.report_date:%d/%m/%Y}"),
         scope=describe_scope(filters),
         as_of=filters.report_date,
         columns=[Column("measure", N_("Measure")), Column("value", N_("Tasks"), COUNT)],
@@ -127,17 +126,14 @@ def board(user: User, filters: TaskFilters, days: int) -> ReportTable:
         filters,
         days,
         kind="board",
-        title=f"Overdue board as of {filters.report_date:%d/%m/%Y}",
-        title_parts=(N_("Overdue board as of %(day)s"), {"day": f"{filters.report_date:%d/%m/%Y}"}),
+        title=N_("Overdue board as of %(day)s").fill(day=f"{filters.report_date:%d/%m/%Y}"),
         order=lambda row: (-row[1].overdue, row[0].code),
     )
     overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
     return _with_tasks(table, user, overdue, days)
 
 
-def _per_unit_table(
-    user, filters, days, kind: str, title: str, order, title_parts=None
-) -> ReportTable:
+def _per_unit_table(user, filters, days, kind: str, title: str, order) -> ReportTable:
     """The four classes, come due and rates per lead unit, with a Total row."""
     per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
     units = lookups.units_by_id(per_unit.keys())
@@ -146,7 +142,6 @@ def _per_unit_table(
     return ReportTable(
         kind=kind,
         title=title,
-        title_parts=title_parts,
         scope=describe_scope(filters),
         as_of=filters.report_date,
         columns=[
@@ -186,10 +181,8 @@ def directive_progress(
         filters,
         days,
         kind="directive",
-        title=f"Progress of {directive.kind} {directive.code}",
-        title_parts=(
-            N_("Progress of %(kind)s %(code)s"),
-            {"kind": (WORD_LABELS.get(directive.kind, directive.kind), {}), "code": directive.code},
+        title=N_("Progress of %(kind)s %(code)s").fill(
+            kind=WORD_LABELS.get(directive.kind, directive.kind), code=directive.code
         ),
         order=lambda row: row[0].path,
     )
@@ -245,11 +238,7 @@ def period_report(
 
     table = ReportTable(
         kind="period",
-        title=f"Period report, {periods.describe(start, end)}",
-        title_parts=(
-            N_("Period report, %(period)s"),
-            {"period": periods.describe_parts(start, end)},
-        ),
+        title=N_("Period report, %(period)s").fill(period=periods.describe_text(start, end)),
         scope=describe_scope(filters),
         period=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}",
         as_of=end,
@@ -304,12 +293,10 @@ def league_table(
 
     table = ReportTable(
         kind="league",
-        title=f"League table of units{' (with their sub-units)' if subtree else ''}",
-        title_parts=(
+        title=(
             N_("League table of units (with their sub-units)")
             if subtree
-            else N_("League table of units"),
-            {},
+            else N_("League table of units")
         ),
         scope=describe_scope(filters),
         as_of=filters.report_date,

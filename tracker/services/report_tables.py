@@ -22,7 +22,7 @@ class ReportTable:
     """What one report says. Values are typed: int, float, None, date or str."""
 
     kind: str  # "period", "league", "directive", "tasks"
-    title: str
+    title: str  # a domain.text.Text: English as a string, translated where it is shown
     scope: str  # the filters in words: "All units", "MOST and its units, key tasks"
     as_of: date
     columns: list[Column]
@@ -35,16 +35,6 @@ class ReportTable:
     task_columns: list[Column] = field(default_factory=list)
     task_rows: object = None  # an iterable, consumed once
     task_total: int | None = None
-    # The title as a catalogue template and its values, for pages and PDFs in the reader's
-    # language (i18n.report_title); a value may itself be a (template, values) pair.
-    title_parts: tuple | None = None
-
-
-def fill(parts: tuple) -> str:
-    """(template, values) as English text, nested pairs filled first."""
-    template, values = parts
-    filled = {k: fill(v) if isinstance(v, tuple) else v for k, v in values.items()}
-    return template % filled if filled else template
 
 
 @dataclass(frozen=True)
