@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import Select, case, false, func, select, text, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -162,22 +163,20 @@ def apply_filters(
     # subqueries that keeps the planner from using the indexes) is left out: same rows.
     within_view = user.role in policy.READ_ALL_ROLES
     if filters.unit:
-        unit = db.session.execute(
-            select(Unit.id, Unit.path).where(Unit.code == filters.unit)
-        ).one_or_none()
+        unit = _unit_by_code(filters.unit)
         if unit is None:
             statement = statement.where(false())
         else:
             statement = statement.where(Task.lead_unit_id == unit.id)
             within_view = within_view or policy.sees_whole_subtree(user, unit.path)
     if filters.scope:
-        root_path = db.session.scalar(select(Unit.path).where(Unit.code == filters.scope))
-        if root_path is None:
+        root = _unit_by_code(filters.scope)
+        if root is None:
             statement = statement.where(false())
         else:
-            subtree = select(Unit.id).where(Unit.path.startswith(root_path, autoescape=True))
+            subtree = select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
             statement = statement.where(Task.lead_unit_id.in_(subtree))
-            within_view = within_view or policy.sees_whole_subtree(user, root_path)
+            within_view = within_view or policy.sees_whole_subtree(user, root.path)
     if not within_view and not _sees_every_unit(user):
         statement = statement.where(policy.task_scope_clause(user))
     if filters.directive:
@@ -201,11 +200,37 @@ def apply_filters(
     return statement
 
 
+def _once_per_request(key: tuple, compute):
+    """`compute()`, asked of the database once per request: a list page filters several
+    statements (counts, a page, the due-soon count) by the same units and the same facts."""
+    if not has_request_context():
+        return compute()
+    facts = g.setdefault("task_query_facts", {})
+    if key not in facts:
+        facts[key] = compute()
+    return facts[key]
+
+
+def _unit_by_code(code: str):
+    """(id, path) of the unit with `code`, or None."""
+    statement = select(Unit.id, Unit.path).where(Unit.code == code)
+    return _once_per_request(("unit", code), lambda: db.session.execute(statement).one_or_none())
+
+
 def _sees_every_unit(user: User) -> bool:
     """Whether every unit is in `user`'s subtree (the head of the only tree), so that every
     task is one they may see."""
-    outside = select(Unit.id).where(~Unit.path.startswith(user.unit.path, autoescape=True)).limit(1)
-    return db.session.scalar(outside) is None
+    path = user.unit.path
+    outside = select(Unit.id).where(~Unit.path.startswith(path, autoescape=True)).limit(1)
+    return _once_per_request(("every unit", path), lambda: db.session.scalar(outside) is None)
+
+
+def _completed_after(report_date: date) -> bool:
+    """Whether any task's completion is dated after `report_date` (see _class_condition)."""
+    later = select(Task.id).where(Task.status == COMPLETED, Task.completed_on > report_date)
+    return _once_per_request(
+        ("completed after", report_date), lambda: db.session.scalar(later.limit(1)) is not None
+    )
 
 
 def _class_condition(record: RecordColumns, filters: TaskFilters, due_soon_days: int):
@@ -220,12 +245,7 @@ def _class_condition(record: RecordColumns, filters: TaskFilters, due_soon_days:
     if (
         filters.timeliness in (tl.Timeliness.OVERDUE.value, "due_soon")
         and not record.historical
-        and db.session.scalar(
-            select(Task.id)
-            .where(Task.status == COMPLETED, Task.completed_on > report_date)
-            .limit(1)
-        )
-        is None
+        and not _completed_after(report_date)
     ):
         still_open, deadline = text(f"task.{OPEN_STATUS_SQL}"), record.judged_deadline(basis)
         if filters.timeliness == "due_soon":
