@@ -59,6 +59,7 @@ class _XlsxWriter:
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
         )
         self.formats: dict[tuple[str, bool], object] = {}
+        self.layouts: dict[tuple[tuple, bool], tuple[list, list[bool]]] = {}
 
     def format(self, kind: str, strong: bool):
         key = (kind, strong)
@@ -81,9 +82,17 @@ class _XlsxWriter:
             sheet.freeze_panes(1, frozen)
         return sheet
 
-    def row(self, sheet, number: int, values, kinds, strong: bool = False) -> None:
-        formats = [self.format(kind, strong) for kind in kinds]
-        texts = [kind == TEXT for kind in kinds]
+    def layout(self, kinds: tuple, strong: bool) -> tuple[list, list[bool]]:
+        """Each column's cell format, and whether it is text: worked out once per table, not
+        once per row (a task list has 300,000 rows)."""
+        key = (kinds, strong)
+        if key not in self.layouts:
+            formats = [self.format(kind, strong) for kind in kinds]
+            self.layouts[key] = (formats, [kind == TEXT for kind in kinds])
+        return self.layouts[key]
+
+    def row(self, sheet, number: int, values, kinds: tuple, strong: bool = False) -> None:
+        formats, texts = self.layout(kinds, strong)
         for col, value in enumerate(values):
             cell_format = formats[col]
             kind_of_value = value.__class__
@@ -113,15 +122,15 @@ def xlsx_bytes(table: ReportTable, stamp: Stamp) -> bytes:
     summary = writer.sheet("Summary")
     summary.set_column(0, 0, 34)
     summary.set_column(1, 1, 70)
-    writer.row(summary, 0, [table.title], [TEXT], strong=True)
+    writer.row(summary, 0, [table.title], (TEXT,), strong=True)
     lines = [*_title_block(table, stamp), None, *table.summary]
     for number, line in enumerate(lines, start=1):
         if line is not None:
-            writer.row(summary, number, line, [TEXT, TEXT])
+            writer.row(summary, number, line, (TEXT, TEXT))
 
     report = writer.sheet(_sheet_name(table.kind), table.columns, frozen=1)
-    kinds = [column.kind for column in table.columns]
-    writer.row(report, 0, [column.heading for column in table.columns], [TEXT] * len(kinds), True)
+    kinds = tuple(column.kind for column in table.columns)
+    writer.row(report, 0, [column.heading for column in table.columns], (TEXT,) * len(kinds), True)
     number = 0
     for number, row in enumerate(table.rows, start=1):
         writer.row(report, number, row, kinds)
@@ -130,9 +139,9 @@ def xlsx_bytes(table: ReportTable, stamp: Stamp) -> bytes:
 
     if table.task_columns:
         tasks = writer.sheet("Tasks", table.task_columns, frozen=2)
-        kinds = [column.kind for column in table.task_columns]
+        kinds = tuple(column.kind for column in table.task_columns)
         headings = [column.heading for column in table.task_columns]
-        writer.row(tasks, 0, headings, [TEXT] * len(kinds), strong=True)
+        writer.row(tasks, 0, headings, (TEXT,) * len(kinds), strong=True)
         for number, row in enumerate(table.task_rows or (), start=1):
             writer.row(tasks, number, row, kinds)
     writer.book.close()
