@@ -296,14 +296,19 @@ def measure(
                 if status not in expected:
                     result.failures.append(status)
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
+    result.wall = in_threads(run, clients)
+    return result
+
+
+def in_threads(work: Callable[[int], None], clients: int) -> float:
+    """work(client) for each client at once, in threads; the seconds until all are done."""
+    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    result.wall = time.perf_counter() - started
-    return result
+    return time.perf_counter() - started
 
 
 # --- the floors: hand-written SQL giving the same figures -------------------------------
@@ -616,13 +621,7 @@ def measure_api_updates(s: Subjects, leaders_only: bool) -> dict:
                     result.failures.append(status)
             n += 1
 
-    threads = [threading.Thread(target=loop, args=(c,)) for c in range(len(clients))]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.wall = time.perf_counter() - started
+    result.wall = in_threads(loop, len(clients))
     return result.figures()
 
 
