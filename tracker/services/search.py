@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..domain.search_text import query_words
 from ..extensions import db
 from ..models import Directive, User
 from ..pagination import FetchedPage
@@ -28,9 +27,7 @@ class SearchResults:
 
 def quick_search(user: User, query: str, due_soon_days: int) -> SearchResults:
     """Directives (everyone may read them) and the tasks `user` may see matching `query`."""
-    statement = select(Directive)
-    for word in query_words(query):
-        statement = statement.where(Directive.search_key.contains(word, autoescape=True))
+    statement = select(Directive).where(*task_queries.matching_words(Directive.search_key, query))
     directives = list(
         db.session.scalars(statement.order_by(Directive.code).limit(RESULTS_SHOWN + 1))
     )

@@ -194,10 +194,13 @@ def apply_filters(
         )
     if filters.timeliness:
         statement = statement.where(_class_condition(record, filters, due_soon_days))
-    # Every word typed, in the code or title, with or without diacritics (domain.search_text).
-    for word in query_words(filters.q):
-        statement = statement.where(Task.search_key.contains(word, autoescape=True))
-    return statement
+    return statement.where(*matching_words(Task.search_key, filters.q))
+
+
+def matching_words(search_key, query: str | None) -> list:
+    """Conditions on a search_key column: every word typed is in the code or title, with or
+    without diacritics (domain.search_text)."""
+    return [search_key.contains(word, autoescape=True) for word in query_words(query)]
 
 
 def _once_per_request(key: tuple, compute):
