@@ -275,3 +275,14 @@ def test_a_field_problem_with_values_is_translated_with_them(login_as, make, org
     assert page.status_code == 422
     day = today.strftime("%d/%m/%Y")
     assert f"Chưa gửi đề nghị gia hạn: phải sau thời hạn hiện tại {day}." in page.text
+
+
+def test_form_choices_and_hints_follow_the_language(login_as, make, org):
+    leader = make.user("unit_leader", org["department"])
+    leader.language = "vi"
+    db.session.commit()
+    task = make.task(org["department"], status="in_progress")
+    page = login_as(leader).get(f"/tasks/{task.id}").text
+    assert ">Đang thực hiện</option>" in page and ">In progress</option>" not in page
+    assert "PDF, DOCX, XLSX, ODT, PNG hoặc JPEG." in page
+    assert ">Khó khăn, vướng mắc, kiến nghị (cần trả lời)</option>" in page

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext
 from wtforms import SelectChoice
+
+from .domain.text import Text
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
-    """Select options from (value, label) pairs (WTForms 3.3 deprecates plain tuples)."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """Select options from (value, label) pairs (WTForms 3.3 deprecates plain tuples). A label
+    marked for the catalogue (a domain.text.Text, from N_) is shown in the page's language;
+    any other (a unit's code and name) as it is."""
+    return [
+        SelectChoice(value, lazy_gettext(label) if isinstance(label, Text) else label)
+        for value, label in pairs
+    ]

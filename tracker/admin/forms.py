@@ -28,7 +28,9 @@ from wtforms.validators import (
 from ..domain.lifecycle import TASK_KINDS
 from ..domain.periods import FREQUENCY_LABELS
 from ..domain.roles import ROLE_LABELS, ROLES
+from ..domain.text import N_
 from ..formkit import options
+from ..i18n import WORD_LABELS
 from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
 
 CODE = Regexp(r"^[\w./\-Đđ]+$", message=_l("Use letters, digits, and . / - _ only."))
@@ -74,7 +76,7 @@ class UserForm(FlaskForm):
 
 class DirectiveForm(FlaskForm):
     code = StringField(_l("Number / code"), validators=[DataRequired(), Length(max=60), CODE])
-    kind = SelectField(_l("Kind"), choices=options((k, k.capitalize()) for k in DIRECTIVE_KINDS))
+    kind = SelectField(_l("Kind"), choices=options((k, WORD_LABELS[k]) for k in DIRECTIVE_KINDS))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     issuing_body = StringField(_l("Issuing body"), validators=[Optional(), Length(max=255)])
     signer = StringField(_l("Signer"), validators=[Optional(), Length(max=255)])
@@ -82,7 +84,7 @@ class DirectiveForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10000)])
     source_url = StringField(_l("Source link"), validators=[Optional(), URL(), Length(max=500)])
     visibility = SelectField(
-        _l("Visibility"), choices=options((v, v.capitalize()) for v in VISIBILITIES)
+        _l("Visibility"), choices=options((v, WORD_LABELS[v]) for v in VISIBILITIES)
     )
 
 
@@ -102,7 +104,7 @@ class TaskForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     source_clause = StringField(_l("Source clause"), validators=[Optional(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=options((k, k.capitalize()) for k in TASK_KINDS))
+    kind = SelectField(_l("Kind"), choices=options((k, WORD_LABELS[k]) for k in TASK_KINDS))
     target_id = SelectField(_l("Target"), coerce=_optional_int)
     parent_id = SelectField(_l("Parent task"), coerce=_optional_int)
     lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
@@ -117,9 +119,9 @@ class TaskForm(FlaskForm):
         default="normal",
         choices=options(
             [
-                ("normal", "Normal (may be public)"),
-                ("confidential", "Confidential"),
-                ("secret", "Secret"),
+                ("normal", N_("Normal (may be public)")),
+                ("confidential", N_("Confidential")),
+                ("secret", N_("Secret")),
             ]
         ),
         description=_l("Only normal tasks of public directives appear on the public pages."),

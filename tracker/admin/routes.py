@@ -50,7 +50,7 @@ def units_index():
 
 def _unit_form(unit: Unit | None = None) -> UnitForm:
     form = UnitForm(obj=unit)
-    form.parent_id.choices = options([(None, "— none (top of the tree) —")] + _unit_choices())
+    form.parent_id.choices = options([(None, N_("— none (top of the tree) —"))] + _unit_choices())
     return form
 
 
@@ -217,11 +217,11 @@ def _task_form(task: Task | None) -> TaskForm:
     form.lead_unit_id.choices = options(unit_choices)
     form.coordinating_unit_ids.choices = options(unit_choices)
     form.target_id.choices = options(
-        [(None, "— none —")]
+        [(None, N_("— none —"))]
         + [(t.id, f"{t.directive.code} · {t.code} — {t.title}") for t in lookups.all_targets()]
     )
     form.parent_id.choices = options(
-        [(None, "— none —")]
+        [(None, N_("— none —"))]
         + [
             (t.id, f"{t.directive.code} · {t.code} — {t.title}")
             for t in lookups.all_tasks_brief()

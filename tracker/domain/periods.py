@@ -10,9 +10,9 @@ from .text import N_, Text
 MONTHLY, QUARTERLY, HALF_YEARLY = "monthly", "quarterly", "half_yearly"
 FREQUENCIES = (MONTHLY, QUARTERLY, HALF_YEARLY)
 FREQUENCY_LABELS = {
-    MONTHLY: "Every month",
-    QUARTERLY: "Every quarter",
-    HALF_YEARLY: "Every six months",
+    MONTHLY: N_("Every month"),
+    QUARTERLY: N_("Every quarter"),
+    HALF_YEARLY: N_("Every six months"),
 }
 _MONTHS = {MONTHLY: 1, QUARTERLY: 3, HALF_YEARLY: 6}
 

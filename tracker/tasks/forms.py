@@ -15,9 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..domain.text import N_
 from ..formkit import options
 
-EVIDENCE_HINT = "PDF, DOCX, XLSX, ODT, PNG or JPEG."
+EVIDENCE_HINT = N_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
 
 
 class ProgressForm(FlaskForm):
@@ -34,12 +35,12 @@ class ProgressForm(FlaskForm):
     evidence_url = StringField(
         _l("Evidence: link to the output document"), validators=[Optional(), Length(max=500)]
     )
-    evidence_file = FileField(_l("Evidence: file"), description=EVIDENCE_HINT)
+    evidence_file = FileField(_l("Evidence: file"), description=_l(EVIDENCE_HINT))
     version = HiddenField(validators=[DataRequired()])
 
 
 class EvidenceForm(FlaskForm):
-    file = FileField(_l("File"), description=EVIDENCE_HINT)
+    file = FileField(_l("File"), description=_l(EVIDENCE_HINT))
     url = StringField(_l("or a link"), validators=[Optional(), Length(max=500)])
     note = StringField(_l("What it is"), validators=[Optional(), Length(max=500)])
 
@@ -57,7 +58,7 @@ class ExtensionRequestForm(FlaskForm):
 class ExtensionDecisionForm(FlaskForm):
     decision = SelectField(
         _l("Decision"),
-        choices=options([("approve", "Approve the new deadline"), ("reject", "Reject")]),
+        choices=options([("approve", N_("Approve the new deadline")), ("reject", N_("Reject"))]),
     )
     comment = TextAreaField(_l("Comment (required when rejecting)"), validators=[Length(max=2000)])
 
@@ -66,7 +67,10 @@ class CommentForm(FlaskForm):
     kind = SelectField(
         _l("Type"),
         choices=options(
-            [("comment", "Comment"), ("obstacle", "Difficulty or recommendation (to be answered)")]
+            [
+                ("comment", N_("Comment")),
+                ("obstacle", N_("Difficulty or recommendation (to be answered)")),
+            ]
         ),
     )
     body = TextAreaField(
