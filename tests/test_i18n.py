@@ -286,3 +286,13 @@ def test_form_choices_and_hints_follow_the_language(login_as, make, org):
     assert ">Đang thực hiện</option>" in page and ">In progress</option>" not in page
     assert "PDF, DOCX, XLSX, ODT, PNG hoặc JPEG." in page
     assert ">Khó khăn, vướng mắc, kiến nghị (cần trả lời)</option>" in page
+
+
+def test_roles_are_shown_in_the_readers_language(login_as, make, org):
+    admin = make.user("admin", org["ministry"])
+    admin.language = "vi"
+    make.user("auditor", org["ministry"])
+    db.session.commit()
+    page = login_as(admin).get("/admin/users").text
+    assert "<td>Kiểm tra, thanh tra</td>" in page and ">Auditor<" not in page
+    assert "Quản trị viên" in page  # the header too

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from ..domain import policy
 from ..domain.errors import Conflict, DomainError, InvalidInput
-from ..domain.roles import ROLE_LABELS
 from ..domain.text import N_
 from ..formkit import options
 from ..i18n import describe, translated
@@ -87,7 +86,7 @@ def unit_edit(unit_id: int | None = None):
 def users_index():
     policy.require(policy.can_manage_users(current_user))
     pagination = lookups.user_page(page_number(), 50)
-    return render_template("admin/users.html", pagination=pagination, ROLE_LABELS=ROLE_LABELS)
+    return render_template("admin/users.html", pagination=pagination)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
