@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test soak bench screenshots translations translations-update install install-dev system-deps lint format clean
+.PHONY: run test test-days soak bench screenshots translations translations-update install install-dev system-deps lint format clean
 
 # Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
@@ -59,6 +59,17 @@ test: install-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The suite again with the clock set to instants where dates go wrong (CI runs this): a new
+# year in Vietnam while UTC is still in the old one, 29 February, the first hour of a quarter
+# in Vietnam (still the last day of the previous one in UTC). TEST_DAYS="..." for others.
+TEST_DAYS ?= 2026-12-31T18:00:00+00:00 2028-02-29T09:00:00+07:00 2027-04-01T00:30:00+07:00
+test-days: install-dev translations
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
+	@for instant in $(TEST_DAYS); do \
+	  echo "== pytest with the clock at $$instant"; \
+	  TRACKER_TEST_NOW=$$instant $(BIN)/pytest || exit 1; \
+	done
 
 # Load and faults against PostgreSQL (127.0.0.1:5432, user postgres): see scripts/soak.py.
 soak: install-dev translations

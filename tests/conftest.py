@@ -11,6 +11,7 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -36,6 +37,41 @@ PASSWORD = "correct horse battery staple"
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 SCRATCH_DIR = tempfile.mkdtemp(prefix="tracker-tests-")
 _PASSWORD_HASH = hash_password(PASSWORD)
+
+
+# The instant the whole run starts at (ISO 8601 with an offset), so that CI can run the suite
+# on chosen days: a new year in Vietnam while UTC is still in the old one, 29 February, the
+# first day of a quarter. The clock ticks on from there. Unset: the real clock.
+TEST_NOW = os.environ.get("TRACKER_TEST_NOW")
+_session_travel = None
+
+
+def pytest_configure(config):
+    global _session_travel
+    if TEST_NOW:
+        _session_travel = time_machine.travel(datetime.fromisoformat(TEST_NOW), tick=True)
+        _session_travel.start()
+
+
+def pytest_unconfigure(config):
+    if _session_travel is not None:
+        _session_travel.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: {TEST_NOW or 'real'} (TRACKER_TEST_NOW)"
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """`@pytest.mark.now("2026-06-15T10:00+07:00")`: the test, its fixtures included, runs
+    with the clock at that instant (ticking on); without the mark, the run's clock."""
+    marker = request.node.get_closest_marker("now")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(marker.args[0]), tick=True):
+        yield
 
 
 def reset_database(url: str) -> None:
@@ -101,7 +137,7 @@ def data_app(app, database_url):
 
 
 @pytest.fixture(autouse=True)
-def _app_context(data_app):
+def _app_context(_clock, data_app):
     """Every test runs inside an app context and leaves the database empty."""
     with data_app.app_context():
         yield

@@ -8,7 +8,7 @@ and the CSV export, and checked again after later changes to the same tasks.
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -54,7 +54,9 @@ def test_later_changes_do_not_move_past_figures(auditor, history, make, org):
     leader = make.user("unit_leader", org["department"])
     supervisor = make.user("supervisor", org["ministry"])
     db.session.refresh(b)
-    request = extensions.request_extension(leader, b, date(2026, 12, 31), "More data needed.")
+    request = extensions.request_extension(
+        leader, b, clock.today() + timedelta(days=90), "More data needed."
+    )
     extensions.decide_extension(supervisor, request, True, "")
     # Judged by today's deadline, B would now be within deadline on every past day.
     assert {day: summary(auditor, day) for day in EXPECTED} == before

@@ -3,7 +3,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task
-from tracker.services import extensions, tasks
+from tracker.services import clock, extensions, tasks
 
 from .conftest import login
 from .histories import values_with_deadline
@@ -58,7 +58,8 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
     leader = make.user("unit_leader", org["department"])
     admin = make.user("admin", org["ministry"])
     b = db.session.scalar(select(Task).where(Task.code == "B"))
-    request = extensions.request_extension(leader, b, date(2026, 12, 31), "Needs more time.")
+    extended = clock.today() + timedelta(days=90)
+    request = extensions.request_extension(leader, b, extended, "Needs more time.")
     extensions.decide_extension(supervisor, request, True, "")
     db.session.refresh(b)
     tasks.report_progress(
@@ -81,7 +82,7 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
     assert "2 of 5 tasks moved since the close" in changes
     assert ">B</a>" in changes and ">D</a>" in changes
     assert "In progress → <strong>Submitted, awaiting verification</strong>" in changes
-    assert "25/09/2025 → <strong>31/12/2026</strong>" in changes
+    assert f"25/09/2025 → <strong>{extended:%d/%m/%Y}</strong>" in changes
     assert "DEP → <strong>INS</strong>" in changes
     assert (
         client.get(f"/reports/closings/{closing.id}.csv").data.split(b"\r\n")[1:]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -138,9 +139,9 @@ def test_an_open_redirect_through_the_language_switch_is_refused(client):
 
 def test_numbers_follow_the_language_and_dates_are_day_first(login_as, make, org, today):
     supervisor = make.user("supervisor", org["ministry"])
-    make.task(org["department"], deadline=today.replace(year=today.year - 1))
-    make.task(org["department"], status="completed", deadline=today.replace(year=today.year - 1))
-    make.task(org["department"], status="completed", deadline=today.replace(year=today.year - 1))
+    make.task(org["department"], deadline=today - timedelta(days=365))
+    make.task(org["department"], status="completed", deadline=today - timedelta(days=365))
+    make.task(org["department"], status="completed", deadline=today - timedelta(days=365))
     client = login_as(supervisor)
     vietnamese = client.get("/board", headers={"Accept-Language": "vi"}).text
     assert "66,7%" in vietnamese and "Quá hạn" in vietnamese
@@ -245,7 +246,7 @@ def test_a_refusal_quoting_a_field_problem_is_translated_whole(login_as, make, o
         ExtensionRequest(
             task_id=task.id,
             previous_deadline=today,
-            requested_deadline=today.replace(year=today.year + 1),
+            requested_deadline=today + timedelta(days=365),
             reason="Data late",
         )
     )
@@ -253,7 +254,7 @@ def test_a_refusal_quoting_a_field_problem_is_translated_whole(login_as, make, o
     client = login_as(leader)
     page = client.post(
         f"/tasks/{task.id}/extensions",
-        data={"deadline": today.replace(year=today.year + 2).isoformat(), "reason": "More time"},
+        data={"deadline": (today + timedelta(days=730)).isoformat(), "reason": "More time"},
     )
     assert page.status_code == 422
     assert (

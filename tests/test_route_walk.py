@@ -85,6 +85,7 @@ ACCESS = {
     "reports.export_tasks_csv": REPORTERS,
     "reports.export_tasks_file": REPORTERS,
     "reports.export_manifest": REPORTERS,
+    "reports.manifest_by_digest": REPORTERS,
     "reports.verify_export": REPORTERS,
     "reports.audit_trail": AUDITORS,
     "reports.audit_csv": AUDITORS,
@@ -211,6 +212,7 @@ def world(make, org, client):
         "feed_id": 1,
         "closing_id": closing.id,
         "export_id": db.session.scalar(select(ReportExport.id)),
+        "digest": db.session.scalar(select(ReportExport.sha256)),
         "token": token,
         "filename": "app.css",
     }

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..domain import policy
 from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.text import N_
+from ..downloads import content_disposition
 from ..formkit import options
 from ..i18n import describe, translated
 from ..models import Directive, Target, Task, Unit, User
@@ -387,7 +388,7 @@ def import_template(extension: str):
         body = imports.template_xlsx()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="directive-tracker-import.{extension}"'
+    response.headers["Content-Disposition"] = content_disposition(
+        f"directive-tracker-import.{extension}"
     )
     return response

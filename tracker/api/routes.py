@@ -8,6 +8,7 @@ from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
+from ..downloads import content_disposition
 from ..errors import problem
 from ..login_limits import throttle_failed_logins
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
@@ -351,13 +352,11 @@ def download_evidence(evidence_id: int):
     _load_task(evidence.task_id)
     if evidence.kind != "file":
         raise NotFound(N_("This evidence is a link, not a file."))
-    return send_file(
-        evidence_service.stored_path(evidence),
-        mimetype=evidence.content_type,
-        as_attachment=True,
-        download_name=evidence.original_name,
-        max_age=0,
+    response = send_file(
+        evidence_service.stored_path(evidence), mimetype=evidence.content_type, max_age=0
     )
+    response.headers["Content-Disposition"] = content_disposition(evidence.original_name)
+    return response
 
 
 def _resolve(model, code: str | None, field: str, errors: dict, **where):

@@ -26,6 +26,7 @@ from ..domain import periods, policy
 from ..domain.errors import InvalidInput
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness, TimelinessCounts
+from ..downloads import content_disposition, download_name
 from ..extensions import db
 from ..models import Directive, PeriodClosing, ReportExport, Task, User
 from ..pagination import ListPage
@@ -173,8 +174,22 @@ def directive_progress(directive_id: int):
     )
 
 
-def safe_file_name(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-._" else "_" for ch in name)
+def recorded_download(
+    chunks, user_id: int, report: str, file_format: str, file_name: str, parameters: dict, stamp
+):
+    """The bytes of a report file as they go out, hashed on the way; when the last byte has
+    been handed to the server, the file's manifest and its audit event are recorded. A
+    response that fails or is cut short records nothing."""
+    hasher, size = hashlib.sha256(), 0
+    for data in chunks():
+        hasher.update(data)
+        size += len(data)
+        yield data
+    # The request's database session is gone once the view returns: read the user again.
+    reader = db.session.get(User, user_id)
+    manifests.record_export(
+        reader, report, file_format, file_name, parameters, hasher.hexdigest(), size, stamp
+    )
 
 
 def csv_response(user: User, filters: TaskFilters) -> Response:
@@ -182,28 +197,18 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
 
     Its SHA-256 is computed while it streams; when the last byte has gone, the manifest is
     recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify."""
-    name = safe_file_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
+    name = download_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
     stamp = manifests.stamp_for(user)
-    parameters = filters.as_args()
     days, user_id = due_soon_days(), user.id
 
-    def stream():
-        # The request's database session is gone once the view returns: the streaming body
-        # reads the user again in its own session.
+    def chunks():
         reader = db.session.get(User, user_id)
-        rows = exports.task_rows(reader, filters, days)
-        hasher, size = hashlib.sha256(), 0
-        for text in exports.csv_stream(rows):
-            data = text.encode("utf-8")
-            hasher.update(data)
-            size += len(data)
-            yield data
-        manifests.record_export(
-            reader, "tasks", "csv", name, parameters, hasher.hexdigest(), size, stamp
-        )
+        for text in exports.csv_stream(exports.task_rows(reader, filters, days)):
+            yield text.encode("utf-8")
 
-    response = Response(stream_with_context(stream()), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    body = recorded_download(chunks, user_id, "tasks", "csv", name, filters.as_args(), stamp)
+    response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
     return response
 
@@ -211,7 +216,8 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
 def file_response(
     table: ReportTable, file_format: str, report: str, parameters: dict, name: str
 ) -> Response:
-    """A whole report file, with its manifest recorded and announced in the headers."""
+    """A whole report file, announced in the headers; its manifest is recorded once it has
+    been sent (see recorded_download)."""
     if file_format not in report_files.FORMATS:
         abort(404)
     stamp = manifests.stamp_for(current_user)
@@ -219,16 +225,18 @@ def file_response(
         data = report_files.render(table, file_format, stamp)
     except report_files.PdfUnavailable as error:
         abort(503, str(error))
-    file_name = safe_file_name(f"{name}.{file_format}")
-    export = manifests.record_file(
-        current_user, report, file_format, file_name, parameters, data, stamp
+    file_name = download_name(f"{name}.{file_format}")
+    digest = hashlib.sha256(data).hexdigest()
+    body = recorded_download(
+        lambda: iter((data,)), current_user.id, report, file_format, file_name, parameters, stamp
     )
-    response = Response(data, content_type=report_files.MIME[file_format])
-    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response.headers["X-Content-SHA256"] = export.sha256
+    response = Response(stream_with_context(body), content_type=report_files.MIME[file_format])
+    response.headers["Content-Length"] = str(len(data))
+    response.headers["Content-Disposition"] = content_disposition(file_name)
+    response.headers["X-Content-SHA256"] = digest
     response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
     response.headers["Link"] = (
-        f'<{url_for("reports.export_manifest", export_id=export.id)}>; rel="describedby"'
+        f'<{url_for("reports.manifest_by_digest", digest=digest)}>; rel="describedby"'
     )
     return response
 
@@ -438,6 +446,19 @@ def export_manifest(export_id: int):
     return jsonify(manifests.manifest(export))
 
 
+@bp.route("/exports/sha256/<digest>/manifest.json")
+@login_required
+def manifest_by_digest(digest: str):
+    """The manifest of the newest file whose bytes have this SHA-256 (a download's Link)."""
+    policy.require(
+        policy.can_export(current_user), N_("Manifests are for supervisors and auditors.")
+    )
+    found = manifests.find(digest)
+    if not found:
+        abort(404, _("No file with that SHA-256 was recorded."))
+    return jsonify(manifests.manifest(found[-1]))
+
+
 @bp.route("/exports/verify", methods=["GET", "POST"])
 @login_required
 def verify_export():
@@ -480,5 +501,5 @@ def audit_csv():
     filters = audit_queries.AuditFilters.from_args(request.args)
     stream = exports.csv_stream(audit_queries.csv_rows(filters), audit_queries.CSV_HEADER)
     response = Response(stream_with_context(stream), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    response.headers["Content-Disposition"] = content_disposition("audit-trail.csv")
     return response

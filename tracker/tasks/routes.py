@@ -21,6 +21,7 @@ from ..domain.lifecycle import STATUS_LABELS
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
+from ..downloads import content_disposition
 from ..formkit import options
 from ..i18n import describe, translated
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
@@ -256,13 +257,11 @@ def download_evidence(evidence_id: int):
     load_task(evidence.task_id)
     if evidence.kind != "file":
         return redirect(evidence.url)
-    return send_file(
-        evidence_service.stored_path(evidence),
-        mimetype=evidence.content_type,
-        as_attachment=True,
-        download_name=evidence.original_name,
-        max_age=0,
+    response = send_file(
+        evidence_service.stored_path(evidence), mimetype=evidence.content_type, max_age=0
     )
+    response.headers["Content-Disposition"] = content_disposition(evidence.original_name)
+    return response
 
 
 @bp.route("/verification")
@@ -458,4 +457,5 @@ def calendar_feed(token: str):
     """A calendar client's request: the secret token in the URL is the only credential."""
     response = current_app.response_class(calendar.calendar_for(token), mimetype="text/calendar")
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = content_disposition("deadlines.ics", inline=True)
     return response
