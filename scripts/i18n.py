@@ -1,7 +1,7 @@
 """`make translations`: extract the strings to translate and update the catalogues.
 
 Extracts every `_()`, `gettext()`, `ngettext()`, `lazy_gettext()` and `N_()` from
-tracker/**.py and templates/**.html (babel.cfg), merges them into
+tracker/**.py and tracker/templates/**.html (babel.cfg), merges them into
 tracker/translations/{vi,en}/LC_MESSAGES/messages.po (new strings empty, gone ones dropped),
 fills the English catalogue with the English source text, and lists the Vietnamese strings
 still untranslated (exit 1 if there are any). Translate those in vi/.../messages.po; the
@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "tracker" / "translations"
 PYBABEL = str(Path(sys.executable).parent / "pybabel")
-KEYWORDS = ["-k", "N_", "-k", "lazy_gettext", "-k", "_l"]
+KEYWORDS = ["-k", "N_", "-k", "NP_:1c,2", "-k", "lazy_gettext", "-k", "_l"]
 
 
 def main() -> int:

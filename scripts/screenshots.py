@@ -52,7 +52,7 @@ def serve(scratch: Path) -> tuple[str, dict[str, str], int]:
         }
     )
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "tracker" / "migrations"))
         passwords = demo.load_demo()
         leader = db.session.scalar(select(User).where(User.username == "leader"))
         overdue = next(

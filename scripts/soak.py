@@ -83,7 +83,7 @@ def prepare() -> tuple[str, dict[int, int]]:
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "tracker" / "migrations"))
         unit = units.add_unit("SOAK", "Soak unit", None)
         admin = users.add_user("soak_admin", "soak password for the load test", "admin", unit)
         directive = directives.add_directive(

@@ -198,6 +198,7 @@ class Factory:
             role=role,
             unit=unit,
             active=kw.pop("active", True),
+            language=kw.pop("language", ""),
             session_token=secrets.token_hex(16),
         )
         db.session.add(user)

@@ -76,7 +76,7 @@ def test_a_unit_leader_finds_an_overdue_task_updates_it_and_sees_the_history(bro
     page.wait_for_url("**/my-unit")
     look(page, "leader-1-my-unit", problems)
 
-    page.get_by_role("link", name="▲ Overdue").click()
+    page.get_by_role("link", name="▲ Not completed, overdue").click()
     page.wait_for_url("**/tasks?*timeliness=overdue*")
     look(page, "leader-2-overdue-tasks", problems)
     page.get_by_role("link", name="T-01 Issue the decree on the national data centre").click()
@@ -106,7 +106,7 @@ def test_a_supervisor_filters_the_board_and_opens_a_task_from_a_count(browser_pa
     assert page.get_by_role("heading", level=1).inner_text().startswith("Overdue board: DEP")
     look(page, "supervisor-2-board-filtered", problems)
 
-    page.get_by_role("link", name="1 ▲ Overdue").click()
+    page.get_by_role("link", name="1 ▲ Not completed, overdue").click()
     page.wait_for_url("**/tasks?*timeliness=overdue*")
     rows = page.locator("table.tasks tbody tr")
     assert rows.count() == 1 and "T-01" in rows.first.inner_text()
@@ -278,7 +278,7 @@ def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(chromium, liv
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url("**/my-unit")
         assert page.get_by_role("heading", level=1).inner_text().startswith("Đơn vị tôi")
-        assert "▲ Quá hạn 12 ngày" in page.locator("table.tasks").inner_text()
+        assert "▲ Quá hạn chưa hoàn thành, 12 ngày" in page.locator("table.tasks").inner_text()
         problems: list[str] = []
         look(page, "vietnamese-my-unit", problems)
 

@@ -38,7 +38,7 @@ def test_request_and_approval_move_the_deadline_and_keep_the_original(scene, tod
     assert task.times_extended == 1
     assert task.timeliness(today).value == "within_deadline"
     assert task.timeliness(today, "original").value == "overdue"
-    notes = [u.note for u in task.updates]
+    notes = [str(u.system_note or "") for u in task.updates]
     assert any(n.startswith("Extension requested") for n in notes)
     assert any(n.startswith("Extension approved") for n in notes)
     actions = db.session.scalars(select(AuditEvent.action)).all()

@@ -12,11 +12,12 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from tracker.config import PROJECT_ROOT
+from tracker.config import PACKAGE_DIR
 from tracker.extensions import db
 from tracker.i18n import TRANSLATIONS_DIR
 
-TEMPLATES = sorted((PROJECT_ROOT / "templates").rglob("*.html"))
+PROJECT_ROOT = PACKAGE_DIR.parent
+TEMPLATES = sorted((PACKAGE_DIR / "templates").rglob("*.html"))
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Text a person reads that needs no translation: codes, file formats, commands.
 ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9\-./()&+]*$")
@@ -62,20 +63,29 @@ def catalogue(language: str):
 
 
 def extracted_ids() -> set:
-    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
+    method_map = [("tracker/**.py", "python"), ("tracker/templates/**.html", "jinja2")]
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "lazy_gettext": None,
+        "N_": None,
+        "NP_": ((1, "c"), 2),
+    }
     found = set()
-    for _path, _line, message, _comments, _context in extract_from_dir(
+    for _path, _line, message, _comments, context in extract_from_dir(
         PROJECT_ROOT, method_map=method_map, keywords=keywords
     ):
-        found.add(message if isinstance(message, str) else tuple(message))
+        found.add((context, message if isinstance(message, str) else tuple(message)))
     return found
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_catalogues_hold_every_string_translated(language):
     entries = {
-        (m.id if isinstance(m.id, str) else tuple(m.id)): m for m in catalogue(language) if m.id
+        (m.context, m.id if isinstance(m.id, str) else tuple(m.id)): m
+        for m in catalogue(language)
+        if m.id
     }
     missing = sorted(str(i) for i in extracted_ids() - set(entries))
     assert missing == [], f"not in the {language} catalogue (run make translations-update)"

@@ -2,6 +2,7 @@
 TEST_DATABASE_URL): one head, upgrade from empty, downgrade and upgrade again step by step,
 and the models match the migrated schema exactly (pytest-alembic)."""
 
+import json
 import uuid
 
 import pytest
@@ -14,14 +15,14 @@ from pytest_alembic.tests import (  # noqa: F401  collected as tests of this mod
 )
 from sqlalchemy import create_engine, make_url, text
 
-from tracker.config import PROJECT_ROOT
+from tracker.config import MIGRATIONS_DIR
 
 from .conftest import TEST_DATABASE_URL
 
 
 @pytest.fixture
 def alembic_config():
-    return Config(config_options={"script_location": str(PROJECT_ROOT / "migrations")})
+    return Config(config_options={"script_location": str(MIGRATIONS_DIR)})
 
 
 @pytest.fixture
@@ -73,3 +74,75 @@ def test_search_keys_are_filled_in_for_rows_already_there(alembic_runner, alembi
             "57-nq/tw nghi quyet ve dot pha"
         )
         assert connection.scalar(text("SELECT search_key FROM task")) == "nv-01 xay dung nghi dinh"
+
+
+def test_history_notes_written_in_english_become_codes(alembic_runner, alembic_engine):
+    """Migration 0021 turns the system's English history notes into a code and values (what
+    a person wrote stays), and the downgrade writes the English back."""
+    alembic_runner.migrate_up_before("0021")
+    notes = {
+        1: "Task assigned.",
+        2: "Extension requested: deadline 20/09/2025 → 15/10/2025. Reason: Số liệu về muộn.",
+        3: "Extension approved: deadline 20/09/2025 → 15/10/2025.",
+        4: "Extension to 31/12/2025 rejected. Chưa đủ căn cứ.",
+        5: "Urging notice 2026/0002: Đề nghị báo cáo trước ngày 05/12.",
+        6: "Deadline changed by an administrator: 05/09/2025 → 30/11/2025.",
+        7: "Đã gửi dự thảo lần 2.",
+    }
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO unit (id, code, name, path) VALUES (1, 'BO', 'Bộ', '/1/')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
+                " source_url, visibility, created_at, search_key) VALUES (1, '57-NQ/TW',"
+                " 'resolution', 'Nghị quyết', '', '', '', '', 'internal', '2026-01-01', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO task (id, code, title, description, source_clause, directive_id,"
+                " kind, lead_unit_id, deadline, original_deadline, status, percent_done, is_key,"
+                " confidentiality, weight, version, created_at, updated_at, search_key) VALUES"
+                " (1, 'NV-01', 'Xây dựng Nghị định', '', '', 1, 'task', 1, '2026-12-31',"
+                " '2026-12-31', 'not_started', 0, false, 'normal', 1, 1, '2026-01-01',"
+                " '2026-01-01', '')"
+            )
+        )
+        for entry_id, note in notes.items():
+            connection.execute(
+                text(
+                    "INSERT INTO status_update (id, task_id, created_at, new_status,"
+                    " new_percent, deadline, note) VALUES (:id, 1, '2026-01-01', 'in_progress',"
+                    " 0, '2026-12-31', :note)"
+                ),
+                {"id": entry_id, "note": note},
+            )
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        rows = {
+            row[0]: (row[1], row[2], row[3])
+            for row in connection.execute(
+                text("SELECT id, note_code, note_values, note FROM status_update")
+            )
+        }
+
+    def values(raw):
+        return json.loads(raw) if isinstance(raw, str) else raw
+
+    assert rows[1][:1] == ("assigned",) and rows[1][2] == ""
+    assert rows[2][0] == "extension.requested"
+    assert values(rows[2][1]) == {"old": "20/09/2025", "new": "15/10/2025"}
+    assert rows[2][2] == "Số liệu về muộn."
+    assert rows[3][0] == "extension.approved" and rows[3][2] == ""
+    assert values(rows[4][1]) == {"new": "31/12/2025"} and rows[4][2] == "Chưa đủ căn cứ."
+    assert values(rows[5][1]) == {"number": "2026/0002"}
+    assert rows[5][2] == "Đề nghị báo cáo trước ngày 05/12."
+    assert rows[6][0] == "deadline.changed_by_admin"
+    assert rows[7] == (None, None, "Đã gửi dự thảo lần 2.")
+
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        back = dict(connection.execute(text("SELECT id, note FROM status_update")).all())
+    assert back == notes

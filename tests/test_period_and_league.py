@@ -3,11 +3,18 @@ dated 2025 history (tests/histories.py)."""
 
 import re
 from datetime import date
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from tracker.domain import periods
 from tracker.domain.periods import PeriodError, parse_period
+from tracker.extensions import db
+from tracker.models import PeriodClosing
+
+from .conftest import login
 
 
 def cells(html: str, heading: str) -> list[str]:
@@ -142,3 +149,49 @@ def test_league_table_refuses_an_unknown_sort(auditor):
     page = auditor.get("/reports/league?sort=salary")
     assert page.status_code == 422
     assert "Sort by one of" in page.text
+
+
+@pytest.mark.now("2026-12-02T09:00:00+07:00")
+def test_a_period_not_over_is_reported_as_of_today(client, make, org):
+    """On 2 December the fourth quarter is not over: a task due on 20 December is within
+    deadline, not overdue at the end, and the page and every file say so."""
+    directive = make.directive("57-NQ/TW")
+    department = org["department"]
+    make.task(department, directive, code="QUÁ HẠN", deadline=date(2026, 11, 20))
+    make.task(department, directive, code="CÒN HẠN", deadline=date(2026, 12, 20))
+    make.task(department, directive, code="SAU KỲ", deadline=date(2027, 2, 1))
+    supervisor = make.user("supervisor", org["ministry"])
+    login(client, supervisor)
+
+    page = client.get("/reports/period?period=2026-Q4").text
+    assert "Period not over: figures as of 02/12/2026" in page
+    # assigned (factory tasks were recorded long ago), due by today, on time, late, within and
+    # overdue at the end
+    assert cells(page, "DEP")[1:7] == ["0", "1", "0", "0", "2", "1"]
+    assert cells(page, "DEP")[9] == "100.0%"  # overdue rate: 1 of the 1 task come due
+    assert "Close this period" not in page
+
+    csv_text = client.get("/reports/period.csv?period=2026-Q4").data.decode("utf-8-sig")
+    assert "Period not over: figures as of 02/12/2026" in csv_text
+    book = load_workbook(BytesIO(client.get("/reports/period.xlsx?period=2026-Q4").data))
+    summary = [
+        " ".join(str(c) for c in row if c) for row in book["Summary"].iter_rows(values_only=True)
+    ]
+    assert "Note Period not over: figures as of 02/12/2026" in summary
+    from .test_report_files import pdf_text  # that module imports this one
+
+    pdf = pdf_text(client.get("/reports/period.pdf?period=2026-Q4").data)
+    assert "Period not over: figures as of 02/12/2026" in pdf
+
+    refused = client.post(
+        "/reports/period/close",
+        data={"from": "2026-10-01", "to": "2026-12-31"},
+        follow_redirects=True,
+    )
+    assert "The period ends on 31/12/2026: close it once that day is over." in refused.text
+    assert db.session.scalar(select(func.count(PeriodClosing.id))) == 0
+
+    vietnamese = make.user("supervisor", org["ministry"], language="vi")
+    login(client, vietnamese)
+    page = client.get("/reports/period?period=2026-Q4").text
+    assert "Kỳ báo cáo chưa kết thúc: số liệu tính đến ngày 02/12/2026" in page

@@ -74,7 +74,7 @@ def test_public_page_without_login_shows_only_public_tasks(client, public_direct
     # are in no count
     cards = text[text.index('<ul class="cards">') : text.index("</ul>")]
     assert '<span class="n">1</span> ✓ Completed on time' in cards
-    assert '<span class="n">1</span> ▲ Overdue' in cards
+    assert '<span class="n">1</span> ▲ Not completed, overdue' in cards
     assert '<span class="n">0</span> ✓ Completed late' in cards
     assert "Completion rate 50.0%" in text
 

@@ -111,11 +111,16 @@ ACCESS = {
     "api.download_evidence": EVERYONE,
     "api.export_tasks": REPORTERS,
     "api.list_recurring": ADMINS,
+    "notifications.index": EVERYONE,
 }
 
 # State-changing endpoints without a GET page, and where their permissions are tested.
 WRITES = {
     "auth.logout": "test_auth_views::test_logout_is_a_post_and_ends_the_session",
+    "notifications.open_one": "test_notifications::test_the_bell_counts_and_opening_marks_read",
+    "notifications.mark_all_read": (
+        "test_notifications::test_the_bell_counts_and_opening_marks_read"
+    ),
     "tasks.update_progress": "test_permission_matrix: report progress, submit, verify",
     "tasks.add_comment": "test_permission_matrix: comment",
     "tasks.answer_obstacle": "test_permission_matrix: answer obstacle",
@@ -210,6 +215,7 @@ def world(make, org, client):
         "unit_id": department.id,
         "user_id": people["officer"].id,
         "feed_id": 1,
+        "notification_id": 1,
         "closing_id": closing.id,
         "export_id": db.session.scalar(select(ReportExport.id)),
         "digest": db.session.scalar(select(ReportExport.sha256)),

@@ -72,7 +72,7 @@ def test_target_page_draws_the_trajectory(client, make, org, target, today):
     page = client.get(f"/targets/{target.id}").text
     assert "<svg" in page and "<polyline" in page
     assert page.count("<circle") == 2
-    assert "62.50 %" in page and "target 100 %" in page
+    assert "62.5 %" in page and "target 100 %" in page
     login(client, make.user("unit_leader", org["institute"]))
     page = client.get(f"/targets/{target.id}")
     assert page.status_code == 200 and "Record a value" not in page.text

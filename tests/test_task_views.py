@@ -46,7 +46,7 @@ def test_my_unit_sorts_by_urgency(client, make, org, today):
         "T-later",
         "T-done",
     ]
-    assert "Overdue 9 d" in page.text
+    assert "Not completed, overdue by 9 d" in page.text
 
 
 def test_my_unit_empty_state_says_what_to_do(client, make, org):

@@ -61,9 +61,9 @@ def test_timeline_of_a_directive(client, make, org, today):
     svg = page.text
     assert 'role="group" aria-label="Timeline of 57-NQ/TW: 4 tasks' in svg
     assert "MT1 Guiding decrees issued" in svg and "Tasks without a target" in svg
-    assert "▲ Overdue 12 d · DEP" in svg
+    assert "▲ Not completed, overdue by 12 d · DEP" in svg
     assert "✓ Completed on time · DEP" in svg
-    assert "○ Within deadline · DEP" in svg
+    assert "○ Not completed, within deadline · DEP" in svg
     assert "<polygon" in svg  # the milestone
     assert 'stroke-dasharray="3 2"' in svg  # the extension beyond the original deadline
     assert ">today</text>" in svg

@@ -34,7 +34,7 @@ def test_notices_are_numbered_per_year(scene, today):
     assert notice.number == f"{today.year}/0042"
     again = urging.issue_notice(supervisor, overdue, "Second notice.")
     assert again.number == f"{today.year}/0043"
-    assert any(u.note.startswith(f"Urging notice {today.year}/0042") for u in overdue.updates)
+    assert any(str(u.system_note) == f"Urging notice {today.year}/0042:" for u in overdue.updates)
 
 
 def test_only_overdue_tasks_and_only_supervisors(make, org, scene):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .config import PROJECT_ROOT, load_config
+from .config import INSTANCE_DIR, MIGRATIONS_DIR, load_config
 from .domain.text import N_
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logs import configure_logging
@@ -40,9 +40,9 @@ class DatabaseIdConverter(IntegerConverter):
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder="templates",
+        static_folder="static",
+        instance_path=str(INSTANCE_DIR),
     )
     app.config.update(load_config(config))
     # Ids in URLs fit the databases' 32-bit integer columns; a larger number is a 404, not an
@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     # connection lost after the response was made must not turn it into a 500 when the
     # session's final rollback fails; the dead connection is dropped from the pool instead.
     app.teardown_appcontext(_release_session)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
@@ -75,11 +75,21 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .directives.routes import bp as directives_bp
+    from .notifications.routes import bp as notifications_bp
     from .public.routes import bp as public_bp
     from .reports.routes import bp as reports_bp
     from .tasks.routes import bp as tasks_bp
 
-    blueprints = (auth_bp, tasks_bp, directives_bp, reports_bp, admin_bp, api_bp, public_bp)
+    blueprints = (
+        auth_bp,
+        tasks_bp,
+        directives_bp,
+        reports_bp,
+        admin_bp,
+        api_bp,
+        public_bp,
+        notifications_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies

@@ -258,6 +258,7 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
     parts.append(
         f'<line x1="{today_x:.1f}" y1="{head - 6}" x2="{today_x:.1f}" y2="{height}" '
         f'stroke="#111" stroke-width="1.5" stroke-dasharray="5 3"/>'
-        f'<text x="{today_x + 3:.1f}" y="{height - 2}" font-size="11">today</text></svg>'
+        f'<text x="{today_x + 3:.1f}" y="{height - 2}" font-size="11">'
+        f"{escape(gettext('today'))}</text></svg>"
     )
     return Markup("".join(parts))

@@ -1,5 +1,5 @@
 """Flask commands: `users create|set-password`, `units create|list`, `demo load|generate`,
-`reminders send|digest`, `recurring run`, `import`, `audit verify`."""
+`reminders send|digest`, `notifications send`, `recurring run`, `import`, `audit verify`."""
 
 from __future__ import annotations
 
@@ -210,6 +210,19 @@ def send_digests_command(on_date):
     _exit_on_failures(report.failed)
 
 
+notifications_cli = AppGroup("notifications", help="Notifications waiting to be e-mailed.")
+
+
+@notifications_cli.command("send")
+def send_notifications_command():
+    """E-mail the notifications not mailed yet, each once (run every few minutes)."""
+    from .services import notifications
+
+    run = notifications.send_pending()
+    click.echo(f"Notifications: {run.sent} sent, {len(run.failed)} failed (kept for the next run).")
+    _exit_on_failures(run.failed)
+
+
 recurring_cli = AppGroup("recurring", help="Recurring tasks.")
 
 
@@ -279,6 +292,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(recurring_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(audit_cli)

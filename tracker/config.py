@@ -5,7 +5,7 @@ production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
 API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
-TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE.
+TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR.
 """
 
 from __future__ import annotations
@@ -15,8 +15,13 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = PROJECT_ROOT / "instance"
+# The package carries its templates, static files, migrations and compiled catalogues, so an
+# installed wheel runs on its own. What an installation writes (the SQLite file, the
+# development secret key, uploads) goes under INSTANCE_DIR: ./instance of the directory the
+# app is started in, or TRACKER_INSTANCE_DIR.
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
 
 # Keys shorter than this, or these well-known placeholders, are refused in production.
 MIN_SECRET_KEY_LENGTH = 32

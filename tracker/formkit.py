@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, lazy_pgettext
 from wtforms import SelectChoice
 
 from .domain.text import Text
@@ -14,7 +14,10 @@ def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs (WTForms 3.3 deprecates plain tuples). A label
     marked for the catalogue (a domain.text.Text, from N_) is shown in the page's language;
     any other (a unit's code and name) as it is."""
-    return [
-        SelectChoice(value, lazy_gettext(label) if isinstance(label, Text) else label)
-        for value, label in pairs
-    ]
+    return [SelectChoice(value, _lazy(label)) for value, label in pairs]
+
+
+def _lazy(label: str):
+    if not isinstance(label, Text):
+        return label
+    return lazy_pgettext(label.context, label) if label.context else lazy_gettext(label)

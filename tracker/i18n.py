@@ -9,13 +9,14 @@ Vietnamese, 50.0% in English)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_decimal, get_locale, gettext
+from flask_babel import Babel, format_decimal, get_locale, gettext, pgettext
 from flask_login import current_user
 
-from .domain.text import N_, Text
+from .domain.text import N_, NP_, Text
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -23,7 +24,7 @@ LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 # `{{ value|label }}` in a template shows the translation.
 WORD_LABELS = {
     "resolution": N_("Resolution"),
-    "directive": N_("Directive"),
+    "directive": NP_("kind", "Directive"),
     "decision": N_("Decision"),
     "conclusion": N_("Conclusion"),
     "plan": N_("Plan"),
@@ -59,6 +60,8 @@ def translated(message: str | None) -> str:
         return ""
     if isinstance(message, Text) and message.values:
         return gettext(message.template, **_translated_values(message.values))
+    if isinstance(message, Text) and message.context:
+        return pgettext(message.context, message)
     return gettext(message)
 
 
@@ -78,7 +81,7 @@ def label(value: str | None) -> str:
     """A stored word (see WORD_LABELS) in the page's language; unknown words as they are."""
     if not value:
         return ""
-    return gettext(WORD_LABELS[value]) if value in WORD_LABELS else value
+    return translated(WORD_LABELS[value]) if value in WORD_LABELS else value
 
 
 def current_language() -> str:
@@ -90,6 +93,27 @@ def format_share(value: float | None) -> str:
     if value is None:
         return "—"
     return format_decimal(value * 100, format="0.0") + "%"
+
+
+def format_amount(value) -> str:
+    """An indicator's value in the page's language, without trailing zeros (63 bodies,
+    1.234,5 tỷ đồng); "—" when there is none."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.##")
+
+
+def format_figure(value, decimals: str | None = None) -> str:
+    """A report figure in the page's language, the one rule for pages and PDFs: a rate
+    (a float from 0 to 1, or None when nothing fell due) as a percentage, a whole number
+    with the language's grouping, a number with `decimals` (e.g. "0.0"); text as it is."""
+    if value is None or isinstance(value, float) and decimals is None:
+        return format_share(value)
+    if isinstance(value, bool | str):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return format_decimal(value, format=decimals or "#,##0")
+    return str(value)
 
 
 def init_app(app: Flask) -> None:

@@ -8,13 +8,14 @@ from datetime import date, datetime
 
 from flask import Flask, request, url_for
 from flask_babel import gettext
+from flask_login import current_user
 
 from . import i18n
 from .domain import policy
 from .domain.lifecycle import STATUS_LABELS, STATUSES
 from .domain.roles import ROLE_LABELS
 from .domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
-from .services import clock
+from .services import clock, notifications
 
 
 def url_with(**changes) -> str:
@@ -36,6 +37,13 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def _unread_notifications() -> int:
+    """The bell's count for the person signed in (one small indexed count per page)."""
+    if not current_user.is_authenticated:
+        return 0
+    return notifications.unread_count(current_user)
+
+
 def compact_json(value) -> str:
     """JSON for people to read: keys sorted, Vietnamese left as it is (autoescaped)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -44,6 +52,8 @@ def compact_json(value) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["share"] = i18n.format_share
+    app.jinja_env.filters["figure"] = i18n.format_figure
+    app.jinja_env.filters["amount"] = i18n.format_amount
     app.jinja_env.filters["label"] = i18n.label
     app.jinja_env.filters["compact_json"] = compact_json
     app.jinja_env.trim_blocks = True
@@ -67,4 +77,5 @@ def register_template_helpers(app: Flask) -> None:
             "Timeliness": Timeliness,
             "today": clock.today,
             "url_with": url_with,
+            "unread_notifications": _unread_notifications,
         }

@@ -306,7 +306,8 @@ def recurring_index():
     )
     form.lead_unit_id.choices = options(_unit_choices())
     form.owner_id.choices = options(
-        [(None, "— nobody —")] + [(u.id, f"{u.name} ({u.username})") for u in lookups.all_users()]
+        [(None, _("— nobody —"))]
+        + [(u.id, f"{u.name} ({u.username})") for u in lookups.all_users()]
     )
     status = 200
     if form.validate_on_submit():

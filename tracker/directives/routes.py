@@ -79,12 +79,15 @@ def timeline(directive_id: int):
             rows.append(TimelineRow(label=_target_heading(task.target), heading=True))
         klass = task.timeliness(today)
         if klass is None:
-            status_text = "Cancelled"
+            status_text = _("Cancelled")
         elif klass is Timeliness.OVERDUE:
-            status_text = f"Overdue {task.days_overdue(today)} d · {task.lead_unit.code}"
+            status_text = _(
+                "Not completed, overdue by %(days)s d · %(unit)s",
+                days=task.days_overdue(today),
+                unit=task.lead_unit.code,
+            )
         else:
-            status_text = f"{klass.label.replace('Not completed, ', '').capitalize()}"
-            status_text += f" · {task.lead_unit.code}"
+            status_text = f"{_(klass.label)} · {task.lead_unit.code}"
         rows.append(
             TimelineRow(
                 label=f"{task.code} {task.title}",
@@ -109,9 +112,15 @@ def timeline(directive_id: int):
 
 def _target_heading(target: Target | None) -> str:
     if target is None:
-        return "Tasks without a target"
-    due = f" (due {target.due_on:%d/%m/%Y})" if target.due_on else ""
-    return f"{target.code} {target.title}{due}"
+        return _("Tasks without a target")
+    if target.due_on:
+        return _(
+            "%(code)s %(title)s (due %(day)s)",
+            code=target.code,
+            title=target.title,
+            day=f"{target.due_on:%d/%m/%Y}",
+        )
+    return f"{target.code} {target.title}"
 
 
 def _render_target(target: Target, form: TargetValueForm | None, status: int = 200):

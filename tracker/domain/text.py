@@ -15,6 +15,7 @@ class Text(str):
 
     template: str | None = None
     values: dict | None = None
+    context: str | None = None  # a catalogue context, where one English word has two senses
 
     def fill(self, **values) -> Text:
         filled = Text(self % values)
@@ -24,6 +25,14 @@ class Text(str):
 
 def N_(text: str) -> Text:  # noqa: N802  the conventional name of the marker
     return Text(text)
+
+
+def NP_(context: str, text: str) -> Text:  # noqa: N802  N_ with a context (pgettext)
+    """A catalogue entry whose English is shared by another sense: "Directive" the kind of
+    document (Chỉ thị) is NP_("kind", "Directive"); "Directive" any document is N_()."""
+    marked = Text(text)
+    marked.context = context
+    return marked
 
 
 # Field names as people read them, for refusals that name a field.
@@ -36,6 +45,7 @@ FIELD_LABELS = {
     "deadline": N_("Deadline"),
     "frequency": N_("Frequency"),
     "kind": N_("Kind"),
+    "lead_unit": N_("Lead unit"),
     "parent": N_("Parent"),
     "recorded_on": N_("Recorded on"),
     "role": N_("Role"),

@@ -8,6 +8,7 @@ from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
 from .login_session import LoginSession
+from .notification import Notification
 from .recurring import RecurringTask
 from .reminder import DigestSent, ReminderSent
 from .report_export import ReportExport
@@ -28,6 +29,7 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "LoginSession",
+    "Notification",
     "PeriodClosing",
     "RecurringTask",
     "ReminderSent",

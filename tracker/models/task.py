@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from ..domain import history_notes
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUSES, TASK_KINDS
 from ..domain.search_text import search_key
@@ -214,6 +216,9 @@ class StatusUpdate(db.Model):
     # Filled from the task at flush time when the writer does not give it.
     deadline: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
+    # What the system says of this entry, as a code and values (domain.history_notes).
+    note_code: Mapped[str | None] = mapped_column(String(40))
+    note_values: Mapped[dict | None] = mapped_column(JSON)
 
     task: Mapped[Task] = relationship(back_populates="updates")
     actor: Mapped[User | None] = relationship()
@@ -221,10 +226,18 @@ class StatusUpdate(db.Model):
         back_populates="status_update", order_by="Evidence.id"
     )
 
+    @property
+    def system_note(self):
+        """What the system says of this entry (a Text, translated where shown), or None."""
+        return history_notes.words(self.note_code, self.note_values)
 
-def history_note(task: Task, actor: User | None, note: str) -> StatusUpdate:
+
+def history_note(
+    task: Task, actor: User | None, code: str, values: dict | None = None, note: str = ""
+) -> StatusUpdate:
     """A history entry that changes neither status nor percent (an extension step, an
-    urging notice, a deadline moved by an administrator); added to the session."""
+    urging notice, a deadline moved by an administrator); added to the session. `code` and
+    `values` say what happened (domain.history_notes); `note` is what a person wrote."""
     entry = StatusUpdate(
         task=task,
         actor=actor,
@@ -233,6 +246,8 @@ def history_note(task: Task, actor: User | None, note: str) -> StatusUpdate:
         old_percent=task.percent_done,
         new_percent=task.percent_done,
         note=note,
+        note_code=code,
+        note_values=values,
     )
     db.session.add(entry)
     return entry

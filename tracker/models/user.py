@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.roles import ROLES
@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Opt-in daily e-mail of the unit's overdue and due-soon tasks.
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Notifications (models.notification) are also e-mailed unless the person turns it off.
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # "vi" or "en" as the user chose; None: follow the browser (i18n.choose_language).
     language: Mapped[str | None] = mapped_column(String(5))
     # Changes whenever the password, role, unit or active flag changes; it is part of the login

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import CalendarFeed, Task, User
 from . import audit, clock
 
-SCOPES = {"mine": "Tasks assigned to me", "unit": "My unit's tasks"}
+SCOPES = {"mine": N_("Tasks assigned to me"), "unit": N_("My unit's tasks")}
 
 
 def _digest(token: str) -> str:

@@ -178,7 +178,7 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
         (
             N_("Closed by"),
             f"{closing.closed_by.username if closing.closed_by else '—'}, "
-            f"{closing.closed_at:%Y-%m-%d %H:%M} UTC",
+            f"{clock.local_time(closing.closed_at):%d/%m/%Y %H:%M}",
         )
     )
     table.summary.append(

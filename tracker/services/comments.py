@@ -8,7 +8,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..models import Comment, Task, User
 from ..models.comment import COMMENT_KINDS, OBSTACLE
-from . import audit, clock
+from . import audit, clock, notifications
 
 MAX_BODY = 5000
 
@@ -53,6 +53,7 @@ def answer_obstacle(actor: User, comment: Comment, answer: str) -> Comment:
     comment.answer = _text(answer, "answer")
     comment.answered_by = actor
     comment.answered_at = clock.now()
+    notifications.notify("obstacle.answered", task, actor, [comment.author], answer=comment.answer)
     db.session.flush()
     audit.record(
         actor, "obstacle.answer", comment, after={"task_id": task.id, "answer": comment.answer}

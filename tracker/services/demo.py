@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from ..domain import history_notes, periods
 from ..domain import lifecycle as lc
-from ..domain import periods
 from ..domain.errors import DomainError
 from ..domain.roles import ADMIN, AUDITOR, OFFICER, SUPERVISOR, UNIT_LEADER
 from ..domain.text import N_
@@ -549,7 +549,9 @@ def _accountability(tasks: dict[str, Task], users: dict[str, User], today: date)
             new_status=late.status,
             old_percent=late.percent_done,
             new_percent=late.percent_done,
-            note=f"Urging notice {notice.number}: {notice.text}",
+            note=notice.text,
+            note_code=history_notes.URGING_ISSUED,
+            note_values={"number": notice.number},
             created_at=_moment(today - timedelta(days=1)),
         )
     )

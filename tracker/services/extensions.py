@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain import policy
+from ..domain import history_notes, policy
 from ..domain.errors import InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..models import ExtensionRequest, Task, User
 from ..models.extension import APPROVED, PENDING, REJECTED
 from ..models.task import history_note
-from . import audit, clock
+from . import audit, clock, notifications
 
 MAX_TEXT = 2000
 
@@ -68,8 +68,9 @@ def request_extension(
     history_note(
         task,
         actor,
-        f"Extension requested: deadline {task.deadline:%d/%m/%Y} → "
-        f"{requested_deadline:%d/%m/%Y}. Reason: {reason}",
+        history_notes.EXTENSION_REQUESTED,
+        {"old": f"{task.deadline:%d/%m/%Y}", "new": f"{requested_deadline:%d/%m/%Y}"},
+        reason,
     )
     db.session.flush()
     audit.record(actor, "extension.request", request, after=_snapshot(request))
@@ -102,13 +103,22 @@ def decide_extension(
     request.decided_by = actor
     request.decided_at = clock.now()
     request.decision_comment = comment
+    new = f"{request.requested_deadline:%d/%m/%Y}"
     if approve:
         old = task.deadline
         task.deadline = request.requested_deadline
-        note = f"Extension approved: deadline {old:%d/%m/%Y} → {task.deadline:%d/%m/%Y}."
+        dates = {"old": f"{old:%d/%m/%Y}", "new": new}
+        history_note(task, actor, history_notes.EXTENSION_APPROVED, dates, comment)
     else:
-        note = f"Extension to {request.requested_deadline:%d/%m/%Y} rejected."
-    history_note(task, actor, f"{note} {comment}".strip())
+        history_note(task, actor, history_notes.EXTENSION_REJECTED, {"new": new}, comment)
+    notifications.notify(
+        f"extension.{request.status}",
+        task,
+        actor,
+        [request.requested_by, task.owner],
+        deadline=new,
+        reason=comment,
+    )
     db.session.flush()
     audit.record(actor, f"extension.{request.status}", request, before, _snapshot(request))
     db.session.commit()

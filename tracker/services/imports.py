@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain import lifecycle, policy
+from ..domain import history_notes, lifecycle, policy
 from ..domain.errors import Conflict, DomainError
-from ..domain.text import N_
+from ..domain.text import N_, field_label
 from ..extensions import db
 from ..models import Directive, Target, Task, Unit, User
 from ..models.directive import DIRECTIVE_KINDS
@@ -192,7 +192,9 @@ def _date(row: dict, column: str) -> date | None:
             return parse(text)
         except ValueError:
             continue
-    raise RowProblem(column, f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    raise RowProblem(
+        column, N_("%(value)s is not a date (use YYYY-MM-DD or DD/MM/YYYY)").fill(value=repr(text))
+    )
 
 
 def _int(row: dict, column: str) -> int | None:
@@ -202,7 +204,7 @@ def _int(row: dict, column: str) -> int | None:
     try:
         return int(float(text))
     except ValueError:
-        raise RowProblem(column, f"{text!r} is not a whole number")
+        raise RowProblem(column, N_("%(value)s is not a whole number").fill(value=repr(text)))
 
 
 def _bool(row: dict, column: str) -> bool:
@@ -211,7 +213,7 @@ def _bool(row: dict, column: str) -> bool:
         return False
     if text in ("yes", "true", "1", "có", "x"):
         return True
-    raise RowProblem(column, f"{text!r} is not yes or no")
+    raise RowProblem(column, N_("%(value)s is not yes or no").fill(value=repr(text)))
 
 
 def _status(row: dict) -> str | None:
@@ -222,14 +224,14 @@ def _status(row: dict) -> str | None:
         return text
     status = STATUS_BY_LABEL.get(text.lower())
     if status is None:
-        raise RowProblem("status", f"unknown status {text!r}")
+        raise RowProblem("status", N_("unknown status %(value)s").fill(value=repr(text)))
     return status
 
 
 def _unit(code: str, column: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise RowProblem(column, f"unknown unit {code!r}")
+        raise RowProblem(column, N_("unknown unit %(code)s").fill(code=repr(code)))
     return unit
 
 
@@ -244,17 +246,22 @@ def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Direc
     title = _text(row, "directive_title")
     if not title:
         raise RowProblem(
-            "directive", f"unknown directive {code!r}; give directive_title to create it"
+            "directive",
+            N_("unknown directive %(code)s; give directive_title to create it").fill(
+                code=repr(code)
+            ),
         )
     if not policy.can_manage_directives(actor):
-        raise RowProblem("directive", "only administrators create directives")
+        raise RowProblem("directive", N_("only administrators create directives"))
     kind = _text(row, "directive_kind") or "plan"
     if kind not in DIRECTIVE_KINDS:
-        raise RowProblem("directive_kind", f"use one of: {', '.join(DIRECTIVE_KINDS)}")
+        raise RowProblem(
+            "directive_kind", N_("use one of: %(choices)s").fill(choices=", ".join(DIRECTIVE_KINDS))
+        )
     directive = add_directive({"code": code, "kind": kind, "title": title})
     audit.record(actor, "import.directive", directive, after={"code": code, "row": line})
     report.created["directives"] += 1
-    report.actions.append((line, f"create directive {code}"))
+    report.actions.append((line, N_("create directive %(code)s").fill(code=code)))
     return directive
 
 
@@ -269,13 +276,18 @@ def _target(actor: User, row: dict, directive: Directive, report: ImportReport, 
         return target
     title = _text(row, "target_title")
     if not title:
-        raise RowProblem("target", f"unknown target {code!r}; give target_title to create it")
+        raise RowProblem(
+            "target",
+            N_("unknown target %(code)s; give target_title to create it").fill(code=repr(code)),
+        )
     if not policy.can_manage_directives(actor):
-        raise RowProblem("target", "only administrators create targets")
+        raise RowProblem("target", N_("only administrators create targets"))
     target = add_target(directive, {"code": code, "title": title})
     audit.record(actor, "import.target", target, after={"code": code, "row": line})
     report.created["targets"] += 1
-    report.actions.append((line, f"create target {directive.code} {code}"))
+    report.actions.append(
+        (line, N_("create target %(directive)s %(code)s").fill(directive=directive.code, code=code))
+    )
     return target
 
 
@@ -283,18 +295,20 @@ def _new_task(actor, row, directive, target, report, line) -> None:
     code = _text(row, "task_code")
     lead_code = _text(row, "lead_unit")
     if not lead_code:
-        raise RowProblem("lead_unit", "required for a new task")
+        raise RowProblem("lead_unit", N_("required for a new task"))
     lead_unit = _unit(lead_code, "lead_unit")
     deadline = _date(row, "deadline")
     if deadline is None:
-        raise RowProblem("deadline", "required for a new task")
+        raise RowProblem("deadline", N_("required for a new task"))
     if not policy.can_create_task(actor, lead_unit):
-        raise RowProblem("lead_unit", f"you may not create tasks led by {lead_unit.code}")
+        raise RowProblem(
+            "lead_unit", N_("you may not create tasks led by %(unit)s").fill(unit=lead_unit.code)
+        )
     owner = None
     if owner_name := _text(row, "owner"):
         owner = db.session.scalar(select(User).where(User.username == owner_name))
         if owner is None:
-            raise RowProblem("owner", f"unknown user {owner_name!r}")
+            raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(owner_name)))
     coordinating = [
         _unit(c.strip(), "coordinating_units")
         for c in _text(row, "coordinating_units").replace(",", ";").split(";")
@@ -318,7 +332,9 @@ def _new_task(actor, row, directive, target, report, line) -> None:
     )
     audit.record(actor, "import.task", task, after={"code": code, "row": line})
     report.created["tasks"] += 1
-    report.actions.append((line, f"create task {directive.code} {code}"))
+    report.actions.append(
+        (line, N_("create task %(directive)s %(code)s").fill(directive=directive.code, code=code))
+    )
 
 
 def _update_task(actor, row, task: Task, report, line) -> None:
@@ -327,8 +343,10 @@ def _update_task(actor, row, task: Task, report, line) -> None:
         if given not in (None, "") and given != current:
             raise RowProblem(
                 column,
-                f"an import does not change the {column.replace('_', ' ')} "
-                "of an existing task (deadlines move by extension)",
+                N_(
+                    "an import does not change the %(field)s of an existing task "
+                    "(deadlines move by extension)"
+                ).fill(field=field_label(column)),
             )
     status = _status(row) or task.status
     percent = _int(row, "percent_done")
@@ -338,18 +356,27 @@ def _update_task(actor, row, task: Task, report, line) -> None:
         return
     version = _int(row, "version")
     if version is None:
-        raise RowProblem("version", "required to update an existing task (export it first)")
-    apply_progress(actor, task, version, status, percent, note or "Updated by import.")
+        raise RowProblem("version", N_("required to update an existing task (export it first)"))
+    apply_progress(
+        actor, task, version, status, percent, note, note_code=history_notes.IMPORT_UPDATED
+    )
     report.updated += 1
-    report.actions.append((line, f"update progress of {task.directive.code} {task.code}"))
+    report.actions.append(
+        (
+            line,
+            N_("update progress of %(directive)s %(code)s").fill(
+                directive=task.directive.code, code=task.code
+            ),
+        )
+    )
 
 
 def _row(actor: User, row: dict, report: ImportReport, line: int) -> None:
     code = _text(row, "task_code")
     if not _text(row, "directive"):
-        raise RowProblem("directive", "required")
+        raise RowProblem("directive", N_("required"))
     if not code:
-        raise RowProblem("task_code", "required")
+        raise RowProblem("task_code", N_("required"))
     directive = _directive(actor, row, report, line)
     target = _target(actor, row, directive, report, line)
     task = db.session.scalar(
@@ -393,7 +420,7 @@ def run_import(
             report.errors.append(RowError(line, column, error.message))
         except StaleDataError:
             savepoint.rollback()
-            report.errors.append(RowError(line, "version", "the task changed while importing"))
+            report.errors.append(RowError(line, "version", N_("the task changed while importing")))
         if progress is not None:
             progress(1)
     if report.errors or dry_run:

@@ -10,6 +10,11 @@ from email.message import EmailMessage
 from flask import current_app
 
 
+def task_link(task_id: int) -> str:
+    """The address of a task's page, for e-mails (APP_BASE_URL: no request to build it from)."""
+    return f"{current_app.config['APP_BASE_URL'].rstrip('/')}/tasks/{task_id}"
+
+
 def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]

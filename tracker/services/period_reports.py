@@ -1,10 +1,12 @@
 """Period reports: what happened to the tasks in a month, quarter, half-year, nine months,
 year or any date range, counted by the database per lead unit or directive.
 
-For a period [start, end] and the record as it stood at the end of `end` (see as_of):
+For a period [start, end] and the record as it stood at the end of its figures' day (see
+as_of): the period's last day when it is over, else today, so that a period not over is
+reported as of today and a task due later in it is still within deadline:
 
 - assigned: tasks first recorded within the period (cancelled ones included);
-- due: tasks not cancelled whose deadline falls within the period;
+- due: tasks not cancelled whose deadline falls within the period, up to the figures' day;
 - completed on time / late: tasks completed within the period, judged against the deadline;
 - within deadline / overdue: open tasks at the period's end, as the four-class rule says;
 - of the tasks due: how many were completed on time, late, or are still open (overdue) at
@@ -63,8 +65,8 @@ PERIOD_COLUMNS = (
     ("due", N_("Due"), "count"),
     ("completed_on_time", N_("Completed on time"), "count"),
     ("completed_late", N_("Completed late"), "count"),
-    ("within_deadline", N_("Within deadline at end"), "count"),
-    ("overdue", N_("Overdue at end"), "count"),
+    ("within_deadline", N_("Not completed, within deadline at end"), "count"),
+    ("overdue", N_("Not completed, overdue at end"), "count"),
     ("on_time_rate", N_("On-time rate (of due)"), "rate"),
     ("completion_rate", N_("Completion rate (of due)"), "rate"),
     ("overdue_rate", N_("Overdue rate (of due)"), "rate"),
@@ -87,10 +89,22 @@ def _first_entries():
     )
 
 
+def figures_day(end: date, today: date) -> date:
+    """The day a period's figures are taken on: its last day, or today while it runs."""
+    return min(end, today)
+
+
 def period_figures(
-    user: User, filters: TaskFilters, start: date, end: date, group_column, due_soon_days: int
+    user: User,
+    filters: TaskFilters,
+    start: date,
+    end: date,
+    group_column,
+    due_soon_days: int,
+    today: date,
 ) -> dict[object, PeriodFigures]:
     """The figures of the period per value of `group_column`, for the tasks `user` may see."""
+    end = figures_day(end, today)
     record = as_of.record_columns(end)
     basis = filters.deadline_basis
     klass = record.timeliness(end, basis)

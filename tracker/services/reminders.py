@@ -112,7 +112,7 @@ def compose(task: Task, step: str, today: date) -> tuple[str, str]:
             days=days,
             **values,
         )
-    link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
+    link = mail.task_link(task.id)
     body = (
         f"{opening}\n\n{task.title}\n"
         + _("Lead unit: %(unit)s %(name)s", unit=task.lead_unit.code, name=task.lead_unit.name)
@@ -228,12 +228,18 @@ def reminders_about(user: User, limit: int = 200) -> list[tuple[ReminderSent, Ta
     return [tuple(row) for row in db.session.execute(statement)]
 
 
-def set_daily_digest(user: User, enabled: bool) -> None:
-    """A user's own choice: the daily digest of their unit's overdue and due-soon tasks."""
+def set_mail_choices(user: User, daily_digest: bool, notifications: bool) -> None:
+    """A user's own choices: the daily digest of their unit's overdue and due-soon tasks,
+    and whether their notifications are also e-mailed."""
     from . import audit
 
-    user.daily_digest = bool(enabled)
-    audit.record(user, "user.daily_digest", user, after={"daily_digest": user.daily_digest})
+    user.daily_digest, user.email_notifications = bool(daily_digest), bool(notifications)
+    audit.record(
+        user,
+        "user.mail_choices",
+        user,
+        after={"daily_digest": user.daily_digest, "email_notifications": notifications},
+    )
     db.session.commit()
 
 
@@ -296,7 +302,7 @@ def _digest(person: User, tasks: list[Task], today: date) -> tuple[str, str]:
             state = _("%(days)s days overdue", days=late)
         else:
             state = _("due %(day)s", day=f"{task.deadline:%d/%m/%Y}")
-        link = f"{current_app.config['APP_BASE_URL']}/tasks/{task.id}"
+        link = mail.task_link(task.id)
         lines.append(f"- {task.directive.code} {task.code} {task.title}: {state}\n  {link}")
     subject = _(
         "[Directive Tracker] %(unit)s: %(count)s task(s) overdue or due soon",

@@ -10,7 +10,7 @@ from ..domain import timeliness as tl
 from ..domain.text import N_, Text
 from ..i18n import WORD_LABELS
 from ..models import Directive, Task, User
-from . import exports, league, lookups, period_reports, task_queries
+from . import clock, exports, league, lookups, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
 from .task_queries import TaskFilters
 
@@ -49,8 +49,8 @@ TASK_COLUMNS = [
 COUNT_COLUMNS = [
     Column("completed_on_time", N_("Completed on time"), COUNT),
     Column("completed_late", N_("Completed late"), COUNT),
-    Column("within_deadline", N_("Within deadline"), COUNT),
-    Column("overdue", N_("Overdue"), COUNT),
+    Column("within_deadline", N_("Not completed, within deadline"), COUNT),
+    Column("overdue", N_("Not completed, overdue"), COUNT),
 ]
 
 
@@ -84,14 +84,10 @@ def _counts_summary(counts: tl.TimelinessCounts) -> list[tuple[str, object]]:
         (N_("Tasks (cancelled left out)"), counts.total),
         *((klass.label, counts.count(klass)) for klass in tl.TIMELINESS_ORDER),
         (N_("Come due"), counts.come_due),
-        (N_("Completion rate"), _percent(counts.completion_rate)),
-        (N_("On-time rate"), _percent(counts.on_time_rate)),
-        (N_("Overdue rate"), _percent(counts.overdue_rate)),
+        (N_("Completion rate"), counts.completion_rate),
+        (N_("On-time rate"), counts.on_time_rate),
+        (N_("Overdue rate"), counts.overdue_rate),
     ]
-
-
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _with_tasks(table: ReportTable, user: User, filters: TaskFilters, days: int) -> ReportTable:
@@ -218,7 +214,9 @@ def period_report(
 ) -> tuple[ReportTable, list]:
     """The period report table, and its rows as (group object, PeriodFigures) for the screen."""
     column = Task.directive_id if group == "directive" else Task.lead_unit_id
-    figures = period_reports.period_figures(user, filters, start, end, column, days)
+    today = clock.today()
+    day = period_reports.figures_day(end, today)
+    figures = period_reports.period_figures(user, filters, start, end, column, days, today)
     if group == "directive":
         directives = lookups.directives_by_id(figures)
         objects = sorted(
@@ -241,7 +239,10 @@ def period_report(
         title=N_("Period report, %(period)s").fill(period=periods.describe_text(start, end)),
         scope=describe_scope(filters),
         period=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}",
-        as_of=end,
+        as_of=day,
+        note=N_("Period not over: figures as of %(day)s").fill(day=f"{day:%d/%m/%Y}")
+        if day < end
+        else None,
         columns=period_columns(group),
         rows=[
             [code, name, *line(values)]
@@ -249,8 +250,7 @@ def period_report(
         ],
         totals=[N_("Total"), "", *line(totals)],
         summary=[
-            (heading, _percent(getattr(totals, key)) if kind == "rate" else getattr(totals, key))
-            for key, heading, kind in period_reports.PERIOD_COLUMNS
+            (heading, getattr(totals, key)) for key, heading, kind in period_reports.PERIOD_COLUMNS
         ],
         counts=tl.TimelinessCounts(
             completed_on_time=totals.completed_on_time,
@@ -259,7 +259,7 @@ def period_report(
             overdue=totals.overdue,
         ),
     )
-    return _with_tasks(table, user, filters.with_(report_date=end), days), objects
+    return _with_tasks(table, user, filters.with_(report_date=day), days), objects
 
 
 LEAGUE_COLUMNS = [

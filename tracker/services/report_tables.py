@@ -29,6 +29,7 @@ class ReportTable:
     rows: list[list] = field(default_factory=list)
     totals: list | None = None
     period: str | None = None
+    note: str | None = None  # a Text said beside the title: "Period not over: figures as of …"
     summary: list[tuple[str, object]] = field(default_factory=list)
     counts: object = None  # the four-class TimelinessCounts the PDF draws as bars
     # A second table of tasks behind the report (rows of task_columns), for XLSX and PDF.
@@ -48,7 +49,8 @@ class Stamp:
 
 
 def display(value: object, kind: str) -> str:
-    """A cell as text for CSV and PDF: rates as percentages, dates as ISO, None as blank."""
+    """A cell as text for CSV (read by programs): rates as percentages with a point, dates as
+    ISO, None as blank."""
     if value is None:
         return ""
     if kind == RATE:
@@ -57,4 +59,20 @@ def display(value: object, kind: str) -> str:
         return f"{value:.1f}"
     if isinstance(value, date):
         return value.isoformat()
+    return str(value)
+
+
+def display_for_people(value: object, kind: str) -> str:
+    """A cell as a person reads it (PDF): numbers and rates in the page's language (50,0%
+    in Vietnamese), dates dd/mm/yyyy, None as blank."""
+    from ..i18n import format_figure
+
+    if value is None:
+        return ""
+    if kind == RATE:
+        return format_figure(float(value))
+    if kind == NUMBER:
+        return format_figure(value, "0.0")
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
     return str(value)

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, text
 
+from ..domain import history_notes
 from ..domain import lifecycle as lc
 from ..domain.search_text import search_key
 from ..extensions import db
@@ -235,6 +236,7 @@ def _users(
                     "unit_id": unit_id,
                     "active": True,
                     "daily_digest": False,
+                    "email_notifications": True,
                     "session_token": secrets.token_hex(16),
                     "created_at": now,
                 }
@@ -430,5 +432,8 @@ def _entry(
         "old_percent": old_percent,
         "new_percent": new_percent,
         "deadline": deadline,
-        "note": "Task assigned." if old_status is None else "Progress report.",
+        "note": "",
+        "note_code": history_notes.ASSIGNED
+        if old_status is None
+        else history_notes.PROGRESS_REPORTED,
     }

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
-from ..domain import lifecycle, policy
+from ..domain import history_notes, lifecycle, policy
 from ..domain.errors import Conflict, InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
 from ..models.task import history_note
-from . import audit, clock
+from . import audit, clock, notifications
 from . import evidence as evidence_service
 
 TASK_FIELDS = (
@@ -159,10 +159,15 @@ def add_task(values: TaskValues, actor: User | None) -> Task:
             new_status=task.status,
             old_percent=None,
             new_percent=0,
-            note="Task assigned.",
+            note="",
+            note_code=history_notes.ASSIGNED,
         )
     )
     _roll_up(task.parent)
+    if task.owner is not None:
+        notifications.notify(
+            "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
+        )
     return task
 
 
@@ -234,7 +239,7 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
     _check_version(task, expected_version)
     _validate(values, task.id)
     before = _task_snapshot(task)
-    old_deadline, old_parent = task.deadline, task.parent
+    old_deadline, old_parent, old_owner = task.deadline, task.parent, task.owner
     with _write_or_conflict(task):
         _apply(task, values)
         db.session.flush()
@@ -246,13 +251,16 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
         changed = task.deadline != old_deadline
         if changed:
             # The history holds the deadline in force at every moment (as-of reports).
-            history_note(
-                task,
-                actor,
-                f"Deadline changed by an administrator: {old_deadline:%d/%m/%Y} → "
-                f"{task.deadline:%d/%m/%Y}.",
+            dates = {"old": f"{old_deadline:%d/%m/%Y}", "new": f"{task.deadline:%d/%m/%Y}"}
+            history_note(task, actor, history_notes.DEADLINE_CHANGED, dates)
+            notifications.notify(
+                "deadline.changed", task, actor, notifications.concerned(task), **dates
             )
             db.session.flush()
+        if task.owner is not None and task.owner != old_owner:
+            notifications.notify(
+                "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
+            )
         action = "task.deadline_changed_by_admin" if changed else "task.update"
         audit.record(actor, action, task, before, _task_snapshot(task))
     return task
@@ -278,6 +286,7 @@ def apply_progress(
     evidence_url: str = "",
     evidence_file: FileStorage | None = None,
     written: list | None = None,
+    note_code: str | None = None,
 ) -> StatusUpdate:
     """Change status and/or percent done, add a note and evidence: one StatusUpdate, its
     Evidence rows and one AuditEvent (flush only; `report_progress` commits).
@@ -337,7 +346,7 @@ def apply_progress(
     if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS and not note:
         raise InvalidInput(
             N_("Say why the task is sent back: a note is required."),
-            field_errors={"note": ["required when sending a task back"]},
+            field_errors={"note": [N_("required when sending a task back")]},
         )
     if status == lifecycle.SUBMITTED and status != old_status:
         if not note:
@@ -351,7 +360,9 @@ def apply_progress(
                     "Attach evidence of the result (a file or a link to the output document) "
                     "before submitting."
                 ),
-                field_errors={"evidence": ["a submission needs at least one piece of evidence"]},
+                field_errors={
+                    "evidence": [N_("a submission needs at least one piece of evidence")]
+                },
             )
     if status == old_status and percent_done == old_percent and not note and not new_evidence:
         raise InvalidInput(N_("Nothing to save: change the status or percent, or add a note."))
@@ -371,8 +382,13 @@ def apply_progress(
         old_percent=old_percent,
         new_percent=percent_done,
         note=note,
+        note_code=note_code,
     )
     db.session.add(update)
+    if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS:
+        notifications.notify(
+            "task.sent_back", task, actor, notifications.concerned(task), reason=note
+        )
     db.session.flush()
     if has_file:
         files = written if written is not None else []

@@ -6,14 +6,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import policy
+from ..domain import history_notes, policy
 from ..domain.errors import InvalidInput
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..extensions import db
 from ..models import Task, UrgingNotice, User
 from ..models.task import history_note
-from . import audit, clock
+from . import audit, clock, notifications
 
 MAX_TEXT = 5000
 ATTEMPTS = 3  # a concurrent notice may take the same number; the unique key refuses it
@@ -41,7 +41,7 @@ def issue_notice(actor: User, task: Task, text: str) -> UrgingNotice:
             task_id=task.id, year=year, sequence=sequence, text=text, issued_by=actor
         )
         db.session.add(notice)
-        history_note(task, actor, f"Urging notice {notice.number}: {text}")
+        history_note(task, actor, history_notes.URGING_ISSUED, {"number": notice.number}, text)
         try:
             db.session.flush()
         except IntegrityError:
@@ -50,6 +50,14 @@ def issue_notice(actor: User, task: Task, text: str) -> UrgingNotice:
                 raise
             task = db.session.get(Task, task.id)
             continue
+        notifications.notify(
+            "urging.issued",
+            task,
+            actor,
+            notifications.concerned(task),
+            number=notice.number,
+            text=text,
+        )
         audit.record(
             actor,
             "urging.issue",

@@ -96,3 +96,6 @@ class DigestForm(FlaskForm):
     daily_digest = BooleanField(
         _l("Send me a daily e-mail of my unit's overdue and due-soon tasks")
     )
+    email_notifications = BooleanField(
+        _l("E-mail me my notifications (urging notices, send-backs, extension decisions …)")
+    )

@@ -243,7 +243,7 @@ def attach_evidence(task_id: int):
         lambda: evidence_service.attach(
             current_user, task, upload=form.file.data, url=form.url.data, note=form.note.data
         ),
-        lambda _: "Evidence attached.",
+        lambda result: _("Evidence attached."),
         "#evidence",
         "evidence_form",
     )
@@ -328,7 +328,7 @@ def request_extension(task_id: int):
         lambda: extensions.request_extension(
             current_user, task, form.deadline.data, form.reason.data
         ),
-        lambda _: "Extension requested; a supervisor will decide.",
+        lambda result: _("Extension requested; a supervisor will decide."),
         "#deadline",
         "extension_form",
     )
@@ -350,7 +350,9 @@ def decide_extension(request_id: int):
         lambda: extensions.decide_extension(
             current_user, extension, form.decision.data == "approve", form.comment.data
         ),
-        lambda decided: f"Extension {decided.status}.",
+        lambda decided: (
+            _("Extension approved.") if decided.status == "approved" else _("Extension rejected.")
+        ),
         "#deadline",
     )
 
@@ -365,7 +367,7 @@ def add_comment(task_id: int):
         task,
         form,
         lambda: comments.add_comment(current_user, task, form.body.data, form.kind.data),
-        lambda _: "Posted.",
+        lambda result: _("Posted."),
         "#discussion",
         "comment_form",
     )
@@ -385,7 +387,7 @@ def answer_obstacle(comment_id: int):
         task,
         form,
         lambda: comments.answer_obstacle(current_user, comment, form.answer.data),
-        lambda _: "Answer recorded.",
+        lambda result: _("Answer recorded."),
         "#discussion",
     )
 
@@ -404,7 +406,7 @@ def issue_urging(task_id: int):
         task,
         form,
         lambda: urging.issue_notice(current_user, task, form.text.data),
-        lambda notice: f"Urging notice {notice.number} issued.",
+        lambda notice: _("Urging notice %(number)s issued.", number=notice.number),
         "#urging",
         "urging_form",
     )
@@ -414,12 +416,15 @@ def issue_urging(task_id: int):
 @login_required
 def reminders_page():
     """The reminders sent to me, or about my unit's tasks; my daily digest choice."""
-    form = DigestForm(daily_digest=current_user.daily_digest)
+    form = DigestForm(
+        daily_digest=current_user.daily_digest,
+        email_notifications=current_user.email_notifications,
+    )
     if form.validate_on_submit():
-        reminders_service.set_daily_digest(current_user, form.daily_digest.data)
-        flash(
-            _("Daily digest on.") if form.daily_digest.data else _("Daily digest off."), "success"
+        reminders_service.set_mail_choices(
+            current_user, form.daily_digest.data, form.email_notifications.data
         )
+        flash(_("Your e-mail choices are saved."), "success")
         return redirect(url_for("tasks.reminders_page"))
     return render_template(
         "tasks/reminders.html",

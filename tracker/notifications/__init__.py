@@ -1,0 +1,1 @@
+"""The bell: a person's notifications (services.notifications writes and mails them)."""
