@@ -48,3 +48,14 @@ def test_only_auditors_and_admins_see_the_trail(client, make, org):
         assert client.get("/audit.csv").status_code == 403
     login(client, make.user("admin", org["ministry"]))
     assert client.get("/audit").status_code == 200
+
+
+def test_the_trail_shows_each_change_as_field_before_and_after(auditor, history):
+    """F's deadline, moved by an administrator from 05/09/2025 to 30/11/2025, reads as one
+    line of the trail; fields that did not change are not listed."""
+    page = auditor.get("/audit?action=task.deadline_changed_by_admin").text
+    assert (
+        '<span class="field-name">Deadline</span>: <span class="old">2025-09-05</span> → ' in page
+    )
+    assert '<span class="new">2025-11-30</span>' in page
+    assert '<span class="field-name">Title</span>' not in page

@@ -199,3 +199,41 @@ def test_no_mail_for_those_who_turned_it_off(client, scene):
     )
     assert states[scene["owner"].id] == MAIL_SKIPPED  # still on the bell, not mailed
     assert states[scene["leader"].id] == MAIL_PENDING
+
+
+def test_a_supervisor_verifies_or_sends_back_with_buttons(client, scene):
+    task, leader, supervisor = scene["task"], scene["leader"], scene["supervisor"]
+    tasks.report_progress(
+        leader, task, task.version, lifecycle.SUBMITTED, 100, "Xong.", "https://vu.gov.vn/bc"
+    )
+    login(client, supervisor)
+    page = client.get(f"/tasks/{task.id}").text
+    assert 'name="verdict" value="verify"' in page and 'name="verdict" value="send_back"' in page
+    version = str(task.version)
+    refused = client.post(
+        f"/tasks/{task.id}/verification", data={"verdict": "send_back", "version": version}
+    )
+    assert refused.status_code == 422  # a send-back needs a note; nothing changed
+    db.session.refresh(task)
+    assert task.status == lifecycle.SUBMITTED
+    sent = client.post(
+        f"/tasks/{task.id}/verification",
+        data={"verdict": "send_back", "version": version, "note": "Thiếu phụ lục."},
+    )
+    assert sent.status_code == 302
+    db.session.refresh(task)
+    assert task.status == lifecycle.IN_PROGRESS
+    assert "chuyen.vien" in told("task.sent_back")
+
+    tasks.report_progress(leader, task, task.version, lifecycle.SUBMITTED, 100, "Đã bổ sung.")
+    verified = client.post(
+        f"/tasks/{task.id}/verification", data={"verdict": "verify", "version": str(task.version)}
+    )
+    assert verified.status_code == 302
+    db.session.refresh(task)
+    assert task.status == lifecycle.COMPLETED
+    login(client, leader)  # a unit leader has no such buttons
+    assert 'name="verdict"' not in client.get(f"/tasks/{task.id}").text
+    assert (
+        client.post(f"/tasks/{task.id}/verification", data={"verdict": "verify"}).status_code == 403
+    )

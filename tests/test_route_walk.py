@@ -50,6 +50,7 @@ IMPORTERS = frozenset({"admin", "supervisor"})
 # Reachable without a login, each for its own reason.
 PUBLIC = {
     "static": "stylesheet",
+    "favicon": "the site's icon",
     "auth.login": "the login form",
     "auth.set_language": "the language of the pages, chosen before logging in too",
     "public.index": "public progress of directives marked public",
@@ -122,6 +123,7 @@ WRITES = {
         "test_notifications::test_the_bell_counts_and_opening_marks_read"
     ),
     "tasks.update_progress": "test_permission_matrix: report progress, submit, verify",
+    "tasks.verify": "test_notifications::test_a_supervisor_verifies_or_sends_back_with_buttons",
     "tasks.add_comment": "test_permission_matrix: comment",
     "tasks.answer_obstacle": "test_permission_matrix: answer obstacle",
     "tasks.attach_evidence": "test_permission_matrix: attach evidence",

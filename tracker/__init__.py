@@ -93,6 +93,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
+    # Browsers ask for /favicon.ico whatever the pages say; the icon is one SVG.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
 
     @app.before_request
     def assign_request_id() -> None:

@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext, lazy_pgettext
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from .domain.text import Text
+
+
+class PageForm(FlaskForm):
+    """A form on a page that holds several (the task page has seven): the ids of its fields,
+    its CSRF token's included, start with `id_prefix`, so that every id on the page is
+    unique and every label names its own field. The fields' names do not change."""
+
+    id_prefix = ""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if form.id_prefix and "id" not in unbound_field.kwargs:
+                options = {**options, "id": f"{form.id_prefix}-{options['name']}"}
+            return unbound_field.bind(form=form, **options)
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

@@ -14,6 +14,7 @@ from . import i18n
 from .domain import policy
 from .domain.lifecycle import STATUS_LABELS, STATUSES
 from .domain.roles import ROLE_LABELS
+from .domain.text import field_label
 from .domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
 from .services import clock, notifications
 
@@ -44,6 +45,28 @@ def _unread_notifications() -> int:
     return notifications.unread_count(current_user)
 
 
+def changes(before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
+    """An audit event's change as people read it: (field, before, after) for each field that
+    differs, the field named in the page's language, values as short text ("—" for none); a
+    creation lists what it set."""
+    before, after = before or {}, after or {}
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            rows.append((i18n.translated(field_label(key)), _short(old), _short(new)))
+    return rows
+
+
+def _short(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def compact_json(value) -> str:
     """JSON for people to read: keys sorted, Vietnamese left as it is (autoescaped)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -56,6 +79,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["amount"] = i18n.format_amount
     app.jinja_env.filters["label"] = i18n.label
     app.jinja_env.filters["compact_json"] = compact_json
+    app.jinja_env.globals["changes"] = changes
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

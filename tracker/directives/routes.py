@@ -101,7 +101,12 @@ def timeline(directive_id: int):
                 href=url_for("tasks.show", task_id=task.id),
             )
         )
-    title = f"Timeline of {directive.code}: {pagination.total} tasks, today {today:%d/%m/%Y}"
+    title = _(
+        "Timeline of %(code)s: %(count)s tasks, today %(day)s",
+        code=directive.code,
+        count=pagination.total,
+        day=f"{today:%d/%m/%Y}",
+    )
     return render_template(
         "directives/timeline.html",
         directive=directive,

@@ -47,6 +47,32 @@ def periods_between(first_day: date, last_day: date, frequency: str) -> list[tup
     return result
 
 
+# The parts of a year a period report is chosen by (year and part: "2026" and "Q4"), in the
+# order a person looks for them; "" is the whole year.
+PERIOD_PARTS = (
+    ("", N_("Whole year")),
+    ("H1", N_("First half-year")),
+    ("H2", N_("Second half-year")),
+    ("Q1", N_("Quarter 1")),
+    ("Q2", N_("Quarter 2")),
+    ("Q3", N_("Quarter 3")),
+    ("Q4", N_("Quarter 4")),
+    ("9M", N_("First nine months")),
+    *((f"{month:02d}", N_("Month %(number)s").fill(number=month)) for month in range(1, 13)),
+)
+
+
+def chosen_period(year: str | None, part: str | None) -> str:
+    """The period written as parse_period reads it, from a year and a part of it."""
+    return f"{year}-{part}" if part else (year or "")
+
+
+def split_period(text: str | None) -> tuple[str, str]:
+    """(year, part) of a period written as parse_period reads it, for the choosers."""
+    year, _, part = (text or "").strip().upper().partition("-")
+    return year, part
+
+
 class PeriodError(ValueError):
     """A period written in a way this module does not read; the message says how to write it."""
 

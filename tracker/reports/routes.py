@@ -67,8 +67,7 @@ def board_filters() -> TaskFilters:
         policy.require(
             root is None or chosen.is_within(root), N_("That unit is outside your units.")
         )
-    elif root is not None:
-        filters = filters.with_(scope=root.code)
+    filters = task_queries.counted_scope(current_user, filters)
     return filters.with_(timeliness=None, status=None, unit=None, owner=None)
 
 
@@ -264,6 +263,8 @@ def period_arguments(today, args=None) -> tuple[TaskFilters, date, date, str]:
     args = request.args if args is None else args
     filters = TaskFilters.from_args(args, today).with_(timeliness=None, status=None)
     given, first, last = args.get("period"), args.get("from"), args.get("to")
+    if args.get("year"):  # the choosers: a year and a part of it
+        given = periods.chosen_period(args.get("year"), args.get("part"))
     try:
         if first or last:
             start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
@@ -296,6 +297,7 @@ def period_report(file_format: str | None = None):
         policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     filters, start, end, group = period_arguments(clock.today())
+    filters = task_queries.counted_scope(current_user, filters)
     table, rows = report_builders.period_report(
         current_user, filters, start, end, group, due_soon_days()
     )
@@ -319,7 +321,21 @@ def period_report(file_format: str | None = None):
         columns=period_reports.PERIOD_COLUMNS,
         all_directives=lookups.all_directives(),
         scope_units=lookups.visible_units(current_user),
+        period_years=range(clock.today().year + 1, clock.today().year - 7, -1),
+        period_parts=periods.PERIOD_PARTS,
+        chosen=_chosen_period(start, end),
     )
+
+
+def _chosen_period(start: date, end: date) -> tuple[str, str]:
+    """The year and part the choosers show: as asked, else the period shown."""
+    if request.args.get("year"):
+        return request.args["year"], request.args.get("part", "")
+    if request.args.get("period"):
+        return periods.split_period(request.args["period"])
+    if request.args.get("from") or request.args.get("to"):
+        return "", ""
+    return str(start.year), f"Q{(start.month - 1) // 3 + 1}"
 
 
 @bp.post("/reports/period/close")
@@ -392,6 +408,7 @@ def league_table(file_format: str | None = None):
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
         timeliness=None, status=None, unit=None
     )
+    filters = task_queries.counted_scope(current_user, filters)
     subtree = request.args.get("subtree") == "1"
     sort = request.args.get("sort") or league.DEFAULT_SORT
     if sort not in league.SORT_KEYS:

@@ -16,7 +16,7 @@ from ..domain.errors import Conflict, InvalidInput
 from ..domain.text import N_
 from ..extensions import db
 from ..models import ClosingTask, Directive, PeriodClosing, StatusUpdate, Task, Unit, User
-from . import as_of, audit, clock, lookups, manifests, report_builders
+from . import as_of, audit, clock, lookups, manifests, report_builders, task_queries
 from .report_tables import ReportTable
 from .task_queries import TaskFilters, apply_filters
 
@@ -45,11 +45,7 @@ def scope_filters(filters: TaskFilters) -> TaskFilters:
 
 def effective_scope(user: User, filters: TaskFilters) -> TaskFilters:
     """A closing's scope: a supervisor's is within their units (their own units by default)."""
-    filters = scope_filters(filters)
-    root = policy.board_root(user)
-    if root is not None and not filters.scope:
-        filters = filters.with_(scope=root.code)
-    return filters
+    return task_queries.counted_scope(user, scope_filters(filters))
 
 
 def find(user: User, start: date, end: date, filters: TaskFilters) -> PeriodClosing | None:

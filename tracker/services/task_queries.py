@@ -120,6 +120,17 @@ SINGLE_RANK_CLASSES = {
 }
 
 
+def counted_scope(user: User, filters: TaskFilters) -> TaskFilters:
+    """The one scope rule of every report (overdue board, period report, league table,
+    dashboard, closed periods): reports count the tasks *led* by the units in scope. With no
+    unit chosen, a supervisor's scope is their own unit and the units under it; tasks their
+    units only coordinate are visible in lists but are not counted."""
+    root = policy.board_root(user)
+    if root is not None and not filters.scope:
+        return filters.with_(scope=root.code)
+    return filters
+
+
 def urgency_order(
     record: RecordColumns, report_date: date, due_soon_days: int, filters: TaskFilters | None = None
 ):

@@ -16,12 +16,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..domain.text import N_
-from ..formkit import options
+from ..formkit import PageForm, options
 
 EVIDENCE_HINT = N_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(PageForm):
+    id_prefix = "progress"
     # Any status is accepted here: the lifecycle (422) and the policy (403) judge the move, so a
     # refused move gets the right answer instead of a generic "not a valid choice".
     status = SelectField(_l("Status"), validators=[DataRequired()], validate_choice=False)
@@ -39,13 +40,25 @@ class ProgressForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
 
 
-class EvidenceForm(FlaskForm):
+class VerificationForm(PageForm):
+    """A supervisor's decision on a submitted task: the *Verify* and *Send back* buttons."""
+
+    id_prefix = "verify"
+    note = TextAreaField(
+        _l("Note (required when sending back)"), validators=[Optional(), Length(max=5000)]
+    )
+    version = HiddenField(validators=[DataRequired()])
+
+
+class EvidenceForm(PageForm):
+    id_prefix = "evidence"
     file = FileField(_l("File"), description=_l(EVIDENCE_HINT))
     url = StringField(_l("or a link"), validators=[Optional(), Length(max=500)])
     note = StringField(_l("What it is"), validators=[Optional(), Length(max=500)])
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(PageForm):
+    id_prefix = "extension"
     deadline = DateField(
         _l("New deadline"), validators=[InputRequired(_l("Give the new deadline."))]
     )
@@ -55,7 +68,8 @@ class ExtensionRequestForm(FlaskForm):
     )
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(PageForm):
+    id_prefix = "decision"
     decision = SelectField(
         _l("Decision"),
         choices=options([("approve", N_("Approve the new deadline")), ("reject", N_("Reject"))]),
@@ -63,7 +77,8 @@ class ExtensionDecisionForm(FlaskForm):
     comment = TextAreaField(_l("Comment (required when rejecting)"), validators=[Length(max=2000)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PageForm):
+    id_prefix = "comment"
     kind = SelectField(
         _l("Type"),
         choices=options(
@@ -78,13 +93,15 @@ class CommentForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PageForm):
+    id_prefix = "answer"
     answer = TextAreaField(
         _l("Answer"), validators=[InputRequired(_l("Write the answer first.")), Length(max=5000)]
     )
 
 
-class UrgingForm(FlaskForm):
+class UrgingForm(PageForm):
+    id_prefix = "urging"
     text = TextAreaField(
         _l("Text of the notice"),
         validators=[InputRequired(_l("Write the notice.")), Length(max=5000)],

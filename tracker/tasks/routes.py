@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from ..domain import policy
 from ..domain.errors import Conflict, InvalidInput
-from ..domain.lifecycle import STATUS_LABELS
+from ..domain.lifecycle import COMPLETED, IN_PROGRESS, STATUS_LABELS, SUBMITTED
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
@@ -49,6 +49,7 @@ from .forms import (
     ExtensionRequestForm,
     ProgressForm,
     UrgingForm,
+    VerificationForm,
 )
 
 bp = Blueprint("tasks", __name__)
@@ -142,6 +143,7 @@ def _render_task(
     extension_form: ExtensionRequestForm | None = None,
     comment_form: CommentForm | None = None,
     urging_form: UrgingForm | None = None,
+    verification_form: VerificationForm | None = None,
 ):
     history = lookups.task_history(task)
     if evidence_form is None and policy.can_attach_evidence(current_user, task):
@@ -167,6 +169,12 @@ def _render_task(
             comment_form=comment_form,
             urging_form=urging_form,
             answer_form=AnswerForm() if policy.can_answer_obstacle(current_user, task) else None,
+            verification_form=verification_form
+            or (
+                VerificationForm(version=str(task.version))
+                if task.status == SUBMITTED and policy.can_verify(current_user, task)
+                else None
+            ),
             history=history,
             report_date=clock.today(),
             due_soon_days=due_soon_days(),
@@ -181,6 +189,40 @@ def show(task_id: int):
     task = load_task(task_id)
     form = _progress_form(task) if policy.can_update_task(current_user, task) else None
     return _render_task(task, form)
+
+
+@bp.route("/tasks/<int:task_id>/verification", methods=["POST"])
+@login_required
+def verify(task_id: int):
+    """A supervisor's *Verify* (→ completed) or *Send back* (→ in progress, with a note)."""
+    task = load_task(task_id)
+    policy.require(
+        policy.can_verify(current_user, task), N_("Only a supervisor over the lead unit verifies.")
+    )
+    form = VerificationForm()
+    verdict = request.form.get("verdict")
+    if verdict not in ("verify", "send_back"):
+        raise InvalidInput(N_("Choose Verify or Send back."))
+    new_status = COMPLETED if verdict == "verify" else IN_PROGRESS
+    return _task_form_post(
+        task,
+        form,
+        lambda: tasks.report_progress(
+            current_user,
+            task,
+            int(form.version.data) if (form.version.data or "").isdigit() else None,
+            new_status,
+            None,
+            form.note.data or "",
+        ),
+        lambda result: (
+            _("%(code)s verified: completed.", code=task.code)
+            if verdict == "verify"
+            else _("%(code)s sent back to the lead unit.", code=task.code)
+        ),
+        "#history",
+        "verification_form",
+    )
 
 
 @bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
