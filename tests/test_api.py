@@ -323,7 +323,7 @@ def test_summary_counts_and_rates(client, make, org, today):
         "within_deadline": 3,
         "overdue": 1,
     }
-    assert_problem(client.get("/api/v1/reports/summary?as_of=31/03/2026", headers=headers), 422)
+    assert_problem(client.get("/api/v1/reports/summary?as_of=31.03.2026", headers=headers), 422)
     assert_problem(client.get("/api/v1/reports/summary?directive=nope", headers=headers), 404)
 
 

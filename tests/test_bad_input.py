@@ -166,7 +166,7 @@ def test_forms_refuse_bad_text(signed_in, task, how, data, status, message):
     [
         ("/tasks?q=%FF", 400, "not valid UTF-8"),
         ("/tasks?q=a%00", 400, "NUL character"),
-        ("/tasks?as_of=someday", 422, "use a date as YYYY-MM-DD"),
+        ("/tasks?as_of=someday", 422, "use a date as dd/mm/yyyy"),
         ("/tasks?status=lost", 422, "Filter status"),
         ("/reports/period?from=2025-02-30&to=2025-03-01", 422, "Give both from and to"),
     ],

@@ -152,7 +152,14 @@ def demo_generate_command(task_count, seed):
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Load only into an empty database; else do nothing.")
-def demo_load_command(if_empty):
+@click.option(
+    "--language",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="The language of the demo's names, titles and notes.",
+)
+def demo_load_command(if_empty, language):
     """Load demo units, directives, tasks and one account per role; prints the passwords."""
     if not current_app.config["DEMO_ENABLED"]:
         _fail("demo data is disabled when TRACKER_ENV=production.")
@@ -166,7 +173,7 @@ def demo_load_command(if_empty):
         click.echo("The demo data is already loaded; nothing was changed.")
         click.echo(f"Its accounts were listed in {accounts_file}.")
         return
-    passwords = demo.load_demo()
+    passwords = demo.load_demo(language)
     lines = [f"  {username:<12} {password}" for username, password in passwords.items()]
     text = "Demo accounts (username, password):\n" + "\n".join(lines)
     accounts_file.parent.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,29 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext, lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import DateField, SelectChoice
+from wtforms.widgets import TextInput
 
+from .domain.days import DAY_FORMATS
 from .domain.text import Text
+
+
+class DayField(DateField):
+    """A day typed dd/mm/yyyy (yyyy-mm-dd is read too) and shown dd/mm/yyyy whatever the
+    browser's language: a text box, not the browser's own date picker (which shows
+    mm/dd/yyyy to many)."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", list(DAY_FORMATS))
+        kwargs["render_kw"] = {
+            "placeholder": lazy_gettext("dd/mm/yyyy"),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            **(kwargs.get("render_kw") or {}),
+        }
+        super().__init__(label, validators, **kwargs)
 
 
 class PageForm(FlaskForm):

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -29,7 +28,7 @@ from ..domain.lifecycle import TASK_KINDS
 from ..domain.periods import FREQUENCY_LABELS
 from ..domain.roles import ROLE_LABELS, ROLES
 from ..domain.text import N_
-from ..formkit import options
+from ..formkit import DayField, options
 from ..i18n import WORD_LABELS
 from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
 
@@ -80,7 +79,7 @@ class DirectiveForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     issuing_body = StringField(_l("Issuing body"), validators=[Optional(), Length(max=255)])
     signer = StringField(_l("Signer"), validators=[Optional(), Length(max=255)])
-    issued_on = DateField(_l("Issued on"), validators=[Optional()])
+    issued_on = DayField(_l("Issued on"), validators=[Optional()])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10000)])
     source_url = StringField(_l("Source link"), validators=[Optional(), URL(), Length(max=500)])
     visibility = SelectField(
@@ -95,7 +94,7 @@ class TargetForm(FlaskForm):
     baseline_value = DecimalField(_l("Baseline"), validators=[Optional()], places=2)
     target_value = DecimalField(_l("Target value"), validators=[Optional()], places=2)
     unit_of_measure = StringField(_l("Unit of measure"), validators=[Optional(), Length(max=40)])
-    due_on = DateField(_l("Due on"), validators=[Optional()])
+    due_on = DayField(_l("Due on"), validators=[Optional()])
 
 
 class TaskForm(FlaskForm):
@@ -110,9 +109,9 @@ class TaskForm(FlaskForm):
     lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
     coordinating_unit_ids = SelectMultipleField(_l("Coordinating units"), coerce=int)
     owner_id = SelectField(_l("Owner"), coerce=_optional_int)
-    start_date = DateField(_l("Start date"), validators=[Optional()])
-    deadline = DateField(_l("Deadline"), validators=[DataRequired(_l("Give the deadline."))])
-    original_deadline = DateField(_l("Original deadline"), validators=[Optional()])
+    start_date = DayField(_l("Start date"), validators=[Optional()])
+    deadline = DayField(_l("Deadline"), validators=[DataRequired(_l("Give the deadline."))])
+    original_deadline = DayField(_l("Original deadline"), validators=[Optional()])
     is_key = BooleanField(_l("Key task"))
     confidentiality = SelectField(
         _l("Confidentiality"),
@@ -156,5 +155,5 @@ class RecurringForm(FlaskForm):
         validators=[Optional(), NumberRange(-27, 365)],
         description=_l("0 = the last day of the month, quarter or half-year; 10 = ten days later."),
     )
-    starts_on = DateField(_l("First period starts on"), validators=[DataRequired()])
+    starts_on = DayField(_l("First period starts on"), validators=[DataRequired()])
     is_key = BooleanField(_l("Key task"))

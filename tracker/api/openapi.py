@@ -234,7 +234,8 @@ TASK_FILTERS = [
     (
         "as_of",
         "string",
-        "Report date, YYYY-MM-DD (default today); a past day reads the record as it stood then.",
+        "Report date, YYYY-MM-DD or DD/MM/YYYY (default today); a past day reads the record "
+        "as it stood then.",
     ),
     ("deadline", "string", "current (default) or original: the deadline judged."),
 ]

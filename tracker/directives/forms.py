@@ -2,12 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, StringField
+from wtforms import DecimalField, StringField
 from wtforms.validators import InputRequired, Length, Optional
+
+from ..formkit import DayField
 
 
 class TargetValueForm(FlaskForm):
-    recorded_on = DateField(_l("Measured on"), validators=[InputRequired(_l("Give the date."))])
+    recorded_on = DayField(_l("Measured on"), validators=[InputRequired(_l("Give the date."))])
     value = DecimalField(_l("Value"), places=2, validators=[InputRequired(_l("Give the value."))])
     source_note = StringField(
         _l("Source"),

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from ..charts import class_bars, trend_svg
 from ..domain import periods, policy
+from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness, TimelinessCounts
@@ -267,7 +268,7 @@ def period_arguments(today, args=None) -> tuple[TaskFilters, date, date, str]:
         given = periods.chosen_period(args.get("year"), args.get("part"))
     try:
         if first or last:
-            start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+            start, end = parse_day(first or ""), parse_day(last or "")
         elif given:
             start, end = periods.parse_period(given)
         else:

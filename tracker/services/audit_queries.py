@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 
 from ..domain.audit_chain import canonical_time
+from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.text import N_
 from ..extensions import db
@@ -34,9 +35,9 @@ class AuditFilters:
         for name in ("date_from", "date_to"):
             raw = args.get(name) or ""
             try:
-                dates[name] = date.fromisoformat(raw) if raw else None
+                dates[name] = parse_day(raw) if raw else None
             except ValueError:
-                errors[name] = [N_("use a date as YYYY-MM-DD")]
+                errors[name] = [N_("use a date as dd/mm/yyyy")]
         object_id = args.get("object_id") or ""
         if object_id and not object_id.isdigit():
             errors["object_id"] = [N_("a whole number")]

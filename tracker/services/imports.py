@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import history_notes, lifecycle, policy
+from ..domain.days import parse_day
 from ..domain.errors import Conflict, DomainError
 from ..domain.text import N_, field_label
 from ..extensions import db
@@ -187,11 +188,10 @@ def _date(row: dict, column: str) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
+    try:
+        return parse_day(text)
+    except ValueError:
+        pass
     raise RowProblem(
         column, N_("%(value)s is not a date (use YYYY-MM-DD or DD/MM/YYYY)").fill(value=repr(text))
     )

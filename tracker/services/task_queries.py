@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import policy
 from ..domain import timeliness as tl
+from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..domain.search_text import query_words
@@ -62,9 +63,9 @@ class TaskFilters:
         as_of = args.get("as_of") or args.get("report_date")
         if as_of:
             try:
-                report_date = date.fromisoformat(as_of)
+                report_date = parse_day(as_of)
             except ValueError:
-                errors["as_of"] = [N_("use a date as YYYY-MM-DD")]
+                errors["as_of"] = [N_("use a date as dd/mm/yyyy")]
         basis = args.get("deadline") or "current"
         if basis not in DEADLINE_BASES:
             errors["deadline"] = [N_("use current or original")]

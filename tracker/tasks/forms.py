@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..domain.text import N_
-from ..formkit import PageForm, options
+from ..formkit import DayField, PageForm, options
 
 EVIDENCE_HINT = N_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
 
@@ -59,7 +58,7 @@ class EvidenceForm(PageForm):
 
 class ExtensionRequestForm(PageForm):
     id_prefix = "extension"
-    deadline = DateField(
+    deadline = DayField(
         _l("New deadline"), validators=[InputRequired(_l("Give the new deadline."))]
     )
     reason = TextAreaField(
