@@ -10,8 +10,9 @@ FLASK := $(BIN)/flask --app app
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
 # pdftotext). Installed only when missing, and only where apt-get can run (root).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
-# The browser journeys drive Debian's Chromium (tests only; `make run` does not need it).
-TEST_SYSTEM_PACKAGES := chromium
+# The browser journeys drive Debian's Chromium, and the HTML checker (vnu.jar) runs on Java
+# (tests only; `make run` needs neither).
+TEST_SYSTEM_PACKAGES := chromium openjdk-17-jre-headless
 PACKAGES ?= $(SYSTEM_PACKAGES)
 
 $(BIN)/python:

@@ -75,12 +75,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         base, passwords, task_id = serve(Path(scratch))
         screens = [
-            ("login", None, "/login", 1280),
-            ("my-unit", "leader", "/my-unit", 1280),
-            ("task", "leader", f"/tasks/{task_id}", 1280),
-            ("board", "supervisor", "/board", 1280),
-            ("dashboard", "auditor", "/dashboard", 1280),
-            ("period-report", "auditor", "/reports/period", 1280),
+            ("login", None, "/login", 1366),
+            ("my-unit", "leader", "/my-unit", 1366),
+            ("task", "leader", f"/tasks/{task_id}", 1366),
+            ("board", "supervisor", "/board", 1366),
+            ("dashboard", "auditor", "/dashboard", 1366),
+            ("period-report", "auditor", "/reports/period", 1366),
             ("phone-my-unit", "leader", "/my-unit", 375),
         ]
         with sync_playwright() as playwright:
@@ -98,6 +98,9 @@ def main() -> int:
                         page.locator("#username").fill(username)
                         page.locator("#password").fill(passwords[username])
                         page.locator("main form button[type=submit]").click()
+                        page.wait_for_load_state()
+                        # The demo's people read Vietnamese; the English set switches.
+                        page.locator(f'form.language button[value="{language}"]').click()
                         page.wait_for_load_state()
                     page.goto(path)
                     target = OUT / f"{name}-{language}.png"

@@ -80,10 +80,20 @@ def screenshot(page, name: str) -> Path:
 
 
 def accessibility_problems(page) -> list[str]:
-    """The serious and critical axe-core violations of the page in view, one line each."""
+    """The serious and critical axe-core violations of the page in view, one line each; every
+    <details> is opened for the check, so that what it hides is checked too, then closed
+    again as it was."""
     from axe_playwright_python.sync_playwright import Axe
 
+    opened = page.evaluate(
+        "[...document.querySelectorAll('details')].map(d => { const was = d.open; "
+        "d.open = true; return was; })"
+    )
     results = Axe().run(page)
+    page.evaluate(
+        "was => document.querySelectorAll('details').forEach((d, i) => { d.open = was[i]; })",
+        opened,
+    )
     problems = []
     for violation in results.response["violations"]:
         if violation["impact"] in BLOCKING_IMPACTS:

@@ -1,7 +1,10 @@
-"""A dated history played through the services, shared by the as-of, period and league
-tests: six tasks of one directive in 2025, each step dated by hand (see `history`)."""
+"""Scenarios shared by several test modules (a pytest plugin): a dated history played
+through the services for the as-of, period and league tests (six tasks of one directive in
+2025, each step dated by hand: `history`), and a Vietnamese world with every role, an
+urging notice, an extension request and a difficulty (`vietnamese_world`)."""
 
-from datetime import UTC, date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -9,7 +12,7 @@ from sqlalchemy import func, select, update
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import ExtensionRequest, StatusUpdate, Task
-from tracker.services import clock, extensions, tasks
+from tracker.services import clock, comments, extensions, tasks, urging
 from tracker.services.tasks import TaskValues
 
 from .conftest import login
@@ -115,3 +118,57 @@ def values_with_deadline(task: Task, deadline: date) -> TaskValues:
         lead_unit=task.lead_unit,
         deadline=deadline,
     )
+
+
+@pytest.fixture
+def vietnamese_world(make, today):
+    ministry = make.unit("BCT", name="Bộ Công Thương")
+    institute = make.unit("VNCCK", ministry, name="Viện Nghiên cứu Cơ khí")
+    people = {
+        "admin": make.user("admin", ministry, username="quan.tri", name="Phạm Quản Trị"),
+        "supervisor": make.user("supervisor", ministry, username="giam.sat", name="Lê Văn Giám"),
+        "unit_leader": make.user(
+            "unit_leader", institute, username="lanh.dao", name="Trần Thị Lãnh"
+        ),
+        "officer": make.user("officer", institute, username="chuyen.vien", name="Ngô Văn Ưng"),
+        "auditor": make.user("auditor", ministry, username="kiem.tra", name="Đỗ Thị Kiểm"),
+    }
+    for person in people.values():
+        person.language = "vi"
+    directive = make.directive(
+        "2795/QĐ-BCT", kind="decision", title="Quyết định về chuyển đổi số ngành Công Thương"
+    )
+    overdue = make.task(
+        institute,
+        directive,
+        code="NV 01",
+        title="Xây dựng cơ sở dữ liệu cơ khí",
+        deadline=today - timedelta(days=12),
+        owner=people["officer"],
+        status=lifecycle.IN_PROGRESS,
+    )
+    make.task(
+        institute,
+        directive,
+        code="NV 02",
+        title="Đào tạo cán bộ về chuyển đổi số",
+        deadline=today + timedelta(days=3),
+    )
+    make.task(
+        ministry,
+        directive,
+        code="NV 03",
+        title="Báo cáo sơ kết",
+        status=lifecycle.COMPLETED,
+        deadline=today - timedelta(days=30),
+        completed_on=today - timedelta(days=35),
+    )
+    urging.issue_notice(people["supervisor"], overdue, "Đề nghị khẩn trương hoàn thành.")
+    extensions.request_extension(
+        people["unit_leader"], overdue, today + timedelta(days=30), "Chờ số liệu."
+    )
+    comments.add_comment(people["officer"], overdue, "Thiếu kinh phí.", "obstacle")
+    data_words = set()
+    for person in people.values():
+        data_words |= set(re.findall(r"[A-Za-z'-]+", f"{person.username} {person.name}"))
+    return {"people": people, "task": overdue, "directive": directive, "data": data_words}

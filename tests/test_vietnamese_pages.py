@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
 
 import pytest
-
-from tracker.domain import lifecycle
-from tracker.services import comments, extensions, urging
 
 from .conftest import login
 
@@ -112,60 +108,6 @@ def english_words(page: str, data_words: set[str]) -> list[str]:
             if word.lower() in ENGLISH and word not in ALLOWED and word not in data_words
         }
     )
-
-
-@pytest.fixture
-def vietnamese_world(make, today):
-    ministry = make.unit("BCT", name="Bộ Công Thương")
-    institute = make.unit("VNCCK", ministry, name="Viện Nghiên cứu Cơ khí")
-    people = {
-        "admin": make.user("admin", ministry, username="quan.tri", name="Phạm Quản Trị"),
-        "supervisor": make.user("supervisor", ministry, username="giam.sat", name="Lê Văn Giám"),
-        "unit_leader": make.user(
-            "unit_leader", institute, username="lanh.dao", name="Trần Thị Lãnh"
-        ),
-        "officer": make.user("officer", institute, username="chuyen.vien", name="Ngô Văn Ưng"),
-        "auditor": make.user("auditor", ministry, username="kiem.tra", name="Đỗ Thị Kiểm"),
-    }
-    for person in people.values():
-        person.language = "vi"
-    directive = make.directive(
-        "2795/QĐ-BCT", kind="decision", title="Quyết định về chuyển đổi số ngành Công Thương"
-    )
-    overdue = make.task(
-        institute,
-        directive,
-        code="NV 01",
-        title="Xây dựng cơ sở dữ liệu cơ khí",
-        deadline=today - timedelta(days=12),
-        owner=people["officer"],
-        status=lifecycle.IN_PROGRESS,
-    )
-    make.task(
-        institute,
-        directive,
-        code="NV 02",
-        title="Đào tạo cán bộ về chuyển đổi số",
-        deadline=today + timedelta(days=3),
-    )
-    make.task(
-        ministry,
-        directive,
-        code="NV 03",
-        title="Báo cáo sơ kết",
-        status=lifecycle.COMPLETED,
-        deadline=today - timedelta(days=30),
-        completed_on=today - timedelta(days=35),
-    )
-    urging.issue_notice(people["supervisor"], overdue, "Đề nghị khẩn trương hoàn thành.")
-    extensions.request_extension(
-        people["unit_leader"], overdue, today + timedelta(days=30), "Chờ số liệu."
-    )
-    comments.add_comment(people["officer"], overdue, "Thiếu kinh phí.", "obstacle")
-    data_words = set()
-    for person in people.values():
-        data_words |= set(re.findall(r"[A-Za-z'-]+", f"{person.username} {person.name}"))
-    return {"people": people, "task": overdue, "directive": directive, "data": data_words}
 
 
 PAGES = {

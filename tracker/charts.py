@@ -193,10 +193,12 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
         return label_width + (day - first).days / span * plot_width
 
     parts = [
+        # A labelled group, not an image: its task labels are links (an image's content is
+        # hidden from assistive technology, and links inside one are unreachable). The group
+        # is the element around the chart (HTML allows no such role on <svg> itself).
+        f'<div class="chart-group" role="group" aria-label="{escape(title)}">'
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        # A group, not an image: its task labels are links (an image's content is hidden
-        # from assistive technology, and links inside one are unreachable).
-        f'width="{width}" height="{height}" role="group" aria-label="{escape(title)}" '
+        f'width="{width}" height="{height}" '
         f'class="chart gantt" font-family="DejaVu Sans, sans-serif">'
     ]
     months = _month_starts(first, last)
@@ -259,6 +261,6 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
         f'<line x1="{today_x:.1f}" y1="{head - 6}" x2="{today_x:.1f}" y2="{height}" '
         f'stroke="#111" stroke-width="1.5" stroke-dasharray="5 3"/>'
         f'<text x="{today_x + 3:.1f}" y="{height - 2}" font-size="11">'
-        f"{escape(gettext('today'))}</text></svg>"
+        f"{escape(gettext('today'))}</text></svg></div>"
     )
     return Markup("".join(parts))

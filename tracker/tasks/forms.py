@@ -24,7 +24,14 @@ class ProgressForm(PageForm):
     id_prefix = "progress"
     # Any status is accepted here: the lifecycle (422) and the policy (403) judge the move, so a
     # refused move gets the right answer instead of a generic "not a valid choice".
-    status = SelectField(_l("Status"), validators=[DataRequired()], validate_choice=False)
+    # Always has a value (the current status is chosen): no `required`, which HTML allows on
+    # a select only when its first option is an empty placeholder.
+    status = SelectField(
+        _l("Status"),
+        validators=[DataRequired()],
+        validate_choice=False,
+        render_kw={"required": False},
+    )
     percent_done = IntegerField(
         _l("Percent done"),
         validators=[InputRequired(_l("Give a whole number from 0 to 100.")), NumberRange(0, 100)],
