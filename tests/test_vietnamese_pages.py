@@ -153,3 +153,66 @@ def test_no_english_on_vietnamese_pages(client, vietnamese_world, role):
         if words:
             found[url] = words
     assert found == {}, found
+
+
+def flashes_and_errors(page: str) -> str:
+    """The flashed messages and the errors under fields of a page, as text."""
+    parts = re.findall(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', page, re.S)
+    parts += re.findall(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in parts)
+
+
+def test_every_flash_and_form_error_is_vietnamese(client, vietnamese_world, today):
+    """Each form of the task page, sent wrong and then right, by the people who use it:
+    what the page says back (the flash and the errors under fields) has no English."""
+    world, said = vietnamese_world, []
+    task = world["task"]
+    people = world["people"]
+
+    def send(person, path, data, expected):
+        login(client, person)
+        response = client.post(path, data=data, follow_redirects=True)
+        assert response.status_code == expected, (path, response.status_code)
+        text = flashes_and_errors(response.text)
+        assert text.strip(), (path, "nothing was said")
+        said.append((path, text))
+
+    leader, officer = people["unit_leader"], people["officer"]
+    supervisor = people["supervisor"]
+    version = str(task.version)
+    base = f"/tasks/{task.id}"
+    send(leader, f"{base}/progress", {"status": "in_progress", "version": version}, 422)
+    send(leader, f"{base}/progress", {"status": "submitted", "version": version}, 422)
+    send(
+        leader,
+        f"{base}/progress",
+        {
+            "status": "in_progress",
+            "percent_done": "40",
+            "note": "Đã khảo sát xong.",
+            "version": version,
+        },
+        200,
+    )
+    send(leader, f"{base}/extensions", {"deadline": "", "reason": ""}, 422)
+    send(officer, f"{base}/comments", {"kind": "comment", "body": ""}, 422)
+    send(officer, f"{base}/comments", {"kind": "comment", "body": "Đã gửi dự thảo."}, 200)
+    send(officer, f"{base}/evidence", {"url": "không phải địa chỉ"}, 422)
+    send(supervisor, f"{base}/urging", {"text": ""}, 422)
+    send(supervisor, f"{base}/urging", {"text": "Đề nghị hoàn thành trước thứ Sáu."}, 200)
+    pending = task.pending_extension
+    send(
+        supervisor, f"/extensions/{pending.id}/decision", {"decision": "reject", "comment": ""}, 422
+    )
+    send(
+        supervisor,
+        f"/extensions/{pending.id}/decision",
+        {"decision": "approve", "comment": ""},
+        200,
+    )
+    english = {
+        path: found
+        for path, text in said
+        if (found := english_words(f"<p>{text}</p>", world["data"]))
+    }
+    assert english == {}, [item for item in said if item[0] in english]

@@ -81,8 +81,10 @@ def _max_bytes() -> int:
     return current_app.config["MAX_UPLOAD_BYTES"]
 
 
-def _refuse(message: str) -> InvalidInput:
-    return InvalidInput(message, field_errors={"file": [message]})
+def _refuse(template: str, **values) -> InvalidInput:
+    """A refused upload, said in the reader's language with its values (the file's name)."""
+    filled = N_(template).fill(**values) if values else N_(template)
+    return InvalidInput(template, params=values or None, field_errors={"file": [filled]})
 
 
 @contextmanager
@@ -109,7 +111,11 @@ def add_file(
     original = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
     extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
     if extension not in ALLOWED_TYPES:
-        raise _refuse(f"Only {ALLOWED_LABEL} files can be attached; {original!r} is not one.")
+        raise _refuse(
+            N_("Only %(kinds)s files can be attached; %(name)s is not one."),
+            kinds=ALLOWED_LABEL,
+            name=repr(original),
+        )
     directory = upload_dir()
     temporary = directory / f"incoming-{secrets.token_hex(12)}"
     digest = hashlib.sha256()
@@ -120,19 +126,25 @@ def add_file(
                 size += len(chunk)
                 if size > _max_bytes():
                     raise _refuse(
-                        f"{original} is larger than the limit of "
-                        f"{_max_bytes() // (1024 * 1024)} MB."
+                        N_("%(name)s is larger than the limit of %(size)s MB."),
+                        name=original,
+                        size=_max_bytes() // (1024 * 1024),
                     )
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise _refuse(f"{original} is empty.")
+            raise _refuse(N_("%(name)s is empty."), name=original)
         content_type, expected = ALLOWED_TYPES[extension]
         found = sniff(temporary)
         if found != expected:
             raise _refuse(
-                f"{original} does not contain what its name says ({extension.upper()}); "
-                f"only {ALLOWED_LABEL} files can be attached."
+                N_(
+                    "%(name)s does not contain what its name says (%(kind)s); only %(kinds)s "
+                    "files can be attached."
+                ),
+                name=original,
+                kind=extension.upper(),
+                kinds=ALLOWED_LABEL,
             )
         stored_name = f"{secrets.token_hex(20)}.{extension}"
         final = directory / stored_name
@@ -160,7 +172,7 @@ def add_file(
 def check_link(url: str) -> str:
     url = (url or "").strip()
     if not url.lower().startswith(("https://", "http://")) or len(url) > 500 or " " in url:
-        message = "A link must start with https:// or http:// (at most 500 characters)."
+        message = N_("A link must start with https:// or http:// (at most 500 characters).")
         raise InvalidInput(message, field_errors={"url": [message]})
     return url
 
