@@ -301,3 +301,49 @@ def test_evidence_through_the_api(client, scene):
     )
     assert patch.status_code == 200 and patch.json["status"] == "submitted"
     assert evidence_count() == 3
+
+
+def zip_bomb(inflated_bytes: int) -> bytes:
+    """An ODT whose `mimetype` member is `inflated_bytes` of the right text then zeros,
+    deflated to a small fraction of that."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("mimetype", "w", force_zip64=True) as member:
+            member.write(b"application/vnd.oasis.opendocument.text")
+            block = b"\x00" * (1024 * 1024)
+            for _ in range(inflated_bytes // len(block)):
+                member.write(block)
+        archive.writestr("content.xml", "<x/>")
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_without_being_inflated(client, scene):
+    """A 200 MB member deflated to about 200 KB: refused (422, nothing kept) by what the
+    archive declares, and the worker never holds more than a few megabytes of it."""
+    import tracemalloc
+
+    leader, task = scene
+    login(client, leader)
+    bomb = zip_bomb(200 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        response = upload(client, task, "biên bản.odt", bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 422
+    assert "does not contain what its name says" in response.text
+    assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+    assert evidence_count() == 0
+
+
+def test_sniff_knows_a_real_odt_and_refuses_a_bomb(tmp_path):
+    from tracker.services.evidence import sniff
+
+    path = tmp_path / "real.odt"
+    path.write_bytes(ODT)
+    assert sniff(path) == "odt"
+    huge = tmp_path / "bomb.odt"
+    huge.write_bytes(zip_bomb(300 * 1024 * 1024))
+    assert sniff(huge) is None

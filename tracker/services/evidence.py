@@ -49,6 +49,33 @@ def stored_path(evidence: Evidence) -> Path:
     return upload_dir() / evidence.stored_name
 
 
+# An uploaded archive (ODT, DOCX, XLSX) is read only when its members, as the archive
+# declares them, stay within these bounds: a zip bomb (a small file that inflates to
+# gigabytes) is refused before anything is inflated, and what is read is read in bounded
+# pieces whatever the archive declares.
+ARCHIVE_MAX_MEMBERS = 10_000
+ARCHIVE_MAX_MEMBER_BYTES = 100 * 1024 * 1024
+ARCHIVE_MAX_TOTAL_BYTES = 200 * 1024 * 1024
+ARCHIVE_MAX_RATIO = 200  # uncompressed / compressed, for members over a megabyte
+
+
+def archive_within_limits(archive: zipfile.ZipFile) -> bool:
+    """Whether every member of `archive` declares a sane size and compression ratio."""
+    members = archive.infolist()
+    if len(members) > ARCHIVE_MAX_MEMBERS:
+        return False
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > ARCHIVE_MAX_MEMBER_BYTES or total > ARCHIVE_MAX_TOTAL_BYTES:
+            return False
+        if member.file_size > 1024 * 1024 and (
+            member.compress_size == 0 or member.file_size / member.compress_size > ARCHIVE_MAX_RATIO
+        ):
+            return False
+    return True
+
+
 def sniff(path: Path) -> str | None:
     """What the file's content is ("pdf", "png", "jpeg", "docx", "xlsx", "odt"), or None."""
     with path.open("rb") as handle:
@@ -62,9 +89,12 @@ def sniff(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
+                if not archive_within_limits(archive):
+                    return None
                 names = set(archive.namelist())
                 if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                    with archive.open("mimetype") as member:
+                        mimetype = member.read(100).decode("ascii", "replace").strip()
                     if mimetype == ALLOWED_TYPES["odt"][0]:
                         return "odt"
                 if "[Content_Types].xml" in names:
@@ -72,7 +102,7 @@ def sniff(path: Path) -> str | None:
                         return "docx"
                     if "xl/workbook.xml" in names:
                         return "xlsx"
-        except (zipfile.BadZipFile, OSError, KeyError):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, EOFError):
             return None
     return None
 
