@@ -98,3 +98,63 @@ def test_subtasks_on_the_page_and_through_the_api(client, make, org, family):
     response = client.post("/api/v1/tasks", json=body, headers=headers)
     assert response.status_code == 201, response.json
     assert response.json["parent"] == parent.id and response.json["weight"] == 2
+
+
+def test_a_supervisor_cannot_hang_a_subtask_under_another_ministrys_task(client, make, org):
+    """The probe's attack: a supervisor, refused on another ministry's task, posts a new task
+    with it as `parent`. Refused exactly as for an id that does not exist, and the other
+    task is untouched (percent, version, history)."""
+    from sqlalchemy import func, select
+
+    from tracker.models import StatusUpdate
+
+    theirs = make.task(org["other"], code="NV 03", status=lifecycle.IN_PROGRESS, percent_done=60)
+    directive = theirs.directive
+    supervisor = make.user("supervisor", org["ministry"])
+    headers = token_for(client, supervisor)
+    before = (theirs.percent_done, theirs.version)
+    entries = db.session.scalar(select(func.count(StatusUpdate.id)))
+
+    def create(parent_id):
+        return client.post(
+            "/api/v1/tasks",
+            json={
+                "directive": directive.code,
+                "code": f"CON {parent_id}",
+                "title": "Nhiệm vụ con",
+                "lead_unit": "DEP",
+                "deadline": "2027-06-30",
+                "parent": parent_id,
+                "weight": 1000,
+            },
+            headers=headers,
+        )
+
+    hidden, missing = create(theirs.id), create(987654)
+    assert hidden.status_code == missing.status_code == 422
+    assert hidden.json["errors"] == missing.json["errors"] == {"parent": ["no such task"]}
+    db.session.refresh(theirs)
+    assert (theirs.percent_done, theirs.version) == before
+    assert db.session.scalar(select(func.count(StatusUpdate.id))) == entries
+
+
+def test_a_roll_up_writes_the_parents_history_and_audit_event(family):
+    from sqlalchemy import select
+
+    from tracker.models import AuditEvent, StatusUpdate
+
+    leader, _, parent, first, _ = family
+    tasks.report_progress(leader, first, first.version, lifecycle.IN_PROGRESS, 80, "Tiến triển.")
+    last = db.session.scalars(
+        select(StatusUpdate)
+        .where(StatusUpdate.task_id == parent.id)
+        .order_by(StatusUpdate.id.desc())
+        .limit(1)
+    ).one()
+    assert str(last.system_note) == "Percent done follows the subtasks: 0% → 20%."
+    assert (
+        db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.object_id == parent.id)
+        ).all()[-1]
+        == "task.rolled_up"
+    )

@@ -386,8 +386,10 @@ def create_task():
     if body.target and directive is not None:
         target = _resolve(Target, body.target, "target", errors, directive_id=directive.id)
     parent = lookups.task_by_id(body.parent) if body.parent else None
+    if parent is not None and not policy.can_view_task(_user(), parent):
+        parent = None  # a task the user may not see answers as one that does not exist
     if body.parent and parent is None:
-        errors["parent"] = [f"unknown task {body.parent}"]
+        errors["parent"] = [N_("no such task")]
     if errors:
         raise InvalidInput(N_("The request names records that do not exist."), field_errors=errors)
     policy.require(

@@ -15,6 +15,7 @@ URGING_ISSUED = "urging.issued"
 DEADLINE_CHANGED = "deadline.changed_by_admin"
 IMPORT_UPDATED = "import.updated"
 PROGRESS_REPORTED = "progress.reported"
+ROLLED_UP = "rolled_up"
 
 TEMPLATES = {
     ASSIGNED: N_("Task assigned."),
@@ -25,6 +26,7 @@ TEMPLATES = {
     DEADLINE_CHANGED: N_("Deadline changed by an administrator: %(old)s → %(new)s."),
     IMPORT_UPDATED: N_("Updated by import."),
     PROGRESS_REPORTED: N_("Progress report."),
+    ROLLED_UP: N_("Percent done follows the subtasks: %(old)s%% → %(new)s%%."),
 }
 
 

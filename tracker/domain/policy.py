@@ -222,6 +222,12 @@ def can_create_task(user: User, lead_unit: Unit) -> bool:
     return user.role == ADMIN or (user.role == SUPERVISOR and _in_subtree(lead_unit, user.unit))
 
 
+def can_place_under(user: User, parent: Task) -> bool:
+    """Create a subtask under `parent` (which changes the parent's percent): only someone
+    who sees the parent and may create tasks led by its lead unit."""
+    return can_view_task(user, parent) and can_create_task(user, parent.lead_unit)
+
+
 def can_edit_task(user: User, task: Task) -> bool:
     """Edit a task's fields (title, units, owner, dates): admins only."""
     return _active(user) and user.role == ADMIN

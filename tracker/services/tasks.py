@@ -163,7 +163,7 @@ def add_task(values: TaskValues, actor: User | None) -> Task:
             note_code=history_notes.ASSIGNED,
         )
     )
-    _roll_up(task.parent)
+    _roll_up(task.parent, actor)
     if task.owner is not None:
         notifications.notify(
             "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
@@ -176,6 +176,12 @@ def create_task(actor: User, values: TaskValues) -> Task:
         policy.can_create_task(actor, values.lead_unit),
         f"You may not create tasks led by {values.lead_unit.code}.",
     )
+    if values.parent is not None and not policy.can_place_under(actor, values.parent):
+        # The same answer as for a task that does not exist: a refusal tells nothing of it.
+        raise InvalidInput(
+            N_("The request names records that do not exist."),
+            field_errors={"parent": [N_("no such task")]},
+        )
     task = add_task(values, actor)
     db.session.flush()
     audit.record(actor, "task.create", task, after=_task_snapshot(task))
@@ -204,11 +210,25 @@ def rolled_up_percent(parent: Task) -> int:
     return round(sum(c.percent_done * c.weight for c in counted) / total_weight)
 
 
-def _roll_up(parent: Task | None) -> None:
-    """Carry a child's change up the chain of parents (flush only)."""
+def _roll_up(parent: Task | None, actor: User | None) -> None:
+    """Carry a child's change up the chain of parents (flush only). A parent whose percent
+    moves gets its own history entry and audit event, like any other change of a task."""
     while parent is not None:
         if parent.status in lifecycle.OPEN_STATUSES and parent.status != lifecycle.SUBMITTED:
-            parent.percent_done = rolled_up_percent(parent)
+            old, new = parent.percent_done, rolled_up_percent(parent)
+            if new != old:
+                parent.percent_done = new
+                history_note(
+                    parent, actor, history_notes.ROLLED_UP, {"old": str(old), "new": str(new)}
+                )
+                db.session.flush()
+                audit.record(
+                    actor,
+                    "task.rolled_up",
+                    parent,
+                    {"percent_done": old},
+                    {"percent_done": new},
+                )
         parent = parent.parent
     db.session.flush()
 
@@ -243,8 +263,8 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
     with _write_or_conflict(task):
         _apply(task, values)
         db.session.flush()
-        _roll_up(old_parent)
-        _roll_up(task.parent)
+        _roll_up(old_parent, actor)
+        _roll_up(task.parent, actor)
         if values.original_deadline is not None:
             task.original_deadline = values.original_deadline
         db.session.flush()
@@ -395,7 +415,7 @@ def apply_progress(
         evidence_service.add_file(task, actor, evidence_file, files, update)
     if evidence_url:
         evidence_service.add_link(task, actor, evidence_url, update)
-    _roll_up(task.parent)
+    _roll_up(task.parent, actor)
     action = "task.status_changed" if status != old_status else "task.progress_reported"
     after = _task_snapshot(task) | {
         "note": note,
