@@ -13,3 +13,18 @@ def utcnow() -> datetime:
 def sql_in(values: tuple[str, ...]) -> str:
     """An SQL `IN (...)` list of string literals, for CHECK constraints over known constants."""
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+def one_line(*names: str):
+    """A validator for the class body (`_lines = one_line("code", "title")`): each named
+    column, whenever it is set, must be one line of printable text within its length
+    (domain.names: the one rule for forms, API, import and the command line)."""
+    from sqlalchemy.orm import validates
+
+    from ..domain.names import check_line
+
+    @validates(*names)
+    def _one_line(self, key, value):
+        return check_line(key, value, self.__table__.c[key].type.length)
+
+    return _one_line

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.search_text import search_key
 from ..extensions import db
-from ._types import sql_in, utcnow
+from ._types import one_line, sql_in, utcnow
 from .user import User
 
 DIRECTIVE_KINDS = ("resolution", "directive", "decision", "conclusion", "plan", "regulation")
@@ -25,6 +25,7 @@ class Directive(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _lines = one_line('code', 'title')
     code: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
@@ -57,6 +58,7 @@ class Target(db.Model):
     __table_args__ = (db.UniqueConstraint("directive_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _lines = one_line('code', 'title')
     directive_id: Mapped[int] = mapped_column(
         ForeignKey("directive.id", ondelete="RESTRICT"), index=True
     )

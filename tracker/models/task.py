@@ -29,7 +29,7 @@ from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUSES, TASK_KINDS
 from ..domain.search_text import search_key
 from ..extensions import db
-from ._types import sql_in, utcnow
+from ._types import one_line, sql_in, utcnow
 from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
@@ -84,6 +84,7 @@ class Task(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _lines = one_line('code', 'title')
     code: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(500))
     # Code and title folded for search (domain.search_text), kept up to date on every flush.

@@ -207,9 +207,12 @@ def send_reminders(today: date) -> RunReport:
                         continue
                     try:
                         mailer.send(email, subject, body)
-                    except OSError as error:  # not recorded: retried on the next run
+                    except (OSError, ValueError) as error:
+                        # Not recorded: retried on the next run. A message that cannot be
+                        # built (ValueError: a header from a row written before the rule on
+                        # codes) fails alone; the run goes on with the other tasks.
                         db.session.rollback()
-                        report.failed.append(f"{task.code} {step} → {email}: {error}")
+                        report.failed.append(f"{task.code!r} {step} → {email}: {error}")
                         continue
                     db.session.commit()
                     report.sent += 1

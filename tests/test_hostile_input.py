@@ -1,0 +1,85 @@
+"""Hostile input, the probe's findings kept closed: codes and names are one line of
+printable text whatever path writes them, and one bad row never stops the reminders."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tracker.domain.errors import InvalidInput
+from tracker.extensions import db
+from tracker.models import Task, Unit
+from tracker.services.reminders import send_reminders
+
+from .conftest import login
+from .test_api import token_for
+from .test_reminders import inbox, people  # noqa: F401  the SMTP server and its people
+
+HEADER_INJECTION = "NL-1\r\nBcc: attacker@evil.example"
+
+
+@pytest.mark.parametrize(
+    "code", [HEADER_INJECTION, "NV\x0001", "NV\u202e10", "NV\u2028 01", "x" * 61]
+)
+def test_the_api_refuses_a_task_code_that_is_not_one_printable_line(client, make, org, code):
+    directive = make.directive("2795/QĐ-BCT")
+    supervisor = make.user("supervisor", org["ministry"])
+    response = client.post(
+        "/api/v1/tasks",
+        json={
+            "directive": directive.code,
+            "code": code,
+            "title": "Nhiệm vụ",
+            "lead_unit": "DEP",
+            "deadline": "2027-06-30",
+        },
+        headers=token_for(client, supervisor),
+    )
+    assert response.status_code in (400, 422)  # NUL is refused before the body is read
+    if response.status_code == 422:
+        assert "code" in response.json["errors"]
+    assert db.session.scalar(select(func.count(Task.id))) == 0
+
+
+def test_every_path_meets_the_same_rule(make, org, client):
+    """The rule sits on the models: the import and the command line cannot skip it."""
+    with pytest.raises(InvalidInput):
+        make.unit("BỘ\nCT")
+    db.session.rollback()
+    with pytest.raises(InvalidInput):
+        make.task(org["department"], code=HEADER_INJECTION)
+    db.session.rollback()
+    admin = make.user("admin", org["ministry"])
+    directive = make.directive("01-KH/BCĐTW")
+    csv_file = (
+        "directive,task_code,title,lead_unit,deadline\n"
+        f'{directive.code},"NL-1\nBcc: attacker@evil.example",Nhiệm vụ,DEP,2027-06-30\n'
+    )
+    login(client, admin)
+    response = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(csv_file.encode()), "nhap.csv"), "apply": "1"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Task.id))) == 0
+    assert db.session.scalar(select(func.count(Unit.id))) == 4  # the org fixture's
+
+
+def test_one_bad_row_never_stops_the_reminders(app, inbox, make, org, people, today):  # noqa: F811
+    """A task code with a line break, written before the rule existed (straight into the
+    table), fails alone; the other tasks are reminded."""
+    bad = make.task(org["institute"], deadline=today + 7 * timedelta(days=1), code="CŨ-01")
+    make.task(org["institute"], deadline=today + 7 * timedelta(days=1), code="MỚI-02")
+    db.session.execute(
+        text("UPDATE task SET code = :code WHERE id = :id"),
+        {"code": HEADER_INJECTION, "id": bad.id},
+    )
+    db.session.commit()
+    report = send_reminders(today)
+    assert len(report.failed) == 1 and "NL-1" in report.failed[0]
+    assert report.sent == 1
+    assert all("evil" not in str(m) for _, m in inbox.messages)
