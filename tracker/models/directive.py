@@ -25,7 +25,7 @@ class Directive(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    _lines = one_line('code', 'title')
+    _lines = one_line("code", "title")
     code: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
@@ -58,7 +58,7 @@ class Target(db.Model):
     __table_args__ = (db.UniqueConstraint("directive_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    _lines = one_line('code', 'title')
+    _lines = one_line("code", "title")
     directive_id: Mapped[int] = mapped_column(
         ForeignKey("directive.id", ondelete="RESTRICT"), index=True
     )

@@ -84,7 +84,7 @@ class Task(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    _lines = one_line('code', 'title')
+    _lines = one_line("code", "title")
     code: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(500))
     # Code and title folded for search (domain.search_text), kept up to date on every flush.

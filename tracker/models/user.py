@@ -19,7 +19,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (CheckConstraint(f"role IN {sql_in(ROLES)}", name="role_allowed"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    _lines = one_line('username', 'name')
+    _lines = one_line("username", "name")
     username: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
