@@ -83,3 +83,32 @@ def test_one_bad_row_never_stops_the_reminders(app, inbox, make, org, people, to
     assert len(report.failed) == 1 and "NL-1" in report.failed[0]
     assert report.sent == 1
     assert all("evil" not in str(m) for _, m in inbox.messages)
+
+
+def test_days_out_of_the_trackers_years_are_refused_everywhere(client, make, org):
+    """9999-12-31 as a deadline once broke the timeline and calendar feeds for everyone;
+    now no path takes a day outside 1990–2100."""
+    supervisor = make.user("supervisor", org["ministry"])
+    leader = make.user("unit_leader", org["department"])
+    task = make.task(org["department"], code="NV 09")
+    headers = token_for(client, supervisor)
+    created = client.post(
+        "/api/v1/tasks",
+        json={
+            "directive": task.directive.code,
+            "code": "NV 10",
+            "title": "Nhiệm vụ",
+            "lead_unit": "DEP",
+            "deadline": "9999-12-31",
+        },
+        headers=headers,
+    )
+    assert created.status_code == 422 and "deadline" in created.json["errors"]
+    assert client.get("/api/v1/tasks?as_of=9999-12-31", headers=headers).status_code == 422
+    login(client, leader)
+    asked = client.post(
+        f"/tasks/{task.id}/extensions", data={"deadline": "31/12/9999", "reason": "Chờ."}
+    )
+    assert asked.status_code == 422
+    assert client.get("/tasks?as_of=01/01/0001").status_code == 422
+    assert client.get(f"/directives/{task.directive_id}/timeline").status_code == 200

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext, lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice
+from wtforms import DateField, SelectChoice, ValidationError
 from wtforms.widgets import TextInput
 
-from .domain.days import DAY_FORMATS
+from .domain.days import DAY_FORMATS, FIRST_YEAR, LAST_YEAR, in_range
 from .domain.text import Text
 
 
@@ -29,6 +29,16 @@ class DayField(DateField):
             **(kwargs.get("render_kw") or {}),
         }
         super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not in_range(self.data):
+            raise ValidationError(
+                str(
+                    lazy_gettext(
+                        "a day between %(first)s and %(last)s", first=FIRST_YEAR, last=LAST_YEAR
+                    )
+                )
+            )
 
 
 class PageForm(FlaskForm):

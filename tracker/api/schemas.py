@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from ..domain.days import FIRST_YEAR, LAST_YEAR, in_range
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import TASK_KINDS
 from ..models import Task
 from ..services.clock import today
+
+
+def _sane_day(value: date) -> date:
+    if not in_range(value):
+        raise ValueError(f"use a day between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+# Every day an API body carries is within the tracker's years (domain.days).
+Day = Annotated[date, AfterValidator(_sane_day)]
 
 Status = Literal["not_started", "in_progress", "submitted", "completed", "cancelled"]
 Kind = Literal[TASK_KINDS]  # type: ignore[valid-type]
@@ -35,7 +46,7 @@ class TaskPatch(Body):
 
 
 class ExtensionAsk(Body):
-    deadline: date
+    deadline: Day
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -58,7 +69,7 @@ class UrgingBody(Body):
 
 
 class TargetValueBody(Body):
-    recorded_on: date
+    recorded_on: Day
     value: Decimal = Field(max_digits=14, decimal_places=2)
     source_note: str = Field(default="", max_length=500)
 
@@ -71,7 +82,7 @@ class RecurringBody(Body):
     owner: str | None = Field(default=None, max_length=80)
     frequency: Literal["monthly", "quarterly", "half_yearly"]
     days_after_period_end: int = Field(default=0, ge=-27, le=365)
-    starts_on: date
+    starts_on: Day
     key: bool = False
 
 
@@ -85,10 +96,10 @@ class TaskCreate(Body):
     title: str = Field(min_length=1, max_length=500)
     directive: str = Field(min_length=1, max_length=60)
     lead_unit: str = Field(min_length=1, max_length=40)
-    deadline: date
+    deadline: Day
     coordinating_units: list[str] = Field(default_factory=list, max_length=50)
     owner: str | None = Field(default=None, max_length=80)
-    start_date: date | None = None
+    start_date: Day | None = None
     key: bool = False
     kind: Kind = "task"
     description: str = Field(default="", max_length=10000)

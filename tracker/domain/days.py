@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from .text import N_
+
 DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+# The days the tracker works with: a deadline of 9999-12-31 once broke the timeline and the
+# calendar feeds for everyone. Every day read (forms, filters, links, the API, imports) and
+# every deadline written stays within these years.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def parse_day(text: str) -> date:
@@ -14,7 +24,13 @@ def parse_day(text: str) -> date:
     text = (text or "").strip()
     for pattern in DAY_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if not in_range(day):
+            raise ValueError(f"{text!r} is not between {FIRST_YEAR} and {LAST_YEAR}")
+        return day
     raise ValueError(f"{text!r} is not a day written dd/mm/yyyy or yyyy-mm-dd")
+
+
+YEARS_PROBLEM = N_("a day between %(first)s and %(last)s").fill(first=FIRST_YEAR, last=LAST_YEAR)

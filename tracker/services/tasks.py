@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from ..domain import history_notes, lifecycle, policy
+from ..domain.days import YEARS_PROBLEM, in_range
 from ..domain.errors import Conflict, InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
@@ -98,6 +99,10 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
         errors["kind"] = [
             N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.TASK_KINDS))
         ]
+    for name in ("deadline", "start_date", "original_deadline"):
+        day = getattr(values, name)
+        if day is not None and not in_range(day):
+            errors[name] = [YEARS_PROBLEM]
     if values.start_date and values.deadline < values.start_date:
         errors["deadline"] = [N_("the deadline cannot be before the start date")]
     if values.target is not None and values.target.directive_id != values.directive.id:
