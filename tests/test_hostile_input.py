@@ -112,3 +112,40 @@ def test_days_out_of_the_trackers_years_are_refused_everywhere(client, make, org
     assert asked.status_code == 422
     assert client.get("/tasks?as_of=01/01/0001").status_code == 422
     assert client.get(f"/directives/{task.directive_id}/timeline").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/tasks?page=" + "9" * 30, 200),
+        ("/board?page=" + "9" * 30, 200),
+        ("/audit?page=" + "9" * 30, 200),
+        ("/api/v1/tasks?page=" + "9" * 30, 422),
+        ("/api/v1/tasks?page=２", 422),
+        ("/audit?object_id=²", 422),
+        ("/audit?object_id=" + "1" * 30, 422),
+        ("/api/v1/tasks/１２", 404),
+        ("/tasks/١٢", 404),
+    ],
+)
+def test_numbers_in_paths_and_queries_are_ascii_digits_within_range(
+    client, make, org, path, expected
+):
+    admin = make.user("admin", org["ministry"])
+    make.task(org["department"], code="NV 12")
+    login(client, admin)
+    headers = token_for(client, admin) if path.startswith("/api/") else {}
+    assert client.get(path, headers=headers).status_code == expected
+
+
+def test_small_truths_of_the_probe(client, make, org):
+    """The task CSV names its charset once, and a user's own choice is audited as a user."""
+    from tracker.models import AuditEvent
+
+    auditor = make.user("auditor", org["ministry"])
+    login(client, auditor)
+    assert client.get("/reports/tasks.csv").headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert client.get("/audit.csv").headers["Content-Type"] == "text/csv; charset=utf-8"
+    client.post("/reminders", data={"daily_digest": "y", "email_notifications": "y"})
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.object_type) == ("user.mail_choices", "user")

@@ -31,7 +31,9 @@ def _release_session(error: BaseException | None) -> None:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` in routes: 0 to 2,147,483,647."""
+    """`<int:...>` in routes: ASCII digits (not ١٢ or １２), 0 to 2,147,483,647."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -5,16 +5,28 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from .domain.numbers import whole_number
+
+# No list has more pages than this; a larger number is the last page's neighbour, empty.
+MOST_PAGES = 1_000_000
+
 
 def page_number(name: str = "page") -> int:
-    """A 1-based page number; anything missing or invalid is page 1."""
-    return max(request.args.get(name, 1, type=int) or 1, 1)
+    """A 1-based page number; anything missing or invalid is page 1, anything past
+    MOST_PAGES is MOST_PAGES (an empty page, never an overflow)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return 1
+    number = whole_number(raw)
+    if number is None:
+        return MOST_PAGES if raw.strip().isascii() and raw.strip().isdigit() else 1
+    return min(max(number, 1), MOST_PAGES)
 
 
 def page_and_size() -> tuple[int, int]:
     """The page number and `per_page`, bounded by MAX_PER_PAGE."""
-    per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int)
-    return page_number(), min(max(per_page or 1, 1), current_app.config["MAX_PER_PAGE"])
+    per_page = whole_number(request.args.get("per_page")) or current_app.config["PER_PAGE"]
+    return page_number(), min(max(per_page, 1), current_app.config["MAX_PER_PAGE"])
 
 
 def due_soon_days() -> int:

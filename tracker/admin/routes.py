@@ -388,7 +388,7 @@ def import_template(extension: str):
     else:
         body = imports.template_xlsx()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = content_disposition(
         f"directive-tracker-import.{extension}"
     )

@@ -6,6 +6,7 @@ from flask import current_app, g, jsonify, request, send_file
 
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..domain.numbers import whole_number
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..downloads import content_disposition
@@ -13,6 +14,7 @@ from ..errors import problem
 from ..login_limits import throttle_failed_logins
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
+from ..request_args import MOST_PAGES
 from ..services import (
     clock,
     comments,
@@ -134,12 +136,13 @@ def _whole_number(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        return int(raw)
-    except ValueError:
+    number = whole_number(raw, MOST_PAGES)
+    if number is None:
         raise InvalidInput(
-            f"{name} must be a whole number, not {raw[:20]!r}.", field_errors={name: ["integer"]}
-        ) from None
+            f"{name} must be a whole number up to {MOST_PAGES:,}, not {raw[:20]!r}.",
+            field_errors={name: ["integer"]},
+        )
+    return number
 
 
 @bp.get("/tasks")

@@ -207,7 +207,7 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
             yield text.encode("utf-8")
 
     body = recorded_download(chunks, user_id, "tasks", "csv", name, filters.as_args(), stamp)
-    response = Response(stream_with_context(body), mimetype="text/csv; charset=utf-8")
+    response = Response(stream_with_context(body), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
     return response
@@ -518,6 +518,6 @@ def audit_csv():
     policy.require(policy.can_view_audit(current_user), N_("The audit trail is for auditors."))
     filters = audit_queries.AuditFilters.from_args(request.args)
     stream = exports.csv_stream(audit_queries.csv_rows(filters), audit_queries.CSV_HEADER)
-    response = Response(stream_with_context(stream), mimetype="text/csv; charset=utf-8")
+    response = Response(stream_with_context(stream), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition("audit-trail.csv")
     return response

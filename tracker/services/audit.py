@@ -41,6 +41,9 @@ def record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Add an AuditEvent for `obj` (flushed, not committed: the caller's unit of work commits)."""
+    # The signed-in user arrives as Flask-Login's proxy: record the object it stands for.
+    obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
+    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
     head = lock_chain()
     content = {
         "seq": head.seq + 1,

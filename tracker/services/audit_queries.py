@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from ..domain.audit_chain import canonical_time
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
+from ..domain.numbers import whole_number
 from ..domain.text import N_
 from ..extensions import db
 from ..models import AuditEvent, Unit, User
@@ -39,7 +40,7 @@ class AuditFilters:
             except ValueError:
                 errors[name] = [N_("use a date as dd/mm/yyyy")]
         object_id = args.get("object_id") or ""
-        if object_id and not object_id.isdigit():
+        if object_id and whole_number(object_id) is None:
             errors["object_id"] = [N_("a whole number")]
         if errors:
             field, messages = next(iter(errors.items()))

@@ -1,0 +1,19 @@
+"""Whole numbers as they come in from query strings, forms and paths: ASCII digits only
+(a superscript ² or full-width １２ is not a number here) and within a bound, so that no
+number read from a request can overflow a database column or a computation."""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = re.compile(r"[0-9]{1,18}")
+# The largest id or count a request may name (the databases' 32-bit integer columns).
+LARGEST = 2**31 - 1
+
+
+def whole_number(text: str | None, most: int = LARGEST) -> int | None:
+    """`text` as a whole number from 0 to `most`, or None when it is anything else."""
+    if text is None or not _DIGITS.fullmatch(text.strip()):
+        return None
+    number = int(text.strip())
+    return number if number <= most else None
