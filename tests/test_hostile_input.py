@@ -149,3 +149,39 @@ def test_small_truths_of_the_probe(client, make, org):
     client.post("/reminders", data={"daily_digest": "y", "email_notifications": "y"})
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.action, event.object_type) == ("user.mail_choices", "user")
+
+
+def test_bodies_that_once_answered_500(client, make, org, today):
+    """JSON nested 100,000 deep (no login needed), a parent id past any column, a unit
+    named twice among coordinating units, NaN as an indicator's value: each a clear 4xx."""
+    from decimal import Decimal
+
+    from tracker.models import Target
+    from tracker.services import directives
+
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = client.post("/api/v1/tokens", data=deep, content_type="application/json")
+    assert answer.status_code in (400, 422)
+    supervisor = make.user("supervisor", org["ministry"])
+    directive = make.directive("57-NQ/TW")
+    headers = token_for(client, supervisor)
+    body = {
+        "directive": directive.code,
+        "code": "NV 20",
+        "title": "Nhiệm vụ",
+        "lead_unit": "DEP",
+        "deadline": "2027-06-30",
+    }
+    assert (
+        client.post("/api/v1/tasks", json={**body, "parent": 10**30}, headers=headers).status_code
+        == 422
+    )
+    twice = client.post(
+        "/api/v1/tasks", json={**body, "coordinating_units": ["INS", "INS"]}, headers=headers
+    )
+    assert twice.status_code == 422 and "coordinating_units" in twice.json["errors"]
+    target = Target(directive=directive, code="MT1", title="Chỉ tiêu")
+    db.session.add(target)
+    db.session.commit()
+    with pytest.raises(InvalidInput):
+        directives.record_target_value(supervisor, target, today, Decimal("NaN"), "")

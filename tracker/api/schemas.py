@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from ..domain.days import FIRST_YEAR, LAST_YEAR, in_range
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import TASK_KINDS
+from ..domain.numbers import LARGEST
 from ..models import Task
 from ..services.clock import today
 
@@ -38,7 +39,7 @@ class TokenRequest(Body):
 
 
 class TaskPatch(Body):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=LARGEST)
     status: Status | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     note: str | None = Field(default=None, max_length=5000)
@@ -105,7 +106,7 @@ class TaskCreate(Body):
     description: str = Field(default="", max_length=10000)
     source_clause: str = Field(default="", max_length=120)
     target: str | None = Field(default=None, max_length=40)
-    parent: int | None = Field(default=None, ge=1)
+    parent: int | None = Field(default=None, ge=1, le=LARGEST)
     weight: int = Field(default=1, ge=1, le=1000)
     confidentiality: Literal["normal", "confidential", "secret"] = "normal"
 

@@ -155,6 +155,8 @@ def record_target_value(
         errors["recorded_on"] = [N_("a value cannot be recorded for a future date")]
     if value is None:
         errors["value"] = [N_("give the measured value")]
+    elif not value.is_finite():
+        errors["value"] = [N_("give a number")]
     elif abs(value) >= Decimal("1e12"):
         errors["value"] = [N_("the value is too large")]
     if not errors:

@@ -125,6 +125,8 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
         ancestor = ancestor.parent
     if values.lead_unit in values.coordinating_units:
         errors["coordinating_units"] = [N_("the lead unit cannot also be a coordinating unit")]
+    elif len({unit.id for unit in values.coordinating_units}) < len(values.coordinating_units):
+        errors["coordinating_units"] = [N_("name each coordinating unit once")]
     if errors:
         raise first_problem(errors)
 
