@@ -216,3 +216,24 @@ def test_every_flash_and_form_error_is_vietnamese(client, vietnamese_world, toda
         if (found := english_words(f"<p>{text}</p>", world["data"]))
     }
     assert english == {}, [item for item in said if item[0] in english]
+
+
+@pytest.mark.parametrize(
+    ("language", "whole", "rate", "amount"),
+    [("vi", "300.000", "66,7%", "1.234,5"), ("en", "300,000", "66.7%", "1,234.5")],
+)
+def test_figures_are_written_once_in_the_readers_language(app, language, whole, rate, amount):
+    """One rule (i18n.format_figure, format_amount) for counts, rates and indicator values
+    on pages and in PDFs."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from tracker.i18n import format_amount, format_figure
+
+    with app.test_request_context(), force_locale(language):
+        assert format_figure(300_000) == whole
+        assert format_figure(2 / 3) == rate
+        assert format_figure(None) == "—"
+        assert format_amount(Decimal("1234.50")) == amount
+        assert format_amount(Decimal("63.00")) == "63"
