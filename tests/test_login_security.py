@@ -147,6 +147,8 @@ def test_with_redis_storage_the_count_outlives_the_worker(app, database_url, ano
         ("password1234!", "most common passwords"),
         ("Dragon2024!!", "most common passwords"),
         ("abcabcabcabc", "repeats the same few characters"),
+        ("123456789012", "only digits and symbols"),
+        ("2026-12-02 !!", "only digits and symbols"),
         ("lan.nguyen-2026", "must not contain the username"),
     ],
 )

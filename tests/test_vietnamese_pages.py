@@ -237,3 +237,21 @@ def test_figures_are_written_once_in_the_readers_language(app, language, whole, 
         assert format_figure(None) == "—"
         assert format_amount(Decimal("1234.50")) == amount
         assert format_amount(Decimal("63.00")) == "63"
+
+
+def test_a_weak_password_is_refused_in_vietnamese(client, vietnamese_world):
+    world = vietnamese_world
+    login(client, world["people"]["admin"])
+    unit_id = world["people"]["officer"].unit_id
+    page = client.post(
+        "/admin/users/new",
+        data={
+            "username": "can.bo.moi",
+            "name": "Cán Bộ Mới",
+            "role": "officer",
+            "unit_id": str(unit_id),
+            "password": "123456789012",
+        },
+    )
+    assert page.status_code == 422
+    assert "Mật khẩu này chỉ gồm chữ số và ký hiệu" in flashes_and_errors(page.text)

@@ -8,6 +8,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ..domain.text import N_
+
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -47,17 +49,24 @@ def password_problem(password: str, username: str = "") -> str | None:
     composition rules, and not a common password, one padded with digits or symbols, one
     word repeated, or the username."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        return N_("The password must have at least %(count)s characters.").fill(
+            count=MIN_PASSWORD_LENGTH
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"The password must have at most {MAX_PASSWORD_LENGTH} characters."
+        return N_("The password must have at most %(count)s characters.").fill(
+            count=MAX_PASSWORD_LENGTH
+        )
     lowered = password.casefold()
     common = common_passwords()
     core = lowered.strip(PADDING)
     if lowered in common or (len(core) >= 4 and core in common):
-        return "This password is one of the most common passwords: choose another."
+        return N_("This password is one of the most common passwords: choose another.")
+    if not core:
+        # "123456789012": nothing is left once the padding people add is taken away.
+        return N_("This password is only digits and symbols: choose one with words in it.")
     for size in range(1, len(lowered) // 2 + 1):
         if len(lowered) % size == 0 and lowered[:size] * (len(lowered) // size) == lowered:
-            return "This password repeats the same few characters: choose another."
+            return N_("This password repeats the same few characters: choose another.")
     if len(username) >= 4 and username.casefold() in lowered:
-        return "The password must not contain the username."
+        return N_("The password must not contain the username.")
     return None
