@@ -185,3 +185,24 @@ def test_bodies_that_once_answered_500(client, make, org, today):
     db.session.commit()
     with pytest.raises(InvalidInput):
         directives.record_target_value(supervisor, target, today, Decimal("NaN"), "")
+
+
+def test_a_manifest_is_read_by_its_maker_admins_and_auditors_only(client, make, org):
+    """Who exported what, with which filters, is not every supervisor's business."""
+    from tracker.models import ReportExport
+
+    maker = make.user("supervisor", org["ministry"])
+    other = make.user("supervisor", org["other"])
+    auditor = make.user("auditor", org["ministry"])
+    login(client, maker)
+    download = client.get("/reports/tasks.xlsx")
+    assert download.status_code == 200 and download.data  # the manifest follows the last byte
+    export = db.session.scalar(select(ReportExport))
+    own = download.headers["Link"].split(">")[0].lstrip("<")
+    assert client.get(own).status_code == 200
+    assert client.get(f"/exports/{export.id}/manifest.json").status_code == 200
+    login(client, other)
+    assert client.get(f"/exports/{export.id}/manifest.json").status_code == 403
+    assert client.get(own).status_code == 404
+    login(client, auditor)
+    assert client.get(f"/exports/{export.id}/manifest.json").status_code == 200

@@ -85,7 +85,7 @@ ACCESS = {
     "reports.closed_period": REPORTERS,
     "reports.export_tasks_csv": REPORTERS,
     "reports.export_tasks_file": REPORTERS,
-    "reports.export_manifest": REPORTERS,
+    "reports.export_manifest": AUDITORS,  # and the file's maker
     "reports.manifest_by_digest": REPORTERS,
     "reports.verify_export": REPORTERS,
     "reports.audit_trail": AUDITORS,

@@ -97,6 +97,12 @@ def can_export(user: User) -> bool:
     return can_view_reports(user)
 
 
+def can_read_manifest(user: User, generated_by_id: int | None) -> bool:
+    """A manifest says who exported what with which filters: its maker, admins and
+    auditors read it; other supervisors do not."""
+    return can_export(user) and (user.role in (ADMIN, AUDITOR) or generated_by_id == user.id)
+
+
 def can_view_unit_tasks(user: User) -> bool:
     """The "My unit" page: anyone who belongs to a unit and reports on its work."""
     return _active(user) and user.role in (UNIT_LEADER, OFFICER, SUPERVISOR, ADMIN)

@@ -457,10 +457,11 @@ def directive_progress_file(directive_id: int, file_format: str):
 @bp.route("/exports/<int:export_id>/manifest.json")
 @login_required
 def export_manifest(export_id: int):
-    policy.require(
-        policy.can_export(current_user), N_("Manifests are for supervisors and auditors.")
-    )
     export = lookups.get_or_404(ReportExport, export_id, "export")
+    policy.require(
+        policy.can_read_manifest(current_user, export.generated_by_id),
+        N_("A manifest is for the person who made the file, admins and auditors."),
+    )
     return jsonify(manifests.manifest(export))
 
 
@@ -471,7 +472,11 @@ def manifest_by_digest(digest: str):
     policy.require(
         policy.can_export(current_user), N_("Manifests are for supervisors and auditors.")
     )
-    found = manifests.find(digest)
+    found = [
+        export
+        for export in manifests.find(digest)
+        if policy.can_read_manifest(current_user, export.generated_by_id)
+    ]
     if not found:
         abort(404, _("No file with that SHA-256 was recorded."))
     return jsonify(manifests.manifest(found[-1]))
