@@ -206,3 +206,18 @@ def test_a_manifest_is_read_by_its_maker_admins_and_auditors_only(client, make, 
     assert client.get(own).status_code == 404
     login(client, auditor)
     assert client.get(f"/exports/{export.id}/manifest.json").status_code == 200
+
+
+def test_a_link_evidence_is_shown_not_redirected_to(client, make, org):
+    from tracker.services import evidence as evidence_service
+
+    leader = make.user("unit_leader", org["department"])
+    task = make.task(org["department"], code="NV 30")
+    link = evidence_service.add_link(task, leader, "https://lua-dao.example/dang-nhap")
+    db.session.commit()
+    login(client, leader)
+    page = client.get(f"/evidence/{link.id}")
+    assert page.status_code == 200 and "Location" not in page.headers
+    assert (
+        'href="https://lua-dao.example/dang-nhap" rel="noopener noreferrer nofollow"' in page.text
+    )

@@ -294,11 +294,12 @@ def attach_evidence(task_id: int):
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def download_evidence(evidence_id: int):
-    """A stored file, only to those who may see its task, always as a download."""
+    """A stored file, only to those who may see its task, always as a download; a link is
+    shown on a page of its own first (never a redirect to whatever a contributor typed)."""
     evidence = lookups.get_or_404(Evidence, evidence_id, "evidence")
-    load_task(evidence.task_id)
+    task = load_task(evidence.task_id)
     if evidence.kind != "file":
-        return redirect(evidence.url)
+        return render_template("tasks/evidence_link.html", evidence=evidence, task=task)
     response = send_file(
         evidence_service.stored_path(evidence), mimetype=evidence.content_type, max_age=0
     )
