@@ -47,3 +47,20 @@ def test_my_tasks_feed_and_feeds_are_private(client, make, org, today):
     assert client.post(f"/calendar-feeds/{feed_id}/revoke").status_code == 403
     refused = client.post("/calendar-feeds", data={"scope": "everything"}, follow_redirects=True)
     assert "Choose my tasks or my unit" in refused.text and ".ics" not in refused.text
+
+
+def test_a_feed_ends_when_its_owners_password_or_role_changes(app, make, org, today):
+    from tracker.extensions import db
+    from tracker.services import calendar, users
+
+    leader = make.user("unit_leader", org["institute"])
+    make.task(org["institute"], code="CL-01", deadline=today + timedelta(days=5))
+    admin = make.user("admin", org["ministry"])
+    feed = app.test_client()
+    token = calendar.create_feed(leader, "unit")
+    assert feed.get(f"/calendar/{token}.ics").status_code == 200
+    users.set_password(admin, leader, "một mật khẩu mới thật dài")
+    db.session.commit()
+    assert feed.get(f"/calendar/{token}.ics").status_code == 404
+    again = calendar.create_feed(leader, "unit")  # a new address works again
+    assert feed.get(f"/calendar/{again}.ics").status_code == 200

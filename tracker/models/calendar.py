@@ -25,5 +25,8 @@ class CalendarFeed(db.Model):
     scope: Mapped[str] = mapped_column(String(10))  # my tasks, or my unit's
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The owner's session token when the feed was made: a change of their password, role,
+    # unit or active flag renews that token, and the feed stops working with it.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()

@@ -32,7 +32,9 @@ def create_feed(user: User, scope: str) -> str:
     if scope not in SCOPES:
         raise InvalidInput(N_("Choose my tasks or my unit's tasks."), field_errors={"scope": ["?"]})
     token = secrets.token_urlsafe(24)
-    feed = CalendarFeed(user=user, token_hash=_digest(token), scope=scope)
+    feed = CalendarFeed(
+        user=user, token_hash=_digest(token), scope=scope, session_token=user.session_token
+    )
     db.session.add(feed)
     db.session.flush()
     audit.record(user, "calendar.create", feed, after={"scope": scope})
@@ -61,7 +63,12 @@ def revoke_feed(user: User, feed: CalendarFeed) -> None:
 def calendar_for(token: str) -> bytes:
     """The iCalendar document of a live feed; NotFound for an unknown or revoked token."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(token)))
-    if feed is None or feed.revoked_at is not None or not feed.user.active:
+    if (
+        feed is None
+        or feed.revoked_at is not None
+        or not feed.user.active
+        or feed.session_token != feed.user.session_token
+    ):
         raise NotFound(N_("There is no such calendar feed, or it was revoked."))
     user = feed.user
     statement = (
