@@ -6,7 +6,7 @@ import pytest
 from tracker.extensions import db
 from tracker.services import users
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, login
 
 
 def log_in(client, username, remember=False):
@@ -80,3 +80,30 @@ def test_a_password_change_ends_other_sessions_and_tokens(app, client, person):
     assert client.get("/dashboard").status_code == 302
     api = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 401
+
+
+def test_a_session_ends_after_half_an_hour_idle_or_twelve_hours_in_all(
+    client, make, org, time_machine
+):
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.services import clock
+
+    leader = make.user("unit_leader", org["department"])
+    start = datetime.now(UTC)
+    time_machine.move_to(start, tick=False)
+    login(client, leader)
+    assert client.get("/my-unit").status_code == 200
+    time_machine.move_to(start + timedelta(minutes=29))
+    assert client.get("/my-unit").status_code == 200  # still there, and seen again
+    time_machine.move_to(start + timedelta(minutes=29 + 31))
+    assert client.get("/my-unit").status_code == 302  # idle for 31 minutes: signed out
+
+    login(client, leader)
+    began = clock.now()
+    for quarter in range(1, 12 * 4 + 1):  # active every 15 minutes for twelve hours
+        time_machine.move_to(began + timedelta(minutes=15 * quarter))
+        expected = 200 if 15 * quarter <= 12 * 60 else 302
+        assert client.get("/my-unit").status_code == expected
+    time_machine.move_to(began + timedelta(hours=12, minutes=15))
+    assert client.get("/my-unit").status_code == 302  # twelve hours in all

@@ -23,3 +23,6 @@ class LoginSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the browser was last seen (kept to the minute): a session idle for
+    # SESSION_IDLE_MINUTES, or older than SESSION_MAX_HOURS, is over.
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
