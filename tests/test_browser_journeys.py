@@ -219,6 +219,7 @@ MAIN_PAGES = [
     (None, "/public/"),
     ("leader", "/my-unit"),
     ("leader", "/reminders"),
+    ("leader", "/notifications"),
     ("leader", "/directives"),
     ("supervisor", "/verification"),
     ("supervisor", "/reports/league"),
