@@ -11,7 +11,6 @@ from datetime import timedelta
 from email.header import decode_header, make_header
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
@@ -22,7 +21,7 @@ from tracker.services import comments, extensions, notifications, tasks, urging
 
 from .conftest import login
 from .histories import values_with_deadline
-from .test_reminders import Inbox, free_port, point_mail_at
+from .test_reminders import free_port, point_mail_at, smtp_server
 
 DAY = timedelta(days=1)
 
@@ -167,16 +166,9 @@ def test_mail_waits_for_a_server_that_is_down_and_goes_once(app, data_app, monke
         == 2
     )
 
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        point_mail_at(monkeypatch, (app, data_app), port)
+    with smtp_server(monkeypatch, (app, data_app)) as inbox:
         assert notifications.send_pending().sent == 2
         assert notifications.send_pending().sent == 0  # once
-    finally:
-        controller.stop()
     (to_owner,) = inbox.to("huong@vu.gov.vn")
     assert subject(to_owner).startswith("[Theo dõi thực hiện chỉ đạo] Văn bản đôn đốc số")
     assert "Kính gửi Nguyễn Thị Hương" in body(to_owner)

@@ -3,6 +3,7 @@ the right step, exactly once, and a missed day loses nothing."""
 
 import email
 import socket
+from contextlib import contextmanager
 from datetime import date, timedelta
 from email.header import decode_header, make_header
 
@@ -52,15 +53,24 @@ def point_mail_at(monkeypatch, apps, port: int, timeout: float = 30) -> None:
         monkeypatch.setitem(flask_app.config, "MAIL_TIMEOUT", timeout)
 
 
-@pytest.fixture
-def inbox(app, data_app, monkeypatch):
+@contextmanager
+def smtp_server(monkeypatch, apps):
+    """A real SMTP server on a free port for the block, the apps' mail pointed at it."""
     handler = Inbox()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    point_mail_at(monkeypatch, (app, data_app), port)
-    yield handler
-    controller.stop()
+    try:
+        point_mail_at(monkeypatch, apps, port)
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox(app, data_app, monkeypatch):
+    with smtp_server(monkeypatch, (app, data_app)) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -149,16 +159,9 @@ def test_a_refused_message_is_retried_on_the_next_run(
     assert report.sent == 0 and len(report.failed) == 1
     assert db.session.scalar(select(func.count(ReminderSent.id))) == 0
     # the server is back: the same reminder goes out now
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        point_mail_at(monkeypatch, (app, data_app), port)
+    with smtp_server(monkeypatch, (app, data_app)) as handler:
         assert send_reminders(today).sent == 1
         assert len(handler.to("leader@ins.gov.vn")) == 1
-    finally:
-        controller.stop()
 
 
 def test_cli_and_the_reminders_page(app, client, inbox, make, org, people, today):
