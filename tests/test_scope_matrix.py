@@ -1,6 +1,6 @@
 """The permission matrix beyond own and other unit (test_permission_matrix.py): tasks led by
 a sub-unit, tasks the user's unit coordinates, and tasks assigned to the user personally,
-through the HTML forms and the API, as DESIGN.md says:
+through the HTML forms and the API, as the README's "Roles" table says:
 
 - a supervisor acts on tasks whose lead unit lies in their subtree;
 - a unit leader updates tasks whose lead unit is their own; a coordinating unit may comment

@@ -4,7 +4,7 @@ Predicates (`can_*`) answer True/False and never touch the session; `require()` 
 into `Forbidden`. `task_scope_clause()` is the same visibility rule as an SQL condition, for
 lists, boards, reports and exports.
 
-The rules (DESIGN.md "Who may do what"):
+The rules (the README's "Roles" table says the same to people):
 
 - admin: manages units, users, directives, targets and tasks; acts on any task.
 - auditor: reads everything and exports; every write is refused.
