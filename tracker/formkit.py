@@ -9,8 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, ValidationError
 from wtforms.widgets import TextInput
 
-from .domain.days import DAY_FORMATS, FIRST_YEAR, LAST_YEAR, in_range
+from .domain.days import DAY_FORMATS, day_problem
 from .domain.text import Text
+from .i18n import translated
 
 
 class DayField(DateField):
@@ -31,14 +32,8 @@ class DayField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def pre_validate(self, form) -> None:
-        if self.data is not None and not in_range(self.data):
-            raise ValidationError(
-                str(
-                    lazy_gettext(
-                        "a day between %(first)s and %(last)s", first=FIRST_YEAR, last=LAST_YEAR
-                    )
-                )
-            )
+        if problem := day_problem(self.data):
+            raise ValidationError(translated(problem))
 
 
 class PageForm(FlaskForm):

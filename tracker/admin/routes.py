@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..domain import policy
 from ..domain.errors import Conflict, DomainError, InvalidInput
+from ..domain.numbers import whole_number
 from ..domain.text import N_
 from ..downloads import content_disposition
 from ..formkit import options
@@ -282,7 +283,7 @@ def task_edit(task_id: int | None = None):
             if task is None:
                 task = tasks.create_task(current_user, values)
             else:
-                version = int(form.version.data) if (form.version.data or "").isdigit() else None
+                version = whole_number(form.version.data)
                 tasks.edit_task(current_user, task, version, values)
         except (InvalidInput, Conflict) as error:
             _refused(form, error)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from ..domain.days import FIRST_YEAR, LAST_YEAR, in_range
+from ..domain.days import day_problem
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import TASK_KINDS
 from ..domain.numbers import LARGEST
@@ -17,8 +17,8 @@ from ..services.clock import today
 
 
 def _sane_day(value: date) -> date:
-    if not in_range(value):
-        raise ValueError(f"use a day between {FIRST_YEAR} and {LAST_YEAR}")
+    if problem := day_problem(value):
+        raise ValueError(str(problem))
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .text import N_
+from .text import N_, Text
 
 DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 # The days the tracker works with: a deadline of 9999-12-31 once broke the timeline and the
@@ -16,6 +16,12 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 def in_range(day: date) -> bool:
     return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def day_problem(day: date | None) -> Text | None:
+    """What is wrong with `day` (outside the tracker's years), or None: the one refusal that
+    forms, API bodies and services give."""
+    return YEARS_PROBLEM if day is not None and not in_range(day) else None
 
 
 def parse_day(text: str) -> date:

@@ -1,7 +1,7 @@
 """The one rule for codes, titles and names, wherever they come from (forms, API, import,
 the command line): one line of printable text, no control characters (a line break in a
 task code once ended up in a mail header), within the column's length. The models apply
-it when a value is set (models/_types.single_line), so no path can skip it."""
+it when a value is set (models/_types.one_line), so no path can skip it."""
 
 from __future__ import annotations
 

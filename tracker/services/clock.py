@@ -27,8 +27,11 @@ def now() -> datetime:
     return utcnow()
 
 
+def aware(moment: datetime) -> datetime:
+    """`moment` with its time zone (naive values are UTC: SQLite)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def local_time(moment: datetime) -> datetime:
     """`moment` in TRACKER_TIMEZONE (naive values are UTC: SQLite)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tracker_zone())
+    return aware(moment).astimezone(tracker_zone())

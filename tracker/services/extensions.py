@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..domain import history_notes, policy
-from ..domain.days import YEARS_PROBLEM, in_range
+from ..domain.days import day_problem
 from ..domain.errors import InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
@@ -43,8 +43,8 @@ def request_extension(
     errors: dict[str, list[str]] = {}
     if requested_deadline is None:
         errors["deadline"] = [N_("give the new deadline")]
-    elif not in_range(requested_deadline):
-        errors["deadline"] = [YEARS_PROBLEM]
+    elif problem := day_problem(requested_deadline):
+        errors["deadline"] = [problem]
     elif requested_deadline <= task.deadline:
         errors["deadline"] = [
             N_("must be after the current deadline %(day)s").fill(day=f"{task.deadline:%d/%m/%Y}")

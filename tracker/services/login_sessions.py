@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -33,10 +33,6 @@ def start(user: User) -> str:
     return token
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def is_open(user_id: int, token: str) -> bool:
     """Whether the browser's session is still open: not logged out, not idle longer than
     SESSION_IDLE_MINUTES, not older than SESSION_MAX_HOURS. An expired one is ended; an open
@@ -53,8 +49,8 @@ def is_open(user_id: int, token: str) -> bool:
     if session is None:
         return False
     config, now = current_app.config, clock.now()
-    seen = _aware(session.last_seen_at or session.created_at)
-    if now - _aware(session.created_at) > timedelta(
+    seen = clock.aware(session.last_seen_at or session.created_at)
+    if now - clock.aware(session.created_at) > timedelta(
         hours=config["SESSION_MAX_HOURS"]
     ) or now - seen > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
         session.ended_at = now

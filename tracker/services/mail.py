@@ -8,6 +8,12 @@ import ssl
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
+
+
+def in_language(person):
+    """Write to `person` in their language (their choice, else DEFAULT_LANGUAGE)."""
+    return force_locale(person.language or current_app.config["DEFAULT_LANGUAGE"])
 
 
 def task_link(task_id: int) -> str:

@@ -60,19 +60,6 @@ def record_export(
     return export
 
 
-def record_file(user, report, file_format, file_name, parameters, data: bytes, stamp):
-    return record_export(
-        user,
-        report,
-        file_format,
-        file_name,
-        parameters,
-        hashlib.sha256(data).hexdigest(),
-        len(data),
-        stamp,
-    )
-
-
 def manifest(export: ReportExport) -> dict:
     """The manifest as JSON: what the file is, its digest, and the chain head it reflects."""
     return {

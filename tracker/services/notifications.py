@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from ..domain.roles import UNIT_LEADER
@@ -66,14 +65,13 @@ def notify(
         if person is None or person.id in seen or not person.active:
             continue
         seen.add(person.id)
-        mailed = bool(person.email) and person.email_notifications
         notification = Notification(
             recipient=person,
             task=task,
             actor=actor,
             kind=kind,
             values={key: str(value) for key, value in values.items()},
-            mail_state=MAIL_PENDING if mailed else MAIL_SKIPPED,
+            mail_state=MAIL_PENDING if _mailable(person) else MAIL_SKIPPED,
         )
         db.session.add(notification)
         written.append(notification)
@@ -117,6 +115,12 @@ def mark_all_read(user: User) -> int:
     return result.rowcount
 
 
+def _mailable(person: User) -> bool:
+    """Whether `person`'s notifications are e-mailed: an active account with an address
+    that has not turned them off."""
+    return bool(person.email) and person.email_notifications and person.active
+
+
 @dataclass
 class MailRun:
     sent: int = 0
@@ -126,7 +130,7 @@ class MailRun:
 def _mail(notification: Notification) -> tuple[str, str]:
     """Subject and body of a notification's e-mail, in the recipient's language."""
     person = notification.recipient
-    with force_locale(person.language or current_app.config["DEFAULT_LANGUAGE"]):
+    with mail.in_language(person):
         said = translated(text_of(notification))
         subject = gettext("[Directive Tracker] %(text)s", text=said.splitlines()[0][:120])
         link = mail.task_link(notification.task_id) if notification.task_id else ""
@@ -143,7 +147,7 @@ def _mail(notification: Notification) -> tuple[str, str]:
     return subject, body
 
 
-def send_pending(limit: int | None = None) -> MailRun:
+def send_pending() -> MailRun:
     """Mail every pending notification once. Each is marked sent and committed as soon as
     the server accepts it; at the first failure the run stops, and what is left is sent by
     the next run (a server that is down loses nothing)."""
@@ -153,13 +157,11 @@ def send_pending(limit: int | None = None) -> MailRun:
         .where(Notification.mail_state == MAIL_PENDING)
         .order_by(Notification.id)
     )
-    if limit:
-        query = query.limit(limit)
     with mail.Mailer() as mailer:
         for notification_id in db.session.scalars(query).all():
             notification = db.session.get(Notification, notification_id)
             person = notification.recipient
-            if not person.email or not person.email_notifications or not person.active:
+            if not _mailable(person):
                 notification.mail_state = MAIL_SKIPPED
                 db.session.commit()
                 continue

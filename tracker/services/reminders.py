@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -85,7 +85,7 @@ def recipients(task: Task, step: str) -> list[User]:
 
 
 def compose(task: Task, step: str, today: date) -> tuple[str, str]:
-    """The subject and body of one reminder, in the current language (see in_language)."""
+    """The subject and body of one reminder, in the current language (see mail.in_language)."""
     deadline = f"{task.deadline:%d/%m/%Y}"
     values = {"code": task.code, "directive": task.directive.code, "deadline": deadline}
     if step.startswith("before"):
@@ -127,11 +127,6 @@ def compose(task: Task, step: str, today: date) -> tuple[str, str]:
         + "\n"
     )
     return subject, body
-
-
-def in_language(person: User):
-    """Write to `person` in their language (their choice, else DEFAULT_LANGUAGE)."""
-    return force_locale(person.language or current_app.config["DEFAULT_LANGUAGE"])
 
 
 def _record(task: Task, step: str, person: User | None, email: str, subject: str) -> bool:
@@ -195,7 +190,7 @@ def send_reminders(today: date) -> RunReport:
                     if email in sent_before:
                         report.skipped += 1
                         continue
-                    with in_language(person):
+                    with mail.in_language(person):
                         subject, body = compose(task, step, today)
                     if superseded:
                         if _record(task, step, person, email, f"(superseded) {subject}"):
@@ -283,7 +278,7 @@ def send_digests(today: date) -> RunReport:
                 db.session.rollback()
                 report.skipped += 1
                 continue
-            with in_language(person):
+            with mail.in_language(person):
                 subject, body = _digest(person, tasks, today)
             try:
                 mailer.send(person.email, subject, body)

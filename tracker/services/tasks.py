@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from ..domain import history_notes, lifecycle, policy
-from ..domain.days import YEARS_PROBLEM, in_range
+from ..domain.days import day_problem
 from ..domain.errors import Conflict, InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
@@ -100,9 +100,8 @@ def _validate(values: TaskValues, task_id: int | None) -> None:
             N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.TASK_KINDS))
         ]
     for name in ("deadline", "start_date", "original_deadline"):
-        day = getattr(values, name)
-        if day is not None and not in_range(day):
-            errors[name] = [YEARS_PROBLEM]
+        if problem := day_problem(getattr(values, name)):
+            errors[name] = [problem]
     if values.start_date and values.deadline < values.start_date:
         errors["deadline"] = [N_("the deadline cannot be before the start date")]
     if values.target is not None and values.target.directive_id != values.directive.id:
@@ -172,10 +171,15 @@ def add_task(values: TaskValues, actor: User | None) -> Task:
     )
     _roll_up(task.parent, actor)
     if task.owner is not None:
-        notifications.notify(
-            "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
-        )
+        _tell_owner(task, actor)
     return task
+
+
+def _tell_owner(task: Task, actor: User | None) -> None:
+    """Notify the task's owner that it is theirs now."""
+    notifications.notify(
+        "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
+    )
 
 
 def create_task(actor: User, values: TaskValues) -> Task:
@@ -285,9 +289,7 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
             )
             db.session.flush()
         if task.owner is not None and task.owner != old_owner:
-            notifications.notify(
-                "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
-            )
+            _tell_owner(task, actor)
         action = "task.deadline_changed_by_admin" if changed else "task.update"
         audit.record(actor, action, task, before, _task_snapshot(task))
     return task

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from ..domain import policy
 from ..domain.errors import Conflict, InvalidInput
 from ..domain.lifecycle import COMPLETED, IN_PROGRESS, STATUS_LABELS, SUBMITTED
+from ..domain.numbers import whole_number
 from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ..domain.text import N_
 from ..domain.timeliness import Timeliness
@@ -210,7 +211,7 @@ def verify(task_id: int):
         lambda: tasks.report_progress(
             current_user,
             task,
-            int(form.version.data) if (form.version.data or "").isdigit() else None,
+            whole_number(form.version.data),
             new_status,
             None,
             form.note.data or "",
@@ -240,7 +241,7 @@ def update_progress(task_id: int):
         tasks.report_progress(
             current_user,
             task,
-            int(form.version.data) if form.version.data.isdigit() else None,
+            whole_number(form.version.data),
             form.status.data,
             form.percent_done.data,
             form.note.data or "",
