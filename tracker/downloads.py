@@ -11,8 +11,8 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
-# Letters that Unicode does not decompose into a base letter and a mark.
-_SEPARATE_LETTERS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ø": "o", "Ø": "O"})
+from .domain.search_text import without_marks
+
 _KEPT_PUNCTUATION = set("-._() ")
 _ASCII_KEPT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._() ")
 MAX_LENGTH = 150
@@ -35,8 +35,7 @@ def download_name(name: str) -> str:
 
 def ascii_fallback(name: str) -> str:
     """`name` in plain ASCII: marks folded (Đ → D, ơ → o), anything else an underscore."""
-    decomposed = unicodedata.normalize("NFD", download_name(name).translate(_SEPARATE_LETTERS))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = without_marks(download_name(name))
     return "".join(ch if ch in _ASCII_KEPT else "_" for ch in bare)
 
 

@@ -9,16 +9,23 @@ from __future__ import annotations
 import unicodedata
 
 # Letters that Unicode does not decompose into a base letter and a mark.
-_SEPARATE_LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
+_SEPARATE_LETTERS = str.maketrans(
+    {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+)
+
+
+def without_marks(text: str) -> str:
+    """`text` with its diacritics taken off, letter case kept (Đ → D, ơ → o): for search
+    keys and for the ASCII names of downloads."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SEPARATE_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def fold(text: str | None) -> str:
     """Lower case, without diacritics, with runs of whitespace made one space."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.translate(_SEPARATE_LETTERS))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.lower().split())
+    return " ".join(without_marks(text).lower().split())
 
 
 def search_key(*parts: str | None) -> str:
