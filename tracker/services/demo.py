@@ -551,8 +551,8 @@ NOTES = {
     "result": W("Báo cáo kết quả kèm sản phẩm.", "Result submitted with the output document."),
     "verified": W("Đã kiểm tra: chấp nhận sản phẩm.", "Verified: the output document is accepted."),
     "sent_back": W(
-        "Trả lại: thiếu biên bản nghiệm thu của hội đồng.",
-        "Sent back: the council's acceptance record is missing.",
+        "Thiếu biên bản nghiệm thu của hội đồng.",
+        "The council's acceptance record is missing.",
     ),
     "resubmitted": W("Đã bổ sung biên bản nghiệm thu.", "The acceptance record has been added."),
     "cancelled": W(
