@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from tracker import create_app
 from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 from tracker.i18n import compile_catalogues
 from tracker.models import Directive, Task, Unit, User
 from tracker.services import clock, login_sessions
@@ -137,12 +137,13 @@ def data_app(app, database_url):
 
 
 @pytest.fixture(autouse=True)
-def _app_context(_clock, data_app):
+def _app_context(_clock, app, data_app):
     """Every test runs inside an app context and leaves the database empty."""
     with data_app.app_context():
         yield
         db.session.remove()
-        limiter.reset()  # failed-login counts belong to the test that made them
+        for each in (app, data_app):  # failed-login counts belong to the test that made them
+            each.extensions["login_guard"].reset()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.connect() as connection:
             if connection.dialect.name == "postgresql":

@@ -1,22 +1,28 @@
 """Logins: failed attempts throttled per account and per address (successes never count,
-a spoofed X-Forwarded-For changes nothing), the limit kept in Redis when configured, the
-password rules, outdated hashes upgraded, and login log lines that cannot be forged."""
+a spoofed X-Forwarded-For changes nothing), an attacker unable to lock the owner's own
+browser out, the counts shared by two gunicorn servers through Redis and by both login
+endpoints, the password rules, outdated hashes upgraded, and login log lines that cannot
+be forged."""
 
 import io
 import logging
+import re
 
 import pytest
 import redis
+import requests
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from tracker import create_app
-from tracker.extensions import db, limiter
+from tracker.extensions import db
+from tracker.login_limits import DEVICE_COOKIE, account_name
 from tracker.logs import LOG_FORMAT, SafeRequestFilter, escape_controls
 from tracker.models import User
 from tracker.services.passwords import password_problem, verify_password
 
 from .conftest import PASSWORD
+from .served import gunicorn
 
 
 @pytest.fixture
@@ -42,11 +48,16 @@ def another_app():
             db.engine.dispose()
 
 
-def attempt(client, username, password="wrong password here", **headers):
-    return client.post("/login", data={"username": username, "password": password}, headers=headers)
+def attempt(client, username, password="wrong password here", address="192.0.2.10", **headers):
+    return client.post(
+        "/login",
+        data={"username": username, "password": password},
+        headers=headers,
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
-def test_an_account_is_locked_after_its_failures_even_for_the_right_password(
+def test_an_unknown_client_is_refused_after_its_failures_even_for_the_right_password(
     client, make, org, limits
 ):
     user = make.user("officer", org["department"], username="lan.nguyen")
@@ -112,30 +123,69 @@ def test_the_api_token_endpoint_is_throttled_too(client, make, org, limits):
     assert refused.headers["Content-Type"].startswith("application/problem+json")
 
 
-def test_with_redis_storage_the_count_outlives_the_worker(app, database_url, another_app):
-    """Two workers share the count: what one refused, a new one refuses too."""
-    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    try:
-        server.flushdb()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (the test needs it)")
-    settings = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-        "LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes",
-        "WTF_CSRF_ENABLED": False,
-        "SECRET_KEY": "x" * 40,
-    }
-    try:
-        worker_one = another_app(settings).test_client()
-        assert attempt(worker_one, "lan.nguyen").status_code == 401
-        assert attempt(worker_one, "lan.nguyen").status_code == 401
-        assert server.dbsize() > 0  # the counts live in Redis
-        worker_two = another_app(settings).test_client()
-        assert attempt(worker_two, "lan.nguyen").status_code == 429
-    finally:
-        server.flushdb()
-        limiter.init_app(app)  # back to the suite's in-memory storage
+def device_of(client) -> str | None:
+    cookie = client.get_cookie(DEVICE_COOKIE)
+    return cookie.value if cookie else None
+
+
+def test_an_attacker_cannot_lock_the_owners_own_browser_out(app, client, make, org, limits):
+    """The owner's browser logged in before; an attacker spread over many addresses uses up
+    the account's count: unknown clients are refused, the owner's browser is not."""
+    make.user("officer", org["department"], username="Lan.Nguyễn")
+    assert attempt(client, "Lan.Nguyễn", PASSWORD).status_code == 302
+    assert device_of(client)
+    with client.session_transaction() as session:
+        session.clear()  # logged out; the device cookie stays
+    attacker = app.test_client()
+    for number in range(3):
+        assert attempt(attacker, "lan.nguyễn", address=f"203.0.113.{number}").status_code == 401
+    # The account's count is full for every other client, wherever it comes from...
+    refused = attempt(attacker, " LAN.NGUYỄN ", PASSWORD, address="198.51.100.99")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    # ...but the owner's browser, from the same office address as an attacker, logs in.
+    assert attempt(client, "Lan.Nguyễn", PASSWORD, address="203.0.113.0").status_code == 302
+
+
+def test_a_known_device_has_a_count_of_its_own(client, make, org, limits):
+    make.user("officer", org["department"], username="lan.nguyen")
+    assert attempt(client, "lan.nguyen", PASSWORD).status_code == 302
+    with client.session_transaction() as session:
+        session.clear()
+    for _ in range(3):
+        assert attempt(client, "lan.nguyen").status_code == 401
+    assert attempt(client, "lan.nguyen", PASSWORD).status_code == 429
+
+
+def test_a_device_cookie_is_earned_only_by_the_right_password(app, client, make, org, limits):
+    """Neither a forged cookie, nor one of another account, nor posting the victim's name
+    while logged in as oneself gives a device of the victim's account."""
+    make.user("officer", org["department"], username="lan.nguyen")
+    make.user("officer", org["department"], username="mallory")
+    assert attempt(client, "mallory", PASSWORD).status_code == 302
+    mallorys_device = device_of(client)
+    assert attempt(client, "lan.nguyen").status_code == 302  # logged in: not a login at all
+    assert device_of(client) == mallorys_device
+    with client.session_transaction() as session:
+        session.clear()
+    for _ in range(3):
+        assert attempt(client, "lan.nguyen").status_code == 401
+    assert attempt(client, "lan.nguyen", PASSWORD).status_code == 429
+    forger = app.test_client()
+    forger.set_cookie(DEVICE_COOKIE, mallorys_device.replace("mallory", "lan.nguyen"))
+    assert attempt(forger, "lan.nguyen", PASSWORD, address="198.51.100.1").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "typed, counted",
+    [
+        (" Lan.Nguyễn ", "lan.nguyễn"),
+        ("ＬＡＮ.nguyễn", "lan.nguyễn"),
+        ("lan  nguyễn", "lan nguyễn"),
+    ],
+)
+def test_variants_of_a_name_count_as_one_account(typed, counted):
+    assert account_name(typed) == counted
 
 
 @pytest.mark.parametrize(
@@ -209,3 +259,44 @@ def test_login_log_lines_cannot_be_forged(app, client):
 
 def test_escape_controls():
     assert escape_controls("a\r\nb\x1bc\x7f") == "a\\r\\nb\\x1bc\\x7f"
+
+
+def test_two_servers_and_both_endpoints_share_the_counts_in_redis(
+    database_url, make, org, tmp_path
+):
+    """Two gunicorn servers with two workers each, the counts in Redis: failures on the API
+    of one and the login form of the other add up, and the limit holds for both."""
+    make.user("officer", org["department"], username="lan.nguyen")
+    db.session.commit()
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        store.flushdb()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (the test needs it)")
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "LOGIN_LIMIT_PER_ACCOUNT": "4 per 15 minutes",
+    }
+    wrong = {"username": "lan.nguyen", "password": "not the password"}
+    try:
+        with (
+            gunicorn(database_url, tmp_path / "one", workers=2, **settings) as first,
+            gunicorn(database_url, tmp_path / "two", workers=2, **settings) as second,
+        ):
+            form = requests.Session()
+            for _ in range(2):
+                assert requests.post(first + "/api/v1/tokens", json=wrong).status_code == 401
+                token = re.search(
+                    r'name="csrf_token" type="hidden" value="([^"]+)"',
+                    form.get(second + "/login").text,
+                ).group(1)
+                sent = form.post(second + "/login", data={**wrong, "csrf_token": token})
+                assert sent.status_code == 401
+            assert store.dbsize() > 0  # the counts live in Redis
+            right = {**wrong, "password": PASSWORD}
+            for server in (first, second):
+                refused = requests.post(server + "/api/v1/tokens", json=right)
+                assert refused.status_code == 429
+                assert int(refused.headers["Retry-After"]) > 0
+    finally:
+        store.flushdb()

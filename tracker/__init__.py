@@ -17,9 +17,10 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import login_limits
 from .config import INSTANCE_DIR, MIGRATIONS_DIR, load_config
 from .domain.text import N_
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, login_manager, migrate
 from .logs import configure_logging
 
 
@@ -71,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.teardown_appcontext(_release_session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    login_limits.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -153,7 +153,6 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none,
         # and then those headers are ignored).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),

@@ -46,8 +46,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if wants_problem_json():
-            return problem(error.code or 500, error.name, error.description or "")
-        return render_error_page(error.code or 500, error.name, error.description or "")
+            response = problem(error.code or 500, error.name, error.description or "")
+        else:
+            response = render_error_page(error.code or 500, error.name, error.description or "")
+        response = app.make_response(response)
+        if retry_after := getattr(error, "retry_after", None):  # 429 and 503 say when
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PendingRollbackError)

@@ -1,7 +1,5 @@
 """Flask extensions, created unbound; create_app() binds them to an app."""
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,7 +25,3 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Storage from RATELIMIT_STORAGE_URI (memory:// by default; redis://... so that limits hold
-# across gunicorn workers). The client address is request.remote_addr, which X-Forwarded-For
-# changes only when TRUSTED_PROXIES says a proxy sits in front (ProxyFix).
-limiter = Limiter(key_func=get_remote_address)

@@ -1,57 +1,177 @@
-"""Throttling of failed logins, per account and per client address, for the login form and
-the API's token endpoint. Only failures (401) count; a correct password is let through
-until the limit is reached, and after that nobody can guess on for that account or from
-that address until the window passes (429 with Retry-After)."""
+"""Throttling of failed logins, shared by the login form and the API's token endpoint and by
+every worker: the counts live in RATELIMIT_STORAGE_URI (`memory://` for one process; Redis
+in production, so that two workers or two servers count together).
+
+Only failures (401) count, in moving windows. A client the account does not know is refused
+(429 with Retry-After) once any of these is reached:
+
+- its failures for this account from this address (LOGIN_LIMIT_PER_ACCOUNT),
+- its address's failures for any account (LOGIN_LIMIT_PER_ADDRESS),
+- the account's failures from all unknown clients together (LOGIN_LIMIT_PER_ACCOUNT).
+
+A browser or script that logged in to the account before carries a signed device cookie
+naming the account. For it only its own failures count (LOGIN_LIMIT_PER_ACCOUNT), so an
+attacker who uses up the account's count from elsewhere does not lock its owner out: the
+owner's usual browser still logs in (OWASP's "device cookies"). The attacker, wherever they
+guess from, gets at most LOGIN_LIMIT_PER_ACCOUNT guesses per window for an account.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, request
+import secrets
+import time
+import unicodedata
+from dataclasses import dataclass
+from functools import wraps
 
-from .extensions import limiter
+from flask import Flask, current_app, g, make_response, request
+from itsdangerous import BadSignature, URLSafeSerializer
+from limits import RateLimitItem, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
-REFUSED = (
+from .domain.text import N_
+
+REFUSED = N_(
     "Too many failed logins for this account or from this address. "
     "Wait a few minutes, then try again."
 )
+DEVICE_COOKIE = "tracker_device"
+DEVICE_COOKIE_DAYS = 365
+_LONGEST_NAME = 150
 
 
-def _attempted_username() -> str:
+class LoginGuard:
+    """The failure counts of one app, in its limit storage."""
+
+    def __init__(self, app: Flask):
+        self.storage: Storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        self.windows = MovingWindowRateLimiter(self.storage)
+
+    def reset(self) -> None:
+        """Forget every count (tests; an admin after an attack)."""
+        self.storage.reset()
+
+
+@dataclass(frozen=True)
+class Count:
+    """One failure count: the limit it is held to and the key it is kept under."""
+
+    limit: RateLimitItem
+    key: str
+
+
+def guard() -> LoginGuard:
+    return current_app.extensions["login_guard"]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["login_guard"] = LoginGuard(app)
+
+
+def account_name(raw: object) -> str:
+    """The attempted username as the counts key it: case, width and surrounding spaces of the
+    same name count as one account."""
+    name = unicodedata.normalize("NFKC", str(raw or "")).strip().casefold()
+    return " ".join(name.split())[:_LONGEST_NAME]
+
+
+def _attempted_account() -> str:
     if request.is_json:
         body = request.get_json(silent=True)
-        name = body.get("username") if isinstance(body, dict) else ""
-    else:
-        name = request.form.get("username", "")
-    return str(name or "").strip().casefold()[:150]
+        return account_name(body.get("username") if isinstance(body, dict) else "")
+    return account_name(request.form.get("username", ""))
 
 
-def _account_key() -> str:
-    return f"login-account:{_attempted_username()}"
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="login-device")
 
 
-def _address_key() -> str:
-    return f"login-address:{request.remote_addr or 'unknown'}"
+def _known_device(account: str) -> str | None:
+    """The id of this client's device cookie when it was issued for `account`."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        payload = _devices().loads(raw)
+    except BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("account") != account:
+        return None
+    device = payload.get("device")
+    return device if isinstance(device, str) else None
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _counts(account: str) -> list[Count]:
+    per_account = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    device = _known_device(account)
+    if device is not None:
+        return [Count(per_account, f"device:{device}")]
+    address = request.remote_addr or "unknown"
+    return [
+        Count(per_account, f"pair:{account}:{address}"),
+        Count(parse(current_app.config["LOGIN_LIMIT_PER_ADDRESS"]), f"address:{address}"),
+        Count(per_account, f"account:{account}"),
+    ]
+
+
+def _seconds_to_wait(counts: list[Count]) -> int:
+    """0 when every count is below its limit, else how long until the first frees a place."""
+    waits = []
+    for count in counts:
+        if not guard().windows.test(count.limit, "login", count.key):
+            reset_at = guard().windows.get_window_stats(count.limit, "login", count.key)[0]
+            waits.append(max(1, int(reset_at - time.time()) + 1))
+    return max(waits, default=0)
+
+
+def _count_failure(counts: list[Count]) -> None:
+    for count in counts:
+        guard().windows.hit(count.limit, "login", count.key)
+
+
+def _remember_device(response, account: str) -> None:
+    token = _devices().dumps({"account": account, "device": secrets.token_urlsafe(16)})
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_DAYS * 24 * 3600,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+    )
+
+
+def succeeded() -> None:
+    """Called by a login view once the password was right: the client becomes a known device
+    of the account it named."""
+    g.login_succeeded = True
 
 
 def throttle_failed_logins(view):
-    """Apply both limits to a login view (POST only)."""
-    per_account = limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=REFUSED,
-        scope="login-account",
-    )
-    per_address = limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-        key_func=_address_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=REFUSED,
-        scope="login-address",
-    )
-    return per_address(per_account(view))
+    """Guard a login view (POST only): refuse while a count is full, count each 401, and give
+    a client that logs in the device cookie of that account."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if request.method != "POST":
+            return view(*args, **kwargs)
+        account = _attempted_account()
+        counts = _counts(account)
+        wait = _seconds_to_wait(counts)
+        if wait:
+            raise TooManyRequests(REFUSED, retry_after=wait)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except Exception as refusal:  # the API raises its 401 as InvalidCredentials
+            if getattr(refusal, "status_code", None) == 401:
+                _count_failure(counts)
+            raise
+        if response.status_code == 401:
+            _count_failure(counts)
+        elif g.get("login_succeeded") and _known_device(account) is None:
+            _remember_device(response, account)
+        return response
+
+    return guarded

@@ -11,7 +11,7 @@ from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..downloads import content_disposition
 from ..errors import problem
-from ..login_limits import throttle_failed_logins
+from ..login_limits import succeeded, throttle_failed_logins
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
 from ..reports.routes import csv_response
 from ..request_args import MOST_PAGES
@@ -121,6 +121,7 @@ def openapi_document():
 def create_token():
     body = _json_body(TokenRequest)
     token, record = tokens.issue_token(body.username, body.password)
+    succeeded()
     current_app.logger.info("API token issued to %r from %s", body.username, request.remote_addr)
     return jsonify({"token": token, "expires_at": iso_utc(record.expires_at)}), 201
 

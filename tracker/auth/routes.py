@@ -21,7 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..domain.text import N_
 from ..extensions import login_manager
 from ..i18n import LANGUAGES
-from ..login_limits import throttle_failed_logins
+from ..login_limits import succeeded, throttle_failed_logins
 from ..models import User
 from ..services import login_sessions, lookups, users
 from .forms import LoginForm
@@ -74,6 +74,7 @@ def login():
             current_app.logger.warning("login failed for %r from %s", username, request.remote_addr)
             flash(_("Unknown username or wrong password, or the account is inactive."), "error")
             return render_template("auth/login.html", form=form), 401
+        succeeded()
         language = session.get("language")
         session.clear()  # a new session on login (the language chosen before it stays)
         if language:
