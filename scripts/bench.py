@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -90,6 +91,9 @@ def environment(url: str) -> dict:
         "SECRET_KEY": "bench-" + "k" * 40,
         "SESSION_COOKIE_SECURE": "0",
         "LOG_LEVEL": "ERROR",
+        # Its own instance folder: the audit anchors and uploads of another database (the
+        # demo's) must not be checked against this one.
+        "TRACKER_INSTANCE_DIR": f"/tmp/tracker-bench-instance-{url.split(':')[0]}",
     }
 
 
@@ -132,6 +136,7 @@ def prepare(name: str, url: str) -> dict:
         flask(url, "db", "upgrade")  # indexes added since it was made
         return {"generated_seconds": None}
     print(f"[{name}] generating {TASKS:,} tasks", flush=True)
+    shutil.rmtree(environment(url)["TRACKER_INSTANCE_DIR"], ignore_errors=True)
     if name == "postgresql":
         psql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
         psql(f"CREATE DATABASE {PG_DATABASE}")

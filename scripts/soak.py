@@ -26,6 +26,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,6 +62,9 @@ def environment() -> dict:
         "SECRET_KEY": "soak-" + "k" * 40,
         "SESSION_COOKIE_SECURE": "0",
         "LOG_LEVEL": "ERROR",
+        # Its own instance folder: the audit anchors and uploads of another database (the
+        # demo's) must not be checked against this one.
+        "TRACKER_INSTANCE_DIR": "/tmp/tracker-soak-instance",
     }
 
 
@@ -69,6 +73,7 @@ def prepare() -> tuple[str, dict[int, int]]:
     each task's version before the load."""
     psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     psql(f"CREATE DATABASE {DATABASE}")
+    shutil.rmtree(environment()["TRACKER_INSTANCE_DIR"], ignore_errors=True)
     os.environ.update(environment())
     sys.path.insert(0, str(ROOT))
     from datetime import date

@@ -285,13 +285,33 @@ audit_cli = AppGroup("audit", help="The sealed audit trail.")
 
 @audit_cli.command("verify")
 def verify_audit_command():
-    """Check the whole hash chain; name the first broken row; exit 1 on any tampering."""
+    """Check the hash chain, and it against the signed anchors outside the database and the
+    heads recorded by export manifests and period closings; exit 1 on any tampering."""
     from .services import audit
 
-    checked, problem = audit.verify_chain()
-    if problem:
-        _fail(f"the audit trail is broken: {problem}.")
-    click.echo(f"The audit trail is whole: {checked} events, every hash verified.")
+    check = audit.verify_trail()
+    for problem in check.problems[1:]:
+        click.echo(f"Also: {problem}.", err=True)
+    if check.problems:
+        _fail(f"the audit trail is broken: {check.problems[0]}.")
+    click.echo(
+        f"The audit trail is whole: {check.events} events, every hash verified; "
+        f"{check.anchors} signed anchors and {check.recorded_heads} recorded heads match."
+    )
+    if not check.anchors:
+        click.echo("No anchors yet: run `flask audit anchor` daily (cron or the scheduler).")
+
+
+@audit_cli.command("anchor")
+def anchor_audit_command():
+    """Sign the chain's head and append it to the anchor file (daily; also done on each
+    period close and export)."""
+    from .services import anchors
+
+    written = anchors.anchor("daily")
+    if written is None:
+        _fail("the head could not be anchored; the log says why.")
+    click.echo(f"Anchored the audit chain at seq {written.seq}.")
 
 
 def register_cli(app: Flask) -> None:

@@ -6,7 +6,7 @@ API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
-SESSION_MAX_HOURS.
+SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE.
 """
 
 from __future__ import annotations
@@ -158,6 +158,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # The language of a page when neither the user nor the browser names vi or en.
         "DEFAULT_LANGUAGE": _language(env.get("DEFAULT_LANGUAGE", "en")),
+        # The audit chain's anchors outside the database: the Ed25519 key that signs them
+        # and the file they are appended to (make it append-only: chattr +a).
+        "AUDIT_SIGNING_KEY": env.get(
+            "AUDIT_SIGNING_KEY", str(INSTANCE_DIR / "audit-signing-key.pem")
+        ),
+        "AUDIT_ANCHOR_FILE": env.get(
+            "AUDIT_ANCHOR_FILE", str(INSTANCE_DIR / "audit-anchors.jsonl")
+        ),
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }

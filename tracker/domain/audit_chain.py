@@ -65,3 +65,19 @@ def first_break(rows: list[dict[str, Any]], head: dict[str, Any] | None) -> str 
             "events after it were deleted"
         )
     return None
+
+
+def recorded_head_problem(hashes: dict[int, str], seq: int, digest: str, what: str) -> str | None:
+    """Why the chain no longer holds a head recorded outside it (an anchor, a manifest, a
+    closing) at `seq` with `digest`; None when it does. `hashes` maps each seq to its hash."""
+    if seq == 0:
+        return None if digest in (GENESIS, "") else f"{what} records an unknown start of the chain"
+    if seq not in hashes:
+        last = max(hashes, default=0)
+        return (
+            f"{what} records seq {seq} but the chain ends at seq {last}: "
+            "events were removed (truncated)"
+        )
+    if hashes[seq] != digest:
+        return f"{what} records another hash at seq {seq}: the chain was rewritten"
+    return None

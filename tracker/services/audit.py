@@ -4,6 +4,7 @@ chained to the one before by its hash; and verifying the chain."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import audit_chain as chain
 from ..extensions import db
-from ..models import AuditEvent, AuditHead, User
+from ..models import AuditEvent, AuditHead, PeriodClosing, ReportExport, User
 from ..models._types import utcnow
+from . import anchors
 
 
 def _jsonable(value: Any) -> Any:
@@ -100,9 +102,48 @@ def chain_rows() -> list[dict]:
     ]
 
 
-def verify_chain() -> tuple[int, str | None]:
-    """(events checked, the first break or None)."""
+@dataclass(frozen=True)
+class TrailCheck:
+    """What `verify_trail` checked and every problem it found (none: the trail is whole)."""
+
+    events: int
+    anchors: int
+    recorded_heads: int
+    problems: list[str]
+
+
+def verify_trail() -> TrailCheck:
+    """The chain checked against itself, against every signed anchor outside the database,
+    and against the head recorded in every export manifest and period closing."""
     rows = chain_rows()
     head = db.session.get(AuditHead, 1)
     head_state = {"seq": head.seq, "hash": head.hash} if head is not None else None
-    return len(rows), chain.first_break(rows, head_state)
+    problems = [broken] if (broken := chain.first_break(rows, head_state)) else []
+    hashes = {row["seq"]: row["hash"] for row in rows}
+    found = anchors.read_anchors()
+    for each in found:
+        what = f"the anchor of {each.at} ({each.reason}, line {each.line})"
+        problem = each.problem or chain.recorded_head_problem(hashes, each.seq, each.hash, what)
+        if problem:
+            problems.append(problem)
+    recorded = [
+        (f"export manifest {row.id}", row.chain_seq, row.chain_hash)
+        for row in db.session.execute(
+            select(ReportExport.id, ReportExport.chain_seq, ReportExport.chain_hash)
+        )
+    ] + [
+        (f"period closing {row.id}", row.chain_seq, row.chain_hash)
+        for row in db.session.execute(
+            select(PeriodClosing.id, PeriodClosing.chain_seq, PeriodClosing.chain_hash)
+        )
+    ]
+    for what, seq, digest in recorded:
+        if problem := chain.recorded_head_problem(hashes, seq, digest, what):
+            problems.append(problem)
+    return TrailCheck(len(rows), len(found), len(recorded), problems)
+
+
+def verify_chain() -> tuple[int, str | None]:
+    """(events checked, the first problem or None), as `verify_trail` finds them."""
+    check = verify_trail()
+    return check.events, (check.problems[0] if check.problems else None)

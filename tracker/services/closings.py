@@ -16,7 +16,7 @@ from ..domain.errors import Conflict, InvalidInput
 from ..domain.text import N_
 from ..extensions import db
 from ..models import ClosingTask, Directive, PeriodClosing, StatusUpdate, Task, Unit, User
-from . import as_of, audit, clock, lookups, manifests, report_builders, task_queries
+from . import anchors, as_of, audit, clock, lookups, manifests, report_builders, task_queries
 from .report_tables import ReportTable
 from .task_queries import TaskFilters, apply_filters
 
@@ -114,6 +114,7 @@ def close_period(
         },
     )
     db.session.commit()
+    anchors.anchor("period.close")
     return closing
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditHead, ReportExport, User
-from . import audit, clock
+from . import anchors, audit, clock
 from .report_tables import Stamp
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
@@ -57,6 +57,7 @@ def record_export(
     db.session.flush()
     audit.record(user, "report.export", export, after=manifest(export))
     db.session.commit()
+    anchors.anchor("report.export")
     return export
 
 
