@@ -3,6 +3,7 @@
 
 import csv
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -134,3 +135,28 @@ def test_a_closing_outside_a_supervisors_units_is_hidden(client, make, org, hist
     login(client, make.user("supervisor", org["department"]))
     assert client.get(f"/reports/closings/{closing.id}").status_code == 403
     assert "01/07/2025" not in client.get("/reports/closings").text
+
+
+def test_two_concurrent_closes_of_one_scope_make_one_closing(app, make, org, history):
+    """Two supervisors press "Close period" at the same moment: one closing, the other told
+    it is already closed; no 500."""
+    browsers = []
+    for _ in range(2):
+        browsers.append(app.test_client())
+        login(browsers[-1], make.user("supervisor", org["ministry"]))
+    start = threading.Barrier(2)
+    pages: list[str] = []
+
+    def press(browser) -> None:
+        start.wait()
+        pages.append(close(browser).text)
+
+    threads = [threading.Thread(target=press, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pages) == 2
+    assert sum("already closed for this scope" in page for page in pages) == 1
+    assert not any("Something went wrong" in page for page in pages)
+    assert closings_count() == 1

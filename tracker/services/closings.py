@@ -79,9 +79,11 @@ def close_period(
             params={"day": f"{end:%d/%m/%Y}"},
             field_errors={"to": ["the period has not ended"]},
         )
+    # The write comes first: a concurrent close of the same scope waits here until the
+    # other commits, so that the check below sees it, and the report read is the latest.
+    audit.lock_chain()
     if find(actor, start, end, filters) is not None:
         raise Conflict(N_("This period is already closed for this scope; open the closed report."))
-    audit.lock_chain()  # the write comes first, so the report read below is the latest
     stamp = manifests.stamp_for(actor)
     table, _ = report_builders.period_report(actor, filters, start, end, "unit", due_soon_days)
     closing = PeriodClosing(
