@@ -110,6 +110,23 @@ def test_allowed_files_are_stored_and_downloaded_as_attachments(
         ("broken.docx", b"PK\x03\x04garbage", "does not contain what its name says"),
         ("noext", PDF, "Only PDF, DOCX"),
         ("empty.pdf", b"", "is empty"),
+        # Polyglots: valid by their first bytes, and a web page too.
+        (
+            "Báo cáo Đợt 1.pdf",
+            b"%PDF-1.4\n<html><body><script>fetch('/api/v1/tasks')</script>" + PDF[9:],
+            "also contains a web page",
+        ),
+        ("anh.png", PNG + b"<!-- -->" + b"\x00" * 64, "also contains a web page"),
+        ("anh.png", PNG + b"\x00" * 200_000 + b"tEXt<ScRiPt src=//x.example>", "web page"),
+        (
+            "so-lieu.docx",
+            office_file(
+                ("[Content_Types].xml", "<Types/>"),
+                ("word/document.xml", "<w:document/>"),
+                ("x.html", "<iframe src=//x.example>"),
+            ),
+            "web page",
+        ),
     ],
 )
 def test_refused_files_leave_nothing_behind(client, scene, name, content, message):
@@ -253,6 +270,18 @@ def test_link_evidence(client, scene):
     assert bad.status_code == 422 and "must start with https://" in bad.text
     neither = client.post(f"/tasks/{task.id}/evidence", data={})
     assert neither.status_code == 422 and "either a file or a link" in neither.text
+
+
+def test_a_real_pdf_made_from_html_is_not_taken_for_a_web_page(client, scene):
+    """WeasyPrint's PDF of a page with a script: nothing of the HTML is left in the file."""
+    from weasyprint import HTML
+
+    leader, task = scene
+    login(client, leader)
+    made = HTML(string="<h1>Báo cáo tiến độ Đợt 1</h1><script>alert(1)</script>").write_pdf()
+    response = upload(client, task, "Báo cáo tiến độ.pdf", made)
+    assert response.status_code in (200, 302)
+    assert evidence_count() == 1
 
 
 def test_evidence_through_the_api(client, scene):

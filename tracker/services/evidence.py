@@ -107,6 +107,47 @@ def sniff(path: Path) -> str | None:
     return None
 
 
+# A file that also reads as a web page (a "polyglot": a valid PDF or PNG that is HTML too) is
+# refused. Browsers that sniff look at the first bytes for the WHATWG MIME Sniffing HTML
+# tags, older ones anywhere in them; tags that run script or embed pages are looked for in
+# the whole file. Each tag counts only when followed by a space, ">" or "/".
+SNIFFED_BYTES = 1445
+SNIFFED_TAGS = (
+    b"<!doctype html", b"<html", b"<head", b"<script", b"<iframe", b"<h1", b"<div",
+    b"<font", b"<table", b"<a", b"<style", b"<title", b"<b", b"<body", b"<br", b"<p",
+    b"<!--", b"<svg", b"<object", b"<embed", b"<meta",
+)  # fmt: skip
+ACTIVE_TAGS = (b"<script", b"<iframe", b"<html", b"<svg", b"<object", b"<embed")
+_TAG_ENDS = frozenset(b" \t\n\r\f>/")
+
+
+def _has_tag(text: bytes, tags: tuple[bytes, ...]) -> bool:
+    for tag in tags:
+        start = text.find(tag)
+        while start != -1:
+            after = start + len(tag)
+            if tag == b"<!--" or after >= len(text) or text[after] in _TAG_ENDS:
+                return True
+            start = text.find(tag, start + 1)
+    return False
+
+
+def reads_as_web_page(path: Path) -> bool:
+    """Whether the file holds HTML a browser could run (see SNIFFED_TAGS and ACTIVE_TAGS)."""
+    overlap = max(len(tag) for tag in SNIFFED_TAGS) + 1
+    with path.open("rb") as handle:
+        first = handle.read(SNIFFED_BYTES).lower()
+        if _has_tag(first, SNIFFED_TAGS) or _has_tag(first, ACTIVE_TAGS):
+            return True
+        tail = first[-overlap:]
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            window = tail + chunk.lower()
+            if _has_tag(window, ACTIVE_TAGS):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
 def _max_bytes() -> int:
     return current_app.config["MAX_UPLOAD_BYTES"]
 
@@ -175,6 +216,14 @@ def add_file(
                 name=original,
                 kind=extension.upper(),
                 kinds=ALLOWED_LABEL,
+            )
+        if reads_as_web_page(temporary):
+            raise _refuse(
+                N_(
+                    "%(name)s also contains a web page (HTML), which is not accepted in "
+                    "evidence. Save or export the file again from its program and attach that."
+                ),
+                name=original,
             )
         stored_name = f"{secrets.token_hex(20)}.{extension}"
         final = directory / stored_name
