@@ -259,12 +259,14 @@ def import_command(path, username, dry_run):
         _fail(f"unknown user {username!r}.")
     try:
         with open(path, "rb") as handle:
-            rows = imports.read_rows(path, handle.read())
+            rows = imports.read_rows(path, handle.read(), seconds=None)
     except imports.ImportError_ as error:
         _fail(error.message)
     with click.progressbar(length=len(rows), label="Checking rows", file=sys.stderr) as bar:
         try:
-            report = imports.run_import(user, rows, dry_run=dry_run, progress=bar.update)
+            report = imports.run_import(
+                user, rows, dry_run=dry_run, progress=bar.update, seconds=None
+            )
         except DomainError as error:
             _fail(error.message)
     for error in report.errors:

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+import math
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,8 +26,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import history_notes, lifecycle, policy
 from ..domain.days import parse_day
-from ..domain.errors import Conflict, DomainError
-from ..domain.text import N_, field_label
+from ..domain.errors import Conflict, DomainError, InvalidInput
+from ..domain.text import N_, Text, field_label
 from ..extensions import db
 from ..models import Directive, Target, Task, Unit, User
 from ..models.directive import DIRECTIVE_KINDS
@@ -64,11 +67,21 @@ FIELD_COLUMNS = {
     "coordinating_units": "coordinating_units",
     "evidence": "status",
 }
-MAX_ROWS = 20000
+# What one import may hold and take. The upload itself is bounded by MAX_CONTENT_LENGTH;
+# rows are read one by one and reading stops at the first limit reached, so a small file
+# that unpacks into a million rows or a 300 MB cell is refused without being read whole.
+MAX_ROWS = 20_000
+MAX_CELL_CHARS = 10_000
+IMPORT_SECONDS = 25  # reading and trying every row; under gunicorn's 30-second timeout
+# An XLSX is a ZIP archive: its members are judged by their declared sizes first (the same
+# check as evidence uploads: no zip bombs), then against these bounds, before openpyxl opens
+# it. openpyxl holds the shared strings whole, so those are bounded tighter than a sheet.
+XLSX_MAX_MEMBER_BYTES = 64 * 1024 * 1024
+XLSX_MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
 
 
-class ImportError_(DomainError):  # noqa: N801  ImportError is a builtin
-    """A file that cannot be read at all."""
+class ImportError_(InvalidInput):  # noqa: N801  ImportError is a builtin
+    """A file that cannot be read at all (nothing of it is imported)."""
 
 
 @dataclass
@@ -111,57 +124,163 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by header."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(content)
-    if name.endswith(".csv"):
-        return _read_csv(content)
-    raise ImportError_("Import a .csv or .xlsx file.")
+def _deadline(seconds: float | None) -> float:
+    return time.monotonic() + seconds if seconds is not None else math.inf
 
 
-def _read_csv(content: bytes) -> list[dict[str, Any]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportError_("The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and retry.")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    return _checked(
-        [{(k or "").strip(): _cell(v) for k, v in row.items()} for row in reader],
-        reader.fieldnames or [],
+def _too_slow(seconds: float) -> ImportError_:
+    return ImportError_(
+        N_(
+            "The import took more than %(seconds)s seconds and was stopped; nothing was "
+            "written. Split the file into smaller ones."
+        ),
+        params={"seconds": f"{seconds:g}"},
     )
 
 
-def _read_xlsx(content: bytes) -> list[dict[str, Any]]:
-    from openpyxl import load_workbook
+def read_rows(
+    filename: str, content: bytes, seconds: float | None = IMPORT_SECONDS
+) -> list[dict[str, Any]]:
+    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by header, read
+    one by one within MAX_ROWS, MAX_CELL_CHARS and `seconds` (None: no time limit, for the
+    command line)."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        return _read_xlsx(content, seconds)
+    if name.endswith(".csv"):
+        return _read_csv(content, seconds)
+    raise ImportError_(N_("Import a .csv or .xlsx file."))
+
+
+def _read_csv(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    return _within_limits(((reader.line_num, values) for values in reader), seconds)
+
+
+def _xlsx_archive_problem(content: bytes) -> Text | None:
+    """Why the XLSX's archive may not be opened, or None."""
+    from .evidence import archive_within_limits
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ImportError_(f"The XLSX file cannot be read: {error}.")
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-    result = []
-    for values in rows:
-        if values is None or all(v is None or v == "" for v in values):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if not archive_within_limits(archive):
+                return N_("it unpacks to far more than it holds")
+            for member in archive.infolist():
+                limit = (
+                    XLSX_MAX_SHARED_STRINGS_BYTES
+                    if member.filename.lower().endswith("sharedstrings.xml")
+                    else XLSX_MAX_MEMBER_BYTES
+                )
+                if member.file_size > limit:
+                    return N_("its part %(part)s is too large").fill(part=member.filename[:80])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return N_("it is not an XLSX (ZIP) file")
+    return None
+
+
+def _read_xlsx(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
+    from openpyxl import load_workbook
+
+    problem = _xlsx_archive_problem(content)
+    if problem is None:
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            problem = str(error)[:200]
+    if problem is not None:
+        raise ImportError_(
+            N_("The XLSX file cannot be read: %(problem)s."), params={"problem": problem}
+        )
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        return _within_limits(enumerate(rows, start=1), seconds)
+    finally:
+        workbook.close()
+
+
+def _within_limits(
+    numbered_rows: Iterator[tuple[int, Iterable[Any]]], seconds: float | None
+) -> list[dict[str, Any]]:
+    """The non-empty rows after the header, keyed by it, read one by one and stopping at
+    the first limit reached or the first row the file's reader cannot read."""
+    deadline = _deadline(seconds)
+    header: list[str] | None = None
+    rows: list[dict[str, Any]] = []
+    number = 0
+    while True:
+        try:
+            number, values = next(numbered_rows, (number, None))
+        except UnicodeDecodeError:
+            raise ImportError_(
+                N_("The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and retry.")
+            ) from None
+        except csv.Error:  # a field over the csv module's own limit (128 KB), an open quote
+            raise _unreadable(number + 1, N_("a cell is too long or a quote is left open"))
+        except Exception as error:  # a cell openpyxl cannot convert (0000-00-00, …)
+            raise _unreadable(number + 1, str(error)[:200]) from None
+        if values is None:
+            break
+        if header is None:
+            header = _header(values)
             continue
-        result.append({header[i]: _cell(v) for i, v in enumerate(values) if i < len(header)})
-    workbook.close()
-    return _checked(result, header)
+        if all(value is None or value == "" for value in values):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise ImportError_(
+                N_("The file has more than %(rows)s rows; import at most %(rows)s at once."),
+                params={"rows": f"{MAX_ROWS:,}"},
+            )
+        if time.monotonic() > deadline:
+            raise _too_slow(seconds)
+        row = {}
+        for column, value in zip(header, values, strict=False):
+            _check_cell(number, column, value)
+            row[column] = _cell(value)
+        rows.append(row)
+    _header(header or [])
+    return rows
 
 
-def _checked(rows: list[dict[str, Any]], header: Iterable[str]) -> list[dict[str, Any]]:
+def _header(values: Iterable[Any]) -> list[str]:
+    header = [str(name).strip() if name is not None else "" for name in values]
     missing = [column for column in REQUIRED if column not in set(header)]
     if missing:
         raise ImportError_(
-            f"The file has no column {', '.join(missing)}. Start from the template "
-            "(/admin/import/template.csv) or from a task export."
+            N_(
+                "The file has no column %(columns)s. Start from the template "
+                "(/admin/import/template.csv) or from a task export."
+            ),
+            params={"columns": ", ".join(missing)},
         )
-    if len(rows) > MAX_ROWS:
-        raise ImportError_(f"The file has {len(rows)} rows; import at most {MAX_ROWS} at once.")
-    return rows
+    return header
+
+
+def _unreadable(row: int, problem: str) -> ImportError_:
+    return ImportError_(
+        N_("Row %(row)s of the file cannot be read (%(problem)s); nothing was imported."),
+        params={"row": row, "problem": problem},
+    )
+
+
+def _check_cell(row: int, column: str, value: Any) -> None:
+    problem = None
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            problem = N_("a cell of more than %(chars)s characters")
+        elif "\x00" in value:
+            problem = N_("a NUL character (\\0), which no text may hold")
+    elif isinstance(value, float) and not math.isfinite(value):
+        problem = N_("a number that is not finite (NaN or infinity)")
+    if problem:
+        raise ImportError_(
+            N_("Row %(row)s, column %(column)s: %(problem)s. Nothing was imported."),
+            params={
+                "row": row,
+                "column": column[:40],
+                "problem": problem.fill(chars=f"{MAX_CELL_CHARS:,}"),
+            },
+        )
 
 
 # --- values ------------------------------------------------------------------------------
@@ -394,16 +513,22 @@ def run_import(
     rows: list[dict[str, Any]],
     dry_run: bool = True,
     progress: Callable[[int], None] | None = None,
+    seconds: float | None = IMPORT_SECONDS,
 ) -> ImportReport:
-    """Try every row; commit only when all succeed and this is not a dry run."""
+    """Try every row; commit only when all succeed and this is not a dry run. Past `seconds`
+    (None: no limit) the run stops, writes nothing and raises ImportError_."""
     policy.require(policy.can_import(actor), N_("Imports are for administrators and supervisors."))
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     # A write first, so that the transaction is open before the first savepoint: Python's
     # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
     # one would commit when released.
     audit.lock_chain()
+    deadline = _deadline(seconds)
     for index, row in enumerate(rows):
         line = index + 2  # the header is row 1
+        if time.monotonic() > deadline:
+            db.session.rollback()
+            raise _too_slow(seconds)
         savepoint = db.session.begin_nested()
         try:
             _row(actor, row, report, line)
