@@ -250,7 +250,9 @@ def _task_values(form: TaskForm) -> TaskValues:
         parent=pick(Task, form.parent_id.data, "task"),
         kind=form.kind.data,
         lead_unit=pick(Unit, form.lead_unit_id.data, "unit"),
-        coordinating_units=[pick(Unit, uid, "unit") for uid in form.coordinating_unit_ids.data],
+        coordinating_units=[
+            pick(Unit, uid, "unit") for uid in form.coordinating_unit_ids.data or []
+        ],
         owner=pick(User, form.owner_id.data, "user"),
         start_date=form.start_date.data,
         deadline=form.deadline.data,

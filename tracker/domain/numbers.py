@@ -11,9 +11,11 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 LARGEST = 2**31 - 1
 
 
-def whole_number(text: str | None, most: int = LARGEST) -> int | None:
-    """`text` as a whole number from 0 to `most`, or None when it is anything else."""
-    if text is None or not _DIGITS.fullmatch(text.strip()):
+def whole_number(text: object, most: int = LARGEST) -> int | None:
+    """`text` as a whole number from 0 to `most`, or None when it is anything else (a value
+    that did not come in as text, too: a form field the request left out keeps its object's
+    value, which must not pass for what the user sent)."""
+    if not isinstance(text, str) or not _DIGITS.fullmatch(text.strip()):
         return None
     number = int(text.strip())
     return number if number <= most else None
