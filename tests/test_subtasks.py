@@ -158,3 +158,68 @@ def test_a_roll_up_writes_the_parents_history_and_audit_event(family):
         ).all()[-1]
         == "task.rolled_up"
     )
+
+
+def test_a_supervisor_names_only_someone_of_their_units_as_owner(client, make, org):
+    """Every field that names another object is authorised: the parent (above), the owner
+    (here: someone of another ministry would be handed the task and its reminders), the
+    target (of the same directive) and the coordinating units (any unit: coordination
+    across ministries is the point, and it gives them no say over status)."""
+    from sqlalchemy import func, select
+
+    from tracker.models import Task
+
+    directive = make.directive("Chỉ thị 05/CT-TTg")
+    supervisor = make.user("supervisor", org["ministry"])
+    outsider = make.user("officer", org["other"], username="can.bo.bo.khac")
+    insider = make.user("officer", org["institute"], username="can.bo.vien")
+    headers = token_for(client, supervisor)
+
+    def create(code, **extra):
+        body = {
+            "directive": directive.code,
+            "code": code,
+            "title": "Xây dựng đề án",
+            "lead_unit": "DEP",
+            "deadline": "2027-06-30",
+            **extra,
+        }
+        return client.post("/api/v1/tasks", json=body, headers=headers)
+
+    refused = create("NV Đ 1", owner=outsider.username)
+    assert refused.status_code == 422
+    assert refused.json["errors"] == {"owner": ["not in your units"]}
+    assert db.session.scalar(select(func.count(Task.id))) == 0
+    assert create("NV Đ 2", owner=insider.username, coordinating_units=["OTH"]).status_code == 201
+    other_target = make.directive("Nghị quyết 57-NQ/TW")
+    from datetime import date
+
+    from tracker.models import Target
+
+    db.session.add(
+        Target(directive=other_target, code="MT ư", title="Mục tiêu", due_on=date(2030, 1, 1))
+    )
+    db.session.commit()
+    wrong_target = create("NV Đ 3", target="MT ư")
+    assert wrong_target.status_code == 422
+    assert db.session.scalar(select(func.count(Task.id))) == 1
+    from tracker.services import imports
+
+    report = imports.run_import(
+        supervisor,
+        [
+            {
+                "directive": directive.code,
+                "task_code": "NV Đ 4",
+                "title": "Báo cáo",
+                "lead_unit": "DEP",
+                "deadline": "2027-06-30",
+                "owner": outsider.username,
+            }
+        ],
+        dry_run=False,
+    )
+    assert [(error.column, error.message) for error in report.errors] == [
+        ("owner", "can.bo.bo.khac is not in your units: a task's owner is someone of your units.")
+    ]
+    assert db.session.scalar(select(func.count(Task.id))) == 1

@@ -234,6 +234,16 @@ def can_place_under(user: User, parent: Task) -> bool:
     return can_view_task(user, parent) and can_create_task(user, parent.lead_unit)
 
 
+def can_assign_owner(user: User, owner: User) -> bool:
+    """Name `owner` as a new task's owner (who then sees it, works on it and is reminded of
+    it): admins anyone; supervisors someone of their own units."""
+    if not _active(user):
+        return False
+    return user.role == ADMIN or (
+        user.role == SUPERVISOR and owner.unit is not None and _in_subtree(owner.unit, user.unit)
+    )
+
+
 def can_edit_task(user: User, task: Task) -> bool:
     """Edit a task's fields (title, units, owner, dates): admins only."""
     return _active(user) and user.role == ADMIN

@@ -428,6 +428,13 @@ def _new_task(actor, row, directive, target, report, line) -> None:
         owner = db.session.scalar(select(User).where(User.username == owner_name))
         if owner is None:
             raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(owner_name)))
+        if not policy.can_assign_owner(actor, owner):
+            raise RowProblem(
+                "owner",
+                N_("%(name)s is not in your units: a task's owner is someone of your units.").fill(
+                    name=owner.username
+                ),
+            )
     coordinating = [
         _unit(c.strip(), "coordinating_units")
         for c in _text(row, "coordinating_units").replace(",", ";").split(";")

@@ -193,6 +193,12 @@ def create_task(actor: User, values: TaskValues) -> Task:
             N_("The request names records that do not exist."),
             field_errors={"parent": [N_("no such task")]},
         )
+    if values.owner is not None and not policy.can_assign_owner(actor, values.owner):
+        raise InvalidInput(
+            N_("%(name)s is not in your units: a task's owner is someone of your units."),
+            params={"name": values.owner.username},
+            field_errors={"owner": [N_("not in your units")]},
+        )
     task = add_task(values, actor)
     db.session.flush()
     audit.record(actor, "task.create", task, after=_task_snapshot(task))
