@@ -41,8 +41,9 @@ def serve(scratch: Path) -> tuple[str, dict[str, str], int]:
     from tracker import create_app
     from tracker.extensions import db
     from tracker.i18n import compile_catalogues
+    from tracker.infra import clock
     from tracker.models import Task, User
-    from tracker.services import clock, demo
+    from tracker.seed import demo
 
     compile_catalogues()
     app = create_app(

@@ -79,10 +79,11 @@ def prepare() -> tuple[str, dict[int, int]]:
     from datetime import date
 
     from tracker import create_app
+    from tracker.accounts import tokens, users
     from tracker.extensions import db
     from tracker.models import Task
-    from tracker.services import directives, tokens, units, users
-    from tracker.services.tasks import TaskValues, add_task
+    from tracker.org import directives, units
+    from tracker.work.tasks import TaskValues, add_task
 
     app = create_app()
     with app.app_context():
@@ -244,10 +245,9 @@ def kill_a_worker(server: subprocess.Popen):
 def reconcile(acknowledged: list[str], versions: dict[int, int]) -> list[tuple[str, bool, str]]:
     from sqlalchemy import func, select
 
-    from tracker import create_app
+    from tracker import audit, create_app
     from tracker.extensions import db
     from tracker.models import AuditEvent, StatusUpdate, Task
-    from tracker.services import audit
 
     app = create_app()
     checks = []

@@ -16,16 +16,17 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from tracker import create_app
+from tracker.accounts import login_sessions
+from tracker.accounts.passwords import hash_password
 from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
 from tracker.extensions import db
 from tracker.i18n import compile_catalogues
+from tracker.infra import clock
 from tracker.models import Directive, Task, Unit, User
-from tracker.services import clock, login_sessions
-from tracker.services.directives import add_directive
-from tracker.services.passwords import hash_password
-from tracker.services.tasks import TaskValues, add_task
-from tracker.services.units import add_unit
+from tracker.org.directives import add_directive
+from tracker.org.units import add_unit
+from tracker.work.tasks import TaskValues, add_task
 
 # Shared scenario fixtures (a dated 2025 history of six tasks) and the browser tests' support.
 pytest_plugins = ["tests.histories", "tests.browser"]

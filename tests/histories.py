@@ -11,9 +11,11 @@ from sqlalchemy import func, select, update
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
+from tracker.infra import clock
 from tracker.models import ExtensionRequest, StatusUpdate, Task
-from tracker.services import clock, comments, extensions, tasks, urging
-from tracker.services.tasks import TaskValues
+from tracker.work import comments, tasks, urging
+from tracker.work import deadline_extensions as extensions
+from tracker.work.tasks import TaskValues
 
 from .conftest import login
 from .test_api import token_for

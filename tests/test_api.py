@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tracker.accounts import users
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, StatusUpdate, Task
-from tracker.services import users
 
 from .conftest import PASSWORD
 

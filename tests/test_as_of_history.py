@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.infra import clock
 from tracker.models import ExtensionRequest, StatusUpdate, Task
-from tracker.services import clock, extensions
+from tracker.work import deadline_extensions as extensions
 
 # (on time, late, within deadline, overdue) by hand, per report day.
 EXPECTED = {

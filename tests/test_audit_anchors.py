@@ -12,10 +12,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from tracker import audit
+from tracker.audit import anchors
 from tracker.domain.audit_chain import GENESIS, event_hash, first_break
 from tracker.extensions import db
-from tracker.services import anchors, audit, closings, manifests, units
-from tracker.services.task_queries import TaskFilters
+from tracker.org import units
+from tracker.reporting import closings, manifests
+from tracker.reporting.task_queries import TaskFilters
 
 from .conftest import ANCHOR_FILE, TEST_DATABASE_URL, login
 

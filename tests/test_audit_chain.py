@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from tracker import audit
 from tracker.extensions import db
-from tracker.services import audit, units
+from tracker.org import units
 
 from .conftest import TEST_DATABASE_URL
 

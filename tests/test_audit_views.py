@@ -3,7 +3,7 @@
 import csv
 import io
 
-from tracker.services import units
+from tracker.org import units
 
 from .conftest import login
 

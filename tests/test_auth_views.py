@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
+from tracker.accounts import users
 from tracker.extensions import db
 from tracker.models import AuditEvent
-from tracker.services import users
 
 from .conftest import PASSWORD, login
 

@@ -308,7 +308,7 @@ def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(chromium, liv
 
 def test_a_destructive_action_asks_first_and_cancelling_changes_nothing(browser_page, scene):
     from tracker.models import CalendarFeed
-    from tracker.services import calendar
+    from tracker.work import calendar
 
     calendar.create_feed(scene["people"]["unit_leader"], "mine")
     page, questions = browser_page, []

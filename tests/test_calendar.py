@@ -50,8 +50,9 @@ def test_my_tasks_feed_and_feeds_are_private(client, make, org, today):
 
 
 def test_a_feed_ends_when_its_owners_password_or_role_changes(app, make, org, today):
+    from tracker.accounts import users
     from tracker.extensions import db
-    from tracker.services import calendar, users
+    from tracker.work import calendar
 
     leader = make.user("unit_leader", org["institute"])
     make.task(org["institute"], code="CL-01", deadline=today + timedelta(days=5))

@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker import create_app
+from tracker.accounts.users import authenticate
 from tracker.config import ConfigError
 from tracker.extensions import db
 from tracker.models import AuditEvent, Task, Unit, User
-from tracker.services.users import authenticate
 
 
 @pytest.fixture

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
+from tracker.infra import clock
 from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task
-from tracker.services import clock, extensions, tasks
+from tracker.work import deadline_extensions as extensions
+from tracker.work import tasks
 
 from .conftest import login
 from .histories import values_with_deadline

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import AuditEvent, Comment
-from tracker.services import comments
+from tracker.work import comments
 
 from .conftest import login
 from .test_api import assert_problem, token_for

@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import func, select
 
+from tracker import audit
 from tracker.extensions import db
 from tracker.models import AuditEvent, StatusUpdate
-from tracker.services import audit
 
 from .conftest import PASSWORD
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tracker.services.dashboard import month_ends
+from tracker.reporting.dashboard import month_ends
 
 from .conftest import login
 

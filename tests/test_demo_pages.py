@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from tracker.domain.timeliness import Timeliness
 from tracker.extensions import db
+from tracker.infra import clock
 from tracker.models import Directive, Task, User
-from tracker.services import clock, demo
+from tracker.seed import demo
 
 from .conftest import login
 

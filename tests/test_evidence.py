@@ -368,7 +368,7 @@ def test_a_zip_bomb_is_refused_without_being_inflated(client, scene):
 
 
 def test_sniff_knows_a_real_odt_and_refuses_a_bomb(tmp_path):
-    from tracker.services.evidence import sniff
+    from tracker.work.evidence import sniff
 
     path = tmp_path / "real.odt"
     path.write_bytes(ODT)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import AuditEvent, ExtensionRequest, StatusUpdate
-from tracker.services import extensions
+from tracker.work import deadline_extensions as extensions
 
 from .conftest import login
 from .test_api import assert_problem, token_for

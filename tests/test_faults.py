@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from tracker import audit
 from tracker.extensions import db
 from tracker.models import Evidence, StatusUpdate, Task
-from tracker.services import audit
 
 from .conftest import PASSWORD, SCRATCH_DIR, login
 from .test_evidence import PDF

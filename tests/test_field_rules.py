@@ -7,9 +7,9 @@ import io
 import pytest
 from sqlalchemy import select
 
+from tracker.accounts import users
 from tracker.extensions import db
 from tracker.models import Task
-from tracker.services import users
 
 from .conftest import PASSWORD, login
 from .test_evidence import PDF

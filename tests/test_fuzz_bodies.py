@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
+from tracker import audit
 from tracker.admin import forms as admin_forms
 from tracker.api import schemas
 from tracker.auth import forms as auth_forms
 from tracker.directives import forms as directive_forms
-from tracker.services import audit
 from tracker.tasks import forms as task_forms
 
 from .conftest import PASSWORD, login

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from tracker.domain.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Task, Unit
-from tracker.services.reminders import send_reminders
+from tracker.work.reminders import send_reminders
 
 from .conftest import login
 from .test_api import token_for
@@ -157,7 +157,7 @@ def test_bodies_that_once_answered_500(client, make, org, today):
     from decimal import Decimal
 
     from tracker.models import Target
-    from tracker.services import directives
+    from tracker.org import directives
 
     deep = "[" * 100_000 + "]" * 100_000
     answer = client.post("/api/v1/tokens", data=deep, content_type="application/json")
@@ -209,7 +209,7 @@ def test_a_manifest_is_read_by_its_maker_admins_and_auditors_only(client, make, 
 
 
 def test_a_link_evidence_is_shown_not_redirected_to(client, make, org):
-    from tracker.services import evidence as evidence_service
+    from tracker.work import evidence as evidence_service
 
     leader = make.user("unit_leader", org["department"])
     task = make.task(org["department"], code="NV 30")

@@ -22,7 +22,7 @@ from werkzeug.test import encode_multipart
 
 from tracker.extensions import db
 from tracker.models import Directive, Task
-from tracker.services import imports
+from tracker.org import imports
 
 from .conftest import login
 from .test_api import token_for
@@ -220,7 +220,7 @@ def test_an_import_past_its_time_limit_writes_nothing(admin_and_rows, monkeypatc
     admin, rows = admin_and_rows
     ticks = iter(range(0, 10_000, 10))  # every look at the clock: ten seconds later
     monkeypatch.setattr(imports.time, "monotonic", lambda: next(ticks))
-    with pytest.raises(imports.ImportError_, match="took more than 25 seconds"):
+    with pytest.raises(imports.ImportRefused, match="took more than 25 seconds"):
         imports.run_import(admin, rows, dry_run=False)
     assert db.session.scalar(select(func.count(Task.id))) == 0
 
@@ -238,7 +238,7 @@ def admin_and_rows(make, org):
 PEAK_SCRIPT = """
 import json, sys
 from tracker import create_app
-from tracker.services import imports
+from tracker.org import imports
 app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 40})
 with app.app_context():
     name = sys.argv[1]
@@ -246,7 +246,7 @@ with app.app_context():
     try:
         imports.read_rows(name, content)
         outcome = "read"
-    except imports.ImportError_ as error:
+    except imports.ImportRefused as error:
         outcome = error.message
 # VmHWM: this process's peak resident memory (ru_maxrss would carry the parent's over exec)
 peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Directive, StatusUpdate, Target, Task
-from tracker.services import imports
+from tracker.org import imports
 
 from .conftest import login
 from .test_api import token_for
@@ -177,13 +177,13 @@ def test_xlsx_is_read_with_typed_cells(admin, today):
 
 
 def test_unreadable_files_are_refused():
-    with pytest.raises(imports.ImportError_, match="csv or .xlsx"):
+    with pytest.raises(imports.ImportRefused, match="csv or .xlsx"):
         imports.read_rows("plan.txt", b"x")
-    with pytest.raises(imports.ImportError_, match="no column task_code"):
+    with pytest.raises(imports.ImportRefused, match="no column task_code"):
         imports.read_rows("plan.csv", b"directive,title\n57,x\n")
-    with pytest.raises(imports.ImportError_, match="not UTF-8"):
+    with pytest.raises(imports.ImportRefused, match="not UTF-8"):
         imports.read_rows("plan.csv", "directive,task_code\nNghị,1\n".encode("utf-16"))
-    with pytest.raises(imports.ImportError_, match="cannot be read"):
+    with pytest.raises(imports.ImportRefused, match="cannot be read"):
         imports.read_rows("plan.xlsx", b"PK\x03\x04broken")
 
 

@@ -15,11 +15,11 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from tracker import create_app
+from tracker.accounts.passwords import password_problem, verify_password
 from tracker.extensions import db
 from tracker.login_limits import DEVICE_COOKIE, account_name
 from tracker.logs import LOG_FORMAT, SafeRequestFilter, escape_controls
 from tracker.models import User
-from tracker.services.passwords import password_problem, verify_password
 
 from .conftest import PASSWORD
 from .served import gunicorn

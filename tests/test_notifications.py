@@ -17,7 +17,8 @@ from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import Notification
 from tracker.models.notification import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED
-from tracker.services import comments, extensions, notifications, tasks, urging
+from tracker.work import comments, notifications, tasks, urging
+from tracker.work import deadline_extensions as extensions
 
 from .conftest import login
 from .histories import values_with_deadline

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from tracker.i18n import translated
-from tracker.services.report_builders import TASK_COLUMNS
+from tracker.reporting.report_builders import TASK_COLUMNS
 
 from .browser import ARTIFACTS
 from .conftest import login

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import Evidence, StatusUpdate
-from tracker.services import directives
+from tracker.org import directives
 
 
 @pytest.fixture

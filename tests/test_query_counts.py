@@ -16,11 +16,13 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tracker.accounts import tokens
 from tracker.domain import lifecycle
 from tracker.domain.timeliness import Timeliness
 from tracker.extensions import db
+from tracker.infra import clock
 from tracker.models import Comment, ExtensionRequest
-from tracker.services import clock, tokens, urging
+from tracker.work import urging
 
 from .conftest import PASSWORD, login
 

@@ -9,7 +9,7 @@ from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.domain.periods import label, period_of, periods_between
 from tracker.extensions import db
 from tracker.models import Task
-from tracker.services import recurring
+from tracker.work import recurring
 
 from .conftest import login
 from .test_api import assert_problem, token_for

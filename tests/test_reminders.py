@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import ReminderSent
-from tracker.services.reminders import due_steps, send_reminders
+from tracker.work.reminders import due_steps, send_reminders
 
 from .conftest import login
 

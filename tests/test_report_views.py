@@ -133,7 +133,7 @@ def test_csv_export_is_safe_and_matches_the_filters(client, make, org, scene, to
 
 
 def test_csv_neutralises_every_formula_trigger():
-    from tracker.services.exports import neutralise
+    from tracker.reporting.exports import neutralise
 
     for trigger in ("=", "+", "-", "@", "\t", "\r"):
         assert neutralise(trigger + "1+1") == "'" + trigger + "1+1"

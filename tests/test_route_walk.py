@@ -32,9 +32,10 @@ from tracker.models import (
     Target,
     Task,
 )
-from tracker.services import calendar, closings
-from tracker.services import evidence as evidence_service
-from tracker.services.task_queries import TaskFilters
+from tracker.reporting import closings
+from tracker.reporting.task_queries import TaskFilters
+from tracker.work import calendar
+from tracker.work import evidence as evidence_service
 
 from .conftest import PASSWORD, login
 from .test_evidence import PDF

@@ -11,8 +11,8 @@ from datetime import timedelta
 from tracker.domain import lifecycle
 from tracker.domain.timeliness import Timeliness
 from tracker.extensions import db
-from tracker.services import task_queries
-from tracker.services.task_queries import TaskFilters
+from tracker.reporting import task_queries
+from tracker.reporting.task_queries import TaskFilters
 
 
 def overdue_page(user, today, page=1, per_page=50):

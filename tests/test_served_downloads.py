@@ -26,8 +26,8 @@ from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
 from tracker.models import ReportExport
-from tracker.services import calendar
-from tracker.services import evidence as evidence_service
+from tracker.work import calendar
+from tracker.work import evidence as evidence_service
 
 from .conftest import PASSWORD, login
 

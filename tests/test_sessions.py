@@ -3,8 +3,8 @@ useless, and a password change that ends the user's other sessions and API token
 
 import pytest
 
+from tracker.accounts import users
 from tracker.extensions import db
-from tracker.services import users
 
 from .conftest import PASSWORD, login
 
@@ -87,7 +87,7 @@ def test_a_session_ends_after_half_an_hour_idle_or_twelve_hours_in_all(
 ):
     from datetime import UTC, datetime, timedelta
 
-    from tracker.services import clock
+    from tracker.infra import clock
 
     leader = make.user("unit_leader", org["department"])
     start = datetime.now(UTC)

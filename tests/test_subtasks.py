@@ -6,7 +6,7 @@ import pytest
 from tracker.domain import lifecycle
 from tracker.domain.errors import InvalidInput
 from tracker.extensions import db
-from tracker.services import tasks
+from tracker.work import tasks
 
 from .conftest import login
 from .test_api import token_for
@@ -203,7 +203,7 @@ def test_a_supervisor_names_only_someone_of_their_units_as_owner(client, make, o
     wrong_target = create("NV Đ 3", target="MT ư")
     assert wrong_target.status_code == 422
     assert db.session.scalar(select(func.count(Task.id))) == 1
-    from tracker.services import imports
+    from tracker.org import imports
 
     report = imports.run_import(
         supervisor,

@@ -15,8 +15,9 @@ from tracker.models import (
     User,
     task_coordinating_units,
 )
-from tracker.services import synthetic, task_queries
-from tracker.services.task_queries import TaskFilters
+from tracker.reporting import task_queries
+from tracker.reporting.task_queries import TaskFilters
+from tracker.seed import synthetic
 
 
 def digest() -> str:

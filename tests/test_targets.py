@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import TargetValue
-from tracker.services import directives
+from tracker.org import directives
 
 from .conftest import login
 from .test_api import assert_problem, token_for

@@ -10,8 +10,8 @@ from tracker.domain import lifecycle
 from tracker.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from tracker.extensions import db
 from tracker.models import AuditEvent, StatusUpdate, Task
-from tracker.services import tasks
-from tracker.services.tasks import TaskValues
+from tracker.work import tasks
+from tracker.work.tasks import TaskValues
 
 LINK = "https://vanban.example.gov.vn/decree-13.pdf"
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import StatusUpdate, Task
-from tracker.services import tasks
+from tracker.work import tasks
 
 from .conftest import login
 

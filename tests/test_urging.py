@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import UrgingNotice
-from tracker.services import urging
+from tracker.work import urging
 
 from .conftest import login
 from .test_api import assert_problem, token_for

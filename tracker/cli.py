@@ -10,11 +10,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .accounts import users
 from .domain.errors import DomainError
 from .domain.roles import ROLES
 from .extensions import db
-from .services import demo, users
-from .services.units import get_unit_by_code
+from .org.units import get_unit_by_code
+from .seed import demo
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data built from the seed articles.")
@@ -29,7 +30,7 @@ def _run_date(on_date: str | None):
     """The --date option of the daily commands, or today in TRACKER_TIMEZONE."""
     from datetime import date
 
-    from .services import clock
+    from .infra import clock
 
     try:
         return date.fromisoformat(on_date) if on_date else clock.today()
@@ -101,7 +102,7 @@ units_cli = AppGroup("units", help="Create and list units.")
 @click.option("--parent", "parent_code", default=None, help="Code of the parent unit.")
 def create_unit_command(code, name, parent_code):
     """Create a unit (the first one needs no parent)."""
-    from .services.units import create_unit
+    from .org.units import create_unit
 
     parent = None
     if parent_code:
@@ -133,10 +134,10 @@ def list_units_command():
 @click.option("--seed", type=int, default=1, show_default=True)
 def demo_generate_command(task_count, seed):
     """Add a deterministic synthetic dataset of TASKS tasks (about 10 history entries each,
-    N/100 units, 10 users per unit, N/1000 directives); see tracker/services/synthetic.py."""
+    N/100 units, 10 users per unit, N/1000 directives); see tracker/seed/synthetic.py."""
     import time
 
-    from .services import synthetic
+    from .seed import synthetic
 
     started = time.monotonic()
     try:
@@ -191,7 +192,7 @@ reminders_cli = AppGroup("reminders", help="Deadline reminders by e-mail.")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def send_reminders_command(on_date):
     """Send the reminders whose day has come (run daily from cron or a systemd timer)."""
-    from .services import reminders
+    from .work import reminders
 
     today = _run_date(on_date)
     report = reminders.send_reminders(today)
@@ -206,7 +207,7 @@ def send_reminders_command(on_date):
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def send_digests_command(on_date):
     """Send the daily digest to the users who asked for it (once a day)."""
-    from .services import reminders
+    from .work import reminders
 
     today = _run_date(on_date)
     report = reminders.send_digests(today)
@@ -223,7 +224,7 @@ notifications_cli = AppGroup("notifications", help="Notifications waiting to be 
 @notifications_cli.command("send")
 def send_notifications_command():
     """E-mail the notifications not mailed yet, each once (run every few minutes)."""
-    from .services import notifications
+    from .work import notifications
 
     run = notifications.send_pending()
     click.echo(f"Notifications: {run.sent} sent, {len(run.failed)} failed (kept for the next run).")
@@ -237,7 +238,7 @@ recurring_cli = AppGroup("recurring", help="Recurring tasks.")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def run_recurring_command(on_date):
     """Create the occurrences of recurring tasks whose period has begun (idempotent)."""
-    from .services import recurring
+    from .work import recurring
 
     today = _run_date(on_date)
     created = recurring.run(today)
@@ -252,7 +253,7 @@ def run_recurring_command(on_date):
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
 def import_command(path, username, dry_run):
     """Import directives, targets and tasks from a .csv or .xlsx file (all or nothing)."""
-    from .services import imports
+    from .org import imports
 
     user = users.find_user(username)
     if user is None:
@@ -260,7 +261,7 @@ def import_command(path, username, dry_run):
     try:
         with open(path, "rb") as handle:
             rows = imports.read_rows(path, handle.read(), seconds=None)
-    except imports.ImportError_ as error:
+    except imports.ImportRefused as error:
         _fail(error.message)
     with click.progressbar(length=len(rows), label="Checking rows", file=sys.stderr) as bar:
         try:
@@ -289,7 +290,7 @@ audit_cli = AppGroup("audit", help="The sealed audit trail.")
 def verify_audit_command():
     """Check the hash chain, and it against the signed anchors outside the database and the
     heads recorded by export manifests and period closings; exit 1 on any tampering."""
-    from .services import audit
+    from . import audit
 
     check = audit.verify_trail()
     for problem in check.problems[1:]:
@@ -308,7 +309,7 @@ def verify_audit_command():
 def anchor_audit_command():
     """Sign the chain's head and append it to the anchor file (daily; also done on each
     period close and export)."""
-    from .services import anchors
+    from .audit import anchors
 
     written = anchors.anchor("daily")
     if written is None:

@@ -16,7 +16,8 @@ from .domain.lifecycle import STATUS_LABELS, STATUSES
 from .domain.roles import ROLE_LABELS
 from .domain.text import field_label
 from .domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
-from .services import clock, notifications
+from .infra import clock
+from .work import notifications
 
 
 def url_with(**changes) -> str:

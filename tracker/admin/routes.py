@@ -7,6 +7,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts import users
 from ..domain import policy
 from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.numbers import whole_number
@@ -15,10 +16,11 @@ from ..downloads import content_disposition
 from ..formkit import options
 from ..i18n import describe, translated
 from ..models import Directive, Target, Task, Unit, User
+from ..org import directives as directive_service
+from ..org import imports, lookups, units
 from ..request_args import page_number
-from ..services import directives as directive_service
-from ..services import imports, lookups, recurring, tasks, units, users
-from ..services.tasks import TaskValues
+from ..work import recurring, tasks
+from ..work.tasks import TaskValues
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -362,7 +364,7 @@ def import_file():
             try:
                 rows = imports.read_rows(upload.filename, upload.read())
                 report = imports.run_import(current_user, rows, dry_run=dry_run)
-            except imports.ImportError_ as error:
+            except imports.ImportRefused as error:
                 flash(describe(error), "error")
                 status = 422
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request, send_file
 
+from ..accounts import tokens
 from ..domain import policy
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.numbers import whole_number
@@ -11,26 +12,19 @@ from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..downloads import content_disposition
 from ..errors import problem
+from ..infra import clock
 from ..login_limits import succeeded, throttle_failed_logins
 from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
+from ..org import directives as directive_service
+from ..org import imports, lookups
+from ..reporting import task_queries
+from ..reporting.task_queries import TaskFilters
 from ..reports.routes import csv_response
 from ..request_args import MOST_PAGES
-from ..services import (
-    clock,
-    comments,
-    extensions,
-    imports,
-    lookups,
-    recurring,
-    task_queries,
-    tasks,
-    tokens,
-    urging,
-)
-from ..services import directives as directive_service
-from ..services import evidence as evidence_service
-from ..services.task_queries import TaskFilters
-from ..services.tasks import TaskValues
+from ..work import comments, recurring, tasks, urging
+from ..work import deadline_extensions as extensions
+from ..work import evidence as evidence_service
+from ..work.tasks import TaskValues
 from . import bp, openapi
 from .schemas import (
     AnswerBody,
@@ -336,7 +330,7 @@ def import_file():
     dry_run = request.values.get("dry_run", "true").lower() not in ("false", "0", "no")
     try:
         rows = imports.read_rows(upload.filename, upload.read())
-    except imports.ImportError_ as error:
+    except imports.ImportRefused as error:
         raise InvalidInput(error.message, field_errors={"file": [error.message]})
     report = imports.run_import(_user(), rows, dry_run=dry_run)
     body = imports.report_json(report)

@@ -12,8 +12,8 @@ from ..domain.days import day_problem
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import TASK_KINDS
 from ..domain.numbers import LARGEST
+from ..infra.clock import today
 from ..models import Task
-from ..services.clock import today
 
 
 def _sane_day(value: date) -> date:

@@ -16,11 +16,13 @@ from ..domain.text import N_
 from ..domain.timeliness import Timeliness
 from ..extensions import db
 from ..i18n import describe
+from ..infra import clock
 from ..models import Directive, Target, Task
+from ..org import directives as directive_service
+from ..org import lookups
+from ..reporting import task_queries
+from ..reporting.task_queries import TaskFilters
 from ..request_args import due_soon_days, page_number
-from ..services import clock, lookups, task_queries
-from ..services import directives as directive_service
-from ..services.task_queries import TaskFilters
 from .forms import TargetValueForm
 
 bp = Blueprint("directives", __name__)

@@ -44,7 +44,7 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    # The browser session being signed in (set by services.login_sessions.start); it goes
+    # The browser session being signed in (set by accounts.login_sessions.start); it goes
     # into the cookie with the id and the account's session token.
     login_session_token = None  # str, not a column
 

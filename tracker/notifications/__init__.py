@@ -1,1 +1,1 @@
-"""The bell: a person's notifications (services.notifications writes and mails them)."""
+"""The bell: a person's notifications (work.notifications writes and mails them)."""

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Notification
+from ..org import lookups
 from ..request_args import page_number
-from ..services import lookups, notifications
+from ..work import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

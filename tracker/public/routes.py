@@ -8,8 +8,10 @@ from sqlalchemy import literal
 
 from ..domain.text import N_
 from ..domain.timeliness import TimelinessCounts
+from ..infra import clock
 from ..models import Directive, Task
-from ..services import clock, lookups, task_queries
+from ..org import lookups
+from ..reporting import task_queries
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 

@@ -21,6 +21,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import audit
+from ..audit import queries as audit_queries
 from ..charts import class_bars, trend_svg
 from ..domain import periods, policy
 from ..domain.days import parse_day
@@ -29,27 +31,25 @@ from ..domain.text import N_
 from ..domain.timeliness import Timeliness, TimelinessCounts
 from ..downloads import content_disposition, download_name
 from ..extensions import db
+from ..infra import clock
 from ..models import Directive, PeriodClosing, ReportExport, Task, User
+from ..org import lookups
 from ..pagination import ListPage
-from ..request_args import due_soon_days, page_number
-from ..services import (
-    audit,
-    audit_queries,
-    clock,
+from ..reporting import (
     closings,
     exports,
     league,
-    lookups,
     manifests,
     period_reports,
     report_builders,
     report_files,
     task_queries,
-    urging,
 )
-from ..services import dashboard as dashboard_service
-from ..services.report_tables import ReportTable
-from ..services.task_queries import TaskFilters
+from ..reporting import dashboard as dashboard_service
+from ..reporting.report_tables import ReportTable
+from ..reporting.task_queries import TaskFilters
+from ..request_args import due_soon_days, page_number
+from ..work import urging
 
 bp = Blueprint("reports", __name__)
 

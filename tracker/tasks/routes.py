@@ -25,22 +25,16 @@ from ..domain.timeliness import Timeliness
 from ..downloads import content_disposition
 from ..formkit import options
 from ..i18n import describe, translated
+from ..infra import clock
 from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
+from ..org import lookups
+from ..reporting import search, task_queries
+from ..reporting.task_queries import TaskFilters
 from ..request_args import due_soon_days, page_and_size
-from ..services import (
-    calendar,
-    clock,
-    comments,
-    extensions,
-    lookups,
-    search,
-    task_queries,
-    tasks,
-    urging,
-)
-from ..services import evidence as evidence_service
-from ..services import reminders as reminders_service
-from ..services.task_queries import TaskFilters
+from ..work import calendar, comments, tasks, urging
+from ..work import deadline_extensions as extensions
+from ..work import evidence as evidence_service
+from ..work import reminders as reminders_service
 from .forms import (
     AnswerForm,
     CommentForm,

@@ -1,0 +1,65 @@
+"""API bearer tokens: issued for a username and password, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import audit
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..infra import clock
+from ..models import ApiToken, User
+from .users import authenticate
+
+
+class InvalidCredentials(DomainError):
+    status_code = 401
+    title = "Unauthorized"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
+    user = authenticate(username, password)
+    if user is None:
+        current_app.logger.warning("API login failed for %r", username)
+        raise InvalidCredentials("Unknown username or wrong password, or the account is inactive.")
+    token = secrets.token_urlsafe(32)
+    record = ApiToken(
+        user=user,
+        token_hash=_digest(token),
+        session_token=user.session_token,
+        expires_at=clock.now() + timedelta(days=current_app.config["API_TOKEN_DAYS"]),
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(user, "api_token.issue", record)
+    db.session.commit()
+    return token, record
+
+
+def user_for_token(token: str) -> tuple[User, ApiToken] | None:
+    """The user a bearer token stands for, if it is valid, unrevoked, unexpired and current."""
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if record is None or record.revoked_at is not None:
+        return None
+    expires_at = record.expires_at
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    user = record.user
+    if expires_at <= clock.now() or not user.active or record.session_token != user.session_token:
+        return None
+    return user, record
+
+
+def revoke_token(user: User, record: ApiToken) -> None:
+    record.revoked_at = clock.now()
+    audit.record(user, "api_token.revoke", record)
+    db.session.commit()

@@ -1,0 +1,169 @@
+"""Accounts: creating, changing, and authenticating users."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..domain import policy
+from ..domain.errors import InvalidInput, first_problem
+from ..domain.roles import ROLES
+from ..domain.text import N_
+from ..extensions import db
+from ..models import Unit, User
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+USER_FIELDS = ("username", "name", "email", "role", "unit_id", "active")
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def _validate(username: str, role: str, unit: Unit | None, user_id: int | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if (
+        not username
+        or len(username) > 80
+        or not username.replace(".", "").replace("_", "").isalnum()
+    ):
+        errors["username"] = [N_("use 1–80 letters, digits, dots or underscores")]
+    else:
+        existing = find_user(username)
+        if existing is not None and existing.id != user_id:
+            errors["username"] = [N_("“%(name)s” is already taken").fill(name=username)]
+    if role not in ROLES:
+        errors["role"] = [
+            N_("unknown role “%(role)s”; use one of: %(choices)s").fill(
+                role=role, choices=", ".join(ROLES)
+            )
+        ]
+    if unit is None:
+        errors["unit"] = [N_("choose the user's unit")]
+    if errors:
+        raise first_problem(errors)
+
+
+def add_user(
+    username: str,
+    password: str,
+    role: str,
+    unit: Unit,
+    name: str = "",
+    email: str | None = None,
+) -> User:
+    """Validate and add a user (flush only)."""
+    _validate(username, role, unit)
+    problem = password_problem(password, username)
+    if problem:
+        raise InvalidInput(problem, field_errors={"password": [problem]})
+    user = User(
+        username=username,
+        name=name or username,
+        email=email or None,
+        password_hash=hash_password(password),
+        role=role,
+        unit=unit,
+        active=True,
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_user(actor: User | None, username: str, password: str, role: str, unit: Unit, **kw):
+    """Create an account. `actor` None means the command line (an operator on the server)."""
+    if actor is not None:
+        policy.require(policy.can_manage_users(actor))
+    user = add_user(username, password, role, unit, **kw)
+    audit.record(actor, "user.create", user, after=audit.snapshot(user, USER_FIELDS))
+    db.session.commit()
+    return user
+
+
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    name: str,
+    email: str | None,
+    role: str,
+    unit: Unit,
+    active: bool,
+    new_password: str | None = None,
+) -> User:
+    policy.require(policy.can_manage_users(actor))
+    _validate(user.username, role, unit, user.id)
+    before = audit.snapshot(user, USER_FIELDS)
+    access_changed = (role, unit.id, active) != (user.role, user.unit_id, user.active)
+    user.name, user.email, user.role, user.unit, user.active = (
+        name,
+        email or None,
+        role,
+        unit,
+        active,
+    )
+    if new_password:
+        problem = password_problem(new_password, user.username)
+        if problem:
+            raise InvalidInput(problem, field_errors={"password": [problem]})
+        user.password_hash = hash_password(new_password)
+        access_changed = True
+    if access_changed:
+        # Existing sessions and API tokens carry the old value and stop working.
+        user.session_token = secrets.token_hex(16)
+    db.session.flush()
+    after = audit.snapshot(user, USER_FIELDS)
+    if new_password:
+        after["password"] = "changed"
+    audit.record(actor, "user.update", user, before, after)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Upgrades an outdated hash on success."""
+    user = find_user(username)
+    if user is None:
+        verify_password(_dummy_hash(), password)  # same work either way: no user enumeration
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def record_login(user: User, outcome: str) -> None:
+    audit.record(user, f"auth.{outcome}", user)
+    db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    """The user's language of the pages (a preference: not audited)."""
+    user.language = language
+    db.session.commit()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Made at the first unknown username, not at every start of the app or a command."""
+    return hash_password("not-a-real-password-only-for-timing")
+
+
+def set_password(actor: User | None, user: User, password: str) -> None:
+    """Set a new password; the user's other sessions and API tokens stop working."""
+    if actor is not None and actor.id != user.id:
+        policy.require(policy.can_manage_users(actor))
+    problem = password_problem(password, user.username)
+    if problem:
+        raise InvalidInput(problem, field_errors={"password": [problem]})
+    user.password_hash = hash_password(password)
+    user.session_token = secrets.token_hex(16)
+    audit.record(actor, "user.password_changed", user)
+    db.session.commit()

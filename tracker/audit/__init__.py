@@ -1,0 +1,25 @@
+"""The sealed audit trail: every change written as a hash-chained event in the same
+transaction as the change (`trail`), the chain's head anchored outside the database
+(`anchors`), and the trail read back for auditors (`queries`).
+
+`from tracker import audit` gives the trail's functions: `audit.record(...)`."""
+
+from .trail import (
+    TrailCheck,
+    chain_rows,
+    lock_chain,
+    record,
+    snapshot,
+    verify_chain,
+    verify_trail,
+)
+
+__all__ = [
+    "TrailCheck",
+    "chain_rows",
+    "lock_chain",
+    "record",
+    "snapshot",
+    "verify_chain",
+    "verify_trail",
+]

@@ -1,0 +1,2 @@
+"""Plumbing every capability uses: the clock (the tracker's time zone, set by tests) and
+outgoing mail."""

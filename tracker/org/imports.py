@@ -1,0 +1,630 @@
+"""Importing directives, targets and tasks from CSV or XLSX, and progress updates in the
+same format the task export writes (so a spreadsheet round-trips).
+
+One row is one task. A row whose directive (or target) does not exist yet creates it when
+`directive_title` (or `target_title`) is given. A row whose task exists updates its
+progress (`status`, `percent_done`, `note`) if they differ, checked against `version`.
+Every row is tried inside a savepoint of one transaction, with the same services and
+policy as the screens; the transaction is committed only when no row failed and the run
+is not a dry run. So nothing is written unless the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..domain import history_notes, lifecycle, policy
+from ..domain.days import parse_day
+from ..domain.errors import Conflict, DomainError, InvalidInput
+from ..domain.text import N_, Text, field_label
+from ..extensions import db
+from ..models import Directive, Target, Task, Unit, User
+from ..models.directive import DIRECTIVE_KINDS
+from ..work.tasks import TaskValues, add_task, apply_progress
+from .directives import add_directive, add_target
+
+# Columns read, in the order of the template. Other columns (those the export adds, such as
+# lead_unit_name or timeliness) are ignored.
+COLUMNS = (
+    "directive",
+    "directive_kind",
+    "directive_title",
+    "target",
+    "target_title",
+    "task_code",
+    "title",
+    "kind",
+    "lead_unit",
+    "coordinating_units",
+    "owner",
+    "start_date",
+    "deadline",
+    "key_task",
+    "status",
+    "percent_done",
+    "note",
+    "version",
+)
+REQUIRED = ("directive", "task_code")
+STATUS_BY_LABEL = {label.lower(): status for status, label in lifecycle.STATUS_LABELS.items()}
+# Service field names -> the column to blame.
+FIELD_COLUMNS = {
+    "code": "task_code",
+    "progress": "percent_done",
+    "parent": "task_code",
+    "coordinating_units": "coordinating_units",
+    "evidence": "status",
+}
+# What one import may hold and take. The upload itself is bounded by MAX_CONTENT_LENGTH;
+# rows are read one by one and reading stops at the first limit reached, so a small file
+# that unpacks into a million rows or a 300 MB cell is refused without being read whole.
+MAX_ROWS = 20_000
+MAX_CELL_CHARS = 10_000
+IMPORT_SECONDS = 25  # reading and trying every row; under gunicorn's 30-second timeout
+# An XLSX is a ZIP archive: its members are judged by their declared sizes first (the same
+# check as evidence uploads: no zip bombs), then against these bounds, before openpyxl opens
+# it. openpyxl holds the shared strings whole, so those are bounded tighter than a sheet.
+XLSX_MAX_MEMBER_BYTES = 64 * 1024 * 1024
+XLSX_MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+
+
+class ImportRefused(InvalidInput):
+    """A file that cannot be read at all (nothing of it is imported)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: dict[str, int] = field(
+        default_factory=lambda: {"directives": 0, "targets": 0, "tasks": 0}
+    )
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    actions: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = True
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class RowProblem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _deadline(seconds: float | None) -> float:
+    return time.monotonic() + seconds if seconds is not None else math.inf
+
+
+def _too_slow(seconds: float) -> ImportRefused:
+    return ImportRefused(
+        N_(
+            "The import took more than %(seconds)s seconds and was stopped; nothing was "
+            "written. Split the file into smaller ones."
+        ),
+        params={"seconds": f"{seconds:g}"},
+    )
+
+
+def read_rows(
+    filename: str, content: bytes, seconds: float | None = IMPORT_SECONDS
+) -> list[dict[str, Any]]:
+    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by header, read
+    one by one within MAX_ROWS, MAX_CELL_CHARS and `seconds` (None: no time limit, for the
+    command line)."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        return _read_xlsx(content, seconds)
+    if name.endswith(".csv"):
+        return _read_csv(content, seconds)
+    raise ImportRefused(N_("Import a .csv or .xlsx file."))
+
+
+def _read_csv(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    return _within_limits(((reader.line_num, values) for values in reader), seconds)
+
+
+def _xlsx_archive_problem(content: bytes) -> Text | None:
+    """Why the XLSX's archive may not be opened, or None."""
+    from ..work.evidence import archive_within_limits
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if not archive_within_limits(archive):
+                return N_("it unpacks to far more than it holds")
+            for member in archive.infolist():
+                limit = (
+                    XLSX_MAX_SHARED_STRINGS_BYTES
+                    if member.filename.lower().endswith("sharedstrings.xml")
+                    else XLSX_MAX_MEMBER_BYTES
+                )
+                if member.file_size > limit:
+                    return N_("its part %(part)s is too large").fill(part=member.filename[:80])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return N_("it is not an XLSX (ZIP) file")
+    return None
+
+
+def _read_xlsx(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
+    from openpyxl import load_workbook
+
+    problem = _xlsx_archive_problem(content)
+    if problem is None:
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            problem = str(error)[:200]
+    if problem is not None:
+        raise ImportRefused(
+            N_("The XLSX file cannot be read: %(problem)s."), params={"problem": problem}
+        )
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        return _within_limits(enumerate(rows, start=1), seconds)
+    finally:
+        workbook.close()
+
+
+def _within_limits(
+    numbered_rows: Iterator[tuple[int, Iterable[Any]]], seconds: float | None
+) -> list[dict[str, Any]]:
+    """The non-empty rows after the header, keyed by it, read one by one and stopping at
+    the first limit reached or the first row the file's reader cannot read."""
+    deadline = _deadline(seconds)
+    header: list[str] | None = None
+    rows: list[dict[str, Any]] = []
+    number = 0
+    while True:
+        try:
+            number, values = next(numbered_rows, (number, None))
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                N_("The CSV file is not UTF-8 text. Save it as 'CSV UTF-8' and retry.")
+            ) from None
+        except csv.Error:  # a field over the csv module's own limit (128 KB), an open quote
+            raise _unreadable(number + 1, N_("a cell is too long or a quote is left open"))
+        except Exception as error:  # a cell openpyxl cannot convert (0000-00-00, …)
+            raise _unreadable(number + 1, str(error)[:200]) from None
+        if values is None:
+            break
+        if header is None:
+            header = _header(values)
+            continue
+        if all(value is None or value == "" for value in values):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise ImportRefused(
+                N_("The file has more than %(rows)s rows; import at most %(rows)s at once."),
+                params={"rows": f"{MAX_ROWS:,}"},
+            )
+        if time.monotonic() > deadline:
+            raise _too_slow(seconds)
+        row = {}
+        for column, value in zip(header, values, strict=False):
+            _check_cell(number, column, value)
+            row[column] = _cell(value)
+        rows.append(row)
+    _header(header or [])
+    return rows
+
+
+def _header(values: Iterable[Any]) -> list[str]:
+    header = [str(name).strip() if name is not None else "" for name in values]
+    missing = [column for column in REQUIRED if column not in set(header)]
+    if missing:
+        raise ImportRefused(
+            N_(
+                "The file has no column %(columns)s. Start from the template "
+                "(/admin/import/template.csv) or from a task export."
+            ),
+            params={"columns": ", ".join(missing)},
+        )
+    return header
+
+
+def _unreadable(row: int, problem: str) -> ImportRefused:
+    return ImportRefused(
+        N_("Row %(row)s of the file cannot be read (%(problem)s); nothing was imported."),
+        params={"row": row, "problem": problem},
+    )
+
+
+def _check_cell(row: int, column: str, value: Any) -> None:
+    problem = None
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            problem = N_("a cell of more than %(chars)s characters")
+        elif "\x00" in value:
+            problem = N_("a NUL character (\\0), which no text may hold")
+    elif isinstance(value, float) and not math.isfinite(value):
+        problem = N_("a number that is not finite (NaN or infinity)")
+    if problem:
+        raise ImportRefused(
+            N_("Row %(row)s, column %(column)s: %(problem)s. Nothing was imported."),
+            params={
+                "row": row,
+                "column": column[:40],
+                "problem": problem.fill(chars=f"{MAX_CELL_CHARS:,}"),
+            },
+        )
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+def _text(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]  # the export's guard against formulas
+    return text
+
+
+def _date(row: dict, column: str) -> date | None:
+    value = row.get(column)
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return parse_day(text)
+    except ValueError:
+        pass
+    raise RowProblem(
+        column, N_("%(value)s is not a date (use YYYY-MM-DD or DD/MM/YYYY)").fill(value=repr(text))
+    )
+
+
+def _int(row: dict, column: str) -> int | None:
+    text = _text(row, column).rstrip("%")
+    if text == "":
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        raise RowProblem(column, N_("%(value)s is not a whole number").fill(value=repr(text)))
+
+
+def _bool(row: dict, column: str) -> bool:
+    text = _text(row, column).lower()
+    if text in ("", "no", "false", "0", "không"):
+        return False
+    if text in ("yes", "true", "1", "có", "x"):
+        return True
+    raise RowProblem(column, N_("%(value)s is not yes or no").fill(value=repr(text)))
+
+
+def _status(row: dict) -> str | None:
+    text = _text(row, "status")
+    if not text:
+        return None
+    if text in lifecycle.STATUSES:
+        return text
+    status = STATUS_BY_LABEL.get(text.lower())
+    if status is None:
+        raise RowProblem("status", N_("unknown status %(value)s").fill(value=repr(text)))
+    return status
+
+
+def _unit(code: str, column: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise RowProblem(column, N_("unknown unit %(code)s").fill(code=repr(code)))
+    return unit
+
+
+# --- one row -------------------------------------------------------------------------------
+
+
+def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Directive:
+    code = _text(row, "directive")
+    directive = db.session.scalar(select(Directive).where(Directive.code == code))
+    if directive is not None:
+        return directive
+    title = _text(row, "directive_title")
+    if not title:
+        raise RowProblem(
+            "directive",
+            N_("unknown directive %(code)s; give directive_title to create it").fill(
+                code=repr(code)
+            ),
+        )
+    if not policy.can_manage_directives(actor):
+        raise RowProblem("directive", N_("only administrators create directives"))
+    kind = _text(row, "directive_kind") or "plan"
+    if kind not in DIRECTIVE_KINDS:
+        raise RowProblem(
+            "directive_kind", N_("use one of: %(choices)s").fill(choices=", ".join(DIRECTIVE_KINDS))
+        )
+    directive = add_directive({"code": code, "kind": kind, "title": title})
+    audit.record(actor, "import.directive", directive, after={"code": code, "row": line})
+    report.created["directives"] += 1
+    report.actions.append((line, N_("create directive %(code)s").fill(code=code)))
+    return directive
+
+
+def _target(actor: User, row: dict, directive: Directive, report: ImportReport, line: int):
+    code = _text(row, "target")
+    if not code:
+        return None
+    target = db.session.scalar(
+        select(Target).where(Target.directive_id == directive.id, Target.code == code)
+    )
+    if target is not None:
+        return target
+    title = _text(row, "target_title")
+    if not title:
+        raise RowProblem(
+            "target",
+            N_("unknown target %(code)s; give target_title to create it").fill(code=repr(code)),
+        )
+    if not policy.can_manage_directives(actor):
+        raise RowProblem("target", N_("only administrators create targets"))
+    target = add_target(directive, {"code": code, "title": title})
+    audit.record(actor, "import.target", target, after={"code": code, "row": line})
+    report.created["targets"] += 1
+    report.actions.append(
+        (line, N_("create target %(directive)s %(code)s").fill(directive=directive.code, code=code))
+    )
+    return target
+
+
+def _new_task(actor, row, directive, target, report, line) -> None:
+    code = _text(row, "task_code")
+    lead_code = _text(row, "lead_unit")
+    if not lead_code:
+        raise RowProblem("lead_unit", N_("required for a new task"))
+    lead_unit = _unit(lead_code, "lead_unit")
+    deadline = _date(row, "deadline")
+    if deadline is None:
+        raise RowProblem("deadline", N_("required for a new task"))
+    if not policy.can_create_task(actor, lead_unit):
+        raise RowProblem(
+            "lead_unit", N_("you may not create tasks led by %(unit)s").fill(unit=lead_unit.code)
+        )
+    owner = None
+    if owner_name := _text(row, "owner"):
+        owner = db.session.scalar(select(User).where(User.username == owner_name))
+        if owner is None:
+            raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(owner_name)))
+        if not policy.can_assign_owner(actor, owner):
+            raise RowProblem(
+                "owner",
+                N_("%(name)s is not in your units: a task's owner is someone of your units.").fill(
+                    name=owner.username
+                ),
+            )
+    coordinating = [
+        _unit(c.strip(), "coordinating_units")
+        for c in _text(row, "coordinating_units").replace(",", ";").split(";")
+        if c.strip()
+    ]
+    task = add_task(
+        TaskValues(
+            code=code,
+            title=_text(row, "title"),
+            directive=directive,
+            target=target,
+            lead_unit=lead_unit,
+            deadline=deadline,
+            start_date=_date(row, "start_date"),
+            coordinating_units=coordinating,
+            owner=owner,
+            is_key=_bool(row, "key_task"),
+            kind=_text(row, "kind") or lifecycle.KIND_TASK,
+        ),
+        actor,
+    )
+    audit.record(actor, "import.task", task, after={"code": code, "row": line})
+    report.created["tasks"] += 1
+    report.actions.append(
+        (line, N_("create task %(directive)s %(code)s").fill(directive=directive.code, code=code))
+    )
+
+
+def _update_task(actor, row, task: Task, report, line) -> None:
+    for column, current in (("deadline", task.deadline), ("lead_unit", task.lead_unit.code)):
+        given = _date(row, column) if column == "deadline" else _text(row, column)
+        if given not in (None, "") and given != current:
+            raise RowProblem(
+                column,
+                N_(
+                    "an import does not change the %(field)s of an existing task "
+                    "(deadlines move by extension)"
+                ).fill(field=field_label(column)),
+            )
+    status = _status(row) or task.status
+    percent = _int(row, "percent_done")
+    note = _text(row, "note")
+    if status == task.status and (percent is None or percent == task.percent_done) and not note:
+        report.unchanged += 1
+        return
+    version = _int(row, "version")
+    if version is None:
+        raise RowProblem("version", N_("required to update an existing task (export it first)"))
+    apply_progress(
+        actor, task, version, status, percent, note, note_code=history_notes.IMPORT_UPDATED
+    )
+    report.updated += 1
+    report.actions.append(
+        (
+            line,
+            N_("update progress of %(directive)s %(code)s").fill(
+                directive=task.directive.code, code=task.code
+            ),
+        )
+    )
+
+
+def _row(actor: User, row: dict, report: ImportReport, line: int) -> None:
+    code = _text(row, "task_code")
+    if not _text(row, "directive"):
+        raise RowProblem("directive", N_("required"))
+    if not code:
+        raise RowProblem("task_code", N_("required"))
+    directive = _directive(actor, row, report, line)
+    target = _target(actor, row, directive, report, line)
+    task = db.session.scalar(
+        select(Task).where(Task.directive_id == directive.id, Task.code == code)
+    )
+    if task is None:
+        _new_task(actor, row, directive, target, report, line)
+    else:
+        _update_task(actor, row, task, report, line)
+    db.session.flush()
+
+
+def run_import(
+    actor: User,
+    rows: list[dict[str, Any]],
+    dry_run: bool = True,
+    progress: Callable[[int], None] | None = None,
+    seconds: float | None = IMPORT_SECONDS,
+) -> ImportReport:
+    """Try every row; commit only when all succeed and this is not a dry run. Past `seconds`
+    (None: no limit) the run stops, writes nothing and raises ImportRefused."""
+    policy.require(policy.can_import(actor), N_("Imports are for administrators and supervisors."))
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    # A write first, so that the transaction is open before the first savepoint: Python's
+    # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
+    # one would commit when released.
+    audit.lock_chain()
+    deadline = _deadline(seconds)
+    for index, row in enumerate(rows):
+        line = index + 2  # the header is row 1
+        if time.monotonic() > deadline:
+            db.session.rollback()
+            raise _too_slow(seconds)
+        savepoint = db.session.begin_nested()
+        try:
+            _row(actor, row, report, line)
+            savepoint.commit()
+        except RowProblem as problem:
+            savepoint.rollback()
+            report.errors.append(RowError(line, problem.column, problem.message))
+        except DomainError as error:
+            savepoint.rollback()
+            fields = list(error.field_errors) or [
+                "version" if isinstance(error, Conflict) else "task_code"
+            ]
+            column = FIELD_COLUMNS.get(fields[0], fields[0])
+            report.errors.append(RowError(line, column, error.message))
+        except StaleDataError:
+            savepoint.rollback()
+            report.errors.append(RowError(line, "version", N_("the task changed while importing")))
+        if progress is not None:
+            progress(1)
+    if report.errors or dry_run:
+        db.session.rollback()
+        return report
+    audit.record(
+        actor,
+        "import.file",
+        actor,
+        after={"rows": report.rows, "created": report.created, "updated": report.updated},
+    )
+    db.session.commit()
+    report.written = True
+    return report
+
+
+def report_json(report: ImportReport) -> dict:
+    return {
+        "rows": report.rows,
+        "dry_run": report.dry_run,
+        "written": report.written,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "actions": [{"row": row, "action": action} for row, action in report.actions],
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+    }
+
+
+TEMPLATE_EXAMPLE = {
+    "directive": "71/NQ-CP",
+    "directive_kind": "resolution",
+    "directive_title": "Government action programme for Resolution 57",
+    "target": "MT1",
+    "target_title": "100% of guiding decrees issued before 31 March 2026",
+    "task_code": "CT-01",
+    "title": "Draft the decree on digital data",
+    "kind": "task",
+    "lead_unit": "BKHCN",
+    "coordinating_units": "BCT; TTDLQG",
+    "owner": "",
+    "start_date": "2026-01-05",
+    "deadline": "2026-03-31",
+    "key_task": "yes",
+    "status": "",
+    "percent_done": "",
+    "note": "",
+    "version": "",
+}
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return "\ufeff" + buffer.getvalue()
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "tasks"
+    sheet.append(list(COLUMNS))
+    sheet.append([TEMPLATE_EXAMPLE[c] for c in COLUMNS])
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = max(
+            12, min(40, max(len(str(c.value or "")) for c in column) + 2)
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,149 @@
+"""The record as it stood at the end of a day: where a report reads a task's status, percent
+and deadline.
+
+For today (or a later day) reports read the task rows. For a past day they read, for each
+task, the last history entry (StatusUpdate) written before that day ended in
+TRACKER_TIMEZONE: every entry carries the status, percent and deadline in force after it, so
+the entry is what the record said then. A task with no entry by then did not exist yet and is
+left out. Completion is final, so a task completed by then has today's `completed_on`.
+
+Later edits therefore never change a past day's figures: a test builds a history, changes it,
+and checks the figures of each day against ones computed by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..domain import timeliness as tl
+from ..domain.lifecycle import COMPLETED
+from ..extensions import db
+from ..infra import clock
+from ..models import StatusUpdate, Task
+
+
+def day_end(day: date) -> datetime:
+    """The first moment after `day` in TRACKER_TIMEZONE, in UTC."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.tracker_zone())
+    return midnight.astimezone(UTC)
+
+
+def is_historical(report_date: date) -> bool:
+    """Whether a report on `report_date` is rebuilt from history (a day already over)."""
+    return report_date < clock.today()
+
+
+@dataclass(frozen=True)
+class RecordColumns:
+    """The columns a query judges a task by, and the join that brings them in."""
+
+    status: ColumnElement
+    deadline: ColumnElement
+    percent_done: ColumnElement
+    completed_on: ColumnElement
+    # For a past day: the subquery (task_id, entry_id) of entries in force, and the aliased
+    # status_update table the columns above come from.
+    latest_entry: object = None
+    entry: object = None
+
+    @property
+    def historical(self) -> bool:
+        return self.latest_entry is not None
+
+    def join(self, statement: Select) -> Select:
+        """`statement` (over Task) joined to the entries in force, for a past day."""
+        if self.latest_entry is None:
+            return statement
+        return statement.join(self.latest_entry, self.latest_entry.c.task_id == Task.id).join(
+            self.entry, self.entry.c.id == self.latest_entry.c.entry_id
+        )
+
+    def judged_deadline(self, basis: str = "current") -> ColumnElement:
+        return Task.original_deadline if basis == "original" else self.deadline
+
+    def timeliness(self, report_date: date, basis: str = "current") -> ColumnElement:
+        return tl.timeliness_sql(
+            self.status, self.judged_deadline(basis), self.completed_on, report_date
+        )
+
+    def due_soon(self, report_date: date, due_soon_days: int, basis: str = "current"):
+        return tl.due_soon_sql(
+            self.status, self.judged_deadline(basis), self.completed_on, report_date, due_soon_days
+        )
+
+
+CURRENT = RecordColumns(
+    status=Task.status,
+    deadline=Task.deadline,
+    percent_done=Task.percent_done,
+    completed_on=Task.completed_on,
+)
+
+
+def latest_entries(report_date: date, task_ids=None):
+    """A subquery (task_id, entry_id): each task's last entry written by the end of the day."""
+    statement = select(
+        StatusUpdate.task_id.label("task_id"), func.max(StatusUpdate.id).label("entry_id")
+    ).where(StatusUpdate.created_at < day_end(report_date))
+    if task_ids is not None:
+        statement = statement.where(StatusUpdate.task_id.in_(task_ids))
+    return statement.group_by(StatusUpdate.task_id).subquery("latest_entry")
+
+
+def record_columns(report_date: date) -> RecordColumns:
+    """Today's rows for today and later; the entries in force for a past day."""
+    if not is_historical(report_date):
+        return CURRENT
+    entry = StatusUpdate.__table__.alias("entry_in_force")
+    return RecordColumns(
+        status=entry.c.new_status,
+        deadline=entry.c.deadline,
+        percent_done=entry.c.new_percent,
+        completed_on=case(
+            (entry.c.new_status == COMPLETED, Task.completed_on), else_=literal(None)
+        ),
+        latest_entry=latest_entries(report_date),
+        entry=entry,
+    )
+
+
+class TaskOnDay:
+    """A task as the record stood on a past day: that day's status, percent and deadline over
+    today's other fields. Lists and exports show it like a task."""
+
+    def __init__(self, task: Task, status: str, deadline: date, percent_done: int):
+        self._task = task
+        self.status = status
+        self.deadline = deadline
+        self.percent_done = percent_done
+        self.completed_on = task.completed_on if status == COMPLETED else None
+
+    def __getattr__(self, name: str):
+        return getattr(self._task, name)
+
+    judged_deadline = Task.judged_deadline
+    timeliness = Task.timeliness
+    is_due_soon = Task.is_due_soon
+    days_overdue = Task.days_overdue
+    extended = Task.extended
+
+
+def tasks_on_day(tasks: list[Task], report_date: date) -> list:
+    """`tasks` as they stood at the end of `report_date` (unchanged for today or later)."""
+    if not is_historical(report_date) or not tasks:
+        return tasks
+    latest = latest_entries(report_date, [task.id for task in tasks])
+    rows = db.session.execute(
+        select(
+            StatusUpdate.task_id,
+            StatusUpdate.new_status,
+            StatusUpdate.deadline,
+            StatusUpdate.new_percent,
+        ).join(latest, latest.c.entry_id == StatusUpdate.id)
+    )
+    state = {task_id: (status, deadline, percent) for task_id, status, deadline, percent in rows}
+    return [TaskOnDay(task, *state[task.id]) for task in tasks if task.id in state]

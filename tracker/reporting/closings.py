@@ -1,0 +1,294 @@
+"""Closing a period: a supervisor (over their units) or an admin freezes a period report for
+a scope. The figures are stored as they were shown, and every task of the report's scope is
+copied with its state at the period's end (ClosingTask, one INSERT ... SELECT), so that
+nothing done later changes the closed report; "changes since close" compares those copies
+with the tasks today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, insert, literal, or_, select
+
+from .. import audit
+from ..audit import anchors
+from ..domain import periods, policy
+from ..domain.errors import Conflict, InvalidInput
+from ..domain.text import N_
+from ..extensions import db
+from ..infra import clock
+from ..models import ClosingTask, Directive, PeriodClosing, StatusUpdate, Task, Unit, User
+from ..org import lookups
+from . import as_of, manifests, report_builders, task_queries
+from .report_tables import ReportTable
+from .task_queries import TaskFilters, apply_filters
+
+
+def scope_key(filters: TaskFilters) -> str:
+    """The scope as one comparable string (directive, units, key tasks, deadline basis)."""
+    return "|".join(
+        (
+            filters.directive or "*",
+            filters.scope or "*",
+            "key" if filters.key else "all",
+            filters.deadline_basis,
+        )
+    )
+
+
+def scope_filters(filters: TaskFilters) -> TaskFilters:
+    """Only the parts of the filters that make a closing's scope."""
+    return TaskFilters(
+        directive=filters.directive,
+        scope=filters.scope,
+        key=True if filters.key else None,
+        deadline_basis=filters.deadline_basis,
+    )
+
+
+def effective_scope(user: User, filters: TaskFilters) -> TaskFilters:
+    """A closing's scope: a supervisor's is within their units (their own units by default)."""
+    return task_queries.counted_scope(user, scope_filters(filters))
+
+
+def find(user: User, start: date, end: date, filters: TaskFilters) -> PeriodClosing | None:
+    """The closing of this period for the scope `user` would close with these filters."""
+    filters = effective_scope(user, filters)
+    return db.session.scalar(
+        select(PeriodClosing).where(
+            PeriodClosing.period_start == start,
+            PeriodClosing.period_end == end,
+            PeriodClosing.scope_key == scope_key(filters),
+        )
+    )
+
+
+def close_period(
+    actor: User, filters: TaskFilters, start: date, end: date, due_soon_days: int
+) -> PeriodClosing:
+    """Freeze the period report of `filters` for [start, end]; commits."""
+    policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
+    filters = effective_scope(actor, filters)
+    root = policy.board_root(actor)
+    if root is not None:
+        chosen = lookups.unit_by_code(filters.scope)
+        policy.require(
+            chosen is not None and chosen.is_within(root),
+            N_("You may close periods only for your own units."),
+        )
+    if end >= clock.today():
+        raise InvalidInput(
+            N_("The period ends on %(day)s: close it once that day is over."),
+            params={"day": f"{end:%d/%m/%Y}"},
+            field_errors={"to": ["the period has not ended"]},
+        )
+    # The write comes first: a concurrent close of the same scope waits here until the
+    # other commits, so that the check below sees it, and the report read is the latest.
+    audit.lock_chain()
+    if find(actor, start, end, filters) is not None:
+        raise Conflict(N_("This period is already closed for this scope; open the closed report."))
+    stamp = manifests.stamp_for(actor)
+    table, _ = report_builders.period_report(actor, filters, start, end, "unit", due_soon_days)
+    closing = PeriodClosing(
+        period_start=start,
+        period_end=end,
+        directive=lookups.by_code(Directive, filters.directive) if filters.directive else None,
+        scope_unit=lookups.unit_by_code(filters.scope) if filters.scope else None,
+        key_only=bool(filters.key),
+        deadline_basis=filters.deadline_basis,
+        scope_key=scope_key(filters),
+        closed_by=actor,
+        closed_at=stamp.generated_at,
+        figures={"rows": table.rows, "totals": table.totals, "summary": table.summary},
+        chain_seq=stamp.chain_seq,
+        chain_hash=stamp.chain_hash,
+    )
+    db.session.add(closing)
+    db.session.flush()
+    closing.task_count = _copy_tasks(closing, actor, filters.with_(report_date=end), due_soon_days)
+    audit.record(
+        actor,
+        "period.close",
+        closing,
+        after={
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "scope": closing.scope_key,
+            "tasks": closing.task_count,
+            "totals": table.totals,
+        },
+    )
+    db.session.commit()
+    anchors.anchor("period.close")
+    return closing
+
+
+def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters, days: int) -> int:
+    """Copy every task of the scope, as it stood at the period's end, into ClosingTask."""
+    end = filters.report_date
+    record = as_of.record_columns(end)
+    snapshot = select(
+        literal(closing.id),
+        Task.id,
+        Task.code,
+        Task.lead_unit_id,
+        record.status,
+        record.deadline,
+        record.percent_done,
+        record.timeliness(end, filters.deadline_basis),
+    ).select_from(Task)
+    snapshot = apply_filters(snapshot, actor, filters, days, record)
+    columns = [
+        "closing_id",
+        "task_id",
+        "code",
+        "lead_unit_id",
+        "status",
+        "deadline",
+        "percent_done",
+        "timeliness",
+    ]
+    db.session.execute(insert(ClosingTask).from_select(columns, snapshot))
+    return db.session.scalar(
+        select(func.count()).select_from(ClosingTask).where(ClosingTask.closing_id == closing.id)
+    )
+
+
+def frozen_table(closing: PeriodClosing) -> ReportTable:
+    """The closed report as a ReportTable (for its files), with the frozen task list."""
+    filters = TaskFilters(
+        directive=closing.directive.code if closing.directive else None,
+        scope=closing.scope_unit.code if closing.scope_unit else None,
+        key=True if closing.key_only else None,
+        deadline_basis=closing.deadline_basis,
+    )
+    columns = report_builders.period_columns("unit")
+    table = ReportTable(
+        kind="period",
+        title=N_("Closed period report, %(period)s").fill(
+            period=periods.describe_text(closing.period_start, closing.period_end)
+        ),
+        scope=report_builders.describe_scope(filters),
+        period=f"{closing.period_start:%d/%m/%Y} – {closing.period_end:%d/%m/%Y}",
+        as_of=closing.period_end,
+        columns=columns,
+        rows=closing.figures["rows"],
+        totals=closing.figures["totals"],
+        summary=[tuple(pair) for pair in closing.figures["summary"]],
+    )
+    table.summary.append(
+        (
+            N_("Closed by"),
+            f"{closing.closed_by.username if closing.closed_by else '—'}, "
+            f"{clock.local_time(closing.closed_at):%d/%m/%Y %H:%M}",
+        )
+    )
+    table.summary.append(
+        (N_("Audit chain head at close"), f"{closing.chain_seq}:{closing.chain_hash}")
+    )
+    table.task_columns = FROZEN_TASK_COLUMNS
+    table.task_rows = frozen_task_rows(closing)
+    table.task_total = closing.task_count
+    return table
+
+
+def closing_label(closing: PeriodClosing) -> str:
+    from ..domain import periods
+
+    return periods.describe(closing.period_start, closing.period_end)
+
+
+FROZEN_TASK_COLUMNS = report_builders.frozen_task_columns()
+
+
+def frozen_task_rows(closing: PeriodClosing):
+    statement = (
+        select(
+            ClosingTask.code,
+            Unit.code,
+            ClosingTask.status,
+            ClosingTask.percent_done,
+            ClosingTask.deadline,
+            ClosingTask.timeliness,
+        )
+        .join(Unit, Unit.id == ClosingTask.lead_unit_id)
+        .where(ClosingTask.closing_id == closing.id)
+        .order_by(Unit.path, ClosingTask.code)
+        .execution_options(yield_per=1000)
+    )
+    for row in db.session.execute(statement):
+        yield list(row)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One task whose state today differs from its state in the closed report."""
+
+    task_id: int
+    code: str
+    then: tuple  # (lead unit code, status, deadline, percent)
+    now: tuple | None  # None: the task is gone
+
+
+CHANGES_PER_PAGE = 50
+
+
+def changes_since(closing: PeriodClosing, page: int, per_page: int = CHANGES_PER_PAGE):
+    """Tasks of a closed report that moved after the close: a history entry written since
+    (status, percent, deadline), another lead unit, or the task gone. Each is shown as the
+    closed report had it (at the period's end) and as it is now."""
+    then_unit = Unit.__table__.alias("unit_then")
+    written_since = (
+        select(StatusUpdate.id)
+        .where(
+            StatusUpdate.task_id == ClosingTask.task_id,
+            StatusUpdate.created_at > closing.closed_at,
+        )
+        .exists()
+    )
+    moved = or_(Task.id.is_(None), Task.lead_unit_id != ClosingTask.lead_unit_id, written_since)
+    base = (
+        select(ClosingTask, Task, then_unit.c.code)
+        .outerjoin(Task, Task.id == ClosingTask.task_id)
+        .join(then_unit, then_unit.c.id == ClosingTask.lead_unit_id)
+        .where(ClosingTask.closing_id == closing.id, moved)
+    )
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = db.session.execute(
+        base.order_by(ClosingTask.code, ClosingTask.task_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    units = lookups.units_by_id(task.lead_unit_id for _, task, _ in rows if task is not None)
+    changes = [
+        Change(
+            task_id=snapshot.task_id,
+            code=snapshot.code,
+            then=(unit_code, snapshot.status, snapshot.deadline, snapshot.percent_done),
+            now=None
+            if task is None
+            else (units[task.lead_unit_id].code, task.status, task.deadline, task.percent_done),
+        )
+        for snapshot, task, unit_code in rows
+    ]
+    return changes, total
+
+
+def list_closings(user: User) -> list[PeriodClosing]:
+    """Closed periods, latest period first (supervisors see those of their units)."""
+    statement = select(PeriodClosing).order_by(
+        PeriodClosing.period_end.desc(), PeriodClosing.id.desc()
+    )
+    root = policy.board_root(user)
+    if root is not None:
+        subtree = select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
+        statement = statement.where(PeriodClosing.scope_unit_id.in_(subtree))
+    return list(db.session.scalars(statement.limit(500)))
+
+
+def may_view(user: User, closing: PeriodClosing) -> bool:
+    root = policy.board_root(user)
+    if root is None:
+        return True
+    return closing.scope_unit is not None and closing.scope_unit.is_within(root)

@@ -1,0 +1,119 @@
+"""A dashboard per role: the four classes over the reader's scope, the overdue count at the
+end of each of the last twelve months (rebuilt from the history, see as_of) and the units
+with the most overdue tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Date, DateTime, and_, func, literal, or_, select, union_all
+
+from ..domain import policy
+from ..domain import timeliness as tl
+from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.roles import OFFICER, UNIT_LEADER
+from ..extensions import db
+from ..models import StatusUpdate, Task, Unit, User
+from ..org import lookups
+from . import as_of, task_queries
+from .task_queries import TaskFilters
+
+TREND_MONTHS = 12
+TOP_UNITS = 10
+
+
+@dataclass
+class Dashboard:
+    scope: Unit | None  # None: every unit
+    filters: TaskFilters
+    counts: tl.TimelinessCounts
+    due_soon: int
+    trend: list[tuple[date, int]]  # (month end or today, overdue tasks then)
+    top_units: list[tuple[Unit, tl.TimelinessCounts]]
+
+
+def scope_of(user: User) -> Unit | None:
+    """Unit leaders and officers see their unit; supervisors their subtree; others all."""
+    if user.role in (UNIT_LEADER, OFFICER):
+        return user.unit
+    return policy.board_root(user)
+
+
+def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
+    """The last day of each of the `months - 1` months before this one, then today."""
+    ends, first_of_month = [], today.replace(day=1)
+    for _ in range(months - 1):
+        last = first_of_month - timedelta(days=1)
+        ends.append(last)
+        first_of_month = last.replace(day=1)
+    return [*reversed(ends), today]
+
+
+def overdue_trend(
+    user: User, filters: TaskFilters, days: list[date], due_soon_days: int
+) -> list[tuple[date, int]]:
+    """How many tasks were overdue at the end of each of `days`, as the record stood then,
+    in one pass over the history: each entry is in force from its moment until the task's
+    next entry, and a task was overdue on a day when the entry in force at the day's end
+    left it open with its deadline already past."""
+    entries = select(
+        StatusUpdate.task_id.label("task_id"),
+        StatusUpdate.new_status.label("status"),
+        StatusUpdate.deadline.label("deadline"),
+        StatusUpdate.created_at.label("since"),
+        func.lead(StatusUpdate.created_at)
+        .over(partition_by=StatusUpdate.task_id, order_by=StatusUpdate.id)
+        .label("until"),
+    ).subquery("entries")
+    calendar = union_all(
+        *(
+            select(
+                literal(day, Date).label("day"),
+                literal(as_of.day_end(day), DateTime(timezone=True)).label("day_end"),
+            )
+            for day in days
+        )
+    ).subquery("calendar")
+    statement = (
+        select(calendar.c.day, func.count())
+        .select_from(Task)
+        .join(entries, entries.c.task_id == Task.id)
+        .join(
+            calendar,
+            and_(
+                entries.c.since < calendar.c.day_end,
+                or_(entries.c.until.is_(None), entries.c.until >= calendar.c.day_end),
+            ),
+        )
+        .where(entries.c.status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
+    )
+    statement = task_queries.apply_filters(
+        statement, user, filters.with_(timeliness=None), due_soon_days, as_of.CURRENT
+    ).group_by(calendar.c.day)
+    counts = {_as_date(day): count for day, count in db.session.execute(statement)}
+    return [(day, counts.get(day, 0)) for day in days]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def build(user: User, today: date, due_soon_days: int, directive: str | None = None) -> Dashboard:
+    scope = scope_of(user)
+    filters = TaskFilters(
+        scope=scope.code if scope else None, directive=directive, report_date=today
+    )
+    counts = task_queries.total_counts(user, filters, due_soon_days)
+    trend = overdue_trend(user, filters, month_ends(today), due_soon_days)
+    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, due_soon_days)
+    worst = sorted(per_unit.items(), key=lambda item: (-item[1].overdue, item[0]))[:TOP_UNITS]
+    units = lookups.units_by_id(uid for uid, _ in worst)
+    return Dashboard(
+        scope=scope,
+        filters=filters,
+        counts=counts,
+        due_soon=task_queries.due_soon_count(user, filters, due_soon_days),
+        trend=trend,
+        top_units=[(units[uid], c) for uid, c in worst if c.overdue],
+    )

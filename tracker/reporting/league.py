@@ -1,0 +1,139 @@
+"""League table: units ranked by how they carry out their tasks on a report date.
+
+Per lead unit the four timeliness counts, the on-time and overdue rates (over the tasks that
+have come due), the average days overdue of the overdue tasks and the extensions granted by
+the report date. `rolled_up` gives each unit a row adding up its own tasks and those of every
+unit below it. The database does the counting per unit; the roll-up to ancestors adds those
+per-unit sums along the materialised paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Date, case, cast, func, literal, select
+
+from ..domain import timeliness as tl
+from ..extensions import db
+from ..models import ExtensionRequest, Task, Unit, User
+from ..models.extension import APPROVED
+from ..org import lookups
+from . import as_of
+from .task_queries import TaskFilters, apply_filters
+
+
+@dataclass
+class LeagueRow:
+    unit: Unit
+    counts: tl.TimelinessCounts = field(default_factory=tl.TimelinessCounts)
+    days_overdue_total: int = 0
+    extensions_granted: int = 0
+
+    @property
+    def average_days_overdue(self) -> float | None:
+        return None if not self.counts.overdue else self.days_overdue_total / self.counts.overdue
+
+    def add(self, other: LeagueRow) -> None:
+        self.counts = self.counts + other.counts
+        self.days_overdue_total += other.days_overdue_total
+        self.extensions_granted += other.extensions_granted
+
+
+# Sort keys a reader may choose: name → (value of a row, larger-is-worse?).
+SORT_KEYS = {
+    "unit": lambda row: row.unit.path,
+    "on_time_rate": lambda row: _none_last(row.counts.on_time_rate),
+    "overdue_rate": lambda row: _none_last(row.counts.overdue_rate),
+    "overdue": lambda row: row.counts.overdue,
+    "average_days_overdue": lambda row: _none_last(row.average_days_overdue),
+    "extensions_granted": lambda row: row.extensions_granted,
+    "completed_on_time": lambda row: row.counts.completed_on_time,
+}
+DEFAULT_SORT = "overdue_rate"
+
+
+def _none_last(value: float | None) -> float:
+    return -1.0 if value is None else value
+
+
+def days_between(later: date, column):
+    """Whole days from `column` (a date) to `later`, in the database's own date arithmetic."""
+    if db.engine.dialect.name == "sqlite":
+        return func.julianday(later.isoformat()) - func.julianday(column)
+    return cast(literal(later), Date) - column
+
+
+def unit_rows(user: User, filters: TaskFilters, due_soon_days: int) -> list[LeagueRow]:
+    """One row per lead unit that has tasks `user` may see, its own tasks only."""
+    report_date = filters.report_date
+    record = as_of.record_columns(report_date)
+    klass = record.timeliness(report_date, filters.deadline_basis)
+    overdue = klass == tl.Timeliness.OVERDUE.value
+    inner = apply_filters(
+        select(
+            Task.id.label("task_id"),
+            Task.lead_unit_id.label("unit_id"),
+            klass.label("klass"),
+            case(
+                (
+                    overdue,
+                    days_between(report_date, record.judged_deadline(filters.deadline_basis)),
+                ),
+                else_=0,
+            ).label("late_days"),
+        ).select_from(Task),
+        user,
+        filters.with_(timeliness=None),
+        due_soon_days,
+        record,
+    ).subquery()
+    per_unit: dict[int, dict] = {}
+    counting = (
+        select(inner.c.unit_id, inner.c.klass, func.count(), func.sum(inner.c.late_days))
+        .where(inner.c.klass.is_not(None))
+        .group_by(inner.c.unit_id, inner.c.klass)
+    )
+    for unit_id, klass_value, count, late_days in db.session.execute(counting):
+        entry = per_unit.setdefault(unit_id, {"counts": {}, "late": 0, "extensions": 0})
+        entry["counts"][klass_value] = count
+        entry["late"] += int(late_days or 0)
+    granted = (
+        select(inner.c.unit_id, func.count())
+        .join(ExtensionRequest, ExtensionRequest.task_id == inner.c.task_id)
+        .where(
+            ExtensionRequest.status == APPROVED,
+            ExtensionRequest.decided_at < as_of.day_end(report_date),
+        )
+        .group_by(inner.c.unit_id)
+    )
+    for unit_id, count in db.session.execute(granted):
+        per_unit.setdefault(unit_id, {"counts": {}, "late": 0, "extensions": 0})
+        per_unit[unit_id]["extensions"] = count
+    units = lookups.units_by_id(per_unit.keys())
+    return [
+        LeagueRow(
+            unit=units[unit_id],
+            counts=tl.TimelinessCounts.from_mapping(entry["counts"]),
+            days_overdue_total=round(entry["late"]),
+            extensions_granted=entry["extensions"],
+        )
+        for unit_id, entry in per_unit.items()
+    ]
+
+
+def rolled_up(own: list[LeagueRow]) -> list[LeagueRow]:
+    """Each unit's row plus the rows of every unit below it (ancestors get rows too)."""
+    ancestor_ids = {int(part) for row in own for part in row.unit.path.strip("/").split("/")}
+    units = lookups.units_by_id(ancestor_ids)
+    totals = {unit_id: LeagueRow(unit=units[unit_id]) for unit_id in ancestor_ids}
+    for row in own:
+        for part in row.unit.path.strip("/").split("/"):
+            totals[int(part)].add(row)
+    return list(totals.values())
+
+
+def sort_rows(rows: list[LeagueRow], key: str, descending: bool) -> list[LeagueRow]:
+    """Rows by the chosen key (ties by unit), best or worst first."""
+    by_unit = sorted(rows, key=SORT_KEYS["unit"])
+    return sorted(by_unit, key=SORT_KEYS.get(key, SORT_KEYS[DEFAULT_SORT]), reverse=descending)

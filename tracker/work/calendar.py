@@ -1,0 +1,106 @@
+"""Calendar feeds: each user may create secret iCalendar URLs of their deadlines (their own
+tasks, or their unit's), for Outlook, Thunderbird or a phone; and revoke them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .. import audit
+from ..domain import policy
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.text import N_
+from ..extensions import db
+from ..infra import clock
+from ..models import CalendarFeed, Task, User
+
+SCOPES = {"mine": N_("Tasks assigned to me"), "unit": N_("My unit's tasks")}
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_feed(user: User, scope: str) -> str:
+    """A new feed; returns the token, shown once (only its hash is stored)."""
+    if scope not in SCOPES:
+        raise InvalidInput(N_("Choose my tasks or my unit's tasks."), field_errors={"scope": ["?"]})
+    token = secrets.token_urlsafe(24)
+    feed = CalendarFeed(
+        user=user, token_hash=_digest(token), scope=scope, session_token=user.session_token
+    )
+    db.session.add(feed)
+    db.session.flush()
+    audit.record(user, "calendar.create", feed, after={"scope": scope})
+    db.session.commit()
+    return token
+
+
+def feeds_of(user: User) -> list[CalendarFeed]:
+    return list(
+        db.session.scalars(
+            select(CalendarFeed)
+            .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.id)
+        )
+    )
+
+
+def revoke_feed(user: User, feed: CalendarFeed) -> None:
+    if feed.user_id != user.id:
+        raise policy.Forbidden(N_("That calendar feed is not yours."))
+    feed.revoked_at = clock.now()
+    audit.record(user, "calendar.revoke", feed)
+    db.session.commit()
+
+
+def calendar_for(token: str) -> bytes:
+    """The iCalendar document of a live feed; NotFound for an unknown or revoked token."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(token)))
+    if (
+        feed is None
+        or feed.revoked_at is not None
+        or not feed.user.active
+        or feed.session_token != feed.user.session_token
+    ):
+        raise NotFound(N_("There is no such calendar feed, or it was revoked."))
+    user = feed.user
+    statement = (
+        select(Task)
+        .options(joinedload(Task.directive), joinedload(Task.lead_unit))
+        .where(Task.status.in_(OPEN_STATUSES), policy.task_scope_clause(user))
+        .order_by(Task.deadline, Task.id)
+        .limit(2000)
+    )
+    if feed.scope == "mine":
+        statement = statement.where(Task.owner_id == user.id)
+    else:
+        statement = statement.where(Task.lead_unit_id == user.unit_id)
+    base_url = current_app.config["APP_BASE_URL"]
+    calendar = Calendar()
+    calendar.add("prodid", "-//Directive Tracker//Deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Deadlines · {SCOPES[feed.scope]} · {user.unit.code}")
+    stamp = datetime.now(UTC)
+    for task in db.session.scalars(statement):
+        event = Event()
+        event.add("uid", f"task-{task.id}-deadline@directive-tracker")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", task.deadline)
+        event.add("dtend", task.deadline + timedelta(days=1))
+        event.add("summary", f"Deadline {task.code}: {task.title}")
+        event.add(
+            "description",
+            f"{task.directive.code} · lead unit {task.lead_unit.code} · "
+            f"{task.status.replace('_', ' ')}, {task.percent_done}% done",
+        )
+        event.add("url", f"{base_url}/tasks/{task.id}")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,183 @@
+"""Telling people: notifications written in the same transaction as the change that causes
+them (an outbox), shown by the bell in the top bar, and mailed by `send_pending()` (the
+command `flask --app app notifications send`) in each recipient's language.
+
+Who is told, by kind:
+- an urging notice, a send-back, an administrator's deadline change: the task's owner and
+  the lead unit's leaders;
+- an extension decision: the person who asked, and the owner;
+- an answer to a difficulty: the person who raised it;
+- an assignment: the new owner.
+The person who made the change is never told of it.
+
+Mailing: each pending notification is sent, then marked sent and committed, one by one; a
+mail server that is down leaves the rest pending for the next run, which sends each once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext
+from sqlalchemy import func, select, update
+
+from ..domain.roles import UNIT_LEADER
+from ..domain.text import N_, Text
+from ..extensions import db
+from ..i18n import translated
+from ..infra import clock, mail
+from ..models import Notification, Task, User
+from ..models.notification import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED
+
+# What a notification says, by kind: filled with its values, translated where it is read.
+TEXTS = {
+    "urging.issued": N_("Urging notice %(number)s on task %(code)s: %(text)s"),
+    "task.sent_back": N_("Task %(code)s was sent back: %(reason)s"),
+    "extension.approved": N_("Extension of task %(code)s approved: new deadline %(deadline)s."),
+    "extension.rejected": N_("Extension of task %(code)s to %(deadline)s rejected: %(reason)s"),
+    "obstacle.answered": N_("Your difficulty on task %(code)s was answered: %(answer)s"),
+    "task.assigned": N_("Task %(code)s was assigned to you (deadline %(deadline)s)."),
+    "deadline.changed": N_("The deadline of task %(code)s moved: %(old)s → %(new)s."),
+}
+PAGE_SIZE = 50
+
+
+def text_of(notification: Notification) -> Text:
+    """What the notification says (a Text: translate it where it is shown)."""
+    return TEXTS[notification.kind].fill(**notification.values)
+
+
+def concerned(task: Task) -> list[User]:
+    """The people a change to `task` concerns: its owner and the lead unit's leaders."""
+    leaders = db.session.scalars(
+        select(User).where(User.unit_id == task.lead_unit_id, User.role == UNIT_LEADER, User.active)
+    ).all()
+    return [task.owner, *leaders] if task.owner is not None else list(leaders)
+
+
+def notify(
+    kind: str, task: Task | None, actor: User | None, people, **values
+) -> list[Notification]:
+    """Add one notification per person (not the actor, nobody twice, only active accounts);
+    flush only: it commits with the change that caused it."""
+    values = {"code": task.code, **values} if task is not None else values
+    written, seen = [], {actor.id} if actor is not None else set()
+    for person in people:
+        if person is None or person.id in seen or not person.active:
+            continue
+        seen.add(person.id)
+        notification = Notification(
+            recipient=person,
+            task=task,
+            actor=actor,
+            kind=kind,
+            values={key: str(value) for key, value in values.items()},
+            mail_state=MAIL_PENDING if _mailable(person) else MAIL_SKIPPED,
+        )
+        db.session.add(notification)
+        written.append(notification)
+    return written
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.recipient_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def page_for(user: User, page: int):
+    """A page of the user's notifications, newest first."""
+    return db.paginate(
+        select(Notification)
+        .where(Notification.recipient_id == user.id)
+        .order_by(Notification.id.desc()),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+
+
+def open_notification(user: User, notification: Notification) -> None:
+    """The recipient opened it: mark it read (commits)."""
+    if notification.read_at is None:
+        notification.read_at = clock.now()
+        db.session.commit()
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def _mailable(person: User) -> bool:
+    """Whether `person`'s notifications are e-mailed: an active account with an address
+    that has not turned them off."""
+    return bool(person.email) and person.email_notifications and person.active
+
+
+@dataclass
+class MailRun:
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _mail(notification: Notification) -> tuple[str, str]:
+    """Subject and body of a notification's e-mail, in the recipient's language."""
+    person = notification.recipient
+    with mail.in_language(person):
+        said = translated(text_of(notification))
+        subject = gettext("[Directive Tracker] %(text)s", text=said.splitlines()[0][:120])
+        link = mail.task_link(notification.task_id) if notification.task_id else ""
+        body = "\n\n".join(
+            part
+            for part in (
+                gettext("Hello %(name)s,", name=person.name),
+                said,
+                link,
+                gettext("You can turn these e-mails off on the Reminders page."),
+            )
+            if part
+        )
+    return subject, body
+
+
+def send_pending() -> MailRun:
+    """Mail every pending notification once. Each is marked sent and committed as soon as
+    the server accepts it; at the first failure the run stops, and what is left is sent by
+    the next run (a server that is down loses nothing)."""
+    run = MailRun()
+    query = (
+        select(Notification.id)
+        .where(Notification.mail_state == MAIL_PENDING)
+        .order_by(Notification.id)
+    )
+    with mail.Mailer() as mailer:
+        for notification_id in db.session.scalars(query).all():
+            notification = db.session.get(Notification, notification_id)
+            person = notification.recipient
+            if not _mailable(person):
+                notification.mail_state = MAIL_SKIPPED
+                db.session.commit()
+                continue
+            subject, body = _mail(notification)
+            try:
+                mailer.send(person.email, subject, body)
+            except OSError as error:
+                notification.mail_attempts += 1
+                notification.mail_error = str(error)[:300]
+                db.session.commit()
+                run.failed.append(f"{person.email}: {error}")
+                break
+            notification.mail_state = MAIL_SENT
+            notification.mailed_at = clock.now()
+            notification.mail_attempts += 1
+            notification.mail_error = None
+            db.session.commit()
+            run.sent += 1
+    return run

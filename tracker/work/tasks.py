@@ -1,0 +1,468 @@
+"""Writing tasks: create, edit (admins), and report progress through the status lifecycle.
+
+Every write checks the version the caller saw (optimistic locking), writes its StatusUpdate
+and AuditEvent in the same transaction, and commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
+
+from .. import audit
+from ..domain import history_notes, lifecycle, policy
+from ..domain.days import day_problem
+from ..domain.errors import Conflict, InvalidInput, first_problem
+from ..domain.text import N_
+from ..extensions import db
+from ..infra import clock
+from ..models import Directive, StatusUpdate, Target, Task, Unit, User
+from ..models.task import history_note
+from . import evidence as evidence_service
+from . import notifications
+
+TASK_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "source_clause",
+    "directive_id",
+    "target_id",
+    "parent_id",
+    "kind",
+    "lead_unit_id",
+    "owner_id",
+    "start_date",
+    "deadline",
+    "original_deadline",
+    "status",
+    "percent_done",
+    "is_key",
+    "weight",
+    "confidentiality",
+    "version",
+)
+MAX_NOTE_LENGTH = 5000
+
+
+@dataclass
+class TaskValues:
+    """The writable fields of a task, already resolved to objects."""
+
+    code: str
+    title: str
+    directive: Directive
+    lead_unit: Unit
+    deadline: date
+    description: str = ""
+    source_clause: str = ""
+    target: Target | None = None
+    parent: Task | None = None
+    kind: str = lifecycle.KIND_TASK
+    coordinating_units: list[Unit] = field(default_factory=list)
+    owner: User | None = None
+    start_date: date | None = None
+    is_key: bool = False
+    original_deadline: date | None = None
+    weight: int = 1
+    confidentiality: str = lifecycle.NORMAL
+
+
+def _task_snapshot(task: Task) -> dict:
+    data = audit.snapshot(task, TASK_FIELDS)
+    data["coordinating_units"] = [unit.code for unit in task.coordinating_units]
+    return data
+
+
+def _validate(values: TaskValues, task_id: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    code = values.code.strip()
+    if not code or len(code) > 60:
+        errors["code"] = [N_("required, at most 60 characters")]
+    else:
+        clash = db.session.scalar(
+            select(Task.id).where(Task.directive_id == values.directive.id, Task.code == code)
+        )
+        if clash is not None and clash != task_id:
+            errors["code"] = [
+                N_("directive %(directive)s already has a task “%(code)s”").fill(
+                    directive=values.directive.code, code=code
+                )
+            ]
+    if not values.title.strip():
+        errors["title"] = [N_("required")]
+    if values.kind not in lifecycle.TASK_KINDS:
+        errors["kind"] = [
+            N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.TASK_KINDS))
+        ]
+    for name in ("deadline", "start_date", "original_deadline"):
+        if problem := day_problem(getattr(values, name)):
+            errors[name] = [problem]
+    if values.start_date and values.deadline < values.start_date:
+        errors["deadline"] = [N_("the deadline cannot be before the start date")]
+    if values.target is not None and values.target.directive_id != values.directive.id:
+        errors["target"] = [N_("the target belongs to another directive")]
+    if values.parent is not None and (
+        values.parent.directive_id != values.directive.id or values.parent.id == task_id
+    ):
+        errors["parent"] = [N_("the parent task must be another task of the same directive")]
+    if values.confidentiality not in lifecycle.CONFIDENTIALITY:
+        errors["confidentiality"] = [
+            N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.CONFIDENTIALITY))
+        ]
+    if not 1 <= values.weight <= 1000:
+        errors["weight"] = [N_("a whole number from 1 to 1000")]
+    ancestor = values.parent
+    while ancestor is not None and task_id is not None:
+        if ancestor.id == task_id:
+            errors["parent"] = [N_("a task cannot be placed under its own subtask")]
+            break
+        ancestor = ancestor.parent
+    if values.lead_unit in values.coordinating_units:
+        errors["coordinating_units"] = [N_("the lead unit cannot also be a coordinating unit")]
+    elif len({unit.id for unit in values.coordinating_units}) < len(values.coordinating_units):
+        errors["coordinating_units"] = [N_("name each coordinating unit once")]
+    if errors:
+        raise first_problem(errors)
+
+
+def _apply(task: Task, values: TaskValues) -> None:
+    task.code = values.code.strip()
+    task.title = values.title.strip()
+    task.description = values.description
+    task.source_clause = values.source_clause
+    task.directive = values.directive
+    task.target = values.target
+    task.parent = values.parent
+    task.kind = values.kind
+    task.lead_unit = values.lead_unit
+    task.coordinating_units = list(values.coordinating_units)
+    task.owner = values.owner
+    task.start_date = values.start_date
+    task.deadline = values.deadline
+    task.is_key = values.is_key
+    task.weight = values.weight
+    task.confidentiality = values.confidentiality
+
+
+def add_task(values: TaskValues, actor: User | None) -> Task:
+    """Validate and add a task with its first history entry (flush only)."""
+    _validate(values, None)
+    task = Task(status=lifecycle.NOT_STARTED, percent_done=0)
+    _apply(task, values)
+    task.original_deadline = values.original_deadline or values.deadline
+    db.session.add(task)
+    db.session.flush()
+    db.session.add(
+        StatusUpdate(
+            task=task,
+            actor=actor,
+            old_status=None,
+            new_status=task.status,
+            old_percent=None,
+            new_percent=0,
+            note="",
+            note_code=history_notes.ASSIGNED,
+        )
+    )
+    _roll_up(task.parent, actor)
+    if task.owner is not None:
+        _tell_owner(task, actor)
+    return task
+
+
+def _tell_owner(task: Task, actor: User | None) -> None:
+    """Notify the task's owner that it is theirs now."""
+    notifications.notify(
+        "task.assigned", task, actor, [task.owner], deadline=f"{task.deadline:%d/%m/%Y}"
+    )
+
+
+def create_task(actor: User, values: TaskValues) -> Task:
+    policy.require(
+        policy.can_create_task(actor, values.lead_unit),
+        f"You may not create tasks led by {values.lead_unit.code}.",
+    )
+    if values.parent is not None and not policy.can_place_under(actor, values.parent):
+        # The same answer as for a task that does not exist: a refusal tells nothing of it.
+        raise InvalidInput(
+            N_("The request names records that do not exist."),
+            field_errors={"parent": [N_("no such task")]},
+        )
+    if values.owner is not None and not policy.can_assign_owner(actor, values.owner):
+        raise InvalidInput(
+            N_("%(name)s is not in your units: a task's owner is someone of your units."),
+            params={"name": values.owner.username},
+            field_errors={"owner": [N_("not in your units")]},
+        )
+    task = add_task(values, actor)
+    db.session.flush()
+    audit.record(actor, "task.create", task, after=_task_snapshot(task))
+    db.session.commit()
+    return task
+
+
+def _check_version(task: Task, expected_version: int | None) -> None:
+    if expected_version is None or int(expected_version) != task.version:
+        raise Conflict(
+            N_(
+                "Task %(code)s was changed by someone else since you opened it (you had "
+                "version %(yours)s, it is now at version %(now)s). Nothing was saved: reload "
+                "the task, check the latest changes and try again."
+            ),
+            params={"code": task.code, "yours": expected_version, "now": task.version},
+        )
+
+
+def rolled_up_percent(parent: Task) -> int:
+    """The weighted average of the children's percent done; cancelled children left out."""
+    counted = [c for c in parent.children if c.status != lifecycle.CANCELLED]
+    total_weight = sum(c.weight for c in counted)
+    if not total_weight:
+        return parent.percent_done
+    return round(sum(c.percent_done * c.weight for c in counted) / total_weight)
+
+
+def _roll_up(parent: Task | None, actor: User | None) -> None:
+    """Carry a child's change up the chain of parents (flush only). A parent whose percent
+    moves gets its own history entry and audit event, like any other change of a task."""
+    while parent is not None:
+        if parent.status in lifecycle.OPEN_STATUSES and parent.status != lifecycle.SUBMITTED:
+            old, new = parent.percent_done, rolled_up_percent(parent)
+            if new != old:
+                parent.percent_done = new
+                history_note(
+                    parent, actor, history_notes.ROLLED_UP, {"old": str(old), "new": str(new)}
+                )
+                db.session.flush()
+                audit.record(
+                    actor,
+                    "task.rolled_up",
+                    parent,
+                    {"percent_done": old},
+                    {"percent_done": new},
+                )
+        parent = parent.parent
+    db.session.flush()
+
+
+@contextmanager
+def _write_or_conflict(task: Task) -> Iterator[None]:
+    """Commit the block's changes; a concurrent writer that won the race rolls them all back."""
+    code = task.code
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            N_(
+                "Task %(code)s was changed by someone else at the same moment. Nothing was "
+                "saved: reload the task and try again."
+            ),
+            params={"code": code},
+        )
+
+
+def edit_task(actor: User, task: Task, expected_version: int | None, values: TaskValues) -> Task:
+    """An admin's edit of a task's fields; a deadline change is logged as such."""
+    policy.require(
+        policy.can_edit_task(actor, task), N_("Only an administrator edits task fields.")
+    )
+    _check_version(task, expected_version)
+    _validate(values, task.id)
+    before = _task_snapshot(task)
+    old_deadline, old_parent, old_owner = task.deadline, task.parent, task.owner
+    with _write_or_conflict(task):
+        _apply(task, values)
+        db.session.flush()
+        _roll_up(old_parent, actor)
+        _roll_up(task.parent, actor)
+        if values.original_deadline is not None:
+            task.original_deadline = values.original_deadline
+        db.session.flush()
+        changed = task.deadline != old_deadline
+        if changed:
+            # The history holds the deadline in force at every moment (as-of reports).
+            dates = {"old": f"{old_deadline:%d/%m/%Y}", "new": f"{task.deadline:%d/%m/%Y}"}
+            history_note(task, actor, history_notes.DEADLINE_CHANGED, dates)
+            notifications.notify(
+                "deadline.changed", task, actor, notifications.concerned(task), **dates
+            )
+            db.session.flush()
+        if task.owner is not None and task.owner != old_owner:
+            _tell_owner(task, actor)
+        action = "task.deadline_changed_by_admin" if changed else "task.update"
+        audit.record(actor, action, task, before, _task_snapshot(task))
+    return task
+
+
+def _submission_moment(task: Task):
+    """When the unit last reported the task done: the completion date verification confirms."""
+    return db.session.scalar(
+        select(StatusUpdate.created_at)
+        .where(StatusUpdate.task_id == task.id, StatusUpdate.new_status == lifecycle.SUBMITTED)
+        .order_by(StatusUpdate.id.desc())
+        .limit(1)
+    )
+
+
+def apply_progress(
+    actor: User,
+    task: Task,
+    expected_version: int | None,
+    status: str,
+    percent_done: int | None,
+    note: str = "",
+    evidence_url: str = "",
+    evidence_file: FileStorage | None = None,
+    written: list | None = None,
+    note_code: str | None = None,
+) -> StatusUpdate:
+    """Change status and/or percent done, add a note and evidence: one StatusUpdate, its
+    Evidence rows and one AuditEvent (flush only; `report_progress` commits).
+
+    A submission needs a result note and at least one piece of evidence, given now or
+    attached to the task before."""
+    policy.require(
+        policy.can_view_task(actor, task) and not policy.is_read_only(actor),
+        N_("You may not change this task."),
+    )
+    _check_version(task, expected_version)
+    old_status, old_percent = task.status, task.percent_done
+    lifecycle.check_transition(old_status, status)
+    allowed = policy.allowed_statuses(actor, task)
+    if status not in allowed:
+        if not allowed:
+            raise policy.Forbidden(f"You may not report progress on task {task.code}.")
+        raise policy.Forbidden(
+            f"You may not move task {task.code} to {lifecycle.STATUS_LABELS[status].lower()}."
+        )
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInput(
+            f"The note is too long ({len(note)} characters; at most {MAX_NOTE_LENGTH}).",
+            field_errors={"note": [f"at most {MAX_NOTE_LENGTH} characters"]},
+        )
+    evidence_url = (evidence_url or "").strip()
+    if evidence_url:
+        evidence_service.check_link(evidence_url)
+    has_file = evidence_file is not None and bool(evidence_file.filename)
+    new_evidence = bool(evidence_url) or has_file
+    if percent_done is None:
+        percent_done = old_percent
+    if not 0 <= percent_done <= 100:
+        raise InvalidInput(
+            N_("Percent done must be between 0 and 100."),
+            field_errors={"progress": ["must be between 0 and 100"]},
+        )
+    open_children = [c.code for c in task.children if c.status in lifecycle.OPEN_STATUSES]
+    closing = status in (lifecycle.SUBMITTED, lifecycle.COMPLETED) and status != old_status
+    if closing and open_children:
+        raise InvalidInput(
+            N_(
+                "Task %(code)s cannot be marked “%(status)s” while its subtasks are open: %(open)s."
+            ),
+            params={
+                "code": task.code,
+                "status": lifecycle.STATUS_LABELS[status],
+                "open": ", ".join(open_children),
+            },
+            field_errors={"status": ["subtasks are still open"]},
+        )
+    if task.children:
+        percent_done = rolled_up_percent(task)  # a parent's progress is its children's
+    if status in (lifecycle.SUBMITTED, lifecycle.COMPLETED):
+        percent_done = 100
+    if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS and not note:
+        raise InvalidInput(
+            N_("Say why the task is sent back: a note is required."),
+            field_errors={"note": [N_("required when sending a task back")]},
+        )
+    if status == lifecycle.SUBMITTED and status != old_status:
+        if not note:
+            raise InvalidInput(
+                N_("Describe the result: a submission needs a result note."),
+                field_errors={"note": ["required when submitting"]},
+            )
+        if not new_evidence and not task.evidence:
+            raise InvalidInput(
+                N_(
+                    "Attach evidence of the result (a file or a link to the output document) "
+                    "before submitting."
+                ),
+                field_errors={
+                    "evidence": [N_("a submission needs at least one piece of evidence")]
+                },
+            )
+    if status == old_status and percent_done == old_percent and not note and not new_evidence:
+        raise InvalidInput(N_("Nothing to save: change the status or percent, or add a note."))
+
+    before = _task_snapshot(task)
+    submitted_at = _submission_moment(task) if status == lifecycle.COMPLETED else None
+    task.status, task.percent_done = status, percent_done
+    if status == lifecycle.COMPLETED:
+        completed_at = submitted_at or clock.now()
+        task.completed_at = completed_at
+        task.completed_on = clock.local_day(completed_at)
+    update = StatusUpdate(
+        task=task,
+        actor=actor,
+        old_status=old_status,
+        new_status=status,
+        old_percent=old_percent,
+        new_percent=percent_done,
+        note=note,
+        note_code=note_code,
+    )
+    db.session.add(update)
+    if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS:
+        notifications.notify(
+            "task.sent_back", task, actor, notifications.concerned(task), reason=note
+        )
+    db.session.flush()
+    if has_file:
+        files = written if written is not None else []
+        evidence_service.add_file(task, actor, evidence_file, files, update)
+    if evidence_url:
+        evidence_service.add_link(task, actor, evidence_url, update)
+    _roll_up(task.parent, actor)
+    action = "task.status_changed" if status != old_status else "task.progress_reported"
+    after = _task_snapshot(task) | {
+        "note": note,
+        "evidence": [e.label for e in update.evidence],
+    }
+    audit.record(actor, action, task, before, after)
+    return update
+
+
+def report_progress(
+    actor: User,
+    task: Task,
+    expected_version: int | None,
+    status: str,
+    percent_done: int | None,
+    note: str = "",
+    evidence_url: str = "",
+    evidence_file: FileStorage | None = None,
+) -> StatusUpdate:
+    """`apply_progress` as one unit of work: committed, or nothing at all (files included)."""
+    with evidence_service.files_kept_only_on_success() as written, _write_or_conflict(task):
+        update = apply_progress(
+            actor,
+            task,
+            expected_version,
+            status,
+            percent_done,
+            note,
+            evidence_url,
+            evidence_file,
+            written,
+        )
+    return update
