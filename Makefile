@@ -31,7 +31,7 @@ install: $(VENV)/.installed
 
 # The Vietnamese and English catalogues, compiled (.mo files are not committed).
 translations: $(VENV)/.installed
-	$(BIN)/python -c "from tracker.i18n import compile_catalogues; compile_catalogues()"
+	$(BIN)/python -c "from tracker.infra.i18n import compile_catalogues; compile_catalogues()"
 
 # After changing user-facing text: extract, merge into the catalogues, list what is untranslated.
 translations-update: install-dev

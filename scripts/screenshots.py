@@ -40,8 +40,8 @@ def serve(scratch: Path) -> tuple[str, dict[str, str], int]:
 
     from tracker import create_app
     from tracker.extensions import db
-    from tracker.i18n import compile_catalogues
     from tracker.infra import clock
+    from tracker.infra.i18n import compile_catalogues
     from tracker.models import Task, User
     from tracker.seed import demo
 

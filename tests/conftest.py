@@ -21,8 +21,8 @@ from tracker.accounts.passwords import hash_password
 from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
 from tracker.extensions import db
-from tracker.i18n import compile_catalogues
 from tracker.infra import clock
+from tracker.infra.i18n import compile_catalogues
 from tracker.models import Directive, Task, Unit, User
 from tracker.org.directives import add_directive
 from tracker.org.units import add_unit

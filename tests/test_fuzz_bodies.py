@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 from tracker import audit
-from tracker.admin import forms as admin_forms
-from tracker.api import schemas
-from tracker.auth import forms as auth_forms
-from tracker.directives import forms as directive_forms
-from tracker.tasks import forms as task_forms
+from tracker.web.admin import forms as admin_forms
+from tracker.web.api import schemas
+from tracker.web.auth import forms as auth_forms
+from tracker.web.directives import forms as directive_forms
+from tracker.web.tasks import forms as task_forms
 
 from .conftest import PASSWORD, login
 from .test_route_walk import rules, url_of, world  # noqa: F401  (world is a fixture)

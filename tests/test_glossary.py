@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from babel.messages.pofile import read_po
 
-from tracker.i18n import TRANSLATIONS_DIR
+from tracker.infra.i18n import TRANSLATIONS_DIR
 
 from .conftest import login
 

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from tracker.config import PACKAGE_DIR
 from tracker.extensions import db
-from tracker.i18n import TRANSLATIONS_DIR
+from tracker.infra.i18n import TRANSLATIONS_DIR
 
 PROJECT_ROOT = PACKAGE_DIR.parent
 TEMPLATES = sorted((PACKAGE_DIR / "templates").rglob("*.html"))

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from tracker import create_app
 from tracker.accounts.passwords import password_problem, verify_password
 from tracker.extensions import db
-from tracker.login_limits import DEVICE_COOKIE, account_name
 from tracker.logs import LOG_FORMAT, SafeRequestFilter, escape_controls
 from tracker.models import User
+from tracker.web.login_limits import DEVICE_COOKIE, account_name
 
 from .conftest import PASSWORD
 from .served import gunicorn

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from tracker.i18n import translated
+from tracker.infra.i18n import translated
 from tracker.reporting.report_builders import TASK_COLUMNS
 
 from .browser import ARTIFACTS

@@ -229,7 +229,7 @@ def test_figures_are_written_once_in_the_readers_language(app, language, whole, 
 
     from flask_babel import force_locale
 
-    from tracker.i18n import format_amount, format_figure
+    from tracker.infra.i18n import format_amount, format_figure
 
     with app.test_request_context(), force_locale(language):
         assert format_figure(300_000) == whole

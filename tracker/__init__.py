@@ -17,11 +17,11 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import login_limits
 from .config import INSTANCE_DIR, MIGRATIONS_DIR, load_config
 from .domain.text import N_
 from .extensions import csrf, db, login_manager, migrate
 from .logs import configure_logging
+from .web import login_limits
 
 
 def _release_session(error: BaseException | None) -> None:
@@ -77,7 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_logging(app)
-    from . import i18n
+    from .infra import i18n
 
     i18n.init_app(app)
     login_manager.init_app(app)
@@ -87,14 +87,14 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     from . import models  # noqa: F401  registers the models on the metadata
-    from .admin.routes import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth.routes import bp as auth_bp
-    from .directives.routes import bp as directives_bp
-    from .notifications.routes import bp as notifications_bp
-    from .public.routes import bp as public_bp
-    from .reports.routes import bp as reports_bp
-    from .tasks.routes import bp as tasks_bp
+    from .web.admin.routes import bp as admin_bp
+    from .web.api import bp as api_bp
+    from .web.auth.routes import bp as auth_bp
+    from .web.directives.routes import bp as directives_bp
+    from .web.notifications.routes import bp as notifications_bp
+    from .web.public.routes import bp as public_bp
+    from .web.reports.routes import bp as reports_bp
+    from .web.tasks.routes import bp as tasks_bp
 
     blueprints = (
         auth_bp,
@@ -118,7 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
         is_safe = 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum()
         g.request_id = incoming if is_safe else secrets.token_hex(8)
 
-    from .security import refuse_malformed_text, security_headers
+    from .web.security import refuse_malformed_text, security_headers
 
     app.before_request(refuse_malformed_text)
 
@@ -126,8 +126,8 @@ def create_app(config: dict | None = None) -> Flask:
     def add_headers(response):
         return security_headers(response)
 
-    from .errors import register_error_handlers
-    from .templating import register_template_helpers
+    from .web.errors import register_error_handlers
+    from .web.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)

@@ -8,8 +8,8 @@ from datetime import date
 from ..domain import periods
 from ..domain import timeliness as tl
 from ..domain.text import N_, Text
-from ..i18n import WORD_LABELS
 from ..infra import clock
+from ..infra.i18n import WORD_LABELS
 from ..models import Directive, Task, User
 from ..org import lookups
 from . import exports, league, period_reports, task_queries

@@ -234,7 +234,7 @@ def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
             "CSV and XLSX work without it."
         ) from error
 
-    from ..charts import class_bars
+    from .charts import class_bars
 
     tasks = []
     for count, row in enumerate(table.task_rows or (), start=1):

@@ -65,7 +65,7 @@ def display(value: object, kind: str) -> str:
 def display_for_people(value: object, kind: str) -> str:
     """A cell as a person reads it (PDF): numbers and rates in the page's language (50,0%
     in Vietnamese), dates dd/mm/yyyy, None as blank."""
-    from ..i18n import format_figure
+    from ..infra.i18n import format_figure
 
     if value is None:
         return ""

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..infra import clock
 from ..models import Directive, User
-from ..pagination import FetchedPage
 from . import task_queries
+from .pagination import FetchedPage
 from .task_queries import TaskFilters
 
 RESULTS_SHOWN = 20  # of each kind; the task list shows the rest

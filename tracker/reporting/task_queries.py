@@ -20,9 +20,9 @@ from ..domain.text import N_
 from ..extensions import db
 from ..models import Directive, StatusUpdate, Task, Unit, User
 from ..models.task import OPEN_STATUS_SQL
-from ..pagination import FetchedPage
 from . import as_of
 from .as_of import RecordColumns
+from .pagination import FetchedPage
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from sqlalchemy import func, select, update
 from ..domain.roles import UNIT_LEADER
 from ..domain.text import N_, Text
 from ..extensions import db
-from ..i18n import translated
 from ..infra import clock, mail
+from ..infra.i18n import translated
 from ..models import Notification, Task, User
 from ..models.notification import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED
 

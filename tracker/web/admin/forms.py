@@ -24,13 +24,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..domain.lifecycle import TASK_KINDS
-from ..domain.periods import FREQUENCY_LABELS
-from ..domain.roles import ROLE_LABELS, ROLES
-from ..domain.text import N_
+from ...domain.lifecycle import TASK_KINDS
+from ...domain.periods import FREQUENCY_LABELS
+from ...domain.roles import ROLE_LABELS, ROLES
+from ...domain.text import N_
+from ...infra.i18n import WORD_LABELS
+from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
 from ..formkit import DayField, options
-from ..i18n import WORD_LABELS
-from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
 
 CODE = Regexp(r"^[\w./\-Đđ]+$", message=_l("Use letters, digits, and . / - _ only."))
 

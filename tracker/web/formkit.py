@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, ValidationError
 from wtforms.widgets import TextInput
 
-from .domain.days import DAY_FORMATS, day_problem
-from .domain.text import Text
-from .i18n import translated
+from ..domain.days import DAY_FORMATS, day_problem
+from ..domain.text import Text
+from ..infra.i18n import translated
 
 
 class DayField(DateField):

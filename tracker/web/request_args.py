@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from .domain.numbers import whole_number
+from ..domain.numbers import whole_number
 
 # No list has more pages than this; a larger number is the last page's neighbour, empty.
 MOST_PAGES = 1_000_000

@@ -21,21 +21,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import audit
-from ..audit import queries as audit_queries
-from ..charts import class_bars, trend_svg
-from ..domain import periods, policy
-from ..domain.days import parse_day
-from ..domain.errors import InvalidInput
-from ..domain.text import N_
-from ..domain.timeliness import Timeliness, TimelinessCounts
-from ..downloads import content_disposition, download_name
-from ..extensions import db
-from ..infra import clock
-from ..models import Directive, PeriodClosing, ReportExport, Task, User
-from ..org import lookups
-from ..pagination import ListPage
-from ..reporting import (
+from ... import audit
+from ...audit import queries as audit_queries
+from ...domain import periods, policy
+from ...domain.days import parse_day
+from ...domain.errors import InvalidInput
+from ...domain.text import N_
+from ...domain.timeliness import Timeliness, TimelinessCounts
+from ...extensions import db
+from ...infra import clock
+from ...models import Directive, PeriodClosing, ReportExport, Task, User
+from ...org import lookups
+from ...reporting import (
     closings,
     exports,
     league,
@@ -45,11 +42,14 @@ from ..reporting import (
     report_files,
     task_queries,
 )
-from ..reporting import dashboard as dashboard_service
-from ..reporting.report_tables import ReportTable
-from ..reporting.task_queries import TaskFilters
+from ...reporting import dashboard as dashboard_service
+from ...reporting.charts import class_bars, trend_svg
+from ...reporting.pagination import ListPage
+from ...reporting.report_tables import ReportTable
+from ...reporting.task_queries import TaskFilters
+from ...work import urging
+from ..downloads import content_disposition, download_name
 from ..request_args import due_soon_days, page_number
-from ..work import urging
 
 bp = Blueprint("reports", __name__)
 

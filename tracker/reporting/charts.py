@@ -90,7 +90,7 @@ CLASS_STYLE = {
 
 def class_bars(counts) -> Markup:
     """The four timeliness counts as labelled horizontal bars (an SVG for pages and PDFs)."""
-    from .domain.timeliness import TIMELINESS_ORDER
+    from ..domain.timeliness import TIMELINESS_ORDER
 
     row_height, label_width, bar_width = 26, 250, 330
     largest = max((counts.count(t) for t in TIMELINESS_ORDER), default=0) or 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
-from .domain.search_text import without_marks
+from ..domain.search_text import without_marks
 
 _KEPT_PUNCTUATION = set("-._() ")
 _ASCII_KEPT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._() ")

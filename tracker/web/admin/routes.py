@@ -7,20 +7,20 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts import users
-from ..domain import policy
-from ..domain.errors import Conflict, DomainError, InvalidInput
-from ..domain.numbers import whole_number
-from ..domain.text import N_
+from ...accounts import users
+from ...domain import policy
+from ...domain.errors import Conflict, DomainError, InvalidInput
+from ...domain.numbers import whole_number
+from ...domain.text import N_
+from ...infra.i18n import describe, translated
+from ...models import Directive, Target, Task, Unit, User
+from ...org import directives as directive_service
+from ...org import imports, lookups, units
+from ...work import recurring, tasks
+from ...work.tasks import TaskValues
 from ..downloads import content_disposition
 from ..formkit import options
-from ..i18n import describe, translated
-from ..models import Directive, Target, Task, Unit, User
-from ..org import directives as directive_service
-from ..org import imports, lookups, units
 from ..request_args import page_number
-from ..work import recurring, tasks
-from ..work.tasks import TaskValues
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

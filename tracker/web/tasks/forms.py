@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..domain.text import N_
+from ...domain.text import N_
 from ..formkit import DayField, PageForm, options
 
 EVIDENCE_HINT = N_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")

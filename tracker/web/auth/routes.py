@@ -18,13 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..accounts import login_sessions, users
-from ..domain.text import N_
-from ..extensions import login_manager
-from ..i18n import LANGUAGES
+from ...accounts import login_sessions, users
+from ...domain.text import N_
+from ...extensions import login_manager
+from ...infra.i18n import LANGUAGES
+from ...models import User
+from ...org import lookups
 from ..login_limits import succeeded, throttle_failed_logins
-from ..models import User
-from ..org import lookups
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)

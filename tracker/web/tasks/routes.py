@@ -15,26 +15,26 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..domain import policy
-from ..domain.errors import Conflict, InvalidInput
-from ..domain.lifecycle import COMPLETED, IN_PROGRESS, STATUS_LABELS, SUBMITTED
-from ..domain.numbers import whole_number
-from ..domain.roles import AUDITOR, OFFICER, UNIT_LEADER
-from ..domain.text import N_
-from ..domain.timeliness import Timeliness
+from ...domain import policy
+from ...domain.errors import Conflict, InvalidInput
+from ...domain.lifecycle import COMPLETED, IN_PROGRESS, STATUS_LABELS, SUBMITTED
+from ...domain.numbers import whole_number
+from ...domain.roles import AUDITOR, OFFICER, UNIT_LEADER
+from ...domain.text import N_
+from ...domain.timeliness import Timeliness
+from ...infra import clock
+from ...infra.i18n import describe, translated
+from ...models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
+from ...org import lookups
+from ...reporting import search, task_queries
+from ...reporting.task_queries import TaskFilters
+from ...work import calendar, comments, tasks, urging
+from ...work import deadline_extensions as extensions
+from ...work import evidence as evidence_service
+from ...work import reminders as reminders_service
 from ..downloads import content_disposition
 from ..formkit import options
-from ..i18n import describe, translated
-from ..infra import clock
-from ..models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
-from ..org import lookups
-from ..reporting import search, task_queries
-from ..reporting.task_queries import TaskFilters
 from ..request_args import due_soon_days, page_and_size
-from ..work import calendar, comments, tasks, urging
-from ..work import deadline_extensions as extensions
-from ..work import evidence as evidence_service
-from ..work import reminders as reminders_service
 from .forms import (
     AnswerForm,
     CommentForm,

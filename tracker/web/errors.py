@@ -7,9 +7,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .domain.errors import Conflict, DomainError, InvalidInput
-from .domain.text import N_
-from .i18n import describe, translated
+from ..domain.errors import Conflict, DomainError, InvalidInput
+from ..domain.text import N_
+from ..infra.i18n import describe, translated
 
 
 def wants_problem_json() -> bool:
@@ -60,7 +60,7 @@ def register_error_handlers(app: Flask) -> None:
         """The database is restarting, unreachable or busy (or the connection was lost
         mid-transaction): nothing was written, the transaction is rolled back; say so and
         when to try again, as 503. Other database errors are bugs: 500."""
-        from .extensions import db
+        from ..extensions import db
 
         lost = isinstance(error, OperationalError | InterfaceError | PendingRollbackError) or (
             getattr(error, "connection_invalidated", False)
@@ -85,7 +85,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error")
-        from .extensions import db
+        from ..extensions import db
 
         db.session.rollback()
         generic = InternalServerError()

@@ -16,7 +16,7 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_decimal, get_locale, gettext, pgettext
 from flask_login import current_user
 
-from .domain.text import N_, NP_, Text
+from ..domain.text import N_, NP_, Text
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -121,7 +121,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=choose_language)
 
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
 def compile_catalogues() -> list[Path]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from sqlalchemy import literal
 
-from ..domain.text import N_
-from ..domain.timeliness import TimelinessCounts
-from ..infra import clock
-from ..models import Directive, Task
-from ..org import lookups
-from ..reporting import task_queries
+from ...domain.text import N_
+from ...domain.timeliness import TimelinessCounts
+from ...infra import clock
+from ...models import Directive, Task
+from ...org import lookups
+from ...reporting import task_queries
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 

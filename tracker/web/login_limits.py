@@ -31,7 +31,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from .domain.text import N_
+from ..domain.text import N_
 
 REFUSED = N_(
     "Too many failed logins for this account or from this address. "

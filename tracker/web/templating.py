@@ -10,14 +10,13 @@ from flask import Flask, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from . import i18n
-from .domain import policy
-from .domain.lifecycle import STATUS_LABELS, STATUSES
-from .domain.roles import ROLE_LABELS
-from .domain.text import field_label
-from .domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
-from .infra import clock
-from .work import notifications
+from ..domain import policy
+from ..domain.lifecycle import STATUS_LABELS, STATUSES
+from ..domain.roles import ROLE_LABELS
+from ..domain.text import field_label
+from ..domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
+from ..infra import clock, i18n
+from ..work import notifications
 
 
 def url_with(**changes) -> str:

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..models import Notification
-from ..org import lookups
+from ...models import Notification
+from ...org import lookups
+from ...work import notifications
 from ..request_args import page_number
-from ..work import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

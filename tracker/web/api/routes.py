@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request, send_file
 
-from ..accounts import tokens
-from ..domain import policy
-from ..domain.errors import DomainError, InvalidInput, NotFound
-from ..domain.numbers import whole_number
-from ..domain.text import N_
-from ..domain.timeliness import Timeliness
+from ...accounts import tokens
+from ...domain import policy
+from ...domain.errors import DomainError, InvalidInput, NotFound
+from ...domain.numbers import whole_number
+from ...domain.text import N_
+from ...domain.timeliness import Timeliness
+from ...infra import clock
+from ...models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
+from ...org import directives as directive_service
+from ...org import imports, lookups
+from ...reporting import task_queries
+from ...reporting.task_queries import TaskFilters
+from ...work import comments, recurring, tasks, urging
+from ...work import deadline_extensions as extensions
+from ...work import evidence as evidence_service
+from ...work.tasks import TaskValues
 from ..downloads import content_disposition
 from ..errors import problem
-from ..infra import clock
 from ..login_limits import succeeded, throttle_failed_logins
-from ..models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
-from ..org import directives as directive_service
-from ..org import imports, lookups
-from ..reporting import task_queries
-from ..reporting.task_queries import TaskFilters
 from ..reports.routes import csv_response
 from ..request_args import MOST_PAGES
-from ..work import comments, recurring, tasks, urging
-from ..work import deadline_extensions as extensions
-from ..work import evidence as evidence_service
-from ..work.tasks import TaskValues
 from . import bp, openapi
 from .schemas import (
     AnswerBody,

@@ -9,19 +9,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..charts import TimelineRow, gantt_svg, trajectory_svg
-from ..domain import policy
-from ..domain.errors import InvalidInput
-from ..domain.text import N_
-from ..domain.timeliness import Timeliness
-from ..extensions import db
-from ..i18n import describe
-from ..infra import clock
-from ..models import Directive, Target, Task
-from ..org import directives as directive_service
-from ..org import lookups
-from ..reporting import task_queries
-from ..reporting.task_queries import TaskFilters
+from ...domain import policy
+from ...domain.errors import InvalidInput
+from ...domain.text import N_
+from ...domain.timeliness import Timeliness
+from ...extensions import db
+from ...infra import clock
+from ...infra.i18n import describe
+from ...models import Directive, Target, Task
+from ...org import directives as directive_service
+from ...org import lookups
+from ...reporting import task_queries
+from ...reporting.charts import TimelineRow, gantt_svg, trajectory_svg
+from ...reporting.task_queries import TaskFilters
 from ..request_args import due_soon_days, page_number
 from .forms import TargetValueForm
 

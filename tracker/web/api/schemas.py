@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from ..domain.days import day_problem
-from ..domain.errors import InvalidInput
-from ..domain.lifecycle import TASK_KINDS
-from ..domain.numbers import LARGEST
-from ..infra.clock import today
-from ..models import Task
+from ...domain.days import day_problem
+from ...domain.errors import InvalidInput
+from ...domain.lifecycle import TASK_KINDS
+from ...domain.numbers import LARGEST
+from ...infra.clock import today
+from ...models import Task
 
 
 def _sane_day(value: date) -> date:
