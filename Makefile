@@ -59,6 +59,7 @@ test: install-dev translations
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 # The suite again with the clock set to instants where dates go wrong (CI runs this): a new

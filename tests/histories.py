@@ -169,7 +169,7 @@ def vietnamese_world(make, today):
     extensions.request_extension(
         people["unit_leader"], overdue, today + timedelta(days=30), "Chờ số liệu."
     )
-    comments.add_comment(people["officer"], overdue, "Thiếu kinh phí.", "obstacle")
+    comments.post_comment(people["officer"], overdue, "Thiếu kinh phí.", "obstacle")
     data_words = set()
     for person in people.values():
         data_words |= set(re.findall(r"[A-Za-z'-]+", f"{person.username} {person.name}"))

@@ -57,15 +57,15 @@ def test_thread_with_an_obstacle_answered_by_the_supervisor(client, scene):
 def test_rules(make, org, scene):
     leader, helper, supervisor, task = scene
     with pytest.raises(Forbidden):
-        comments.add_comment(make.user("auditor", org["ministry"]), task, "hi")
+        comments.post_comment(make.user("auditor", org["ministry"]), task, "hi")
     with pytest.raises(Forbidden):
-        comments.add_comment(make.user("unit_leader", make.unit("FAR")), task, "hi")
+        comments.post_comment(make.user("unit_leader", make.unit("FAR")), task, "hi")
     with pytest.raises(InvalidInput, match="Write the body"):
-        comments.add_comment(leader, task, "   ")
-    note = comments.add_comment(leader, task, "Plain comment")
+        comments.post_comment(leader, task, "   ")
+    note = comments.post_comment(leader, task, "Plain comment")
     with pytest.raises(InvalidInput, match="Only a reported difficulty"):
         comments.answer_obstacle(supervisor, note, "answer")
-    obstacle = comments.add_comment(helper, task, "Blocked", "obstacle")
+    obstacle = comments.post_comment(helper, task, "Blocked", "obstacle")
     with pytest.raises(Forbidden):
         comments.answer_obstacle(leader, obstacle, "I answer myself")
     comments.answer_obstacle(supervisor, obstacle, "Unblocked")

@@ -107,7 +107,7 @@ def test_send_back_extension_answer_assignment_and_deadline_change(scene, make, 
         f"Extension of task NV 01/QĐ to {today + 30 * DAY:%d/%m/%Y} rejected: Không đủ căn cứ."
     )
 
-    obstacle = comments.add_comment(owner, task, "Thiếu kinh phí.", "obstacle")
+    obstacle = comments.post_comment(owner, task, "Thiếu kinh phí.", "obstacle")
     comments.answer_obstacle(supervisor, obstacle, "Đã đề nghị bổ sung.")
     assert told("obstacle.answered") == {
         "chuyen.vien": "Your difficulty on task NV 01/QĐ was answered: Đã đề nghị bổ sung."

@@ -4,11 +4,11 @@ from sqlalchemy import select
 
 from tracker.domain import lifecycle, policy
 from tracker.extensions import db
-from tracker.models import Task
+from tracker.models import Task, scopes
 
 
 def visible_ids(user):
-    return set(db.session.scalars(select(Task.id).where(policy.task_scope_clause(user))))
+    return set(db.session.scalars(select(Task.id).where(scopes.task_scope_clause(user))))
 
 
 def test_scope_clause_mirrors_can_view_task(make, org):

@@ -9,11 +9,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..infra import clock
+from ..infra import clock, context
 from ..models import LoginSession, User
 
 
@@ -48,7 +47,7 @@ def is_open(user_id: int, token: str) -> bool:
     )
     if session is None:
         return False
-    config, now = current_app.config, clock.now()
+    config, now = context.settings(), clock.now()
     seen = clock.aware(session.last_seen_at or session.created_at)
     if now - clock.aware(session.created_at) > timedelta(
         hours=config["SESSION_MAX_HOURS"]

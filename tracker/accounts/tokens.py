@@ -6,13 +6,12 @@ import hashlib
 import secrets
 from datetime import UTC, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from .. import audit
 from ..domain.errors import DomainError
 from ..extensions import db
-from ..infra import clock
+from ..infra import clock, context
 from ..models import ApiToken, User
 from .users import authenticate
 
@@ -29,14 +28,14 @@ def _digest(token: str) -> str:
 def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
     user = authenticate(username, password)
     if user is None:
-        current_app.logger.warning("API login failed for %r", username)
+        context.log().warning("API login failed for %r", username)
         raise InvalidCredentials("Unknown username or wrong password, or the account is inactive.")
     token = secrets.token_urlsafe(32)
     record = ApiToken(
         user=user,
         token_hash=_digest(token),
         session_token=user.session_token,
-        expires_at=clock.now() + timedelta(days=current_app.config["API_TOKEN_DAYS"]),
+        expires_at=clock.now() + timedelta(days=context.setting("API_TOKEN_DAYS")),
     )
     db.session.add(record)
     db.session.flush()

@@ -24,11 +24,10 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app
 
 from ..domain import audit_chain as chain
 from ..extensions import db
-from ..infra import clock
+from ..infra import clock, context
 from ..models import AuditHead
 
 
@@ -45,11 +44,11 @@ class Anchor:
 
 
 def _key_path() -> Path:
-    return Path(current_app.config["AUDIT_SIGNING_KEY"])
+    return Path(context.setting("AUDIT_SIGNING_KEY"))
 
 
 def _anchor_path() -> Path:
-    return Path(current_app.config["AUDIT_ANCHOR_FILE"])
+    return Path(context.setting("AUDIT_ANCHOR_FILE"))
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -69,7 +68,7 @@ def signing_key() -> Ed25519PrivateKey:
             return signing_key()
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(pem)
-        current_app.logger.warning("made a new audit signing key at %s", path)
+        context.log().warning("made a new audit signing key at %s", path)
         return key
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
@@ -115,7 +114,7 @@ def anchor(reason: str) -> Anchor | None:
         finally:
             os.close(descriptor)
     except (OSError, ValueError) as error:
-        current_app.logger.error("the audit chain head %s could not be anchored: %s", seq, error)
+        context.log().error("the audit chain head %s could not be anchored: %s", seq, error)
         return None
     return Anchor(line=0, seq=seq, hash=digest, at=at, reason=reason)
 

@@ -9,12 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import audit_chain as chain
 from ..extensions import db
+from ..infra import context
 from ..models import AuditEvent, AuditHead, PeriodClosing, ReportExport, User
 from ..models._types import utcnow
 from . import anchors
@@ -57,7 +57,7 @@ def record(
         "object_id": getattr(obj, "id", None),
         "before": _jsonable_dict(before),
         "after": _jsonable_dict(after),
-        "request_id": g.get("request_id", "") if has_request_context() else "cli",
+        "request_id": context.request_id(),
     }
     digest = chain.event_hash(content, head.hash)
     event = AuditEvent(**content, prev_hash=head.hash, hash=digest)

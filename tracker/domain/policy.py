@@ -1,8 +1,9 @@
 """Who may do what: the one policy module that views, the API, services and templates share.
 
 Predicates (`can_*`) answer True/False and never touch the session; `require()` turns a False
-into `Forbidden`. `task_scope_clause()` is the same visibility rule as an SQL condition, for
-lists, boards, reports and exports.
+into `Forbidden`. The visibility rules are written again as SQL conditions, for lists,
+boards, reports and exports, in models/scopes.py (beside the models they filter: the domain
+imports no model); tests/test_policy.py proves each pair agrees.
 
 The rules (the README's "Roles" table says the same to people):
 
@@ -20,9 +21,6 @@ The rules (the README's "Roles" table says the same to people):
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from sqlalchemy import or_, select
-from sqlalchemy.sql.elements import ColumnElement
 
 from .errors import Forbidden
 from .lifecycle import (
@@ -279,29 +277,12 @@ def is_read_only(user: User) -> bool:
     return user.role == AUDITOR
 
 
-# --- the same rules in SQL ---------------------------------------------------------------
-
-
-def task_scope_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition on Task: the tasks `user` may see (mirrors can_view_task)."""
-    from ..models import Task, Unit, task_coordinating_units
-
-    if user.role in READ_ALL_ROLES:
-        return Task.id.is_not(None)
-    units_in_subtree = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
-    coordinated = select(task_coordinating_units.c.task_id).where(
-        task_coordinating_units.c.unit_id == user.unit_id
-    )
-    return or_(
-        Task.lead_unit_id.in_(units_in_subtree),
-        Task.owner_id == user.id,
-        Task.id.in_(coordinated),
-    )
+# --- scope helpers for the SQL twins (models/scopes.py) ---------------------------------------
 
 
 def sees_whole_subtree(user: User, unit_path: str) -> bool:
     """Whether every task led by a unit in the subtree at `unit_path` is one `user` may see:
-    then a query already narrowed to that subtree needs no task_scope_clause."""
+    then a query already narrowed to that subtree needs no scopes.task_scope_clause."""
     return user.role in READ_ALL_ROLES or unit_path.startswith(user.unit.path)
 
 
@@ -310,24 +291,3 @@ def board_root(user: User) -> Unit | None:
     if user.role in READ_ALL_ROLES:
         return None
     return user.unit
-
-
-def unit_scope_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition on Unit: the units `user` may see (their subtree; all for admin, auditor)."""
-    from ..models import Unit
-
-    if user.role in READ_ALL_ROLES:
-        return Unit.id.is_not(None)
-    return Unit.path.startswith(user.unit.path, autoescape=True)
-
-
-def verify_scope_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition on Task: the tasks `user` may verify once submitted (mirrors can_verify)."""
-    from ..models import Task, Unit
-
-    if user.role == ADMIN:
-        return Task.id.is_not(None)
-    if user.role != SUPERVISOR:
-        return Task.id.is_(None)
-    units_in_subtree = select(Unit.id).where(Unit.path.startswith(user.unit.path, autoescape=True))
-    return Task.lead_unit_id.in_(units_in_subtree)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
 from ..models._types import utcnow
+from . import context
 
 
 def tracker_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+    return ZoneInfo(context.setting("TRACKER_TIMEZONE"))
 
 
 def today() -> date:

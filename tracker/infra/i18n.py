@@ -1,7 +1,7 @@
-"""Languages: Vietnamese and English (Flask-Babel).
+"""Languages: Vietnamese and English (Flask-Babel): messages in the language of the page or
+mail being made, stored words' labels, figures, and the catalogues.
 
-The language of a page is the user's choice (kept on their account; before login, in the
-session), else the best match of the browser's Accept-Language, else DEFAULT_LANGUAGE.
+Which language a request is served in is the web layer's choice (web/language.py).
 Templates translate with `_()`; the catalogues are tracker/translations/<lang>/LC_MESSAGES/
 messages.po, compiled to .mo by `make` (scripts/i18n.py extracts and updates them).
 Dates are written dd/mm/yyyy in both languages; numbers follow the language (50,0% in
@@ -12,9 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_decimal, get_locale, gettext, pgettext
-from flask_login import current_user
+from flask_babel import format_decimal, get_locale, gettext, pgettext
 
 from ..domain.text import N_, NP_, Text
 
@@ -39,18 +37,6 @@ WORD_LABELS = {
     "internal": N_("Internal"),
     "public": N_("Public"),
 }
-
-babel = Babel()
-
-
-def choose_language() -> str:
-    """The language of the current request (see the module docstring)."""
-    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
-    chosen = session.get("language")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
 
 
 def translated(message: str | None) -> str:
@@ -114,11 +100,6 @@ def format_figure(value, decimals: str | None = None) -> str:
     if isinstance(value, int | float | Decimal):
         return format_decimal(value, format=decimals or "#,##0")
     return str(value)
-
-
-def init_app(app: Flask) -> None:
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
-    babel.init_app(app, locale_selector=choose_language)
 
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"

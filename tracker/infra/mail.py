@@ -7,23 +7,24 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from flask import current_app
 from flask_babel import force_locale
+
+from . import context
 
 
 def in_language(person):
     """Write to `person` in their language (their choice, else DEFAULT_LANGUAGE)."""
-    return force_locale(person.language or current_app.config["DEFAULT_LANGUAGE"])
+    return force_locale(person.language or context.setting("DEFAULT_LANGUAGE"))
 
 
 def task_link(task_id: int) -> str:
     """The address of a task's page, for e-mails (APP_BASE_URL: no request to build it from)."""
-    return f"{current_app.config['APP_BASE_URL'].rstrip('/')}/tasks/{task_id}"
+    return f"{context.setting('APP_BASE_URL').rstrip('/')}/tasks/{task_id}"
 
 
 def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
+    message["From"] = context.setting("MAIL_FROM")
     message["To"] = recipient
     message["Subject"] = subject
     message.set_content(body)
@@ -32,7 +33,7 @@ def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
 
 def open_connection() -> smtplib.SMTP:
     """A connected, authenticated SMTP session; the caller closes it (use it in `with`)."""
-    config = current_app.config
+    config = context.settings()
     host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     if config["MAIL_USE_SSL"]:
         connection: smtplib.SMTP = smtplib.SMTP_SSL(

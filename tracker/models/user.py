@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # Notifications (models.notification) are also e-mailed unless the person turns it off.
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    # "vi" or "en" as the user chose; None: follow the browser (i18n.choose_language).
+    # "vi" or "en" as the user chose; None: follow the browser (web.language.choose_language).
     language: Mapped[str | None] = mapped_column(String(5))
     # Changes whenever the password, role, unit or active flag changes; it is part of the login
     # session, so a change ends existing sessions on their next request.

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..domain import policy
+from ..domain.errors import NotFound
+from ..domain.text import N_
 from ..extensions import db
-from ..models import Directive, StatusUpdate, Target, Task, Unit, User
+from ..models import Directive, StatusUpdate, Target, Task, Unit, User, scopes
 
 Model = TypeVar("Model")
 
@@ -20,7 +20,7 @@ Model = TypeVar("Model")
 def get_or_404(model: type[Model], record_id: int, what: str = "record") -> Model:
     record = db.session.get(model, record_id)
     if record is None:
-        abort(404, f"There is no such {what}.")
+        raise NotFound(N_("There is no such %(what)s."), params={"what": what})
     return record
 
 
@@ -34,7 +34,7 @@ def all_units() -> list[Unit]:
 
 def visible_units(user: User) -> list[Unit]:
     return list(
-        db.session.scalars(select(Unit).where(policy.unit_scope_clause(user)).order_by(Unit.path))
+        db.session.scalars(select(Unit).where(scopes.unit_scope_clause(user)).order_by(Unit.path))
     )
 
 

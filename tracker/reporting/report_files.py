@@ -16,7 +16,7 @@ import io
 from datetime import date
 
 from ..domain.text import N_
-from ..infra import clock
+from ..infra import clock, context
 from . import exports
 from .report_tables import (
     COUNT,
@@ -224,8 +224,6 @@ def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
 
 
 def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
-    from flask import render_template
-
     try:
         from weasyprint import HTML
     except OSError as error:  # the system's Pango is missing
@@ -241,7 +239,7 @@ def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
         if count > PDF_TASK_LIMIT:
             break
         tasks.append(_display_row(table.task_columns, row, display_for_people))
-    html = render_template(
+    html = context.render(
         "reports/pdf.html",
         table=table,
         stamp=stamp,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from flask import g, has_request_context
 from sqlalchemy import Select, case, false, func, select, text, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,7 +17,8 @@ from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..domain.search_text import query_words
 from ..domain.text import N_
 from ..extensions import db
-from ..models import Directive, StatusUpdate, Task, Unit, User
+from ..infra import context
+from ..models import Directive, StatusUpdate, Task, Unit, User, scopes
 from ..models.task import OPEN_STATUS_SQL
 from . import as_of
 from .as_of import RecordColumns
@@ -190,7 +190,7 @@ def apply_filters(
             statement = statement.where(Task.lead_unit_id.in_(subtree))
             within_view = within_view or policy.sees_whole_subtree(user, root.path)
     if not within_view and not _sees_every_unit(user):
-        statement = statement.where(policy.task_scope_clause(user))
+        statement = statement.where(scopes.task_scope_clause(user))
     if filters.directive:
         statement = statement.where(
             Task.directive_id
@@ -218,12 +218,7 @@ def matching_words(search_key, query: str | None) -> list:
 def _once_per_request(key: tuple, compute):
     """`compute()`, asked of the database once per request: a list page filters several
     statements (counts, a page, the due-soon count) by the same units and the same facts."""
-    if not has_request_context():
-        return compute()
-    facts = g.setdefault("task_query_facts", {})
-    if key not in facts:
-        facts[key] = compute()
-    return facts[key]
+    return context.once_per_request(("task_queries", *key), compute)
 
 
 def _unit_by_code(code: str):
@@ -421,7 +416,7 @@ def paginate_awaiting_verification(user: User, page: int, per_page: int):
     statement = (
         select(Task)
         .options(joinedload(Task.lead_unit), joinedload(Task.owner), joinedload(Task.directive))
-        .where(Task.status == SUBMITTED, policy.verify_scope_clause(user))
+        .where(Task.status == SUBMITTED, scopes.verify_scope_clause(user))
         .order_by(_submitted_at(), Task.id)
     )
     pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
@@ -448,7 +443,7 @@ def pending_extensions(user: User, limit: int = 200) -> list:
         select(ExtensionRequest)
         .join(Task, Task.id == ExtensionRequest.task_id)
         .options(joinedload(ExtensionRequest.requested_by))
-        .where(ExtensionRequest.status == "pending", policy.verify_scope_clause(user))
+        .where(ExtensionRequest.status == "pending", scopes.verify_scope_clause(user))
         .where(Task.status.in_(OPEN_STATUSES))
         .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
         .limit(limit)
@@ -479,7 +474,7 @@ def open_obstacles(user: User, limit: int = 200) -> list:
         .join(Task, Task.id == Comment.task_id)
         .options(joinedload(Comment.author), joinedload(Task.lead_unit))
         .where(Comment.kind == "obstacle", Comment.answered_at.is_(None))
-        .where(policy.verify_scope_clause(user))
+        .where(scopes.verify_scope_clause(user))
         .order_by(Comment.created_at, Comment.id)
         .limit(limit)
     )

@@ -7,7 +7,6 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,8 +17,8 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.lifecycle import OPEN_STATUSES
 from ..domain.text import N_
 from ..extensions import db
-from ..infra import clock
-from ..models import CalendarFeed, Task, User
+from ..infra import clock, context
+from ..models import CalendarFeed, Task, User, scopes
 
 SCOPES = {"mine": N_("Tasks assigned to me"), "unit": N_("My unit's tasks")}
 
@@ -75,7 +74,7 @@ def calendar_for(token: str) -> bytes:
     statement = (
         select(Task)
         .options(joinedload(Task.directive), joinedload(Task.lead_unit))
-        .where(Task.status.in_(OPEN_STATUSES), policy.task_scope_clause(user))
+        .where(Task.status.in_(OPEN_STATUSES), scopes.task_scope_clause(user))
         .order_by(Task.deadline, Task.id)
         .limit(2000)
     )
@@ -83,7 +82,7 @@ def calendar_for(token: str) -> bytes:
         statement = statement.where(Task.owner_id == user.id)
     else:
         statement = statement.where(Task.lead_unit_id == user.unit_id)
-    base_url = current_app.config["APP_BASE_URL"]
+    base_url = context.setting("APP_BASE_URL")
     calendar = Calendar()
     calendar.add("prodid", "-//Directive Tracker//Deadlines//EN")
     calendar.add("version", "2.0")

@@ -27,7 +27,7 @@ def _text(value: str | None, field: str) -> str:
     return text
 
 
-def add_comment(actor: User, task: Task, body: str, kind: str = "comment") -> Comment:
+def post_comment(actor: User, task: Task, body: str, kind: str = "comment") -> Comment:
     policy.require(policy.can_comment(actor, task), N_("You may not comment on this task."))
     if kind not in COMMENT_KINDS:
         raise InvalidInput(

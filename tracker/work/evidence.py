@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from .. import audit
@@ -20,6 +19,7 @@ from ..domain import policy
 from ..domain.errors import InvalidInput
 from ..domain.text import N_
 from ..extensions import db
+from ..infra import context
 from ..models import Evidence, StatusUpdate, Task, User
 
 # extension -> (content type, what the content must be)
@@ -40,7 +40,7 @@ CHUNK = 64 * 1024
 
 
 def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
+    path = Path(context.setting("UPLOAD_DIR"))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -149,7 +149,7 @@ def reads_as_web_page(path: Path) -> bool:
 
 
 def _max_bytes() -> int:
-    return current_app.config["MAX_UPLOAD_BYTES"]
+    return context.setting("MAX_UPLOAD_BYTES")
 
 
 def _refuse(template: str, **values) -> InvalidInput:

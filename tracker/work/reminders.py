@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from sqlalchemy.orm import joinedload
 from ..domain.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from ..domain.roles import SUPERVISOR, UNIT_LEADER
 from ..extensions import db
-from ..infra import mail
+from ..infra import context, mail
 from ..models import ReminderSent, Task, Unit, User
 
 
@@ -163,7 +162,7 @@ def _already(task: Task, step: str) -> set[str]:
 
 def send_reminders(today: date) -> RunReport:
     """Send every reminder whose day has come and that was not sent yet."""
-    config = current_app.config
+    config = context.settings()
     days_before, escalate_after = config["REMINDER_DAYS_BEFORE"], config["ESCALATE_AFTER_DAYS"]
     horizon = today + timedelta(days=max(days_before, default=0))
     task_ids = list(
@@ -243,7 +242,7 @@ def set_mail_choices(user: User, daily_digest: bool, notifications: bool) -> Non
 
 def digest_tasks(user: User, today: date) -> list[Task]:
     """The user's unit's open tasks that are overdue or due within DUE_SOON_DAYS."""
-    horizon = today + timedelta(days=current_app.config["DUE_SOON_DAYS"])
+    horizon = today + timedelta(days=context.setting("DUE_SOON_DAYS"))
     return list(
         db.session.scalars(
             select(Task)

@@ -242,7 +242,7 @@ def list_comments(task_id: int):
 def post_comment(task_id: int):
     task = _load_task(task_id)
     body = _json_body(CommentBody)
-    comment = comments.add_comment(_user(), task, body.body, body.kind)
+    comment = comments.post_comment(_user(), task, body.body, body.kind)
     return jsonify(comment_json(comment)), 201
 
 

@@ -16,7 +16,7 @@ from ...domain.timeliness import Timeliness
 from ...extensions import db
 from ...infra import clock
 from ...infra.i18n import describe
-from ...models import Directive, Target, Task
+from ...models import Directive, Target, Task, scopes
 from ...org import directives as directive_service
 from ...org import lookups
 from ...reporting import task_queries
@@ -68,7 +68,7 @@ def timeline(directive_id: int):
     pagination = db.paginate(
         select(Task)
         .options(joinedload(Task.target), joinedload(Task.lead_unit))
-        .where(Task.directive_id == directive.id, policy.task_scope_clause(current_user))
+        .where(Task.directive_id == directive.id, scopes.task_scope_clause(current_user))
         .order_by(Task.target_id.is_(None), Task.target_id, Task.deadline, Task.code),
         page=page_number(),
         per_page=TIMELINE_ROWS,

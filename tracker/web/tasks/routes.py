@@ -404,7 +404,7 @@ def add_comment(task_id: int):
     return _task_form_post(
         task,
         form,
-        lambda: comments.add_comment(current_user, task, form.body.data, form.kind.data),
+        lambda: comments.post_comment(current_user, task, form.body.data, form.kind.data),
         lambda result: _("Posted."),
         "#discussion",
         "comment_form",
