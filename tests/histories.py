@@ -17,8 +17,8 @@ from tracker.work import comments, tasks, urging
 from tracker.work import deadline_extensions as extensions
 from tracker.work.tasks import TaskValues
 
+from .api.test_api import token_for
 from .conftest import login
-from .test_api import token_for
 
 
 def at(day: date, hour: int = 10) -> datetime:

@@ -12,8 +12,8 @@ from tracker.extensions import db
 from tracker.models import Task
 
 from .conftest import PASSWORD, login
-from .test_evidence import PDF
-from .test_route_walk import fingerprint
+from .web.test_route_walk import fingerprint
+from .work.test_evidence import PDF
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_a_new_role_or_unit_ends_the_api_token(client, make, scene, change):
 def test_two_editors_at_the_same_version_the_second_writes_nothing(client, app, scene):
     """HTML form with a file, then the API, both at version N: one wins, the other gets a
     conflict and leaves no history entry, audit event or stored file behind."""
-    from .test_faults import stored_files
+    from .web.test_faults import stored_files
 
     task = scene["task"]
     version = task.version

@@ -1,0 +1,280 @@
+"""Imports from CSV and XLSX: a dry run shows what would change and every row's error;
+nothing is written unless the whole file is valid; an export round-trips."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.models import Directive, StatusUpdate, Target, Task
+from tracker.org import imports
+
+from ..api.test_api import token_for
+from ..conftest import login
+
+
+def csv_bytes(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def counts():
+    return tuple(db.session.scalar(select(func.count(m.id))) for m in (Directive, Target, Task))
+
+
+@pytest.fixture
+def admin(make, org):
+    return make.user("admin", org["ministry"])
+
+
+def good_rows(today):
+    return [
+        {
+            "directive": "71/NQ-CP",
+            "directive_kind": "resolution",
+            "directive_title": "Government action programme",
+            "target": "MT1",
+            "target_title": "All guiding decrees issued",
+            "task_code": "CT-01",
+            "title": "Issue decree on data",
+            "lead_unit": "INS",
+            "coordinating_units": "DEP; OTH",
+            "deadline": (today + timedelta(days=30)).isoformat(),
+            "key_task": "yes",
+        },
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-02",
+            "title": "Report to the Government",
+            "lead_unit": "DEP",
+            "deadline": (today + timedelta(days=60)).strftime("%d/%m/%Y"),
+            "start_date": today.isoformat(),
+            "key_task": "no",
+        },
+    ]
+
+
+def test_dry_run_writes_nothing_then_the_import_writes_everything(admin, today):
+    rows = imports.read_rows("plan.csv", csv_bytes(good_rows(today)))
+    report = imports.run_import(admin, rows, dry_run=True)
+    assert report.ok and not report.written
+    assert report.created == {"directives": 1, "targets": 1, "tasks": 2}
+    assert counts() == (0, 0, 0)
+    report = imports.run_import(admin, rows, dry_run=False)
+    assert report.ok and report.written
+    assert counts() == (1, 1, 2)
+    task = db.session.scalar(select(Task).where(Task.code == "CT-01"))
+    assert [u.code for u in task.coordinating_units] == ["DEP", "OTH"]
+    assert task.is_key and task.target.code == "MT1"
+
+
+def test_every_row_error_is_reported_and_nothing_is_written(admin, today):
+    rows = good_rows(today) + [
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-03",
+            "title": "No unit",
+            "deadline": today.isoformat(),
+        },
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-04",
+            "title": "Bad date",
+            "lead_unit": "INS",
+            "deadline": "31.03.2026",
+        },
+        {
+            "directive": "99/XX",
+            "task_code": "CT-05",
+            "title": "Unknown directive",
+            "lead_unit": "INS",
+            "deadline": today.isoformat(),
+        },
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-01",
+            "title": "Duplicate in file",
+            "lead_unit": "ZZZ",
+            "deadline": today.isoformat(),
+        },
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-06",
+            "title": "Backwards",
+            "lead_unit": "INS",
+            "start_date": today.isoformat(),
+            "deadline": (today - timedelta(days=1)).isoformat(),
+        },
+    ]
+    report = imports.run_import(
+        admin, imports.read_rows("plan.csv", csv_bytes(rows)), dry_run=False
+    )
+    assert not report.written
+    assert [(e.row, e.column) for e in report.errors] == [
+        (4, "lead_unit"),
+        (5, "deadline"),
+        (6, "directive"),
+        (7, "deadline"),
+        (8, "deadline"),
+    ]
+    assert "31.03.2026" in report.errors[1].message
+    assert counts() == (0, 0, 0)
+
+
+def test_supervisor_imports_only_inside_the_subtree(make, org, today):
+    supervisor = make.user("supervisor", org["department"])
+    make.directive("71/NQ-CP")
+    rows = [
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "A",
+            "title": "In",
+            "lead_unit": "INS",
+            "deadline": today.isoformat(),
+        },
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "B",
+            "title": "Out",
+            "lead_unit": "OTH",
+            "deadline": today.isoformat(),
+        },
+        {
+            "directive": "1-NEW",
+            "directive_title": "New",
+            "task_code": "C",
+            "title": "x",
+            "lead_unit": "INS",
+            "deadline": today.isoformat(),
+        },
+    ]
+    report = imports.run_import(supervisor, imports.read_rows("a.csv", csv_bytes(rows)), False)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "lead_unit"), (4, "directive")]
+    assert "only administrators create directives" in report.errors[1].message
+
+
+def test_xlsx_is_read_with_typed_cells(admin, today):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["directive", "directive_title", "task_code", "title", "lead_unit", "deadline", "key_task"]
+    )
+    sheet.append(["71/NQ-CP", "Programme", 101, "Numeric code", "INS", today, "yes"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = imports.run_import(admin, imports.read_rows("plan.xlsx", buffer.getvalue()), False)
+    assert report.ok, report.errors
+    task = db.session.scalar(select(Task))
+    assert (task.code, task.deadline) == ("101", today)
+
+
+def test_unreadable_files_are_refused():
+    with pytest.raises(imports.ImportRefused, match="csv or .xlsx"):
+        imports.read_rows("plan.txt", b"x")
+    with pytest.raises(imports.ImportRefused, match="no column task_code"):
+        imports.read_rows("plan.csv", b"directive,title\n57,x\n")
+    with pytest.raises(imports.ImportRefused, match="not UTF-8"):
+        imports.read_rows("plan.csv", "directive,task_code\nNghị,1\n".encode("utf-16"))
+    with pytest.raises(imports.ImportRefused, match="cannot be read"):
+        imports.read_rows("plan.xlsx", b"PK\x03\x04broken")
+
+
+def test_export_edit_import_round_trip(client, make, org, admin, today):
+    leader = make.user("unit_leader", org["institute"])
+    directive = make.directive("2795/QĐ-BCT")
+    make.task(org["institute"], directive, code="CL-03", title='=1+1 "quoted"')
+    make.task(org["institute"], directive, code="CL-04")
+    login(client, admin)
+    exported = client.get("/reports/tasks.csv?directive=2795/QĐ-BCT").data
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    for row in rows:  # a unit edits its progress in a spreadsheet
+        if row["task_code"] == "CL-03":
+            row["status"], row["percent_done"], row["note"] = "In progress", "60", "Halfway"
+    edited = csv_bytes(rows)
+    report = imports.run_import(admin, imports.read_rows("edited.csv", edited), False)
+    assert report.ok, report.errors
+    assert (report.updated, report.unchanged) == (1, 1)
+    task = db.session.scalar(select(Task).where(Task.code == "CL-03"))
+    assert (task.status, task.percent_done, task.version) == ("in_progress", 60, 2)
+    assert task.title == '=1+1 "quoted"'
+    # the same file again is stale now: refused, nothing written
+    before = db.session.scalar(select(func.count(StatusUpdate.id)))
+    for row in rows:
+        if row["task_code"] == "CL-03":
+            row["percent_done"] = "70"
+    stale = imports.run_import(admin, imports.read_rows("edited.csv", csv_bytes(rows)), False)
+    assert [(e.row, e.column) for e in stale.errors] == [(2, "version")]
+    assert "changed by someone else" in stale.errors[0].message
+    assert db.session.scalar(select(func.count(StatusUpdate.id))) == before
+    assert leader.unit_id == task.lead_unit_id
+
+
+def test_import_screen_template_cli_and_api(app, client, make, org, admin, today, tmp_path):
+    login(client, admin)
+    template = client.get("/admin/import/template.xlsx")
+    assert template.status_code == 200
+    template_rows = imports.read_rows("t.xlsx", template.data)
+    assert list(template_rows[0])[:6] == list(imports.COLUMNS[:6])
+    assert client.get("/admin/import/template.csv").data.startswith("\ufeff".encode())
+    content = csv_bytes(good_rows(today))
+    dry = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(content), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        dry.status_code == 200
+        and "Dry run" in dry.text
+        and "create task 71/NQ-CP CT-01" in dry.text
+    )
+    assert counts() == (0, 0, 0)
+    bad_rows = good_rows(today) + [
+        {
+            "directive": "71/NQ-CP",
+            "task_code": "CT-9",
+            "lead_unit": "NOPE",
+            "deadline": today.isoformat(),
+        }
+    ]
+    bad = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(csv_bytes(bad_rows)), "p.csv"), "apply": "yes"},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "unknown unit &#39;NOPE&#39;" in bad.text
+    assert counts() == (0, 0, 0)
+    # the CLI with its progress bar
+    path = tmp_path / "plan.csv"
+    path.write_bytes(content)
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--user", admin.username])
+    assert result.exit_code == 0, result.output
+    assert "Written." in result.output and counts() == (1, 1, 2)
+    # the API: the same file again changes nothing; a bad file is a 422 with every error
+    headers = token_for(client, admin)
+    again = client.post(
+        "/api/v1/imports?dry_run=false",
+        headers=headers,
+        data={"file": (io.BytesIO(content), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 200 and again.json["unchanged"] == 2
+    refused = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={"file": (io.BytesIO(csv_bytes(bad_rows)), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert refused.json["report"]["errors"] == [
+        {"row": 4, "column": "lead_unit", "message": "unknown unit 'NOPE'"}
+    ]
+    login(client, make.user("unit_leader", org["institute"]))
+    assert client.get("/admin/import").status_code == 403

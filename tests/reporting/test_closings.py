@@ -1,0 +1,164 @@
+"""Closing a period freezes its report: later changes to the tasks never change it, and the
+"changes since close" view lists what moved."""
+
+import csv
+import io
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.domain import lifecycle
+from tracker.extensions import db
+from tracker.infra import clock
+from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task
+from tracker.work import deadline_extensions as extensions
+from tracker.work import tasks
+
+from ..conftest import login
+from ..histories import values_with_deadline
+from .test_period_and_league import Q3, cells
+
+CLOSE_Q3 = {"period": "2025-Q3", "directive": "57-NQ/TW"}
+
+
+@pytest.fixture
+def supervisor(client, make, org, history):
+    user = make.user("supervisor", org["ministry"])
+    login(client, user)
+    return user
+
+
+def closings_count() -> int:
+    return db.session.scalar(select(func.count(PeriodClosing.id)))
+
+
+def close(client, data=CLOSE_Q3):
+    return client.post(
+        "/reports/period/close",
+        data=data,
+        headers={"Referer": "http://localhost/reports/period?period=2025-Q3"},
+        follow_redirects=True,
+    )
+
+
+def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
+    client, supervisor, make, org, history
+):
+    page = close(client)
+    assert page.status_code == 200
+    assert "is closed: its figures are frozen (5 tasks)" in page.text
+    assert cells(page.text, "DEP")[1:] == Q3
+    assert "Nothing has moved since the close." in page.text, page.text[page.text.find("<main") :]
+    closing = db.session.scalar(select(PeriodClosing))
+    assert closing.scope_unit.code == "MIN"  # a supervisor's closing covers their units
+    assert db.session.scalar(select(func.count()).select_from(ClosingTask)) == 5
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "period.close"))
+    frozen_csv = client.get(f"/reports/closings/{closing.id}.csv").data
+
+    # Later: B is extended and submitted, D moves to another lead unit.
+    leader = make.user("unit_leader", org["department"])
+    admin = make.user("admin", org["ministry"])
+    b = db.session.scalar(select(Task).where(Task.code == "B"))
+    extended = clock.today() + timedelta(days=90)
+    request = extensions.request_extension(leader, b, extended, "Needs more time.")
+    extensions.decide_extension(supervisor, request, True, "")
+    db.session.refresh(b)
+    tasks.report_progress(
+        leader, b, b.version, lifecycle.SUBMITTED, 100, "Done.", "https://example.gov.vn/b"
+    )
+    d = db.session.scalar(select(Task).where(Task.code == "D"))
+    moved = values_with_deadline(d, d.deadline)
+    moved.lead_unit = org["institute"]
+    tasks.edit_task(admin, d, d.version, moved)
+    db.session.commit()
+
+    live = client.get("/reports/period?period=2025-Q3&directive=57-NQ/TW").text
+    assert cells(live, "INS")[1:3] == ["1", "1"]  # D is counted under its new lead unit now
+    assert "This period was closed for this scope" in live
+
+    closed = client.get(f"/reports/closings/{closing.id}").text
+    assert cells(closed, "DEP")[1:] == Q3
+    assert 'scope="row">INS' not in closed.split('id="changes"')[0]
+    changes = closed.split('id="changes"')[1]
+    assert "2 of 5 tasks moved since the close" in changes
+    assert ">B</a>" in changes and ">D</a>" in changes
+    assert "In progress → <strong>Submitted, awaiting verification</strong>" in changes
+    assert f"25/09/2025 → <strong>{extended:%d/%m/%Y}</strong>" in changes
+    assert "DEP → <strong>INS</strong>" in changes
+    assert (
+        client.get(f"/reports/closings/{closing.id}.csv").data.split(b"\r\n")[1:]
+        == frozen_csv.split(b"\r\n")[1:]
+    )
+
+
+def test_closed_files_carry_the_frozen_figures(client, supervisor, history):
+    close(client)
+    closing = db.session.scalar(select(PeriodClosing))
+    text = client.get(f"/reports/closings/{closing.id}.csv").data.decode("utf-8-sig")
+    dep = next(row for row in csv.reader(io.StringIO(text)) if row[0] == "DEP")
+    assert dep[2:] == Q3
+    listing = client.get("/reports/closings").text
+    assert "01/07/2025 – 30/09/2025" in listing
+
+
+def test_a_period_is_closed_once_per_scope(client, supervisor):
+    close(client)
+    again = close(client)
+    assert "already closed for this scope" in again.text
+    assert closings_count() == 1
+
+
+def test_a_period_not_yet_over_cannot_be_closed(client, supervisor):
+    page = close(client, {"from": "2025-07-01", "to": "2099-12-31"})
+    assert "close it once that day is over" in page.text
+    assert closings_count() == 0
+
+
+def test_a_supervisor_closes_only_their_own_units(client, supervisor):
+    page = close(client, {**CLOSE_Q3, "scope": "OTH"})
+    assert page.status_code == 403
+    assert closings_count() == 0
+
+
+@pytest.mark.parametrize("role", ["auditor", "unit_leader", "officer"])
+def test_only_supervisors_and_admins_close(client, make, org, history, role):
+    login(client, make.user(role, org["ministry"]))
+    assert close(client).status_code == 403
+    assert closings_count() == 0
+
+
+def test_a_closing_outside_a_supervisors_units_is_hidden(client, make, org, history):
+    admin = make.user("admin", org["ministry"])
+    login(client, admin)
+    close(client, {**CLOSE_Q3, "scope": "OTH"})
+    closing = db.session.scalar(select(PeriodClosing))
+    login(client, make.user("supervisor", org["department"]))
+    assert client.get(f"/reports/closings/{closing.id}").status_code == 403
+    assert "01/07/2025" not in client.get("/reports/closings").text
+
+
+def test_two_concurrent_closes_of_one_scope_make_one_closing(app, make, org, history):
+    """Two supervisors press "Close period" at the same moment: one closing, the other told
+    it is already closed; no 500."""
+    browsers = []
+    for _ in range(2):
+        browsers.append(app.test_client())
+        login(browsers[-1], make.user("supervisor", org["ministry"]))
+    start = threading.Barrier(2)
+    pages: list[str] = []
+
+    def press(browser) -> None:
+        start.wait()
+        pages.append(close(browser).text)
+
+    threads = [threading.Thread(target=press, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pages) == 2
+    assert sum("already closed for this scope" in page for page in pages) == 1
+    assert not any("Something went wrong" in page for page in pages)
+    assert closings_count() == 1

@@ -1,0 +1,156 @@
+"""SQL statements per page: a small constant that does not grow with the rows shown.
+
+Every list page (HTML and API) is requested twice by the role it is for: once over a small
+world, once after many more rows of every kind were added (tasks with owners, coordinating
+units, urging notices, comments, submissions, evidence; units, users, directives). The
+number of statements must be the same both times and stay under MAX_STATEMENTS: a page that
+loads a relation per row (N+1) fails here.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.accounts import tokens
+from tracker.domain import lifecycle
+from tracker.domain.timeliness import Timeliness
+from tracker.extensions import db
+from tracker.infra import clock
+from tracker.models import Comment, ExtensionRequest
+from tracker.work import urging
+
+from ..conftest import PASSWORD, login
+
+MAX_STATEMENTS = 25
+
+# (path, role); {directive} is the world's directive id.
+LIST_PAGES = [
+    ("/tasks", "supervisor"),
+    ("/tasks?timeliness=overdue", "supervisor"),
+    ("/tasks?as_of=2025-06-30", "supervisor"),
+    ("/my-unit", "unit_leader"),
+    ("/my-unit?mine=1", "officer"),
+    ("/verification", "supervisor"),
+    ("/board", "supervisor"),
+    ("/board?as_of=2025-06-30", "supervisor"),
+    ("/dashboard", "supervisor"),
+    ("/directives", "officer"),
+    ("/directives/{directive}", "supervisor"),
+    ("/directives/{directive}/timeline", "supervisor"),
+    ("/reports/directives/{directive}", "supervisor"),
+    ("/reports/period?period=2026", "supervisor"),
+    ("/reports/league", "supervisor"),
+    ("/reports/closings", "supervisor"),
+    ("/reminders", "officer"),
+    ("/audit", "auditor"),
+    ("/admin/units", "admin"),
+    ("/admin/users", "admin"),
+    ("/public/", None),
+    ("/public/directives/{directive}", None),
+    ("/api/v1/tasks", "supervisor"),
+    ("/api/v1/tasks?timeliness=overdue&page=2&per_page=1", "supervisor"),
+    ("/api/v1/units", "supervisor"),
+    ("/api/v1/reports/summary", "supervisor"),
+]
+
+
+@contextmanager
+def counted_statements():
+    """Count the SQL statements sent to the database inside the block (by any engine: the
+    app under test has its own)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+class World:
+    """A ministry with a department; people of each role; one public directive; tasks."""
+
+    def __init__(self, make):
+        self.make = make
+        self.ministry = make.unit("QMIN")
+        self.department = make.unit("QDEP", self.ministry)
+        self.people = {
+            "admin": make.user("admin", self.ministry, username="q_admin"),
+            "supervisor": make.user("supervisor", self.ministry, username="q_super"),
+            "auditor": make.user("auditor", self.ministry, username="q_auditor"),
+            "unit_leader": make.user("unit_leader", self.department, username="q_leader"),
+            "officer": make.user("officer", self.department, username="q_officer"),
+        }
+        self.directive = make.directive("Q-1", visibility="public")
+        self.rounds = 0
+        self.grow(6)
+
+    def grow(self, tasks: int) -> None:
+        """Add `tasks` tasks of every kind, and a unit, a user and a directive per task."""
+        make, today = self.make, clock.today()
+        self.rounds += 1
+        for n in range(tasks):
+            unit = make.unit(f"QU{self.rounds}-{n}", self.department)
+            make.user("officer", unit, username=f"q_off{self.rounds}_{n}")
+            make.directive(f"Q-{self.rounds}-{n}", visibility="public")
+            status = (lifecycle.IN_PROGRESS, lifecycle.SUBMITTED, lifecycle.COMPLETED)[n % 3]
+            task = make.task(
+                unit if n % 2 else self.department,
+                self.directive,
+                deadline=today + timedelta(days=(n % 5 - 2) * 20),
+                status=status,
+                owner=self.people["officer"],
+                coordinating_units=[self.ministry],
+                start_date=date(2025, 1, 1),
+                title=f"Issue decree {self.rounds}.{n}",
+            )
+            if task.timeliness(today) is Timeliness.OVERDUE:
+                urging.issue_notice(self.people["supervisor"], task, "Report by Friday.")
+            db.session.add_all(
+                [
+                    Comment(task_id=task.id, kind="obstacle", body="Blocked on funds"),
+                    ExtensionRequest(
+                        task_id=task.id,
+                        previous_deadline=task.deadline,
+                        requested_deadline=task.deadline + timedelta(days=30),
+                        reason="Data late",
+                    ),
+                ]
+            )
+            db.session.commit()
+
+
+def statements_for(client, world: World, path: str, role: str | None) -> int:
+    url = path.format(directive=world.directive.id)
+    headers = {}
+    if role is not None and url.startswith("/api/"):
+        token, _ = tokens.issue_token(world.people[role].username, PASSWORD)
+        headers = {"Authorization": f"Bearer {token}"}
+    elif role is not None:
+        login(client, world.people[role])
+    with counted_statements() as statements:
+        response = client.get(url, headers=headers)
+        response.get_data()
+        response.close()
+    assert response.status_code == 200, (url, response.status_code)
+    return len(statements)
+
+
+@pytest.mark.parametrize(("path", "role"), LIST_PAGES)
+def test_a_list_page_sends_the_same_few_statements_however_many_rows_it_shows(
+    app, make, path, role
+):
+    world = World(make)
+    few = statements_for(app.test_client(), world, path, role)
+    world.grow(12)
+    many = statements_for(app.test_client(), world, path, role)
+    assert many == few, f"{path}: {few} statements with few rows, {many} with more"
+    assert many <= MAX_STATEMENTS, f"{path}: {many} statements"

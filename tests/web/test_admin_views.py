@@ -1,0 +1,254 @@
+"""Admin screens: units, users, directives, targets and tasks are created and edited through
+the forms; bad input gets a clear message and changes nothing."""
+
+from sqlalchemy import func, select
+
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import AuditEvent, Directive, Target, Task, Unit, User
+
+from ..conftest import login
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_admin_builds_the_unit_tree(client, make):
+    root = make.unit("BCDTW")
+    admin = make.user("admin", root)
+    login(client, admin)
+    response = client.post(
+        "/admin/units/new",
+        data={"code": "BCT", "name": "Ministry of Industry and Trade", "parent_id": root.id},
+    )
+    assert response.status_code == 302
+    bct = db.session.scalar(select(Unit).where(Unit.code == "BCT"))
+    assert bct.parent_id == root.id and bct.path == f"{root.path}{bct.id}/"
+    assert "BCT" in client.get("/admin/units").text
+    # a cycle is refused with a message and nothing changes
+    response = client.post(
+        f"/admin/units/{root.id}/edit", data={"code": "BCDTW", "name": "Loop", "parent_id": bct.id}
+    )
+    assert response.status_code == 422
+    assert "cannot be placed under itself" in response.text
+    db.session.rollback()  # see what other connections committed
+    assert root.parent_id is None and root.name == "Unit BCDTW"
+    # a duplicate code is refused
+    response = client.post("/admin/units/new", data={"code": "BCT", "name": "Again"})
+    assert response.status_code == 422 and "already exists" in response.text
+    assert count(Unit) == 2
+
+
+def test_moving_a_unit_moves_its_subtree(client, make):
+    a, b = make.unit("A"), make.unit("B")
+    child = make.unit("A1", a)
+    grandchild = make.unit("A11", child)
+    login(client, make.user("admin", a))
+    response = client.post(
+        f"/admin/units/{child.id}/edit", data={"code": "A1", "name": "Moved", "parent_id": b.id}
+    )
+    assert response.status_code == 302
+    db.session.rollback()  # see what other connections committed
+    assert grandchild.path == f"/{b.id}/{child.id}/{grandchild.id}/"
+    assert grandchild.is_within(b) and not grandchild.is_within(a)
+
+
+def test_admin_creates_a_user_who_can_then_log_in(client, app, make):
+    unit = make.unit("VNCCK")
+    login(client, make.user("admin", unit))
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "username": "ha.le",
+            "name": "Lê Thu Hà",
+            "email": "ha@example.gov.vn",
+            "role": "officer",
+            "unit_id": unit.id,
+            "active": "y",
+            "password": "a long enough passphrase",
+        },
+    )
+    assert response.status_code == 302, response.text
+    fresh = app.test_client()
+    login_response = fresh.post(
+        "/login", data={"username": "ha.le", "password": "a long enough passphrase"}
+    )
+    assert login_response.status_code == 302
+    assert "Lê Thu Hà" in fresh.get("/my-unit").text
+    assert db.session.scalars(select(AuditEvent.action)).all()[-1] == "auth.login"
+
+
+def test_user_form_refuses_bad_input(client, make):
+    unit = make.unit("VNCCK")
+    login(client, make.user("admin", unit, username="boss"))
+    short = client.post(
+        "/admin/users/new",
+        data={
+            "username": "x",
+            "name": "X",
+            "role": "officer",
+            "unit_id": unit.id,
+            "password": "short",
+        },
+    )
+    assert short.status_code == 422 and "at least 12" in short.text
+    missing = client.post(
+        "/admin/users/new",
+        data={"username": "y", "name": "Y", "role": "officer", "unit_id": unit.id},
+    )
+    assert missing.status_code == 422 and "Give the new user a password" in missing.text
+    taken = client.post(
+        "/admin/users/new",
+        data={
+            "username": "boss",
+            "name": "Z",
+            "role": "officer",
+            "unit_id": unit.id,
+            "password": "a long enough passphrase",
+        },
+    )
+    assert taken.status_code == 422 and "already taken" in taken.text
+    bad_role = client.post(
+        "/admin/users/new",
+        data={
+            "username": "w",
+            "name": "W",
+            "role": "king",
+            "unit_id": unit.id,
+            "password": "a long enough passphrase",
+        },
+    )
+    assert bad_role.status_code == 422
+    assert count(User) == 1
+
+
+def test_admin_deactivates_a_user(client, make):
+    unit = make.unit("VNCCK")
+    user = make.user("officer", unit)
+    login(client, make.user("admin", unit))
+    response = client.post(
+        f"/admin/users/{user.id}/edit",
+        data={
+            "username": user.username,
+            "name": user.name,
+            "role": "officer",
+            "unit_id": unit.id,
+        },
+    )
+    assert response.status_code == 302
+    db.session.rollback()  # see what other connections committed
+    assert user.active is False
+    assert "Deactivated" in client.get("/admin/users").text
+
+
+def test_admin_creates_directive_target_and_task(client, make, today):
+    unit = make.unit("BCT")
+    login(client, make.user("admin", unit))
+    response = client.post(
+        "/admin/directives/new",
+        data={
+            "code": "57-NQ/TW",
+            "kind": "resolution",
+            "title": "Breakthroughs in S&T",
+            "issuing_body": "Politburo",
+            "signer": "Tô Lâm",
+            "issued_on": "2024-12-22",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 302
+    directive = db.session.scalar(select(Directive))
+    assert directive.issued_on.isoformat() == "2024-12-22"
+    duplicate = client.post(
+        "/admin/directives/new",
+        data={"code": "57-NQ/TW", "kind": "resolution", "title": "Again", "visibility": "internal"},
+    )
+    assert duplicate.status_code == 422 and "already exists" in duplicate.text
+
+    response = client.post(
+        f"/admin/directives/{directive.id}/targets/new",
+        data={
+            "code": "MT1",
+            "title": "100% of guiding decrees issued before 31 March 2026",
+            "indicator": "Guiding decrees issued",
+            "baseline_value": "0",
+            "target_value": "100",
+            "unit_of_measure": "%",
+            "due_on": "2026-03-31",
+        },
+    )
+    assert response.status_code == 302
+    target = db.session.scalar(select(Target))
+    page = client.get(f"/directives/{directive.id}").text
+    assert "100% of guiding decrees" in page
+
+    response = client.post(
+        "/admin/tasks/new",
+        data={
+            "directive_id": directive.id,
+            "code": "NV-01",
+            "title": "Issue the decree",
+            "kind": "task",
+            "target_id": target.id,
+            "lead_unit_id": unit.id,
+            "start_date": today.isoformat(),
+            "deadline": today.isoformat(),
+            "is_key": "y",
+        },
+    )
+    assert response.status_code == 302, response.text
+    task = db.session.scalar(select(Task))
+    assert (task.code, task.target_id, task.is_key) == ("NV-01", target.id, True)
+    backwards = client.post(
+        "/admin/tasks/new",
+        data={
+            "directive_id": directive.id,
+            "code": "NV-02",
+            "title": "Backwards",
+            "kind": "task",
+            "lead_unit_id": unit.id,
+            "start_date": "2026-05-02",
+            "deadline": "2026-05-01",
+        },
+    )
+    assert backwards.status_code == 422
+    assert "cannot be before the start date" in backwards.text
+    assert count(Task) == 1
+
+
+def test_admin_task_edit_with_stale_version_is_refused(client, make):
+    unit = make.unit("BCT")
+    admin = make.user("admin", unit)
+    task = make.task(unit, title="Original")
+    login(client, admin)
+    form = {
+        "directive_id": task.directive_id,
+        "code": task.code,
+        "title": "Mine",
+        "kind": "task",
+        "lead_unit_id": unit.id,
+        "deadline": task.deadline.isoformat(),
+        "version": "1",
+    }
+    assert client.post(f"/admin/tasks/{task.id}/edit", data=form).status_code == 302
+    stale = client.post(f"/admin/tasks/{task.id}/edit", data=dict(form, title="Stale"))
+    assert stale.status_code == 422
+    assert "changed by someone else" in stale.text
+    db.session.rollback()  # see what other connections committed
+    assert task.title == "Mine"
+
+
+def test_500_page_reveals_nothing(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "s" * 40})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    with app.app_context():
+        db.engine.dispose()

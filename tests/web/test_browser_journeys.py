@@ -1,0 +1,357 @@
+"""Journeys in a real browser, one per role, clicking as a person would (Playwright driving
+Debian's Chromium against the app served on 127.0.0.1; see tests/browser.py).
+
+Each screen is saved as tests/artifacts/<journey>-<step>.png and checked with axe-core: no
+serious or critical accessibility violation. A last test loads the main screens at 375 px,
+a phone's width, and checks that nothing but the tables' own scrolling areas is wider."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tracker.domain import lifecycle
+from tracker.extensions import db
+
+from ..browser import accessibility_problems, log_in, screenshot
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def scene(make, today):
+    """A ministry and its department, a person of each role, one directive with an overdue,
+    a due-soon and a completed task of the department."""
+    ministry = make.unit("MIN", name="Ministry of Planning")
+    department = make.unit("DEP", ministry, name="Department of Digital Government")
+    people = {
+        "unit_leader": make.user("unit_leader", department, username="leader", name="Lê Văn An"),
+        "supervisor": make.user("supervisor", ministry, username="supervisor", name="Trần Bình"),
+        "auditor": make.user("auditor", ministry, username="auditor", name="Phạm Chi"),
+        "admin": make.user("admin", ministry, username="admin", name="Admin Person"),
+    }
+    directive = make.directive("57-NQ/TW", title="Breakthroughs in science and technology")
+    overdue = make.task(
+        department,
+        directive,
+        code="T-01",
+        title="Issue the decree on the national data centre",
+        deadline=today - timedelta(days=12),
+        status=lifecycle.IN_PROGRESS,
+        percent_done=30,
+        owner=people["unit_leader"],
+    )
+    make.task(
+        department,
+        directive,
+        code="T-02",
+        title="Train provincial staff",
+        deadline=today + timedelta(days=3),
+    )
+    make.task(
+        department,
+        directive,
+        code="T-03",
+        title="Publish the open data portal",
+        deadline=today - timedelta(days=40),
+        status=lifecycle.COMPLETED,
+        completed_on=today - timedelta(days=45),
+    )
+    return {"people": people, "overdue": overdue, "directive": directive}
+
+
+def look(page, name: str, problems: list[str]) -> None:
+    """Screenshot the page and collect its accessibility problems."""
+    screenshot(page, name)
+    problems.extend(accessibility_problems(page))
+
+
+def test_a_unit_leader_finds_an_overdue_task_updates_it_and_sees_the_history(browser_page, scene):
+    page, problems = browser_page, []
+    log_in(page, "leader")
+    page.wait_for_url("**/my-unit")
+    look(page, "leader-1-my-unit", problems)
+
+    page.get_by_role("link", name="▲ Not completed, overdue").click()
+    page.wait_for_url("**/tasks?*timeliness=overdue*")
+    look(page, "leader-2-overdue-tasks", problems)
+    page.get_by_role("link", name="T-01 Issue the decree on the national data centre").click()
+    look(page, "leader-3-task", problems)
+
+    page.get_by_role("spinbutton", name="Percent done").fill("60")
+    page.get_by_label("Note (the result, when submitting)").fill("Draft sent for appraisal.")
+    page.get_by_role("button", name="Save progress").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="Progress on T-01 saved.").is_visible()
+    history = page.locator("#history")
+    assert history.get_by_text("Draft sent for appraisal.").is_visible()
+    assert "60%" in history.inner_text()
+    look(page, "leader-4-saved", problems)
+    assert problems == []
+
+
+def test_a_supervisor_filters_the_board_and_opens_a_task_from_a_count(browser_page, scene):
+    page, problems = browser_page, []
+    log_in(page, "supervisor")
+    page.wait_for_url("**/board")
+    look(page, "supervisor-1-board", problems)
+
+    page.get_by_label("Unit (with its sub-units)").select_option("DEP")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/board?*scope=DEP*")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Overdue board: DEP")
+    look(page, "supervisor-2-board-filtered", problems)
+
+    page.get_by_role("link", name="1 ▲ Not completed, overdue").click()
+    page.wait_for_url("**/tasks?*timeliness=overdue*")
+    rows = page.locator("table.tasks tbody tr")
+    assert rows.count() == 1 and "T-01" in rows.first.inner_text()
+    rows.first.get_by_role("link").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("T-01")
+    look(page, "supervisor-3-task", problems)
+    assert problems == []
+
+
+def test_an_auditor_exports_reports_and_the_files_open(browser_page, scene, tmp_path):
+    page, problems = browser_page, []
+    log_in(page, "auditor")
+    page.wait_for_url("**/dashboard")
+    look(page, "auditor-1-dashboard", problems)
+
+    page.get_by_text("Reports", exact=True).click()  # the menu group
+    page.get_by_role("link", name="Period report").click()
+    look(page, "auditor-2-period-report", problems)
+    page.get_by_role("link", name="Overdue board").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "Lead unit" and any(row[0] == "DEP" for row in rows)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    # While a large file is made, the page says so.
+    assert page.get_by_role("status").filter(has_text="Preparing the file").is_visible()
+    book = load_workbook(saved)
+    tasks = list(book["Tasks"].iter_rows(values_only=True))
+    assert any("T-01" in row for row in tasks[1:])
+    assert problems == []
+
+
+def test_an_admin_creates_a_user_who_then_logs_in(browser_page, scene):
+    page, problems = browser_page, []
+    log_in(page, "admin")
+    page.get_by_text("Administration", exact=True).click()  # the menu group
+    page.get_by_role("link", name="Users").click()
+    look(page, "admin-1-users", problems)
+    page.get_by_role("link", name="Add a user").click()
+    page.get_by_label("Username").fill("officer.lan")
+    page.get_by_label("Full name").fill("Nguyễn Thị Lan")
+    page.get_by_label("Role").select_option(label="Officer")
+    page.get_by_label("Unit").select_option(label="· DEP — Department of Digital Government")
+    page.get_by_label("Password").fill("a long passphrase for Lan")
+    look(page, "admin-2-new-user", problems)
+    page.get_by_role("button", name="Save user").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("cell", name="officer.lan", exact=True).is_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login*")
+
+    log_in(page, "officer.lan", "a long passphrase for Lan")
+    page.wait_for_url("**/my-unit")
+    assert "Nguyễn Thị Lan" in page.locator("header").inner_text()
+    look(page, "admin-3-new-user-logged-in", problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize("width", [375, 1366], ids=["phone", "laptop"])
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("leader", "/my-unit"),
+        ("leader", "/tasks"),
+        ("leader", "/notifications"),
+        ("supervisor", "/board"),
+        ("supervisor", "/tasks/{task}"),
+        ("supervisor", "/reports/league"),
+        ("auditor", "/dashboard"),
+        ("auditor", "/reports/period"),
+        ("auditor", "/audit"),
+        ("admin", "/admin/users"),
+    ],
+)
+def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, username, path, width):
+    """Nothing is cut at the right edge: wide tables scroll inside their frame, everything
+    else fits the screen, in Vietnamese (the longer words)."""
+    context = chromium.new_context(
+        base_url=live_server,
+        viewport={"width": width, "height": 800},
+        extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
+    )
+    page = context.new_page()
+    try:
+        log_in(page, username)
+        page.goto(path.format(task=scene["overdue"].id))
+        screenshot(page, f"{width}-{username}-{path}")
+        overflowing = page.evaluate(
+            """width => [...document.querySelectorAll('body *')]
+                .filter(e => !e.closest('.table-wrap'))
+                .filter(e => e.getBoundingClientRect().right > width + 1)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
+                .slice(0, 5)""",
+            width,
+        )
+        assert overflowing == [], f"{path} is wider than {width} px: {overflowing}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
+
+
+MAIN_PAGES = [
+    (None, "/login"),
+    (None, "/public/"),
+    ("leader", "/my-unit"),
+    ("leader", "/reminders"),
+    ("leader", "/notifications"),
+    ("leader", "/directives"),
+    ("supervisor", "/verification"),
+    ("supervisor", "/reports/league"),
+    ("supervisor", "/reports/closings"),
+    ("supervisor", "/exports/verify"),
+    ("auditor", "/audit"),
+    ("admin", "/admin/units"),
+    ("admin", "/admin/import"),
+    ("admin", "/admin/recurring"),
+    ("admin", "/admin/directives/new"),
+    ("admin", "/admin/tasks/new"),
+]
+
+
+@pytest.mark.parametrize(("username", "path"), MAIN_PAGES)
+def test_main_pages_pass_the_accessibility_check(browser_page, scene, username, path):
+    page = browser_page
+    if username:
+        log_in(page, username)
+    page.goto(path)
+    assert page.title().endswith("Directive Tracker")
+    screenshot(page, f"page-{username}-{path}")
+    assert accessibility_problems(page) == []
+
+
+def test_directive_pages_pass_the_accessibility_check(browser_page, scene):
+    page, directive_id = browser_page, scene["directive"].id
+    log_in(page, "supervisor")
+    problems = []
+    for path in (
+        f"/directives/{directive_id}",
+        f"/directives/{directive_id}/timeline",
+        f"/reports/directives/{directive_id}",
+    ):
+        page.goto(path)
+        look(page, f"page-directive-{path}", problems)
+    assert problems == []
+
+
+def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scene, make):
+    make.task(
+        scene["overdue"].lead_unit,
+        scene["directive"],
+        code="T-04",
+        title="Xây dựng Nghị định về dữ liệu",
+    )
+    page = browser_page
+    log_in(page, "leader")
+    page.get_by_role("searchbox", name="Search directives and tasks").fill("nghi dinh du lieu")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert page.get_by_role("heading", name="Tasks (1)").is_visible()
+    look_problems: list[str] = []
+    look(page, "search-results", look_problems)
+    page.get_by_role("link", name="T-04 Xây dựng Nghị định về dữ liệu").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("T-04")
+    assert look_problems == []
+
+
+def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(chromium, live_server, scene):
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        assert page.locator("html").get_attribute("lang") == "vi"
+        page.get_by_label("Tên đăng nhập").fill("leader")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/my-unit")
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Đơn vị tôi")
+        assert "▲ Quá hạn chưa hoàn thành, 12 ngày" in page.locator("table.tasks").inner_text()
+        problems: list[str] = []
+        look(page, "vietnamese-my-unit", problems)
+
+        page.get_by_role("button", name="English").click()
+        page.wait_for_url("**/my-unit")
+        assert page.get_by_role("heading", level=1).inner_text().startswith("My unit")
+        page.reload()  # the choice is kept on the account, over the browser's Vietnamese
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_a_destructive_action_asks_first_and_cancelling_changes_nothing(browser_page, scene):
+    from tracker.models import CalendarFeed
+    from tracker.work import calendar
+
+    calendar.create_feed(scene["people"]["unit_leader"], "mine")
+    page, questions = browser_page, []
+    log_in(page, "leader")
+    page.goto("/reminders")
+
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_timeout(300)
+    assert questions == ["Revoke this calendar address? Calendars subscribed to it stop updating."]
+    db.session.expire_all()
+    assert db.session.scalar(select(CalendarFeed.revoked_at)) is None
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="Calendar address revoked").is_visible()
+    db.session.expire_all()
+    assert db.session.scalar(select(CalendarFeed.revoked_at)) is not None
+
+
+def test_keyboard_only_a_person_logs_in_and_reaches_a_task(browser_page, scene):
+    page = browser_page
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to content"
+    assert skip.evaluate("e => e.getBoundingClientRect().left") >= 0  # shown when focused
+    assert skip.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+    for _ in range(10):  # on to the username field, past the language buttons
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "username":
+            break
+    page.keyboard.type("leader")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/my-unit")
+    task_link = page.get_by_role("link", name="T-01 Issue the decree on the national data centre")
+    task_link.focus()
+    assert task_link.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tasks/*")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("T-01")

@@ -1,0 +1,209 @@
+"""Task screens through the test client: My unit, the task page, the progress form."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from tracker.domain import lifecycle
+from tracker.extensions import db
+from tracker.models import StatusUpdate, Task
+from tracker.work import tasks
+
+from ..conftest import login
+
+
+def codes_in_order(html: str) -> list[str]:
+    return re.findall(r"<strong>(T-[a-z0-9]+)</strong>", html)
+
+
+def test_my_unit_sorts_by_urgency(client, make, org, today):
+    leader = make.user("unit_leader", org["institute"])
+    directive = make.directive()
+    day = timedelta(days=1)
+    make.task(org["institute"], directive, code="T-later", deadline=today + 40 * day)
+    make.task(org["institute"], directive, code="T-soon", deadline=today + 2 * day)
+    make.task(org["institute"], directive, code="T-over1", deadline=today - day)
+    make.task(org["institute"], directive, code="T-over9", deadline=today - 9 * day)
+    make.task(org["institute"], directive, code="T-today", deadline=today)
+    make.task(
+        org["institute"],
+        directive,
+        code="T-done",
+        deadline=today - 3 * day,
+        status=lifecycle.COMPLETED,
+        completed_on=today - 4 * day,
+    )
+    make.task(org["other"], directive, code="T-elsewhere", deadline=today - 5 * day)
+    login(client, leader)
+    page = client.get("/my-unit")
+    assert page.status_code == 200
+    assert codes_in_order(page.text) == [
+        "T-over9",
+        "T-over1",
+        "T-today",
+        "T-soon",
+        "T-later",
+        "T-done",
+    ]
+    assert "Not completed, overdue by 9 d" in page.text
+
+
+def test_my_unit_empty_state_says_what_to_do(client, make, org):
+    login(client, make.user("unit_leader", org["institute"]))
+    page = client.get("/my-unit")
+    assert "No tasks here yet" in page.text
+
+
+def test_task_page_shows_history_and_the_form(client, make, org):
+    leader = make.user("unit_leader", org["institute"], name="Phan Đăng Phong")
+    task = make.task(org["institute"], title="Localise hydropower equipment")
+    tasks.report_progress(leader, task, 1, lifecycle.IN_PROGRESS, 30, "Design phase done.")
+    login(client, leader)
+    page = client.get(f"/tasks/{task.id}")
+    assert "Localise hydropower equipment" in page.text
+    assert "Design phase done." in page.text
+    assert "Phan Đăng Phong" in page.text
+    assert "Task assigned." in page.text
+    assert 'name="version" type="hidden" value="2"' in page.text
+    assert "Report progress" in page.text
+
+
+def test_progress_form_saves_and_redirects(client, make, org):
+    leader = make.user("unit_leader", org["institute"])
+    task = make.task(org["institute"])
+    login(client, leader)
+    response = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "in_progress", "percent_done": "45", "note": "Started.", "version": "1"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "Progress on" in page.text and "saved" in page.text
+    db.session.rollback()  # see what other connections committed
+    assert (task.status, task.percent_done, task.version) == ("in_progress", 45, 2)
+
+
+def test_stale_form_is_refused_and_keeps_what_was_typed(client, make, org):
+    leader = make.user("unit_leader", org["institute"])
+    colleague = make.user("supervisor", org["ministry"], name="Colleague")
+    task = make.task(org["institute"])
+    # the colleague saves first
+    tasks.report_progress(colleague, task, 1, lifecycle.IN_PROGRESS, 60, "Colleague's update")
+    login(client, leader)
+    response = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "in_progress", "percent_done": "20", "note": "My old view", "version": "1"},
+    )
+    assert response.status_code == 409
+    assert "changed by someone else" in response.text
+    assert "My old view" in response.text  # what the user typed is still in the form
+    assert "Colleague&#39;s update" in response.text  # the newer change is shown
+    db.session.rollback()  # see what other connections committed
+    assert task.percent_done == 60
+    assert (
+        db.session.scalar(
+            select(func.count(StatusUpdate.id)).where(StatusUpdate.task_id == task.id)
+        )
+        == 2
+    )
+
+
+def test_invalid_percent_is_refused_with_a_field_message(client, make, org):
+    leader = make.user("unit_leader", org["institute"])
+    task = make.task(org["institute"])
+    login(client, leader)
+    response = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "in_progress", "percent_done": "150", "version": "1"},
+    )
+    assert response.status_code == 422
+    assert "Number must be between 0 and 100" in response.text
+    db.session.rollback()  # see what other connections committed
+    assert task.version == 1
+
+
+def test_illegal_status_is_refused(client, make, org):
+    leader = make.user("unit_leader", org["institute"])
+    task = make.task(org["institute"])
+    login(client, leader)
+    response = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "completed", "percent_done": "100", "version": "1"},
+    )
+    assert response.status_code == 422
+    assert "only a supervisor&#39;s verification" in response.text
+    db.session.rollback()  # see what other connections committed
+    assert task.status == "not_started"
+
+
+def test_supervisor_verifies_a_submitted_task(client, make, org):
+    leader = make.user("unit_leader", org["institute"])
+    supervisor = make.user("supervisor", org["ministry"])
+    task = make.task(org["institute"])
+    tasks.report_progress(
+        leader, task, 1, lifecycle.SUBMITTED, 100, "Decree issued.", "https://example.gov.vn/d"
+    )
+    login(client, supervisor)
+    page = client.get(f"/tasks/{task.id}")
+    assert '<option value="completed">Completed</option>' in page.text
+    response = client.post(
+        f"/tasks/{task.id}/progress",
+        data={"status": "completed", "percent_done": "100", "note": "Accepted.", "version": "2"},
+    )
+    assert response.status_code == 302
+    db.session.rollback()  # see what other connections committed
+    assert task.status == "completed" and task.completed_on is not None
+
+
+def test_other_units_task_is_forbidden_with_its_own_page(client, make, org):
+    leader = make.user("unit_leader", org["other"])
+    task = make.task(org["institute"])
+    login(client, leader)
+    response = client.get(f"/tasks/{task.id}")
+    assert response.status_code == 403
+    assert "You may not see this task" in response.text
+    assert client.get("/tasks/987654").status_code == 404
+    assert "Not found" in client.get("/tasks/987654").text
+
+
+def test_auditor_sees_no_form(client, make, org):
+    auditor = make.user("auditor", org["other"])
+    task = make.task(org["institute"])
+    login(client, auditor)
+    page = client.get(f"/tasks/{task.id}")
+    assert page.status_code == 200
+    assert "Report progress" not in page.text
+    assert "Auditors read and export" in page.text
+
+
+def test_task_list_paginates(client, make, org):
+    admin = make.user("admin", org["ministry"])
+    directive = make.directive()
+    for _ in range(30):
+        make.task(org["institute"], directive)
+    login(client, admin)
+    first = client.get("/tasks?per_page=25")
+    assert "Page 1 of 2" in first.text
+    assert first.text.count("<tr>") == 26  # header + 25 rows
+    second = client.get("/tasks?per_page=25&page=2")
+    assert second.text.count("<tr>") == 6
+
+
+def test_task_list_filter_errors_are_clear(client, make, org):
+    login(client, make.user("admin", org["ministry"]))
+    response = client.get("/tasks?timeliness=late-ish")
+    assert response.status_code == 422
+    assert "Filter timeliness" in response.text
+
+
+def test_search_finds_by_code_and_title(client, make, org):
+    admin = make.user("admin", org["ministry"])
+    directive = make.directive()
+    make.task(org["institute"], directive, code="CL-01", title="Railway industry scheme")
+    make.task(org["institute"], directive, code="CL-02", title="Waste heat power line")
+    login(client, admin)
+    assert "CL-01" in client.get("/tasks?q=railway").text
+    assert "CL-02" not in client.get("/tasks?q=railway").text
+    assert "CL-02" in client.get("/tasks?q=cl-02").text
+    assert db.session.scalar(select(func.count(Task.id))) == 2

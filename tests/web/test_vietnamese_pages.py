@@ -1,0 +1,257 @@
+"""Nothing English on a Vietnamese page that is not data: every main page, as each role
+reads it in Vietnamese, over a world whose data is Vietnamese, is searched for common
+English words in what a person reads (text and the attributes read aloud). Text marked
+lang="en" (the language switch's "English") is left out, and so are the data's codes."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from ..conftest import login
+
+# Common English words of the interface; any of them in a Vietnamese page is a leftover.
+ENGLISH = {
+    "the",
+    "and",
+    "of",
+    "to",
+    "is",
+    "are",
+    "was",
+    "with",
+    "for",
+    "on",
+    "by",
+    "from",
+    "in",
+    "task",
+    "tasks",
+    "overdue",
+    "deadline",
+    "status",
+    "save",
+    "report",
+    "reports",
+    "unit",
+    "units",
+    "directive",
+    "directives",
+    "completed",
+    "submitted",
+    "progress",
+    "late",
+    "within",
+    "days",
+    "nobody",
+    "today",
+    "quarterly",
+    "monthly",
+    "assigned",
+    "extension",
+    "approved",
+    "rejected",
+    "posted",
+    "answer",
+    "recorded",
+    "issued",
+    "notice",
+    "urging",
+    "evidence",
+    "owner",
+    "lead",
+    "officer",
+    "supervisor",
+    "auditor",
+    "admin",
+    "search",
+    "filter",
+    "all",
+    "none",
+    "yes",
+    "no",
+    "new",
+    "edit",
+    "delete",
+    "page",
+    "next",
+    "previous",
+    "total",
+    "rate",
+    "target",
+    "targets",
+    "comment",
+    "comments",
+    "history",
+}
+ALLOWED = {"CSV", "XLSX", "PDF", "API", "SHA-256", "ID", "OK", "UTC", "Tiếng", "Việt"}
+
+
+def readable_text(page: str) -> str:
+    """What a person reads or hears: text outside tags, scripts and lang="en" elements, and
+    the aria-label, title, placeholder and alt attributes."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'<(\w+)[^>]*\blang="en"[^>]*>.*?</\1>', " ", page, flags=re.S)
+    attributes = re.findall(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"', page)
+    text = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(" ".join([text, *attributes]))
+
+
+def english_words(page: str, data_words: set[str]) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", readable_text(page))
+    return sorted(
+        {
+            word
+            for word in words
+            if word.lower() in ENGLISH and word not in ALLOWED and word not in data_words
+        }
+    )
+
+
+PAGES = {
+    "admin": [
+        "/dashboard",
+        "/tasks",
+        "/directives",
+        "/tasks/{task}",
+        "/directives/{directive}",
+        "/directives/{directive}/timeline",
+        "/board",
+        "/reports/period",
+        "/reports/league",
+        "/reports/closings",
+        "/audit",
+        "/admin/units",
+        "/admin/users",
+        "/admin/import",
+        "/admin/recurring",
+        "/reminders",
+        "/notifications",
+        "/search?q=co+khi",
+        "/verification",
+    ],
+    "supervisor": ["/tasks/{task}", "/board", "/verification", "/notifications"],
+    "unit_leader": ["/my-unit", "/tasks/{task}", "/reminders", "/notifications"],
+    "officer": ["/my-unit", "/tasks/{task}", "/notifications"],
+    "auditor": ["/dashboard", "/reports/directives/{directive}", "/exports/verify"],
+}
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_no_english_on_vietnamese_pages(client, vietnamese_world, role):
+    world = vietnamese_world
+    login(client, world["people"][role])
+    found = {}
+    for path in PAGES[role]:
+        url = path.format(task=world["task"].id, directive=world["directive"].id)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="vi">' in response.text
+        words = english_words(response.text, world["data"])
+        if words:
+            found[url] = words
+    assert found == {}, found
+
+
+def flashes_and_errors(page: str) -> str:
+    """The flashed messages and the errors under fields of a page, as text."""
+    parts = re.findall(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', page, re.S)
+    parts += re.findall(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in parts)
+
+
+def test_every_flash_and_form_error_is_vietnamese(client, vietnamese_world, today):
+    """Each form of the task page, sent wrong and then right, by the people who use it:
+    what the page says back (the flash and the errors under fields) has no English."""
+    world, said = vietnamese_world, []
+    task = world["task"]
+    people = world["people"]
+
+    def send(person, path, data, expected):
+        login(client, person)
+        response = client.post(path, data=data, follow_redirects=True)
+        assert response.status_code == expected, (path, response.status_code)
+        text = flashes_and_errors(response.text)
+        assert text.strip(), (path, "nothing was said")
+        said.append((path, text))
+
+    leader, officer = people["unit_leader"], people["officer"]
+    supervisor = people["supervisor"]
+    version = str(task.version)
+    base = f"/tasks/{task.id}"
+    send(leader, f"{base}/progress", {"status": "in_progress", "version": version}, 422)
+    send(leader, f"{base}/progress", {"status": "submitted", "version": version}, 422)
+    send(
+        leader,
+        f"{base}/progress",
+        {
+            "status": "in_progress",
+            "percent_done": "40",
+            "note": "Đã khảo sát xong.",
+            "version": version,
+        },
+        200,
+    )
+    send(leader, f"{base}/extensions", {"deadline": "", "reason": ""}, 422)
+    send(officer, f"{base}/comments", {"kind": "comment", "body": ""}, 422)
+    send(officer, f"{base}/comments", {"kind": "comment", "body": "Đã gửi dự thảo."}, 200)
+    send(officer, f"{base}/evidence", {"url": "không phải địa chỉ"}, 422)
+    send(supervisor, f"{base}/urging", {"text": ""}, 422)
+    send(supervisor, f"{base}/urging", {"text": "Đề nghị hoàn thành trước thứ Sáu."}, 200)
+    pending = task.pending_extension
+    send(
+        supervisor, f"/extensions/{pending.id}/decision", {"decision": "reject", "comment": ""}, 422
+    )
+    send(
+        supervisor,
+        f"/extensions/{pending.id}/decision",
+        {"decision": "approve", "comment": ""},
+        200,
+    )
+    english = {
+        path: found
+        for path, text in said
+        if (found := english_words(f"<p>{text}</p>", world["data"]))
+    }
+    assert english == {}, [item for item in said if item[0] in english]
+
+
+@pytest.mark.parametrize(
+    ("language", "whole", "rate", "amount"),
+    [("vi", "300.000", "66,7%", "1.234,5"), ("en", "300,000", "66.7%", "1,234.5")],
+)
+def test_figures_are_written_once_in_the_readers_language(app, language, whole, rate, amount):
+    """One rule (i18n.format_figure, format_amount) for counts, rates and indicator values
+    on pages and in PDFs."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from tracker.infra.i18n import format_amount, format_figure
+
+    with app.test_request_context(), force_locale(language):
+        assert format_figure(300_000) == whole
+        assert format_figure(2 / 3) == rate
+        assert format_figure(None) == "—"
+        assert format_amount(Decimal("1234.50")) == amount
+        assert format_amount(Decimal("63.00")) == "63"
+
+
+def test_a_weak_password_is_refused_in_vietnamese(client, vietnamese_world):
+    world = vietnamese_world
+    login(client, world["people"]["admin"])
+    unit_id = world["people"]["officer"].unit_id
+    page = client.post(
+        "/admin/users/new",
+        data={
+            "username": "can.bo.moi",
+            "name": "Cán Bộ Mới",
+            "role": "officer",
+            "unit_id": str(unit_id),
+            "password": "123456789012",
+        },
+    )
+    assert page.status_code == 422
+    assert "Mật khẩu này chỉ gồm chữ số và ký hiệu" in flashes_and_errors(page.text)
