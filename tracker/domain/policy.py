@@ -3,7 +3,7 @@
 Predicates (`can_*`) answer True/False and never touch the session; `require()` turns a False
 into `Forbidden`. The visibility rules are written again as SQL conditions, for lists,
 boards, reports and exports, in models/scopes.py (beside the models they filter: the domain
-imports no model); tests/domain/test_policy.py proves each pair agrees.
+imports no model); tests/test_policy.py proves each pair agrees.
 
 The rules (the README's "Roles" table says the same to people):
 

@@ -3,7 +3,7 @@
 It is written twice on purpose: `classify()` judges one task in Python, and
 `timeliness_sql()` is the same rule as an SQL CASE expression that reports group
 by, so that counting hundreds of thousands of tasks happens in the database.
-tests/domain/test_timeliness_agreement.py proves the two agree on every case.
+tests/reporting/test_timeliness_agreement.py proves the two agree on every case.
 
 The rule, for a report date R (a calendar day in TRACKER_TIMEZONE):
 

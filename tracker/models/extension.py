@@ -12,6 +12,7 @@ from ._types import sql_in, utcnow
 from .user import User
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+EXTENSION_STATES = (PENDING, APPROVED, REJECTED)
 EXTENSION_STATUSES = (PENDING, APPROVED, REJECTED)
 
 

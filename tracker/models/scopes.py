@@ -1,6 +1,6 @@
 """The policy's visibility rules (domain/policy.py) as SQL conditions, for lists, boards,
 reports and exports that count hundreds of thousands of tasks in the database. Each mirrors
-a predicate of the policy, named in its docstring; tests/domain/test_policy.py proves they agree."""
+a predicate of the policy, named in its docstring; tests/test_policy.py proves they agree."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from ._types import one_line, sql_in, utcnow
 from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
-from .extension import ExtensionRequest
+from .extension import APPROVED, PENDING, ExtensionRequest
 from .unit import Unit
 from .urging import UrgingNotice
 from .user import User
@@ -172,11 +172,11 @@ class Task(db.Model):
 
     @property
     def times_extended(self) -> int:
-        return sum(1 for request in self.extension_requests if request.status == "approved")
+        return sum(1 for request in self.extension_requests if request.status == APPROVED)
 
     @property
     def pending_extension(self) -> ExtensionRequest | None:
-        return next((r for r in self.extension_requests if r.status == "pending"), None)
+        return next((r for r in self.extension_requests if r.status == PENDING), None)
 
     @property
     def extended(self) -> bool:

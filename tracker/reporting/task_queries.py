@@ -19,6 +19,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import context
 from ..models import Directive, StatusUpdate, Task, Unit, User, scopes
+from ..models.extension import PENDING
 from ..models.task import OPEN_STATUS_SQL
 from . import as_of
 from .as_of import RecordColumns
@@ -443,7 +444,7 @@ def pending_extensions(user: User, limit: int = 200) -> list:
         select(ExtensionRequest)
         .join(Task, Task.id == ExtensionRequest.task_id)
         .options(joinedload(ExtensionRequest.requested_by))
-        .where(ExtensionRequest.status == "pending", scopes.verify_scope_clause(user))
+        .where(ExtensionRequest.status == PENDING, scopes.verify_scope_clause(user))
         .where(Task.status.in_(OPEN_STATUSES))
         .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
         .limit(limit)
@@ -505,7 +506,7 @@ def public_completed(directive_id: int, limit: int = 200) -> list[Task]:
         db.session.scalars(
             select(Task)
             .options(joinedload(Task.lead_unit), selectinload(Task.evidence))
-            .where(public_task_clause(directive_id), Task.status == "completed")
+            .where(public_task_clause(directive_id), Task.status == COMPLETED)
             .order_by(Task.completed_on.desc(), Task.id)
             .limit(limit)
         )

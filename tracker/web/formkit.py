@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import flash
 from flask_babel import lazy_gettext, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, ValidationError
 from wtforms.widgets import TextInput
 
 from ..domain.days import DAY_FORMATS, day_problem
+from ..domain.errors import DomainError
 from ..domain.text import Text
-from ..infra.i18n import translated
+from ..infra.i18n import describe, translated
 
 
 class DayField(DateField):
@@ -61,3 +63,19 @@ def _lazy(label: str):
     if not isinstance(label, Text):
         return label
     return lazy_pgettext(label.context, label) if label.context else lazy_gettext(label)
+
+
+def show_refusal(
+    form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None
+) -> None:
+    """A capability's refusal shown on the form that asked: a flash saying why, and each
+    field's reasons under the field (a service's field name, or `name_id` for a form that
+    picks a record, or the form field `aliases` names for it). The one mapping of domain
+    field errors to WTForms fields."""
+    flash(describe(error), "error")
+    for name, messages in error.field_errors.items():
+        field = getattr(form, (aliases or {}).get(name, name), None) or getattr(
+            form, f"{name}_id", None
+        )
+        if field is not None:
+            field.errors = [translated(message) for message in messages]

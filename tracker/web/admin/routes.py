@@ -12,14 +12,14 @@ from ...domain import policy
 from ...domain.errors import Conflict, DomainError, InvalidInput
 from ...domain.numbers import whole_number
 from ...domain.text import N_
-from ...infra.i18n import describe, translated
+from ...infra.i18n import describe
 from ...models import Directive, Target, Task, Unit, User
 from ...org import directives as directive_service
 from ...org import imports, lookups, units
 from ...work import recurring, tasks
 from ...work.tasks import TaskValues
 from ..downloads import content_disposition
-from ..formkit import options
+from ..formkit import options, show_refusal
 from ..request_args import page_number
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
@@ -33,11 +33,7 @@ def _unit_choices() -> list[tuple[int, str]]:
 def _refused(form, error: DomainError) -> None:
     """Show a service's refusal on the form: a flash and the field errors."""
     lookups.refresh_all()
-    flash(describe(error), "error")
-    for name, messages in error.field_errors.items():
-        field = getattr(form, name, None) or getattr(form, f"{name}_id", None)
-        if field is not None:
-            field.errors = [translated(message) for message in messages]
+    show_refusal(form, error)
 
 
 # --- units ---------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from ...domain.lifecycle import STATUSES
+from ...models.extension import EXTENSION_STATES
 from . import schemas
 
 TIMELINESS = ["completed_on_time", "completed_late", "within_deadline", "overdue"]
@@ -68,7 +70,7 @@ RESPONSE_SCHEMAS = {
             "original_deadline": {"type": "string", "format": "date"},
             "status": {
                 "type": "string",
-                "enum": ["not_started", "in_progress", "submitted", "completed", "cancelled"],
+                "enum": list(STATUSES),
             },
             "progress": {"type": "integer", "minimum": 0, "maximum": 100},
             "timeliness": {"type": ["string", "null"], "enum": [*TIMELINESS, None]},
@@ -109,7 +111,7 @@ RESPONSE_SCHEMAS = {
         {
             "id": {"type": "integer"},
             "task": {"type": "integer"},
-            "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+            "status": {"type": "string", "enum": list(EXTENSION_STATES)},
             "previous_deadline": {"type": "string", "format": "date"},
             "requested_deadline": {"type": "string", "format": "date"},
             "reason": {"type": "string"},

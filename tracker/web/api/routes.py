@@ -20,10 +20,9 @@ from ...work import comments, recurring, tasks, urging
 from ...work import deadline_extensions as extensions
 from ...work import evidence as evidence_service
 from ...work.tasks import TaskValues
-from ..downloads import content_disposition
+from ..downloads import content_disposition, csv_response
 from ..errors import problem
 from ..login_limits import succeeded, throttle_failed_logins
-from ..reports.routes import csv_response
 from ..request_args import MOST_PAGES
 from . import bp, openapi
 from .schemas import (

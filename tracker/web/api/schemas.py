@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ...domain.days import day_problem
 from ...domain.errors import InvalidInput
-from ...domain.lifecycle import TASK_KINDS
+from ...domain.lifecycle import STATUSES, TASK_KINDS
 from ...domain.numbers import LARGEST
 from ...infra.clock import today
 from ...models import Task
@@ -25,7 +25,7 @@ def _sane_day(value: date) -> date:
 # Every day an API body carries is within the tracker's years (domain.days).
 Day = Annotated[date, AfterValidator(_sane_day)]
 
-Status = Literal["not_started", "in_progress", "submitted", "completed", "cancelled"]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
 Kind = Literal[TASK_KINDS]  # type: ignore[valid-type]
 
 

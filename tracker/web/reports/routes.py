@@ -3,7 +3,6 @@ report date), their CSV/XLSX/PDF files with manifests, and the audit trail."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from flask import (
@@ -28,9 +27,8 @@ from ...domain.days import parse_day
 from ...domain.errors import InvalidInput
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness, TimelinessCounts
-from ...extensions import db
 from ...infra import clock
-from ...models import Directive, PeriodClosing, ReportExport, Task, User
+from ...models import Directive, PeriodClosing, ReportExport, Task
 from ...org import lookups
 from ...reporting import (
     closings,
@@ -39,16 +37,14 @@ from ...reporting import (
     manifests,
     period_reports,
     report_builders,
-    report_files,
     task_queries,
 )
 from ...reporting import dashboard as dashboard_service
 from ...reporting.charts import class_bars, trend_svg
 from ...reporting.pagination import ListPage
-from ...reporting.report_tables import ReportTable
 from ...reporting.task_queries import TaskFilters
 from ...work import urging
-from ..downloads import content_disposition, download_name
+from ..downloads import content_disposition, csv_response, file_response
 from ..request_args import due_soon_days, page_number
 
 bp = Blueprint("reports", __name__)
@@ -172,73 +168,6 @@ def directive_progress(directive_id: int):
         filters=filters,
         report_date=filters.report_date,
     )
-
-
-def recorded_download(
-    chunks, user_id: int, report: str, file_format: str, file_name: str, parameters: dict, stamp
-):
-    """The bytes of a report file as they go out, hashed on the way; when the last byte has
-    been handed to the server, the file's manifest and its audit event are recorded. A
-    response that fails or is cut short records nothing."""
-    hasher, size = hashlib.sha256(), 0
-    for data in chunks():
-        hasher.update(data)
-        size += len(data)
-        yield data
-    # The request's database session is gone once the view returns: read the user again.
-    reader = db.session.get(User, user_id)
-    manifests.record_export(
-        reader, report, file_format, file_name, parameters, hasher.hexdigest(), size, stamp
-    )
-
-
-def csv_response(user: User, filters: TaskFilters) -> Response:
-    """The streamed CSV of the tasks behind a report; shared by the HTML export and the API.
-
-    Its SHA-256 is computed while it streams; when the last byte has gone, the manifest is
-    recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify."""
-    name = download_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
-    stamp = manifests.stamp_for(user)
-    days, user_id = due_soon_days(), user.id
-
-    def chunks():
-        reader = db.session.get(User, user_id)
-        for text in exports.csv_stream(exports.task_rows(reader, filters, days)):
-            yield text.encode("utf-8")
-
-    body = recorded_download(chunks, user_id, "tasks", "csv", name, filters.as_args(), stamp)
-    response = Response(stream_with_context(body), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = content_disposition(name)
-    response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
-    return response
-
-
-def file_response(
-    table: ReportTable, file_format: str, report: str, parameters: dict, name: str
-) -> Response:
-    """A whole report file, announced in the headers; its manifest is recorded once it has
-    been sent (see recorded_download)."""
-    if file_format not in report_files.FORMATS:
-        abort(404)
-    stamp = manifests.stamp_for(current_user)
-    try:
-        data = report_files.render(table, file_format, stamp)
-    except report_files.PdfUnavailable as error:
-        abort(503, str(error))
-    file_name = download_name(f"{name}.{file_format}")
-    digest = hashlib.sha256(data).hexdigest()
-    body = recorded_download(
-        lambda: iter((data,)), current_user.id, report, file_format, file_name, parameters, stamp
-    )
-    response = Response(stream_with_context(body), content_type=report_files.MIME[file_format])
-    response.headers["Content-Length"] = str(len(data))
-    response.headers["Content-Disposition"] = content_disposition(file_name)
-    response.headers["X-Content-SHA256"] = digest
-    response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
-    response.headers["Link"] = (
-        f'<{url_for("reports.manifest_by_digest", digest=digest)}>; rel="describedby"'
-    )
-    return response
 
 
 @bp.route("/reports/tasks.csv")

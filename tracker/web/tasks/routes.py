@@ -23,8 +23,9 @@ from ...domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
 from ...infra import clock
-from ...infra.i18n import describe, translated
+from ...infra.i18n import describe
 from ...models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
+from ...models.extension import APPROVED
 from ...org import lookups
 from ...reporting import search, task_queries
 from ...reporting.task_queries import TaskFilters
@@ -33,7 +34,7 @@ from ...work import deadline_extensions as extensions
 from ...work import evidence as evidence_service
 from ...work import reminders as reminders_service
 from ..downloads import content_disposition
-from ..formkit import options
+from ..formkit import options, show_refusal
 from ..request_args import due_soon_days, page_and_size
 from .forms import (
     AnswerForm,
@@ -250,17 +251,13 @@ def update_progress(task_id: int):
         return _render_task(task, form, 409)
     except InvalidInput as invalid:
         lookups.refresh(task)
-        flash(describe(invalid), "error")
         aliases = {
             "progress": "percent_done",
             "evidence": "evidence_url",
             "url": "evidence_url",
             "file": "evidence_file",
         }
-        for field_name, messages in invalid.field_errors.items():
-            field = getattr(form, aliases.get(field_name, field_name), None)
-            if field is not None:
-                field.errors = [translated(message) for message in messages]
+        show_refusal(form, invalid, aliases)
         return _render_task(task, form, 422)
     flash(_("Progress on %(code)s saved.", code=task.code), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
@@ -337,11 +334,7 @@ def _task_form_post(task, form, write, success, anchor: str, form_slot: str | No
             result = write()
         except InvalidInput as invalid:
             lookups.refresh(task)
-            flash(describe(invalid), "error")
-            for name, messages in invalid.field_errors.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = [translated(message) for message in messages]
+            show_refusal(form, invalid)
         else:
             flash(success(result), "success")
             return redirect(url_for("tasks.show", task_id=task.id) + anchor)
@@ -389,7 +382,7 @@ def decide_extension(request_id: int):
             current_user, extension, form.decision.data == "approve", form.comment.data
         ),
         lambda decided: (
-            _("Extension approved.") if decided.status == "approved" else _("Extension rejected.")
+            _("Extension approved.") if decided.status == APPROVED else _("Extension rejected.")
         ),
         "#deadline",
     )
