@@ -511,3 +511,17 @@ def public_completed(directive_id: int, limit: int = 200) -> list[Task]:
             .limit(limit)
         )
     )
+
+
+def timeline_page(user: User, directive: Directive, page: int, per_page: int):
+    """One page of a directive's tasks that `user` may see, in the timeline's order: by
+    target (tasks without one last), then deadline and code."""
+    return db.paginate(
+        select(Task)
+        .options(joinedload(Task.target), joinedload(Task.lead_unit))
+        .where(Task.directive_id == directive.id, scopes.task_scope_clause(user))
+        .order_by(Task.target_id.is_(None), Task.target_id, Task.deadline, Task.code),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )

@@ -6,17 +6,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ...domain import policy
 from ...domain.errors import InvalidInput
+from ...domain.lifecycle import KIND_MILESTONE
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
-from ...extensions import db
 from ...infra import clock
 from ...infra.i18n import describe
-from ...models import Directive, Target, Task, scopes
+from ...models import Directive, Target, Task
 from ...org import directives as directive_service
 from ...org import lookups
 from ...reporting import task_queries
@@ -65,15 +63,7 @@ def timeline(directive_id: int):
     """The directive's targets, tasks and milestones on a time axis, with today's line."""
     directive = lookups.get_or_404(Directive, directive_id, "directive")
     today = clock.today()
-    pagination = db.paginate(
-        select(Task)
-        .options(joinedload(Task.target), joinedload(Task.lead_unit))
-        .where(Task.directive_id == directive.id, scopes.task_scope_clause(current_user))
-        .order_by(Task.target_id.is_(None), Task.target_id, Task.deadline, Task.code),
-        page=page_number(),
-        per_page=TIMELINE_ROWS,
-        error_out=False,
-    )
+    pagination = task_queries.timeline_page(current_user, directive, page_number(), TIMELINE_ROWS)
     rows, current_target = [], object()
     for task in pagination.items:
         if task.target is not current_target:
@@ -97,7 +87,7 @@ def timeline(directive_id: int):
                 deadline=task.deadline,
                 original_deadline=task.original_deadline if task.extended else None,
                 completed_on=task.completed_on,
-                milestone=task.kind == "milestone",
+                milestone=task.kind == KIND_MILESTONE,
                 timeliness=klass.value if klass else None,
                 status_text=status_text,
                 href=url_for("tasks.show", task_id=task.id),
