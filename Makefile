@@ -60,6 +60,7 @@ test: install-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The suite again with the clock set to instants where dates go wrong (CI runs this): a new

@@ -54,7 +54,7 @@ class InvalidTransition(InvalidInput):
 
 
 def first_problem(
-    errors: dict[str, list[str]], template: str = N_("%(field)s: %(problem)s."), **extra
+    errors: dict[str, list[str]], template: str = N_("%(field)s: %(problem)s."), **extra: object
 ) -> InvalidInput:
     """The refusal for a dict of field errors: the first field and its first problem."""
     field, messages = next(iter(errors.items()))

@@ -30,7 +30,7 @@ TEMPLATES = {
 }
 
 
-def words(code: str | None, values: dict | None) -> Text | None:
+def words(code: str | None, values: dict[str, object] | None) -> Text | None:
     """The system's part of a history entry as a Text (translated where it is shown)."""
     if not code or code not in TEMPLATES:
         return None

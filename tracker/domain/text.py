@@ -14,10 +14,10 @@ class Text(str):
     values, so that it can be translated with its values."""
 
     template: str | None = None
-    values: dict | None = None
+    values: dict[str, object] | None = None
     context: str | None = None  # a catalogue context, where one English word has two senses
 
-    def fill(self, **values) -> Text:
+    def fill(self, **values: object) -> Text:
         filled = Text(self % values)
         filled.template, filled.values = str(self), values
         return filled

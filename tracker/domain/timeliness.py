@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, literal
 from sqlalchemy.sql.elements import ColumnElement
@@ -99,8 +100,11 @@ def days_overdue(deadline: date, report_date: date) -> int:
 
 
 def timeliness_sql(
-    status: ColumnElement, deadline: ColumnElement, completed_on: ColumnElement, report_date: date
-) -> ColumnElement:
+    status: ColumnElement[Any],
+    deadline: ColumnElement[Any],
+    completed_on: ColumnElement[Any],
+    report_date: date,
+) -> ColumnElement[Any]:
     """`classify()` as an SQL CASE over the given columns; NULL for a cancelled task."""
     completed_by_report_date = and_(
         status == COMPLETED, completed_on.is_not(None), completed_on <= report_date
@@ -118,12 +122,12 @@ def timeliness_sql(
 
 
 def due_soon_sql(
-    status: ColumnElement,
-    deadline: ColumnElement,
-    completed_on: ColumnElement,
+    status: ColumnElement[Any],
+    deadline: ColumnElement[Any],
+    completed_on: ColumnElement[Any],
     report_date: date,
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-) -> ColumnElement:
+) -> ColumnElement[Any]:
     """`is_due_soon()` as an SQL condition over the given columns."""
     return and_(
         timeliness_sql(status, deadline, completed_on, report_date)
@@ -146,7 +150,7 @@ class TimelinessCounts:
         return cls(**{t.value: int(counts.get(t.value, 0) or 0) for t in Timeliness})
 
     def count(self, timeliness: Timeliness) -> int:
-        return getattr(self, timeliness.value)
+        return int(getattr(self, timeliness.value))
 
     @property
     def total(self) -> int:
