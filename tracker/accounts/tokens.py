@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..domain.errors import DomainError
+from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
 from ..models import ApiToken, User
@@ -18,7 +19,7 @@ from .users import authenticate
 
 class InvalidCredentials(DomainError):
     status_code = 401
-    title = "Unauthorized"
+    title = N_("Unauthorized")
 
 
 def _digest(token: str) -> str:

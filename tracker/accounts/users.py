@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import cache
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -75,7 +76,9 @@ def add_user(
     return user
 
 
-def create_user(actor: User | None, username: str, password: str, role: str, unit: Unit, **kw):
+def create_user(
+    actor: User | None, username: str, password: str, role: str, unit: Unit, **kw: Any
+) -> User:
     """Create an account. `actor` None means the command line (an operator on the server)."""
     if actor is not None:
         policy.require(policy.can_manage_users(actor))

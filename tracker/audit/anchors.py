@@ -70,10 +70,10 @@ def signing_key() -> Ed25519PrivateKey:
             handle.write(pem)
         context.log().warning("made a new audit signing key at %s", path)
         return key
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
-    return key
+    return loaded
 
 
 def public_key_fingerprint(public: Ed25519PublicKey) -> str:

@@ -4,9 +4,11 @@ the CSV export of the same selection."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 
 from ..domain.audit_chain import canonical_time
@@ -30,7 +32,7 @@ class AuditFilters:
     date_to: date | None = None
 
     @classmethod
-    def from_args(cls, args) -> AuditFilters:
+    def from_args(cls, args: Mapping[str, str]) -> AuditFilters:
         errors: dict[str, list[str]] = {}
         dates = {}
         for name in ("date_from", "date_to"):
@@ -67,7 +69,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=clock.tracker_zone()).astimezone(UTC)
 
 
-def audit_query(filters: AuditFilters) -> Select:
+def audit_query(filters: AuditFilters) -> Select[AuditEvent]:
     statement = select(AuditEvent)
     if filters.actor:
         statement = statement.where(AuditEvent.actor_username == filters.actor)
@@ -92,7 +94,7 @@ def audit_query(filters: AuditFilters) -> Select:
     return statement.order_by(AuditEvent.seq.desc())
 
 
-def paginate(filters: AuditFilters, page: int, per_page: int):
+def paginate(filters: AuditFilters, page: int, per_page: int) -> Pagination:
     return db.paginate(audit_query(filters), page=page, per_page=per_page, error_out=False)
 
 
@@ -111,7 +113,7 @@ CSV_HEADER = (
 )
 
 
-def csv_rows(filters: AuditFilters):
+def csv_rows(filters: AuditFilters) -> Iterator[tuple[object, ...]]:
     statement = audit_query(filters).execution_options(yield_per=1000)
     for event in db.session.scalars(statement):
         yield (

@@ -39,16 +39,18 @@ def record(
     actor: User | None,
     action: str,
     obj: Any,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an AuditEvent for `obj` (flushed, not committed: the caller's unit of work commits)."""
     # The signed-in user arrives as Flask-Login's proxy: record the object it stands for.
     obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
-    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    if actor is not None and hasattr(actor, "_get_current_object"):
+        actor = actor._get_current_object()
     head = lock_chain()
-    content = {
-        "seq": head.seq + 1,
+    seq = head.seq + 1
+    content: dict[str, Any] = {
+        "seq": seq,
         "created_at": utcnow(),
         "actor_id": actor.id if actor is not None else None,
         "actor_username": actor.username if actor is not None else "system",
@@ -62,7 +64,7 @@ def record(
     digest = chain.event_hash(content, head.hash)
     event = AuditEvent(**content, prev_hash=head.hash, hash=digest)
     db.session.add(event)
-    head.seq, head.hash = content["seq"], digest
+    head.seq, head.hash = seq, digest
     db.session.flush()
     return event
 
@@ -84,14 +86,15 @@ def lock_chain() -> AuditHead:
     return head
 
 
-def _jsonable_dict(value: dict | None) -> dict | None:
+def _jsonable_dict(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """The dict as it will read back from the JSON column (so the hash verifies later)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=str))
+    read_back: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return read_back
 
 
-def chain_rows() -> list[dict]:
+def chain_rows() -> list[dict[str, Any]]:
     columns = [
         getattr(AuditEvent, name) for name in (*chain.HASHED_FIELDS, "id", "prev_hash", "hash")
     ]

@@ -36,7 +36,7 @@ def once_per_request(key: Hashable, compute: Callable[[], Value]) -> Value:
     """`compute()`, done once per request for `key` (every time outside a request)."""
     if not has_request_context():
         return compute()
-    memo = g.setdefault("memo_of_request", {})
+    memo: dict[Hashable, Value] = g.setdefault("memo_of_request", {})
     if key not in memo:
         memo[key] = compute()
     return memo[key]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask_babel import format_decimal, get_locale, gettext, pgettext
 
+from ..domain.errors import DomainError
 from ..domain.text import N_, NP_, Text
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -44,22 +45,22 @@ def translated(message: str | None) -> str:
     the catalogue has it (those marked N_() where they are written); else as it is."""
     if not message:
         return ""
-    if isinstance(message, Text) and message.values:
-        return gettext(message.template, **_translated_values(message.values))
+    if isinstance(message, Text) and message.values and message.template:
+        return str(gettext(message.template, **_translated_values(message.values)))
     if isinstance(message, Text) and message.context:
-        return pgettext(message.context, message)
-    return gettext(message)
+        return str(pgettext(message.context, message))
+    return str(gettext(message))
 
 
-def _translated_values(values: dict) -> dict:
+def _translated_values(values: dict[str, object]) -> dict[str, object]:
     return {k: translated(v) if isinstance(v, Text) else v for k, v in values.items()}
 
 
-def describe(error) -> str:
+def describe(error: DomainError) -> str:
     """A DomainError's message in the page's language: its template translated, then filled
     with its values (English when the catalogue does not have it)."""
     if error.params:
-        return gettext(error.template, **_translated_values(error.params))
+        return str(gettext(error.template, **_translated_values(error.params)))
     return translated(error.message)
 
 
@@ -78,18 +79,18 @@ def format_share(value: float | None) -> str:
     """A rate as a percentage with one decimal, in the page's language."""
     if value is None:
         return "—"
-    return format_decimal(value * 100, format="0.0") + "%"
+    return str(format_decimal(value * 100, format="0.0")) + "%"
 
 
-def format_amount(value) -> str:
+def format_amount(value: Decimal | float | int | None) -> str:
     """An indicator's value in the page's language, without trailing zeros (63 bodies,
     1.234,5 tỷ đồng); "—" when there is none."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0.##")
+    return str(format_decimal(value, format="#,##0.##"))
 
 
-def format_figure(value, decimals: str | None = None) -> str:
+def format_figure(value: object, decimals: str | None = None) -> str:
     """A report figure in the page's language, the one rule for pages and PDFs: a rate
     (a float from 0 to 1, or None when nothing fell due) as a percentage, a whole number
     with the language's grouping, a number with `decimals` (e.g. "0.0"); text as it is."""
@@ -98,7 +99,7 @@ def format_figure(value, decimals: str | None = None) -> str:
     if isinstance(value, bool | str):
         return str(value)
     if isinstance(value, int | float | Decimal):
-        return format_decimal(value, format=decimals or "#,##0")
+        return str(format_decimal(value, format=decimals or "#,##0"))
     return str(value)
 
 

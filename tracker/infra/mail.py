@@ -5,16 +5,24 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+from contextlib import AbstractContextManager
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale
 
 from . import context
 
+if TYPE_CHECKING:
+    from ..models import User
 
-def in_language(person):
+
+def in_language(person: User) -> AbstractContextManager[None]:
     """Write to `person` in their language (their choice, else DEFAULT_LANGUAGE)."""
-    return force_locale(person.language or context.setting("DEFAULT_LANGUAGE"))
+    switch: AbstractContextManager[None] = force_locale(
+        person.language or context.setting("DEFAULT_LANGUAGE")
+    )
+    return switch
 
 
 def task_link(task_id: int) -> str:
@@ -67,7 +75,7 @@ class Mailer:
     def __enter__(self) -> Mailer:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self._connection is not None:
             with contextlib.suppress(OSError):
                 self._connection.quit()
