@@ -178,7 +178,7 @@ def test_a_period_not_over_is_reported_as_of_today(client, make, org):
         " ".join(str(c) for c in row if c) for row in book["Summary"].iter_rows(values_only=True)
     ]
     assert "Note Period not over: figures as of 02/12/2026" in summary
-    from .test_report_files import pdf_text
+    from .test_report_files import pdf_text  # that module imports this one
 
     pdf = pdf_text(client.get("/reports/period.pdf?period=2026-Q4").data)
     assert "Period not over: figures as of 02/12/2026" in pdf

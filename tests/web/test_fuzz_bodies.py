@@ -28,7 +28,7 @@ from tracker.web.directives import forms as directive_forms
 from tracker.web.tasks import forms as task_forms
 
 from ..conftest import PASSWORD, login
-from .test_route_walk import rules, url_of
+from .test_route_walk import rules, url_of, world  # noqa: F401  (world is a fixture)
 
 pytestmark = pytest.mark.slow
 

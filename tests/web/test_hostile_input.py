@@ -16,6 +16,7 @@ from tracker.work.reminders import send_reminders
 
 from ..api.test_api import token_for
 from ..conftest import login
+from ..work.test_reminders import inbox, people  # noqa: F401  the SMTP server and its people
 
 HEADER_INJECTION = "NL-1\r\nBcc: attacker@evil.example"
 
