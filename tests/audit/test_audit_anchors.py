@@ -131,9 +131,7 @@ def test_an_export_and_a_period_close_are_anchored_and_their_heads_checked(
     export = manifests.record_export(
         trail, "tasks", "csv", "nhiem-vu.csv", {}, "a" * 64, 10, manifests.stamp_for(trail)
     )
-    closing = closings.close_period(
-        trail, TaskFilters(), date(2026, 1, 1), date(2026, 3, 31), due_soon_days=7
-    )
+    closing = closings.close_period(trail, TaskFilters(), date(2026, 1, 1), date(2026, 3, 31))
     assert [line["reason"] for line in anchor_lines()] == ["report.export", "period.close"]
     assert verify(app)[0] == 0
     os.remove(ANCHOR_FILE)  # an attacker who could not touch it; the manifests remain

@@ -17,7 +17,7 @@ from tracker.reporting.task_queries import TaskFilters
 
 def overdue_page(user, today, page=1, per_page=50):
     filters = TaskFilters(report_date=today, timeliness=Timeliness.OVERDUE.value)
-    return task_queries.paginate_tasks(user, filters, page, per_page, 7)
+    return task_queries.paginate_tasks(user, filters, page, per_page)
 
 
 def test_overdue_pages_walk_the_overdue_tasks_in_deadline_order(make, org, today):
@@ -90,6 +90,6 @@ def test_overdue_and_due_soon_lists_agree_with_the_rule_task_by_task(make, org, 
     }
     for name, rule in rules.items():
         filters = TaskFilters(report_date=today, timeliness=name)
-        page = task_queries.paginate_tasks(supervisor, filters, 1, 200, 7)
+        page = task_queries.paginate_tasks(supervisor, filters, 1, 200)
         assert {t.code for t in page.items} == {t.code for t in tasks if rule(t)}, name
         assert page.total == sum(1 for t in tasks if rule(t)), name

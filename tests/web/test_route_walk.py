@@ -202,7 +202,7 @@ def world(make, org, client):
     db.session.commit()
     token = calendar.create_feed(people["officer"], "mine")
     closing = closings.close_period(
-        people["supervisor"], TaskFilters(), date(2025, 1, 1), date(2025, 3, 31), 7
+        people["supervisor"], TaskFilters(), date(2025, 1, 1), date(2025, 3, 31)
     )
     login(client, people["auditor"])
     client.get("/reports/tasks.csv").get_data()  # one export, for its manifest page

@@ -64,9 +64,7 @@ def find(user: User, start: date, end: date, filters: TaskFilters) -> PeriodClos
     )
 
 
-def close_period(
-    actor: User, filters: TaskFilters, start: date, end: date, due_soon_days: int
-) -> PeriodClosing:
+def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> PeriodClosing:
     """Freeze the period report of `filters` for [start, end]; commits."""
     policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
     filters = effective_scope(actor, filters)
@@ -89,7 +87,7 @@ def close_period(
     if find(actor, start, end, filters) is not None:
         raise Conflict(N_("This period is already closed for this scope; open the closed report."))
     stamp = manifests.stamp_for(actor)
-    table, _ = report_builders.period_report(actor, filters, start, end, "unit", due_soon_days)
+    table, _ = report_builders.period_report(actor, filters, start, end, "unit")
     closing = PeriodClosing(
         period_start=start,
         period_end=end,
@@ -106,7 +104,7 @@ def close_period(
     )
     db.session.add(closing)
     db.session.flush()
-    closing.task_count = _copy_tasks(closing, actor, filters.with_(report_date=end), due_soon_days)
+    closing.task_count = _copy_tasks(closing, actor, filters.with_(report_date=end))
     audit.record(
         actor,
         "period.close",
@@ -124,7 +122,7 @@ def close_period(
     return closing
 
 
-def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters, days: int) -> int:
+def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters) -> int:
     """Copy every task of the scope, as it stood at the period's end, into ClosingTask."""
     end = filters.report_date
     record = as_of.record_columns(end)
@@ -138,7 +136,7 @@ def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters, days:
         record.percent_done,
         record.timeliness(end, filters.deadline_basis),
     ).select_from(Task)
-    snapshot = apply_filters(snapshot, actor, filters, days, record)
+    snapshot = apply_filters(snapshot, actor, filters, record)
     columns = [
         "closing_id",
         "task_id",

@@ -50,9 +50,7 @@ def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
     return [*reversed(ends), today]
 
 
-def overdue_trend(
-    user: User, filters: TaskFilters, days: list[date], due_soon_days: int
-) -> list[tuple[date, int]]:
+def overdue_trend(user: User, filters: TaskFilters, days: list[date]) -> list[tuple[date, int]]:
     """How many tasks were overdue at the end of each of `days`, as the record stood then,
     in one pass over the history: each entry is in force from its moment until the task's
     next entry, and a task was overdue on a day when the entry in force at the day's end
@@ -89,7 +87,7 @@ def overdue_trend(
         .where(entries.c.status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
     )
     statement = task_queries.apply_filters(
-        statement, user, filters.with_(timeliness=None), due_soon_days, as_of.CURRENT
+        statement, user, filters.with_(timeliness=None), as_of.CURRENT
     ).group_by(calendar.c.day)
     counts = {_as_date(day): count for day, count in db.session.execute(statement)}
     return [(day, counts.get(day, 0)) for day in days]
@@ -99,21 +97,21 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def build(user: User, today: date, due_soon_days: int, directive: str | None = None) -> Dashboard:
+def build(user: User, today: date, directive: str | None = None) -> Dashboard:
     scope = scope_of(user)
     filters = TaskFilters(
         scope=scope.code if scope else None, directive=directive, report_date=today
     )
-    counts = task_queries.total_counts(user, filters, due_soon_days)
-    trend = overdue_trend(user, filters, month_ends(today), due_soon_days)
-    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, due_soon_days)
+    counts = task_queries.total_counts(user, filters)
+    trend = overdue_trend(user, filters, month_ends(today))
+    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id)
     worst = sorted(per_unit.items(), key=lambda item: (-item[1].overdue, item[0]))[:TOP_UNITS]
     units = lookups.units_by_id(uid for uid, _ in worst)
     return Dashboard(
         scope=scope,
         filters=filters,
         counts=counts,
-        due_soon=task_queries.due_soon_count(user, filters, due_soon_days),
+        due_soon=task_queries.due_soon_count(user, filters),
         trend=trend,
         top_units=[(units[uid], c) for uid, c in worst if c.overdue],
     )

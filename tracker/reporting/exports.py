@@ -59,7 +59,7 @@ def neutralise(value: object) -> str:
 ROWS_PER_BATCH = 2000
 
 
-def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[tuple]:
+def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple]:
     """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches;
     typed values (dates as dates, None when there is none), in the order of CSV_HEADER.
 
@@ -93,8 +93,8 @@ def task_rows(user: User, filters: TaskFilters, due_soon_days: int) -> Iterator[
         .join(Unit, Unit.id == Task.lead_unit_id)
         .outerjoin(owner, owner.id == Task.owner_id)
     )
-    statement = apply_filters(statement, user, filters, due_soon_days, record)
-    statement = statement.order_by(*urgency_order(record, report_date, due_soon_days, filters))
+    statement = apply_filters(statement, user, filters, record)
+    statement = statement.order_by(*urgency_order(record, report_date, filters))
     result = db.session.execute(statement.execution_options(yield_per=ROWS_PER_BATCH))
     for batch in result.partitions():
         ids = [row[-1] for row in batch]

@@ -64,7 +64,7 @@ def days_between(later: date, column):
     return cast(literal(later), Date) - column
 
 
-def unit_rows(user: User, filters: TaskFilters, due_soon_days: int) -> list[LeagueRow]:
+def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
     """One row per lead unit that has tasks `user` may see, its own tasks only."""
     report_date = filters.report_date
     record = as_of.record_columns(report_date)
@@ -85,7 +85,6 @@ def unit_rows(user: User, filters: TaskFilters, due_soon_days: int) -> list[Leag
         ).select_from(Task),
         user,
         filters.with_(timeliness=None),
-        due_soon_days,
         record,
     ).subquery()
     per_unit: dict[int, dict] = {}

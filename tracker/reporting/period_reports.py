@@ -100,7 +100,6 @@ def period_figures(
     start: date,
     end: date,
     group_column,
-    due_soon_days: int,
     today: date,
 ) -> dict[object, PeriodFigures]:
     """The figures of the period per value of `group_column`, for the tasks `user` may see."""
@@ -140,7 +139,7 @@ def period_figures(
         .join(first, first.c.task_id == Task.id)
     )
     statement = apply_filters(
-        statement, user, filters.with_(timeliness=None, report_date=end), due_soon_days, record
+        statement, user, filters.with_(timeliness=None, report_date=end), record
     )
     statement = statement.group_by(group_column)
     return {

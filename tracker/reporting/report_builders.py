@@ -92,16 +92,16 @@ def _counts_summary(counts: tl.TimelinessCounts) -> list[tuple[str, object]]:
     ]
 
 
-def _with_tasks(table: ReportTable, user: User, filters: TaskFilters, days: int) -> ReportTable:
+def _with_tasks(table: ReportTable, user: User, filters: TaskFilters) -> ReportTable:
     table.task_columns = TASK_COLUMNS
-    table.task_rows = exports.task_rows(user, filters, days)
-    table.task_total = task_queries.count_tasks(user, filters, days)
+    table.task_rows = exports.task_rows(user, filters)
+    table.task_total = task_queries.count_tasks(user, filters)
     return table
 
 
-def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
+def task_list(user: User, filters: TaskFilters) -> ReportTable:
     """The task list with its four-class summary (the Tasks screen and its exports)."""
-    counts = task_queries.total_counts(user, filters, days)
+    counts = task_queries.total_counts(user, filters)
     table = ReportTable(
         kind="tasks",
         title=N_("Tasks as of %(day)s").fill(day=f"{filters.report_date:%d/%m/%Y}"),
@@ -113,27 +113,26 @@ def task_list(user: User, filters: TaskFilters, days: int) -> ReportTable:
         summary=_counts_summary(counts),
         counts=counts,
     )
-    return _with_tasks(table, user, filters, days)
+    return _with_tasks(table, user, filters)
 
 
-def board(user: User, filters: TaskFilters, days: int) -> ReportTable:
+def board(user: User, filters: TaskFilters) -> ReportTable:
     """The overdue board: the four classes per lead unit over the scope, and the overdue
     tasks behind it."""
     table = _per_unit_table(
         user,
         filters,
-        days,
         kind="board",
         title=N_("Overdue board as of %(day)s").fill(day=f"{filters.report_date:%d/%m/%Y}"),
         order=lambda row: (-row[1].overdue, row[0].code),
     )
     overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
-    return _with_tasks(table, user, overdue, days)
+    return _with_tasks(table, user, overdue)
 
 
-def _per_unit_table(user, filters, days, kind: str, title: str, order) -> ReportTable:
+def _per_unit_table(user, filters, kind: str, title: str, order) -> ReportTable:
     """The four classes, come due and rates per lead unit, with a Total row."""
-    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id, days)
+    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id)
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=order)
     totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
@@ -171,20 +170,17 @@ def _unit_line(counts: tl.TimelinessCounts) -> list:
     ]
 
 
-def directive_progress(
-    user: User, directive: Directive, filters: TaskFilters, days: int
-) -> ReportTable:
+def directive_progress(user: User, directive: Directive, filters: TaskFilters) -> ReportTable:
     table = _per_unit_table(
         user,
         filters,
-        days,
         kind="directive",
         title=N_("Progress of %(kind)s %(code)s").fill(
             kind=WORD_LABELS.get(directive.kind, directive.kind), code=directive.code
         ),
         order=lambda row: row[0].path,
     )
-    return _with_tasks(table, user, filters, days)
+    return _with_tasks(table, user, filters)
 
 
 def period_columns(group: str) -> list[Column]:
@@ -212,13 +208,13 @@ def frozen_task_columns() -> list[Column]:
 
 
 def period_report(
-    user: User, filters: TaskFilters, start: date, end: date, group: str, days: int
+    user: User, filters: TaskFilters, start: date, end: date, group: str
 ) -> tuple[ReportTable, list]:
     """The period report table, and its rows as (group object, PeriodFigures) for the screen."""
     column = Task.directive_id if group == "directive" else Task.lead_unit_id
     today = clock.today()
     day = period_reports.figures_day(end, today)
-    figures = period_reports.period_figures(user, filters, start, end, column, days, today)
+    figures = period_reports.period_figures(user, filters, start, end, column, today)
     if group == "directive":
         directives = lookups.directives_by_id(figures)
         objects = sorted(
@@ -261,7 +257,7 @@ def period_report(
             overdue=totals.overdue,
         ),
     )
-    return _with_tasks(table, user, filters.with_(report_date=day), days), objects
+    return _with_tasks(table, user, filters.with_(report_date=day)), objects
 
 
 LEAGUE_COLUMNS = [
@@ -276,9 +272,9 @@ LEAGUE_COLUMNS = [
 
 
 def league_table(
-    user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool, days: int
+    user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool
 ) -> tuple[ReportTable, list]:
-    own_rows = league.unit_rows(user, filters, days)
+    own_rows = league.unit_rows(user, filters)
     rows = league.sort_rows(league.rolled_up(own_rows) if subtree else own_rows, sort, descending)
     totals = league.LeagueRow(unit=None)
     for row in own_rows:

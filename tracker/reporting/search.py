@@ -26,14 +26,14 @@ class SearchResults:
     tasks: FetchedPage
 
 
-def quick_search(user: User, query: str, due_soon_days: int) -> SearchResults:
+def quick_search(user: User, query: str) -> SearchResults:
     """Directives (everyone may read them) and the tasks `user` may see matching `query`."""
     statement = select(Directive).where(*task_queries.matching_words(Directive.search_key, query))
     directives = list(
         db.session.scalars(statement.order_by(Directive.code).limit(RESULTS_SHOWN + 1))
     )
     filters = TaskFilters(q=query, report_date=clock.today())
-    tasks = task_queries.paginate_tasks(user, filters, 1, RESULTS_SHOWN, due_soon_days)
+    tasks = task_queries.paginate_tasks(user, filters, 1, RESULTS_SHOWN)
     return SearchResults(
         query=query,
         directives=directives[:RESULTS_SHOWN],

@@ -3,7 +3,7 @@ board, report and export, and the grouped timeliness counts reports are made of.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import Select, case, false, func, select, text, tuple_
@@ -40,6 +40,9 @@ class TaskFilters:
     q: str | None = None
     report_date: date | None = None
     deadline_basis: str = "current"  # or "original": judge against the first deadline
+    # How near a deadline makes an open task "due soon": the DUE_SOON_DAYS setting, carried
+    # with the filters to every count and list instead of passed beside them.
+    due_soon_days: int = field(default_factory=lambda: int(context.setting("DUE_SOON_DAYS")))
 
     @classmethod
     def from_args(cls, args, default_date: date) -> TaskFilters:
@@ -133,23 +136,17 @@ def counted_scope(user: User, filters: TaskFilters) -> TaskFilters:
     return filters
 
 
-def urgency_order(
-    record: RecordColumns, report_date: date, due_soon_days: int, filters: TaskFilters | None = None
-):
+def urgency_order(record: RecordColumns, report_date: date, filters: TaskFilters):
     """Overdue first (most overdue first), then due soon, then the rest by deadline.
 
     When `filters` select one class only (judged on the current deadline), the rank is the
     same for every row and the order is plain (deadline, id): an index can serve it."""
-    if (
-        filters is not None
-        and filters.timeliness in SINGLE_RANK_CLASSES
-        and filters.deadline_basis == "current"
-    ):
+    if filters.timeliness in SINGLE_RANK_CLASSES and filters.deadline_basis == "current":
         return (record.deadline, Task.id)
     timeliness = record.timeliness(report_date)
     rank = case(
         (timeliness == tl.Timeliness.OVERDUE.value, 0),
-        (record.due_soon(report_date, due_soon_days), 1),
+        (record.due_soon(report_date, filters.due_soon_days), 1),
         (timeliness == tl.Timeliness.WITHIN_DEADLINE.value, 2),
         (timeliness.is_not(None), 3),
         else_=4,
@@ -161,7 +158,6 @@ def apply_filters(
     statement: Select,
     user: User,
     filters: TaskFilters,
-    due_soon_days: int,
     record: RecordColumns | None = None,
 ) -> Select:
     """Narrow a statement over Task to what `user` may see and what `filters` ask for.
@@ -206,7 +202,7 @@ def apply_filters(
             Task.owner_id == select(User.id).where(User.username == filters.owner).scalar_subquery()
         )
     if filters.timeliness:
-        statement = statement.where(_class_condition(record, filters, due_soon_days))
+        statement = statement.where(_class_condition(record, filters))
     return statement.where(*matching_words(Task.search_key, filters.q))
 
 
@@ -244,11 +240,11 @@ def _completed_after(report_date: date) -> bool:
     )
 
 
-def _class_condition(record: RecordColumns, filters: TaskFilters, due_soon_days: int):
+def _class_condition(record: RecordColumns, filters: TaskFilters):
     """The tasks of the class `filters.timeliness` asks for (or the due-soon ones).
 
     For overdue and due-soon tasks of today's record it is written so that an index serves
-    it: open, and past the deadline (overdue) or within `due_soon_days` of it (due soon).
+    it: open, and past the deadline (overdue) or within `filters.due_soon_days` of it.
     That is the same set as the rule of timeliness_sql exactly when no task was completed
     after the report date, which one indexed lookup checks first (a completion is dated the
     day it happens, so there never is one; if there were, the rule itself is used)."""
@@ -260,16 +256,16 @@ def _class_condition(record: RecordColumns, filters: TaskFilters, due_soon_days:
     ):
         still_open, deadline = text(f"task.{OPEN_STATUS_SQL}"), record.judged_deadline(basis)
         if filters.timeliness == "due_soon":
-            last_day = report_date + timedelta(days=due_soon_days)
+            last_day = report_date + timedelta(days=filters.due_soon_days)
             return still_open & (deadline >= report_date) & (deadline <= last_day)
         return still_open & (deadline < report_date)
     if filters.timeliness == "due_soon":
-        return record.due_soon(report_date, due_soon_days, basis)
+        return record.due_soon(report_date, filters.due_soon_days, basis)
     return record.timeliness(report_date, basis) == filters.timeliness
 
 
 def task_list_query(
-    user: User, filters: TaskFilters, due_soon_days: int, record: RecordColumns | None = None
+    user: User, filters: TaskFilters, record: RecordColumns | None = None
 ) -> Select:
     """Tasks `user` may see matching `filters`, most urgent first, with what lists show loaded."""
     record = record or as_of.record_columns(filters.report_date)
@@ -279,27 +275,25 @@ def task_list_query(
         joinedload(Task.directive),
         selectinload(Task.coordinating_units),
     )
-    statement = apply_filters(statement, user, filters, due_soon_days, record)
-    return statement.order_by(*urgency_order(record, filters.report_date, due_soon_days, filters))
+    statement = apply_filters(statement, user, filters, record)
+    return statement.order_by(*urgency_order(record, filters.report_date, filters))
 
 
 MAX_PER_PAGE = 200
 
 
-def paginate_tasks(
-    user: User, filters: TaskFilters, page: int, per_page: int, due_soon_days: int
-) -> FetchedPage:
+def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int) -> FetchedPage:
     """A page of tasks; for a past report date, as they stood then (as_of.TaskOnDay).
 
     The page's ids are chosen first from a narrow query (task ids only, which an index can
     serve even deep in the list), then those tasks are loaded with what lists show."""
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
     record = as_of.record_columns(filters.report_date)
-    ids_query = apply_filters(
-        select(Task.id).select_from(Task), user, filters, due_soon_days, record
-    ).order_by(*urgency_order(record, filters.report_date, due_soon_days, filters))
+    ids_query = apply_filters(select(Task.id).select_from(Task), user, filters, record).order_by(
+        *urgency_order(record, filters.report_date, filters)
+    )
     ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
-    total = count_tasks(user, filters, due_soon_days)
+    total = count_tasks(user, filters)
     loaded = (
         {
             task.id: task
@@ -321,7 +315,7 @@ def paginate_tasks(
     return FetchedPage(as_of.tasks_on_day(tasks, filters.report_date), total, page, per_page)
 
 
-def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
+def _classified(user: User, filters: TaskFilters, *columns):
     """A subquery of (columns..., klass) over the selected tasks, cancelled ones left out.
 
     Grouping happens outside it: on PostgreSQL a CASE with bound parameters written again in
@@ -330,32 +324,28 @@ def _classified(user: User, filters: TaskFilters, due_soon_days: int, *columns):
     timeliness = record.timeliness(filters.report_date, filters.deadline_basis)
     statement = select(*columns, timeliness.label("klass")).select_from(Task)
     # The class filter does not narrow counts: the counts are the classes themselves.
-    statement = apply_filters(
-        statement, user, filters.with_(timeliness=None), due_soon_days, record
-    )
+    statement = apply_filters(statement, user, filters.with_(timeliness=None), record)
     return statement.where(timeliness.is_not(None)).subquery()
 
 
 def grouped_counts(
-    user: User, filters: TaskFilters, group_column, due_soon_days: int
+    user: User, filters: TaskFilters, group_column
 ) -> dict[object, tl.TimelinessCounts]:
     """The four timeliness counts per value of `group_column`, counted by the database."""
-    return _count_per_group(_classified(user, filters, due_soon_days, group_column.label("grp")))
+    return _count_per_group(_classified(user, filters, group_column.label("grp")))
 
 
 def grouped_counts_by_two(
-    user: User, filters: TaskFilters, first_column, second_column, due_soon_days: int
+    user: User, filters: TaskFilters, first_column, second_column
 ) -> tuple[dict[object, tl.TimelinessCounts], dict[object, tl.TimelinessCounts]]:
     """grouped_counts() by two columns at once: on PostgreSQL in one pass over the tasks
     (GROUPING SETS), elsewhere in two."""
     if db.session.get_bind().dialect.name != "postgresql":
         return (
-            grouped_counts(user, filters, first_column, due_soon_days),
-            grouped_counts(user, filters, second_column, due_soon_days),
+            grouped_counts(user, filters, first_column),
+            grouped_counts(user, filters, second_column),
         )
-    inner = _classified(
-        user, filters, due_soon_days, first_column.label("first"), second_column.label("second")
-    )
+    inner = _classified(user, filters, first_column.label("first"), second_column.label("second"))
     statement = select(
         inner.c.first, inner.c.second, inner.c.klass, func.count(), func.grouping(inner.c.first)
     ).group_by(
@@ -385,21 +375,21 @@ def _count_per_group(inner) -> dict[object, tl.TimelinessCounts]:
     return {group: tl.TimelinessCounts.from_mapping(counts) for group, counts in raw.items()}
 
 
-def total_counts(user: User, filters: TaskFilters, due_soon_days: int) -> tl.TimelinessCounts:
+def total_counts(user: User, filters: TaskFilters) -> tl.TimelinessCounts:
     """The four timeliness counts over everything `filters` select."""
-    inner = _classified(user, filters, due_soon_days)
+    inner = _classified(user, filters)
     statement = select(inner.c.klass, func.count()).group_by(inner.c.klass)
     return tl.TimelinessCounts.from_mapping(dict(db.session.execute(statement).all()))
 
 
-def count_tasks(user: User, filters: TaskFilters, due_soon_days: int) -> int:
+def count_tasks(user: User, filters: TaskFilters) -> int:
     """How many tasks `user` may see match `filters`."""
     statement = select(func.count(Task.id)).select_from(Task)
-    return db.session.scalar(apply_filters(statement, user, filters, due_soon_days)) or 0
+    return db.session.scalar(apply_filters(statement, user, filters)) or 0
 
 
-def due_soon_count(user: User, filters: TaskFilters, due_soon_days: int) -> int:
-    return count_tasks(user, filters.with_(timeliness="due_soon"), due_soon_days)
+def due_soon_count(user: User, filters: TaskFilters) -> int:
+    return count_tasks(user, filters.with_(timeliness="due_soon"))
 
 
 def _submitted_at():

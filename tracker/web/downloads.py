@@ -28,7 +28,6 @@ from ..org import lookups
 from ..reporting import exports, manifests, report_files
 from ..reporting.report_tables import ReportTable
 from ..reporting.task_queries import TaskFilters
-from .request_args import due_soon_days
 
 _KEPT_PUNCTUATION = set("-._() ")
 _ASCII_KEPT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._() ")
@@ -91,11 +90,11 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
     recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify."""
     name = download_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
     stamp = manifests.stamp_for(user)
-    days, user_id = due_soon_days(), user.id
+    user_id = user.id
 
     def chunks():
         reader = lookups.user_by_id(user_id)
-        for text in exports.csv_stream(exports.task_rows(reader, filters, days)):
+        for text in exports.csv_stream(exports.task_rows(reader, filters)):
             yield text.encode("utf-8")
 
     body = recorded_download(chunks, user_id, "tasks", "csv", name, filters.as_args(), stamp)

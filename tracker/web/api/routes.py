@@ -148,9 +148,7 @@ def list_tasks():
         raise InvalidInput(
             f"page must be ≥ 1 and per_page between 1 and {current_app.config['MAX_PER_PAGE']}."
         )
-    pagination = task_queries.paginate_tasks(
-        _user(), filters, page, per_page, current_app.config["DUE_SOON_DAYS"]
-    )
+    pagination = task_queries.paginate_tasks(_user(), filters, page, per_page)
     return jsonify(
         {
             "items": [task_json(task, filters.report_date) for task in pagination.items],
@@ -439,7 +437,7 @@ def summary():
         code = getattr(filters, field)
         if code and lookups.by_code(model, code) is None:
             raise NotFound(f"There is no {'unit' if model is Unit else field} {code!r}.")
-    counts = task_queries.total_counts(_user(), filters, current_app.config["DUE_SOON_DAYS"])
+    counts = task_queries.total_counts(_user(), filters)
     return jsonify(
         {
             "as_of": filters.report_date.isoformat(),

@@ -20,7 +20,7 @@ from ...org import lookups
 from ...reporting import task_queries
 from ...reporting.charts import TimelineRow, gantt_svg, trajectory_svg
 from ...reporting.task_queries import TaskFilters
-from ..request_args import due_soon_days, page_number
+from ..request_args import page_number
 from .forms import TargetValueForm
 
 bp = Blueprint("directives", __name__)
@@ -30,7 +30,7 @@ bp = Blueprint("directives", __name__)
 @login_required
 def index():
     filters = TaskFilters(report_date=clock.today())
-    counts = task_queries.grouped_counts(current_user, filters, Task.directive_id, due_soon_days())
+    counts = task_queries.grouped_counts(current_user, filters, Task.directive_id)
     page = page_number()
     pagination = lookups.directive_page(page, current_app.config["PER_PAGE"])
     return render_template("directives/index.html", pagination=pagination, counts=counts)
@@ -40,11 +40,10 @@ def index():
 @login_required
 def show(directive_id: int):
     directive = lookups.get_or_404(Directive, directive_id, "directive")
-    days = due_soon_days()
     filters = TaskFilters(directive=directive.code, report_date=clock.today())
     page = page_number()
-    pagination = task_queries.paginate_tasks(current_user, filters, page, 50, days)
-    totals = task_queries.total_counts(current_user, filters, days)
+    pagination = task_queries.paginate_tasks(current_user, filters, page, 50)
+    totals = task_queries.total_counts(current_user, filters)
     return render_template(
         "directives/show.html",
         directive=directive,

@@ -45,7 +45,7 @@ from ...reporting.pagination import ListPage
 from ...reporting.task_queries import TaskFilters
 from ...work import urging
 from ..downloads import content_disposition, csv_response, file_response
-from ..request_args import due_soon_days, page_number
+from ..request_args import page_number
 
 bp = Blueprint("reports", __name__)
 
@@ -73,7 +73,7 @@ def board_filters() -> TaskFilters:
 def board_file(file_format: str):
     policy.require(policy.can_view_board(current_user), N_("The overdue board is for supervisors."))
     filters = board_filters()
-    table = report_builders.board(current_user, filters, due_soon_days())
+    table = report_builders.board(current_user, filters)
     name = f"overdue-board-{filters.scope or 'all'}-{filters.report_date}"
     return file_response(table, file_format, "board", filters.as_args(), name)
 
@@ -84,10 +84,9 @@ def board():
     """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
     policy.require(policy.can_view_board(current_user), N_("The overdue board is for supervisors."))
     filters = board_filters()
-    days = due_soon_days()
 
     per_unit, per_directive = task_queries.grouped_counts_by_two(
-        current_user, filters, Task.lead_unit_id, Task.directive_id, days
+        current_user, filters, Task.lead_unit_id, Task.directive_id
     )
     scope_units = lookups.visible_units(current_user)
     units = {unit.id: unit for unit in scope_units}  # the counted units are among them
@@ -106,7 +105,6 @@ def board():
         filters.with_(timeliness=Timeliness.OVERDUE.value),
         page_number("page"),
         25,
-        days,
     )
     return render_template(
         "reports/board.html",
@@ -115,7 +113,7 @@ def board():
         totals=sum((c for _, c in unit_rows), start=TimelinessCounts()),
         unit_rows=ListPage(unit_rows, page_number("units_page"), ROWS_PER_PAGE),
         directive_rows=ListPage(directive_rows, page_number("directives_page"), ROWS_PER_PAGE),
-        due_soon=task_queries.due_soon_count(current_user, filters, days),
+        due_soon=task_queries.due_soon_count(current_user, filters),
         overdue=overdue,
         scope_units=scope_units,
         all_directives=lookups.all_directives(),
@@ -128,7 +126,7 @@ def board():
 def dashboard():
     """The picture at a glance for the reader's scope: classes, overdue trend, worst units."""
     view = dashboard_service.build(
-        current_user, clock.today(), due_soon_days(), request.args.get("directive") or None
+        current_user, clock.today(), request.args.get("directive") or None
     )
     trend_label = _(
         "Overdue tasks at the end of each month: %(figures)s",
@@ -154,9 +152,7 @@ def directive_progress(directive_id: int):
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
         directive=directive.code, timeliness=None, status=None, owner=None
     )
-    per_unit = task_queries.grouped_counts(
-        current_user, filters, Task.lead_unit_id, due_soon_days()
-    )
+    per_unit = task_queries.grouped_counts(current_user, filters, Task.lead_unit_id)
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
     totals = sum((c for _, c in rows), start=TimelinessCounts())
@@ -182,7 +178,7 @@ def export_tasks_csv():
 def export_tasks_file(file_format: str):
     policy.require(policy.can_export(current_user), N_("Exports are for supervisors and auditors."))
     filters = TaskFilters.from_args(request.args, clock.today())
-    table = report_builders.task_list(current_user, filters, due_soon_days())
+    table = report_builders.task_list(current_user, filters)
     name = f"tasks-{filters.directive or 'all'}-{filters.report_date}"
     return file_response(table, file_format, "tasks", filters.as_args(), name)
 
@@ -228,9 +224,7 @@ def period_report(file_format: str | None = None):
     )
     filters, start, end, group = period_arguments(clock.today())
     filters = task_queries.counted_scope(current_user, filters)
-    table, rows = report_builders.period_report(
-        current_user, filters, start, end, group, due_soon_days()
-    )
+    table, rows = report_builders.period_report(current_user, filters, start, end, group)
     parameters = {**filters.as_args(), "from": start.isoformat(), "to": end.isoformat()}
     parameters.pop("as_of", None)
     if group != "unit":
@@ -276,7 +270,7 @@ def close_period():
         policy.can_close_period(current_user), N_("Only supervisors and admins close periods.")
     )
     filters, start, end, _grouping = period_arguments(clock.today(), request.form)
-    closing = closings.close_period(current_user, filters, start, end, due_soon_days())
+    closing = closings.close_period(current_user, filters, start, end)
     flash(
         _(
             "The period %(start)s–%(end)s is closed: its figures are frozen (%(count)s tasks).",
@@ -346,9 +340,7 @@ def league_table(file_format: str | None = None):
             f"Sort by one of: {', '.join(league.SORT_KEYS)}.", field_errors={"sort": ["invalid"]}
         )
     descending = request.args.get("dir", "desc") != "asc"
-    table, rows = report_builders.league_table(
-        current_user, filters, subtree, sort, descending, due_soon_days()
-    )
+    table, rows = report_builders.league_table(current_user, filters, subtree, sort, descending)
     parameters = {**filters.as_args(), "sort": sort, "dir": "desc" if descending else "asc"}
     if subtree:
         parameters["subtree"] = "1"
@@ -378,7 +370,7 @@ def directive_progress_file(directive_id: int, file_format: str):
     filters = TaskFilters.from_args(request.args, clock.today()).with_(
         directive=directive.code, timeliness=None, status=None, owner=None
     )
-    table = report_builders.directive_progress(current_user, directive, filters, due_soon_days())
+    table = report_builders.directive_progress(current_user, directive, filters)
     name = f"progress-{directive.code}-{filters.report_date}"
     return file_response(table, file_format, "directive", filters.as_args(), name)
 

@@ -77,9 +77,9 @@ def my_unit():
         unit=current_user.unit.code, scope=None, owner=current_user.username if mine else None
     )
     page, per_page = page_and_size()
-    pagination = task_queries.paginate_tasks(current_user, filters, page, per_page, due_soon_days())
-    counts = task_queries.total_counts(current_user, filters.with_(owner=None), due_soon_days())
-    due_soon = task_queries.due_soon_count(current_user, filters.with_(owner=None), due_soon_days())
+    pagination = task_queries.paginate_tasks(current_user, filters, page, per_page)
+    counts = task_queries.total_counts(current_user, filters.with_(owner=None))
+    due_soon = task_queries.due_soon_count(current_user, filters.with_(owner=None))
     return render_template(
         "tasks/my_unit.html",
         pagination=pagination,
@@ -96,7 +96,7 @@ def my_unit():
 def quick_search():
     """Directives and tasks by code or title words, with or without diacritics."""
     query = (request.args.get("q") or "").strip()[:200]
-    results = search.quick_search(current_user, query, due_soon_days()) if query else None
+    results = search.quick_search(current_user, query) if query else None
     return render_template(
         "tasks/search.html", query=query, results=results, due_soon_days=due_soon_days()
     )
@@ -107,7 +107,7 @@ def quick_search():
 def index():
     filters = TaskFilters.from_args(request.args, clock.today())
     page, per_page = page_and_size()
-    pagination = task_queries.paginate_tasks(current_user, filters, page, per_page, due_soon_days())
+    pagination = task_queries.paginate_tasks(current_user, filters, page, per_page)
     return render_template(
         "tasks/index.html",
         pagination=pagination,
