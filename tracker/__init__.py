@@ -91,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.api import bp as api_bp
     from .web.auth.routes import bp as auth_bp
     from .web.directives.routes import bp as directives_bp
+    from .web.health import bp as health_bp
     from .web.notifications.routes import bp as notifications_bp
     from .web.public.routes import bp as public_bp
     from .web.reports.routes import bp as reports_bp
@@ -105,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
         api_bp,
         public_bp,
         notifications_bp,
+        health_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

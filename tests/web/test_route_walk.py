@@ -59,6 +59,8 @@ PUBLIC = {
     "tasks.calendar_feed": "the secret token in the URL is the credential",
     "api.create_token": "exchanges a username and password for a token",
     "api.openapi_document": "the API's description",
+    "health.healthz": "load balancers ask whether the process serves",
+    "health.readyz": "load balancers ask whether it can work (names no setting)",
 }
 
 # GET endpoints: the roles that get the page; every other role gets 403.
