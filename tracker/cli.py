@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .accounts import users
 from .domain.errors import DomainError
@@ -317,6 +317,22 @@ def anchor_audit_command():
     click.echo(f"Anchored the audit chain at seq {written.seq}.")
 
 
+@click.command("doctor")
+@with_appcontext
+def doctor_command():
+    """Check what a production start needs (secret key, database, migrations, folders, time
+    zone, mail server, PDF libraries): one line per check; exit 1 when one fails."""
+    from .infra import readiness
+
+    checks = readiness.for_production()
+    for check in checks:
+        click.echo(f"{'✓' if check.ok else '✗'} {check.name}: {check.says}")
+    failed = [check.name for check in checks if not check.ok]
+    if failed:
+        _fail(f"{len(failed)} check(s) failed: {', '.join(failed)}.")
+    click.echo("Ready for production.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
@@ -326,3 +342,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(recurring_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(doctor_command)
