@@ -6,7 +6,7 @@ API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
-SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE.
+SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT.
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ WEAK_SECRET_KEYS = {"dev", "secret", "changeme", "change-me", "development"}
 
 class ConfigError(RuntimeError):
     """The configuration cannot run safely; the message says what to fix."""
+
+
+def _log_format(value: str) -> str:
+    chosen = value.strip().lower() or "text"
+    if chosen not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT must be text or json, not {value!r}")
+    return chosen
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -166,6 +173,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "AUDIT_ANCHOR_FILE": env.get(
             "AUDIT_ANCHOR_FILE", str(INSTANCE_DIR / "audit-anchors.jsonl")
         ),
+        # text (human-readable lines) or json (one JSON object per line, for a collector).
+        "LOG_FORMAT": _log_format(env.get("LOG_FORMAT", "text")),
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }
