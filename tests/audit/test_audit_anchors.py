@@ -21,6 +21,7 @@ from tracker.reporting import closings, manifests
 from tracker.reporting.task_queries import TaskFilters
 
 from ..conftest import ANCHOR_FILE, login
+from .test_audit_chain import verify
 
 
 @pytest.fixture
@@ -30,11 +31,6 @@ def trail(make, org):
     for code in ("Vụ KH", "Cục ĐTĐL", "Sở CT Hà Nội", "Viện NL"):
         units.create_unit(admin, code, f"Đơn vị {code}", org["ministry"])
     return admin
-
-
-def verify(app):
-    result = app.test_cli_runner().invoke(args=["audit", "verify"])
-    return result.exit_code, result.output
 
 
 def anchor_lines() -> list[dict]:

@@ -13,7 +13,6 @@ import io
 import json
 import typing
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 from tracker import audit
+from tracker.audit.trail import jsonable
 from tracker.web.admin import forms as admin_forms
 from tracker.web.api import schemas
 from tracker.web.auth import forms as auth_forms
@@ -114,19 +114,9 @@ PLAUSIBLE = {
 }
 
 
-def _jsonable(value: typing.Any) -> typing.Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    return value
-
-
 def typed(annotation: typing.Any) -> st.SearchStrategy:
     """Values of a pydantic field's own type (dates as ISO text, decimals as text)."""
-    return st.from_type(annotation).map(_jsonable)
+    return st.from_type(annotation).map(jsonable)
 
 
 def json_body(model: type[schemas.Body]) -> st.SearchStrategy:

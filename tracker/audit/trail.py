@@ -20,19 +20,20 @@ from ..models._types import utcnow
 from . import anchors
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """`value` as JSON can hold it: days and times as ISO text, decimals as text."""
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     return value
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """The named attributes of `obj` as a JSON-ready dict, for before/after."""
-    return {name: _jsonable(getattr(obj, name)) for name in fields}
+    return {name: jsonable(getattr(obj, name)) for name in fields}
 
 
 def record(
