@@ -93,7 +93,9 @@ def prepare() -> tuple[str, dict[int, int]]:
         unit = units.add_unit("SOAK", "Soak unit", None)
         admin = users.add_user("soak_admin", "soak password for the load test", "admin", unit)
         directive = directives.add_directive(
-            {"code": "SOAK-1", "kind": "plan", "title": "Soak plan", "issued_on": date(2026, 1, 1)}
+            directives.DirectiveValues(
+                code="SOAK-1", kind="plan", title="Soak plan", issued_on=date(2026, 1, 1)
+            )
         )
         db.session.flush()
         ids = []

@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.infra import clock
 from tracker.infra.i18n import compile_catalogues
 from tracker.models import Directive, Task, Unit, User
-from tracker.org.directives import add_directive
+from tracker.org.directives import DirectiveValues, add_directive
 from tracker.org.units import add_unit
 from tracker.work.tasks import TaskValues, add_task
 
@@ -233,7 +233,7 @@ class Factory:
             "title": "A resolution",
         }
         values.update(kw)
-        directive = add_directive(values)
+        directive = add_directive(DirectiveValues(**values))
         db.session.commit()
         return directive
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,17 +18,24 @@ from ..infra import clock
 from ..models import Directive, Target, TargetValue, User
 from ..models.directive import DIRECTIVE_KINDS, VISIBILITIES
 
-DIRECTIVE_FIELDS = (
-    "code",
-    "kind",
-    "title",
-    "issuing_body",
-    "signer",
-    "issued_on",
-    "summary",
-    "source_url",
-    "visibility",
-)
+
+@dataclass(frozen=True)
+class DirectiveValues:
+    """What a directive is made or edited with, from a form, an import row or seed data
+    (as TaskValues is for a task)."""
+
+    code: str
+    kind: str
+    title: str
+    issuing_body: str = ""
+    signer: str = ""
+    issued_on: date | None = None
+    summary: str = ""
+    source_url: str = ""
+    visibility: str = "internal"
+
+
+DIRECTIVE_FIELDS = tuple(each.name for each in fields(DirectiveValues))
 TARGET_FIELDS = (
     "code",
     "title",
@@ -46,34 +54,34 @@ def get_directive_by_code(code: str) -> Directive:
     return directive
 
 
-def _check_directive(values: dict[str, Any], directive_id: int | None) -> None:
+def _check_directive(values: DirectiveValues, directive_id: int | None) -> None:
     errors: dict[str, list[str]] = {}
-    code = values.get("code", "")
+    code = values.code
     if not code:
         errors["code"] = [N_("required")]
     else:
         existing = db.session.scalar(select(Directive).where(Directive.code == code))
         if existing is not None and existing.id != directive_id:
             errors["code"] = [N_("a directive with code “%(code)s” already exists").fill(code=code)]
-    if values.get("kind") not in DIRECTIVE_KINDS:
+    if values.kind not in DIRECTIVE_KINDS:
         errors["kind"] = [N_("use one of: %(choices)s").fill(choices=", ".join(DIRECTIVE_KINDS))]
-    if values.get("visibility", "internal") not in VISIBILITIES:
+    if values.visibility not in VISIBILITIES:
         errors["visibility"] = [N_("use one of: %(choices)s").fill(choices=", ".join(VISIBILITIES))]
-    if not values.get("title"):
+    if not values.title:
         errors["title"] = [N_("required")]
     if errors:
         raise first_problem(errors)
 
 
-def add_directive(values: dict[str, Any]) -> Directive:
+def add_directive(values: DirectiveValues) -> Directive:
     _check_directive(values, None)
-    directive = Directive(**{k: v for k, v in values.items() if k in DIRECTIVE_FIELDS})
+    directive = Directive(**asdict(values))
     db.session.add(directive)
     db.session.flush()
     return directive
 
 
-def create_directive(actor: User, values: dict[str, Any]) -> Directive:
+def create_directive(actor: User, values: DirectiveValues) -> Directive:
     policy.require(policy.can_manage_directives(actor))
     directive = add_directive(values)
     audit.record(
@@ -83,13 +91,12 @@ def create_directive(actor: User, values: dict[str, Any]) -> Directive:
     return directive
 
 
-def update_directive(actor: User, directive: Directive, values: dict[str, Any]) -> Directive:
+def update_directive(actor: User, directive: Directive, values: DirectiveValues) -> Directive:
     policy.require(policy.can_manage_directives(actor))
     _check_directive(values, directive.id)
     before = audit.snapshot(directive, DIRECTIVE_FIELDS)
-    for field in DIRECTIVE_FIELDS:
-        if field in values:
-            setattr(directive, field, values[field])
+    for name, value in asdict(values).items():
+        setattr(directive, name, value)
     db.session.flush()
     audit.record(
         actor, "directive.update", directive, before, audit.snapshot(directive, DIRECTIVE_FIELDS)

@@ -33,7 +33,7 @@ from ..extensions import db
 from ..models import Directive, Target, Task, Unit, User
 from ..models.directive import DIRECTIVE_KINDS
 from ..work.tasks import TaskValues, add_task, apply_progress
-from .directives import add_directive, add_target
+from .directives import DirectiveValues, add_directive, add_target
 
 # Columns read, in the order of the template. Other columns (those the export adds, such as
 # lead_unit_name or timeliness) are ignored.
@@ -377,7 +377,7 @@ def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Direc
         raise RowProblem(
             "directive_kind", N_("use one of: %(choices)s").fill(choices=", ".join(DIRECTIVE_KINDS))
         )
-    directive = add_directive({"code": code, "kind": kind, "title": title})
+    directive = add_directive(DirectiveValues(code=code, kind=kind, title=title))
     audit.record(actor, "import.directive", directive, after={"code": code, "row": line})
     report.created["directives"] += 1
     report.actions.append((line, N_("create directive %(code)s").fill(code=code)))

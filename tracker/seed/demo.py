@@ -34,7 +34,7 @@ from ..models import (
     UrgingNotice,
     User,
 )
-from ..org.directives import add_directive, add_target
+from ..org.directives import DirectiveValues, add_directive, add_target
 from ..org.units import add_unit
 from ..work import notifications, recurring
 from ..work.tasks import TaskValues, add_task
@@ -635,7 +635,7 @@ def load_demo(language: str = "vi") -> dict[str, str]:
             for key, value in spec.items()
             if key != "targets"
         }
-        directive = add_directive(values)
+        directive = add_directive(DirectiveValues(**values))
         directives[directive.code] = directive
         for code, title, indicator, baseline, target_value, measure, due in spec["targets"]:
             targets[(directive.code, code)] = add_target(

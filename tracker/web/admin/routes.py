@@ -140,11 +140,13 @@ def user_edit(user_id: int | None = None):
 # --- directives and targets ----------------------------------------------------------------
 
 
-def _directive_values(form: DirectiveForm) -> dict:
-    return {
-        name: (getattr(form, name).data or ("" if name not in ("issued_on",) else None))
-        for name in directive_service.DIRECTIVE_FIELDS
-    }
+def _directive_values(form: DirectiveForm) -> directive_service.DirectiveValues:
+    return directive_service.DirectiveValues(
+        **{
+            name: (getattr(form, name).data or ("" if name != "issued_on" else None))
+            for name in directive_service.DIRECTIVE_FIELDS
+        }
+    )
 
 
 @bp.route("/directives/new", methods=["GET", "POST"])
