@@ -209,11 +209,11 @@ def test_a_manifest_is_read_by_its_maker_admins_and_auditors_only(client, make, 
 
 
 def test_a_link_evidence_is_shown_not_redirected_to(client, make, org):
-    from tracker.work import evidence as evidence_service
+    from tracker.work.evidence import add_link
 
     leader = make.user("unit_leader", org["department"])
     task = make.task(org["department"], code="NV 30")
-    link = evidence_service.add_link(task, leader, "https://lua-dao.example/dang-nhap")
+    link = add_link(task, leader, "https://lua-dao.example/dang-nhap")
     db.session.commit()
     login(client, leader)
     page = client.get(f"/evidence/{link.id}")

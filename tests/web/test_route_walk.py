@@ -35,7 +35,7 @@ from tracker.models import (
 from tracker.reporting import closings
 from tracker.reporting.task_queries import TaskFilters
 from tracker.work import calendar
-from tracker.work import evidence as evidence_service
+from tracker.work.evidence import add_file
 
 from ..conftest import PASSWORD, login
 from ..work.test_evidence import PDF
@@ -184,7 +184,7 @@ def world(make, org, client):
     task = make.task(department, directive, code="T1", deadline=date(2025, 6, 30), target=target)
     written: list = []
     upload = FileStorage(io.BytesIO(PDF), filename="decree.pdf")
-    evidence = evidence_service.add_file(task, people["admin"], upload, written)
+    evidence = add_file(task, people["admin"], upload, written)
     extension = ExtensionRequest(
         task_id=task.id,
         previous_deadline=task.deadline,

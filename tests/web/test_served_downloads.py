@@ -27,7 +27,7 @@ from werkzeug.datastructures import FileStorage
 from tracker.extensions import db
 from tracker.models import ReportExport
 from tracker.work import calendar
-from tracker.work import evidence as evidence_service
+from tracker.work.evidence import add_file, files_kept_only_on_success
 
 from ..conftest import PASSWORD, login
 
@@ -108,8 +108,8 @@ def world(make):
     make.user("auditor", ministry, username="kiem.toan")
     leader = make.user("unit_leader", institute, username="truong.vien")
     upload = FileStorage(io.BytesIO(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"), EVIDENCE_NAME)
-    with evidence_service.files_kept_only_on_success() as written:
-        evidence = evidence_service.add_file(first_tasks[0], leader, upload, written)
+    with files_kept_only_on_success() as written:
+        evidence = add_file(first_tasks[0], leader, upload, written)
         db.session.commit()
     feed = calendar.create_feed(leader, "unit")
     return {"directives": directives, "evidence": evidence, "feed": feed, "ministry": ministry}

@@ -24,8 +24,8 @@ from ..extensions import db
 from ..infra import clock
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
 from ..models.task import history_note
-from . import evidence as evidence_service
 from . import notifications
+from .evidence import add_file, add_link, check_link, files_kept_only_on_success
 
 TASK_FIELDS = (
     "code",
@@ -352,7 +352,7 @@ def apply_progress(
         )
     evidence_url = (evidence_url or "").strip()
     if evidence_url:
-        evidence_service.check_link(evidence_url)
+        check_link(evidence_url)
     has_file = evidence_file is not None and bool(evidence_file.filename)
     new_evidence = bool(evidence_url) or has_file
     if percent_done is None:
@@ -429,9 +429,9 @@ def apply_progress(
     db.session.flush()
     if has_file:
         files = written if written is not None else []
-        evidence_service.add_file(task, actor, evidence_file, files, update)
+        add_file(task, actor, evidence_file, files, update)
     if evidence_url:
-        evidence_service.add_link(task, actor, evidence_url, update)
+        add_link(task, actor, evidence_url, update)
     _roll_up(task.parent, actor)
     action = "task.status_changed" if status != old_status else "task.progress_reported"
     after = _task_snapshot(task) | {
@@ -453,7 +453,7 @@ def report_progress(
     evidence_file: FileStorage | None = None,
 ) -> StatusUpdate:
     """`apply_progress` as one unit of work: committed, or nothing at all (files included)."""
-    with evidence_service.files_kept_only_on_success() as written, _write_or_conflict(task):
+    with files_kept_only_on_success() as written, _write_or_conflict(task):
         update = apply_progress(
             actor,
             task,

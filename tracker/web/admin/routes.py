@@ -14,8 +14,16 @@ from ...domain.numbers import whole_number
 from ...domain.text import N_
 from ...infra.i18n import describe
 from ...models import Directive, Target, Task, Unit, User
-from ...org import directives as directive_service
 from ...org import imports, lookups, units
+from ...org.directives import (
+    DIRECTIVE_FIELDS,
+    TARGET_FIELDS,
+    DirectiveValues,
+    create_directive,
+    create_target,
+    update_directive,
+    update_target,
+)
 from ...work import recurring, tasks
 from ...work.tasks import TaskValues
 from ..downloads import content_disposition
@@ -140,11 +148,11 @@ def user_edit(user_id: int | None = None):
 # --- directives and targets ----------------------------------------------------------------
 
 
-def _directive_values(form: DirectiveForm) -> directive_service.DirectiveValues:
-    return directive_service.DirectiveValues(
+def _directive_values(form: DirectiveForm) -> DirectiveValues:
+    return DirectiveValues(
         **{
             name: (getattr(form, name).data or ("" if name != "issued_on" else None))
-            for name in directive_service.DIRECTIVE_FIELDS
+            for name in DIRECTIVE_FIELDS
         }
     )
 
@@ -159,11 +167,9 @@ def directive_edit(directive_id: int | None = None):
     if form.validate_on_submit():
         try:
             if directive is None:
-                directive = directive_service.create_directive(
-                    current_user, _directive_values(form)
-                )
+                directive = create_directive(current_user, _directive_values(form))
             else:
-                directive_service.update_directive(current_user, directive, _directive_values(form))
+                update_directive(current_user, directive, _directive_values(form))
         except InvalidInput as error:
             _refused(form, error)
         else:
@@ -184,14 +190,14 @@ def target_edit(directive_id: int | None = None, target_id: int | None = None):
     )
     form = TargetForm(obj=target)
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in directive_service.TARGET_FIELDS}
+        values = {name: getattr(form, name).data for name in TARGET_FIELDS}
         for text_field in ("indicator", "unit_of_measure"):
             values[text_field] = values[text_field] or ""
         try:
             if target is None:
-                directive_service.create_target(current_user, directive, values)
+                create_target(current_user, directive, values)
             else:
-                directive_service.update_target(current_user, target, values)
+                update_target(current_user, target, values)
         except InvalidInput as error:
             _refused(form, error)
         else:

@@ -12,13 +12,12 @@ from ...domain.text import N_
 from ...domain.timeliness import Timeliness
 from ...infra import clock
 from ...models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
-from ...org import directives as directive_service
-from ...org import imports, lookups
+from ...org import directives, imports, lookups
 from ...reporting import task_queries
 from ...reporting.task_queries import TaskFilters
 from ...work import comments, recurring, tasks, urging
 from ...work import deadline_extensions as extensions
-from ...work import evidence as evidence_service
+from ...work.evidence import attach, stored_path
 from ...work.tasks import TaskValues
 from ..downloads import content_disposition, csv_response
 from ..errors import problem
@@ -197,12 +196,10 @@ def add_evidence(task_id: int):
                 N_("Send the file in the multipart field `file`."),
                 field_errors={"file": ["required"]},
             )
-        evidence = evidence_service.attach(
-            _user(), task, upload=upload, note=request.form.get("note", "")
-        )
+        evidence = attach(_user(), task, upload=upload, note=request.form.get("note", ""))
     else:
         body = _json_body(EvidenceLink)
-        evidence = evidence_service.attach(_user(), task, url=body.url, note=body.note)
+        evidence = attach(_user(), task, url=body.url, note=body.note)
     return jsonify(evidence_json(evidence)), 201
 
 
@@ -274,9 +271,7 @@ def get_target(target_id: int):
 def record_target_value(target_id: int):
     target = lookups.get_or_404(Target, target_id, "target")
     body = _json_body(TargetValueBody)
-    directive_service.record_target_value(
-        _user(), target, body.recorded_on, body.value, body.source_note
-    )
+    directives.record_target_value(_user(), target, body.recorded_on, body.value, body.source_note)
     return jsonify(target_json(target)), 201
 
 
@@ -347,9 +342,7 @@ def download_evidence(evidence_id: int):
     _load_task(evidence.task_id)
     if evidence.kind != "file":
         raise NotFound(N_("This evidence is a link, not a file."))
-    response = send_file(
-        evidence_service.stored_path(evidence), mimetype=evidence.content_type, max_age=0
-    )
+    response = send_file(stored_path(evidence), mimetype=evidence.content_type, max_age=0)
     response.headers["Content-Disposition"] = content_disposition(evidence.original_name)
     return response
 

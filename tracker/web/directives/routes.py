@@ -15,8 +15,8 @@ from ...domain.timeliness import Timeliness
 from ...infra import clock
 from ...infra.i18n import describe
 from ...models import Directive, Target, Task
-from ...org import directives as directive_service
 from ...org import lookups
+from ...org.directives import record_target_value
 from ...reporting import task_queries
 from ...reporting.charts import TimelineRow, gantt_svg, trajectory_svg
 from ...reporting.task_queries import TaskFilters
@@ -143,7 +143,7 @@ def target(target_id: int):
         policy.require(may_record, N_("Only supervisors and admins record values."))
         if form.validate_on_submit():
             try:
-                directive_service.record_target_value(
+                record_target_value(
                     current_user,
                     target,
                     form.recorded_on.data,

@@ -39,8 +39,8 @@ from ...reporting import (
     report_builders,
     task_queries,
 )
-from ...reporting import dashboard as dashboard_service
 from ...reporting.charts import class_bars, trend_svg
+from ...reporting.dashboard import build as build_dashboard
 from ...reporting.pagination import ListPage
 from ...reporting.task_queries import TaskFilters
 from ...work import urging
@@ -125,9 +125,7 @@ def board():
 @login_required
 def dashboard():
     """The picture at a glance for the reader's scope: classes, overdue trend, worst units."""
-    view = dashboard_service.build(
-        current_user, clock.today(), request.args.get("directive") or None
-    )
+    view = build_dashboard(current_user, clock.today(), request.args.get("directive") or None)
     trend_label = _(
         "Overdue tasks at the end of each month: %(figures)s",
         figures=", ".join(f"{day:%m/%Y} {count}" for day, count in view.trend),

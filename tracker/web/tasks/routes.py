@@ -31,8 +31,8 @@ from ...reporting import search, task_queries
 from ...reporting.task_queries import TaskFilters
 from ...work import calendar, comments, tasks, urging
 from ...work import deadline_extensions as extensions
-from ...work import evidence as evidence_service
-from ...work import reminders as reminders_service
+from ...work.evidence import attach, stored_path
+from ...work.reminders import reminders_about, set_mail_choices
 from ..downloads import content_disposition
 from ..formkit import options, show_refusal
 from ..request_args import due_soon_days, page_and_size
@@ -274,7 +274,7 @@ def attach_evidence(task_id: int):
     return _task_form_post(
         task,
         form,
-        lambda: evidence_service.attach(
+        lambda: attach(
             current_user, task, upload=form.file.data, url=form.url.data, note=form.note.data
         ),
         lambda result: _("Evidence attached."),
@@ -292,9 +292,7 @@ def download_evidence(evidence_id: int):
     task = load_task(evidence.task_id)
     if evidence.kind != "file":
         return render_template("tasks/evidence_link.html", evidence=evidence, task=task)
-    response = send_file(
-        evidence_service.stored_path(evidence), mimetype=evidence.content_type, max_age=0
-    )
+    response = send_file(stored_path(evidence), mimetype=evidence.content_type, max_age=0)
     response.headers["Content-Disposition"] = content_disposition(evidence.original_name)
     return response
 
@@ -452,14 +450,12 @@ def reminders_page():
         email_notifications=current_user.email_notifications,
     )
     if form.validate_on_submit():
-        reminders_service.set_mail_choices(
-            current_user, form.daily_digest.data, form.email_notifications.data
-        )
+        set_mail_choices(current_user, form.daily_digest.data, form.email_notifications.data)
         flash(_("Your e-mail choices are saved."), "success")
         return redirect(url_for("tasks.reminders_page"))
     return render_template(
         "tasks/reminders.html",
-        rows=reminders_service.reminders_about(current_user),
+        rows=reminders_about(current_user),
         form=form,
         feeds=calendar.feeds_of(current_user),
         scopes=calendar.SCOPES,
