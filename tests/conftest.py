@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from tracker import create_app
 from tracker.accounts import login_sessions
@@ -103,10 +103,29 @@ def _compiled_catalogues():
     compile_catalogues()
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """The PostgreSQL database of one pytest-xdist worker ("test_gw1" beside "test"), made
+    when missing: each worker empties its own database after every test."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(request, tmp_path_factory) -> str:
+    """SQLite in the run's temporary folder, or TEST_DATABASE_URL (a database of its own for
+    each worker when the suite runs in parallel: make test runs pytest -n auto)."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        return _worker_database(TEST_DATABASE_URL, worker) if worker else TEST_DATABASE_URL
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
