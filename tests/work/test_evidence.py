@@ -20,10 +20,12 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
 def office_file(*members: tuple[str, str]) -> bytes:
+    """A ZIP of these members, the same bytes on every run (parallel workers must collect
+    the same test ids)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in members:
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
