@@ -290,3 +290,11 @@ def test_peak_memory_of_reading_the_worst_uploads_stays_under_250_mb(tmp_path):
         print(name, measured)
         assert measured["peak_mb"] < PEAK_LIMIT_MB, (name, measured)
         assert measured["outcome"] != "read" or name == "big-sheet.xlsx", (name, measured)
+
+
+@pytest.mark.parametrize("text", ["1e309", "-1e400", "nan", "mười"])
+def test_a_number_cell_that_is_no_whole_number_is_a_row_error(text):
+    """Infinite numbers written as text (a CSV "1e309") are row errors like any other
+    non-number, not an OverflowError."""
+    with pytest.raises(imports.RowProblem, match="is not a whole number"):
+        imports._int({"percent_done": text}, "percent_done")

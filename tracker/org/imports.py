@@ -238,7 +238,8 @@ def _within_limits(
             _check_cell(number, column, value)
             row[column] = _cell(value)
         rows.append(row)
-    _header(header or [])
+    if header is None:  # an empty file: not even a header
+        _header(())
     return rows
 
 
@@ -322,7 +323,7 @@ def _int(row: dict, column: str) -> int | None:
         return None
     try:
         return int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc"; "1e309" is infinite
         raise RowProblem(column, N_("%(value)s is not a whole number").fill(value=repr(text)))
 
 
