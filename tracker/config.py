@@ -34,6 +34,11 @@ class ConfigError(RuntimeError):
     """The configuration cannot run safely; the message says what to fix."""
 
 
+def is_weak_secret_key(key: str | None) -> bool:
+    """Missing, shorter than MIN_SECRET_KEY_LENGTH, or a well-known placeholder."""
+    return not key or len(key) < MIN_SECRET_KEY_LENGTH or key in WEAK_SECRET_KEYS
+
+
 def _log_format(value: str) -> str:
     chosen = value.strip().lower() or "text"
     if chosen not in ("text", "json"):
@@ -96,11 +101,7 @@ def load_config(overrides: dict | None = None) -> dict:
 
     secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
     if production:
-        if (
-            not secret_key
-            or len(secret_key) < MIN_SECRET_KEY_LENGTH
-            or secret_key in WEAK_SECRET_KEYS
-        ):
+        if is_weak_secret_key(secret_key):
             raise ConfigError(
                 "TRACKER_ENV=production needs a strong SECRET_KEY "
                 f"(at least {MIN_SECRET_KEY_LENGTH} random characters), "

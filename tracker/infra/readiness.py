@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..config import INSTANCE_DIR, MIGRATIONS_DIR, MIN_SECRET_KEY_LENGTH, WEAK_SECRET_KEYS
+from ..config import INSTANCE_DIR, MIGRATIONS_DIR, MIN_SECRET_KEY_LENGTH, is_weak_secret_key
 from ..extensions import db
 from . import context
 
@@ -83,7 +83,7 @@ def secret_key() -> Check:
     development_key = INSTANCE_DIR / "secret_key"
     if development_key.exists() and development_key.read_text().strip() == key:
         return Check("secret key", False, "the development key is in use: set SECRET_KEY")
-    if len(key) < MIN_SECRET_KEY_LENGTH or key in WEAK_SECRET_KEYS:
+    if is_weak_secret_key(key):
         return Check("secret key", False, f"shorter than {MIN_SECRET_KEY_LENGTH} or a placeholder")
     return Check("secret key", True, "ok")
 
