@@ -205,6 +205,23 @@ def _app_context(_clock, app, data_app):
 
 
 @pytest.fixture
+def another_app():
+    """Build more app instances (another worker, a proxied setup, another database); their
+    database pools are closed at the end so that no connection is left to the garbage
+    collector."""
+    made = []
+
+    def build(settings: dict):
+        made.append(create_app(settings))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import secrets
 
-from tracker import create_app
-from tracker.extensions import db
-
-from .work.test_reminders import free_port, smtp_server
+from .served import free_port
+from .work.test_reminders import smtp_server
 
 STRONG = secrets.token_hex(32)
 
@@ -20,8 +18,10 @@ def doctor(app):
     return result.exit_code, result.output
 
 
-def test_a_production_configuration_passes_every_check(database_url, monkeypatch, tmp_path):
-    app = create_app(
+def test_a_production_configuration_passes_every_check(
+    database_url, monkeypatch, tmp_path, another_app
+):
+    app = another_app(
         {
             "TRACKER_ENV": "production",
             "SECRET_KEY": STRONG,
@@ -30,12 +30,8 @@ def test_a_production_configuration_passes_every_check(database_url, monkeypatch
             "AUDIT_ANCHOR_FILE": str(tmp_path / "neo" / "anchors.jsonl"),
         }
     )
-    try:
-        with smtp_server(monkeypatch, [app]):
-            code, output = doctor(app)
-    finally:
-        with app.app_context():
-            db.engine.dispose()
+    with smtp_server(monkeypatch, [app]):
+        code, output = doctor(app)
     assert code == 0, output
     lines = output.strip().splitlines()
     assert lines[-1] == "Ready for production."

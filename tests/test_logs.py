@@ -10,9 +10,7 @@ import logging
 
 import pytest
 
-from tracker import create_app
 from tracker.config import ConfigError
-from tracker.extensions import db
 from tracker.logs import JsonFormatter, SafeRequestFilter
 
 from .conftest import login
@@ -45,15 +43,11 @@ def test_each_request_ends_with_one_json_event(app, client, make, org, json_line
     assert "ai\\r\\nđó" in failed["message"]  # one event, the line break escaped
 
 
-def test_the_format_is_text_by_default_and_json_on_request(database_url, monkeypatch):
-    made = []
+def test_the_format_is_text_by_default_and_json_on_request(database_url, monkeypatch, another_app):
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "l" * 40}
     for value, formatter in (("", logging.Formatter), ("json", JsonFormatter)):
         monkeypatch.setenv("LOG_FORMAT", value)
-        made.append(create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "l" * 40}))
-        assert type(made[-1].logger.handlers[0].formatter) is formatter
+        assert type(another_app(settings).logger.handlers[0].formatter) is formatter
     monkeypatch.setenv("LOG_FORMAT", "xml")
     with pytest.raises(ConfigError, match="LOG_FORMAT must be text or json"):
-        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "l" * 40})
-    for extra in made:
-        with extra.app_context():
-            db.engine.dispose()
+        another_app(settings)

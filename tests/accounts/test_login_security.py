@@ -14,7 +14,6 @@ import requests
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from tracker import create_app
 from tracker.accounts.passwords import password_problem, verify_password
 from tracker.extensions import db
 from tracker.logs import LOG_FORMAT, SafeRequestFilter, escape_controls
@@ -30,22 +29,6 @@ def limits(app, monkeypatch):
     """Small limits, so that a test reaches them in a few requests."""
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "5 per 15 minutes")
-
-
-@pytest.fixture
-def another_app():
-    """Build more app instances (another worker, a proxied setup); their database pools are
-    closed at the end so that no connection is left to the garbage collector."""
-    made = []
-
-    def build(settings: dict):
-        made.append(create_app(settings))
-        return made[-1]
-
-    yield build
-    for extra in made:
-        with extra.app_context():
-            db.engine.dispose()
 
 
 def attempt(client, username, password="wrong password here", address="192.0.2.10", **headers):

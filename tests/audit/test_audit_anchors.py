@@ -21,7 +21,7 @@ from tracker.reporting import closings, manifests
 from tracker.reporting.task_queries import TaskFilters
 
 from ..conftest import ANCHOR_FILE, login
-from .test_audit_chain import verify
+from .test_audit_chain import tamper, verify
 
 
 @pytest.fixture
@@ -36,18 +36,6 @@ def trail(make, org):
 def anchor_lines() -> list[dict]:
     with open(ANCHOR_FILE, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
-
-
-def behind_the_apps_back(*statements: tuple[str, dict]) -> None:
-    """Write audit rows as a database owner could (PostgreSQL's append-only trigger off)."""
-    with db.engine.begin() as connection:
-        postgres = connection.dialect.name == "postgresql"
-        if postgres:
-            connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
-        for sql, values in statements:
-            connection.execute(text(sql), values)
-        if postgres:
-            connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
 
 
 def rewrite_history() -> None:
@@ -69,7 +57,7 @@ def rewrite_history() -> None:
     statements.append(
         ("UPDATE audit_head SET seq = :seq, hash = :hash", {"seq": len(rows), "hash": previous})
     )
-    behind_the_apps_back(*statements)
+    tamper(*statements)
     db.session.expire_all()
     head = {"seq": len(rows), "hash": previous}
     assert first_break(audit.chain_rows(), head) is None  # the chain alone is fooled
@@ -96,7 +84,7 @@ def test_a_recomputed_chain_fails_against_its_anchor(app, trail):
 
 def test_an_emptied_chain_fails_against_its_anchor(app, trail):
     anchors.anchor("daily")
-    behind_the_apps_back(
+    tamper(
         ("DELETE FROM audit_event", {}),
         ("UPDATE audit_head SET seq = 0, hash = :genesis", {"genesis": GENESIS}),
     )

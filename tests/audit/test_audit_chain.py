@@ -27,14 +27,17 @@ def verify(app):
     return result.exit_code, result.output
 
 
-def tamper(sql: str) -> None:
-    """Change audit rows behind the application's back (as a database owner could)."""
+def tamper(*statements: str | tuple[str, dict]) -> None:
+    """Change audit rows behind the application's back, as a database owner could (on
+    PostgreSQL with the append-only trigger set aside): SQL text, or (SQL, values)."""
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
             )
-        connection.execute(text(sql))
+        for statement in statements:
+            sql, values = statement if isinstance(statement, tuple) else (statement, {})
+            connection.execute(text(sql), values)
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")

@@ -8,30 +8,27 @@ import pytest
 import requests
 from flask_migrate import upgrade
 
-from tracker import create_app
-from tracker.extensions import db
-
 from ..served import gunicorn
 
 UNREACHABLE = "postgresql+psycopg://nobody:secret-word@127.0.0.1:1/tracker_nowhere"
 
 
 @pytest.fixture
-def other_app(tmp_path):
-    """An app of its own (another database, other folders); its pool closed afterwards."""
-    made = []
+def other_app(another_app, tmp_path):
+    """An app of its own: another database and other folders unless told."""
 
     def build(**settings):
-        settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'other.db'}")
-        settings.setdefault("UPLOAD_DIR", str(tmp_path / "tải lên"))
-        settings.setdefault("AUDIT_ANCHOR_FILE", str(tmp_path / "anchors" / "neo.jsonl"))
-        made.append(create_app({"SECRET_KEY": "h" * 40, **settings}))
-        return made[-1]
+        return another_app(
+            {
+                "SECRET_KEY": "h" * 40,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.db'}",
+                "UPLOAD_DIR": str(tmp_path / "tải lên"),
+                "AUDIT_ANCHOR_FILE": str(tmp_path / "anchors" / "neo.jsonl"),
+                **settings,
+            }
+        )
 
-    yield build
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
+    return build
 
 
 def test_ready_when_everything_is_in_place(client):

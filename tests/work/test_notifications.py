@@ -22,7 +22,8 @@ from tracker.work import deadline_extensions as extensions
 
 from ..conftest import login
 from ..histories import values_with_deadline
-from .test_reminders import free_port, point_mail_at, smtp_server
+from ..served import free_port
+from .test_reminders import point_mail_at, smtp_server
 
 DAY = timedelta(days=1)
 

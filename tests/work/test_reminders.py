@@ -2,7 +2,6 @@
 the right step, exactly once, and a missed day loses nothing."""
 
 import email
-import socket
 from contextlib import contextmanager
 from datetime import date, timedelta
 from email.header import decode_header, make_header
@@ -17,6 +16,7 @@ from tracker.models import ReminderSent
 from tracker.work.reminders import due_steps, send_reminders
 
 from ..conftest import login
+from ..served import free_port
 
 DAY = timedelta(days=1)
 
@@ -37,12 +37,6 @@ class Inbox:
 
     def subjects(self, address):
         return sorted(m["Subject"] for m in self.to(address))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def point_mail_at(monkeypatch, apps, port: int, timeout: float = 30) -> None:
