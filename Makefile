@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-days soak bench screenshots translations translations-update install install-dev system-deps lint format clean
+.PHONY: run worker test test-days soak bench screenshots translations translations-update install install-dev system-deps lint format clean
 
 # Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
@@ -54,6 +54,14 @@ run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# A Celery worker with the scheduler inside it, for development (production runs them as
+# two services: deploy/). The web server must name the same broker to send it jobs:
+#   JOBS_BROKER_URL=redis://127.0.0.1:6379/1 make run
+JOBS_BROKER_URL ?= redis://127.0.0.1:6379/1
+worker: install translations
+	JOBS_BROKER_URL=$(JOBS_BROKER_URL) $(BIN)/celery --app app.celery_app worker --beat \
+	  --loglevel INFO --concurrency 2 --schedule instance/celerybeat-schedule
 
 test: install-dev translations
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"

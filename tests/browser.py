@@ -37,6 +37,7 @@ def live_server(app, database_url):
     """The base URL of the app, served by a thread for the whole test session."""
     served = _test_app(database_url)
     served.config["WTF_CSRF_ENABLED"] = True
+    served.config["JOBS_EAGER"] = False  # report files are made in a thread, as `make run` does
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

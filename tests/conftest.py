@@ -135,6 +135,10 @@ def _test_app(database_url: str):
             "TESTING": True,
             "DEMO_ACCOUNTS_FILE": os.path.join(SCRATCH_DIR, "demo_accounts.txt"),
             "UPLOAD_DIR": os.path.join(SCRATCH_DIR, "uploads"),
+            "EXPORT_DIR": os.path.join(SCRATCH_DIR, "exports"),
+            # Background jobs run inside the request that starts them (tests/jobs/ run them
+            # on a real Celery worker and in the web process's thread).
+            "JOBS_EAGER": True,
             "AUDIT_SIGNING_KEY": os.path.join(SCRATCH_DIR, "audit-signing-key.pem"),
             "AUDIT_ANCHOR_FILE": ANCHOR_FILE,
             "SQLALCHEMY_DATABASE_URI": database_url,

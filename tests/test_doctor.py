@@ -27,6 +27,7 @@ def test_a_production_configuration_passes_every_check(
             "SECRET_KEY": STRONG,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_DIR": str(tmp_path / "tải lên"),
+            "EXPORT_DIR": str(tmp_path / "tệp xuất"),
             "AUDIT_ANCHOR_FILE": str(tmp_path / "neo" / "anchors.jsonl"),
         }
     )
@@ -42,7 +43,9 @@ def test_a_production_configuration_passes_every_check(
         "✓ database",
         "✓ migrations",
         "✓ uploads",
+        "✓ exports",
         "✓ audit_anchors",
+        "✓ job_broker",
         "✓ time zone",
         "✓ mail server",
         "✓ PDF libraries",

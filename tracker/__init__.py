@@ -92,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.auth.routes import bp as auth_bp
     from .web.directives.routes import bp as directives_bp
     from .web.health import bp as health_bp
+    from .web.jobs.routes import bp as jobs_bp
     from .web.notifications.routes import bp as notifications_bp
     from .web.public.routes import bp as public_bp
     from .web.reports.routes import bp as reports_bp
@@ -107,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
         public_bp,
         notifications_bp,
         health_bp,
+        jobs_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -137,6 +139,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    if app.config["JOBS_BROKER_URL"]:
+        from .jobs.celery_app import make_celery
+
+        app.extensions["celery"] = make_celery(app)
     return app
 
 

@@ -333,6 +333,25 @@ def doctor_command():
     click.echo("Ready for production.")
 
 
+jobs_cli = AppGroup("jobs", help="Background jobs (report files).")
+
+
+@jobs_cli.command("requeue")
+def requeue_jobs_command():
+    """Send again the jobs no worker is on (their worker died, or the broker lost them)."""
+    from .jobs import daily
+
+    click.echo(daily.requeue_stale_jobs())
+
+
+@jobs_cli.command("purge")
+def purge_jobs_command():
+    """Delete the report files kept longer than EXPORT_KEEP_DAYS (run daily)."""
+    from .jobs import daily
+
+    click.echo(daily.purge_expired_files())
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
@@ -343,3 +362,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(jobs_cli)

@@ -6,7 +6,9 @@ API_TOKEN_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
-SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT.
+SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT, JOBS_BROKER_URL,
+EXPORT_DIR, EXPORT_KEEP_DAYS, JOBS_STALE_SECONDS, SCHEDULE_REMINDERS, SCHEDULE_DIGEST,
+SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ def _int_list(value: str) -> list[int]:
     if any(n < 0 for n in numbers):
         raise ConfigError(f"reminder days cannot be negative: {value!r}")
     return numbers
+
+
+def _schedule(name: str, value: str) -> str:
+    """A schedule as written: "HH:MM" (daily; several times separated by commas) or "every N
+    minutes". Checked here so that a typo stops the start, not the scheduler at midnight."""
+    from .domain.schedules import parse_schedule
+
+    try:
+        parse_schedule(value)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
+    return value.strip()
 
 
 def _dev_secret_key() -> str:
@@ -176,6 +190,28 @@ def load_config(overrides: dict | None = None) -> dict:
         ),
         # text (human-readable lines) or json (one JSON object per line, for a collector).
         "LOG_FORMAT": _log_format(env.get("LOG_FORMAT", "text")),
+        # Background jobs: the Celery broker (redis://… or amqp://…); without one, jobs run
+        # in a thread of the web process. JOBS_EAGER runs them inside the request (tests).
+        "JOBS_BROKER_URL": env.get("JOBS_BROKER_URL") or None,
+        "JOBS_EAGER": False,
+        # A running job whose progress has not moved for this long lost its worker: it is
+        # queued again (by the scheduler, a worker starting, or `flask jobs requeue`).
+        "JOBS_STALE_SECONDS": int(env.get("JOBS_STALE_SECONDS", "300")),
+        "JOBS_MAX_ATTEMPTS": 3,
+        # Finished report files, served to whoever asked (and admins) for EXPORT_KEEP_DAYS.
+        "EXPORT_DIR": env.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")),
+        "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
+        # When the scheduler (celery beat) runs the daily work, in TRACKER_TIMEZONE.
+        "SCHEDULE_REMINDERS": _schedule(
+            "SCHEDULE_REMINDERS", env.get("SCHEDULE_REMINDERS", "07:00")
+        ),
+        "SCHEDULE_DIGEST": _schedule("SCHEDULE_DIGEST", env.get("SCHEDULE_DIGEST", "07:15")),
+        "SCHEDULE_NOTIFICATIONS": _schedule(
+            "SCHEDULE_NOTIFICATIONS", env.get("SCHEDULE_NOTIFICATIONS", "every 10 minutes")
+        ),
+        "SCHEDULE_RECURRING": _schedule(
+            "SCHEDULE_RECURRING", env.get("SCHEDULE_RECURRING", "00:30")
+        ),
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }

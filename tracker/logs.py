@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 
+from .infra import context
+
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 # Fields an event may carry beside its message (logger.info("...", extra={...})).
 EVENT_FIELDS = ("method", "path", "status", "duration_ms")
@@ -47,7 +49,8 @@ class SafeRequestFilter(logging.Filter):
     """Adds `request_id` and `user_id` and makes the message one safe line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        started_by = context.request_id()  # a request, or the request a job was started by
+        record.request_id = "-" if started_by in ("cli", "") else started_by
         record.user_id = _signed_in_user_id()
         record.msg = escape_controls(record.getMessage())
         record.args = None

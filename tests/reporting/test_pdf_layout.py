@@ -57,7 +57,9 @@ def long_tasks(make, org):
 @pytest.mark.parametrize("language", ["en", "vi"])
 def test_every_task_column_is_on_the_page(client, make, org, long_tasks, language):
     login(client, make.user("auditor", org["ministry"], language=language))
-    response = client.get("/reports/tasks.pdf?directive=Kế hoạch 01-KH/BCĐTW&as_of=2026-06-30")
+    response = client.get(
+        "/reports/tasks.pdf?directive=Kế hoạch 01-KH/BCĐTW&as_of=2026-06-30", follow_redirects=True
+    )
     assert response.status_code == 200
     ARTIFACTS.mkdir(exist_ok=True)  # for a person to look at
     (ARTIFACTS / f"tasks-{language}.pdf").write_bytes(response.data)

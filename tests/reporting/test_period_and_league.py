@@ -173,14 +173,16 @@ def test_a_period_not_over_is_reported_as_of_today(client, make, org):
 
     csv_text = client.get("/reports/period.csv?period=2026-Q4").data.decode("utf-8-sig")
     assert "Period not over: figures as of 02/12/2026" in csv_text
-    book = load_workbook(BytesIO(client.get("/reports/period.xlsx?period=2026-Q4").data))
+    book = load_workbook(
+        BytesIO(client.get("/reports/period.xlsx?period=2026-Q4", follow_redirects=True).data)
+    )
     summary = [
         " ".join(str(c) for c in row if c) for row in book["Summary"].iter_rows(values_only=True)
     ]
     assert "Note Period not over: figures as of 02/12/2026" in summary
     from .test_report_files import pdf_text  # that module imports this one
 
-    pdf = pdf_text(client.get("/reports/period.pdf?period=2026-Q4").data)
+    pdf = pdf_text(client.get("/reports/period.pdf?period=2026-Q4", follow_redirects=True).data)
     assert "Period not over: figures as of 02/12/2026" in pdf
 
     refused = client.post(

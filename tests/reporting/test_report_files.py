@@ -42,7 +42,7 @@ def test_screen_csv_xlsx_and_pdf_agree(auditor, history):
     assert dep[2:] == Q3
     assert rows[-1][0] == "Total"
 
-    response = auditor.get(NINE_MONTHS.format(fmt="xlsx"))
+    response = auditor.get(NINE_MONTHS.format(fmt="xlsx"), follow_redirects=True)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Summary", "Period report", "Tasks"]
@@ -69,7 +69,7 @@ def test_screen_csv_xlsx_and_pdf_agree(auditor, history):
     assert isinstance(deadline, datetime) and deadline.date() == date(2025, 10, 15)
     assert by_code["A"][header.index("Status")] == "In progress"
 
-    pdf = auditor.get(NINE_MONTHS.format(fmt="pdf"))
+    pdf = auditor.get(NINE_MONTHS.format(fmt="pdf"), follow_redirects=True)
     assert pdf.data.startswith(b"%PDF")
     text = pdf_text(pdf.data)
     assert "Period report, first nine months of 2025" in text
@@ -84,7 +84,7 @@ def test_every_file_carries_a_manifest_that_verifies(auditor, history):
     head_before = db.session.get(AuditHead, 1)
     seq, chain_hash = head_before.seq, head_before.hash
     for fmt in ("csv", "xlsx", "pdf"):
-        response = auditor.get(NINE_MONTHS.format(fmt=fmt))
+        response = auditor.get(NINE_MONTHS.format(fmt=fmt), follow_redirects=True)
         digest = hashlib.sha256(response.data).hexdigest()
         assert response.headers["X-Content-SHA256"] == digest
         manifest = auditor.get(
@@ -158,7 +158,7 @@ def test_streamed_task_csv_is_recorded_once_complete(auditor, history):
     ],
 )
 def test_task_list_and_league_files(auditor, history, url):
-    response = auditor.get(url)
+    response = auditor.get(url, follow_redirects=True)
     assert response.status_code == 200
     if url.startswith("/reports/tasks.xlsx"):
         book = load_workbook(io.BytesIO(response.data))
@@ -186,7 +186,7 @@ def test_board_files_hold_the_supervisors_units_and_overdue_tasks(client, make, 
 
     login(client, make.user("supervisor", org["ministry"]))
     make.task(org["other"], code="O-1", deadline=date(2025, 1, 1))
-    book = load_workbook(io.BytesIO(client.get("/board.xlsx").data))
+    book = load_workbook(io.BytesIO(client.get("/board.xlsx", follow_redirects=True).data))
     assert book.sheetnames == ["Summary", "Overdue board", "Tasks"]
     units = [row[0] for row in book["Overdue board"].iter_rows(min_row=2, values_only=True)]
     assert units == ["DEP", "Total"]  # OTH is outside the supervisor's units
@@ -199,7 +199,10 @@ def test_board_files_hold_the_supervisors_units_and_overdue_tasks(client, make, 
 def test_the_done_when_of_the_issue(auditor, history, app):
     """Nine months as of a past date in three formats, the manifest verifies, the audit
     chain verifies, and then catches an export event edited by hand in the database."""
-    files = {fmt: auditor.get(NINE_MONTHS.format(fmt=fmt)).data for fmt in ("csv", "xlsx", "pdf")}
+    files = {
+        fmt: auditor.get(NINE_MONTHS.format(fmt=fmt), follow_redirects=True).data
+        for fmt in ("csv", "xlsx", "pdf")
+    }
     for data in files.values():
         verdict = auditor.post("/exports/verify", data={"file": (io.BytesIO(data), "f")})
         assert "The tracker generated this file" in verdict.text

@@ -152,6 +152,7 @@ API_BODIES = {
     "api.record_target_value": schemas.TargetValueBody,
     "api.create_recurring": schemas.RecurringBody,
     "api.add_evidence": schemas.EvidenceLink,
+    "api.create_export": schemas.ExportRequest,
 }
 # State-changing API routes whose body is not JSON (a multipart file, or none).
 API_WITHOUT_JSON = {"api.import_file", "api.revoke_token"}

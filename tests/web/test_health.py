@@ -41,9 +41,21 @@ def test_ready_when_everything_is_in_place(client):
             "database": "ok",
             "migrations": "ok",
             "uploads": "ok",
+            "exports": "ok",
             "audit_anchors": "ok",
+            "job_broker": "none (jobs run in the web process)",
         },
     }
+
+
+def test_the_job_broker_is_checked_when_there_is_one(other_app):
+    away = other_app(JOBS_BROKER_URL="redis://:secret-word@127.0.0.1:9/1").test_client()
+    answer = away.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json["checks"]["job_broker"] == "not reachable at JOBS_BROKER_URL"
+    assert "secret-word" not in answer.text
+    there = other_app(JOBS_BROKER_URL="redis://127.0.0.1:6379/15").test_client()
+    assert there.get("/readyz").json["checks"]["job_broker"] == "ok"
 
 
 def test_an_unreachable_database_is_not_ready_but_the_process_is_healthy(other_app):

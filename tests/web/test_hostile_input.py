@@ -195,7 +195,7 @@ def test_a_manifest_is_read_by_its_maker_admins_and_auditors_only(client, make, 
     other = make.user("supervisor", org["other"])
     auditor = make.user("auditor", org["ministry"])
     login(client, maker)
-    download = client.get("/reports/tasks.xlsx")
+    download = client.get("/reports/tasks.xlsx", follow_redirects=True)
     assert download.status_code == 200 and download.data  # the manifest follows the last byte
     export = db.session.scalar(select(ReportExport))
     own = download.headers["Link"].split(">")[0].lstrip("<")

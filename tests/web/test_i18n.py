@@ -227,7 +227,7 @@ def test_a_pdf_in_vietnamese_prints_vietnamese_with_embedded_fonts(login_as, mak
     directive = make.directive("57-NQ/TW", title="Nghị quyết về đột phá phát triển khoa học")
     make.task(org["department"], directive, code="NV-01", title="Xây dựng Nghị định về dữ liệu")
     client = login_as(auditor)
-    response = client.get("/reports/tasks.pdf?directive=57-NQ/TW")
+    response = client.get("/reports/tasks.pdf?directive=57-NQ/TW", follow_redirects=True)
     assert response.status_code == 200
     pdf = tmp_path / "tasks.pdf"
     pdf.write_bytes(response.data)

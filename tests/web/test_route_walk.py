@@ -27,6 +27,7 @@ from tracker.models import (
     AuditEvent,
     Comment,
     ExtensionRequest,
+    Job,
     RecurringTask,
     ReportExport,
     Target,
@@ -116,10 +117,25 @@ ACCESS = {
     "api.export_tasks": REPORTERS,
     "api.list_recurring": ADMINS,
     "notifications.index": EVERYONE,
+    "jobs.my_jobs": EVERYONE,
+    "jobs.job_page": AUDITORS,  # the auditor asked for the file; admins see every job
+    "jobs.job_state": AUDITORS,
+    "jobs.job_file": AUDITORS,
+    "api.get_export": AUDITORS,
+    "api.get_export_file": AUDITORS,
+}
+# Another person's job is as if it did not exist: 404, not 403.
+HIDDEN_FROM_OTHERS = {
+    "jobs.job_page",
+    "jobs.job_state",
+    "jobs.job_file",
+    "api.get_export",
+    "api.get_export_file",
 }
 
 # State-changing endpoints without a GET page, and where their permissions are tested.
 WRITES = {
+    "api.create_export": "test_export_api::test_exports_are_for_reporters_and_each_sees_their_own",
     "auth.logout": "test_auth_views::test_logout_is_a_post_and_ends_the_session",
     "notifications.open_one": "test_notifications::test_the_bell_counts_and_opening_marks_read",
     "notifications.mark_all_read": (
@@ -208,6 +224,7 @@ def world(make, org, client):
     )
     login(client, people["auditor"])
     client.get("/reports/tasks.csv").get_data()  # one export, for its manifest page
+    client.get("/reports/tasks.xlsx")  # one file made by a job, for the job's pages
     with client.session_transaction() as session:
         session.clear()
     values = {
@@ -222,8 +239,9 @@ def world(make, org, client):
         "feed_id": 1,
         "notification_id": 1,
         "closing_id": closing.id,
-        "export_id": db.session.scalar(select(ReportExport.id)),
-        "digest": db.session.scalar(select(ReportExport.sha256)),
+        "export_id": db.session.scalar(select(ReportExport.id).order_by(ReportExport.id)),
+        "digest": db.session.scalar(select(ReportExport.sha256).order_by(ReportExport.id)),
+        "job_id": db.session.scalar(select(Job.id)),
         "token": token,
         "filename": "app.css",
     }
@@ -242,11 +260,12 @@ def url_of(rule, values: dict) -> str:
 
 def fingerprint() -> tuple:
     """Everything a GET must not change: every table's row count, task versions, the head
-    of the audit chain (less report exports, which a download records)."""
+    of the audit chain (less report exports, which a download records, and the jobs that
+    make report files)."""
     counts = tuple(
         (table.name, db.session.scalar(select(func.count()).select_from(table)))
         for table in db.metadata.sorted_tables
-        if table.name not in ("report_export", "audit_event", "audit_head")
+        if table.name not in ("report_export", "audit_event", "audit_head", "job")
     )
     other_events = db.session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.action != "report.export")
@@ -303,7 +322,9 @@ def test_every_get_answers_each_role_as_the_table_says_and_changes_nothing(
         response.close()
         allowed = role in ACCESS[rule.endpoint]
         if allowed:
-            assert response.status_code in (200, 302), (role, url, response.status_code)
+            assert response.status_code in (200, 302, 303), (role, url, response.status_code)
+        elif rule.endpoint in HIDDEN_FROM_OTHERS and role != "admin":
+            assert response.status_code == 404, (role, url, response.status_code)
         else:
             assert response.status_code == 403, (role, url, response.status_code)
         assert fingerprint() == before, (role, url)

@@ -78,9 +78,20 @@ class Browser:
         )
 
     def get(self, path: str, headers: dict | None = None):
+        """Status, headers and body of `path`; a report file made by a background job is
+        waited for on its job's page (its state polled, as the page's script does) and then
+        downloaded from there."""
         request = urllib.request.Request(self.base + path, headers=headers or {})
         with self.opener.open(request, timeout=60) as response:
-            return response.status, response.headers, response.read()
+            answer = response.status, response.headers, response.read()
+            job = re.fullmatch(r"/jobs/([0-9]+)", urllib.parse.urlsplit(response.url).path)
+        if job is None:
+            return answer
+        deadline = time.monotonic() + 60
+        while not json.loads(self.get(f"/jobs/{job.group(1)}/state")[2])["finished"]:
+            assert time.monotonic() < deadline, "the job did not finish in a minute"
+            time.sleep(0.1)
+        return self.get(f"/jobs/{job.group(1)}/file")
 
     def log_in(self, username: str) -> None:
         _, _, page = self.get("/login")
@@ -203,8 +214,8 @@ def test_the_api_export_of_a_code_with_đ(world, live_server):
     assert manifests_once_recorded(1) == 1
 
 
-@pytest.mark.parametrize("path", ["/reports/tasks.xlsx", "/reports/tasks.csv"])
-def test_a_download_cut_short_records_no_manifest(world, client, make, path):
+def test_a_download_cut_short_records_no_manifest(world, client, make):
+    path = "/reports/tasks.csv"
     login(client, make.user("auditor", world["ministry"]))
     response = client.get(path, buffered=False)
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from ..domain.audit_chain import canonical_time
 from ..domain.days import parse_day
@@ -129,3 +129,17 @@ def csv_rows(filters: AuditFilters) -> Iterator[tuple[object, ...]]:
             event.prev_hash,
             event.hash,
         )
+
+
+# Events that record a reading of the record, not a change of it.
+READING_ACTIONS = ("report.export",)
+
+
+def data_mark() -> int:
+    """The sequence number of the last event that changed the record (exports and sign-ins
+    change nothing a report shows): two report files asked for at the same mark, on the same
+    day, with the same arguments, are the same file."""
+    statement = select(func.max(AuditEvent.seq)).where(
+        AuditEvent.action.not_in(READING_ACTIONS), AuditEvent.action.not_like("auth.%")
+    )
+    return db.session.scalar(statement) or 0

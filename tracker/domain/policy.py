@@ -95,6 +95,11 @@ def can_export(user: User) -> bool:
     return can_view_reports(user)
 
 
+def can_see_job(user: User, requested_by_id: int | None) -> bool:
+    """A background job, its progress and its file: the person who asked, and admins."""
+    return _active(user) and (user.id == requested_by_id or user.role == ADMIN)
+
+
 def can_read_manifest(user: User, generated_by_id: int | None) -> bool:
     """A manifest says who exported what with which filters: its maker, admins and
     auditors read it; other supervisors do not."""

@@ -6,12 +6,17 @@ Flask itself, so that they run alike from a request, a command and a background 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_request_context, render_template
 
 Value = TypeVar("Value")
+
+# The request a background job was started by: its id is the job's, in logs and audit events.
+_started_by_request: ContextVar[str | None] = ContextVar("started_by_request", default=None)
 
 
 def settings() -> Mapping[str, Any]:
@@ -28,8 +33,21 @@ def log() -> logging.Logger:
 
 
 def request_id() -> str:
-    """The id of the request being served (its X-Request-ID), or "cli" outside a request."""
-    return g.get("request_id", "") if has_request_context() else "cli"
+    """The id of the request being served (its X-Request-ID); in a background job, the id of
+    the request that started it; "cli" in a command."""
+    if has_request_context():
+        return str(g.get("request_id", ""))
+    return _started_by_request.get() or "cli"
+
+
+@contextmanager
+def on_behalf_of_request(started_by: str) -> Iterator[None]:
+    """Run a background job under the id of the request that started it."""
+    token = _started_by_request.set(started_by or None)
+    try:
+        yield
+    finally:
+        _started_by_request.reset(token)
 
 
 def once_per_request(key: Hashable, compute: Callable[[], Value]) -> Value:

@@ -60,16 +60,34 @@ def writable(folder: str | Path) -> bool:
 def folders() -> list[Check]:
     config = context.settings()
     uploads = writable(config["UPLOAD_DIR"])
+    exports = writable(config["EXPORT_DIR"])
     anchors = writable(Path(config["AUDIT_ANCHOR_FILE"]).parent)
     return [
         Check("uploads", uploads, "ok" if uploads else "folder not writable"),
+        Check("exports", exports, "ok" if exports else "folder not writable"),
         Check("audit_anchors", anchors, "ok" if anchors else "folder not writable"),
     ]
 
 
+def job_broker(timeout: float = 2) -> Check:
+    """The Celery broker answers (when there is one; without it jobs run in the web
+    process, which is always ready)."""
+    url = context.setting("JOBS_BROKER_URL")
+    if not url:
+        return Check("job_broker", True, "none (jobs run in the web process)")
+    from kombu import Connection  # type: ignore[attr-defined]
+
+    try:
+        with Connection(url, connect_timeout=timeout) as connection:  # type: ignore[no-untyped-call]
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+    except Exception:  # noqa: BLE001 - whatever the transport raises, the broker is away
+        return Check("job_broker", False, "not reachable at JOBS_BROKER_URL")
+    return Check("job_broker", True, "ok")
+
+
 def for_serving() -> list[Check]:
     """What /readyz asks: can this process do its work now?"""
-    return [*database(), *folders()]
+    return [*database(), *folders(), job_broker()]
 
 
 def environment() -> Check:
@@ -122,6 +140,7 @@ def for_production() -> list[Check]:
         secret_key(),
         *database(),
         *folders(),
+        job_broker(),
         time_zone(),
         mail_server(),
         pdf_libraries(),

@@ -7,6 +7,7 @@ from .comment import Comment
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
+from .job import Job
 from .login_session import LoginSession
 from .notification import Notification
 from .recurring import RecurringTask
@@ -28,6 +29,7 @@ __all__ = [
     "Directive",
     "Evidence",
     "ExtensionRequest",
+    "Job",
     "LoginSession",
     "Notification",
     "PeriodClosing",

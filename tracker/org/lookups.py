@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..domain.errors import NotFound
 from ..domain.text import N_
 from ..extensions import db
-from ..models import Directive, StatusUpdate, Target, Task, Unit, User, scopes
+from ..models import Directive, PeriodClosing, StatusUpdate, Target, Task, Unit, User, scopes
 
 Model = TypeVar("Model")
 
@@ -145,6 +145,18 @@ def user_by_username(username: str) -> User | None:
 
 def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def directive_by_id(directive_id: int) -> Directive | None:
+    return db.session.get(Directive, directive_id)
+
+
+def directive_by_code(code: str) -> Directive | None:
+    return db.session.scalar(select(Directive).where(Directive.code == code))
+
+
+def closing_by_id(closing_id: int) -> PeriodClosing | None:
+    return db.session.get(PeriodClosing, closing_id)
 
 
 def task_by_id(task_id: int) -> Task | None:

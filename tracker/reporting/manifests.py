@@ -32,7 +32,7 @@ def stamp_for(user: User) -> Stamp:
     )
 
 
-def record_export(
+def add_export(
     user: User,
     report: str,
     file_format: str,
@@ -42,7 +42,8 @@ def record_export(
     size: int,
     stamp: Stamp,
 ) -> ReportExport:
-    """Keep the manifest of a file just generated, as a row and an audit event; commits."""
+    """The manifest of a file just made, as a row and an audit event, for a caller that owns
+    the transaction (a background job records it with the job's completion); flushes."""
     export = ReportExport(
         report=report,
         file_format=file_format,
@@ -58,6 +59,21 @@ def record_export(
     db.session.add(export)
     db.session.flush()
     audit.record(user, "report.export", export, after=manifest(export))
+    return export
+
+
+def record_export(
+    user: User,
+    report: str,
+    file_format: str,
+    file_name: str,
+    parameters: dict,
+    digest: str,
+    size: int,
+    stamp: Stamp,
+) -> ReportExport:
+    """Keep the manifest of a file just sent (add_export), commit, and anchor the chain."""
+    export = add_export(user, report, file_format, file_name, parameters, digest, size, stamp)
     db.session.commit()
     anchors.anchor("report.export")
     return export

@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import BinaryIO
 
 from ..domain.text import N_
 from ..infra import clock, context
@@ -75,14 +77,43 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint cannot load here; the message says what to install."""
 
 
-def csv_bytes(table: ReportTable) -> bytes:
+Progress = Callable[[int], None]  # told the number of rows written so far
+
+
+def rows_to_write(table: ReportTable, file_format: str) -> int:
+    """How many rows the file will hold: the report's (with its total) and its tasks'."""
+    tasks = table.task_total or 0
+    if file_format == "pdf":
+        tasks = min(tasks, PDF_TASK_LIMIT)
+    elif file_format == "csv":
+        # A report's CSV is its table; the task list's is its tasks (as the streamed one).
+        return tasks if table.kind == "tasks" else len(table.rows) + (table.totals is not None)
+    return len(table.rows) + (table.totals is not None) + tasks
+
+
+def _counted(rows: Iterable, progress: Progress | None, already: int = 0) -> Iterator:
+    """`rows` as they are written, telling `progress` every 500 rows."""
+    written = already
+    for row in rows:
+        yield row
+        written += 1
+        if progress is not None and written % 500 == 0:
+            progress(written)
+
+
+def _csv_file(table: ReportTable, target: BinaryIO, progress: Progress | None) -> None:
+    if table.kind == "tasks":  # the tasks themselves, as /reports/tasks.csv streams them
+        for text in exports.csv_stream(_counted(table.task_rows or (), progress)):
+            target.write(text.encode("utf-8"))
+        return
     header = tuple(column.heading for column in table.columns)
-    rows = [_display_row(table.columns, row) for row in table.rows]
+    rows = [_display_row(table.columns, row) for row in _counted(table.rows, progress)]
     if table.totals is not None:
         rows.append(_display_row(table.columns, table.totals))
     if table.note:
         rows.append((table.note, *[""] * (len(table.columns) - 1)))
-    return "".join(exports.csv_stream(rows, header)).encode("utf-8")
+    for text in exports.csv_stream(rows, header):
+        target.write(text.encode("utf-8"))
 
 
 def _display_row(columns: list[Column], row: list, show=display) -> tuple:
@@ -94,11 +125,11 @@ class _XlsxWriter:
     temporary file as soon as the next one starts, so 300,000 tasks keep memory flat (and
     take a third of the time openpyxl needs). Rows are written in order, cells by type."""
 
-    def __init__(self, buffer: io.BytesIO):
+    def __init__(self, target: BinaryIO):
         import xlsxwriter
 
         self.book = xlsxwriter.Workbook(
-            buffer,
+            target,
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
         )
         self.formats: dict[tuple[str, bool], object] = {}
@@ -158,9 +189,10 @@ class _XlsxWriter:
                 sheet.write_string(number, col, str(value), cell_format)
 
 
-def xlsx_bytes(table: ReportTable, stamp: Stamp) -> bytes:
-    buffer = io.BytesIO()
-    writer = _XlsxWriter(buffer)
+def _xlsx_file(
+    table: ReportTable, stamp: Stamp, target: BinaryIO, progress: Progress | None
+) -> None:
+    writer = _XlsxWriter(target)
 
     summary = writer.sheet("Summary")
     summary.set_column(0, 0, 34)
@@ -176,7 +208,7 @@ def xlsx_bytes(table: ReportTable, stamp: Stamp) -> bytes:
     kinds = tuple(column.kind for column in table.columns)
     writer.row(report, 0, [column.heading for column in table.columns], (TEXT,) * len(kinds), True)
     number = 0
-    for number, row in enumerate(table.rows, start=1):
+    for number, row in enumerate(_counted(table.rows, progress), start=1):
         writer.row(report, number, row, kinds)
     if table.totals is not None:
         writer.row(report, number + 1, table.totals, kinds, strong=True)
@@ -186,10 +218,10 @@ def xlsx_bytes(table: ReportTable, stamp: Stamp) -> bytes:
         kinds = tuple(column.kind for column in table.task_columns)
         headings = [column.heading for column in table.task_columns]
         writer.row(tasks, 0, headings, (TEXT,) * len(kinds), strong=True)
-        for number, row in enumerate(table.task_rows or (), start=1):
+        task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)
+        for number, row in enumerate(task_rows, start=1):
             writer.row(tasks, number, row, kinds)
     writer.book.close()
-    return buffer.getvalue()
 
 
 def _sheet_name(kind: str) -> str:
@@ -223,7 +255,9 @@ def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
     return block
 
 
-def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
+def _pdf_file(
+    table: ReportTable, stamp: Stamp, target: BinaryIO, progress: Progress | None
+) -> None:
     try:
         from weasyprint import HTML
     except OSError as error:  # the system's Pango is missing
@@ -235,7 +269,8 @@ def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
     from .charts import class_bars
 
     tasks = []
-    for count, row in enumerate(table.task_rows or (), start=1):
+    task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)
+    for count, row in enumerate(task_rows, start=1):
         if count > PDF_TASK_LIMIT:
             break
         tasks.append(_display_row(table.task_columns, row, display_for_people))
@@ -255,12 +290,28 @@ def pdf_bytes(table: ReportTable, stamp: Stamp) -> bytes:
         task_words=PDF_TASK_WORDS,
         chart=class_bars(table.counts) if table.counts is not None else None,
     )
-    return HTML(string=html).write_pdf()
+    HTML(string=html).write_pdf(target)
+
+
+def write(
+    table: ReportTable,
+    file_format: str,
+    stamp: Stamp,
+    target: BinaryIO,
+    progress: Progress | None = None,
+) -> None:
+    """Write the report file to `target` (a file open for writing bytes), telling `progress`
+    the rows written as it goes (see rows_to_write for the total)."""
+    if file_format == "csv":
+        _csv_file(table, target, progress)
+    elif file_format == "xlsx":
+        _xlsx_file(table, stamp, target, progress)
+    else:
+        _pdf_file(table, stamp, target, progress)
 
 
 def render(table: ReportTable, file_format: str, stamp: Stamp) -> bytes:
-    if file_format == "csv":
-        return csv_bytes(table)
-    if file_format == "xlsx":
-        return xlsx_bytes(table, stamp)
-    return pdf_bytes(table, stamp)
+    """The whole file in memory (for tests and small files)."""
+    buffer = io.BytesIO()
+    write(table, file_format, stamp, buffer)
+    return buffer.getvalue()

@@ -27,20 +27,26 @@ document.addEventListener("DOMContentLoaded", function () {
       if (group.open) { group.open = false; group.querySelector("summary").focus(); }
     });
   });
-  // Large files take a while to make: say so while the browser waits for the download.
-  document.querySelectorAll("a[data-long]").forEach(function (link) {
-    link.addEventListener("click", function () {
-      var note = document.getElementById("download-note");
-      if (!note) {
-        note = document.createElement("p");
-        note.id = "download-note";
-        note.className = "flash flash-info";
-        note.setAttribute("role", "status");
-        link.parentNode.insertAdjacentElement("afterend", note);
-      }
-      note.textContent = link.dataset.long;
-    });
-  });
+  // A background job's page: its progress bar follows the job, and the page shows the
+  // file's link (or the reason it failed) once the job is over.
+  var job = document.querySelector("[data-job-state]");
+  if (job) {
+    var bar = job.querySelector("progress");
+    var words = job.querySelector("[data-job-words]");
+    var poll = function () {
+      fetch(job.dataset.jobState, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) return;
+          if (state.finished) { window.location.reload(); return; }
+          if (bar && state.total) { bar.max = state.total; bar.value = state.done; }
+          if (words) words.textContent = state.words;
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    };
+    window.setTimeout(poll, 1000);
+  }
   document.querySelectorAll("form [data-confirm]").forEach(function (button) {
     button.form.addEventListener("submit", function (event) {
       if (event.submitter === button && !window.confirm(button.dataset.confirm)) {

@@ -1,9 +1,11 @@
 """Downloads: their names, headers and bodies, for the pages and the API alike.
 
-`csv_response()` streams the task CSV and `file_response()` sends a whole report file
-(XLSX, PDF, CSV of a report table); both hash the bytes on their way out and record the
-file's manifest once the last byte has gone (`recorded_download`), never for a file cut
-short.
+`csv_response()` streams the task CSV and `file_response()` sends the CSV of a report table;
+both hash the bytes on their way out and record the file's manifest once the last byte has
+gone (`recorded_download`), never for a file cut short. `report_file()` answers a request
+for a report file: its CSV at once, its XLSX or PDF made by a background job (the browser is
+sent to the file when it is ready, else to the job's page with its progress);
+`job_file_response()` serves a finished job's file.
 
 File names: what a person sees when a report, an export, evidence, an import template or a
 calendar feed is saved.
@@ -16,43 +18,22 @@ in `filename*`, which every current browser prefers."""
 from __future__ import annotations
 
 import hashlib
-import unicodedata
+from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, abort, stream_with_context, url_for
+from flask import Response, abort, redirect, stream_with_context, url_for
 from flask_login import current_user
 
-from ..domain.search_text import without_marks
-from ..models import User
+from ..domain.file_names import ascii_fallback, download_name
+from ..infra import clock, context
+from ..jobs import report_jobs
+from ..models import Job, User
+from ..models.job import DONE
 from ..org import lookups
-from ..reporting import exports, manifests, report_files
+from ..reporting import exports, manifests, report_files, report_orders
+from ..reporting.report_orders import ReportOrder
 from ..reporting.report_tables import ReportTable
 from ..reporting.task_queries import TaskFilters
-
-_KEPT_PUNCTUATION = set("-._() ")
-_ASCII_KEPT = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._() ")
-MAX_LENGTH = 150
-
-
-def download_name(name: str) -> str:
-    """`name` made safe to save: letters (any script), digits and `-._()` and single spaces
-    kept, everything else (slashes, quotes, control characters) an underscore."""
-    cleaned = "".join(
-        ch if ch.isalnum() or ch in _KEPT_PUNCTUATION else "_"
-        for ch in unicodedata.normalize("NFC", name or "")
-    )
-    cleaned = " ".join(cleaned.split()).strip(". ")
-    if len(cleaned) > MAX_LENGTH:
-        stem, dot, extension = cleaned.rpartition(".")
-        cleaned = stem[: MAX_LENGTH - len(extension) - 1] + dot + extension if dot else cleaned
-        cleaned = cleaned[:MAX_LENGTH]
-    return cleaned or "download"
-
-
-def ascii_fallback(name: str) -> str:
-    """`name` in plain ASCII: marks folded (Đ → D, ơ → o), anything else an underscore."""
-    bare = without_marks(download_name(name))
-    return "".join(ch if ch in _ASCII_KEPT else "_" for ch in bare)
 
 
 def content_disposition(name: str, inline: bool = False) -> str:
@@ -129,4 +110,41 @@ def file_response(
     response.headers["Link"] = (
         f'<{url_for("reports.manifest_by_digest", digest=digest)}>; rel="describedby"'
     )
+    return response
+
+
+def report_file(order: ReportOrder) -> Response:
+    """A report file asked for from a page: the CSV of its table made and sent now (a few
+    hundred rows at most); the XLSX or PDF made by a background job. The browser goes
+    straight to the file when it was made before (or inside this request, JOBS_EAGER), and
+    otherwise to the job's page, which follows its progress."""
+    if order.file_format == "csv":
+        table = report_orders.build(current_user, order, clock.today())
+        return file_response(table, "csv", order.report, order.parameters, order.name)
+    job, made_before = report_jobs.ask(current_user, order)
+    if job.status == DONE and (made_before or context.setting("JOBS_EAGER")):
+        return redirect(url_for("jobs.job_file", job_id=job.id), 303)
+    return redirect(url_for("jobs.job_page", job_id=job.id), 303)
+
+
+def job_file_response(job: Job, path: Path) -> Response:
+    """A finished job's file, under its name, with its digest and its manifest's link."""
+    size = path.stat().st_size
+
+    def chunks():
+        with path.open("rb") as source:  # closed when the last chunk has gone
+            yield from iter(lambda: source.read(1 << 16), b"")
+
+    mime = report_files.MIME.get(path.suffix.lstrip("."), "application/octet-stream")
+    response = Response(chunks(), content_type=mime)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = content_disposition(job.file_name or path.name)
+    if job.sha256:
+        response.headers["X-Content-SHA256"] = job.sha256
+        response.headers["Link"] = (
+            f'<{url_for("reports.manifest_by_digest", digest=job.sha256)}>; rel="describedby"'
+        )
+    if job.export is not None:
+        response.headers["X-Audit-Chain-Head"] = f"{job.export.chain_seq}:{job.export.chain_hash}"
+    response.headers["Cache-Control"] = "private, no-store"
     return response

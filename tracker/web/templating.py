@@ -38,6 +38,17 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def file_size(size: int | None) -> str:
+    """A file's size as people read it: 830 B, 12,4 kB, 3,1 MB (in the page's language)."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{i18n.format_figure(size / 1024, '0.0')} kB"
+    return f"{i18n.format_figure(size / 1024 / 1024, '0.0')} MB"
+
+
 def _unread_notifications() -> int:
     """The bell's count for the person signed in (one small indexed count per page)."""
     if not current_user.is_authenticated:
@@ -79,6 +90,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["amount"] = i18n.format_amount
     app.jinja_env.filters["label"] = i18n.label
     app.jinja_env.filters["compact_json"] = compact_json
+    app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.globals["changes"] = changes
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -55,6 +55,32 @@ RESPONSE_SCHEMAS = {
         "required": ["type", "status", "title", "detail"],
     },
     "Token": _object({"token": {"type": "string"}, "expires_at": MOMENT}),
+    "Export": _object(
+        {
+            "id": {"type": "integer"},
+            "report": {
+                "type": "string",
+                "enum": ["tasks", "board", "directive", "period", "league"],
+            },
+            "format": {"type": "string", "enum": ["csv", "xlsx", "pdf"]},
+            "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+            "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "rows_written": {"type": "integer"},
+            "rows_total": {"type": ["integer", "null"]},
+            "file": {
+                "type": ["string", "null"],
+                "description": "Where to download the file once done (the same token).",
+            },
+            "file_name": NULLABLE_STRING,
+            "sha256": NULLABLE_STRING,
+            "size_bytes": {"type": ["integer", "null"]},
+            "error": NULLABLE_STRING,
+            "created_at": MOMENT,
+            "finished_at": NULLABLE_MOMENT,
+            "expires_at": NULLABLE_MOMENT,
+        }
+    ),
     "Task": _object(
         {
             "id": {"type": "integer"},
@@ -218,6 +244,7 @@ BODY_MODELS = (
     schemas.TargetValueBody,
     schemas.RecurringBody,
     schemas.EvidenceLink,
+    schemas.ExportRequest,
 )
 
 TASK_FILTERS = [
@@ -479,6 +506,46 @@ def _paths() -> dict:
                 "The tasks as CSV (UTF-8 with BOM)",
                 {"content": {"text/csv": {"schema": {"type": "string"}}}},
                 params=filters,
+            )
+        },
+        "/api/v1/exports": {
+            "post": _operation(
+                "Ask for a report file, made by a background job (the same question over "
+                "the same data answers with the file already made)",
+                {
+                    **_json(_ref("Export")),
+                    "headers": {
+                        "Location": {
+                            "description": "Where to follow the job",
+                            "schema": {"type": "string"},
+                        }
+                    },
+                },
+                status="202",
+                body="ExportRequest",
+            )
+        },
+        "/api/v1/exports/{job_id}": {
+            "get": _operation(
+                "A report file's job: its state, progress and, once done, its file",
+                _json(_ref("Export")),
+                params=[_path("job_id")],
+            )
+        },
+        "/api/v1/exports/{job_id}/file": {
+            "get": _operation(
+                "The finished report file (409 while it is made, 410 once no longer kept)",
+                {
+                    "content": {
+                        media: {"schema": {"type": "string", "format": "binary"}}
+                        for media in (
+                            "text/csv",
+                            "application/pdf",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        )
+                    }
+                },
+                params=[_path("job_id")],
             )
         },
         "/api/v1/openapi.json": {

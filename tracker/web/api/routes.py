@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request, send_file
+from flask import current_app, g, jsonify, request, send_file, url_for
 
 from ...accounts import tokens
 from ...domain import policy
-from ...domain.errors import DomainError, InvalidInput, NotFound
+from ...domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from ...domain.numbers import whole_number
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
 from ...infra import clock
-from ...models import Comment, Directive, Evidence, ExtensionRequest, Target, Task, Unit, User
+from ...jobs import records as jobs_records
+from ...jobs import report_jobs
+from ...models import (
+    Comment,
+    Directive,
+    Evidence,
+    ExtensionRequest,
+    Job,
+    Target,
+    Task,
+    Unit,
+    User,
+)
+from ...models.job import DONE
 from ...org import directives, imports, lookups
-from ...reporting import task_queries
+from ...reporting import report_orders, task_queries
 from ...reporting.task_queries import TaskFilters
 from ...work import comments, recurring, tasks, urging
 from ...work import deadline_extensions as extensions
 from ...work.evidence import attach, stored_path
 from ...work.tasks import TaskValues
-from ..downloads import content_disposition, csv_response
+from ..downloads import content_disposition, csv_response, job_file_response
 from ..errors import problem
 from ..login_limits import succeeded, throttle_failed_logins
 from ..request_args import MOST_PAGES
@@ -28,6 +41,7 @@ from .schemas import (
     AnswerBody,
     CommentBody,
     EvidenceLink,
+    ExportRequest,
     ExtensionAsk,
     ExtensionDecision,
     RecurringBody,
@@ -38,6 +52,7 @@ from .schemas import (
     UrgingBody,
     comment_json,
     evidence_json,
+    export_json,
     extension_json,
     iso_utc,
     notice_json,
@@ -53,6 +68,11 @@ PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
 class Unauthorized(DomainError):
     status_code = 401
     title = "Unauthorized"
+
+
+class Gone(DomainError):
+    status_code = 410
+    title = "Gone"
 
 
 class UnsupportedMediaType(DomainError):
@@ -455,3 +475,46 @@ def export_tasks():
         policy.can_export(_user()), N_("Exports are for supervisors, auditors and admins.")
     )
     return csv_response(_user(), _filters())
+
+
+@bp.post("/exports")
+def create_export():
+    """A report file made by a background job: 202 and where to follow it."""
+    body = _json_body(ExportRequest)
+    order = report_orders.order(_user(), body.report, body.format, body.filters, clock.today())
+    job, _made_before = report_jobs.ask(_user(), order)
+    location = url_for("api.get_export", job_id=job.id)
+    response = jsonify(export_json(job, _export_file_url(job)))
+    response.status_code = 202
+    response.headers["Location"] = location
+    return response
+
+
+def _visible_job(job_id: int) -> Job:
+    job = jobs_records.find(job_id)
+    if job is None or job.kind != "report" or not policy.can_see_job(_user(), job.requested_by_id):
+        raise NotFound(N_("There is no such %(what)s."), params={"what": "export"})
+    return job
+
+
+def _export_file_url(job: Job) -> str | None:
+    if job.status != DONE or report_jobs.file_of(job) is None:
+        return None
+    return url_for("api.get_export_file", job_id=job.id)
+
+
+@bp.get("/exports/<int:job_id>")
+def get_export(job_id: int):
+    job = _visible_job(job_id)
+    return jsonify(export_json(job, _export_file_url(job)))
+
+
+@bp.get("/exports/<int:job_id>/file")
+def get_export_file(job_id: int):
+    job = _visible_job(job_id)
+    if job.status != DONE:
+        raise Conflict(N_("The file is not ready yet; its page shows how far it has got."))
+    path = report_jobs.file_of(job)
+    if path is None:
+        raise Gone(N_("This file is no longer kept; ask for the report again."))
+    return job_file_response(job, path)

@@ -111,6 +111,62 @@ class TaskCreate(Body):
     confidentiality: Literal["normal", "confidential", "secret"] = "normal"
 
 
+# The arguments a report's filters may carry (the query-string arguments of its page).
+EXPORT_FILTERS = (
+    "unit",
+    "scope",
+    "directive",
+    "status",
+    "timeliness",
+    "owner",
+    "q",
+    "key",
+    "as_of",
+    "deadline",
+    "period",
+    "from",
+    "to",
+    "group",
+    "sort",
+    "dir",
+    "subtree",
+)
+ExportFilterName = Literal[EXPORT_FILTERS]  # type: ignore[valid-type]
+
+
+class ExportRequest(Body):
+    """A report file to be made by a background job (POST /api/v1/exports)."""
+
+    report: Literal["tasks", "board", "directive", "period", "league"]
+    format: Literal["csv", "xlsx", "pdf"]
+    filters: dict[ExportFilterName, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict
+    )
+
+
+def export_json(job, file_url: str | None) -> dict:
+    """A report file's job as the API shows it: its state, progress and, once done, file."""
+    parameters = job.parameters
+    return {
+        "id": job.id,
+        "report": parameters.get("report"),
+        "format": parameters.get("format"),
+        "filters": parameters.get("arguments", {}),
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "rows_written": job.progress_done,
+        "rows_total": job.progress_total,
+        "file": file_url,
+        "file_name": job.file_name,
+        "sha256": job.sha256 if job.status == "done" else None,
+        "size_bytes": job.size_bytes if job.status == "done" else None,
+        "error": job.error if job.status == "failed" else None,
+        "created_at": iso_utc(job.created_at),
+        "finished_at": iso_utc(job.finished_at) if job.finished_at else None,
+        "expires_at": iso_utc(job.expires_at) if job.expires_at else None,
+    }
+
+
 def parse(model: type[Body], raw: bytes) -> Body:
     """Validate a JSON body; InvalidInput (422) with the errors per field when it is wrong."""
     try:
@@ -118,7 +174,10 @@ def parse(model: type[Body], raw: bytes) -> Body:
     except ValidationError as error:
         errors: dict[str, list[str]] = {}
         for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"]) or "body"
+            # A wrong key of a mapping is named by the key ("filters.colour", not
+            # "filters.colour.[key]").
+            parts = [str(part) for part in item["loc"] if part != "[key]"]
+            field = ".".join(parts) or "body"
             message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
             errors.setdefault(field, []).append(message)
         summary = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items())

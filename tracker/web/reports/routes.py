@@ -23,7 +23,6 @@ from flask_login import current_user, login_required
 from ... import audit
 from ...audit import queries as audit_queries
 from ...domain import periods, policy
-from ...domain.days import parse_day
 from ...domain.errors import InvalidInput
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness, TimelinessCounts
@@ -33,10 +32,10 @@ from ...org import lookups
 from ...reporting import (
     closings,
     exports,
-    league,
     manifests,
     period_reports,
     report_builders,
+    report_orders,
     task_queries,
 )
 from ...reporting.charts import class_bars, trend_svg
@@ -44,7 +43,7 @@ from ...reporting.dashboard import build as build_dashboard
 from ...reporting.pagination import ListPage
 from ...reporting.task_queries import TaskFilters
 from ...work import urging
-from ..downloads import content_disposition, csv_response, file_response
+from ..downloads import content_disposition, csv_response, report_file
 from ..request_args import page_number
 
 bp = Blueprint("reports", __name__)
@@ -53,37 +52,23 @@ bp = Blueprint("reports", __name__)
 ROWS_PER_PAGE = 50  # aggregate rows (units, directives) per page
 
 
-def board_filters() -> TaskFilters:
-    """The board's filters, held within the reader's subtree (404 for an unknown unit)."""
-    root = policy.board_root(current_user)
-    filters = TaskFilters.from_args(request.args, clock.today())
-    if filters.scope:
-        chosen = lookups.unit_by_code(filters.scope)
-        if chosen is None:
-            abort(404, f"There is no unit {filters.scope!r}.")
-        policy.require(
-            root is None or chosen.is_within(root), N_("That unit is outside your units.")
-        )
-    filters = task_queries.counted_scope(current_user, filters)
-    return filters.with_(timeliness=None, status=None, unit=None, owner=None)
+def _report_file(report: str, file_format: str, **extra):
+    """A report's file, asked for with the query string's arguments (see report_file)."""
+    args = {**request.args.to_dict(), **extra}
+    return report_file(report_orders.order(current_user, report, file_format, args, clock.today()))
 
 
 @bp.route("/board.<any(csv, xlsx, pdf):file_format>")
 @login_required
 def board_file(file_format: str):
-    policy.require(policy.can_view_board(current_user), N_("The overdue board is for supervisors."))
-    filters = board_filters()
-    table = report_builders.board(current_user, filters)
-    name = f"overdue-board-{filters.scope or 'all'}-{filters.report_date}"
-    return file_response(table, file_format, "board", filters.as_args(), name)
+    return _report_file("board", file_format)
 
 
 @bp.route("/board")
 @login_required
 def board():
     """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
-    policy.require(policy.can_view_board(current_user), N_("The overdue board is for supervisors."))
-    filters = board_filters()
+    filters = report_orders.board_filters(current_user, request.args, clock.today())
 
     per_unit, per_directive = task_queries.grouped_counts_by_two(
         current_user, filters, Task.lead_unit_id, Task.directive_id
@@ -147,9 +132,7 @@ def directive_progress(directive_id: int):
         policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
     directive = lookups.get_or_404(Directive, directive_id, "directive")
-    filters = TaskFilters.from_args(request.args, clock.today()).with_(
-        directive=directive.code, timeliness=None, status=None, owner=None
-    )
+    filters = report_orders.directive_filters(directive, request.args, clock.today())
     per_unit = task_queries.grouped_counts(current_user, filters, Task.lead_unit_id)
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
@@ -174,42 +157,7 @@ def export_tasks_csv():
 @bp.route("/reports/tasks.<any(xlsx, pdf):file_format>")
 @login_required
 def export_tasks_file(file_format: str):
-    policy.require(policy.can_export(current_user), N_("Exports are for supervisors and auditors."))
-    filters = TaskFilters.from_args(request.args, clock.today())
-    table = report_builders.task_list(current_user, filters)
-    name = f"tasks-{filters.directive or 'all'}-{filters.report_date}"
-    return file_response(table, file_format, "tasks", filters.as_args(), name)
-
-
-def period_arguments(today, args=None) -> tuple[TaskFilters, date, date, str]:
-    """Filters, first and last day, and grouping of a period report from the query string
-    (or a form)."""
-    args = request.args if args is None else args
-    filters = TaskFilters.from_args(args, today).with_(timeliness=None, status=None)
-    given, first, last = args.get("period"), args.get("from"), args.get("to")
-    if args.get("year"):  # the choosers: a year and a part of it
-        given = periods.chosen_period(args.get("year"), args.get("part"))
-    try:
-        if first or last:
-            start, end = parse_day(first or ""), parse_day(last or "")
-        elif given:
-            start, end = periods.parse_period(given)
-        else:
-            start, end = periods.period_of(today, periods.QUARTERLY)
-    except ValueError as error:
-        message = str(error) if isinstance(error, periods.PeriodError) else ""
-        raise InvalidInput(
-            message or f"Give both from and to as dates (YYYY-MM-DD): {periods.PERIOD_HELP}.",
-            field_errors={"period": [message or "invalid dates"]},
-        ) from None
-    if end < start:
-        raise InvalidInput(
-            N_("The period ends before it starts."), field_errors={"to": ["too early"]}
-        )
-    group = args.get("group", "unit")
-    if group not in ("unit", "directive"):
-        raise InvalidInput(N_("Group by unit or directive."), field_errors={"group": ["invalid"]})
-    return filters, start, end, group
+    return _report_file("tasks", file_format)
 
 
 @bp.route("/reports/period")
@@ -220,15 +168,12 @@ def period_report(file_format: str | None = None):
     policy.require(
         policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
     )
-    filters, start, end, group = period_arguments(clock.today())
+    if file_format:
+        return _report_file("period", file_format)
+    filters, start, end, group = report_orders.period_arguments(request.args, clock.today())
     filters = task_queries.counted_scope(current_user, filters)
     table, rows = report_builders.period_report(current_user, filters, start, end, group)
-    parameters = {**filters.as_args(), "from": start.isoformat(), "to": end.isoformat()}
-    parameters.pop("as_of", None)
-    if group != "unit":
-        parameters["group"] = group
-    if file_format:
-        return file_response(table, file_format, "period", parameters, f"period-{start}-{end}")
+    parameters = report_orders.period_parameters(filters, start, end, group)
     return render_template(
         "reports/period.html",
         closing=closings.find(current_user, start, end, filters),
@@ -267,7 +212,7 @@ def close_period():
     policy.require(
         policy.can_close_period(current_user), N_("Only supervisors and admins close periods.")
     )
-    filters, start, end, _grouping = period_arguments(clock.today(), request.form)
+    filters, start, end, _grouping = report_orders.period_arguments(request.form, clock.today())
     closing = closings.close_period(current_user, filters, start, end)
     flash(
         _(
@@ -302,10 +247,9 @@ def closed_period(closing_id: int, file_format: str | None = None):
     policy.require(
         closings.may_view(current_user, closing), N_("That closing is outside your units.")
     )
-    table = closings.frozen_table(closing)
     if file_format:
-        name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"
-        return file_response(table, file_format, "closing", {"closing": closing.id}, name)
+        return _report_file("closing", file_format, closing=str(closing.id))
+    table = closings.frozen_table(closing)
     page = page_number("page")
     changes, changed_total = closings.changes_since(closing, page)
     return render_template(
@@ -324,28 +268,17 @@ def closed_period(closing_id: int, file_format: str | None = None):
 @login_required
 def league_table(file_format: str | None = None):
     """Units ranked on a report date; with sub-units or alone; all tasks or key tasks."""
-    policy.require(
-        policy.can_view_reports(current_user), N_("Reports are for supervisors and auditors.")
-    )
-    filters = TaskFilters.from_args(request.args, clock.today()).with_(
-        timeliness=None, status=None, unit=None
-    )
-    filters = task_queries.counted_scope(current_user, filters)
-    subtree = request.args.get("subtree") == "1"
-    sort = request.args.get("sort") or league.DEFAULT_SORT
-    if sort not in league.SORT_KEYS:
-        raise InvalidInput(
-            f"Sort by one of: {', '.join(league.SORT_KEYS)}.", field_errors={"sort": ["invalid"]}
-        )
-    descending = request.args.get("dir", "desc") != "asc"
-    table, rows = report_builders.league_table(current_user, filters, subtree, sort, descending)
-    parameters = {**filters.as_args(), "sort": sort, "dir": "desc" if descending else "asc"}
-    if subtree:
-        parameters["subtree"] = "1"
     if file_format:
-        return file_response(
-            table, file_format, "league", parameters, f"league-{filters.report_date}"
-        )
+        return _report_file("league", file_format)
+    chosen = report_orders.league_arguments(current_user, request.args, clock.today())
+    filters, subtree, sort, descending = (
+        chosen.filters,
+        chosen.subtree,
+        chosen.sort,
+        chosen.descending,
+    )
+    table, rows = report_builders.league_table(current_user, filters, subtree, sort, descending)
+    parameters = chosen.parameters
     return render_template(
         "reports/league.html",
         table=table,
@@ -365,12 +298,7 @@ def league_table(file_format: str | None = None):
 def directive_progress_file(directive_id: int, file_format: str):
     policy.require(policy.can_export(current_user), N_("Exports are for supervisors and auditors."))
     directive = lookups.get_or_404(Directive, directive_id, "directive")
-    filters = TaskFilters.from_args(request.args, clock.today()).with_(
-        directive=directive.code, timeliness=None, status=None, owner=None
-    )
-    table = report_builders.directive_progress(current_user, directive, filters)
-    name = f"progress-{directive.code}-{filters.report_date}"
-    return file_response(table, file_format, "directive", filters.as_args(), name)
+    return _report_file("directive", file_format, directive=directive.code)
 
 
 @bp.route("/exports/<int:export_id>/manifest.json")

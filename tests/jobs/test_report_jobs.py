@@ -1,0 +1,155 @@
+"""Report files made by background jobs, as a person meets them: the XLSX or PDF button
+leads to the file (or to the job's page while it is made), the file is kept for the person
+who asked, the same question gets the same file, a change to the record gets a new one, a
+failing job says why, and a file past its keeping date is gone."""
+
+import hashlib
+import io
+import os
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.infra import clock
+from tracker.models import AuditEvent, Job, ReportExport
+from tracker.work.tasks import report_progress
+
+from ..conftest import login
+
+DIRECTIVE = "Kế hoạch 01-KH/BCĐTW"
+TASKS_XLSX = "/reports/tasks.xlsx?directive=Kế hoạch 01-KH/BCĐTW"
+
+
+@pytest.fixture
+def scene(make):
+    """A ministry's plan with three tasks of a department whose code has Đ and a space."""
+    ministry = make.unit("BCĐTW", name="Ban Chỉ đạo Trung ương")
+    department = make.unit("Sở TP", ministry, name="Sở Tư pháp")
+    plan = make.directive(DIRECTIVE, title="Kế hoạch chuyển đổi số năm 2026")
+    today = clock.today()
+    tasks = []
+    for number, days in enumerate((-5, 3, 40), start=1):
+        tasks.append(
+            make.task(
+                department,
+                plan,
+                deadline=today + timedelta(days=days),
+                code=f"NV {number:02d}",
+                title=f"Xây dựng cơ sở dữ liệu đợt {number}",
+            )
+        )
+    auditor = make.user("auditor", ministry, name="Trần Thị Thu Hương", language="vi")
+    supervisor = make.user("supervisor", ministry, name="Lê Văn Đức")
+    admin = make.user("admin", ministry, name="Phạm Quốc Dũng")
+    return {
+        "auditor": auditor,
+        "supervisor": supervisor,
+        "admin": admin,
+        "unit": department,
+        "plan": plan,
+        "tasks": tasks,
+    }
+
+
+def counts() -> tuple[int, int, int]:
+    return (
+        db.session.scalar(select(func.count()).select_from(Job)),
+        db.session.scalar(select(func.count()).select_from(ReportExport)),
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "report.export")
+        ),
+    )
+
+
+def test_the_button_leads_to_the_finished_file_recorded_once(client, scene, app):
+    login(client, scene["auditor"])
+    asked = client.get(TASKS_XLSX)
+    assert asked.status_code == 303
+    assert asked.headers["Location"].endswith("/file")  # made at once here (JOBS_EAGER)
+    file = client.get(asked.headers["Location"])
+    assert file.status_code == 200
+    disposition = file.headers["Content-Disposition"]
+    assert "filename*=UTF-8''tasks-K%E1%BA%BF%20ho%E1%BA%A1ch%2001-KH_BC%C4%90TW" in disposition
+    data = file.get_data()
+    assert file.headers["X-Content-SHA256"] == hashlib.sha256(data).hexdigest()
+    book = load_workbook(io.BytesIO(data))
+    codes = [row[1] for row in book["Tasks"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(codes) == ["NV 01", "NV 02", "NV 03"]
+
+    job = db.session.scalar(select(Job))
+    assert (job.status, job.progress, job.attempts) == ("done", 1.0, 1)
+    assert job.progress_done == job.progress_total > 3
+    assert os.path.isfile(os.path.join(app.config["EXPORT_DIR"], job.file_path))
+    assert counts() == (1, 1, 1)
+    export = db.session.get(ReportExport, job.export_id)
+    assert export.sha256 == job.sha256 and export.generated_by_id == scene["auditor"].id
+    # The job's page offers the same file, in the asker's language.
+    page = client.get(f"/jobs/{job.id}")
+    assert "Tệp đã sẵn sàng" in page.text and job.sha256 in page.text
+    assert "tasks-Kế hoạch 01-KH_BCĐTW" in client.get("/jobs").text
+
+
+def test_the_same_question_gets_the_same_file_until_the_record_changes(client, scene, make):
+    login(client, scene["auditor"])
+    first = client.get(TASKS_XLSX).headers["Location"]
+    again = client.get(TASKS_XLSX).headers["Location"]
+    assert again == first and counts() == (1, 1, 1)
+    # Another format, or another day's report, is another file.
+    client.get(TASKS_XLSX + "&as_of=2026-01-15")
+    assert counts()[0] == 2
+    # A task changes (its lead unit's leader reports progress): the same link makes a new file.
+    leader = make.user("unit_leader", scene["unit"], name="Đỗ Thị Ngọc Ánh")
+    report_progress(leader, scene["tasks"][0], 1, "in_progress", 40, "Đã khảo sát 12 xã")
+    changed = client.get(TASKS_XLSX).headers["Location"]
+    assert changed != first and counts() == (3, 3, 3)
+
+
+def test_a_file_is_served_only_to_whoever_asked_and_admins(client, scene):
+    login(client, scene["auditor"])
+    location = client.get(TASKS_XLSX).headers["Location"]
+    job_page = location.removesuffix("/file")
+    login(client, scene["supervisor"])
+    assert client.get(location).status_code == 404
+    assert client.get(job_page).status_code == 404
+    assert client.get(job_page + "/state").status_code == 404
+    login(client, scene["admin"])
+    assert client.get(location).status_code == 200
+
+
+def test_a_file_past_its_keeping_date_is_gone_and_purged(client, scene, app):
+    login(client, scene["auditor"])
+    location = client.get(TASKS_XLSX).headers["Location"]
+    job = db.session.scalar(select(Job))
+    path = os.path.join(app.config["EXPORT_DIR"], job.file_path)
+    job.expires_at = clock.now() - timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["jobs", "purge"])
+    assert "report files purged: 1" in result.output
+    assert not os.path.exists(path)
+    gone = client.get(location)
+    assert gone.status_code == 410
+    assert "không còn được lưu" in gone.text
+    # Asking again makes it again.
+    assert client.get(TASKS_XLSX).headers["Location"] != location
+
+
+def test_a_job_that_fails_three_times_tells_the_asker_why(client, scene, app, tmp_path):
+    blocked = tmp_path / "exports-is-a-file"
+    blocked.write_text("not a folder")
+    app.config["EXPORT_DIR"] = str(blocked)
+    try:
+        login(client, scene["auditor"])
+        asked = client.get(TASKS_XLSX)
+    finally:
+        app.config["EXPORT_DIR"] = str(tmp_path / "unused")
+    assert asked.status_code == 303 and not asked.headers["Location"].endswith("/file")
+    job = db.session.scalar(select(Job))
+    assert (job.status, job.attempts) == ("failed", 3)
+    page = client.get(asked.headers["Location"])
+    assert "Không tạo được tệp" in page.text
+    assert "Not a directory" in page.text or "File exists" in page.text
+    assert client.get(f"/jobs/{job.id}/file").status_code == 409
+    assert counts() == (1, 0, 0)  # no manifest, no audit event for a file never made

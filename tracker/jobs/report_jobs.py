@@ -1,0 +1,124 @@
+"""Report files as jobs: asked for (the same file reused while it is kept), then made by a
+worker into EXPORT_DIR, hashed, and recorded — manifest, audit event and the job done — in
+one transaction once the file is whole. A file is written under a temporary name and
+renamed when complete, and served only once its job is done: no one ever gets half a file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ..audit import anchors
+from ..audit.queries import data_mark
+from ..extensions import db
+from ..infra import clock, context, i18n
+from ..models import Job, User
+from ..reporting import manifests, report_files, report_orders
+from ..reporting.report_orders import ReportOrder
+from . import queue, records
+from .work import Permanent, Progress
+
+
+def ask(user: User, order: ReportOrder) -> tuple[Job, bool]:
+    """The job making this file for this person, and whether it was there before: the one
+    already made or on its way (same report, format, arguments, language and day, and no
+    change to the record since), or a new one, queued."""
+    language = i18n.current_language()
+    print_ = records.fingerprint(
+        "report",
+        order.report,
+        order.file_format,
+        order.parameters,
+        language,
+        clock.today().isoformat(),
+        data_mark(),
+    )
+    job = records.reusable(user, print_)
+    if job is not None:
+        return job, True
+    parameters = {
+        "report": order.report,
+        "format": order.file_format,
+        "arguments": order.parameters,
+        "name": order.name,
+    }
+    job = records.create(user, "report", parameters, language, print_, order.file_name)
+    queue.submit(job.id)
+    return job, False
+
+
+def export_dir() -> Path:
+    return Path(context.setting("EXPORT_DIR"))
+
+
+def file_of(job: Job) -> Path | None:
+    """Where a finished job's file lies, if it is still kept."""
+    if job.file_path is None:
+        return None
+    path = export_dir() / job.file_path
+    return path if path.is_file() else None
+
+
+def make_file(job: Job, asker: User, progress: Progress) -> None:
+    """Build the report's table, write the file with its progress, and record it."""
+    parameters = job.parameters
+    order = ReportOrder(
+        parameters["report"], parameters["format"], parameters["arguments"], parameters["name"]
+    )
+    try:
+        stamp = manifests.stamp_for(asker)
+        table = report_orders.build(asker, order, clock.today())
+    except report_files.PdfUnavailable as error:
+        raise Permanent(str(error)) from error
+    progress.set_total(report_files.rows_to_write(table, order.file_format))
+
+    folder = export_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for earlier in folder.glob(f"{job.id}.attempt-*.part"):  # left by a worker that died
+        earlier.unlink(missing_ok=True)
+    final_name = f"{job.id}.{order.file_format}"
+    partial = folder / f"{job.id}.attempt-{job.attempts}.part"
+    try:
+        with partial.open("wb") as target:
+            report_files.write(table, order.file_format, stamp, target, progress)
+            target.flush()
+            os.fsync(target.fileno())
+        digest, size = _digest(partial)
+        if not records.claim_completion(
+            job.id,
+            file_name=order.file_name,
+            file_path=final_name,
+            sha256=digest,
+            size_bytes=size,
+            progress_done=progress.total or 0,
+        ):
+            db.session.rollback()  # another attempt finished it first
+            return
+        os.replace(partial, folder / final_name)
+        export = manifests.add_export(
+            asker,
+            order.report,
+            order.file_format,
+            order.file_name,
+            order.parameters,
+            digest,
+            size,
+            stamp,
+        )
+        job_row = db.session.get(Job, job.id)
+        assert job_row is not None
+        job_row.export_id = export.id
+        db.session.commit()
+    finally:
+        partial.unlink(missing_ok=True)
+    anchors.anchor("report.export")
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    hasher, size = hashlib.sha256(), 0
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            hasher.update(chunk)
+            size += len(chunk)
+    return hasher.hexdigest(), size

@@ -1,0 +1,241 @@
+"""A report file asked for: which report, in which format, over which arguments.
+
+`order()` checks what a person asks (their rights, the filters, the period) without
+building anything, and returns the arguments the file is built from; `build()` builds its
+ReportTable from those arguments, later, in a background job. The pages (/board.xlsx …),
+the API (POST /api/v1/exports) and the jobs all go through here, so a file made by a job is
+the one the page shows. The screens of the same reports parse their arguments with the
+same functions (`board_filters`, `period_arguments`, `league_arguments`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..domain import periods, policy
+from ..domain.days import parse_day
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.file_names import download_name
+from ..domain.text import N_
+from ..models import Directive, PeriodClosing, User
+from ..org import lookups
+from . import closings, league, report_builders, task_queries
+from .report_files import FORMATS
+from .report_tables import ReportTable
+from .task_queries import TaskFilters
+
+# The reports whose files can be made, by the name the API and the manifests use.
+REPORTS = ("tasks", "board", "directive", "period", "league", "closing")
+# The reports the API offers (a closed period's file is asked for from its page).
+API_REPORTS = ("tasks", "board", "directive", "period", "league")
+
+
+@dataclass(frozen=True)
+class ReportOrder:
+    """A report file to make: `parameters` are what its manifest records and what `build()`
+    reads back; `name` is the file's name without its extension."""
+
+    report: str
+    file_format: str
+    parameters: dict[str, str] = field(default_factory=dict)
+    name: str = "report"
+
+    @property
+    def file_name(self) -> str:
+        """The name the file is saved under (Vietnamese letters kept, slashes replaced)."""
+        return download_name(f"{self.name}.{self.file_format}")
+
+
+def board_filters(user: User, args: Mapping[str, str], today: date) -> TaskFilters:
+    """The board's filters, held within the reader's subtree (NotFound for an unknown unit)."""
+    policy.require(policy.can_view_board(user), N_("The overdue board is for supervisors."))
+    root = policy.board_root(user)
+    filters = TaskFilters.from_args(args, today)
+    if filters.scope:
+        chosen = lookups.unit_by_code(filters.scope)
+        if chosen is None:
+            raise NotFound(N_("There is no unit %(code)s."), params={"code": filters.scope})
+        policy.require(
+            root is None or chosen.is_within(root), N_("That unit is outside your units.")
+        )
+    filters = task_queries.counted_scope(user, filters)
+    return filters.with_(timeliness=None, status=None, unit=None, owner=None)
+
+
+def period_arguments(args: Mapping[str, str], today: date) -> tuple[TaskFilters, date, date, str]:
+    """Filters, first and last day, and grouping of a period report from the query string
+    (or a form)."""
+    filters = TaskFilters.from_args(args, today).with_(timeliness=None, status=None)
+    given, first, last = args.get("period"), args.get("from"), args.get("to")
+    if args.get("year"):  # the choosers: a year and a part of it
+        given = periods.chosen_period(args.get("year"), args.get("part"))
+    try:
+        if first or last:
+            start, end = parse_day(first or ""), parse_day(last or "")
+        elif given:
+            start, end = periods.parse_period(given)
+        else:
+            start, end = periods.period_of(today, periods.QUARTERLY)
+    except ValueError as error:
+        message = str(error) if isinstance(error, periods.PeriodError) else ""
+        raise InvalidInput(
+            message or f"Give both from and to as dates (YYYY-MM-DD): {periods.PERIOD_HELP}.",
+            field_errors={"period": [message or "invalid dates"]},
+        ) from None
+    if end < start:
+        raise InvalidInput(
+            N_("The period ends before it starts."), field_errors={"to": ["too early"]}
+        )
+    group = args.get("group", "unit")
+    if group not in ("unit", "directive"):
+        raise InvalidInput(N_("Group by unit or directive."), field_errors={"group": ["invalid"]})
+    return filters, start, end, group
+
+
+def period_parameters(filters: TaskFilters, start: date, end: date, group: str) -> dict:
+    """What a period report's link and manifest carry."""
+    parameters = {**filters.as_args(), "from": start.isoformat(), "to": end.isoformat()}
+    parameters.pop("as_of", None)
+    if group != "unit":
+        parameters["group"] = group
+    return parameters
+
+
+@dataclass(frozen=True)
+class LeagueArguments:
+    filters: TaskFilters
+    subtree: bool
+    sort: str
+    descending: bool
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        parameters = {
+            **self.filters.as_args(),
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "asc",
+        }
+        if self.subtree:
+            parameters["subtree"] = "1"
+        return parameters
+
+
+def league_arguments(user: User, args: Mapping[str, str], today: date) -> LeagueArguments:
+    """Units ranked: with sub-units or alone, by which column, which way."""
+    policy.require(policy.can_view_reports(user), N_("Reports are for supervisors and auditors."))
+    filters = TaskFilters.from_args(args, today).with_(timeliness=None, status=None, unit=None)
+    filters = task_queries.counted_scope(user, filters)
+    sort = args.get("sort") or league.DEFAULT_SORT
+    if sort not in league.SORT_KEYS:
+        raise InvalidInput(
+            f"Sort by one of: {', '.join(league.SORT_KEYS)}.", field_errors={"sort": ["invalid"]}
+        )
+    return LeagueArguments(
+        filters, args.get("subtree") == "1", sort, args.get("dir", "desc") != "asc"
+    )
+
+
+def directive_filters(directive: Directive, args: Mapping[str, str], today: date) -> TaskFilters:
+    return TaskFilters.from_args(args, today).with_(
+        directive=directive.code, timeliness=None, status=None, owner=None
+    )
+
+
+def _directive(code_or_id: str | int | None) -> Directive:
+    directive = None
+    if isinstance(code_or_id, int):
+        directive = lookups.directive_by_id(code_or_id)
+    elif code_or_id:
+        directive = lookups.directive_by_code(code_or_id)
+    if directive is None:
+        raise NotFound(N_("There is no such %(what)s."), params={"what": "directive"})
+    return directive
+
+
+def _closing(user: User, closing_id: object) -> PeriodClosing:
+    policy.require(policy.can_view_reports(user), N_("Reports are for supervisors and auditors."))
+    try:
+        number = int(str(closing_id))
+    except ValueError:
+        number = 0
+    closing = lookups.closing_by_id(number) if 0 < number < 2**31 else None
+    if closing is None:
+        raise NotFound(N_("There is no such %(what)s."), params={"what": "closed period"})
+    policy.require(closings.may_view(user, closing), N_("That closing is outside your units."))
+    return closing
+
+
+def order(
+    user: User,
+    report: str,
+    file_format: str,
+    args: Mapping[str, str],
+    today: date,
+    directive: Directive | None = None,
+) -> ReportOrder:
+    """Check a request for a report file and return what to make; raises Forbidden,
+    NotFound or InvalidInput (naming the field) and builds nothing."""
+    if report not in REPORTS:
+        raise InvalidInput(
+            N_("Ask for one of these reports: %(choices)s."),
+            params={"choices": ", ".join(REPORTS)},
+            field_errors={"report": ["unknown"]},
+        )
+    if file_format not in FORMATS:
+        raise InvalidInput(
+            N_("Ask for one of these formats: %(choices)s."),
+            params={"choices": ", ".join(FORMATS)},
+            field_errors={"format": ["unknown"]},
+        )
+    if report == "board":
+        filters = board_filters(user, args, today)
+        name = f"overdue-board-{filters.scope or 'all'}-{filters.report_date}"
+        return ReportOrder(report, file_format, filters.as_args(), name)
+    if report == "league":
+        chosen = league_arguments(user, args, today)
+        name = f"league-{chosen.filters.report_date}"
+        return ReportOrder(report, file_format, chosen.parameters, name)
+    if report == "closing":
+        closing = _closing(user, args.get("closing"))
+        name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"
+        return ReportOrder(report, file_format, {"closing": str(closing.id)}, name)
+    policy.require(policy.can_export(user), N_("Exports are for supervisors and auditors."))
+    if report == "tasks":
+        filters = TaskFilters.from_args(args, today)
+        name = f"tasks-{filters.directive or 'all'}-{filters.report_date}"
+        return ReportOrder(report, file_format, filters.as_args(), name)
+    if report == "directive":
+        directive = directive or _directive(args.get("directive"))
+        filters = directive_filters(directive, args, today)
+        name = f"progress-{directive.code}-{filters.report_date}"
+        return ReportOrder(report, file_format, filters.as_args(), name)
+    filters, start, end, group = period_arguments(args, today)
+    filters = task_queries.counted_scope(user, filters)
+    name = f"period-{start}-{end}"
+    return ReportOrder(report, file_format, period_parameters(filters, start, end, group), name)
+
+
+def build(user: User, made: ReportOrder, today: date) -> ReportTable:
+    """The table of a report file, from the arguments `order()` returned (the asker's
+    rights are checked again: they may have changed since)."""
+    again = order(user, made.report, made.file_format, made.parameters, today)
+    arguments = again.parameters
+    if made.report == "board":
+        return report_builders.board(user, board_filters(user, arguments, today))
+    if made.report == "league":
+        chosen = league_arguments(user, arguments, today)
+        return report_builders.league_table(
+            user, chosen.filters, chosen.subtree, chosen.sort, chosen.descending
+        )[0]
+    if made.report == "closing":
+        return closings.frozen_table(_closing(user, arguments.get("closing")))
+    if made.report == "tasks":
+        return report_builders.task_list(user, TaskFilters.from_args(arguments, today))
+    if made.report == "directive":
+        directive = _directive(arguments.get("directive"))
+        filters = directive_filters(directive, arguments, today)
+        return report_builders.directive_progress(user, directive, filters)
+    filters, start, end, group = period_arguments(arguments, today)
+    filters = task_queries.counted_scope(user, filters)
+    return report_builders.period_report(user, filters, start, end, group)[0]

@@ -1,0 +1,1 @@
+"""The pages of background jobs: a person's files, one job's progress, and its file."""

@@ -1,0 +1,83 @@
+"""A person's background jobs: the list of their files, one job's page (its progress bar
+while it runs, the link once done, the reason if it failed), its state as JSON for that
+page's progress bar, and the finished file, served only to the person who asked and admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ...domain import policy
+from ...jobs import records, report_jobs
+from ...models import Job
+from ...models.job import DONE, FAILED, QUEUED
+from ..downloads import job_file_response
+
+bp = Blueprint("jobs", __name__)
+
+
+def _visible(job_id: int) -> Job:
+    """The job, if it is the reader's to see (another person's job is as if missing)."""
+    job = records.find(job_id)
+    if job is None or not policy.can_see_job(current_user, job.requested_by_id):
+        abort(404, _("There is no such file."))
+    return job
+
+
+def state_words(job: Job) -> str:
+    """The job's state as a person reads it."""
+    if job.status == QUEUED:
+        return _("Waiting for a worker…")
+    if job.status == DONE:
+        return _("Ready.")
+    if job.status == FAILED:
+        return _("Failed.")
+    if job.progress_total:
+        return _(
+            "%(done)s of %(total)s rows written",
+            done=f"{job.progress_done:n}",
+            total=f"{job.progress_total:n}",
+        )
+    return _("Reading the data…")
+
+
+@bp.route("/jobs")
+@login_required
+def my_jobs():
+    jobs = records.of_user(current_user)
+    return render_template("jobs/list.html", jobs=jobs, state_words=state_words)
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job_page(job_id: int):
+    job = _visible(job_id)
+    kept = report_jobs.file_of(job) is not None if job.status == DONE else False
+    return render_template("jobs/job.html", job=job, kept=kept, words=state_words(job))
+
+
+@bp.route("/jobs/<int:job_id>/state")
+@login_required
+def job_state(job_id: int):
+    job = _visible(job_id)
+    return jsonify(
+        status=job.status,
+        finished=job.finished,
+        done=job.progress_done,
+        total=job.progress_total,
+        progress=round(job.progress, 4),
+        words=state_words(job),
+    )
+
+
+@bp.route("/jobs/<int:job_id>/file")
+@login_required
+def job_file(job_id: int):
+    job = _visible(job_id)
+    if job.status != DONE:
+        abort(409, _("The file is not ready yet; its page shows how far it has got."))
+    path = report_jobs.file_of(job)
+    if path is None:
+        abort(410, _("This file is no longer kept; ask for the report again."))
+    return job_file_response(job, path)
