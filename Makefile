@@ -10,9 +10,9 @@ FLASK := $(BIN)/flask --app app
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
 # pdftotext). Installed only when missing, and only where apt-get can run (root).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
-# The browser journeys drive Debian's Chromium, and the HTML checker (vnu.jar) runs on Java
-# (tests only; `make run` needs neither).
-TEST_SYSTEM_PACKAGES := chromium openjdk-17-jre-headless
+# The browser journeys drive Debian's Chromium, the HTML checker (vnu.jar) runs on Java, and
+# `nginx -t` checks deploy/nginx (tests only; `make run` needs none of them).
+TEST_SYSTEM_PACKAGES := chromium openjdk-17-jre-headless nginx-light
 PACKAGES ?= $(SYSTEM_PACKAGES)
 
 $(BIN)/python:
@@ -79,11 +79,16 @@ test: install-dev translations
 # memory measurement, Chromium and the HTML checker over logic the other tests already
 # run at those instants) are left to `make test`, to keep CI under 30 minutes.
 TEST_DAYS ?= 2026-12-31T18:00:00+00:00 2028-02-29T09:00:00+07:00 2027-04-01T00:30:00+07:00
+# Tests that no date can change, left to `make test`: who may open which route, the API's
+# fuzz against its document, file limits and sniffing, migrations, deployment files.
+TEST_DAYS_IGNORE := tests/test_package.py tests/test_migrations.py tests/test_deploy.py \
+  tests/api/test_openapi.py tests/org/test_import_limits.py tests/work/test_evidence.py \
+  tests/web/test_route_walk.py tests/web/test_permission_matrix.py tests/web/test_scope_matrix.py
 test-days: install-dev translations
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES) $(TEST_SYSTEM_PACKAGES)"
 	@rm -rf .test-days && mkdir -p .test-days
 	@for instant in $(TEST_DAYS); do \
-	  (TRACKER_TEST_NOW=$$instant $(BIN)/pytest --ignore=tests/test_package.py -m "not slow and not browser" \
+	  (TRACKER_TEST_NOW=$$instant $(BIN)/pytest $(addprefix --ignore=,$(TEST_DAYS_IGNORE)) -m "not slow and not browser" \
 	    > .test-days/$$instant.log 2>&1; echo $$? > .test-days/$$instant.rc) & \
 	done; wait
 	@failed=0; for instant in $(TEST_DAYS); do \

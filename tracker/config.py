@@ -7,8 +7,8 @@ MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
 SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT, JOBS_BROKER_URL,
-EXPORT_DIR, EXPORT_KEEP_DAYS, JOBS_STALE_SECONDS, SCHEDULE_REMINDERS, SCHEDULE_DIGEST,
-SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING.
+EXPORT_DIR, EXPORT_KEEP_DAYS, IMPORT_MAX_ROWS, JOBS_STALE_SECONDS, SCHEDULE_REMINDERS,
+SCHEDULE_DIGEST, SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING.
 """
 
 from __future__ import annotations
@@ -201,6 +201,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Finished report files, served to whoever asked (and admins) for EXPORT_KEEP_DAYS.
         "EXPORT_DIR": env.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")),
         "EXPORT_KEEP_DAYS": int(env.get("EXPORT_KEEP_DAYS", "7")),
+        # Rows one import from the import page may hold (it runs as a background job; the
+        # API's import, inside its request, holds at most 20,000).
+        "IMPORT_MAX_ROWS": int(env.get("IMPORT_MAX_ROWS", "200000")),
         # When the scheduler (celery beat) runs the daily work, in TRACKER_TIMEZONE.
         "SCHEDULE_REMINDERS": _schedule(
             "SCHEDULE_REMINDERS", env.get("SCHEDULE_REMINDERS", "07:00")

@@ -4,10 +4,13 @@ twice. Each returns a one-line summary for the worker's log."""
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from ..audit import anchors
 from ..infra import clock, context
 from ..work import notifications, recurring, reminders
-from . import queue, records, report_jobs
+from . import import_jobs, queue, records, report_jobs
 
 
 def send_reminders() -> str:
@@ -60,5 +63,12 @@ def purge_expired_files() -> str:
             path.unlink(missing_ok=True)
         records.forget_file(job)
         purged += 1
-    context.log().info("report files purged: %s", purged)
+    # Uploads of imports whose job never read them (it failed three times): as long as files.
+    keep = timedelta(days=context.setting("EXPORT_KEEP_DAYS")).total_seconds()
+    folder = import_jobs.upload_dir()
+    for upload in folder.iterdir() if folder.is_dir() else ():
+        if time.time() - upload.stat().st_mtime > keep:
+            upload.unlink(missing_ok=True)
+            purged += 1
+    context.log().info("report files and imports purged: %s", purged)
     return f"report files purged: {purged}"

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 from ..infra import clock, context
@@ -119,16 +120,28 @@ def _fresh(job_id: int) -> Job | None:
 
 def report_progress(job_id: int, done: int, total: int | None = None) -> None:
     """Rows written so far (and the total, once known), and the heartbeat; written on a
-    connection of its own, so it is seen at once while the job's reading goes on."""
+    connection of its own, so it is seen at once while the job's reading goes on. Progress
+    is a courtesy: on SQLite, while an import holds the one write lock, it is skipped (the
+    page shows the report when the import ends)."""
     values: dict[str, object] = {"progress_done": done, "heartbeat_at": clock.now()}
     if total is not None:
         values["progress_total"] = total
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(Job.__table__)
-            .where(Job.__table__.c.id == job_id, Job.__table__.c.status == RUNNING)
-            .values(**values)
-        )
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # SQLite has one writer: never wait for it (an import holds it to the end)
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            connection.execute(
+                update(Job.__table__)
+                .where(Job.__table__.c.id == job_id, Job.__table__.c.status == RUNNING)
+                .values(**values)
+            )
+            connection.commit()
+        except OperationalError:  # the database is being written: the next step will tell
+            connection.rollback()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout=5000")
 
 
 def claim_completion(job_id: int, **result: object) -> bool:

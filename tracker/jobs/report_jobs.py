@@ -85,6 +85,9 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
             target.flush()
             os.fsync(target.fileno())
         digest, size = _digest(partial)
+        # End the reading transaction: on SQLite a reader whose snapshot is older than the
+        # progress just written could not become the writer of the completion.
+        db.session.rollback()
         if not records.claim_completion(
             job.id,
             file_name=order.file_name,

@@ -23,9 +23,9 @@ RUN_AGAIN, FINISHED = "again", "finished"
 def _kinds() -> dict[str, Work]:
     """A job's kind → the function that does it; it finishes the job itself, with
     records.claim_completion in its own transaction."""
-    from . import report_jobs
+    from . import import_jobs, report_jobs
 
-    return {"report": report_jobs.make_file}
+    return {"report": report_jobs.make_file, "import": import_jobs.run_file}
 
 
 def run(job_id: int) -> str:

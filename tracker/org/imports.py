@@ -73,6 +73,9 @@ FIELD_COLUMNS = {
 MAX_ROWS = 20_000
 MAX_CELL_CHARS = 10_000
 IMPORT_SECONDS = 25  # reading and trying every row; under gunicorn's 30-second timeout
+# An import run by a background job (the import page) may be larger (IMPORT_MAX_ROWS) and
+# take longer; the upload is still bounded by MAX_CONTENT_LENGTH.
+JOB_SECONDS = 3600
 # An XLSX is a ZIP archive: its members are judged by their declared sizes first (the same
 # check as evidence uploads: no zip bombs), then against these bounds, before openpyxl opens
 # it. openpyxl holds the shared strings whole, so those are bounded tighter than a sheet.
@@ -139,23 +142,26 @@ def _too_slow(seconds: float) -> ImportRefused:
 
 
 def read_rows(
-    filename: str, content: bytes, seconds: float | None = IMPORT_SECONDS
+    filename: str,
+    content: bytes,
+    seconds: float | None = IMPORT_SECONDS,
+    max_rows: int = MAX_ROWS,
 ) -> list[dict[str, Any]]:
     """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by header, read
-    one by one within MAX_ROWS, MAX_CELL_CHARS and `seconds` (None: no time limit, for the
+    one by one within `max_rows`, MAX_CELL_CHARS and `seconds` (None: no time limit, for the
     command line)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        return _read_xlsx(content, seconds)
+        return _read_xlsx(content, seconds, max_rows)
     if name.endswith(".csv"):
-        return _read_csv(content, seconds)
+        return _read_csv(content, seconds, max_rows)
     raise ImportRefused(N_("Import a .csv or .xlsx file."))
 
 
-def _read_csv(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
+def _read_csv(content: bytes, seconds: float | None, max_rows: int) -> list[dict[str, Any]]:
     text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
-    return _within_limits(((reader.line_num, values) for values in reader), seconds)
+    return _within_limits(((reader.line_num, values) for values in reader), seconds, max_rows)
 
 
 def _xlsx_archive_problem(content: bytes) -> Text | None:
@@ -179,7 +185,7 @@ def _xlsx_archive_problem(content: bytes) -> Text | None:
     return None
 
 
-def _read_xlsx(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
+def _read_xlsx(content: bytes, seconds: float | None, max_rows: int) -> list[dict[str, Any]]:
     from openpyxl import load_workbook
 
     problem = _xlsx_archive_problem(content)
@@ -194,13 +200,13 @@ def _read_xlsx(content: bytes, seconds: float | None) -> list[dict[str, Any]]:
         )
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return _within_limits(enumerate(rows, start=1), seconds)
+        return _within_limits(enumerate(rows, start=1), seconds, max_rows)
     finally:
         workbook.close()
 
 
 def _within_limits(
-    numbered_rows: Iterator[tuple[int, Iterable[Any]]], seconds: float | None
+    numbered_rows: Iterator[tuple[int, Iterable[Any]]], seconds: float | None, max_rows: int
 ) -> list[dict[str, Any]]:
     """The non-empty rows after the header, keyed by it, read one by one and stopping at
     the first limit reached or the first row the file's reader cannot read."""
@@ -226,10 +232,10 @@ def _within_limits(
             continue
         if all(value is None or value == "" for value in values):
             continue
-        if len(rows) == MAX_ROWS:
+        if len(rows) == max_rows:
             raise ImportRefused(
                 N_("The file has more than %(rows)s rows; import at most %(rows)s at once."),
-                params={"rows": f"{MAX_ROWS:,}"},
+                params={"rows": f"{max_rows:,}"},
             )
         if time.monotonic() > deadline:
             raise _too_slow(seconds)
@@ -522,9 +528,12 @@ def run_import(
     dry_run: bool = True,
     progress: Callable[[int], None] | None = None,
     seconds: float | None = IMPORT_SECONDS,
+    before_commit: Callable[[ImportReport], bool] | None = None,
 ) -> ImportReport:
     """Try every row; commit only when all succeed and this is not a dry run. Past `seconds`
-    (None: no limit) the run stops, writes nothing and raises ImportRefused."""
+    (None: no limit) the run stops, writes nothing and raises ImportRefused. `before_commit`
+    (a background job recording its completion) runs inside the import's transaction just
+    before it commits; when it answers False nothing is written."""
     policy.require(policy.can_import(actor), N_("Imports are for administrators and supervisors."))
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     # A write first, so that the transaction is open before the first savepoint: Python's
@@ -565,8 +574,12 @@ def run_import(
         actor,
         after={"rows": report.rows, "created": report.created, "updated": report.updated},
     )
-    db.session.commit()
     report.written = True
+    if before_commit is not None and not before_commit(report):
+        db.session.rollback()
+        report.written = False
+        return report
+    db.session.commit()
     return report
 
 

@@ -13,6 +13,7 @@ from ...domain.errors import Conflict, DomainError, InvalidInput
 from ...domain.numbers import whole_number
 from ...domain.text import N_
 from ...infra.i18n import describe
+from ...jobs import import_jobs
 from ...models import Directive, Target, Task, Unit, User
 from ...org import imports, lookups, units
 from ...org.directives import (
@@ -355,37 +356,23 @@ def recurring_index():
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_file():
-    """Upload a CSV or XLSX file; a dry run (the default) shows what would happen."""
+    """Upload a CSV or XLSX file; a dry run (the default) shows what would happen. The file
+    is read and every row tried by a background job; its page shows the progress, then the
+    import's report."""
     policy.require(policy.can_import(current_user), N_("Imports are for admins and supervisors."))
-    report, status = None, 200
     if request.method == "POST":
         upload = request.files.get("file")
-        dry_run = request.form.get("apply") != "yes"
         if upload is None or not upload.filename:
             flash(_("Choose a .csv or .xlsx file to import."), "error")
-            status = 422
-        else:
-            try:
-                rows = imports.read_rows(upload.filename, upload.read())
-                report = imports.run_import(current_user, rows, dry_run=dry_run)
-            except imports.ImportRefused as error:
-                flash(describe(error), "error")
-                status = 422
-            else:
-                if report.errors:
-                    flash(
-                        _(
-                            "%(count)s problem(s) found: nothing was written.",
-                            count=len(report.errors),
-                        ),
-                        "error",
-                    )
-                    status = 422
-                elif report.written:
-                    flash(_("Imported."), "success")
-                else:
-                    flash(_("Dry run: the file is valid. Nothing was written yet."), "info")
-    return render_template("admin/import.html", report=report), status
+            return render_template("admin/import.html"), 422
+        dry_run = request.form.get("apply") != "yes"
+        try:
+            job = import_jobs.ask(current_user, upload.filename, upload.read(), dry_run)
+        except imports.ImportRefused as error:
+            flash(describe(error), "error")
+            return render_template("admin/import.html"), 422
+        return redirect(url_for("jobs.job_page", job_id=job.id), 303)
+    return render_template("admin/import.html")
 
 
 @bp.route("/import/template.<any(csv, xlsx):extension>")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...domain import policy
+from ...infra import i18n
 from ...jobs import records, report_jobs
 from ...models import Job
 from ...models.job import DONE, FAILED, QUEUED
@@ -34,11 +35,10 @@ def state_words(job: Job) -> str:
     if job.status == FAILED:
         return _("Failed.")
     if job.progress_total:
-        return _(
-            "%(done)s of %(total)s rows written",
-            done=f"{job.progress_done:n}",
-            total=f"{job.progress_total:n}",
-        )
+        done, total = i18n.format_figure(job.progress_done), i18n.format_figure(job.progress_total)
+        if job.kind == "import":
+            return _("%(done)s of %(total)s rows tried", done=done, total=total)
+        return _("%(done)s of %(total)s rows written", done=done, total=total)
     return _("Reading the data…")
 
 

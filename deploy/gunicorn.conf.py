@@ -1,0 +1,33 @@
+"""gunicorn's settings for Directive Tracker, as the README's production recipe starts it:
+
+    gunicorn --config deploy/gunicorn.conf.py tracker.wsgi:app
+
+Each can be changed from the environment (GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_TIMEOUT).
+No request grows with the data: report files and imports are background jobs, so the
+default 30-second timeout holds (a worker past it is killed and restarted)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Two per core and one: the pages wait on the database more than they compute.
+workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * multiprocessing.cpu_count() + 1)))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On a restart (systemctl reload), requests in flight get this long to finish.
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (a slow leak cannot grow for ever); the
+# jitter keeps them from all restarting at once.
+max_requests = 2000
+max_requests_jitter = 200
+# The access log on standard output (journald keeps it), one line per request, with the
+# request id the app's own log lines carry and the time taken in seconds.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss id=%({x-request-id}o)s'
+# nginx on the same machine sets X-Forwarded-For and -Proto (TRUSTED_PROXIES=1 in the app).
+forwarded_allow_ips = "127.0.0.1"
+# Headers and request lines of honest size only.
+limit_request_line = 8190
+limit_request_fields = 100
