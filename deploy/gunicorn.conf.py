@@ -31,3 +31,25 @@ forwarded_allow_ips = "127.0.0.1"
 # Headers and request lines of honest size only.
 limit_request_line = 8190
 limit_request_fields = 100
+
+# /metrics adds up every worker's counts: each worker writes them to files in this folder
+# (prometheus_client's multiprocess mode), emptied when gunicorn starts.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(os.environ.get("TRACKER_INSTANCE_DIR", "/var/lib/tracker"), "metrics"),
+)
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+
+def on_starting(server):
+    import shutil
+
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

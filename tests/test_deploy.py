@@ -5,6 +5,7 @@ settings the code reads — so a setting added to the code without its line here
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -19,12 +20,13 @@ DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 
 
-def test_gunicorn_reads_its_configuration():
+def test_gunicorn_reads_its_configuration(tmp_path):
     done = subprocess.run(
         [BIN / "gunicorn", "--check-config", "--config", DEPLOY / "gunicorn.conf.py", "app:app"],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env={**os.environ, "TRACKER_INSTANCE_DIR": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
 
@@ -39,7 +41,11 @@ def settings_the_code_reads() -> set[str]:
 def test_the_environment_example_names_every_setting():
     example = (DEPLOY / "tracker.env.example").read_text()
     named = set(re.findall(r"^#?([A-Z_]+)=", example, re.MULTILINE))
-    gunicorn = set(re.findall(r'"(GUNICORN_[A-Z_]+)"', (DEPLOY / "gunicorn.conf.py").read_text()))
+    gunicorn = set(
+        re.findall(
+            r'"((?:GUNICORN|PROMETHEUS)_[A-Z_]+)"', (DEPLOY / "gunicorn.conf.py").read_text()
+        )
+    )
     assert settings_the_code_reads() | gunicorn <= named
     assert len(settings_the_code_reads()) > 35  # the search itself still finds them
 

@@ -93,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.directives.routes import bp as directives_bp
     from .web.health import bp as health_bp
     from .web.jobs.routes import bp as jobs_bp
+    from .web.metrics import bp as metrics_bp
     from .web.notifications.routes import bp as notifications_bp
     from .web.public.routes import bp as public_bp
     from .web.reports.routes import bp as reports_bp
@@ -109,6 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
         notifications_bp,
         health_bp,
         jobs_bp,
+        metrics_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

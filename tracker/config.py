@@ -8,7 +8,7 @@ ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
 SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT, JOBS_BROKER_URL,
 EXPORT_DIR, EXPORT_KEEP_DAYS, IMPORT_MAX_ROWS, JOBS_STALE_SECONDS, SCHEDULE_REMINDERS,
-SCHEDULE_DIGEST, SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING.
+SCHEDULE_DIGEST, SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING, METRICS_ALLOW_FROM, METRICS_TOKEN.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,6 +75,14 @@ def _schedule(name: str, value: str) -> str:
     except ValueError as error:
         raise ConfigError(f"{name}: {error}") from None
     return value.strip()
+
+
+def _networks(value: str) -> list[IPv4Network | IPv6Network]:
+    """Addresses and networks separated by commas ("127.0.0.1, 10.0.0.0/8")."""
+    try:
+        return [ip_network(part.strip()) for part in value.split(",") if part.strip()]
+    except ValueError as error:
+        raise ConfigError(f"METRICS_ALLOW_FROM: {error}") from None
 
 
 def _dev_secret_key() -> str:
@@ -215,6 +224,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SCHEDULE_RECURRING": _schedule(
             "SCHEDULE_RECURRING", env.get("SCHEDULE_RECURRING", "00:30")
         ),
+        # Who may read /metrics: these addresses or networks, or a request carrying
+        # "Authorization: Bearer METRICS_TOKEN".
+        "METRICS_ALLOW_FROM": _networks(env.get("METRICS_ALLOW_FROM", "127.0.0.1,::1")),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "DEMO_ENABLED": not production,
         "DEMO_ACCOUNTS_FILE": str(INSTANCE_DIR / "demo_accounts.txt"),
     }

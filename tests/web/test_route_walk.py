@@ -62,6 +62,7 @@ PUBLIC = {
     "api.openapi_document": "the API's description",
     "health.healthz": "load balancers ask whether the process serves",
     "health.readyz": "load balancers ask whether it can work (names no setting)",
+    "metrics.metrics": "Prometheus, from METRICS_ALLOW_FROM or with METRICS_TOKEN (test_metrics)",
 }
 
 # GET endpoints: the roles that get the page; every other role gets 403.

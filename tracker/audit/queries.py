@@ -18,7 +18,7 @@ from ..domain.numbers import whole_number
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
-from ..models import AuditEvent, Unit, User
+from ..models import AuditEvent, AuditHead, Unit, User
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,9 @@ def data_mark() -> int:
         AuditEvent.action.not_in(READING_ACTIONS), AuditEvent.action.not_like("auth.%")
     )
     return db.session.scalar(statement) or 0
+
+
+def chain_length() -> int:
+    """How many events the sealed trail holds (the head's sequence number)."""
+    head = db.session.get(AuditHead, 1)
+    return head.seq if head is not None else 0

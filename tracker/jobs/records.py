@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
@@ -234,3 +234,11 @@ def of_user(user: User, limit: int = 50) -> list[Job]:
 
 def find(job_id: int) -> Job | None:
     return _fresh(job_id)
+
+
+def counts_by_state() -> list[tuple[str, str, int]]:
+    """(kind, state, how many) of every job kept."""
+    rows = db.session.execute(
+        select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
+    )
+    return [(kind, state, count) for kind, state, count in rows]

@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 
 from ..domain.errors import DomainError
 from ..extensions import db
-from ..infra import context, i18n
+from ..infra import context, i18n, metrics
 from ..models import User
 from . import records
 from .work import Permanent, Progress, Work
@@ -35,13 +35,14 @@ def run(job_id: int) -> str:
     if job is None:
         return FINISHED
     final_attempt = job.attempts >= context.setting("JOBS_MAX_ATTEMPTS")
-    language = job.language
+    language, kind, started = job.language, job.kind, time.monotonic()
     try:
         with context.on_behalf_of_request(job.request_id), force_locale(language):
             asker = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
             if asker is None or not asker.active:
                 raise Permanent(gettext("The account that asked for this is no longer active."))
             _kinds()[job.kind](job, asker, Progress(job_id))
+        _measure(kind, "done", started)
         return FINISHED
     except (Permanent, DomainError) as error:
         with force_locale(language):
@@ -49,13 +50,20 @@ def run(job_id: int) -> str:
             reason = str(reason)
         records.give_back(job_id, reason, final=True)
         context.log().warning("job %s refused: %s", job_id, reason)
+        _measure(kind, "failed", started)
         return FINISHED
     except Exception as error:  # noqa: BLE001 - any fault: kept as the reason, tried again
         with force_locale(language):
             reason = _reason(error)
         records.give_back(job_id, reason, final=final_attempt)
         context.log().exception("job %s failed (attempt %s)", job_id, job.attempts)
+        _measure(kind, "failed" if final_attempt else "retried", started)
         return FINISHED if final_attempt else RUN_AGAIN
+
+
+def _measure(kind: str, outcome: str, started: float) -> None:
+    metrics.JOBS.labels(kind, outcome).inc()
+    metrics.JOB_SECONDS.labels(kind, outcome).observe(time.monotonic() - started)
 
 
 def _reason(error: Exception) -> str:

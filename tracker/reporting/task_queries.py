@@ -14,6 +14,7 @@ from ..domain import timeliness as tl
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
+from ..domain.roles import AUDITOR
 from ..domain.search_text import query_words
 from ..domain.text import N_
 from ..extensions import db
@@ -380,6 +381,13 @@ def total_counts(user: User, filters: TaskFilters) -> tl.TimelinessCounts:
     inner = _classified(user, filters)
     statement = select(inner.c.klass, func.count()).group_by(inner.c.klass)
     return tl.TimelinessCounts.from_mapping(dict(db.session.execute(statement).all()))
+
+
+def tracker_wide_counts(report_date: date) -> tl.TimelinessCounts:
+    """Every task's class on `report_date`, as a reader of the whole tracker counts them
+    (the service's own measurements, /metrics)."""
+    everything = User(username="", name="", role=AUDITOR, active=True)
+    return total_counts(everything, TaskFilters(report_date=report_date))
 
 
 def count_tasks(user: User, filters: TaskFilters) -> int:

@@ -32,6 +32,7 @@ from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from ..domain.text import N_
+from ..infra import metrics
 
 REFUSED = N_(
     "Too many failed logins for this account or from this address. "
@@ -161,15 +162,18 @@ def throttle_failed_logins(view):
         counts = _counts(account)
         wait = _seconds_to_wait(counts)
         if wait:
+            metrics.LOGIN_THROTTLED.inc()
             raise TooManyRequests(REFUSED, retry_after=wait)
         try:
             response = make_response(view(*args, **kwargs))
         except Exception as refusal:  # the API raises its 401 as InvalidCredentials
             if getattr(refusal, "status_code", None) == 401:
                 _count_failure(counts)
+                metrics.LOGIN_FAILURES.inc()
             raise
         if response.status_code == 401:
             _count_failure(counts)
+            metrics.LOGIN_FAILURES.inc()
         elif g.get("login_succeeded") and _known_device(account) is None:
             _remember_device(response, account)
         return response

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from ..domain.roles import UNIT_LEADER
 from ..domain.text import N_, Text
 from ..extensions import db
-from ..infra import clock, mail
+from ..infra import clock, mail, metrics
 from ..infra.i18n import translated
 from ..models import Notification, Task, User
 from ..models.notification import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED
@@ -173,6 +173,7 @@ def send_pending() -> MailRun:
                 notification.mail_error = str(error)[:300]
                 db.session.commit()
                 run.failed.append(f"{person.email}: {error}")
+                metrics.MAILS.labels("notification", "failed").inc()
                 break
             notification.mail_state = MAIL_SENT
             notification.mailed_at = clock.now()
@@ -180,4 +181,5 @@ def send_pending() -> MailRun:
             notification.mail_error = None
             db.session.commit()
             run.sent += 1
+            metrics.MAILS.labels("notification", "sent").inc()
     return run

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload
 from ..domain.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from ..domain.roles import SUPERVISOR, UNIT_LEADER
 from ..extensions import db
-from ..infra import context, mail
+from ..infra import context, mail, metrics
 from ..models import ReminderSent, Task, Unit, User
 
 
@@ -207,9 +207,11 @@ def send_reminders(today: date) -> RunReport:
                         # codes) fails alone; the run goes on with the other tasks.
                         db.session.rollback()
                         report.failed.append(f"{task.code!r} {step} → {email}: {error}")
+                        metrics.MAILS.labels("reminder", "failed").inc()
                         continue
                     db.session.commit()
                     report.sent += 1
+                    metrics.MAILS.labels("reminder", "sent").inc()
     return report
 
 
@@ -284,9 +286,11 @@ def send_digests(today: date) -> RunReport:
             except OSError as error:
                 db.session.rollback()
                 report.failed.append(f"digest → {person.email}: {error}")
+                metrics.MAILS.labels("digest", "failed").inc()
                 continue
             db.session.commit()
             report.sent += 1
+            metrics.MAILS.labels("digest", "sent").inc()
     return report
 
 
