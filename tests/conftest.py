@@ -360,3 +360,34 @@ def login_as(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def new_database(database_url, tmp_path):
+    """Empty databases of the suite's kind, made on demand and dropped after."""
+    made: list[str] = []
+
+    def make_one() -> str:
+        number = len(made) + 1
+        if not database_url.startswith("postgresql"):
+            url = f"sqlite:///{tmp_path / f'restored-{number}.db'}"
+        else:
+            base = make_url(database_url)
+            name = f"{base.database}_restore_{number}"
+            admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            url = base.set(database=name).render_as_string(hide_password=False)
+        made.append(url)
+        return url
+
+    yield make_one
+    for url in made:
+        if url.startswith("postgresql"):
+            base = make_url(url)
+            admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
+            admin.dispose()

@@ -13,8 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect, select
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
@@ -26,37 +25,6 @@ from .conftest import login
 
 pytestmark = pytest.mark.slow
 EVIDENCE = b"%PDF-1.4\n% Bien ban nghiem thu dot 2\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture
-def new_database(database_url, tmp_path):
-    """Empty databases of the suite's kind, made on demand and dropped after."""
-    made: list[str] = []
-
-    def make_one() -> str:
-        number = len(made) + 1
-        if not database_url.startswith("postgresql"):
-            url = f"sqlite:///{tmp_path / f'restored-{number}.db'}"
-        else:
-            base = make_url(database_url)
-            name = f"{base.database}_restore_{number}"
-            admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
-            url = base.set(database=name).render_as_string(hide_password=False)
-        made.append(url)
-        return url
-
-    yield make_one
-    for url in made:
-        if url.startswith("postgresql"):
-            base = make_url(url)
-            admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def restored_app(another_app, app, url: str, folder: Path):
