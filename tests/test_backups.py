@@ -27,7 +27,8 @@ pytestmark = pytest.mark.slow
 EVIDENCE = b"%PDF-1.4\n% Bien ban nghiem thu dot 2\n1 0 obj\n<<>>\nendobj\n"
 
 
-def restored_app(another_app, app, url: str, folder: Path):
+def app_on(another_app, app, url: str, folder: Path):
+    """An app of its own on the database at `url`, its files under `folder`."""
     return another_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -96,7 +97,7 @@ def test_a_backup_restores_whole_and_a_damaged_one_is_refused(
     assert made.exit_code == 0, made.output
     assert (backup / "manifest.json").is_file()
 
-    target = restored_app(another_app, app, new_database(), tmp_path / "máy mới")
+    target = app_on(another_app, app, new_database(), tmp_path / "máy mới")
     restored = command(target, "backup", "restore", str(backup))
     assert restored.exit_code == 0, restored.output
     verified = command(target, "audit", "verify")
@@ -117,7 +118,7 @@ def test_a_backup_restores_whole_and_a_damaged_one_is_refused(
     evidence = next(p for p in (damaged / "uploads").rglob("*") if p.read_bytes() == EVIDENCE)
     evidence.write_bytes(EVIDENCE.replace(b"dot 2", b"dot 3"))
     empty_url = new_database()
-    refused_into = restored_app(another_app, app, empty_url, tmp_path / "máy khác")
+    refused_into = app_on(another_app, app, empty_url, tmp_path / "máy khác")
     refused = command(refused_into, "backup", "restore", str(damaged))
     assert refused.exit_code == 1
     assert "does not match the manifest" in refused.output

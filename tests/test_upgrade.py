@@ -13,7 +13,7 @@ from tracker.models import AuditEvent, StatusUpdate, Task, User
 from tracker.work.tasks import report_progress
 
 from .conftest import login
-from .test_backups import command
+from .test_backups import app_on, command
 
 pytestmark = pytest.mark.slow
 # The schema of the last release (the commit before the background jobs): raise it at each
@@ -29,20 +29,7 @@ def counts() -> dict[str, int]:
 
 
 def test_the_previous_release_upgrades_with_its_data(another_app, app, new_database, tmp_path):
-    old = another_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": new_database(),
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "JOBS_EAGER": True,
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "EXPORT_DIR": str(tmp_path / "exports"),
-            "AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.jsonl"),
-            "AUDIT_SIGNING_KEY": str(tmp_path / "key.pem"),
-            "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo_accounts.txt"),
-        }
-    )
+    old = app_on(another_app, app, new_database(), tmp_path)
     assert command(old, "db", "upgrade", PREVIOUS_RELEASE).exit_code == 0
     with old.app_context():
         assert not inspect(db.engine).has_table("job")  # the release before the jobs

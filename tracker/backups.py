@@ -78,6 +78,16 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
         raise BackupRefused(f"{command[0]} failed: {done.stderr.strip()[:500]}")
 
 
+def _sqlite_copy(source_path: str | Path, target_path: str | Path) -> None:
+    """SQLite's online backup: a consistent copy, even of a database being written."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def _state() -> tuple[int, str]:
     head = db.session.get(AuditHead, 1)
     revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -111,13 +121,7 @@ def create(folder: Path) -> Summary:
         dump = folder / "database.dump"
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", target], environment)
     else:
-        source = sqlite3.connect(url.database)
-        copy = sqlite3.connect(folder / "database.sqlite3")
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(url.database, folder / "database.sqlite3")
     for name, path in _folders().items():
         if path.is_dir():
             shutil.copytree(path, folder / name)
@@ -184,13 +188,7 @@ def restore(folder: Path) -> Summary:
         _run([*command, str(folder / "database.dump")], environment)
     else:
         db.engine.dispose()
-        source = sqlite3.connect(folder / "database.sqlite3")
-        copy = sqlite3.connect(url.database)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(folder / "database.sqlite3", url.database)
     for name, path in _folders().items():
         if (folder / name).is_dir():
             shutil.copytree(folder / name, path, dirs_exist_ok=True)
