@@ -153,3 +153,25 @@ def test_a_job_that_fails_three_times_tells_the_asker_why(client, scene, app, tm
     assert "Not a directory" in page.text or "File exists" in page.text
     assert client.get(f"/jobs/{job.id}/file").status_code == 409
     assert counts() == (1, 0, 0)  # no manifest, no audit event for a file never made
+
+
+def test_the_audit_trail_as_excel_and_pdf(client, scene, make):
+    from ..reporting.test_report_files import pdf_text
+
+    leader = make.user("unit_leader", scene["unit"], name="Đỗ Thị Ngọc Ánh")
+    report_progress(leader, scene["tasks"][1], 1, "in_progress", 30, "Đã khởi động")
+    report_progress(leader, scene["tasks"][2], 1, "in_progress", 10, "Đã giao việc")
+    recorded = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    login(client, scene["auditor"])
+    book = load_workbook(io.BytesIO(client.get("/audit.xlsx", follow_redirects=True).data))
+    events = list(book["Events"].iter_rows(min_row=2, values_only=True))
+    assert len(events) == recorded >= 2  # every event when the file was made
+    assert [row[0] for row in events] == sorted((row[0] for row in events), reverse=True)
+    only_tasks = client.get("/audit.xlsx?action=task.", follow_redirects=True)
+    rows = list(load_workbook(io.BytesIO(only_tasks.data))["Events"].iter_rows(min_row=2))
+    assert rows and all(row[3].value.startswith("task.") for row in rows)
+    text = pdf_text(client.get("/audit.pdf", follow_redirects=True).data)
+    assert "Nhật ký kiểm tra" in text and "Sự kiện" in text and "Đã khởi động" in text
+    login(client, make.user("officer", scene["unit"]))
+    assert client.get("/audit.xlsx").status_code == 403
+    assert client.get("/audit.pdf?date_from=31/02/2026").status_code == 403

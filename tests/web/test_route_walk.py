@@ -95,6 +95,7 @@ ACCESS = {
     "reports.verify_export": REPORTERS,
     "reports.audit_trail": AUDITORS,
     "reports.audit_csv": AUDITORS,
+    "reports.audit_file": AUDITORS,
     "admin.units_index": ADMINS,
     "admin.unit_edit": ADMINS,
     "admin.users_index": ADMINS,

@@ -149,3 +149,9 @@ def chain_length() -> int:
     """How many events the sealed trail holds (the head's sequence number)."""
     head = db.session.get(AuditHead, 1)
     return head.seq if head is not None else 0
+
+
+def count(filters: AuditFilters) -> int:
+    """How many events `filters` select."""
+    statement = select(func.count()).select_from(audit_query(filters).order_by(None).subquery())
+    return db.session.scalar(statement) or 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..audit import queries as audit_queries
 from ..domain import periods
 from ..domain import timeliness as tl
 from ..domain.text import N_, Text
@@ -305,3 +306,46 @@ def league_table(
         counts=totals.counts,
     )
     return table, rows
+
+
+# The audit trail's events as a report's detail rows (XLSX sheet "Events", PDF section).
+AUDIT_COLUMNS = [
+    Column("seq", N_("Seq"), COUNT),
+    Column("time_utc", N_("When")),
+    Column("actor", N_("Actor")),
+    Column("action", N_("Action")),
+    Column("object_type", N_("Object")),
+    Column("object_id", N_("Object id"), COUNT),
+    Column("request_id", N_("Request id")),
+    Column("change", N_("Change")),
+]
+CHANGE_CHARS = 2000  # a cell shows this much of an event's before and after
+
+
+def audit_trail(filters: audit_queries.AuditFilters) -> ReportTable:
+    """The audit trail's events that `filters` select, newest first, with their count."""
+    total = audit_queries.count(filters)
+    shown = ", ".join(f"{name} {value}" for name, value in filters.as_args().items())
+    table = ReportTable(
+        kind="audit",
+        title=N_("Audit trail"),
+        scope=shown or N_("Every event"),
+        as_of=clock.today(),
+        columns=[Column("measure", N_("Measure")), Column("value", N_("Events"), COUNT)],
+        rows=[[N_("Events"), total]],
+    )
+    table.task_columns = AUDIT_COLUMNS
+    table.task_rows = (
+        (seq, when, actor, action, kind, object_id, request_id, _change(before, after))
+        for seq, when, actor, action, kind, object_id, before, after, request_id, *_hashes in (
+            audit_queries.csv_rows(filters)
+        )
+    )
+    table.task_total = total
+    table.detail = "events"
+    return table
+
+
+def _change(before: str, after: str) -> str:
+    text = f"{before} → {after}" if before and after else before or after
+    return text if len(text) <= CHANGE_CHARS else text[: CHANGE_CHARS - 1] + "…"

@@ -51,6 +51,8 @@ PDF_TASK_WORDS = {
     "task": N_("Task"),
     "milestone": N_("Milestone"),
 }
+# The sheet of a report's detail rows.
+DETAIL_SHEETS = {"tasks": "Tasks", "events": "Events"}
 # Widths (mm) of the PDF task list's columns, which fill the 273 mm between the margins of
 # A4 landscape; a column not named is 14.5 mm (a date: 31/03/2026 on one line).
 PDF_TASK_WIDTHS_MM = {
@@ -70,6 +72,15 @@ PDF_TASK_WIDTHS_MM = {
     "judged_against": 12,
     "urging_notices": 11,
     "version": 10,
+    # the audit trail's events
+    "seq": 12,
+    "time_utc": 30,
+    "actor": 25,
+    "action": 30,
+    "object_type": 20,
+    "object_id": 14,
+    "request_id": 26,
+    "change": 116,
 }
 
 
@@ -214,7 +225,7 @@ def _xlsx_file(
         writer.row(report, number + 1, table.totals, kinds, strong=True)
 
     if table.task_columns:
-        tasks = writer.sheet("Tasks", table.task_columns, frozen=2)
+        tasks = writer.sheet(DETAIL_SHEETS[table.detail], table.task_columns, frozen=2)
         kinds = tuple(column.kind for column in table.task_columns)
         headings = [column.heading for column in table.task_columns]
         writer.row(tasks, 0, headings, (TEXT,) * len(kinds), strong=True)
@@ -230,6 +241,7 @@ def _sheet_name(kind: str) -> str:
         "league": "League table",
         "directive": "By lead unit",
         "board": "Overdue board",
+        "audit": "Audit trail",
     }.get(kind, "Report")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..audit import queries as audit_queries
 from ..domain import periods, policy
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput, NotFound
@@ -26,7 +27,7 @@ from .report_tables import ReportTable
 from .task_queries import TaskFilters
 
 # The reports whose files can be made, by the name the API and the manifests use.
-REPORTS = ("tasks", "board", "directive", "period", "league", "closing")
+REPORTS = ("tasks", "board", "directive", "period", "league", "closing", "audit")
 # The reports the API offers (a closed period's file is asked for from its page).
 API_REPORTS = ("tasks", "board", "directive", "period", "league")
 
@@ -196,6 +197,10 @@ def order(
         chosen = league_arguments(user, args, today)
         name = f"league-{chosen.filters.report_date}"
         return ReportOrder(report, file_format, chosen.parameters, name)
+    if report == "audit":
+        policy.require(policy.can_view_audit(user), N_("The audit trail is for auditors."))
+        chosen = audit_queries.AuditFilters.from_args(args)
+        return ReportOrder(report, file_format, chosen.as_args(), f"audit-trail-{today}")
     if report == "closing":
         closing = _closing(user, args.get("closing"))
         name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"
@@ -230,6 +235,8 @@ def build(user: User, made: ReportOrder, today: date) -> ReportTable:
         )[0]
     if made.report == "closing":
         return closings.frozen_table(_closing(user, arguments.get("closing")))
+    if made.report == "audit":
+        return report_builders.audit_trail(audit_queries.AuditFilters.from_args(arguments))
     if made.report == "tasks":
         return report_builders.task_list(user, TaskFilters.from_args(arguments, today))
     if made.report == "directive":

@@ -36,6 +36,9 @@ class ReportTable:
     task_columns: list[Column] = field(default_factory=list)
     task_rows: object = None  # an iterable, consumed once
     task_total: int | None = None
+    # What those rows are: "tasks", or "events" for the audit trail (the XLSX sheet's and the
+    # PDF section's name).
+    detail: str = "tasks"
 
 
 @dataclass(frozen=True)

@@ -364,6 +364,13 @@ def audit_trail():
     return render_template("reports/audit.html", pagination=pagination, filters=filters)
 
 
+@bp.route("/audit.<any(xlsx, pdf):file_format>")
+@login_required
+def audit_file(file_format: str):
+    """The audit trail's events as XLSX (all of them) or PDF (the newest 1,000), by a job."""
+    return _report_file("audit", file_format)
+
+
 @bp.route("/audit.csv")
 @login_required
 def audit_csv():
