@@ -230,7 +230,8 @@ def another_app():
     yield build
     for extra in made:
         with extra.app_context():
-            db.engine.dispose()
+            for engine in db.engines.values():  # the primary and any reporting replica
+                engine.dispose()
 
 
 @pytest.fixture

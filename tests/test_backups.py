@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 EVIDENCE = b"%PDF-1.4\n% Bien ban nghiem thu dot 2\n1 0 obj\n<<>>\nendobj\n"
 
 
-def app_on(another_app, app, url: str, folder: Path):
+def app_on(another_app, app, url: str, folder: Path, **settings):
     """An app of its own on the database at `url`, its files under `folder`."""
     return another_app(
         {
@@ -41,6 +41,7 @@ def app_on(another_app, app, url: str, folder: Path):
             "AUDIT_ANCHOR_FILE": str(folder / "neo" / "anchors.jsonl"),
             "AUDIT_SIGNING_KEY": str(folder / "neo" / "key.pem"),
             "DEMO_ACCOUNTS_FILE": str(folder / "demo_accounts.txt"),
+            **settings,
         }
     )
 

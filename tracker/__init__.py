@@ -80,6 +80,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import language
 
     language.init_app(app)
+    from .web import replica
+
+    replica.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Please log in to see this page.")

@@ -8,7 +8,8 @@ ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
 SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT, JOBS_BROKER_URL,
 EXPORT_DIR, EXPORT_KEEP_DAYS, IMPORT_MAX_ROWS, JOBS_STALE_SECONDS, SCHEDULE_REMINDERS,
-SCHEDULE_DIGEST, SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING, METRICS_ALLOW_FROM, METRICS_TOKEN.
+SCHEDULE_DIGEST, SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING, METRICS_ALLOW_FROM, METRICS_TOKEN,
+REPORTS_DATABASE_URL, REPORTS_PRIMARY_SECONDS.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ def _log_format(value: str) -> str:
     if chosen not in ("text", "json"):
         raise ConfigError(f"LOG_FORMAT must be text or json, not {value!r}")
     return chosen
+
+
+def _psycopg(url: str) -> str:
+    """postgres:// and postgresql:// URLs with the psycopg 3 driver SQLAlchemy needs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -117,10 +126,8 @@ def load_config(overrides: dict | None = None) -> dict:
     if not database_url:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
-    elif database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    database_url = _psycopg(database_url)
+    reports_url = overrides.get("REPORTS_DATABASE_URL") or env.get("REPORTS_DATABASE_URL")
 
     secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
     if production:
@@ -148,6 +155,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A streaming replica the reports read from (extensions.RoutingSession); writes, and
+        # the reports of a person who has just written something, use the primary.
+        "REPORTS_DATABASE_URL": _psycopg(reports_url) if reports_url else None,
+        "SQLALCHEMY_BINDS": {"reports": _psycopg(reports_url)} if reports_url else {},
+        "REPORTS_PRIMARY_SECONDS": int(env.get("REPORTS_PRIMARY_SECONDS", "10")),
         "TRACKER_TIMEZONE": timezone_name,
         "DUE_SOON_DAYS": int(env.get("DUE_SOON_DAYS", "7")),
         "API_TOKEN_DAYS": int(env.get("API_TOKEN_DAYS", "30")),

@@ -1,11 +1,50 @@
-"""Flask extensions, created unbound; create_app() binds them to an app."""
+"""Flask extensions, created unbound; create_app() binds them to an app.
+
+The database session routes the reads of a report to the reporting replica when there is
+one (REPORTS_DATABASE_URL): inside `reading_reports()`, a SELECT goes to the replica's
+engine; every write, and every read outside it, goes to the primary."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Select
 from sqlalchemy.orm import DeclarativeBase
+
+REPORTS_BIND = "reports"
+_reading_reports: ContextVar[bool] = ContextVar("reading_reports", default=False)
+
+
+@contextmanager
+def reading_reports() -> Iterator[None]:
+    """Within this block, reads go to the reporting replica (if one is configured)."""
+    token = _reading_reports.set(True)
+    try:
+        yield
+    finally:
+        _reading_reports.reset(token)
+
+
+class RoutingSession(Session):
+    """Flask-SQLAlchemy's session, with a report's SELECTs sent to the replica."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
+        if (
+            bind is None
+            and _reading_reports.get()
+            and isinstance(clause, Select)
+            and not self._flushing
+            and REPORTS_BIND in self._db.engines
+        ):
+            return self._db.engines[REPORTS_BIND]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
+
 
 # Named constraints, so that migrations can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -21,7 +60,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

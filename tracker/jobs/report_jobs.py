@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from ..audit import anchors
 from ..audit.queries import data_mark
-from ..extensions import db
+from ..extensions import db, reading_reports
 from ..infra import clock, context, i18n
 from ..models import Job, User
 from ..reporting import manifests, report_files, report_orders
@@ -24,7 +26,7 @@ def ask(user: User, order: ReportOrder) -> tuple[Job, bool]:
     """The job making this file for this person, and whether it was there before: the one
     already made or on its way (same report, format, arguments, language and day, and no
     change to the record since), or a new one, queued."""
-    language = i18n.current_language()
+    language, mark = i18n.current_language(), data_mark()
     print_ = records.fingerprint(
         "report",
         order.report,
@@ -32,7 +34,7 @@ def ask(user: User, order: ReportOrder) -> tuple[Job, bool]:
         order.parameters,
         language,
         clock.today().isoformat(),
-        data_mark(),
+        mark,
     )
     job = records.reusable(user, print_)
     if job is not None:
@@ -42,6 +44,7 @@ def ask(user: User, order: ReportOrder) -> tuple[Job, bool]:
         "format": order.file_format,
         "arguments": order.parameters,
         "name": order.name,
+        "data_mark": mark,
     }
     job = records.create(user, "report", parameters, language, print_, order.file_name)
     queue.submit(job.id)
@@ -66,13 +69,7 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
     order = ReportOrder(
         parameters["report"], parameters["format"], parameters["arguments"], parameters["name"]
     )
-    try:
-        stamp = manifests.stamp_for(asker)
-        table = report_orders.build(asker, order, clock.today())
-    except report_files.PdfUnavailable as error:
-        raise Permanent(str(error)) from error
-    progress.set_total(report_files.rows_to_write(table, order.file_format))
-
+    reads = replica_caught_up(int(parameters.get("data_mark", 0)))
     folder = export_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for earlier in folder.glob(f"{job.id}.attempt-*.part"):  # left by a worker that died
@@ -80,10 +77,17 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
     final_name = f"{job.id}.{order.file_format}"
     partial = folder / f"{job.id}.attempt-{job.attempts}.part"
     try:
-        with partial.open("wb") as target:
-            report_files.write(table, order.file_format, stamp, target, progress)
-            target.flush()
-            os.fsync(target.fileno())
+        with reads:  # the table and its rows, from the reporting replica when there is one
+            try:
+                stamp = manifests.stamp_for(asker)
+                table = report_orders.build(asker, order, clock.today())
+            except report_files.PdfUnavailable as error:
+                raise Permanent(str(error)) from error
+            progress.set_total(report_files.rows_to_write(table, order.file_format))
+            with partial.open("wb") as target:
+                report_files.write(table, order.file_format, stamp, target, progress)
+                target.flush()
+                os.fsync(target.fileno())
         digest, size = _digest(partial)
         # End the reading transaction: on SQLite a reader whose snapshot is older than the
         # progress just written could not become the writer of the completion.
@@ -116,6 +120,30 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
     finally:
         partial.unlink(missing_ok=True)
     anchors.anchor("report.export")
+
+
+REPLICA_WAIT_SECONDS = 10
+
+
+def replica_caught_up(mark: int) -> AbstractContextManager[None]:
+    """Reads from the reporting replica once it holds every change the file was asked
+    over (the audit chain's data mark); the primary when there is no replica, or when it
+    has not caught up within REPLICA_WAIT_SECONDS."""
+    if not context.setting("REPORTS_DATABASE_URL"):
+        return nullcontext()
+    deadline = time.monotonic() + REPLICA_WAIT_SECONDS
+    while True:
+        with reading_reports():
+            seen = data_mark()
+        db.session.rollback()  # the next look sees what has been replayed since
+        if seen >= mark:
+            return reading_reports()
+        if time.monotonic() > deadline:
+            context.log().warning(
+                "the reporting replica is behind: a file is made from the primary"
+            )
+            return nullcontext()
+        time.sleep(0.2)
 
 
 def _digest(path: Path) -> tuple[str, int]:

@@ -44,6 +44,7 @@ from ...reporting.pagination import ListPage
 from ...reporting.task_queries import TaskFilters
 from ...work import urging
 from ..downloads import content_disposition, csv_response, report_file
+from ..replica import reads_replica
 from ..request_args import page_number
 
 bp = Blueprint("reports", __name__)
@@ -66,6 +67,7 @@ def board_file(file_format: str):
 
 @bp.route("/board")
 @login_required
+@reads_replica
 def board():
     """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
     filters = report_orders.board_filters(current_user, request.args, clock.today())
@@ -108,6 +110,7 @@ def board():
 
 @bp.route("/dashboard")
 @login_required
+@reads_replica
 def dashboard():
     """The picture at a glance for the reader's scope: classes, overdue trend, worst units."""
     view = build_dashboard(current_user, clock.today(), request.args.get("directive") or None)
@@ -126,6 +129,7 @@ def dashboard():
 
 @bp.route("/reports/directives/<int:directive_id>")
 @login_required
+@reads_replica
 def directive_progress(directive_id: int):
     """Counts and shares of the four classes per lead unit, as of a report date."""
     policy.require(
@@ -163,6 +167,7 @@ def export_tasks_file(file_format: str):
 @bp.route("/reports/period")
 @bp.route("/reports/period.<any(csv, xlsx, pdf):file_format>")
 @login_required
+@reads_replica
 def period_report(file_format: str | None = None):
     """What happened in a month, quarter, half-year, nine months, year or date range."""
     policy.require(
@@ -266,6 +271,7 @@ def closed_period(closing_id: int, file_format: str | None = None):
 @bp.route("/reports/league")
 @bp.route("/reports/league.<any(csv, xlsx, pdf):file_format>")
 @login_required
+@reads_replica
 def league_table(file_format: str | None = None):
     """Units ranked on a report date; with sub-units or alone; all tasks or key tasks."""
     if file_format:
