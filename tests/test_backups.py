@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, inspect, select
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
+from tracker.infra import clock
 from tracker.models import Task, User
 from tracker.work.tasks import report_progress
 
@@ -54,8 +55,8 @@ def command(flask_app, *args: str):
 
 
 def figures(flask_app, username: str) -> dict:
-    """What an auditor reads from `flask_app`: the summary API, the units, and the period
-    report of the year as CSV."""
+    """What an auditor reads from `flask_app`: the summary API, the units, and the year's
+    period report, the league table, the overdue board and the task list as CSV."""
     client = flask_app.test_client()
     with flask_app.app_context():
         auditor = db.session.scalar(select(User).where(User.username == username))
@@ -63,8 +64,17 @@ def figures(flask_app, username: str) -> dict:
         headers = token_for(client, auditor)
     summary = client.get("/api/v1/reports/summary", headers=headers).json
     codes = [unit["code"] for unit in client.get("/api/v1/units", headers=headers).json["items"]]
-    period = client.get("/reports/period.csv?period=2026").data.decode("utf-8-sig")
-    return {"summary": summary, "units": codes, "period": period}
+    year = clock.today().year
+    reports = {
+        path: client.get(path).data.decode("utf-8-sig")
+        for path in (
+            f"/reports/period.csv?period={year}",
+            f"/reports/league.csv?period={year}",
+            "/board.csv",
+            "/reports/tasks.csv",
+        )
+    }
+    return {"summary": summary, "units": codes, **reports}
 
 
 def hashes(folder: Path) -> dict[str, str]:

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
-from tracker.models import ReportExport
+from tracker.models import AuditEvent, Job, ReportExport
 from tracker.work import calendar
 from tracker.work.evidence import add_file, files_kept_only_on_success
 
@@ -227,3 +227,21 @@ def test_a_download_cut_short_records_no_manifest(world, client, make):
     whole = client.get(path)
     assert whole.status_code == 200 and whole.data
     assert manifests() == 1
+
+
+def test_a_job_carries_the_id_of_the_request_that_started_it(world, live_server):
+    """The XLSX is made in a thread of the server, after the request has ended: its log lines
+    and its audit event still carry the request's id."""
+    person = Browser(live_server)
+    person.log_in("kiem.toan")
+    status, _, data = person.get("/reports/tasks.xlsx", {"X-Request-ID": "yeu-cau-0042"})
+    assert status == 200 and data[:2] == b"PK"
+    db.session.rollback()
+    job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert (job.status, job.request_id) == ("done", "yeu-cau-0042")
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "report.export")
+        .order_by(AuditEvent.id.desc())
+    )
+    assert event.request_id == "yeu-cau-0042"
