@@ -107,3 +107,29 @@ def test_a_file_that_cannot_be_read_fails_its_job_with_the_reason(client, make):
     assert "Không nhập được tệp; chưa ghi gì." in page.text
     assert "UTF-8" in page.text
     assert db.session.scalar(select(Job)).status == "failed"
+
+
+def test_the_api_imports_in_the_background_when_asked(client, make):
+    from ..api.test_api import token_for
+
+    province = make.unit("UBND ĐB", name="Ủy ban nhân dân tỉnh Điện Biên")
+    make.unit("Sở TN MT", province)
+    admin = make.user("admin", province)
+    headers = token_for(client, admin)
+    asked = client.post(
+        "/api/v1/imports",
+        headers=headers,
+        data={
+            "file": (io.BytesIO(plan_csv(12)), "kế hoạch.csv"),
+            "dry_run": "false",
+            "background": "true",
+        },
+        content_type="multipart/form-data",
+    )
+    assert asked.status_code == 202
+    state = client.get(asked.headers["Location"], headers=headers).json
+    assert (state["status"], state["rows_tried"], state["dry_run"]) == ("done", 12, False)
+    assert state["report"]["created"]["tasks"] == 12 and state["report"]["written"] is True
+    assert tasks() == 12
+    other = token_for(client, make.user("supervisor", province))
+    assert client.get(asked.headers["Location"], headers=other).status_code == 404

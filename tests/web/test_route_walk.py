@@ -125,6 +125,7 @@ ACCESS = {
     "jobs.job_file": AUDITORS,
     "api.get_export": AUDITORS,
     "api.get_export_file": AUDITORS,
+    "api.get_import": ADMINS,  # the admin imported the file
 }
 # Another person's job is as if it did not exist: 404, not 403.
 HIDDEN_FROM_OTHERS = {
@@ -133,6 +134,7 @@ HIDDEN_FROM_OTHERS = {
     "jobs.job_file",
     "api.get_export",
     "api.get_export_file",
+    "api.get_import",
 }
 
 # State-changing endpoints without a GET page, and where their permissions are tested.
@@ -227,6 +229,12 @@ def world(make, org, client):
     login(client, people["auditor"])
     client.get("/reports/tasks.csv").get_data()  # one export, for its manifest page
     client.get("/reports/tasks.xlsx")  # one file made by a job, for the job's pages
+    login(client, people["admin"])  # and an import run in the background, for its page
+    client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(b"directive,task_code\n"), "trống.csv")},
+        content_type="multipart/form-data",
+    )
     with client.session_transaction() as session:
         session.clear()
     values = {
@@ -243,7 +251,8 @@ def world(make, org, client):
         "closing_id": closing.id,
         "export_id": db.session.scalar(select(ReportExport.id).order_by(ReportExport.id)),
         "digest": db.session.scalar(select(ReportExport.sha256).order_by(ReportExport.id)),
-        "job_id": db.session.scalar(select(Job.id)),
+        "job_id": db.session.scalar(select(Job.id).where(Job.kind == "report")),
+        "import_id": db.session.scalar(select(Job.id).where(Job.kind == "import")),
         "token": token,
         "filename": "app.css",
     }

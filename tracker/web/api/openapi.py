@@ -55,6 +55,24 @@ RESPONSE_SCHEMAS = {
         "required": ["type", "status", "title", "detail"],
     },
     "Token": _object({"token": {"type": "string"}, "expires_at": MOMENT}),
+    "ImportJob": _object(
+        {
+            "id": {"type": "integer"},
+            "file_name": NULLABLE_STRING,
+            "dry_run": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "rows_tried": {"type": "integer"},
+            "rows_total": {"type": ["integer", "null"]},
+            "report": {
+                "type": ["object", "null"],
+                "description": "The import's report once done (messages in the asker's language)",
+            },
+            "error": NULLABLE_STRING,
+            "created_at": MOMENT,
+            "finished_at": NULLABLE_MOMENT,
+        }
+    ),
     "Export": _object(
         {
             "id": {"type": "integer"},
@@ -481,16 +499,36 @@ def _paths() -> dict:
         },
         "/api/v1/imports": {
             "post": _operation(
-                "Import tasks from CSV or XLSX (dry_run=true by default)",
+                "Import tasks from CSV or XLSX (dry_run=true by default); with "
+                "background=true, 202 and a job to follow instead of the report",
                 _json(_ref("ImportReport")),
                 multipart={
                     "type": "object",
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
                         "dry_run": {"type": "string", "enum": ["true", "false"]},
+                        "background": {"type": "string", "enum": ["true", "false"]},
                     },
                     "required": ["file"],
                 },
+                extra={
+                    "responses": {
+                        **ERRORS,
+                        "200": {"description": "OK", **_json(_ref("ImportReport"))},
+                        "202": {
+                            "description": "Queued (background=true)",
+                            **_json(_ref("ImportJob")),
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                        },
+                    }
+                },
+            )
+        },
+        "/api/v1/imports/{import_id}": {
+            "get": _operation(
+                "An import run in the background: its state, progress and report",
+                _json(_ref("ImportJob")),
+                params=[_path("import_id")],
             )
         },
         "/api/v1/units": {"get": _operation("Units the caller may see", _json(_items("Unit")))},

@@ -11,8 +11,8 @@ from ...domain.numbers import whole_number
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
 from ...infra import clock
+from ...jobs import import_jobs, report_jobs
 from ...jobs import records as jobs_records
-from ...jobs import report_jobs
 from ...models import (
     Comment,
     Directive,
@@ -54,6 +54,7 @@ from .schemas import (
     evidence_json,
     export_json,
     extension_json,
+    import_job_json,
     iso_utc,
     notice_json,
     parse,
@@ -340,6 +341,15 @@ def import_file():
             N_("Send the file in the multipart field `file`."), field_errors={"file": ["required"]}
         )
     dry_run = request.values.get("dry_run", "true").lower() not in ("false", "0", "no")
+    if request.values.get("background", "false").lower() in ("true", "1", "yes"):
+        try:
+            job = import_jobs.ask(_user(), upload.filename, upload.read(), dry_run)
+        except imports.ImportRefused as error:
+            raise InvalidInput(error.message, field_errors={"file": [error.message]}) from None
+        response = jsonify(import_job_json(job))
+        response.status_code = 202
+        response.headers["Location"] = url_for("api.get_import", import_id=job.id)
+        return response
     try:
         rows = imports.read_rows(upload.filename, upload.read())
     except imports.ImportRefused as error:
@@ -354,6 +364,15 @@ def import_file():
             report=body,
         )
     return jsonify(body), 200
+
+
+@bp.get("/imports/<int:import_id>")
+def get_import(import_id: int):
+    """An import run in the background: its state, progress and, once done, its report."""
+    job = jobs_records.find(import_id)
+    if job is None or job.kind != "import" or not policy.can_see_job(_user(), job.requested_by_id):
+        raise NotFound(N_("There is no such %(what)s."), params={"what": "import"})
+    return jsonify(import_job_json(job))
 
 
 @bp.get("/evidence/<int:evidence_id>/file")

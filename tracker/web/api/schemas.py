@@ -167,6 +167,23 @@ def export_json(job, file_url: str | None) -> dict:
     }
 
 
+def import_job_json(job) -> dict:
+    """An import run in the background as the API shows it."""
+    return {
+        "id": job.id,
+        "file_name": job.file_name,
+        "dry_run": bool(job.parameters.get("dry_run", True)),
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "rows_tried": job.progress_done,
+        "rows_total": job.progress_total,
+        "report": job.result if job.status == "done" else None,
+        "error": job.error if job.status == "failed" else None,
+        "created_at": iso_utc(job.created_at),
+        "finished_at": iso_utc(job.finished_at) if job.finished_at else None,
+    }
+
+
 def parse(model: type[Body], raw: bytes) -> Body:
     """Validate a JSON body; InvalidInput (422) with the errors per field when it is wrong."""
     try:
