@@ -70,14 +70,7 @@ def reusable(user: User, print_: str) -> Job | None:
 
 
 def _expired(job: Job) -> bool:
-    return job.expires_at is not None and _aware(job.expires_at) <= clock.now()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC times."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return job.expires_at is not None and clock.aware(job.expires_at) <= clock.now()
 
 
 def _stale_before() -> datetime:
@@ -110,12 +103,7 @@ def start(job_id: int) -> Job | None:
     db.session.commit()
     if taken.rowcount != 1:
         return None
-    return _fresh(job_id)
-
-
-def _fresh(job_id: int) -> Job | None:
-    job: Job | None = db.session.get(Job, job_id, populate_existing=True)
-    return job
+    return find(job_id)
 
 
 def report_progress(job_id: int, done: int, total: int | None = None) -> None:
@@ -233,7 +221,9 @@ def of_user(user: User, limit: int = 50) -> list[Job]:
 
 
 def find(job_id: int) -> Job | None:
-    return _fresh(job_id)
+    """The job as it is now in the database (another process may have moved it)."""
+    job: Job | None = db.session.get(Job, job_id, populate_existing=True)
+    return job
 
 
 def counts_by_state() -> list[tuple[str, str, int]]:

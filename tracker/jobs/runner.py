@@ -47,7 +47,6 @@ def run(job_id: int) -> str:
     except (Permanent, DomainError) as error:
         with force_locale(language):
             reason = i18n.describe(error) if isinstance(error, DomainError) else str(error)
-            reason = str(reason)
         records.give_back(job_id, reason, final=True)
         context.log().warning("job %s refused: %s", job_id, reason)
         _measure(kind, "failed", started)

@@ -147,10 +147,6 @@ def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def directive_by_id(directive_id: int) -> Directive | None:
-    return db.session.get(Directive, directive_id)
-
-
 def directive_by_code(code: str) -> Directive | None:
     return db.session.scalar(select(Directive).where(Directive.code == code))
 

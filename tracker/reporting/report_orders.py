@@ -143,12 +143,8 @@ def directive_filters(directive: Directive, args: Mapping[str, str], today: date
     )
 
 
-def _directive(code_or_id: str | int | None) -> Directive:
-    directive = None
-    if isinstance(code_or_id, int):
-        directive = lookups.directive_by_id(code_or_id)
-    elif code_or_id:
-        directive = lookups.directive_by_code(code_or_id)
+def _directive(code: str | None) -> Directive:
+    directive = lookups.directive_by_code(code) if code else None
     if directive is None:
         raise NotFound(N_("There is no such %(what)s."), params={"what": "directive"})
     return directive
@@ -173,7 +169,6 @@ def order(
     file_format: str,
     args: Mapping[str, str],
     today: date,
-    directive: Directive | None = None,
 ) -> ReportOrder:
     """Check a request for a report file and return what to make; raises Forbidden,
     NotFound or InvalidInput (naming the field) and builds nothing."""
@@ -211,7 +206,7 @@ def order(
         name = f"tasks-{filters.directive or 'all'}-{filters.report_date}"
         return ReportOrder(report, file_format, filters.as_args(), name)
     if report == "directive":
-        directive = directive or _directive(args.get("directive"))
+        directive = _directive(args.get("directive"))
         filters = directive_filters(directive, args, today)
         name = f"progress-{directive.code}-{filters.report_date}"
         return ReportOrder(report, file_format, filters.as_args(), name)
