@@ -19,7 +19,6 @@ chain reaches the head the manifest names."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -34,6 +33,7 @@ from sqlalchemy.engine import make_url
 from .extensions import db
 from .infra import clock, context
 from .models import AuditHead
+from .reporting import manifests
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -51,11 +51,8 @@ class Summary:
 
 
 def _sha256(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with path.open("rb") as source:
-        for chunk in iter(lambda: source.read(1 << 20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
+    with path.open("rb") as part:
+        return manifests.digest_of_upload(part)
 
 
 def _database_url():

@@ -5,7 +5,6 @@ renamed when complete, and served only once its job is done: no one ever gets ha
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -88,7 +87,9 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
                 report_files.write(table, order.file_format, stamp, target, progress)
                 target.flush()
                 os.fsync(target.fileno())
-        digest, size = _digest(partial)
+        with partial.open("rb") as written:
+            digest = manifests.digest_of_upload(written)
+        size = partial.stat().st_size
         # End the reading transaction: on SQLite a reader whose snapshot is older than the
         # progress just written could not become the writer of the completion.
         db.session.rollback()
@@ -144,12 +145,3 @@ def replica_caught_up(mark: int) -> AbstractContextManager[None]:
             )
             return nullcontext()
         time.sleep(0.2)
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    hasher, size = hashlib.sha256(), 0
-    with path.open("rb") as source:
-        for chunk in iter(lambda: source.read(1 << 20), b""):
-            hasher.update(chunk)
-            size += len(chunk)
-    return hasher.hexdigest(), size

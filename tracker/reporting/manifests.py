@@ -110,7 +110,8 @@ def find(digest: str) -> list[ReportExport]:
 
 
 def digest_of_upload(stream) -> str:
-    """SHA-256 of an uploaded file, read in chunks."""
+    """SHA-256 of a file (an upload, a report file just written, a backup's part), read in
+    chunks."""
     hasher = hashlib.sha256()
     for chunk in iter(lambda: stream.read(65536), b""):
         hasher.update(chunk)
