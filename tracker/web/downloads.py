@@ -103,13 +103,24 @@ def file_response(
         lambda: iter((data,)), current_user.id, report, file_format, file_name, parameters, stamp
     )
     response = Response(stream_with_context(body), content_type=report_files.MIME[file_format])
-    response.headers["Content-Length"] = str(len(data))
+    chain_head = f"{stamp.chain_seq}:{stamp.chain_hash}"
+    return _announced(response, file_name, len(data), digest, chain_head)
+
+
+def _announced(
+    response: Response, file_name: str, size: int, digest: str | None, chain_head: str | None
+) -> Response:
+    """A report file's headers: its length and name, its SHA-256 with the link to its
+    manifest, and the audit chain's head it reflects."""
+    response.headers["Content-Length"] = str(size)
     response.headers["Content-Disposition"] = content_disposition(file_name)
-    response.headers["X-Content-SHA256"] = digest
-    response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
-    response.headers["Link"] = (
-        f'<{url_for("reports.manifest_by_digest", digest=digest)}>; rel="describedby"'
-    )
+    if digest:
+        response.headers["X-Content-SHA256"] = digest
+        response.headers["Link"] = (
+            f'<{url_for("reports.manifest_by_digest", digest=digest)}>; rel="describedby"'
+        )
+    if chain_head:
+        response.headers["X-Audit-Chain-Head"] = chain_head
     return response
 
 
@@ -129,7 +140,6 @@ def report_file(order: ReportOrder) -> Response:
 
 def job_file_response(job: Job, path: Path) -> Response:
     """A finished job's file, under its name, with its digest and its manifest's link."""
-    size = path.stat().st_size
 
     def chunks():
         with path.open("rb") as source:  # closed when the last chunk has gone
@@ -137,14 +147,9 @@ def job_file_response(job: Job, path: Path) -> Response:
 
     mime = report_files.MIME.get(path.suffix.lstrip("."), "application/octet-stream")
     response = Response(chunks(), content_type=mime)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = content_disposition(job.file_name or path.name)
-    if job.sha256:
-        response.headers["X-Content-SHA256"] = job.sha256
-        response.headers["Link"] = (
-            f'<{url_for("reports.manifest_by_digest", digest=job.sha256)}>; rel="describedby"'
-        )
-    if job.export is not None:
-        response.headers["X-Audit-Chain-Head"] = f"{job.export.chain_seq}:{job.export.chain_hash}"
     response.headers["Cache-Control"] = "private, no-store"
-    return response
+    export = job.export
+    chain_head = f"{export.chain_seq}:{export.chain_hash}" if export is not None else None
+    return _announced(
+        response, job.file_name or path.name, path.stat().st_size, job.sha256, chain_head
+    )
