@@ -44,6 +44,14 @@ class Conflict(DomainError):
     title = N_("Conflict")
 
 
+class Gone(DomainError):
+    """What was asked for was kept for a while and is no longer (a report file past its
+    keeping date)."""
+
+    status_code = 410
+    title = N_("Gone")
+
+
 class InvalidInput(DomainError):
     status_code = 422
     title = N_("Unprocessable content")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
+from ..domain import policy
 from ..extensions import db
 from ..infra import clock, context
 from ..models import Job, User
@@ -218,6 +219,15 @@ def of_user(user: User, limit: int = 50) -> list[Job]:
             select(Job).where(Job.requested_by_id == user.id).order_by(Job.id.desc()).limit(limit)
         )
     )
+
+
+def visible_to(user: User, job_id: int, kind: str | None = None) -> Job | None:
+    """The job (of this kind), if it is the reader's to see: the asker's, or any for an
+    admin (policy.can_see_job); None otherwise, as if it did not exist."""
+    job = find(job_id)
+    if job is None or (kind is not None and job.kind != kind):
+        return None
+    return job if policy.can_see_job(user, job.requested_by_id) else None
 
 
 def find(job_id: int) -> Job | None:

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from ..audit import anchors
 from ..audit.queries import data_mark
+from ..domain.errors import Conflict, Gone
+from ..domain.text import N_
 from ..extensions import db, reading_reports
 from ..infra import clock, context, i18n
 from ..models import Job, User
+from ..models.job import DONE
 from ..reporting import manifests, report_files, report_orders
 from ..reporting.report_orders import ReportOrder
 from . import queue, records
@@ -52,6 +55,17 @@ def ask(user: User, order: ReportOrder) -> tuple[Job, bool]:
 
 def export_dir() -> Path:
     return Path(context.setting("EXPORT_DIR"))
+
+
+def kept_file(job: Job) -> Path:
+    """A finished job's file, to serve: Conflict while it is being made, Gone once it is
+    no longer kept."""
+    if job.status != DONE:
+        raise Conflict(N_("The file is not ready yet; its page shows how far it has got."))
+    path = file_of(job)
+    if path is None:
+        raise Gone(N_("This file is no longer kept; ask for the report again."))
+    return path
 
 
 def file_of(job: Job) -> Path | None:

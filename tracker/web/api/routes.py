@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, request, send_file, url_for
 
 from ...accounts import tokens
 from ...domain import policy
-from ...domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from ...domain.errors import DomainError, InvalidInput, NotFound
 from ...domain.numbers import whole_number
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
@@ -69,11 +69,6 @@ PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
 class Unauthorized(DomainError):
     status_code = 401
     title = "Unauthorized"
-
-
-class Gone(DomainError):
-    status_code = 410
-    title = "Gone"
 
 
 class UnsupportedMediaType(DomainError):
@@ -369,8 +364,8 @@ def import_file():
 @bp.get("/imports/<int:import_id>")
 def get_import(import_id: int):
     """An import run in the background: its state, progress and, once done, its report."""
-    job = jobs_records.find(import_id)
-    if job is None or job.kind != "import" or not policy.can_see_job(_user(), job.requested_by_id):
+    job = jobs_records.visible_to(_user(), import_id, "import")
+    if job is None:
         raise NotFound(N_("There is no such %(what)s."), params={"what": "import"})
     return jsonify(import_job_json(job))
 
@@ -510,8 +505,8 @@ def create_export():
 
 
 def _visible_job(job_id: int) -> Job:
-    job = jobs_records.find(job_id)
-    if job is None or job.kind != "report" or not policy.can_see_job(_user(), job.requested_by_id):
+    job = jobs_records.visible_to(_user(), job_id, "report")
+    if job is None:
         raise NotFound(N_("There is no such %(what)s."), params={"what": "export"})
     return job
 
@@ -531,9 +526,4 @@ def get_export(job_id: int):
 @bp.get("/exports/<int:job_id>/file")
 def get_export_file(job_id: int):
     job = _visible_job(job_id)
-    if job.status != DONE:
-        raise Conflict(N_("The file is not ready yet; its page shows how far it has got."))
-    path = report_jobs.file_of(job)
-    if path is None:
-        raise Gone(N_("This file is no longer kept; ask for the report again."))
-    return job_file_response(job, path)
+    return job_file_response(job, report_jobs.kept_file(job))

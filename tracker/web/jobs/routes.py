@@ -8,7 +8,6 @@ from flask import Blueprint, abort, jsonify, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...domain import policy
 from ...infra import i18n
 from ...jobs import records, report_jobs
 from ...models import Job
@@ -20,8 +19,8 @@ bp = Blueprint("jobs", __name__)
 
 def _visible(job_id: int) -> Job:
     """The job, if it is the reader's to see (another person's job is as if missing)."""
-    job = records.find(job_id)
-    if job is None or not policy.can_see_job(current_user, job.requested_by_id):
+    job = records.visible_to(current_user, job_id)
+    if job is None:
         abort(404, _("There is no such file."))
     return job
 
@@ -75,9 +74,4 @@ def job_state(job_id: int):
 @login_required
 def job_file(job_id: int):
     job = _visible(job_id)
-    if job.status != DONE:
-        abort(409, _("The file is not ready yet; its page shows how far it has got."))
-    path = report_jobs.file_of(job)
-    if path is None:
-        abort(410, _("This file is no longer kept; ask for the report again."))
-    return job_file_response(job, path)
+    return job_file_response(job, report_jobs.kept_file(job))
