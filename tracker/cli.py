@@ -192,14 +192,12 @@ reminders_cli = AppGroup("reminders", help="Deadline reminders by e-mail.")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def send_reminders_command(on_date):
     """Send the reminders whose day has come (run daily from cron or a systemd timer)."""
+    from .jobs import daily
     from .work import reminders
 
     today = _run_date(on_date)
     report = reminders.send_reminders(today)
-    click.echo(
-        f"Reminders for {today.isoformat()}: {report.sent} sent, {report.skipped} already sent, "
-        f"{report.superseded} superseded by a nearer step, {len(report.failed)} failed."
-    )
+    click.echo(daily.reminders_summary(today, report))
     _exit_on_failures(report.failed)
 
 
@@ -207,14 +205,12 @@ def send_reminders_command(on_date):
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def send_digests_command(on_date):
     """Send the daily digest to the users who asked for it (once a day)."""
+    from .jobs import daily
     from .work import reminders
 
     today = _run_date(on_date)
     report = reminders.send_digests(today)
-    click.echo(
-        f"Digests for {today.isoformat()}: {report.sent} sent, {report.skipped} already sent, "
-        f"{len(report.failed)} failed."
-    )
+    click.echo(daily.digests_summary(today, report))
     _exit_on_failures(report.failed)
 
 
@@ -224,10 +220,11 @@ notifications_cli = AppGroup("notifications", help="Notifications waiting to be 
 @notifications_cli.command("send")
 def send_notifications_command():
     """E-mail the notifications not mailed yet, each once (run every few minutes)."""
+    from .jobs import daily
     from .work import notifications
 
     run = notifications.send_pending()
-    click.echo(f"Notifications: {run.sent} sent, {len(run.failed)} failed (kept for the next run).")
+    click.echo(daily.notifications_summary(run))
     _exit_on_failures(run.failed)
 
 
@@ -238,11 +235,12 @@ recurring_cli = AppGroup("recurring", help="Recurring tasks.")
 @click.option("--date", "on_date", default=None, help="Act as if today were YYYY-MM-DD.")
 def run_recurring_command(on_date):
     """Create the occurrences of recurring tasks whose period has begun (idempotent)."""
+    from .jobs import daily
     from .work import recurring
 
     today = _run_date(on_date)
     created = recurring.run(today)
-    click.echo(f"Recurring tasks for {today.isoformat()}: {len(created)} created.")
+    click.echo(daily.recurring_summary(today, created))
     for task in created:
         click.echo(f"  {task.directive.code} {task.code}: deadline {task.deadline.isoformat()}")
 

@@ -1,44 +1,59 @@
 """The scheduled work, as the scheduler (celery beat) runs it: the same functions the CLI
 commands call, each idempotent, so a site that also runs them from cron sends nothing
-twice. Each returns a one-line summary for the worker's log."""
+twice. Each returns a one-line summary for the worker's log, in the words the CLI prints
+(the `*_summary` functions serve both)."""
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from ..audit import anchors
 from ..infra import clock, context
+from ..models import Task
 from ..work import notifications, recurring, reminders
 from . import import_jobs, queue, records, report_jobs
 
 
+def reminders_summary(today: date, run: reminders.RunReport) -> str:
+    return (
+        f"Reminders for {today.isoformat()}: {run.sent} sent, {run.skipped} already sent, "
+        f"{run.superseded} superseded by a nearer step, {len(run.failed)} failed."
+    )
+
+
+def digests_summary(today: date, run: reminders.RunReport) -> str:
+    return (
+        f"Digests for {today.isoformat()}: {run.sent} sent, {run.skipped} already sent, "
+        f"{len(run.failed)} failed."
+    )
+
+
+def notifications_summary(run: notifications.MailRun) -> str:
+    return f"Notifications: {run.sent} sent, {len(run.failed)} failed (kept for the next run)."
+
+
+def recurring_summary(today: date, created: list[Task]) -> str:
+    return f"Recurring tasks for {today.isoformat()}: {len(created)} created."
+
+
 def send_reminders() -> str:
     today = clock.today()
-    run = reminders.send_reminders(today)
-    return (
-        f"reminders for {today}: {run.sent} sent, {run.skipped} already sent, "
-        f"{run.superseded} superseded, {len(run.failed)} failed"
-    )
+    return reminders_summary(today, reminders.send_reminders(today))
 
 
 def send_digests() -> str:
     today = clock.today()
-    run = reminders.send_digests(today)
-    return (
-        f"digests for {today}: {run.sent} sent, {run.skipped} already sent, "
-        f"{len(run.failed)} failed"
-    )
+    return digests_summary(today, reminders.send_digests(today))
 
 
 def send_notifications() -> str:
-    run = notifications.send_pending()
-    return f"notifications: {run.sent} sent, {len(run.failed)} failed (kept for the next run)"
+    return notifications_summary(notifications.send_pending())
 
 
 def run_recurring() -> str:
     today = clock.today()
-    return f"recurring tasks for {today}: {len(recurring.run(today))} created"
+    return recurring_summary(today, recurring.run(today))
 
 
 def anchor_audit() -> str:
@@ -63,7 +78,8 @@ def purge_expired_files() -> str:
             path.unlink(missing_ok=True)
         records.forget_file(job)
         purged += 1
-    # Uploads of imports whose job never read them (it failed three times): as long as files.
+    # Uploads of imports whose job never read them (it failed three times): kept as long as
+    # report files.
     keep = timedelta(days=context.setting("EXPORT_KEEP_DAYS")).total_seconds()
     folder = import_jobs.upload_dir()
     for upload in folder.iterdir() if folder.is_dir() else ():
