@@ -21,6 +21,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .domain.schedules import parse_schedule
+
 # The package carries its templates, static files, migrations and compiled catalogues, so an
 # installed wheel runs on its own. What an installation writes (the SQLite file, the
 # development secret key, uploads) goes under INSTANCE_DIR: ./instance of the directory the
@@ -77,8 +79,6 @@ def _int_list(value: str) -> list[int]:
 def _schedule(name: str, value: str) -> str:
     """A schedule as written: "HH:MM" (daily; several times separated by commas) or "every N
     minutes". Checked here so that a typo stops the start, not the scheduler at midnight."""
-    from .domain.schedules import parse_schedule
-
     try:
         parse_schedule(value)
     except ValueError as error:

@@ -54,7 +54,7 @@ def create(
 def reusable(user: User, print_: str) -> Job | None:
     """The asker's newest job with this fingerprint that is on its way or whose file is
     still kept."""
-    job = db.session.scalar(
+    job: Job | None = db.session.scalar(
         select(Job)
         .where(
             Job.requested_by_id == user.id,
@@ -66,8 +66,7 @@ def reusable(user: User, print_: str) -> Job | None:
     )
     if job is None or (job.status == DONE and (job.file_path is None or _expired(job))):
         return None
-    found: Job = job
-    return found
+    return job
 
 
 def _expired(job: Job) -> bool:
