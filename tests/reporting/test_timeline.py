@@ -69,3 +69,29 @@ def test_timeline_of_a_directive(client, make, org, today):
     assert ">today</text>" in svg
     assert "T-other" not in svg  # another unit's task is not the leader's to see
     assert svg.index("T-late") < svg.index("T-done") < svg.index("Tasks without a target")
+
+
+def test_a_timeline_of_several_pages_links_page_to_page(client, make, org, today, monkeypatch):
+    """The pager keeps the reader on the same directive's timeline from page to page."""
+    from tracker.web.directives import routes
+
+    monkeypatch.setattr(routes, "TIMELINE_ROWS", 2)
+    directive = make.directive("Đề án 06/QĐ-TTg")
+    for number in range(5):
+        make.task(
+            org["department"],
+            directive,
+            code=f"Nhiệm vụ {number + 1}",
+            title=f"Xây dựng cơ sở dữ liệu dân cư, đợt {number + 1}",
+            deadline=today + (number + 1) * DAY,
+        )
+    login(client, make.user("admin", org["ministry"]))
+    first = client.get(f"/directives/{directive.id}/timeline")
+    assert first.status_code == 200
+    assert "Page 1 of 3" in first.text
+    assert f'href="/directives/{directive.id}/timeline?page=2" rel="next"' in first.text
+    second = client.get(f"/directives/{directive.id}/timeline?page=2")
+    assert second.status_code == 200
+    assert "Page 2 of 3" in second.text and "Nhiệm vụ 3" in second.text
+    assert "Nhiệm vụ 1" not in second.text
+    assert f'href="/directives/{directive.id}/timeline?page=1" rel="prev"' in second.text
