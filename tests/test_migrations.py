@@ -146,3 +146,63 @@ def test_history_notes_written_in_english_become_codes(alembic_runner, alembic_e
     with alembic_engine.connect() as connection:
         back = dict(connection.execute(text("SELECT id, note FROM status_update")).all())
     assert back == notes
+
+
+def test_kept_counts_start_from_the_tasks_already_there(alembic_runner, alembic_engine):
+    """Migration 0026 fills the kept timeliness counts from the tasks as they stand: per unit
+    and per directive, completed on time / late and not completed on the summary row, the
+    not-completed ones per deadline day; cancelled tasks nowhere."""
+    alembic_runner.migrate_up_before("0026")
+    tasks = [  # code, status, deadline, completed_on, is_key
+        ("NV-01", "completed", "2026-03-31", "2026-03-30", True),
+        ("NV-02", "completed", "2026-03-31", "2026-04-02", False),
+        ("NV-03", "in_progress", "2026-06-30", None, False),
+        ("NV-04", "submitted", "2026-06-30", None, False),
+        ("NV-05", "cancelled", "2026-06-30", None, False),
+    ]
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO unit (id, code, name, path) VALUES (7, 'Sở TT&TT', 'Sở', '/7/')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
+                " source_url, visibility, created_at, search_key) VALUES (3, '06/QĐ-TTg',"
+                " 'decision', 'Đề án 06', '', '', '', '', 'internal', '2026-01-01', '')"
+            )
+        )
+        for number, (code, status, deadline, completed_on, is_key) in enumerate(tasks, 1):
+            connection.execute(
+                text(
+                    "INSERT INTO task (id, code, title, description, source_clause,"
+                    " directive_id, kind, lead_unit_id, deadline, original_deadline, status,"
+                    " percent_done, is_key, confidentiality, weight, version, created_at,"
+                    " updated_at, search_key, completed_on) VALUES (:id, :code, 'Nhiệm vụ', '',"
+                    " '', 3, 'task', 7, :deadline, :deadline, :status, 0, :key, 'normal', 1, 1,"
+                    " '2026-01-01', '2026-01-01', '', :completed_on)"
+                ),
+                {
+                    "id": number,
+                    "code": code,
+                    "deadline": deadline,
+                    "status": status,
+                    "key": is_key,
+                    "completed_on": completed_on,
+                },
+            )
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        rows = {
+            (kind, group_id, bool(key), str(day)[:10]): tuple(counts)
+            for kind, group_id, key, day, *counts in connection.execute(
+                text(
+                    "SELECT kind, group_id, is_key, day, completed_on_time, completed_late,"
+                    " not_completed, due FROM task_tally"
+                )
+            )
+        }
+    for kind, group_id in (("u", 7), ("d", 3)):
+        assert rows[(kind, group_id, True, "1900-01-01")] == (1, 0, 0, 0)
+        assert rows[(kind, group_id, False, "1900-01-01")] == (0, 1, 2, 0)
+        assert rows[(kind, group_id, False, "2026-06-30")] == (0, 0, 0, 2)
+    assert len(rows) == 6

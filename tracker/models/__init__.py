@@ -13,6 +13,7 @@ from .notification import Notification
 from .recurring import RecurringTask
 from .reminder import DigestSent, ReminderSent
 from .report_export import ReportExport
+from .tally import TaskTally
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .urging import UrgingNotice
@@ -40,6 +41,7 @@ __all__ = [
     "Target",
     "TargetValue",
     "Task",
+    "TaskTally",
     "Unit",
     "UrgingNotice",
     "User",

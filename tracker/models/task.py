@@ -92,8 +92,10 @@ class Task(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # The clause of the source document the task comes from, e.g. "Section III.2".
     source_clause: Mapped[str] = mapped_column(String(120), default="")
+    # active_history on the columns the kept counts depend on (models/tally.py): a change
+    # made after the row was expired still knows the value it replaces.
     directive_id: Mapped[int] = mapped_column(
-        ForeignKey("directive.id", ondelete="RESTRICT"), index=True
+        ForeignKey("directive.id", ondelete="RESTRICT"), index=True, active_history=True
     )
     target_id: Mapped[int | None] = mapped_column(
         ForeignKey("target.id", ondelete="SET NULL"), index=True
@@ -106,16 +108,18 @@ class Task(db.Model):
         ForeignKey("recurring_task.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20), default="task")
-    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    lead_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), active_history=True
+    )
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     start_date: Mapped[date | None] = mapped_column(Date)
-    deadline: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date, active_history=True)
     original_deadline: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    status: Mapped[str] = mapped_column(String(20), default="not_started", active_history=True)
     percent_done: Mapped[int] = mapped_column(SmallInteger, default=0)
-    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
     # normal, confidential or secret: only normal tasks of public directives are ever public.
     confidentiality: Mapped[str] = mapped_column(String(20), default="normal")
     # Share of this task in its parent's percent done (children count equally by default).
@@ -123,7 +127,7 @@ class Task(db.Model):
     # When a supervisor verified completion (UTC), and that day in TRACKER_TIMEZONE: timeliness
     # compares calendar days, and a stored day keeps the SQL expression portable.
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    completed_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
