@@ -44,7 +44,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -66,6 +66,30 @@ PASSWORD = "synthetic data password"  # synthetic.SYNTHETIC_PASSWORD
 SERVER_LOG = Path(os.environ.get("BENCH_LOG", "/tmp/tracker-bench-server.log"))
 WORKER_LOG = Path(os.environ.get("BENCH_WORKER_LOG", "/tmp/tracker-bench-worker.log"))
 BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
+# Which parts to run: pages (every page a reader opens, per role), measures, updates,
+# floors, exports. Default: all.
+ONLY = set(os.environ.get("BENCH_ONLY", "pages,measures,updates,floors,exports").split(","))
+PAGE_REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "10"))
+ADMIN = "bench_admin"  # made by the bench in its database
+# The pages a supervisor, an auditor or a unit leader opens, with the goals (p95, ms) of the
+# national-scale issue; a page a reader may not open (403) is left out for that reader.
+PAGE_GOALS = {
+    "dashboard": 300,
+    "board": 150,
+    "period, this quarter": 500,
+    "period, a past quarter": 500,
+    "league table": 300,
+    "task list": 300,
+    "overdue list": 300,
+    "task list as of 45 days ago": 300,
+    "directive progress": 100,
+    "directive page": 300,
+    "timeline": 300,
+    "directives": 300,
+    "my unit": 300,
+    "task page": 20,
+    "summary API": 150,
+}
 
 GOALS = {  # measure: (p95 goal in ms, floor ratio goal)
     "board": (150, 2.0),
@@ -170,6 +194,7 @@ class Subjects:
     directive_id: int
     directive_code: str
     today: date
+    largest_directive_id: int = 0
 
 
 def subjects(url: str) -> Subjects:
@@ -206,6 +231,12 @@ def subjects(url: str) -> Subjects:
             text("SELECT id, code FROM directive WHERE code LIKE :p ORDER BY id LIMIT 1"),
             {"p": f"{prefix}-%"},
         ).one()
+        largest_directive_id = c.scalar(
+            text(
+                "SELECT directive_id FROM task GROUP BY directive_id"
+                " ORDER BY COUNT(*) DESC, directive_id LIMIT 1"
+            )
+        )
     engine.dispose()
     leader, leader_unit = leaders[0]
     return Subjects(
@@ -216,7 +247,73 @@ def subjects(url: str) -> Subjects:
         directive_id=directive_id,
         directive_code=directive_code,
         today=date.today(),
+        largest_directive_id=largest_directive_id,
     )
+
+
+def ensure_admin(url: str) -> None:
+    """An administrator at the root of the synthetic tree (the dataset has none)."""
+    engine = create_engine(url)
+    with engine.connect() as c:
+        exists = c.scalar(text("SELECT 1 FROM user_account WHERE username = :u"), {"u": ADMIN})
+    engine.dispose()
+    if not exists:
+        subprocess.run(
+            [str(ROOT / ".venv/bin/flask"), "--app", "app", "users", "create", ADMIN]
+            + ["--role", "admin", "--unit", f"S{SEED}-ROOT", "--password-stdin"],
+            input=PASSWORD.encode(),
+            env=environment(url),
+            cwd=ROOT,
+            check=True,
+        )
+
+
+def page_paths(s: Subjects) -> dict[str, str]:
+    """Each page of PAGE_GOALS, as a reader opens it on the bench's day."""
+    today = s.today
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    past = quarter_start.replace(day=1) - timedelta(days=100)
+    past_quarter = f"{past.year}-Q{(past.month - 1) // 3 + 1}"
+    return {
+        "dashboard": "/dashboard",
+        "board": "/board",
+        "period, this quarter": "/reports/period",
+        "period, a past quarter": f"/reports/period?period={past_quarter}",
+        "league table": "/reports/league",
+        "task list": "/tasks",
+        "overdue list": "/tasks?timeliness=overdue",
+        "task list as of 45 days ago": f"/tasks?as_of={(today - timedelta(days=45)).isoformat()}",
+        "directive progress": f"/reports/directives/{s.largest_directive_id}",
+        "directive page": f"/directives/{s.largest_directive_id}",
+        "timeline": f"/directives/{s.largest_directive_id}/timeline",
+        "directives": "/directives",
+        "my unit": "/my-unit",
+        "task page": f"/tasks/{s.leader_tasks[0]}",
+        "summary API": "/api/v1/reports/summary",
+    }
+
+
+def measure_pages(name: str, s: Subjects) -> dict:
+    """Every page of page_paths for an admin, the top supervisor and a unit leader: the
+    median and p95 of BENCH_PAGE_REQUESTS requests after a warm-up each."""
+    readers = {"admin": ADMIN, "top supervisor": s.supervisor, "unit leader": s.leader}
+    results: dict = {}
+    for role, username in readers.items():
+        browsers = [Browser().login(username) for _ in range(CLIENTS)]
+        bearer = {"Authorization": f"Bearer {api_token(username)}"}
+        for page, path in page_paths(s).items():
+            headers = bearer if path.startswith("/api/") else None
+            status, _ = browsers[0].request("GET", path, headers=headers)
+            if status == 403:
+                continue
+
+            def call(client, n, path=path, browsers=browsers, headers=headers):
+                return browsers[client].request("GET", path, headers=headers)[0]
+
+            figures = measure(call, count=PAGE_REQUESTS).figures()
+            results[f"{role}: {page}"] = {**figures, "goal_ms": PAGE_GOALS[page], "path": path}
+            print(f"[{name}] {role}: {page}: {figures}", flush=True)
+    return results
 
 
 # --- HTTP ------------------------------------------------------------------------------
@@ -577,9 +674,12 @@ def timed_download(browser: Browser, path: str, server: subprocess.Popen) -> dic
 def run(name: str, url: str) -> dict:
     results: dict = {"database": name, **prepare(name, url)}
     s = subjects(url)
+    ensure_admin(url)
     server = start_server(url)
     job_worker = start_job_worker(url)
     try:
+        if "pages" in ONLY:
+            results["pages"] = measure_pages(name, s)
         supervisor = Browser().login(s.supervisor)
         leader_browsers = [Browser().login(s.leader) for _ in range(CLIENTS)]
         supervisor_token = api_token(s.supervisor)
@@ -601,21 +701,24 @@ def run(name: str, url: str) -> dict:
             "summary_all": get(same(Browser()), "/api/v1/reports/summary", bearer),
             "deep_page": get(same(Browser()), "/api/v1/tasks?timeliness=overdue&page=200", bearer),
         }
-        for measure_name, call in measures.items():
+        for measure_name, call in measures.items() if "measures" in ONLY else ():
             results[measure_name] = measure(call).figures()
             print(f"[{name}] {measure_name}: {results[measure_name]}", flush=True)
 
-        results["update_html"] = measure_html_updates(s, leader_browsers)
-        results["update_api"] = measure_api_updates(s, leaders_only=True)
-        print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
-        results["update_throughput"] = measure_api_updates(s, leaders_only=False)
+        if "updates" in ONLY:
+            results["update_html"] = measure_html_updates(s, leader_browsers)
+            results["update_api"] = measure_api_updates(s, leaders_only=True)
+            print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
+            results["update_throughput"] = measure_api_updates(s, leaders_only=False)
 
         print(f"[{name}] floors", flush=True)
-        for kind in ("board", "directive_page"):
+        for kind in ("board", "directive_page") if {"floors", "measures"} <= ONLY else ():
             floor = time_floor(url, floor_queries(kind, s))
             results[kind]["floor_ms"] = round(floor * 1000, 1)
             results[kind]["ratio"] = round(results[kind]["median_ms"] / (floor * 1000), 1)
 
+        if "exports" not in ONLY:
+            return results
         print(f"[{name}] CSV export", flush=True)
         results["csv"] = timed_download(supervisor, "/reports/tasks.csv", server)
         results["csv"]["floor_s"] = round(csv_floor(name, url, s), 2)
@@ -724,8 +827,34 @@ def goal_text(measure_name: str, figures: dict) -> str:
     return ", ".join(verdicts)
 
 
+def pages_table(all_results: list[dict]) -> list[str]:
+    """One row per page and reader: each database's median / p95 against the page's goal."""
+    names = [r["database"] for r in all_results if r.get("pages")]
+    if not names:
+        return []
+    header = ["page (reader)", *(f"{n} median / p95 ms" for n in names), "goal p95 ms"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    keys = list(dict.fromkeys(k for r in all_results for k in r.get("pages", {})))
+    for key in keys:
+        cells, goal = [], None
+        for results in all_results:
+            if not results.get("pages"):
+                continue
+            f = results["pages"].get(key)
+            if f is None:
+                cells.append("—")
+                continue
+            goal = f["goal_ms"]
+            verdict = "" if f["p95_ms"] <= goal else " (missed)"
+            failed = f"; {f['failures']} failed" if f["failures"] else ""
+            cells.append(f"{f['median_ms']:,.0f} / {f['p95_ms']:,.0f}{verdict}{failed}")
+        lines.append(f"| {key} | " + " | ".join(cells) + f" | {goal} |")
+    lines.append("")
+    return lines
+
+
 def table(all_results: list[dict]) -> str:
-    lines = []
+    lines = pages_table(all_results)
     header = ("measure", "db", "median ms", "p95 ms", "req/s", "floor ms", "app/floor", "goal")
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))

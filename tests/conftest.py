@@ -318,7 +318,8 @@ class Factory:
         )
         task.status = status
         if status == lifecycle.COMPLETED:
-            task.completed_on = completed_on or deadline
+            # Completion is dated the day it is verified: never after today.
+            task.completed_on = completed_on or min(deadline, clock.today())
             task.percent_done = 100
         for key, value in kw.items():
             setattr(task, key, value)

@@ -1,5 +1,6 @@
 """Flask commands: `users create|set-password`, `units create|list`, `demo load|generate`,
-`reminders send|digest`, `notifications send`, `recurring run`, `import`, `audit verify`."""
+`reminders send|digest`, `notifications send`, `recurring run`, `import`, `audit verify`,
+`jobs requeue|purge`, `backup create|restore`, `counts check|rebuild|fold`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .accounts import users
 from .domain.errors import DomainError
 from .domain.roles import ROLES
 from .extensions import db
+from .infra import clock
 from .org.units import get_unit_by_code
 from .seed import demo
 
@@ -350,6 +352,43 @@ def purge_jobs_command():
     click.echo(daily.purge_expired_files())
 
 
+counts_cli = AppGroup("counts", help="The kept timeliness counts (README → Performance).")
+
+
+@counts_cli.command("check")
+def check_counts_command():
+    """Compare the kept counts with a full recount of the tasks; exit 1 if they differ."""
+    from .models import tally
+
+    drift = tally.drift(clock.today())
+    for ((kind, group_id, is_key, day), column), (kept, counted) in sorted(drift.items()):
+        click.echo(
+            f"{'unit' if kind == tally.BY_UNIT else 'directive'} {group_id}"
+            f"{' key' if is_key else ''} {day.isoformat()} {column}: kept {kept}, counted {counted}"
+        )
+    if drift:
+        _fail(f"The kept counts differ from the tasks in {len(drift)} places: run counts rebuild.")
+    click.echo("The kept counts agree with the tasks.")
+
+
+@counts_cli.command("rebuild")
+def rebuild_counts_command():
+    """Rebuild the kept counts from the tasks (after writing tasks round the application)."""
+    from .models import tally
+
+    tally.recount()
+    db.session.commit()
+    click.echo("The kept counts were rebuilt from the tasks.")
+
+
+@counts_cli.command("fold")
+def fold_counts_command():
+    """Fold the deadline rows of days past into the summary rows (run daily)."""
+    from .jobs import daily
+
+    click.echo(daily.fold_kept_counts())
+
+
 backup_cli = AppGroup("backup", help="Backups that restore (README → Backups).")
 
 
@@ -399,3 +438,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(doctor_command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(counts_cli)

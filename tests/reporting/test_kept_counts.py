@@ -4,10 +4,17 @@ as counted from the tasks one by one."""
 
 from datetime import timedelta
 
+import time_machine
+from sqlalchemy import select, update
+
 from tracker.domain import lifecycle
 from tracker.extensions import db
-from tracker.models import Task, tally
+from tracker.infra import clock
+from tracker.models import Directive, Task, Unit, User, tally
 from tracker.org import imports
+from tracker.reporting import league, task_queries
+from tracker.reporting.task_queries import TaskFilters
+from tracker.seed import synthetic
 from tracker.work import deadline_extensions, recurring, tasks
 from tracker.work.tasks import TaskValues
 
@@ -128,3 +135,116 @@ def test_a_rolled_back_change_leaves_the_counts_as_they_were(make, org, today):
     db.session.rollback()
     assert tally.kept_count() == before
     assert_kept_counts_agree(today)
+
+
+def _league(user, filters):
+    rows = league.unit_rows(user, filters)
+    return sorted(
+        (row.unit.id, row.counts, row.days_overdue_total, row.extensions_granted) for row in rows
+    )
+
+
+def _readings(user, filters):
+    return (
+        _league(user, filters),
+        task_queries.total_counts(user, filters),
+        task_queries.due_soon_count(user, filters),
+        task_queries.grouped_counts(user, filters, Task.lead_unit_id),
+        task_queries.grouped_counts(user, filters, Task.directive_id),
+        task_queries.grouped_counts_by_two(user, filters, Task.lead_unit_id, Task.directive_id),
+    )
+
+
+def test_reports_read_from_the_kept_counts_what_counting_the_tasks_gives(make, org, monkeypatch):
+    """On generated national-style data, for every role and every narrowing a report offers,
+    today and on later days, the kept counts give exactly the figures counted task by task."""
+    synthetic.generate(1500, seed=23)
+    open_task = db.session.scalar(
+        select(Task).where(Task.status == lifecycle.IN_PROGRESS).order_by(Task.id).limit(1)
+    )
+    its_leader = db.session.scalar(
+        select(User).where(User.unit_id == open_task.lead_unit_id, User.role == "unit_leader")
+    )
+    request = deadline_extensions.request_extension(
+        its_leader, open_task, open_task.deadline + 30 * DAY, "Chờ ý kiến của Bộ Tài chính."
+    )
+    deadline_extensions.decide_extension(
+        make.user("admin", org["ministry"]), request, True, "Đồng ý."
+    )
+    assert tally.fold(clock.today() - DAY) > 0  # summary rows hold folded days too
+    db.session.commit()
+    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    root = units["S23-ROOT"]
+    ministry = next(u for u in units.values() if u.parent_id == root.id)
+    leaf = max(units.values(), key=lambda u: u.path.count("/"))
+    directive = db.session.scalar(select(Directive).where(Directive.code.startswith("S23")))
+    readers = [
+        make.user("admin", root, username="quản trị"),
+        make.user("auditor", root, username="kiểm toán"),
+        make.user("supervisor", root, username="lãnh đạo Bộ"),
+        make.user("supervisor", ministry, username="vụ trưởng Đào"),
+        make.user("unit_leader", leaf, username="trưởng phòng Ưng"),
+    ]
+    used, extensions_seen = [], 0
+    real = task_queries.kept_selection
+
+    def watched(*args, **kwargs):
+        selection = real(*args, **kwargs)
+        used.append(selection is not None)
+        return selection
+
+    for days_later in (0, 9, 40):
+        with time_machine.travel(clock.now() + days_later * DAY, tick=True):
+            today = clock.today()
+            for reader in readers:
+                for narrowing in (
+                    {},
+                    {"key": True},
+                    {"directive": directive.code},
+                    {"scope": ministry.code},
+                    {"scope": ministry.code, "directive": directive.code},
+                    {"unit": leaf.code, "key": False},
+                ):
+                    filters = task_queries.counted_scope(
+                        reader, TaskFilters(report_date=today, **narrowing)
+                    )
+                    monkeypatch.setattr(task_queries, "kept_selection", watched)
+                    kept = _readings(reader, filters)
+                    monkeypatch.setattr(task_queries, "kept_selection", lambda *a, **k: None)
+                    counted = _readings(reader, filters)
+                    assert kept == counted, (reader.username, narrowing, days_later)
+                    extensions_seen += sum(granted for *_, granted in kept[0])
+    assert sum(used) > len(used) / 3  # many of these readings came from the kept counts
+    assert kept[1].overdue and kept[1].completed_late  # and they were not all empty
+    assert extensions_seen  # the league counted the extension granted
+
+
+def test_the_counts_commands_find_a_drift_and_rebuild(app, make, org, today):
+    """`flask counts check` names where the kept counts differ from the tasks (as after a
+    write round the application) and exits 1; `counts rebuild` mends them; `counts fold`
+    (the scheduler's nightly work) changes no figure."""
+    unit = org["institute"]
+    for number in range(3):
+        make.task(unit, code=f"NV {number}", deadline=today - (number + 3) * DAY)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["counts", "check"]).output.endswith("agree with the tasks.\n")
+
+    db.session.execute(
+        update(tally.TaskTally)
+        .where(tally.TaskTally.kind == tally.BY_UNIT, tally.TaskTally.day == tally.SUMMARY_DAY)
+        .values(not_completed=tally.TaskTally.not_completed + 5)
+    )
+    db.session.commit()
+    drifted = runner.invoke(args=["counts", "check"])
+    assert drifted.exit_code == 1
+    assert f"unit {unit.id} 1900-01-01 not_completed: kept 8, counted 3" in drifted.output
+    assert runner.invoke(args=["counts", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["counts", "check"]).exit_code == 0
+
+    folded = runner.invoke(args=["counts", "fold"])
+    # three deadline days before yesterday, each kept once per unit and once per directive
+    assert folded.output == "kept counts: 6 deadline rows folded\n"
+    assert runner.invoke(args=["counts", "check"]).exit_code == 0
+    reader = make.user("auditor", org["ministry"])
+    assert task_queries.total_counts(reader, TaskFilters(report_date=today)).overdue == 3

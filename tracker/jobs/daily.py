@@ -9,8 +9,9 @@ import time
 from datetime import date, timedelta
 
 from ..audit import anchors
+from ..extensions import db
 from ..infra import clock, context
-from ..models import Task
+from ..models import Task, tally
 from ..work import notifications, recurring, reminders
 from . import import_jobs, queue, records, report_jobs
 
@@ -63,6 +64,14 @@ def anchor_audit() -> str:
         if written is None
         else (f"audit chain anchored at seq {written.seq}")
     )
+
+
+def fold_kept_counts() -> str:
+    """Fold the kept counts' deadline rows of days before yesterday into their summary rows
+    (fewer rows for today's reports to sum; no figure changes)."""
+    folded = tally.fold(clock.today() - timedelta(days=1))
+    db.session.commit()
+    return f"kept counts: {folded} deadline rows folded"
 
 
 def requeue_stale_jobs() -> str:

@@ -24,7 +24,19 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, delete, event, func, inspect, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    String,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -37,7 +49,7 @@ BY_DIRECTIVE = "d"
 # The day of the summary row: before every deadline, so "rows dated before today" takes in
 # the summary row and the overdue deadline rows in one index range.
 SUMMARY_DAY = date(1900, 1, 1)
-COUNTS = ("completed_on_time", "completed_late", "not_completed", "due")
+COUNTS = ("completed_on_time", "completed_late", "not_completed", "due", "due_day_total")
 # What a task's place in the counts depends on (the listeners compare these).
 COUNTED_ATTRIBUTES = (
     "lead_unit_id",
@@ -63,6 +75,9 @@ class TaskTally(db.Model):
     # Not-completed tasks whose deadline is `day`; on a summary row, those of folded days.
     # A deadline row may go below zero when its day was folded and a task then left it.
     due: Mapped[int] = mapped_column(Integer, default=0)
+    # On a summary row: the sum, over the folded tasks, of their deadline's days after
+    # SUMMARY_DAY, so that the days they are overdue on any later day stay exact. Else 0.
+    due_day_total: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 TallyKey = tuple[str, int, bool, date]
@@ -159,6 +174,11 @@ def apply(connection, changes: Counter[tuple[TallyKey, str]]) -> None:
         connection.execute(statement)
 
 
+def _after(day: date) -> int:
+    """Days from SUMMARY_DAY to `day`."""
+    return (day - SUMMARY_DAY).days
+
+
 def fold(before: date) -> int:
     """Move the deadline rows dated before `before` into their summary rows (the not-completed
     tasks due then are overdue on every later day); returns how many rows were folded. Reads
@@ -169,11 +189,12 @@ def fold(before: date) -> int:
     folded = connection.execute(
         delete(table)
         .where(table.c.day > SUMMARY_DAY, table.c.day < before)
-        .returning(table.c.kind, table.c.group_id, table.c.is_key, table.c.due)
+        .returning(table.c.kind, table.c.group_id, table.c.is_key, table.c.day, table.c.due)
     ).all()
     changes: Counter[tuple[TallyKey, str]] = Counter()
-    for kind, group_id, is_key, due in folded:
+    for kind, group_id, is_key, day, due in folded:
         changes[((kind, group_id, is_key, SUMMARY_DAY), "due")] += due
+        changes[((kind, group_id, is_key, SUMMARY_DAY), "due_day_total")] += due * _after(day)
     apply(connection, changes)
     return len(folded)
 
@@ -203,9 +224,12 @@ def as_read_from(counts: Counter[tuple[TallyKey, str]], today: date) -> dict:
     folded into their summary rows (see fold), zeros left out."""
     read: Counter[tuple[TallyKey, str]] = Counter()
     for ((kind, group_id, is_key, day), column), amount in counts.items():
-        if column == "due" and day < today:
-            day = SUMMARY_DAY
-        read[((kind, group_id, is_key, day), column)] += amount
+        if column == "due" and SUMMARY_DAY < day < today:
+            summary = (kind, group_id, is_key, SUMMARY_DAY)
+            read[(summary, "due")] += amount
+            read[(summary, "due_day_total")] += amount * _after(day)
+        else:
+            read[((kind, group_id, is_key, day), column)] += amount
     return {pair: amount for pair, amount in read.items() if amount}
 
 

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import ExtensionRequest, Task, Unit, User
 from ..models.extension import APPROVED
 from ..org import lookups
-from . import as_of
+from . import as_of, kept_counts, task_queries
 from .task_queries import TaskFilters, apply_filters
 
 
@@ -65,7 +65,11 @@ def days_between(later: date, column):
 
 
 def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
-    """One row per lead unit that has tasks `user` may see, its own tasks only."""
+    """One row per lead unit that has tasks `user` may see, its own tasks only; from the
+    kept counts where they answer (task_queries.kept_selection), else counted."""
+    kept = task_queries.kept_selection(user, filters, grouped_by=Task.lead_unit_id)
+    if kept is not None:
+        return _kept_unit_rows(user, filters, kept)
     report_date = filters.report_date
     record = as_of.record_columns(report_date)
     klass = record.timeliness(report_date, filters.deadline_basis)
@@ -118,6 +122,33 @@ def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
             extensions_granted=entry["extensions"],
         )
         for unit_id, entry in per_unit.items()
+    ]
+
+
+def _kept_unit_rows(user: User, filters: TaskFilters, kept) -> list[LeagueRow]:
+    figures = kept_counts.per_group_with_overdue_days(kept, days_between)
+    granted = apply_filters(
+        select(Task.lead_unit_id, func.count())
+        .select_from(ExtensionRequest)
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .where(
+            ExtensionRequest.status == APPROVED,
+            ExtensionRequest.decided_at < as_of.day_end(filters.report_date),
+        ),
+        user,
+        filters.with_(timeliness=None),
+    ).group_by(Task.lead_unit_id)
+    extensions = dict(db.session.execute(granted).all())
+    unit_ids = figures.keys() | extensions.keys()
+    units = lookups.units_by_id(unit_ids)
+    return [
+        LeagueRow(
+            unit=units[unit_id],
+            counts=figures.get(unit_id, (tl.TimelinessCounts(), 0))[0],
+            days_overdue_total=figures.get(unit_id, (None, 0))[1],
+            extensions_granted=extensions.get(unit_id, 0),
+        )
+        for unit_id in unit_ids
     ]
 
 

@@ -18,11 +18,12 @@ from ..domain.roles import AUDITOR
 from ..domain.search_text import query_words
 from ..domain.text import N_
 from ..extensions import db
-from ..infra import context
+from ..infra import clock, context
 from ..models import Directive, StatusUpdate, Task, Unit, User, scopes
 from ..models.extension import PENDING
+from ..models.tally import BY_DIRECTIVE, BY_UNIT
 from ..models.task import OPEN_STATUS_SQL
-from . import as_of
+from . import as_of, kept_counts
 from .as_of import RecordColumns
 from .pagination import FetchedPage
 
@@ -228,9 +229,77 @@ def _unit_by_code(code: str):
 def _sees_every_unit(user: User) -> bool:
     """Whether every unit is in `user`'s subtree (the head of the only tree), so that every
     task is one they may see."""
-    path = user.unit.path
+    return _every_unit_within(user.unit.path)
+
+
+def _every_unit_within(path: str) -> bool:
+    """Whether the subtree at `path` holds every unit (its head is the only tree's head)."""
     outside = select(Unit.id).where(~Unit.path.startswith(path, autoescape=True)).limit(1)
     return _once_per_request(("every unit", path), lambda: db.session.scalar(outside) is None)
+
+
+def _directive_id(code: str):
+    statement = select(Directive.id).where(Directive.code == code)
+    return _once_per_request(("directive", code), lambda: db.session.scalar(statement))
+
+
+def kept_selection(
+    user: User, filters: TaskFilters, grouped_by=None
+) -> kept_counts.KeptSelection | None:
+    """The selection in the terms of the kept counts, when they can answer it exactly: a
+    report on today or later, against current deadlines, narrowed only by unit or subtree,
+    directive and key flag (a directive together with units, or a grouping the kept rows do
+    not carry, is counted from the tasks), for a reader who sees every task selected, and no
+    completion dated after the report date. Else None: count the tasks."""
+    report_date = filters.report_date
+    if (
+        report_date is None
+        or report_date < clock.today()
+        or filters.deadline_basis != "current"
+        or filters.status
+        or filters.owner
+        or filters.q
+        or not any(grouped_by is known for known in (None, Task.lead_unit_id, Task.directive_id))
+    ):
+        return None
+    within_view = user.role in policy.READ_ALL_ROLES
+    unit = scope = None
+    if filters.unit:
+        unit = _unit_by_code(filters.unit)
+        if unit is None:
+            return None
+        within_view = within_view or policy.sees_whole_subtree(user, unit.path)
+    if filters.scope:
+        scope = _unit_by_code(filters.scope)
+        if scope is None:
+            return None
+        within_view = within_view or policy.sees_whole_subtree(user, scope.path)
+    if not within_view and not _sees_every_unit(user):
+        return None
+    if scope is not None and _every_unit_within(scope.path):
+        scope = None  # the whole tree: no narrowing
+    directive_id = _directive_id(filters.directive) if filters.directive else None
+    if filters.directive and directive_id is None:
+        return None
+    narrowed_by_unit = unit is not None or scope is not None
+    by_directive = grouped_by is Task.directive_id or (
+        directive_id is not None and grouped_by is None
+    )
+    if (by_directive and narrowed_by_unit) or (grouped_by is Task.lead_unit_id and directive_id):
+        return None
+    if _completed_after(report_date):
+        return None
+    if by_directive:
+        return kept_counts.KeptSelection(
+            BY_DIRECTIVE, report_date, filters.key, directive_id=directive_id
+        )
+    return kept_counts.KeptSelection(
+        BY_UNIT,
+        report_date,
+        filters.key,
+        unit_id=unit.id if unit is not None else None,
+        subtree_path=scope.path if scope is not None else None,
+    )
 
 
 def _completed_after(report_date: date) -> bool:
@@ -332,7 +401,11 @@ def _classified(user: User, filters: TaskFilters, *columns):
 def grouped_counts(
     user: User, filters: TaskFilters, group_column
 ) -> dict[object, tl.TimelinessCounts]:
-    """The four timeliness counts per value of `group_column`, counted by the database."""
+    """The four timeliness counts per value of `group_column`, read from the kept counts
+    where they answer (see kept_selection), else counted by the database."""
+    kept = kept_selection(user, filters, grouped_by=group_column)
+    if kept is not None:
+        return kept_counts.per_group(kept)  # type: ignore[return-value]
     return _count_per_group(_classified(user, filters, group_column.label("grp")))
 
 
@@ -340,8 +413,11 @@ def grouped_counts_by_two(
     user: User, filters: TaskFilters, first_column, second_column
 ) -> tuple[dict[object, tl.TimelinessCounts], dict[object, tl.TimelinessCounts]]:
     """grouped_counts() by two columns at once: on PostgreSQL in one pass over the tasks
-    (GROUPING SETS), elsewhere in two."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    (GROUPING SETS), elsewhere in two; each from the kept counts where they answer."""
+    kept = [kept_selection(user, filters, grouped_by=c) for c in (first_column, second_column)]
+    if kept[0] is not None and kept[1] is not None and kept[0].kind != kept[1].kind:
+        return kept_counts.per_group_of_two(kept[0], kept[1])  # type: ignore[return-value]
+    if any(kept) or db.session.get_bind().dialect.name != "postgresql":
         return (
             grouped_counts(user, filters, first_column),
             grouped_counts(user, filters, second_column),
@@ -378,6 +454,9 @@ def _count_per_group(inner) -> dict[object, tl.TimelinessCounts]:
 
 def total_counts(user: User, filters: TaskFilters) -> tl.TimelinessCounts:
     """The four timeliness counts over everything `filters` select."""
+    kept = kept_selection(user, filters)
+    if kept is not None:
+        return kept_counts.total(kept)
     inner = _classified(user, filters)
     statement = select(inner.c.klass, func.count()).group_by(inner.c.klass)
     return tl.TimelinessCounts.from_mapping(dict(db.session.execute(statement).all()))
@@ -397,6 +476,9 @@ def count_tasks(user: User, filters: TaskFilters) -> int:
 
 
 def due_soon_count(user: User, filters: TaskFilters) -> int:
+    kept = kept_selection(user, filters)
+    if kept is not None:
+        return kept_counts.due_soon(kept, filters.due_soon_days)
     return count_tasks(user, filters.with_(timeliness="due_soon"))
 
 

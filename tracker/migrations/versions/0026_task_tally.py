@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("completed_late", sa.Integer(), nullable=False),
         sa.Column("not_completed", sa.Integer(), nullable=False),
         sa.Column("due", sa.Integer(), nullable=False),
+        sa.Column("due_day_total", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "group_id", "is_key", "day", name=op.f("pk_task_tally")),
     )
     op.create_index("ix_task_tally_kind_day", "task_tally", ["kind", "day"], unique=False)
@@ -40,14 +41,14 @@ def upgrade():
         op.execute(
             f"""
             INSERT INTO task_tally (kind, group_id, is_key, day, completed_on_time,
-                                    completed_late, not_completed, due)
+                                    completed_late, not_completed, due, due_day_total)
             SELECT '{kind}', {column}, is_key, {summary_day},
                    SUM(CASE WHEN status = 'completed' AND completed_on <= deadline
                        THEN 1 ELSE 0 END),
                    SUM(CASE WHEN status = 'completed' AND completed_on > deadline
                        THEN 1 ELSE 0 END),
                    SUM(CASE WHEN status <> 'completed' THEN 1 ELSE 0 END),
-                   0
+                   0, 0
             FROM task WHERE status <> 'cancelled'
             GROUP BY {column}, is_key
             """
@@ -55,8 +56,8 @@ def upgrade():
         op.execute(
             f"""
             INSERT INTO task_tally (kind, group_id, is_key, day, completed_on_time,
-                                    completed_late, not_completed, due)
-            SELECT '{kind}', {column}, is_key, deadline, 0, 0, 0, COUNT(*)
+                                    completed_late, not_completed, due, due_day_total)
+            SELECT '{kind}', {column}, is_key, deadline, 0, 0, 0, COUNT(*), 0
             FROM task WHERE status NOT IN ('completed', 'cancelled')
             GROUP BY {column}, is_key, deadline
             """

@@ -1,0 +1,137 @@
+"""Today's timeliness counts read from the kept counts (models/tally.py) instead of counted
+from the tasks: a few thousand summary rows for the whole country.
+
+task_queries decides when a selection may be read here (today or later, current deadlines,
+no filter the kept rows do not carry, a reader who sees every task selected) and falls back
+to counting the tasks otherwise; tests/reporting/test_kept_counts.py proves both give the
+same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from ..domain import timeliness as tl
+from ..extensions import db
+from ..models import TaskTally, Unit
+
+
+@dataclass(frozen=True)
+class KeptSelection:
+    """The tasks a report counts, in the terms of the kept rows."""
+
+    kind: str  # BY_UNIT (narrowed by unit) or BY_DIRECTIVE (by directive)
+    report_date: date
+    is_key: bool | None = None
+    unit_id: int | None = None  # lead unit exactly (BY_UNIT)
+    subtree_path: str | None = None  # lead unit within this subtree (BY_UNIT)
+    directive_id: int | None = None  # (BY_DIRECTIVE)
+
+    def narrow(self, statement):
+        """`statement` over TaskTally narrowed to the selection's rows."""
+        return statement.where(self.condition())
+
+    def condition(self):
+        """The selection's rows of TaskTally, as one SQL condition."""
+        conditions = [TaskTally.kind == self.kind]
+        if self.is_key is not None:
+            conditions.append(TaskTally.is_key.is_(self.is_key))
+        if self.unit_id is not None:
+            conditions.append(TaskTally.group_id == self.unit_id)
+        if self.subtree_path is not None:
+            path = self.subtree_path
+            subtree = select(Unit.id).where(Unit.path.startswith(path, autoescape=True))
+            conditions.append(TaskTally.group_id.in_(subtree))
+        if self.directive_id is not None:
+            conditions.append(TaskTally.group_id == self.directive_id)
+        return and_(*conditions)
+
+
+def _sums():
+    return (
+        func.coalesce(func.sum(TaskTally.completed_on_time), 0),
+        func.coalesce(func.sum(TaskTally.completed_late), 0),
+        func.coalesce(func.sum(TaskTally.not_completed), 0),
+        func.coalesce(func.sum(TaskTally.due), 0),
+    )
+
+
+def _counts(on_time: int, late: int, not_completed: int, overdue: int) -> tl.TimelinessCounts:
+    return tl.TimelinessCounts(
+        completed_on_time=int(on_time),
+        completed_late=int(late),
+        within_deadline=int(not_completed) - int(overdue),
+        overdue=int(overdue),
+    )
+
+
+def total(selection: KeptSelection) -> tl.TimelinessCounts:
+    """The four counts over the selection on its report date: the summary rows and the
+    deadline rows of days before it (whose not-completed tasks are overdue)."""
+    statement = selection.narrow(select(*_sums())).where(TaskTally.day < selection.report_date)
+    return _counts(*db.session.execute(statement).one())
+
+
+def per_group(selection: KeptSelection) -> dict[int, tl.TimelinessCounts]:
+    """The four counts per unit (BY_UNIT) or per directive (BY_DIRECTIVE); groups with no
+    task counted are left out, as when counting the tasks."""
+    statement = (
+        selection.narrow(select(TaskTally.group_id, *_sums()))
+        .where(TaskTally.day < selection.report_date)
+        .group_by(TaskTally.group_id)
+    )
+    counts = {group: _counts(*sums) for group, *sums in db.session.execute(statement)}
+    return {group: c for group, c in counts.items() if c.total}
+
+
+def per_group_of_two(
+    first: KeptSelection, second: KeptSelection
+) -> tuple[dict[int, tl.TimelinessCounts], dict[int, tl.TimelinessCounts]]:
+    """per_group() of two selections of the same day (per unit and per directive, for the
+    board) in one statement."""
+    statement = (
+        select(TaskTally.kind, TaskTally.group_id, *_sums())
+        .where(or_(first.condition(), second.condition()))
+        .where(TaskTally.day < first.report_date)
+        .group_by(TaskTally.kind, TaskTally.group_id)
+    )
+    sides: tuple[dict, dict] = ({}, {})
+    for kind, group, *sums in db.session.execute(statement):
+        counts = _counts(*sums)
+        if counts.total:
+            sides[0 if kind == first.kind else 1][group] = counts
+    return sides
+
+
+def per_group_with_overdue_days(
+    selection: KeptSelection, days_between
+) -> dict[int, tuple[tl.TimelinessCounts, int]]:
+    """per_group(), with each group's days past the deadline summed over its overdue tasks,
+    in one statement: each deadline row's tasks are overdue by the days from their deadline,
+    and a summary row keeps its folded tasks' deadlines as a total (models/tally.py).
+    `days_between(later, column)` is the database's date arithmetic (league.days_between)."""
+    late_days = func.sum(
+        TaskTally.due * days_between(selection.report_date, TaskTally.day) - TaskTally.due_day_total
+    )
+    statement = (
+        selection.narrow(select(TaskTally.group_id, *_sums(), late_days))
+        .where(TaskTally.day < selection.report_date)
+        .group_by(TaskTally.group_id)
+    )
+    figures = {
+        group: (_counts(*sums), round(days or 0))
+        for group, *sums, days in db.session.execute(statement)
+    }
+    return {group: pair for group, pair in figures.items() if pair[0].total}
+
+
+def due_soon(selection: KeptSelection, due_soon_days: int) -> int:
+    """Not-completed tasks due from the report date to `due_soon_days` days after it."""
+    last_day = selection.report_date + timedelta(days=due_soon_days)
+    statement = selection.narrow(select(func.coalesce(func.sum(TaskTally.due), 0))).where(
+        TaskTally.day >= selection.report_date, TaskTally.day <= last_day
+    )
+    return int(db.session.scalar(statement) or 0)
