@@ -1,6 +1,6 @@
 """Flask commands: `users create|set-password`, `units create|list`, `demo load|generate`,
 `reminders send|digest`, `notifications send`, `recurring run`, `import`, `audit verify`,
-`jobs requeue|purge`, `backup create|restore`, `counts check|rebuild|fold`."""
+`jobs requeue|purge`, `backup create|restore`, `counts check|rebuild|keep`."""
 
 from __future__ import annotations
 
@@ -381,12 +381,12 @@ def rebuild_counts_command():
     click.echo("The kept counts were rebuilt from the tasks.")
 
 
-@counts_cli.command("fold")
-def fold_counts_command():
-    """Fold the deadline rows of days past into the summary rows (run daily)."""
+@counts_cli.command("keep")
+def keep_counts_command():
+    """Fold the deadline rows of days past, store the trend's past month ends (run daily)."""
     from .jobs import daily
 
-    click.echo(daily.fold_kept_counts())
+    click.echo(daily.keep_counts())
 
 
 backup_cli = AppGroup("backup", help="Backups that restore (README → Backups).")

@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import Directive, Task, Unit, User, tally
+from tracker.jobs import daily
+from tracker.models import Directive, StatusUpdate, Task, Unit, User, tally
 from tracker.org import imports
-from tracker.reporting import league, task_queries
+from tracker.reporting import dashboard, day_ends, league, task_queries
 from tracker.reporting.task_queries import TaskFilters
 from tracker.seed import synthetic
 from tracker.work import deadline_extensions, recurring, tasks
@@ -221,7 +222,7 @@ def test_reports_read_from_the_kept_counts_what_counting_the_tasks_gives(make, o
 
 def test_the_counts_commands_find_a_drift_and_rebuild(app, make, org, today):
     """`flask counts check` names where the kept counts differ from the tasks (as after a
-    write round the application) and exits 1; `counts rebuild` mends them; `counts fold`
+    write round the application) and exits 1; `counts rebuild` mends them; `counts keep`
     (the scheduler's nightly work) changes no figure."""
     unit = org["institute"]
     for number in range(3):
@@ -242,9 +243,74 @@ def test_the_counts_commands_find_a_drift_and_rebuild(app, make, org, today):
     assert runner.invoke(args=["counts", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["counts", "check"]).exit_code == 0
 
-    folded = runner.invoke(args=["counts", "fold"])
-    # three deadline days before yesterday, each kept once per unit and once per directive
-    assert folded.output == "kept counts: 6 deadline rows folded\n"
+    kept = runner.invoke(args=["counts", "keep"])
+    # three deadline days before yesterday, each kept once per unit and once per directive;
+    # the dashboard trend's eleven past month ends
+    assert kept.output == "kept counts: 6 deadline rows folded, 11 month ends stored\n"
     assert runner.invoke(args=["counts", "check"]).exit_code == 0
     reader = make.user("auditor", org["ministry"])
     assert task_queries.total_counts(reader, TaskFilters(report_date=today)).overdue == 3
+
+
+def _trends(readers, narrowings, today):
+    days = dashboard.month_ends(today)
+    return [
+        dashboard.overdue_trend(
+            reader, task_queries.counted_scope(reader, TaskFilters(report_date=today, **n)), days
+        )
+        for reader in readers
+        for n in narrowings
+    ]
+
+
+def test_the_trend_reads_stored_month_ends_that_agree_with_the_history(make, org, monkeypatch):
+    """The dashboard's twelve-month trend, from the month ends the scheduler stored, equals
+    the trend counted from the history; a lead unit changed or history written with a past
+    date forgets the stored days it may change, and the trend stays right."""
+    synthetic.generate(1500, seed=31)
+    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    root = units["S31-ROOT"]
+    ministry = next(u for u in units.values() if u.parent_id == root.id)
+    directive = db.session.scalar(select(Directive).where(Directive.code.startswith("S31")))
+    readers = [
+        make.user("auditor", root, username="kiểm toán viên"),
+        make.user("supervisor", ministry, username="vụ trưởng Đặng"),
+    ]
+    narrowings = [{}, {"key": True}, {"directive": directive.code}]
+    today = clock.today()
+    assert daily.keep_counts().endswith(", 11 month ends stored")
+    stored = _trends(readers, narrowings, today)
+    monkeypatch.setattr(task_queries, "kept_selection", lambda *a, **k: None)
+    counted = _trends(readers, narrowings, today)
+    monkeypatch.undo()
+    assert stored == counted
+    assert max(count for trend in counted for _, count in trend) > 0
+    reads_stored = []
+    real_stored = day_ends.stored
+    monkeypatch.setattr(
+        day_ends, "stored", lambda *a: reads_stored.append(real_stored(*a)) or reads_stored[-1]
+    )
+    _trends(readers, narrowings[:1], today)
+    assert all(found is not None for found in reads_stored) and reads_stored
+
+    # An administrator moves an overdue task to another unit: every stored day is forgotten.
+    admin = make.user("admin", root, username="quản trị viên")
+    task = db.session.scalar(
+        select(Task).where(Task.status == lifecycle.IN_PROGRESS, Task.deadline < today).limit(1)
+    )
+    other = next(u for u in units.values() if u.id != task.lead_unit_id and u.path.count("/") >= 4)
+    tasks.edit_task(admin, task, task.version, values_of(task, lead_unit=other))
+    db.session.commit()
+    month_ends = dashboard.month_ends(today)[:-1]
+    assert day_ends.days_not_stored(month_ends) == month_ends
+    monkeypatch.undo()
+    after_move = _trends(readers, narrowings, today)
+    daily.keep_counts()
+    assert _trends(readers, narrowings, today) == after_move
+
+    # History written with a past date (a bulk load, a correction) forgets the days after it.
+    entry = db.session.scalar(select(StatusUpdate).order_by(StatusUpdate.id).limit(1))
+    entry.created_at = clock.now() - 70 * DAY
+    db.session.commit()
+    forgotten = day_ends.days_not_stored(month_ends)
+    assert forgotten and forgotten[-1] == month_ends[-1] and forgotten != month_ends

@@ -36,7 +36,7 @@ HOUSEKEEPING = {
     "requeue-stale-jobs": (timedelta(minutes=1), daily.requeue_stale_jobs),
     "audit-anchor": (crontab(hour=23, minute=55), daily.anchor_audit),
     "purge-expired-files": (crontab(hour=3, minute=0), daily.purge_expired_files),
-    "fold-kept-counts": (crontab(hour=0, minute=15), daily.fold_kept_counts),
+    "keep-counts": (crontab(hour=0, minute=15), daily.keep_counts),
 }
 
 

@@ -12,6 +12,7 @@ from ..audit import anchors
 from ..extensions import db
 from ..infra import clock, context
 from ..models import Task, tally
+from ..reporting import dashboard, day_ends
 from ..work import notifications, recurring, reminders
 from . import import_jobs, queue, records, report_jobs
 
@@ -66,12 +67,17 @@ def anchor_audit() -> str:
     )
 
 
-def fold_kept_counts() -> str:
-    """Fold the kept counts' deadline rows of days before yesterday into their summary rows
-    (fewer rows for today's reports to sum; no figure changes)."""
-    folded = tally.fold(clock.today() - timedelta(days=1))
+def keep_counts() -> str:
+    """The nightly care of the kept counts: fold the deadline rows of days before yesterday
+    into their summary rows (fewer rows for today's reports to sum; no figure changes), and
+    store the overdue counts of the dashboard trend's month ends not stored yet."""
+    today = clock.today()
+    folded = tally.fold(today - timedelta(days=1))
     db.session.commit()
-    return f"kept counts: {folded} deadline rows folded"
+    missing = day_ends.days_not_stored(dashboard.month_ends(today)[:-1])
+    day_ends.store(missing)
+    db.session.commit()
+    return f"kept counts: {folded} deadline rows folded, {len(missing)} month ends stored"
 
 
 def requeue_stale_jobs() -> str:

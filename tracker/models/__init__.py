@@ -4,6 +4,7 @@ from .audit import AuditEvent, AuditHead
 from .calendar import CalendarFeed
 from .closing import ClosingTask, PeriodClosing
 from .comment import Comment
+from .day_end import OverdueAtDayEnd
 from .directive import Directive, Target, TargetValue
 from .evidence import Evidence
 from .extension import ExtensionRequest
@@ -32,6 +33,7 @@ __all__ = [
     "ExtensionRequest",
     "Job",
     "LoginSession",
+    "OverdueAtDayEnd",
     "Notification",
     "PeriodClosing",
     "RecurringTask",

@@ -34,6 +34,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     inspect,
     select,
 )
@@ -136,7 +137,7 @@ def _remember_flushed_states(session, flush_context, instances) -> None:
 @event.listens_for(Session, "after_flush")
 def _count_flushed_changes(session, flush_context) -> None:
     """Apply to the kept counts what this flush changed in tasks (same transaction)."""
-    before = session.info.pop("tally_before", {})
+    before = session.info.get("tally_before", {})
     changes: Counter[tuple[TallyKey, str]] = Counter()
     for task in session.new:
         if isinstance(task, Task):
@@ -247,4 +248,14 @@ def drift(today: date) -> dict:
 def recount() -> None:
     """Rebuild the kept counts from the tasks (in the caller's transaction)."""
     db.session.execute(delete(TaskTally))
-    apply(db.session.connection(), full_count())
+    rows: dict[TallyKey, dict[str, int]] = {}
+    for (key, column), amount in full_count().items():
+        rows.setdefault(key, dict.fromkeys(COUNTS, 0))[column] += amount
+    if rows:
+        db.session.execute(
+            insert(TaskTally.__table__),
+            [
+                {"kind": kind, "group_id": group_id, "is_key": is_key, "day": day, **amounts}
+                for (kind, group_id, is_key, day), amounts in rows.items()
+            ],
+        )

@@ -7,16 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, DateTime, and_, func, literal, or_, select, union_all
-
 from ..domain import policy
 from ..domain import timeliness as tl
-from ..domain.lifecycle import OPEN_STATUSES
 from ..domain.roles import OFFICER, UNIT_LEADER
 from ..extensions import db
-from ..models import StatusUpdate, Task, Unit, User
+from ..models import Task, Unit, User
 from ..org import lookups
-from . import as_of, task_queries
+from . import as_of, day_ends, kept_counts, task_queries
 from .task_queries import TaskFilters
 
 TREND_MONTHS = 12
@@ -51,50 +48,22 @@ def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
 
 
 def overdue_trend(user: User, filters: TaskFilters, days: list[date]) -> list[tuple[date, int]]:
-    """How many tasks were overdue at the end of each of `days`, as the record stood then,
-    in one pass over the history: each entry is in force from its moment until the task's
-    next entry, and a task was overdue on a day when the entry in force at the day's end
-    left it open with its deadline already past."""
-    entries = select(
-        StatusUpdate.task_id.label("task_id"),
-        StatusUpdate.new_status.label("status"),
-        StatusUpdate.deadline.label("deadline"),
-        StatusUpdate.created_at.label("since"),
-        func.lead(StatusUpdate.created_at)
-        .over(partition_by=StatusUpdate.task_id, order_by=StatusUpdate.id)
-        .label("until"),
-    ).subquery("entries")
-    calendar = union_all(
-        *(
-            select(
-                literal(day, Date).label("day"),
-                literal(as_of.day_end(day), DateTime(timezone=True)).label("day_end"),
-            )
-            for day in days
-        )
-    ).subquery("calendar")
-    statement = (
-        select(calendar.c.day, func.count())
-        .select_from(Task)
-        .join(entries, entries.c.task_id == Task.id)
-        .join(
-            calendar,
-            and_(
-                entries.c.since < calendar.c.day_end,
-                or_(entries.c.until.is_(None), entries.c.until >= calendar.c.day_end),
-            ),
-        )
-        .where(entries.c.status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
-    )
+    """How many tasks were overdue at the end of each of `days` (the last one today), as the
+    record stood then: from the stored counts of past days and today's kept counts when they
+    answer the selection, else counted from the history in one pass (day_ends)."""
+    kept = task_queries.kept_selection(user, filters)
+    if kept is not None:
+        past = [day for day in days if day < filters.report_date]
+        stored = day_ends.stored(kept, past)
+        if stored is not None:
+            now = kept_counts.total(kept).overdue
+            return [(day, stored.get(day, now)) for day in days]
+    statement, day = day_ends.overdue_at_day_ends(days)
     statement = task_queries.apply_filters(
         statement, user, filters.with_(timeliness=None), as_of.CURRENT
-    ).group_by(calendar.c.day)
-    counts = {_as_date(day): count for day, count in db.session.execute(statement)}
+    ).group_by(day)
+    counts = {day_ends.as_date(when): count for when, count in db.session.execute(statement)}
     return [(day, counts.get(day, 0)) for day in days]
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def build(user: User, today: date, directive: str | None = None) -> Dashboard:

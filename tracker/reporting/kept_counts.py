@@ -34,19 +34,20 @@ class KeptSelection:
         """`statement` over TaskTally narrowed to the selection's rows."""
         return statement.where(self.condition())
 
-    def condition(self):
-        """The selection's rows of TaskTally, as one SQL condition."""
-        conditions = [TaskTally.kind == self.kind]
+    def condition(self, table=TaskTally):
+        """The selection's rows of `table` (TaskTally, or another table of counts keyed by
+        kind, group_id and is_key), as one SQL condition."""
+        conditions = [table.kind == self.kind]
         if self.is_key is not None:
-            conditions.append(TaskTally.is_key.is_(self.is_key))
+            conditions.append(table.is_key.is_(self.is_key))
         if self.unit_id is not None:
-            conditions.append(TaskTally.group_id == self.unit_id)
+            conditions.append(table.group_id == self.unit_id)
         if self.subtree_path is not None:
             path = self.subtree_path
             subtree = select(Unit.id).where(Unit.path.startswith(path, autoescape=True))
-            conditions.append(TaskTally.group_id.in_(subtree))
+            conditions.append(table.group_id.in_(subtree))
         if self.directive_id is not None:
-            conditions.append(TaskTally.group_id == self.directive_id)
+            conditions.append(table.group_id == self.directive_id)
         return and_(*conditions)
 
 

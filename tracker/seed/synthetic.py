@@ -6,7 +6,7 @@ targets each, N tasks with deadlines spread from 400 days ago to 300 days ahead 
 timeliness class occurs), a coordinating unit on one task in five, and about 10 history
 entries per task (assignment, progress reports, submission, verification). The same N and
 seed give the same data. The kept timeliness counts (models/tally.py) are recounted at the
-end, in the same transaction.
+end, in the same transaction, and the stored past days (models/day_end.py) forgotten.
 
 Rows are written in bulk — COPY on PostgreSQL, executemany on SQLite — with ids given
 here, never through the ORM; the history is consistent with the tasks (status, percent and
@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from .. import audit
 from ..accounts.passwords import hash_password
@@ -30,7 +30,7 @@ from ..domain import lifecycle as lc
 from ..domain.search_text import search_key
 from ..extensions import db
 from ..infra import clock
-from ..models import Unit, tally
+from ..models import OverdueAtDayEnd, Unit, tally
 
 BATCH = 20_000
 UNITS_PER_TASK = 1 / 100
@@ -140,7 +140,10 @@ def generate(tasks: int, seed: int, progress: Callable[[int], None] | None = Non
     directives = _directives(rng, max(tasks // 1000, 3), prefix, today)
     task_count, entry_count = _tasks(rng, tasks, units, leaders, officers, directives, today, tick)
     _reset_sequences()
-    tally.recount()  # the bulk load went round the ORM, whose listeners keep the counts
+    # The bulk load went round the ORM, whose listeners keep the counts and forget the
+    # stored past days its back-dated history changes.
+    tally.recount()
+    db.session.execute(delete(OverdueAtDayEnd))
     counts = {
         "units": len(units),
         "users": len(units) * USERS_PER_UNIT,

@@ -1,0 +1,148 @@
+"""How many tasks were overdue at the end of past days: the rule, counted from the history
+(the dashboard's trend, live), and the stored counts of days already over
+(models/day_end.py), written by the scheduler and read by the trend whenever every day it
+needs is stored.
+
+A task was overdue at the end of a day when the history entry in force then (the last one
+written before the day ended in TRACKER_TIMEZONE) left it open with its deadline already
+past. Each entry is in force from its moment until the task's next entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from ..domain.lifecycle import OPEN_STATUSES
+from ..extensions import db
+from ..models import OverdueAtDayEnd, StatusUpdate, Task
+from ..models.day_end import ALL
+from ..models.tally import BY_DIRECTIVE, BY_UNIT
+from . import as_of
+from .kept_counts import KeptSelection
+
+
+def overdue_at_day_ends(days: list[date], *columns):
+    """A statement over Task of (day, *columns, count) rows, one per task overdue at the end
+    of each of `days`, still to be narrowed and grouped by (day, *columns); and its day
+    column."""
+    entries = select(
+        StatusUpdate.task_id.label("task_id"),
+        StatusUpdate.new_status.label("status"),
+        StatusUpdate.deadline.label("deadline"),
+        StatusUpdate.created_at.label("since"),
+        func.lead(StatusUpdate.created_at)
+        .over(partition_by=StatusUpdate.task_id, order_by=StatusUpdate.id)
+        .label("until"),
+    ).subquery("entries")
+    calendar = union_all(
+        *(
+            select(
+                literal(day, Date).label("day"),
+                literal(as_of.day_end(day), DateTime(timezone=True)).label("day_end"),
+            )
+            for day in days
+        )
+    ).subquery("calendar")
+    statement = (
+        select(calendar.c.day, *columns, func.count())
+        .select_from(Task)
+        .join(entries, entries.c.task_id == Task.id)
+        .join(
+            calendar,
+            and_(
+                entries.c.since < calendar.c.day_end,
+                or_(entries.c.until.is_(None), entries.c.until >= calendar.c.day_end),
+            ),
+        )
+        .where(entries.c.status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
+    )
+    return statement, calendar.c.day
+
+
+def as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def store(days: list[date]) -> int:
+    """Count and store `days` (each already over) for every task, per lead unit and per
+    directive, split by key flag; returns the rows written. On PostgreSQL the table is
+    locked first, so that a change deleting stored days waits for this to commit and then
+    deletes what it may have changed (SQLite has one writer at a time)."""
+    if not days:
+        return 0
+    table = OverdueAtDayEnd.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("LOCK TABLE overdue_at_day_end IN SHARE ROW EXCLUSIVE MODE"))
+    db.session.execute(delete(table).where(table.c.day.in_(days)))
+    rows: list[dict] = []
+    totals = dict.fromkeys(days, 0)
+    for kind, column in ((BY_UNIT, Task.lead_unit_id), (BY_DIRECTIVE, Task.directive_id)):
+        statement, day = overdue_at_day_ends(days, column, Task.is_key)
+        for when, group_id, is_key, count in db.session.execute(
+            statement.group_by(day, column, Task.is_key)
+        ):
+            when = as_date(when)
+            rows.append(
+                {
+                    "kind": kind,
+                    "group_id": group_id,
+                    "is_key": bool(is_key),
+                    "day": when,
+                    "overdue": count,
+                }
+            )
+            if kind == BY_UNIT:
+                totals[when] += count
+    rows += [
+        {"kind": ALL, "group_id": 0, "is_key": False, "day": when, "overdue": total}
+        for when, total in totals.items()
+    ]
+    db.session.execute(insert(table), rows)
+    return len(rows)
+
+
+def days_not_stored(days: list[date]) -> list[date]:
+    """Those of `days` with no stored counts yet."""
+    marked = select(OverdueAtDayEnd.day).where(
+        OverdueAtDayEnd.kind == ALL, OverdueAtDayEnd.day.in_(days)
+    )
+    done = {as_date(day) for day in db.session.scalars(marked)}
+    return [day for day in days if day not in done]
+
+
+def stored(selection: KeptSelection, days: list[date]) -> dict[date, int] | None:
+    """The stored overdue counts of `selection` on `days`, or None when a day is not stored
+    (then the caller counts from the history)."""
+    if not days:
+        return {}
+    is_all = OverdueAtDayEnd.kind == ALL
+    statement = (
+        select(
+            OverdueAtDayEnd.day,
+            func.sum(case((is_all, 0), else_=OverdueAtDayEnd.overdue)),
+            func.max(case((is_all, 1), else_=0)),
+        )
+        .where(or_(is_all, selection.condition(OverdueAtDayEnd)), OverdueAtDayEnd.day.in_(days))
+        .group_by(OverdueAtDayEnd.day)
+    )
+    found = {
+        as_date(day): (int(count or 0), marked)
+        for day, count, marked in db.session.execute(statement)
+    }
+    if any(not found.get(day, (0, 0))[1] for day in days):
+        return None
+    return {day: found[day][0] for day in days}
