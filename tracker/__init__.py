@@ -151,13 +151,20 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite enforces foreign keys only when asked, per connection; WAL lets readers run
-    beside a writer, and the busy timeout makes writers queue instead of failing."""
+    beside a writer, and the busy timeout makes writers queue instead of failing. SQLite's
+    own lower() folds ASCII letters only ("Đ" stays "Đ"): it is replaced by Python's, as
+    PostgreSQL's folds every letter, so "đỗ" finds the account "Đỗ" on both."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")

@@ -168,6 +168,7 @@ WRITES = {
     "api.create_recurring": "test_recurring",
     "api.record_target_value": "test_targets",
     "api.revoke_token": "test_api",
+    "admin.deactivate_dormant_users": "test_account_hygiene",
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from .. import audit
 from ..domain import policy
@@ -14,6 +15,7 @@ from ..domain.errors import InvalidInput, first_problem
 from ..domain.roles import ROLES
 from ..domain.text import N_
 from ..extensions import db
+from ..infra import clock, context
 from ..models import Unit, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -129,17 +131,61 @@ def update_user(
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Upgrades an outdated hash on success."""
+    """The active user with these credentials, or None. On success it notes the moment of the
+    sign-in (committed by the caller with its audit event) and upgrades an outdated hash."""
     user = find_user(username)
     if user is None:
         verify_password(_dummy_hash(), password)  # same work either way: no user enumeration
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
+    user.last_login_at = clock.now()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+def dormant_users() -> Select[Any]:
+    """Active accounts nobody has signed in to for INACTIVE_AFTER_DAYS days (or ever, when
+    made longer ago than that): a statement over User, by username."""
+    since = clock.now() - timedelta(days=context.setting("INACTIVE_AFTER_DAYS"))
+    return (
+        select(User)
+        .where(
+            User.active.is_(True),
+            or_(
+                User.last_login_at < since,
+                and_(User.last_login_at.is_(None), User.created_at < since),
+            ),
+        )
+        .order_by(User.username)
+    )
+
+
+def deactivate_dormant(actor: User) -> int:
+    """Deactivate every dormant account but the actor's own, each with an audit event; their
+    sessions and API tokens end. Returns how many."""
+    policy.require(policy.can_manage_users(actor))
+    count = 0
+    for user in db.session.scalars(dormant_users().where(User.id != actor.id)).all():
+        before = audit.snapshot(user, USER_FIELDS)
+        user.active = False
+        user.session_token = secrets.token_hex(16)
+        audit.record(
+            actor,
+            "user.deactivated_dormant",
+            user,
+            before,
+            {**audit.snapshot(user, USER_FIELDS), "last_login_at": _moment(user.last_login_at)},
+        )
+        count += 1
+    db.session.commit()
+    return count
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else clock.aware(value).isoformat(timespec="seconds")
 
 
 def record_login(user: User, outcome: str) -> None:

@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     # session, so a change ends existing sessions on their next request.
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The last sign-in with the password (the login page or POST /api/v1/tokens).
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     unit: Mapped[Unit] = relationship()
 

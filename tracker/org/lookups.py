@@ -77,9 +77,11 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-def user_page(page: int, per_page: int):
+def user_page(page: int, per_page: int, statement=None):
+    """A page of users (of `statement` over User, by default all), by username."""
+    statement = select(User).order_by(User.username) if statement is None else statement
     return db.paginate(
-        select(User).options(selectinload(User.unit)).order_by(User.username),
+        statement.options(selectinload(User.unit)),
         page=page,
         per_page=per_page,
         error_out=False,

@@ -12,6 +12,7 @@ from ...domain import policy
 from ...domain.errors import Conflict, DomainError, InvalidInput
 from ...domain.numbers import whole_number
 from ...domain.text import N_
+from ...infra import context
 from ...infra.i18n import describe
 from ...jobs import import_jobs
 from ...models import Directive, Target, Task, Unit, User
@@ -93,9 +94,27 @@ def unit_edit(unit_id: int | None = None):
 @bp.route("/users")
 @login_required
 def users_index():
+    """Every account with its last sign-in; `?dormant=1`: the active ones unused for
+    INACTIVE_AFTER_DAYS, which one button deactivates."""
     policy.require(policy.can_manage_users(current_user))
-    pagination = lookups.user_page(page_number(), 50)
-    return render_template("admin/users.html", pagination=pagination)
+    dormant = request.args.get("dormant") == "1"
+    statement = users.dormant_users() if dormant else None
+    pagination = lookups.user_page(page_number(), 50, statement)
+    return render_template(
+        "admin/users.html",
+        pagination=pagination,
+        dormant=dormant,
+        inactive_after_days=context.setting("INACTIVE_AFTER_DAYS"),
+    )
+
+
+@bp.route("/users/deactivate-dormant", methods=["POST"])
+@login_required
+def deactivate_dormant_users():
+    policy.require(policy.can_manage_users(current_user))
+    count = users.deactivate_dormant(current_user)
+    flash(_("%(count)s unused accounts were deactivated.", count=count), "success")
+    return redirect(url_for("admin.users_index"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
