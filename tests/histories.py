@@ -45,6 +45,9 @@ def progress(actor, task, status, percent, day, note="", url="", hour=10):
 def new_task(make, unit, directive, code, deadline, created):
     task = make.task(unit, directive, code=code, deadline=deadline)
     date_last_entry(task, created)  # the "Task assigned." entry
+    # ...and the task was recorded then (what the application writes in one transaction).
+    db.session.execute(update(Task).where(Task.id == task.id).values(created_at=at(created)))
+    db.session.commit()
     return task
 
 

@@ -2,7 +2,7 @@
 dated 2025 history (tests/histories.py)."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from tracker.domain import periods
 from tracker.domain.periods import PeriodError, parse_period
 from tracker.extensions import db
-from tracker.models import PeriodClosing
+from tracker.infra import clock
+from tracker.models import PeriodClosing, StatusUpdate, Task
+from tracker.seed import demo
 
 from ..conftest import login
 
@@ -197,3 +199,25 @@ def test_a_period_not_over_is_reported_as_of_today(client, make, org):
     login(client, vietnamese)
     page = client.get("/reports/period?period=2026-Q4").text
     assert "Kỳ báo cáo chưa kết thúc: số liệu tính đến ngày 02/12/2026" in page
+
+
+def test_a_task_is_first_recorded_at_its_first_history_entry():
+    """Period reports count the tasks new in a period by their created_at: the demo writes
+    each task's history with past dates, and every task's created_at is its first entry's
+    (or, for a task written today, the moment just before it in the same transaction)."""
+    demo.load_demo()
+    first = (
+        select(StatusUpdate.task_id, func.min(StatusUpdate.created_at).label("first_at"))
+        .group_by(StatusUpdate.task_id)
+        .subquery()
+    )
+    pairs = db.session.execute(
+        select(Task.created_at, first.c.first_at).join(first, first.c.task_id == Task.id)
+    ).all()
+    assert len(pairs) > 20
+    wrong = [
+        (created, at)
+        for created, at in pairs
+        if not timedelta(0) <= clock.aware(at) - clock.aware(created) < timedelta(seconds=1)
+    ]
+    assert not wrong, wrong[:3]

@@ -23,6 +23,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import history_notes
 from ..domain import timeliness as tl
@@ -129,6 +130,9 @@ class Task(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the task was first recorded: never after its first history entry (kept so by
+    # _keep_first_recorded below), so that "new in a period" reads the task row, not the
+    # history.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -265,3 +269,39 @@ def _stamp_entry_deadline(session, flush_context, instances) -> None:
         if isinstance(entry, StatusUpdate) and entry.deadline is None:
             task = entry.task or session.get(Task, entry.task_id)
             entry.deadline = task.deadline
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_first_recorded(session, flush_context, instances) -> None:
+    """A history entry dated before its task's created_at (history written with a past
+    date: the demo, a test) moves created_at back to it: a task is first recorded at its
+    first entry. Entries dated by default are written after their task, never before."""
+    for entry in (*session.new, *session.dirty):
+        if not isinstance(entry, StatusUpdate):
+            continue
+        task = entry.task or session.get(Task, entry.task_id)
+        if entry.created_at is None and task is not None and task in session.new:
+            # A new task's first entry: the same moment, to the microsecond.
+            task.created_at = task.created_at or utcnow()
+            entry.created_at = task.created_at
+        if entry.created_at is None:
+            continue
+        if task is not None and task.created_at is not None:
+            moment, recorded = entry.created_at, task.created_at
+            if (moment.tzinfo is None) != (recorded.tzinfo is None):  # SQLite: naive UTC
+                moment, recorded = moment.replace(tzinfo=None), recorded.replace(tzinfo=None)
+            if moment < recorded:
+                _move_created_at(session, task, entry.created_at)
+
+
+def _move_created_at(session, task: Task, moment: datetime) -> None:
+    """Set created_at without counting as an edit of the task: a stored task is written by
+    a statement of its own, so its version (what editors compare) stays as it was."""
+    if task in session.new:
+        task.created_at = moment
+        return
+    table = Task.__table__
+    session.connection().execute(
+        table.update().where(table.c.id == task.id).values(created_at=moment)
+    )
+    set_committed_value(task, "created_at", moment)

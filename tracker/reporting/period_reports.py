@@ -24,7 +24,7 @@ from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED
 from ..domain.text import N_
 from ..extensions import db
-from ..models import StatusUpdate, Task, User
+from ..models import Task, User
 from . import as_of
 from .task_queries import TaskFilters, apply_filters
 
@@ -77,18 +77,6 @@ def _ratio(part: int, whole: int) -> float | None:
     return None if whole == 0 else part / whole
 
 
-def _first_entries():
-    """(task_id, first_at): when each task was first recorded."""
-    return (
-        select(
-            StatusUpdate.task_id.label("task_id"),
-            func.min(StatusUpdate.created_at).label("first_at"),
-        )
-        .group_by(StatusUpdate.task_id)
-        .subquery("first_entry")
-    )
-
-
 def figures_day(end: date, today: date) -> date:
     """The day a period's figures are taken on: its last day, or today while it runs."""
     return min(end, today)
@@ -108,7 +96,6 @@ def period_figures(
     basis = filters.deadline_basis
     klass = record.timeliness(end, basis)
     deadline = record.judged_deadline(basis)
-    first = _first_entries()
     due = and_(klass.is_not(None), deadline >= start, deadline <= end)
     completed_within = and_(
         record.status == COMPLETED, record.completed_on >= start, record.completed_on <= end
@@ -120,8 +107,8 @@ def period_figures(
     columns = (
         tally(
             and_(
-                first.c.first_at >= as_of.day_end(start - timedelta(days=1)),
-                first.c.first_at < as_of.day_end(end),
+                Task.created_at >= as_of.day_end(start - timedelta(days=1)),
+                Task.created_at < as_of.day_end(end),
             )
         ),
         tally(due),
@@ -133,11 +120,7 @@ def period_figures(
         tally(and_(due, klass == tl.Timeliness.COMPLETED_LATE.value)),
         tally(and_(due, klass == tl.Timeliness.OVERDUE.value)),
     )
-    statement = (
-        select(group_column.label("grp"), *columns)
-        .select_from(Task)
-        .join(first, first.c.task_id == Task.id)
-    )
+    statement = select(group_column.label("grp"), *columns).select_from(Task)
     statement = apply_filters(
         statement, user, filters.with_(timeliness=None, report_date=end), record
     )
