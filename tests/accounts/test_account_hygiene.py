@@ -53,7 +53,8 @@ def test_unused_accounts_are_listed_and_deactivated_in_one_audited_action(client
     login(client, admin)
     everyone = client.get("/admin/users")
     assert "chuyên viên Mới" in everyone.text and "never" in everyone.text
-    assert f"{recent.last_login_at:%d/%m/%Y}" in everyone.text
+    # shown as the moment in TRACKER_TIMEZONE (here a day later than in UTC at some hours)
+    assert f"{clock.local_time(recent.last_login_at):%d/%m/%Y %H:%M}" in everyone.text
     dormant = client.get("/admin/users?dormant=1")
     assert dormant.status_code == 200
     for listed in ("chuyên viên Ưng", "chuyên viên Đạt", "quản trị Bùi"):
