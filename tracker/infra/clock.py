@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..models._types import utcnow
+from ..models._types import aware, utcnow
+
+__all__ = ["aware", "local_day", "local_time", "now", "today", "tracker_zone", "utcnow"]
 from . import context
 
 
@@ -24,11 +26,6 @@ def local_day(moment: datetime) -> date:
 
 def now() -> datetime:
     return utcnow()
-
-
-def aware(moment: datetime) -> datetime:
-    """`moment` with its time zone (naive values are UTC: SQLite)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def local_time(moment: datetime) -> datetime:

@@ -10,6 +10,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """`moment` with its time zone (naive values are UTC: SQLite gives them back naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def sql_in(values: tuple[str, ...]) -> str:
     """An SQL `IN (...)` list of string literals, for CHECK constraints over known constants."""
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"

@@ -20,7 +20,7 @@ from sqlalchemy import Boolean, Date, Integer, String, delete, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
-from ._types import utcnow
+from ._types import aware, utcnow
 from .tally import COUNTED_ATTRIBUTES, counted_state
 from .task import StatusUpdate, Task
 
@@ -63,9 +63,7 @@ def _forget_days_that_changed(session, flush_context) -> None:
                 continue
             if entry in session.dirty and not inspect(entry).attrs.created_at.history.deleted:
                 continue  # an entry's other columns changed, not its moment
-            moment = entry.created_at
-            if moment.tzinfo is None:  # SQLite gives naive UTC
-                moment = moment.replace(tzinfo=long_ago.tzinfo)
+            moment = aware(entry.created_at)
             if moment < long_ago:
                 day = moment.date() - timedelta(days=1)
                 first_changed = day if first_changed is None else min(first_changed, day)

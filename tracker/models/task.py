@@ -30,7 +30,7 @@ from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUSES, TASK_KINDS
 from ..domain.search_text import search_key
 from ..extensions import db
-from ._types import one_line, sql_in, utcnow
+from ._types import aware, one_line, sql_in, utcnow
 from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
@@ -286,12 +286,9 @@ def _keep_first_recorded(session, flush_context, instances) -> None:
             entry.created_at = task.created_at
         if entry.created_at is None:
             continue
-        if task is not None and task.created_at is not None:
-            moment, recorded = entry.created_at, task.created_at
-            if (moment.tzinfo is None) != (recorded.tzinfo is None):  # SQLite: naive UTC
-                moment, recorded = moment.replace(tzinfo=None), recorded.replace(tzinfo=None)
-            if moment < recorded:
-                _move_created_at(session, task, entry.created_at)
+        recorded = task.created_at if task is not None else None
+        if recorded is not None and aware(entry.created_at) < aware(recorded):
+            _move_created_at(session, task, entry.created_at)
 
 
 def _move_created_at(session, task: Task, moment: datetime) -> None:
