@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -172,20 +172,11 @@ def deactivate_dormant(actor: User) -> int:
         before = audit.snapshot(user, USER_FIELDS)
         user.active = False
         user.session_token = secrets.token_hex(16)
-        audit.record(
-            actor,
-            "user.deactivated_dormant",
-            user,
-            before,
-            {**audit.snapshot(user, USER_FIELDS), "last_login_at": _moment(user.last_login_at)},
-        )
+        after = audit.snapshot(user, (*USER_FIELDS, "last_login_at"))
+        audit.record(actor, "user.deactivated_dormant", user, before, after)
         count += 1
     db.session.commit()
     return count
-
-
-def _moment(value: datetime | None) -> str | None:
-    return None if value is None else clock.aware(value).isoformat(timespec="seconds")
 
 
 def record_login(user: User, outcome: str) -> None:

@@ -151,15 +151,21 @@ def _count_flushed_changes(session, flush_context) -> None:
     apply(session.connection(), changes)
 
 
+def _rows(changes: Counter[tuple[TallyKey, str]]) -> dict[TallyKey, dict[str, int]]:
+    """(row, column) → amount, as the amounts of each row's columns (rows all zero left out)."""
+    rows: dict[TallyKey, dict[str, int]] = {}
+    for (key, column), amount in changes.items():
+        if amount:
+            rows.setdefault(key, dict.fromkeys(COUNTS, 0))[column] += amount
+    return rows
+
+
 def apply(connection, changes: Counter[tuple[TallyKey, str]]) -> None:
     """Add `changes` ((row, column) → amount) to the kept rows, creating rows as needed.
 
     Rows are written in key order, so two transactions touching the same rows wait for each
     other instead of deadlocking."""
-    rows: dict[TallyKey, dict[str, int]] = {}
-    for (key, column), amount in changes.items():
-        if amount:
-            rows.setdefault(key, dict.fromkeys(COUNTS, 0))[column] += amount
+    rows = _rows(changes)
     if not rows:
         return
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -248,9 +254,7 @@ def drift(today: date) -> dict:
 def recount() -> None:
     """Rebuild the kept counts from the tasks (in the caller's transaction)."""
     db.session.execute(delete(TaskTally))
-    rows: dict[TallyKey, dict[str, int]] = {}
-    for (key, column), amount in full_count().items():
-        rows.setdefault(key, dict.fromkeys(COUNTS, 0))[column] += amount
+    rows = _rows(full_count())
     if rows:
         db.session.execute(
             insert(TaskTally.__table__),

@@ -141,15 +141,12 @@ def _kept_unit_rows(user: User, filters: TaskFilters, kept) -> list[LeagueRow]:
     extensions = dict(db.session.execute(granted).all())
     unit_ids = figures.keys() | extensions.keys()
     units = lookups.units_by_id(unit_ids)
-    return [
-        LeagueRow(
-            unit=units[unit_id],
-            counts=figures.get(unit_id, (tl.TimelinessCounts(), 0))[0],
-            days_overdue_total=figures.get(unit_id, (None, 0))[1],
-            extensions_granted=extensions.get(unit_id, 0),
-        )
-        for unit_id in unit_ids
-    ]
+    rows = []
+    for unit_id in unit_ids:
+        # A unit may have only extensions, of cancelled tasks: no counts.
+        counts, late_days = figures.get(unit_id, (tl.TimelinessCounts(), 0))
+        rows.append(LeagueRow(units[unit_id], counts, late_days, extensions.get(unit_id, 0)))
+    return rows
 
 
 def rolled_up(own: list[LeagueRow]) -> list[LeagueRow]:
