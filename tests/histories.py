@@ -4,6 +4,7 @@ through the services for the as-of, period and league tests (six tasks of one di
 urging notice, an extension request and a difficulty (`vietnamese_world`)."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -101,7 +102,7 @@ def history(make, org):
     # F: due 5/9; an administrator moved the deadline to 30/11 on 20/10.
     f = new_task(make, dep, directive, "F", date(2025, 9, 5), date(2025, 7, 1))
     db.session.refresh(f)
-    tasks.edit_task(admin, f, f.version, values_with_deadline(f, date(2025, 11, 30)))
+    tasks.edit_task(admin, f, f.version, values_of(f, deadline=date(2025, 11, 30)))
     db.session.commit()
     date_last_entry(f, date(2025, 10, 20))
     return {"directive": directive, "auditor": make.user("auditor", org["ministry"]), "b": b}
@@ -115,14 +116,18 @@ def auditor(client, history):
     return client
 
 
-def values_with_deadline(task: Task, deadline: date) -> TaskValues:
-    return TaskValues(
+def values_of(task: Task, **changes) -> TaskValues:
+    """The task's writable fields as an administrator's edit form holds them, with `changes`."""
+    values = TaskValues(
         code=task.code,
         title=task.title,
         directive=task.directive,
         lead_unit=task.lead_unit,
-        deadline=deadline,
+        deadline=task.deadline,
+        is_key=task.is_key,
+        owner=task.owner,
     )
+    return replace(values, **changes)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tracker.work import deadline_extensions as extensions
 from tracker.work import tasks
 
 from ..conftest import login
-from ..histories import values_with_deadline
+from ..histories import values_of
 from .test_period_and_league import Q3, cells
 
 CLOSE_Q3 = {"period": "2025-Q3", "directive": "57-NQ/TW"}
@@ -69,7 +69,7 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
         leader, b, b.version, lifecycle.SUBMITTED, 100, "Done.", "https://example.gov.vn/b"
     )
     d = db.session.scalar(select(Task).where(Task.code == "D"))
-    moved = values_with_deadline(d, d.deadline)
+    moved = values_of(d)
     moved.lead_unit = org["institute"]
     tasks.edit_task(admin, d, d.version, moved)
     db.session.commit()

@@ -17,26 +17,11 @@ from tracker.reporting import dashboard, day_ends, league, task_queries
 from tracker.reporting.task_queries import TaskFilters
 from tracker.seed import synthetic
 from tracker.work import deadline_extensions, recurring, tasks
-from tracker.work.tasks import TaskValues
 
+from ..histories import values_of
 from ..org.test_imports import csv_bytes
 
 DAY = timedelta(days=1)
-
-
-def values_of(task: Task, **changes) -> TaskValues:
-    values = TaskValues(
-        code=task.code,
-        title=task.title,
-        directive=task.directive,
-        lead_unit=task.lead_unit,
-        deadline=task.deadline,
-        is_key=task.is_key,
-        owner=task.owner,
-    )
-    for name, value in changes.items():
-        setattr(values, name, value)
-    return values
 
 
 def assert_kept_counts_agree(today):

@@ -6,7 +6,6 @@ recipient's language, and a mail server that is down loses nothing."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -21,7 +20,7 @@ from tracker.work import comments, notifications, tasks, urging
 from tracker.work import deadline_extensions as extensions
 
 from ..conftest import login
-from ..histories import values_with_deadline
+from ..histories import values_of
 from ..served import free_port
 from .test_reminders import point_mail_at, smtp_server
 
@@ -116,7 +115,7 @@ def test_send_back_extension_answer_assignment_and_deadline_change(scene, make, 
 
     db.session.refresh(task)
     moved = today + 60 * DAY
-    values = replace(values_with_deadline(task, moved), owner=task.owner)
+    values = values_of(task, deadline=moved)
     tasks.edit_task(admin, task, task.version, values)
     db.session.commit()
     assert set(told("deadline.changed")) == {"chuyen.vien", "lanh.dao"}
