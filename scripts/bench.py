@@ -51,6 +51,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, text
 
+from tracker.domain import periods
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -278,9 +280,9 @@ def ensure_admin(url: str) -> None:
 def page_paths(s: Subjects) -> dict[str, str]:
     """Each page of PAGE_GOALS, as a reader opens it on the bench's day."""
     today = s.today
-    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    past = quarter_start.replace(day=1) - timedelta(days=100)
-    past_quarter = f"{past.year}-Q{(past.month - 1) // 3 + 1}"
+    quarter_start, _ = periods.period_of(today, periods.QUARTERLY)
+    past, _ = periods.period_of(quarter_start - timedelta(days=100), periods.QUARTERLY)
+    past_quarter = f"{past.year}-Q{(past.month - 1) // 3 + 1}"  # as parse_period reads it
     return {
         "dashboard": "/dashboard",
         "board": "/board",
