@@ -31,9 +31,7 @@ def date_last_entry(task: Task, day: date, hour: int = 10) -> None:
     newest = db.session.scalar(
         select(func.max(StatusUpdate.id)).where(StatusUpdate.task_id == task.id)
     )
-    db.session.execute(
-        update(StatusUpdate).where(StatusUpdate.id == newest).values(created_at=at(day, hour))
-    )
+    db.session.get(StatusUpdate, newest).created_at = at(day, hour)
     db.session.commit()
 
 

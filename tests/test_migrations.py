@@ -206,3 +206,64 @@ def test_kept_counts_start_from_the_tasks_already_there(alembic_runner, alembic_
         assert rows[(kind, group_id, False, "1900-01-01")] == (0, 1, 2, 0)
         assert rows[(kind, group_id, False, "2026-06-30")] == (0, 0, 0, 2)
     assert len(rows) == 6
+
+
+def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembic_engine):
+    """Migration 0030 gives each history entry the earliest moment of the entries written
+    after it: the next one's, or an earlier one's when history was written with a past date;
+    none for a task's newest entry."""
+    alembic_runner.migrate_up_before("0030")
+    entries = [  # id, task, moment
+        (1, 1, "2026-03-01 03:00:00"),
+        (2, 1, "2026-03-10 03:00:00"),
+        (3, 1, "2026-03-20 03:00:00"),
+        (4, 1, "2026-03-05 03:00:00"),  # written last, dated back
+        (5, 2, "2026-04-01 03:00:00"),
+    ]
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO unit (id, code, name, path) VALUES (7, 'Sở Nội vụ', 'Sở', '/7/')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
+                " source_url, visibility, created_at, search_key) VALUES (3, '01/CT-UBND',"
+                " 'directive', 'Chỉ thị 01', '', '', '', '', 'internal', '2026-01-01', '')"
+            )
+        )
+        for task_id, code in ((1, "Đ-01"), (2, "Đ-02")):
+            connection.execute(
+                text(
+                    "INSERT INTO task (id, code, title, description, source_clause,"
+                    " directive_id, kind, lead_unit_id, deadline, original_deadline, status,"
+                    " percent_done, is_key, confidentiality, weight, version, created_at,"
+                    " updated_at, search_key) VALUES (:id, :code, 'Rà soát thủ tục', '', '',"
+                    " 3, 'task', 7, '2026-06-30', '2026-06-30', 'in_progress', 10, false,"
+                    " 'normal', 1, 1, '2026-03-01', '2026-03-01', '')"
+                ),
+                {"id": task_id, "code": code},
+            )
+        for entry_id, task_id, moment in entries:
+            connection.execute(
+                text(
+                    "INSERT INTO status_update (id, task_id, created_at, new_status,"
+                    " new_percent, deadline, note) VALUES (:id, :task, :moment, 'in_progress',"
+                    " 10, '2026-06-30', '')"
+                ),
+                {"id": entry_id, "task": task_id, "moment": moment},
+            )
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        superseded = {
+            entry_id: None if moment is None else str(moment)[:10]
+            for entry_id, moment in connection.execute(
+                text("SELECT id, superseded_at FROM status_update")
+            )
+        }
+    assert superseded == {
+        1: "2026-03-05",
+        2: "2026-03-05",
+        3: "2026-03-05",
+        4: None,
+        5: None,
+    }

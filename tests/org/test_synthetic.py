@@ -16,6 +16,7 @@ from tracker.models import (
     tally,
     task_coordinating_units,
 )
+from tracker.models.task import mark_superseded
 from tracker.reporting import task_queries
 from tracker.reporting.task_queries import TaskFilters
 from tracker.seed import synthetic
@@ -87,6 +88,13 @@ def test_every_class_occurs_and_the_history_agrees_with_the_tasks(make, org):
     )
     assert disagreeing == 0
     assert tally.drift(synthetic.clock.today()) == {}  # the bulk load's counts are kept too
+    # ...and each entry's superseded_at is what the ORM's flush would have written.
+    written = dict(db.session.execute(select(StatusUpdate.id, StatusUpdate.superseded_at)).all())
+    mark_superseded(db.session.connection())
+    assert dict(db.session.execute(select(StatusUpdate.id, StatusUpdate.superseded_at)).all()) == (
+        written
+    )
+    assert sum(moment is None for moment in written.values()) == counts["tasks"]
     past = TaskFilters(
         report_date=synthetic.clock.today().replace(day=1)
         - __import__("datetime").timedelta(days=120)

@@ -12,10 +12,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.models import ExtensionRequest, StatusUpdate, Task
+from tracker.reporting import as_of
 from tracker.work import deadline_extensions as extensions
+
+from ..histories import progress
 
 # (on time, late, within deadline, overdue) by hand, per report day.
 EXPECTED = {
@@ -102,3 +106,46 @@ def test_every_entry_carries_the_deadline_in_force_after_it(history):
     assert approved.status == "approved"
     # assigned, in progress, extension asked: 20/9; approved and after: 15/10.
     assert deadlines == [date(2025, 9, 20)] * 3 + [date(2025, 10, 15)] * 3
+
+
+def entries_in_force_by_the_rule(day: date) -> dict[int, int]:
+    """task id → the last entry written (highest id) among those dated before the day ended:
+    the rule, worked out here from every entry."""
+    moment = as_of.day_end(day)
+    in_force: dict[int, int] = {}
+    for entry in db.session.scalars(select(StatusUpdate).order_by(StatusUpdate.id)):
+        if clock.aware(entry.created_at) < moment:
+            in_force[entry.task_id] = entry.id
+    return in_force
+
+
+def entries_in_force_as_read(day: date) -> dict[int, int]:
+    entries = StatusUpdate.__table__
+    rows = db.session.execute(
+        select(entries.c.task_id, entries.c.id).where(as_of.in_force(entries, as_of.day_end(day)))
+    ).all()
+    assert len(rows) == len({task_id for task_id, _ in rows}), "one entry per task"
+    return dict(rows)
+
+
+def test_history_written_later_with_a_past_date_is_in_force_from_that_date(
+    auditor, history, make, org
+):
+    """A progress report written last but dated 15/8 (an officer catching up), before B's
+    1/9 report already there, is the record from 15/8 on: the 1/9 entry, written before it,
+    is superseded from 15/8; and every past day has exactly one entry in force per task."""
+    b = db.session.scalar(select(Task).where(Task.code == "B"))
+    leader = make.user("unit_leader", org["department"], username="trưởng phòng Đặng")
+    progress(leader, b, lifecycle.IN_PROGRESS, 45, date(2025, 8, 15))
+    days = [date(2025, 8, 14), date(2025, 8, 15), date(2025, 9, 1), date(2025, 9, 30)]
+    days += [date(2025, 10, 20), date(2025, 12, 31)]
+    for day in days:
+        assert entries_in_force_as_read(day) == entries_in_force_by_the_rule(day), day
+    newest = db.session.scalar(
+        select(StatusUpdate).where(StatusUpdate.task_id == b.id).order_by(StatusUpdate.id.desc())
+    )
+    assert entries_in_force_as_read(date(2025, 9, 14))[b.id] == newest.id
+    page = auditor.get("/tasks?directive=57-NQ/TW&as_of=2025-09-14")
+    assert page.status_code == 200
+    row = page.text.split(">B<", 1)[1].split("</tr>", 1)[0]
+    assert "45%" in row

@@ -20,7 +20,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
+    inspect,
+    select,
     text,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
@@ -216,6 +220,12 @@ class StatusUpdate(db.Model):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The earliest moment of any later entry of the same task (None for the newest): the
+    # entry is the record in force from created_at until then, so a past day's record is
+    # found by one condition on each row (reporting.as_of) instead of the task's last entry
+    # searched for among all of them. Kept by `mark_superseded` at every flush that adds or
+    # re-dates entries.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     old_status: Mapped[str | None] = mapped_column(String(20))
     new_status: Mapped[str] = mapped_column(String(20))
     old_percent: Mapped[int | None] = mapped_column(SmallInteger)
@@ -289,6 +299,48 @@ def _keep_first_recorded(session, flush_context, instances) -> None:
         recorded = task.created_at if task is not None else None
         if recorded is not None and aware(entry.created_at) < aware(recorded):
             _move_created_at(session, task, entry.created_at)
+
+
+def mark_superseded(connection, task_ids=None) -> None:
+    """Give each history entry of `task_ids` (every task when None) the earliest moment of
+    the task's later entries as its `superseded_at`. Later means written later (a higher
+    id), whatever moment it carries, so an entry dated in the past supersedes from that
+    moment: the record in force at a moment is the last entry written before it."""
+    entries = StatusUpdate.__table__
+    batches = [None] if task_ids is None else _batches(sorted(task_ids), 5000)
+    for batch in batches:
+        until = func.min(entries.c.created_at).over(
+            partition_by=entries.c.task_id, order_by=entries.c.id.desc(), rows=(None, -1)
+        )
+        computed = select(entries.c.id, until.label("until"))
+        if batch is not None:
+            computed = computed.where(entries.c.task_id.in_(batch))
+        computed = computed.subquery("computed")
+        connection.execute(
+            update(entries)
+            .where(
+                entries.c.id == computed.c.id,
+                entries.c.superseded_at.is_distinct_from(computed.c.until),
+            )
+            .values(superseded_at=computed.c.until)
+        )
+
+
+def _batches(values: list, size: int) -> list[list]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_superseded(session, flush_context) -> None:
+    """Entries added or re-dated in this flush change when their task's earlier entries
+    stop being in force."""
+    task_ids = {entry.task_id for entry in session.new if isinstance(entry, StatusUpdate)} | {
+        entry.task_id
+        for entry in session.dirty
+        if isinstance(entry, StatusUpdate) and inspect(entry).attrs.created_at.history.has_changes()
+    }
+    if task_ids:
+        mark_superseded(session.connection(), task_ids)
 
 
 def _move_created_at(session, task: Task, moment: datetime) -> None:

@@ -4,8 +4,11 @@ and deadline.
 For today (or a later day) reports read the task rows. For a past day they read, for each
 task, the last history entry (StatusUpdate) written before that day ended in
 TRACKER_TIMEZONE: every entry carries the status, percent and deadline in force after it, so
-the entry is what the record said then. A task with no entry by then did not exist yet and is
-left out. Completion is final, so a task completed by then has today's `completed_on`.
+the entry is what the record said then. Each entry stores the moment a later one superseded
+it, so the entry in force at a moment is found by one condition on its own row
+(`in_force`), the same for a list, a period report and the dashboard's trend. A task with no
+entry by then did not exist yet and is left out. Completion is final, so a task completed by
+then has today's `completed_on`.
 
 Later edits therefore never change a past day's figures: a test builds a history, changes it,
 and checks the figures of each day against ones computed by hand.
@@ -16,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, and_, case, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
@@ -45,21 +48,21 @@ class RecordColumns:
     deadline: ColumnElement
     percent_done: ColumnElement
     completed_on: ColumnElement
-    # For a past day: the subquery (task_id, entry_id) of entries in force, and the aliased
-    # status_update table the columns above come from.
-    latest_entry: object = None
+    # For a past day: the aliased status_update table the columns above come from, and the
+    # day's end, at which its entries are in force.
     entry: object = None
+    moment: datetime | None = None
 
     @property
     def historical(self) -> bool:
-        return self.latest_entry is not None
+        return self.entry is not None
 
     def join(self, statement: Select) -> Select:
         """`statement` (over Task) joined to the entries in force, for a past day."""
-        if self.latest_entry is None:
+        if self.entry is None:
             return statement
-        return statement.join(self.latest_entry, self.latest_entry.c.task_id == Task.id).join(
-            self.entry, self.entry.c.id == self.latest_entry.c.entry_id
+        return statement.join(
+            self.entry, and_(self.entry.c.task_id == Task.id, in_force(self.entry, self.moment))
         )
 
     def judged_deadline(self, basis: str = "current") -> ColumnElement:
@@ -84,14 +87,13 @@ CURRENT = RecordColumns(
 )
 
 
-def latest_entries(report_date: date, task_ids=None):
-    """A subquery (task_id, entry_id): each task's last entry written by the end of the day."""
-    statement = select(
-        StatusUpdate.task_id.label("task_id"), func.max(StatusUpdate.id).label("entry_id")
-    ).where(StatusUpdate.created_at < day_end(report_date))
-    if task_ids is not None:
-        statement = statement.where(StatusUpdate.task_id.in_(task_ids))
-    return statement.group_by(StatusUpdate.task_id).subquery("latest_entry")
+def in_force(entries, moment) -> ColumnElement:
+    """Whether a row of `entries` (status_update or an alias) is its task's record in force
+    at `moment` (a value or a column): written before it, not superseded by then."""
+    return and_(
+        entries.c.created_at < moment,
+        or_(entries.c.superseded_at.is_(None), entries.c.superseded_at >= moment),
+    )
 
 
 def record_columns(report_date: date) -> RecordColumns:
@@ -106,8 +108,8 @@ def record_columns(report_date: date) -> RecordColumns:
         completed_on=case(
             (entry.c.new_status == COMPLETED, Task.completed_on), else_=literal(None)
         ),
-        latest_entry=latest_entries(report_date),
         entry=entry,
+        moment=day_end(report_date),
     )
 
 
@@ -136,14 +138,11 @@ def tasks_on_day(tasks: list[Task], report_date: date) -> list:
     """`tasks` as they stood at the end of `report_date` (unchanged for today or later)."""
     if not is_historical(report_date) or not tasks:
         return tasks
-    latest = latest_entries(report_date, [task.id for task in tasks])
+    entries = StatusUpdate.__table__
     rows = db.session.execute(
-        select(
-            StatusUpdate.task_id,
-            StatusUpdate.new_status,
-            StatusUpdate.deadline,
-            StatusUpdate.new_percent,
-        ).join(latest, latest.c.entry_id == StatusUpdate.id)
+        select(entries.c.task_id, entries.c.new_status, entries.c.deadline, entries.c.new_percent)
+        .where(entries.c.task_id.in_([task.id for task in tasks]))
+        .where(in_force(entries, day_end(report_date)))
     )
     state = {task_id: (status, deadline, percent) for task_id, status, deadline, percent in rows}
     return [TaskOnDay(task, *state[task.id]) for task in tasks if task.id in state]

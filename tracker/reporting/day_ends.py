@@ -5,7 +5,7 @@ needs is stored.
 
 A task was overdue at the end of a day when the history entry in force then (the last one
 written before the day ended in TRACKER_TIMEZONE) left it open with its deadline already
-past. Each entry is in force from its moment until the task's next entry.
+past (as_of.in_force: the same rule as every past-day report).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import date
 from sqlalchemy import (
     Date,
     DateTime,
-    and_,
     case,
     delete,
     func,
@@ -39,15 +38,7 @@ def overdue_at_day_ends(days: list[date], *columns):
     """A statement over Task of (day, *columns, count) rows, one per task overdue at the end
     of each of `days`, still to be narrowed and grouped by (day, *columns); and its day
     column."""
-    entries = select(
-        StatusUpdate.task_id.label("task_id"),
-        StatusUpdate.new_status.label("status"),
-        StatusUpdate.deadline.label("deadline"),
-        StatusUpdate.created_at.label("since"),
-        func.lead(StatusUpdate.created_at)
-        .over(partition_by=StatusUpdate.task_id, order_by=StatusUpdate.id)
-        .label("until"),
-    ).subquery("entries")
+    entries = StatusUpdate.__table__
     calendar = union_all(
         *(
             select(
@@ -61,14 +52,8 @@ def overdue_at_day_ends(days: list[date], *columns):
         select(calendar.c.day, *columns, func.count())
         .select_from(Task)
         .join(entries, entries.c.task_id == Task.id)
-        .join(
-            calendar,
-            and_(
-                entries.c.since < calendar.c.day_end,
-                or_(entries.c.until.is_(None), entries.c.until >= calendar.c.day_end),
-            ),
-        )
-        .where(entries.c.status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
+        .join(calendar, as_of.in_force(entries, calendar.c.day_end))
+        .where(entries.c.new_status.in_(OPEN_STATUSES), entries.c.deadline < calendar.c.day)
     )
     return statement, calendar.c.day
 

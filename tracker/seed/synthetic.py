@@ -10,7 +10,8 @@ end, in the same transaction, and the stored past days (models/day_end.py) forgo
 
 Rows are written in bulk — COPY on PostgreSQL, executemany on SQLite — with ids given
 here, never through the ORM; the history is consistent with the tasks (status, percent and
-deadline of the last entry are the task's), so reports as of past days work on it too.
+deadline of the last entry are the task's, and each entry says when the next superseded
+it), so reports as of past days work on it too.
 One audit event records the generation.
 """
 
@@ -396,6 +397,7 @@ def _one_task(rng, task_id, unit_id, leaders, officers, directive_id, targets, t
         )
         status, percent = lc.COMPLETED, 100
         completed_on, completed_at = done, _moment(done, 14)
+    _mark_superseded(entries)
     now = clock.now()
     row = {
         "id": task_id,
@@ -424,6 +426,16 @@ def _one_task(rng, task_id, unit_id, leaders, officers, directive_id, targets, t
         "updated_at": now,
     }
     return row, entries
+
+
+def _mark_superseded(entries: list[dict]) -> None:
+    """Each entry's superseded_at (models.task.StatusUpdate): the earliest moment of the
+    entries written after it, given here as the ORM's flush would."""
+    earliest = None
+    for entry in reversed(entries):
+        entry["superseded_at"] = earliest
+        moment = entry["created_at"]
+        earliest = moment if earliest is None else min(earliest, moment)
 
 
 def _entry(
