@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
@@ -54,3 +54,11 @@ def test_user_role_is_in_the_allowed_set(make, org):
     user = make.user("officer", org["institute"])
     refused(update(User).where(User.id == user.id).values(role="superuser"))
     refused(update(User).where(User.id == user.id).values(unit_id=424242))
+
+
+@pytest.mark.postgres  # JIT is PostgreSQL's
+def test_postgresql_connections_do_not_compile_statements_before_running_them(app):
+    """Every connection of the application, after its pool's rollbacks, runs without JIT
+    (tracker._postgresql_settings: it cost more than it saved on report statements)."""
+    db.session.rollback()
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
