@@ -1,4 +1,4 @@
-"""Flask commands: `users create|set-password`, `units create|list`, `demo load|generate`,
+"""Flask commands: `users create|invite|set-password`, `units create|list`, `demo load|generate`,
 `reminders send|digest`, `notifications send`, `recurring run`, `import`, `audit verify`,
 `jobs requeue|purge`, `backup create|restore`, `counts check|rebuild|keep`."""
 
@@ -11,11 +11,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .accounts import users
+from .accounts import account_links, users
 from .domain.errors import DomainError
 from .domain.roles import ROLES
 from .extensions import db
 from .infra import clock
+from .models.account_link import INVITATION
 from .org.units import get_unit_by_code
 from .seed import demo
 
@@ -61,21 +62,57 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--email", default=None)
 @click.option("--name", default="", help="Full name (defaults to the username).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(username, role, unit_code, email, name, password_stdin):
-    """Create a user; asks for the password unless --password-stdin."""
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Mail the user a link to choose their password (INVITATION_DAYS) instead of a password.",
+)
+def create_user_command(username, role, unit_code, email, name, password_stdin, invite):
+    """Create a user; asks for the password unless --password-stdin or --invite."""
     if role not in ROLES:
         _fail(f"unknown role {role!r}; use one of: {', '.join(ROLES)}.")
     try:
         unit = get_unit_by_code(unit_code)
     except DomainError:
         _fail(f"unknown unit {unit_code!r}; `flask --app app units list` shows the codes.")
-    password = _read_password(password_stdin)
+    password = None if invite else _read_password(password_stdin)
     try:
-        user = users.create_user(None, username, password, role, unit, name=name, email=email)
+        if invite:
+            user, token = users.invite_user(None, username, role, unit, name=name, email=email)
+        else:
+            user = users.create_user(None, username, password, role, unit, name=name, email=email)
     except DomainError as error:
         db.session.rollback()
         _fail(error.message)
     click.echo(f"Created {user.role} {user.username} in {unit.code}.")
+    if invite:
+        _mail_invitation(user, token)
+
+
+@users_cli.command("invite")
+@click.argument("username")
+def invite_user_command(username):
+    """Mail a user a new link to choose their password (INVITATION_DAYS)."""
+    user = users.find_user(username)
+    if user is None:
+        _fail(f"no user {username!r}.")
+    try:
+        token = users.send_invitation(None, user)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    _mail_invitation(user, token)
+
+
+def _mail_invitation(user, token: str) -> None:
+    try:
+        account_links.send_link(user.id, token, INVITATION)
+    except OSError as error:
+        _fail(
+            f"the invitation to {user.email} could not be mailed ({error}); the account "
+            "exists: send another with `flask users invite`."
+        )
+    click.echo(f"Invitation mailed to {user.email}.")
 
 
 @users_cli.command("set-password")

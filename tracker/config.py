@@ -2,7 +2,8 @@
 
 Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
 production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
-API_TOKEN_DAYS, INACTIVE_AFTER_DAYS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT,
+API_TOKEN_DAYS, INACTIVE_AFTER_DAYS, PASSWORD_RESET_MINUTES, INVITATION_DAYS,
+RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_ADDRESS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT,
 MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
@@ -165,6 +166,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "DUE_SOON_DAYS": int(env.get("DUE_SOON_DAYS", "7")),
         "API_TOKEN_DAYS": int(env.get("API_TOKEN_DAYS", "30")),
         "INACTIVE_AFTER_DAYS": int(env.get("INACTIVE_AFTER_DAYS", "90")),
+        # How long a mailed link to set a password works: a reset, an invitation.
+        "PASSWORD_RESET_MINUTES": int(env.get("PASSWORD_RESET_MINUTES", "30")),
+        "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "7")),
         "PER_PAGE": 25,
         "MAX_PER_PAGE": 200,
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
@@ -197,6 +201,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # Failed logins allowed per account and per client address (successes never count).
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        # Password-reset requests allowed per account named and per client address (each
+        # request counts, whether or not the account exists).
+        "RESET_LIMIT_PER_ACCOUNT": env.get("RESET_LIMIT_PER_ACCOUNT", "3 per 15 minutes"),
+        "RESET_LIMIT_PER_ADDRESS": env.get("RESET_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none,
         # and then those headers are ignored).

@@ -54,6 +54,8 @@ PUBLIC = {
     "static": "stylesheet",
     "favicon": "the site's icon",
     "auth.login": "the login form",
+    "auth.forgot_password": "asking for a link to set a new password (test_password_links)",
+    "auth.reset_password": "the secret token in the URL is the credential (test_password_links)",
     "auth.set_language": "the language of the pages, chosen before logging in too",
     "public.index": "public progress of directives marked public",
     "public.directive": "public progress of directives marked public",
@@ -169,6 +171,7 @@ WRITES = {
     "api.record_target_value": "test_targets",
     "api.revoke_token": "test_api",
     "admin.deactivate_dormant_users": "test_account_hygiene",
+    "admin.user_invite": "test_password_links::test_a_supervisor_cannot_send_invitations",
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 

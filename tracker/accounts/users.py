@@ -17,6 +17,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
 from ..models import Unit, User
+from . import account_links
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 USER_FIELDS = ("username", "name", "email", "role", "unit_id", "active")
@@ -52,22 +53,27 @@ def _validate(username: str, role: str, unit: Unit | None, user_id: int | None =
 
 def add_user(
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     unit: Unit,
     name: str = "",
     email: str | None = None,
 ) -> User:
-    """Validate and add a user (flush only)."""
+    """Validate and add a user (flush only). No password (None): one nobody knows, for an
+    account whose owner is invited to choose it."""
     _validate(username, role, unit)
-    problem = password_problem(password, username)
-    if problem:
-        raise InvalidInput(problem, field_errors={"password": [problem]})
+    if password is None:
+        password_hash = account_links.unusable_password()
+    else:
+        problem = password_problem(password, username)
+        if problem:
+            raise InvalidInput(problem, field_errors={"password": [problem]})
+        password_hash = hash_password(password)
     user = User(
         username=username,
         name=name or username,
         email=email or None,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         unit=unit,
         active=True,
@@ -88,6 +94,33 @@ def create_user(
     audit.record(actor, "user.create", user, after=audit.snapshot(user, USER_FIELDS))
     db.session.commit()
     return user
+
+
+def invite_user(
+    actor: User | None, username: str, role: str, unit: Unit, **kw: Any
+) -> tuple[User, str]:
+    """Create an account without a password and an invitation to choose it (committed);
+    returns the account and the invitation's token, for the mail (account_links.send_link)
+    sent once this has committed."""
+    if actor is not None:
+        policy.require(policy.can_manage_users(actor))
+    account_links.require_email(kw.get("email"))
+    user = add_user(username, None, role, unit, **kw)
+    audit.record(actor, "user.create", user, after=audit.snapshot(user, USER_FIELDS))
+    token = account_links.invite(actor, user)
+    db.session.commit()
+    return user, token
+
+
+def send_invitation(actor: User | None, user: User) -> str:
+    """A new invitation for an existing account (the last one expired or went astray),
+    ending the older links (committed); returns its token for the mail. The password stays
+    as it is until the link is used."""
+    if actor is not None:
+        policy.require(policy.can_manage_users(actor))
+    token = account_links.invite(actor, user)
+    db.session.commit()
+    return token
 
 
 def update_user(
@@ -117,6 +150,7 @@ def update_user(
         if problem:
             raise InvalidInput(problem, field_errors={"password": [problem]})
         user.password_hash = hash_password(new_password)
+        account_links.end_links(user)
         access_changed = True
     if access_changed:
         # Existing sessions and API tokens carry the old value and stop working.
@@ -205,5 +239,6 @@ def set_password(actor: User | None, user: User, password: str) -> None:
         raise InvalidInput(problem, field_errors={"password": [problem]})
     user.password_hash = hash_password(password)
     user.session_token = secrets.token_hex(16)
+    account_links.end_links(user)
     audit.record(actor, "user.password_changed", user)
     db.session.commit()

@@ -11,6 +11,7 @@ A broker that cannot be reached does not lose the job: it stays queued in the da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
@@ -20,6 +21,7 @@ from . import records
 
 RUN_JOB = "tracker.run_job"
 _threads: ThreadPoolExecutor | None = None
+_soon_threads: ThreadPoolExecutor | None = None
 
 
 def submit(job_id: int) -> None:
@@ -68,3 +70,27 @@ def requeue_stale() -> list[int]:
     for job_id in job_ids:
         submit(job_id)
     return job_ids
+
+
+def soon(work: Callable[..., object], *args: object) -> None:
+    """Short work the response must not wait for, nor tell anything by its duration (a
+    password-reset mail): a thread of this process, under the request's id; at once with
+    JOBS_EAGER. Not kept anywhere: if the process ends first, the person asks again."""
+    if context.setting("JOBS_EAGER"):
+        work(*args)
+        return
+    global _soon_threads
+    if _soon_threads is None:
+        _soon_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tracker-soon")
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _soon_threads.submit(_soon_in_app, app, context.request_id(), work, args)
+
+
+def _soon_in_app(
+    app: Flask, request_id: str, work: Callable[..., object], args: tuple[object, ...]
+) -> None:
+    with app.app_context(), context.on_behalf_of_request(request_id):
+        try:
+            work(*args)
+        except Exception:  # noqa: BLE001 - a thread has no one to tell but the log
+            app.logger.exception("background work %s failed", getattr(work, "__name__", work))

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate; importing this package registers all."""
 
+from .account_link import AccountLink
 from .audit import AuditEvent, AuditHead
 from .calendar import CalendarFeed
 from .closing import ClosingTask, PeriodClosing
@@ -21,6 +22,7 @@ from .urging import UrgingNotice
 from .user import ApiToken, User
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "AuditEvent",
     "AuditHead",

@@ -38,6 +38,10 @@ REFUSED = N_(
     "Too many failed logins for this account or from this address. "
     "Wait a few minutes, then try again."
 )
+RESET_REFUSED = N_(
+    "Too many requests for a new password for this account or from this address. "
+    "Wait a few minutes, then try again."
+)
 DEVICE_COOKIE = "tracker_device"
 DEVICE_COOKIE_DAYS = 365
 _LONGEST_NAME = 150
@@ -117,19 +121,34 @@ def _counts(account: str) -> list[Count]:
     ]
 
 
-def _seconds_to_wait(counts: list[Count]) -> int:
+def _seconds_to_wait(counts: list[Count], kind: str = "login") -> int:
     """0 when every count is below its limit, else how long until the first frees a place."""
     waits = []
     for count in counts:
-        if not guard().windows.test(count.limit, "login", count.key):
-            reset_at = guard().windows.get_window_stats(count.limit, "login", count.key)[0]
+        if not guard().windows.test(count.limit, kind, count.key):
+            reset_at = guard().windows.get_window_stats(count.limit, kind, count.key)[0]
             waits.append(max(1, int(reset_at - time.time()) + 1))
     return max(waits, default=0)
 
 
-def _count_failure(counts: list[Count]) -> None:
+def _count_failure(counts: list[Count], kind: str = "login") -> None:
     for count in counts:
-        guard().windows.hit(count.limit, "login", count.key)
+        guard().windows.hit(count.limit, kind, count.key)
+
+
+def throttle_reset_request(identifier: str) -> None:
+    """Count a password-reset request for the account it names (found or not) and for the
+    client's address; a 429 once either count is full (RESET_LIMIT_PER_ACCOUNT,
+    RESET_LIMIT_PER_ADDRESS), before anything is looked up or mailed."""
+    config = current_app.config
+    counts = [
+        Count(parse(config["RESET_LIMIT_PER_ACCOUNT"]), f"account:{account_name(identifier)}"),
+        Count(parse(config["RESET_LIMIT_PER_ADDRESS"]), f"address:{request.remote_addr}"),
+    ]
+    wait = _seconds_to_wait(counts, "reset")
+    if wait:
+        raise TooManyRequests(RESET_REFUSED, retry_after=wait)
+    _count_failure(counts, "reset")
 
 
 def _remember_device(response, account: str) -> None:

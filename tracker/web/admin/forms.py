@@ -71,6 +71,13 @@ class UserForm(FlaskForm):
         ],
         description=_l("At least 12 characters. Leave empty to keep the current password."),
     )
+    invite = BooleanField(
+        _l("Send an invitation instead"),
+        description=_l(
+            "A new user gets a link by e-mail to choose their own password (it works once, "
+            "for a few days); no password is typed here."
+        ),
+    )
 
 
 class DirectiveForm(FlaskForm):

@@ -7,15 +7,16 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...accounts import users
+from ...accounts import account_links, users
 from ...domain import policy
 from ...domain.errors import Conflict, DomainError, InvalidInput
 from ...domain.numbers import whole_number
 from ...domain.text import N_
 from ...infra import context
 from ...infra.i18n import describe
-from ...jobs import import_jobs
+from ...jobs import import_jobs, queue
 from ...models import Directive, Target, Task, Unit, User
+from ...models.account_link import INVITATION
 from ...org import imports, lookups, units
 from ...org.directives import (
     DIRECTIVE_FIELDS,
@@ -117,6 +118,18 @@ def deactivate_dormant_users():
     return redirect(url_for("admin.users_index"))
 
 
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@login_required
+def user_invite(user_id: int):
+    """Mail an account a new link to choose its password."""
+    policy.require(policy.can_manage_users(current_user))
+    user = lookups.get_or_404(User, user_id, "user")
+    token = users.send_invitation(current_user, user)  # refused without an e-mail address
+    queue.soon(account_links.send_link, user.id, token, INVITATION)
+    flash(_("An invitation was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
@@ -130,10 +143,20 @@ def user_edit(user_id: int | None = None):
     if form.validate_on_submit():
         unit = lookups.get_or_404(Unit, form.unit_id.data, "unit")
         try:
-            if user is None:
+            if user is None and form.invite.data:
+                invited, token = users.invite_user(
+                    current_user,
+                    form.username.data,
+                    form.role.data,
+                    unit,
+                    name=form.name.data,
+                    email=form.email.data,
+                )
+                queue.soon(account_links.send_link, invited.id, token, INVITATION)
+            elif user is None:
                 if not form.password.data:
                     raise InvalidInput(
-                        N_("Give the new user a password."),
+                        N_("Give the new user a password, or send an invitation."),
                         field_errors={"password": ["required for a new user"]},
                     )
                 users.create_user(

@@ -1,4 +1,5 @@
-"""Login and logout routes, the session's user loader, and the safe `next` redirect."""
+"""Login and logout routes, the forgotten-password and set-password pages (reset links and
+invitations), the session's user loader, and the safe `next` redirect."""
 
 from __future__ import annotations
 
@@ -18,14 +19,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...accounts import login_sessions, users
+from ...accounts import account_links, login_sessions, users
+from ...domain.errors import InvalidInput
 from ...domain.text import N_
 from ...extensions import login_manager
 from ...infra.i18n import LANGUAGES
+from ...jobs import queue
 from ...models import User
+from ...models.account_link import INVITATION
 from ...org import lookups
-from ..login_limits import succeeded, throttle_failed_logins
-from .forms import LoginForm
+from ..formkit import show_refusal
+from ..login_limits import succeeded, throttle_failed_logins, throttle_reset_request
+from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -86,6 +91,45 @@ def login():
         current_app.logger.info("login of %r from %s", user.username, request.remote_addr)
         return redirect(safe_next(request.args.get("next")) or url_for("tasks.home"))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to set a new password. The answer is the same whether or not the
+    account exists, and so is its timing: the search and the mail run after the response."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        identifier = form.identifier.data.strip()
+        throttle_reset_request(identifier)
+        queue.soon(account_links.request_reset, identifier, request.remote_addr or "")
+        return render_template("auth/forgot_password.html", form=None)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The page a reset link or an invitation opens: choose the password (once)."""
+    link = account_links.open_link(token)
+    if link is None:
+        return render_template("auth/link_gone.html"), 404
+    invitation = link.purpose == INVITATION
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = account_links.set_password_with_link(token, form.password.data)
+        except InvalidInput as error:
+            show_refusal(form, error)
+        else:
+            current_app.logger.info("password set by link for %r", user.username)
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Your password is set. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "auth/set_password.html", form=form, user=link.user, invitation=invitation
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
