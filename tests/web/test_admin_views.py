@@ -182,6 +182,14 @@ def test_admin_creates_directive_target_and_task(client, make, today):
     target = db.session.scalar(select(Target))
     page = client.get(f"/directives/{directive.id}").text
     assert "100% of guiding decrees" in page
+    # A value the database cannot hold (NUMERIC(14, 2)) is refused on the form, on either
+    # database (SQLite would have kept it).
+    huge = client.post(
+        f"/admin/targets/{target.id}/edit",
+        data={"code": "MT1", "title": "Chỉ tiêu Đề án", "baseline_value": "1000000000000"},
+    )
+    assert huge.status_code == 422 and "too large" in huge.text
+    assert db.session.scalar(select(Target.baseline_value)) == 0
 
     response = client.post(
         "/admin/tasks/new",

@@ -5,6 +5,9 @@ number read from a request can overflow a database column or a computation."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+
+from .text import N_, Text
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
 # The largest id or count a request may name (the databases' 32-bit integer columns).
@@ -19,3 +22,16 @@ def whole_number(text: object, most: int = LARGEST) -> int | None:
         return None
     number = int(text.strip())
     return number if number <= most else None
+
+
+# The largest measured value (baselines, targets, recorded values): NUMERIC(14, 2) columns.
+MEASURE_LIMIT = Decimal("1e12")
+
+
+def measure_problem(value: Decimal) -> Text | None:
+    """Why `value` cannot be kept as an indicator's value, or None."""
+    if not value.is_finite():
+        return N_("give a number")
+    if abs(value) >= MEASURE_LIMIT:
+        return N_("the value is too large")
+    return None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import audit
 from ..domain import policy
 from ..domain.errors import InvalidInput, NotFound, first_problem
+from ..domain.numbers import measure_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
@@ -118,6 +119,10 @@ def _check_target(directive: Directive, values: dict[str, Any], target_id: int |
             params={"directive": directive.code, "code": code},
             field_errors={"code": ["already in use in this directive"]},
         )
+    for field in ("baseline_value", "target_value"):
+        value = values.get(field)
+        if value is not None and (problem := measure_problem(Decimal(value))) is not None:
+            raise InvalidInput(problem, field_errors={field: [problem]})
 
 
 def add_target(directive: Directive, values: dict[str, Any]) -> Target:
@@ -163,10 +168,8 @@ def record_target_value(
         errors["recorded_on"] = [N_("a value cannot be recorded for a future date")]
     if value is None:
         errors["value"] = [N_("give the measured value")]
-    elif not value.is_finite():
-        errors["value"] = [N_("give a number")]
-    elif abs(value) >= Decimal("1e12"):
-        errors["value"] = [N_("the value is too large")]
+    elif (problem := measure_problem(value)) is not None:
+        errors["value"] = [problem]
     if not errors:
         clash = db.session.scalar(
             select(TargetValue.id).where(
