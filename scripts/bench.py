@@ -123,6 +123,8 @@ def environment(url: str) -> dict:
         "SECRET_KEY": "bench-" + "k" * 40,
         "SESSION_COOKIE_SECURE": "0",
         "LOG_LEVEL": "ERROR",
+        # The bench signs in with passwords to measure pages, not sign-ins.
+        "MFA_REQUIRED_ROLES": "",
         # Its own instance folder: the audit anchors and uploads of another database (the
         # demo's) must not be checked against this one.
         "TRACKER_INSTANCE_DIR": f"/tmp/tracker-bench-instance-{url.split(':')[0]}",

@@ -50,6 +50,8 @@ def serve(scratch: Path) -> tuple[str, dict[str, str], int]:
         {
             "DEMO_ACCOUNTS_FILE": str(scratch / "accounts.txt"),
             "UPLOAD_DIR": str(scratch / "uploads"),
+            # Screens behind the login, not the second factor's enrolment.
+            "MFA_REQUIRED_ROLES": (),
         }
     )
     with app.app_context():

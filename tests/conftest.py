@@ -141,6 +141,9 @@ def _test_app(database_url: str):
             # Background jobs run inside the request that starts them (tests/jobs/ run them
             # on a real Celery worker and in the web process's thread).
             "JOBS_EAGER": True,
+            # The second factor is asked of nobody but in its own tests
+            # (tests/accounts/test_second_factor.py), which sign in as those roles with it.
+            "MFA_REQUIRED_ROLES": (),
             "AUDIT_SIGNING_KEY": os.path.join(SCRATCH_DIR, "audit-signing-key.pem"),
             "AUDIT_ANCHOR_FILE": ANCHOR_FILE,
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -224,7 +227,7 @@ def another_app():
     made = []
 
     def build(settings: dict):
-        made.append(create_app(settings))
+        made.append(create_app({"MFA_REQUIRED_ROLES": (), **settings}))
         return made[-1]
 
     yield build

@@ -29,6 +29,7 @@ def gunicorn(database_url: str, instance_dir: Path, workers: int = 1, **settings
         "DATABASE_URL": database_url,
         "SECRET_KEY": "served-test-" + "k" * 40,
         "TRACKER_INSTANCE_DIR": str(instance_dir),
+        "MFA_REQUIRED_ROLES": "",  # as in conftest's apps; test_second_factor asks for it
         **settings,
     }
     environment.pop("TRACKER_TEST_NOW", None)  # the server runs on the machine's clock

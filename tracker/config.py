@@ -3,8 +3,8 @@
 Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
 production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
 API_TOKEN_DAYS, INACTIVE_AFTER_DAYS, PASSWORD_RESET_MINUTES, INVITATION_DAYS,
-RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_ADDRESS, UPLOAD_DIR, MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT,
-MAIL_USE_TLS, MAIL_USE_SSL,
+RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_ADDRESS, MFA_REQUIRED_ROLES, UPLOAD_DIR,
+MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
 TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE_MINUTES,
@@ -109,6 +109,18 @@ def _dev_secret_key() -> str:
         return key
 
 
+def _roles(value: str) -> tuple[str, ...]:
+    from .domain.roles import ROLES
+
+    roles = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise ConfigError(
+            f"MFA_REQUIRED_ROLES names unknown roles {unknown}; use some of {', '.join(ROLES)}"
+        )
+    return roles
+
+
 def _language(value: str) -> str:
     if value not in ("vi", "en"):
         raise ConfigError(f"DEFAULT_LANGUAGE must be vi or en, not {value!r}")
@@ -168,6 +180,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "INACTIVE_AFTER_DAYS": int(env.get("INACTIVE_AFTER_DAYS", "90")),
         # How long a mailed link to set a password works: a reset, an invitation.
         "PASSWORD_RESET_MINUTES": int(env.get("PASSWORD_RESET_MINUTES", "30")),
+        # The roles that must sign in with a second factor (TOTP); empty: nobody must.
+        "MFA_REQUIRED_ROLES": _roles(env.get("MFA_REQUIRED_ROLES", "admin,supervisor,auditor")),
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "7")),
         "PER_PAGE": 25,
         "MAX_PER_PAGE": 200,

@@ -51,7 +51,12 @@ def settings_of(app) -> dict[str, str]:
 @contextlib.contextmanager
 def celery_worker(name: str, log_dir: Path, settings: dict[str, str]):
     """Yield the running worker's process (its group is its pid)."""
-    environment = {**os.environ, "TRACKER_INSTANCE_DIR": str(log_dir), **settings}
+    environment = {
+        **os.environ,
+        "TRACKER_INSTANCE_DIR": str(log_dir),
+        "MFA_REQUIRED_ROLES": "",  # as in conftest's apps
+        **settings,
+    }
     environment.pop("TRACKER_TEST_NOW", None)  # the worker runs on the machine's clock
     log = log_dir / f"worker-{name}.log"
     command = [

@@ -54,6 +54,7 @@ PUBLIC = {
     "static": "stylesheet",
     "favicon": "the site's icon",
     "auth.login": "the login form",
+    "auth.second_factor": "the login's second step, after the password (test_second_factor)",
     "auth.forgot_password": "asking for a link to set a new password (test_password_links)",
     "auth.reset_password": "the secret token in the URL is the credential (test_password_links)",
     "auth.set_language": "the language of the pages, chosen before logging in too",
@@ -70,6 +71,7 @@ PUBLIC = {
 # GET endpoints: the roles that get the page; every other role gets 403.
 ACCESS = {
     "tasks.home": EVERYONE,
+    "auth.enrol_second_factor": EVERYONE,
     "tasks.index": EVERYONE,
     "tasks.quick_search": EVERYONE,
     "tasks.show": EVERYONE,
@@ -171,6 +173,7 @@ WRITES = {
     "api.record_target_value": "test_targets",
     "api.revoke_token": "test_api",
     "admin.deactivate_dormant_users": "test_account_hygiene",
+    "admin.user_reset_second_factor": "test_second_factor::test_an_admin_sees_and_resets_…",
     "admin.user_invite": "test_password_links::test_a_supervisor_cannot_send_invitations",
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -14,6 +14,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
 from ..models import ApiToken, User
+from . import second_factor
 from .users import authenticate
 
 
@@ -26,11 +27,28 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
+class SecondFactorMissing(DomainError):
+    status_code = 403
+    title = N_("Forbidden")
+
+
+def issue_token(username: str, password: str, otp: str | None = None) -> tuple[str, ApiToken]:
+    """A token for the account, when the password (and, for an account with a second factor,
+    the current code in `otp`) are right. An account whose role needs a second factor and
+    has none gets no token until it is set up in the browser."""
     user = authenticate(username, password)
     if user is None:
         context.log().warning("API login failed for %r", username)
         raise InvalidCredentials("Unknown username or wrong password, or the account is inactive.")
+    if second_factor.needs_enrolment(user):
+        raise SecondFactorMissing(
+            N_("Your role needs a second factor: set it up at /account/two-factor, then send otp.")
+        )
+    if user.has_second_factor and not second_factor.verify(user, otp or ""):
+        context.log().warning("API login for %r without a right second-factor code", username)
+        raise InvalidCredentials(
+            N_("This account needs the current code of its authenticator app in otp.")
+        )
     token = secrets.token_urlsafe(32)
     record = ApiToken(
         user=user,

@@ -19,7 +19,7 @@ from .tally import TaskTally
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .urging import UrgingNotice
-from .user import ApiToken, User
+from .user import ApiToken, RecoveryCode, User
 
 __all__ = [
     "AccountLink",
@@ -39,6 +39,7 @@ __all__ = [
     "Notification",
     "PeriodClosing",
     "RecurringTask",
+    "RecoveryCode",
     "ReminderSent",
     "ReportExport",
     "StatusUpdate",

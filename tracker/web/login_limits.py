@@ -172,12 +172,26 @@ def succeeded() -> None:
 def throttle_failed_logins(view):
     """Guard a login view (POST only): refuse while a count is full, count each 401, and give
     a client that logs in the device cookie of that account."""
+    return _guard(view, _attempted_account)
 
+
+def throttle_failed_codes(account_of):
+    """Guard the second-factor view the same way, with the same counts: the account is the
+    one whose password was just given (`account_of()`, from the server's session), so wrong
+    codes and wrong passwords fill one count."""
+
+    def decorate(view):
+        return _guard(view, lambda: account_name(account_of()))
+
+    return decorate
+
+
+def _guard(view, attempted_account):
     @wraps(view)
     def guarded(*args, **kwargs):
         if request.method != "POST":
             return view(*args, **kwargs)
-        account = _attempted_account()
+        account = attempted_account()
         counts = _counts(account)
         wait = _seconds_to_wait(counts)
         if wait:

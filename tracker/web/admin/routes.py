@@ -7,7 +7,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...accounts import account_links, users
+from ...accounts import account_links, second_factor, users
 from ...domain import policy
 from ...domain.errors import Conflict, DomainError, InvalidInput
 from ...domain.numbers import whole_number
@@ -127,6 +127,16 @@ def user_invite(user_id: int):
     token = users.send_invitation(current_user, user)  # refused without an e-mail address
     queue.soon(account_links.send_link, user.id, token, INVITATION)
     flash(_("An invitation was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-second-factor", methods=["POST"])
+@login_required
+def user_reset_second_factor(user_id: int):
+    """Turn a person's second factor off (a lost phone); they set it up again."""
+    user = lookups.get_or_404(User, user_id, "user")
+    second_factor.reset(current_user, user)
+    flash(_("The second factor of %(name)s is reset.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

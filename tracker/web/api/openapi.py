@@ -367,7 +367,8 @@ def _paths() -> dict:
     return {
         "/api/v1/tokens": {
             "post": _operation(
-                "Exchange a username and password for a bearer token",
+                "Exchange a username and password (and, for an account with a second factor,"
+                " its current code in otp) for a bearer token",
                 _json(_ref("Token")),
                 status="201",
                 body="TokenRequest",

@@ -128,7 +128,7 @@ def openapi_document():
 @throttle_failed_logins
 def create_token():
     body = _json_body(TokenRequest)
-    token, record = tokens.issue_token(body.username, body.password)
+    token, record = tokens.issue_token(body.username, body.password, body.otp)
     succeeded()
     current_app.logger.info("API token issued to %r from %s", body.username, request.remote_addr)
     return jsonify({"token": token, "expires_at": iso_utc(record.expires_at)}), 201

@@ -36,6 +36,9 @@ class Body(BaseModel):
 class TokenRequest(Body):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=128)
+    # The authenticator's current code (or a recovery code), for an account with a second
+    # factor.
+    otp: str | None = Field(default=None, max_length=40)
 
 
 class TaskPatch(Body):

@@ -1,4 +1,4 @@
-"""Login, forgotten-password and new-password forms."""
+"""Login, second-factor code, forgotten-password and new-password forms."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,4 +32,13 @@ class NewPasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("The same password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The six digits the authenticator app shows now, or a recovery code."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )

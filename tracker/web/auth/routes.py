@@ -20,17 +20,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ...accounts import account_links, login_sessions, users
+from ...accounts import second_factor as second_factor_codes
 from ...domain.errors import InvalidInput
 from ...domain.text import N_
 from ...extensions import login_manager
+from ...infra import clock
 from ...infra.i18n import LANGUAGES
 from ...jobs import queue
 from ...models import User
 from ...models.account_link import INVITATION
 from ...org import lookups
 from ..formkit import show_refusal
-from ..login_limits import succeeded, throttle_failed_logins, throttle_reset_request
-from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from ..login_limits import (
+    succeeded,
+    throttle_failed_codes,
+    throttle_failed_logins,
+    throttle_reset_request,
+)
+from .forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -80,17 +87,133 @@ def login():
             current_app.logger.warning("login failed for %r from %s", username, request.remote_addr)
             flash(_("Unknown username or wrong password, or the account is inactive."), "error")
             return render_template("auth/login.html", form=form), 401
+        next_page = safe_next(request.args.get("next"))
+        if user.has_second_factor:
+            # The password was right; the session only remembers whose code to ask for.
+            _fresh_session()
+            session[PENDING] = {
+                "user": user.id,
+                "token": user.session_token,
+                "remember": bool(form.remember.data),
+                "next": next_page,
+                "since": clock.now().timestamp(),
+            }
+            return redirect(url_for("auth.second_factor"))
         succeeded()
-        language = session.get("language")
-        session.clear()  # a new session on login (the language chosen before it stays)
-        if language:
-            session["language"] = language
-        login_sessions.start(user)
-        login_user(user, remember=form.remember.data)
-        users.record_login(user, "login")
-        current_app.logger.info("login of %r from %s", user.username, request.remote_addr)
-        return redirect(safe_next(request.args.get("next")) or url_for("tasks.home"))
+        return _sign_in(user, bool(form.remember.data), next_page)
     return render_template("auth/login.html", form=form)
+
+
+PENDING = "second_factor_for"
+PENDING_SECONDS = 300
+
+
+def _fresh_session() -> None:
+    """A new session (the language chosen before it stays)."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
+def _sign_in(user: User, remember: bool, next_page: str | None):
+    _fresh_session()
+    login_sessions.start(user)
+    login_user(user, remember=remember)
+    users.record_login(user, "login")
+    current_app.logger.info("login of %r from %s", user.username, request.remote_addr)
+    return redirect(next_page or url_for("tasks.home"))
+
+
+def _pending_user() -> User | None:
+    """The account whose password was given in this browser in the last five minutes, still
+    as it was then (same session token, active)."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if clock.now().timestamp() - float(pending.get("since", 0)) > PENDING_SECONDS:
+        return None
+    user = lookups.user_by_id(int(pending.get("user", 0)))
+    if user is None or not user.active or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+def _pending_username() -> str:
+    user = _pending_user()
+    return user.username if user is not None else ""
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@throttle_failed_codes(_pending_username)
+def second_factor():
+    """The second step of a login with a second factor: the authenticator's code, or a
+    recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Log in again: the first step is over or too old."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if not second_factor_codes.verify(user, form.code.data):
+            current_app.logger.warning(
+                "wrong second-factor code for %r from %s", user.username, request.remote_addr
+            )
+            flash(_("That code is not right, or it has been used already."), "error")
+            return render_template("auth/second_factor.html", form=form), 401
+        pending = session.pop(PENDING)
+        succeeded()
+        return _sign_in(user, bool(pending.get("remember")), safe_next(pending.get("next")))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/second_factor.html", form=form), status
+
+
+ENROLMENT_EXEMPT = {
+    "auth.logout",
+    "auth.set_language",
+    "auth.enrol_second_factor",
+    "static",
+    "favicon",
+}
+
+
+@bp.before_app_request
+def require_enrolment():
+    """A person whose role needs a second factor and who has none is sent to set it up
+    before any page (the API refuses their token requests instead)."""
+    if request.endpoint in ENROLMENT_EXEMPT or request.blueprint in ("api", "health"):
+        return None
+    if not current_user.is_authenticated or not second_factor_codes.needs_enrolment(current_user):
+        return None
+    return redirect(url_for("auth.enrol_second_factor"))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def enrol_second_factor():
+    """Set up the second factor: scan the code (or type the secret), confirm with a first
+    code, keep the recovery codes shown once."""
+    user = current_user
+    if user.has_second_factor:
+        return render_template(
+            "auth/two_factor_on.html", left=second_factor_codes.recovery_codes_left(user)
+        )
+    secret = second_factor_codes.pending_secret(user)
+    form = CodeForm()
+    if form.validate_on_submit():
+        codes = second_factor_codes.confirm(user, form.code.data)
+        if codes is not None:
+            return render_template("auth/recovery_codes.html", codes=codes)
+        flash(_("That code is not right: check the phone's clock and try the next one."), "error")
+    status = 422 if request.method == "POST" else 200
+    enrolment = second_factor_codes.enrolment(user, secret)
+    return render_template(
+        "auth/enrol_second_factor.html",
+        form=form,
+        enrolment=enrolment,
+        required=second_factor_codes.required_for(user),
+    ), status
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
