@@ -70,7 +70,7 @@ WORKER_LOG = Path(os.environ.get("BENCH_WORKER_LOG", "/tmp/tracker-bench-worker.
 BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
 # Which parts to run: pages (every page a reader opens, per role), measures, updates,
 # floors, exports. Default: all.
-ONLY = set(os.environ.get("BENCH_ONLY", "pages,measures,updates,floors,exports").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "pages,measures,updates,floors,exports,users").split(","))
 PAGE_REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "10"))
 ADMIN = "bench_admin"  # made by the bench in its database
 # The pages a supervisor, an auditor or a unit leader opens, with the goals (p95, ms) of the
@@ -728,6 +728,10 @@ def run(name: str, url: str) -> dict:
             results[kind]["floor_ms"] = round(floor * 1000, 1)
             results[kind]["ratio"] = round(results[kind]["median_ms"] / (floor * 1000), 1)
 
+        if "users" in ONLY:
+            results["user_import"] = measure_user_import(name, url)
+            print(f"[{name}] user import: {results['user_import']}", flush=True)
+
         if "exports" not in ONLY:
             return results
         print(f"[{name}] CSV export", flush=True)
@@ -743,6 +747,36 @@ def run(name: str, url: str) -> dict:
         os.killpg(job_worker.pid, signal.SIGTERM)
         job_worker.wait(timeout=600)
     return results
+
+
+def measure_user_import(name: str, url: str, rows: int = 10_000) -> dict:
+    """`flask users import` of `rows` new accounts (issue goal: 10,000 in under a minute):
+    a dry run, then the apply. Their invitations are mailed to a closed port, so the apply
+    also counts one refused connection per mail; the accounts stay in the bench database,
+    under a prefix of this run."""
+    prefix = f"bench{int(time.time())}"
+    path = OUT / f"users-{name}.csv"
+    lines = ["username,full_name,email,role,unit,language"]
+    lines += [
+        f"{prefix}.{n:05d},Cán bộ {n},{prefix}{n}@bench.gov.vn,officer,S{SEED}-ROOT,vi"
+        for n in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    figures = {"rows": rows}
+    for label, extra in (("dry_run_s", ["--dry-run"]), ("apply_s", [])):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(ROOT / ".venv/bin/flask"), "--app", "app", "users", "import", str(path)]
+            + ["--user", ADMIN, *extra],
+            cwd=ROOT,
+            env={**environment(url), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"},
+            capture_output=True,
+            text=True,
+        )
+        figures[label] = round(time.perf_counter() - started, 1)
+        if done.returncode != 0:
+            figures[label] = f"failed: {done.stderr.strip().splitlines()[-1:]}"
+    return figures
 
 
 def measure_html_updates(s: Subjects, browsers: list[Browser]) -> dict:

@@ -1,6 +1,7 @@
-"""Flask commands: `users create|invite|set-password`, `units create|list`, `demo load|generate`,
-`reminders send|digest`, `notifications send`, `recurring run`, `import`, `audit verify`,
-`jobs requeue|purge`, `backup create|restore`, `counts check|rebuild|keep`."""
+"""Flask commands: `users create|invite|import|set-password`, `units create|list`,
+`demo load|generate`, `reminders send|digest`, `notifications send`, `recurring run`,
+`import`, `audit verify`, `jobs requeue|purge`, `backup create|restore`,
+`counts check|rebuild|keep`."""
 
 from __future__ import annotations
 
@@ -87,6 +88,43 @@ def create_user_command(username, role, unit_code, email, name, password_stdin, 
     click.echo(f"Created {user.role} {user.username} in {unit.code}.")
     if invite:
         _mail_invitation(user, token)
+
+
+@users_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", required=True, help="The administrator the import is by.")
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+def import_users_command(path, username, dry_run):
+    """Make accounts from a .csv or .xlsx file (all or nothing) and mail their invitations."""
+    from .org import imports, user_imports
+
+    actor = users.find_user(username)
+    if actor is None:
+        _fail(f"unknown user {username!r}.")
+    try:
+        with open(path, "rb") as handle:
+            rows = imports.read_rows(
+                path, handle.read(), seconds=None, required=user_imports.REQUIRED
+            )
+    except imports.ImportRefused as error:
+        _fail(error.message)
+    with click.progressbar(length=len(rows), label="Checking rows", file=sys.stderr) as bar:
+        try:
+            report, invitations = user_imports.run_user_import(
+                actor, rows, dry_run=dry_run, progress=bar.update
+            )
+        except DomainError as error:
+            _fail(error.message)
+    for error in report.errors:
+        click.echo(f"row {error.row}, column {error.column}: {error.message}", err=True)
+    click.echo(f"{report.rows} rows: {report.created['users']} accounts to create.")
+    if report.errors:
+        _fail(f"{len(report.errors)} problem(s); nothing was written.")
+    if not report.written:
+        click.echo("Dry run: nothing was written.")
+        return
+    sent = user_imports.send_invitations(invitations)
+    click.echo(f"Written; {sent} invitation(s) mailed.")
 
 
 @users_cli.command("invite")

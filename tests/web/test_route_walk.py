@@ -72,6 +72,8 @@ PUBLIC = {
 ACCESS = {
     "tasks.home": EVERYONE,
     "auth.enrol_second_factor": EVERYONE,
+    "admin.users_import": ADMINS,
+    "admin.users_import_template": ADMINS,
     "tasks.index": EVERYONE,
     "tasks.quick_search": EVERYONE,
     "tasks.show": EVERYONE,

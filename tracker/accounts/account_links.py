@@ -126,13 +126,16 @@ def invite(actor: User | None, user: User) -> str:
 
 
 def unusable_password() -> str:
-    """A password hash nobody knows the password of: an invited account's until it is set."""
-    return hash_password(secrets.token_urlsafe(32))
+    """What an invited account holds in place of a password hash until it sets one: not a
+    hash of anything (no password verifies against it), and made without argon2's cost, so
+    that an import of 10,000 accounts takes seconds."""
+    return "!invited:" + secrets.token_hex(8)
 
 
-def send_link(user_id: int, token: str, purpose: str) -> None:
+def send_link(user_id: int, token: str, purpose: str, mailer: mail.Mailer | None = None) -> None:
     """The mail that carries the link, in the user's language (by id: it may run in
-    another thread than the one that made the link)."""
+    another thread than the one that made the link); through `mailer` when a batch shares
+    one SMTP session."""
     user = db.session.get(User, user_id)
     if user is None or not user.email:
         return
@@ -160,8 +163,11 @@ def send_link(user_id: int, token: str, purpose: str) -> None:
                 link=link_address(token),
                 minutes=context.setting("PASSWORD_RESET_MINUTES"),
             )
-    with mail.Mailer() as mailer:
+    if mailer is not None:
         mailer.send(user.email, subject, body)
+        return
+    with mail.Mailer() as own:
+        own.send(user.email, subject, body)
 
 
 def open_link(token: str) -> AccountLink | None:

@@ -27,7 +27,15 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
-def _validate(username: str, role: str, unit: Unit | None, user_id: int | None = None) -> None:
+def _validate(
+    username: str,
+    role: str,
+    unit: Unit | None,
+    user_id: int | None = None,
+    taken: set[str] | None = None,
+) -> None:
+    """Refuse a bad username (or one taken: by another account, or in `taken`, lowercased
+    names a bulk import read once), an unknown role or a missing unit."""
     errors: dict[str, list[str]] = {}
     if (
         not username
@@ -36,8 +44,12 @@ def _validate(username: str, role: str, unit: Unit | None, user_id: int | None =
     ):
         errors["username"] = [N_("use 1–80 letters, digits, dots or underscores")]
     else:
-        existing = find_user(username)
-        if existing is not None and existing.id != user_id:
+        if taken is not None:
+            clash = username.lower() in taken
+        else:
+            existing = find_user(username)
+            clash = existing is not None and existing.id != user_id
+        if clash:
             errors["username"] = [N_("“%(name)s” is already taken").fill(name=username)]
     if role not in ROLES:
         errors["role"] = [
@@ -58,10 +70,11 @@ def add_user(
     unit: Unit,
     name: str = "",
     email: str | None = None,
+    taken: set[str] | None = None,
 ) -> User:
     """Validate and add a user (flush only). No password (None): one nobody knows, for an
-    account whose owner is invited to choose it."""
-    _validate(username, role, unit)
+    account whose owner is invited to choose it. `taken`: see _validate."""
+    _validate(username, role, unit, taken=taken)
     if password is None:
         password_hash = account_links.unusable_password()
     else:

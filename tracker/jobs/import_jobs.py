@@ -1,4 +1,5 @@
-"""Imports as jobs: the uploaded file kept under EXPORT_DIR/imports until its job has read
+"""Imports as jobs (of tasks, or of user accounts whose invitations are mailed after the
+commit): the uploaded file kept under EXPORT_DIR/imports until its job has read
 it, then every row tried with the progress bar moving (rows tried of the total), the whole
 apply still one transaction — committed together with the job's completion, so a worker
 that dies after the import's commit cannot run it twice. A dry run, or a file with a
@@ -13,7 +14,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import context, i18n
 from ..models import Job, User
-from ..org import imports
+from ..org import imports, user_imports
 from . import queue, records
 from .work import Permanent, Progress
 
@@ -24,9 +25,12 @@ def upload_dir() -> Path:
     return Path(context.setting("EXPORT_DIR")) / "imports"
 
 
-def ask(user: User, file_name: str, content: bytes, dry_run: bool) -> Job:
-    """Keep the upload and queue its import (refused at once when it is not a CSV or
-    XLSX file)."""
+TASKS, USERS = "tasks", "users"
+
+
+def ask(user: User, file_name: str, content: bytes, dry_run: bool, what: str = TASKS) -> Job:
+    """Keep the upload and queue its import of tasks (org.imports) or user accounts
+    (org.user_imports); refused at once when it is not a CSV or XLSX file."""
     suffix = Path(file_name.lower()).suffix
     if suffix not in KEEP_SUFFIXES:
         raise imports.ImportRefused(N_("Import a .csv or .xlsx file."))
@@ -34,7 +38,7 @@ def ask(user: User, file_name: str, content: bytes, dry_run: bool) -> Job:
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}{suffix}"
     (folder / stored).write_bytes(content)
-    parameters = {"file_name": file_name[:200], "stored": stored, "dry_run": dry_run}
+    parameters = {"file_name": file_name[:200], "stored": stored, "dry_run": dry_run, "what": what}
     job = records.create(
         user,
         "import",
@@ -55,12 +59,14 @@ def run_file(job: Job, asker: User, progress: Progress) -> None:
         content = path.read_bytes()
     except FileNotFoundError:
         raise Permanent(N_("The uploaded file is no longer kept; upload it again.")) from None
+    users = parameters.get("what") == USERS
     try:
         rows = imports.read_rows(
             str(parameters["file_name"]),
             content,
             seconds=imports.JOB_SECONDS,
             max_rows=context.setting("IMPORT_MAX_ROWS"),
+            required=user_imports.REQUIRED if users else imports.REQUIRED,
         )
     except imports.ImportRefused:
         path.unlink(missing_ok=True)  # the reason is the job's; the file is no use again
@@ -78,14 +84,29 @@ def run_file(job: Job, asker: User, progress: Progress) -> None:
             job.id, result=_for_people(report), progress_done=report.rows
         )
 
-    report = imports.run_import(
-        asker,
-        rows,
-        dry_run=bool(parameters["dry_run"]),
-        progress=one_more,
-        seconds=imports.JOB_SECONDS,
-        before_commit=finish,
-    )
+    invitations: list[user_imports.Invitation] = []
+    if users:
+        report, invitations = user_imports.run_user_import(
+            asker,
+            rows,
+            dry_run=bool(parameters["dry_run"]),
+            progress=one_more,
+            seconds=imports.JOB_SECONDS,
+            before_commit=finish,
+        )
+    else:
+        report = imports.run_import(
+            asker,
+            rows,
+            dry_run=bool(parameters["dry_run"]),
+            progress=one_more,
+            seconds=imports.JOB_SECONDS,
+            before_commit=finish,
+        )
+    if report.written:
+        # Mailed only now that the accounts are committed; a job run again after this
+        # point finds the job completed and does not run (records.start).
+        user_imports.send_invitations(invitations)
     if not report.written:  # a dry run, or problems: nothing was written; keep the report
         if finish(report):
             db.session.commit()

@@ -127,11 +127,11 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _deadline(seconds: float | None) -> float:
+def deadline_after(seconds: float | None) -> float:
     return time.monotonic() + seconds if seconds is not None else math.inf
 
 
-def _too_slow(seconds: float) -> ImportRefused:
+def too_slow(seconds: float) -> ImportRefused:
     return ImportRefused(
         N_(
             "The import took more than %(seconds)s seconds and was stopped; nothing was "
@@ -146,22 +146,27 @@ def read_rows(
     content: bytes,
     seconds: float | None = IMPORT_SECONDS,
     max_rows: int = MAX_ROWS,
+    required: tuple[str, ...] = REQUIRED,
 ) -> list[dict[str, Any]]:
     """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by header, read
     one by one within `max_rows`, MAX_CELL_CHARS and `seconds` (None: no time limit, for the
-    command line)."""
+    command line); the header must name the `required` columns (the task import's by
+    default; org.user_imports names its own)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        return _read_xlsx(content, seconds, max_rows)
+        return _read_xlsx(content, seconds, max_rows, required)
     if name.endswith(".csv"):
-        return _read_csv(content, seconds, max_rows)
+        return _read_csv(content, seconds, max_rows, required)
     raise ImportRefused(N_("Import a .csv or .xlsx file."))
 
 
-def _read_csv(content: bytes, seconds: float | None, max_rows: int) -> list[dict[str, Any]]:
+def _read_csv(
+    content: bytes, seconds: float | None, max_rows: int, required: tuple[str, ...]
+) -> list[dict[str, Any]]:
     text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
-    return _within_limits(((reader.line_num, values) for values in reader), seconds, max_rows)
+    numbered = ((reader.line_num, values) for values in reader)
+    return _within_limits(numbered, seconds, max_rows, required)
 
 
 def _xlsx_archive_problem(content: bytes) -> Text | None:
@@ -185,7 +190,9 @@ def _xlsx_archive_problem(content: bytes) -> Text | None:
     return None
 
 
-def _read_xlsx(content: bytes, seconds: float | None, max_rows: int) -> list[dict[str, Any]]:
+def _read_xlsx(
+    content: bytes, seconds: float | None, max_rows: int, required: tuple[str, ...]
+) -> list[dict[str, Any]]:
     from openpyxl import load_workbook
 
     problem = _xlsx_archive_problem(content)
@@ -200,17 +207,20 @@ def _read_xlsx(content: bytes, seconds: float | None, max_rows: int) -> list[dic
         )
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return _within_limits(enumerate(rows, start=1), seconds, max_rows)
+        return _within_limits(enumerate(rows, start=1), seconds, max_rows, required)
     finally:
         workbook.close()
 
 
 def _within_limits(
-    numbered_rows: Iterator[tuple[int, Iterable[Any]]], seconds: float | None, max_rows: int
+    numbered_rows: Iterator[tuple[int, Iterable[Any]]],
+    seconds: float | None,
+    max_rows: int,
+    required: tuple[str, ...],
 ) -> list[dict[str, Any]]:
     """The non-empty rows after the header, keyed by it, read one by one and stopping at
     the first limit reached or the first row the file's reader cannot read."""
-    deadline = _deadline(seconds)
+    deadline = deadline_after(seconds)
     header: list[str] | None = None
     rows: list[dict[str, Any]] = []
     number = 0
@@ -228,7 +238,7 @@ def _within_limits(
         if values is None:
             break
         if header is None:
-            header = _header(values)
+            header = _header(values, required)
             continue
         if all(value is None or value == "" for value in values):
             continue
@@ -238,27 +248,32 @@ def _within_limits(
                 params={"rows": f"{max_rows:,}"},
             )
         if time.monotonic() > deadline:
-            raise _too_slow(seconds)
+            raise too_slow(seconds)
         row = {}
         for column, value in zip(header, values, strict=False):
             _check_cell(number, column, value)
             row[column] = _cell(value)
         rows.append(row)
     if header is None:  # an empty file: not even a header
-        _header(())
+        _header((), required)
     return rows
 
 
-def _header(values: Iterable[Any]) -> list[str]:
+def _header(values: Iterable[Any], required: tuple[str, ...]) -> list[str]:
     header = [str(name).strip() if name is not None else "" for name in values]
-    missing = [column for column in REQUIRED if column not in set(header)]
-    if missing:
+    missing = [column for column in required if column not in set(header)]
+    if missing and required == REQUIRED:
         raise ImportRefused(
             N_(
                 "The file has no column %(columns)s. Start from the template "
                 "(/admin/import/template.csv) or from a task export."
             ),
             params={"columns": ", ".join(missing)},
+        )
+    if missing:
+        raise ImportRefused(
+            N_("The file has no column %(columns)s. Its columns: %(expected)s."),
+            params={"columns": ", ".join(missing), "expected": ", ".join(required)},
         )
     return header
 
@@ -293,7 +308,7 @@ def _check_cell(row: int, column: str, value: Any) -> None:
 # --- values ------------------------------------------------------------------------------
 
 
-def _text(row: dict, column: str) -> str:
+def cell_text(row: dict, column: str) -> str:
     value = row.get(column)
     if value is None:
         return ""
@@ -324,7 +339,7 @@ def _date(row: dict, column: str) -> date | None:
 
 
 def _int(row: dict, column: str) -> int | None:
-    text = _text(row, column).rstrip("%")
+    text = cell_text(row, column).rstrip("%")
     if text == "":
         return None
     try:
@@ -334,7 +349,7 @@ def _int(row: dict, column: str) -> int | None:
 
 
 def _bool(row: dict, column: str) -> bool:
-    text = _text(row, column).lower()
+    text = cell_text(row, column).lower()
     if text in ("", "no", "false", "0", "không"):
         return False
     if text in ("yes", "true", "1", "có", "x"):
@@ -343,7 +358,7 @@ def _bool(row: dict, column: str) -> bool:
 
 
 def _status(row: dict) -> str | None:
-    text = _text(row, "status")
+    text = cell_text(row, "status")
     if not text:
         return None
     if text in lifecycle.STATUSES:
@@ -365,11 +380,11 @@ def _unit(code: str, column: str) -> Unit:
 
 
 def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Directive:
-    code = _text(row, "directive")
+    code = cell_text(row, "directive")
     directive = db.session.scalar(select(Directive).where(Directive.code == code))
     if directive is not None:
         return directive
-    title = _text(row, "directive_title")
+    title = cell_text(row, "directive_title")
     if not title:
         raise RowProblem(
             "directive",
@@ -379,7 +394,7 @@ def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Direc
         )
     if not policy.can_manage_directives(actor):
         raise RowProblem("directive", N_("only administrators create directives"))
-    kind = _text(row, "directive_kind") or "plan"
+    kind = cell_text(row, "directive_kind") or "plan"
     if kind not in DIRECTIVE_KINDS:
         raise RowProblem(
             "directive_kind", N_("use one of: %(choices)s").fill(choices=", ".join(DIRECTIVE_KINDS))
@@ -392,7 +407,7 @@ def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Direc
 
 
 def _target(actor: User, row: dict, directive: Directive, report: ImportReport, line: int):
-    code = _text(row, "target")
+    code = cell_text(row, "target")
     if not code:
         return None
     target = db.session.scalar(
@@ -400,7 +415,7 @@ def _target(actor: User, row: dict, directive: Directive, report: ImportReport, 
     )
     if target is not None:
         return target
-    title = _text(row, "target_title")
+    title = cell_text(row, "target_title")
     if not title:
         raise RowProblem(
             "target",
@@ -418,8 +433,8 @@ def _target(actor: User, row: dict, directive: Directive, report: ImportReport, 
 
 
 def _new_task(actor, row, directive, target, report, line) -> None:
-    code = _text(row, "task_code")
-    lead_code = _text(row, "lead_unit")
+    code = cell_text(row, "task_code")
+    lead_code = cell_text(row, "lead_unit")
     if not lead_code:
         raise RowProblem("lead_unit", N_("required for a new task"))
     lead_unit = _unit(lead_code, "lead_unit")
@@ -431,7 +446,7 @@ def _new_task(actor, row, directive, target, report, line) -> None:
             "lead_unit", N_("you may not create tasks led by %(unit)s").fill(unit=lead_unit.code)
         )
     owner = None
-    if owner_name := _text(row, "owner"):
+    if owner_name := cell_text(row, "owner"):
         owner = db.session.scalar(select(User).where(User.username == owner_name))
         if owner is None:
             raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(owner_name)))
@@ -444,13 +459,13 @@ def _new_task(actor, row, directive, target, report, line) -> None:
             )
     coordinating = [
         _unit(c.strip(), "coordinating_units")
-        for c in _text(row, "coordinating_units").replace(",", ";").split(";")
+        for c in cell_text(row, "coordinating_units").replace(",", ";").split(";")
         if c.strip()
     ]
     task = add_task(
         TaskValues(
             code=code,
-            title=_text(row, "title"),
+            title=cell_text(row, "title"),
             directive=directive,
             target=target,
             lead_unit=lead_unit,
@@ -459,7 +474,7 @@ def _new_task(actor, row, directive, target, report, line) -> None:
             coordinating_units=coordinating,
             owner=owner,
             is_key=_bool(row, "key_task"),
-            kind=_text(row, "kind") or lifecycle.KIND_TASK,
+            kind=cell_text(row, "kind") or lifecycle.KIND_TASK,
         ),
         actor,
     )
@@ -472,7 +487,7 @@ def _new_task(actor, row, directive, target, report, line) -> None:
 
 def _update_task(actor, row, task: Task, report, line) -> None:
     for column, current in (("deadline", task.deadline), ("lead_unit", task.lead_unit.code)):
-        given = _date(row, column) if column == "deadline" else _text(row, column)
+        given = _date(row, column) if column == "deadline" else cell_text(row, column)
         if given not in (None, "") and given != current:
             raise RowProblem(
                 column,
@@ -483,7 +498,7 @@ def _update_task(actor, row, task: Task, report, line) -> None:
             )
     status = _status(row) or task.status
     percent = _int(row, "percent_done")
-    note = _text(row, "note")
+    note = cell_text(row, "note")
     if status == task.status and (percent is None or percent == task.percent_done) and not note:
         report.unchanged += 1
         return
@@ -505,8 +520,8 @@ def _update_task(actor, row, task: Task, report, line) -> None:
 
 
 def _row(actor: User, row: dict, report: ImportReport, line: int) -> None:
-    code = _text(row, "task_code")
-    if not _text(row, "directive"):
+    code = cell_text(row, "task_code")
+    if not cell_text(row, "directive"):
         raise RowProblem("directive", N_("required"))
     if not code:
         raise RowProblem("task_code", N_("required"))
@@ -540,12 +555,12 @@ def run_import(
     # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
     # one would commit when released.
     audit.lock_chain()
-    deadline = _deadline(seconds)
+    deadline = deadline_after(seconds)
     for index, row in enumerate(rows):
         line = index + 2  # the header is row 1
         if time.monotonic() > deadline:
             db.session.rollback()
-            raise _too_slow(seconds)
+            raise too_slow(seconds)
         savepoint = db.session.begin_nested()
         try:
             _row(actor, row, report, line)

@@ -3,6 +3,8 @@ validates a form and calls one service."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,7 +19,7 @@ from ...infra.i18n import describe
 from ...jobs import import_jobs, queue
 from ...models import Directive, Target, Task, Unit, User
 from ...models.account_link import INVITATION
-from ...org import imports, lookups, units
+from ...org import imports, lookups, units, user_imports
 from ...org.directives import (
     DIRECTIVE_FIELDS,
     TARGET_FIELDS,
@@ -116,6 +118,39 @@ def deactivate_dormant_users():
     count = users.deactivate_dormant(current_user)
     flash(_("%(count)s unused accounts were deactivated.", count=count), "success")
     return redirect(url_for("admin.users_index"))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@login_required
+def users_import():
+    page = partial(render_template, "admin/users_import.html", columns=user_imports.COLUMNS)
+    """Upload a CSV or XLSX of accounts; a dry run (the default) shows what would happen.
+    A background job tries every row; the invitations go out once the accounts are written."""
+    policy.require(policy.can_manage_users(current_user))
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Choose a .csv or .xlsx file to import."), "error")
+            return page(), 422
+        dry_run = request.form.get("apply") != "yes"
+        try:
+            job = import_jobs.ask(
+                current_user, upload.filename, upload.read(), dry_run, import_jobs.USERS
+            )
+        except imports.ImportRefused as error:
+            flash(describe(error), "error")
+            return page(), 422
+        return redirect(url_for("jobs.job_page", job_id=job.id), 303)
+    return page()
+
+
+@bp.route("/users/import/template.csv")
+@login_required
+def users_import_template():
+    policy.require(policy.can_manage_users(current_user))
+    response = Response(user_imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = content_disposition("tai-khoan-nguoi-dung.csv")
+    return response
 
 
 @bp.route("/users/<int:user_id>/invite", methods=["POST"])

@@ -1,0 +1,188 @@
+"""Importing user accounts from CSV or XLSX: one row per account (username, full_name, email,
+role, unit, language), read with the same limits as the task import (org.imports), with the
+same dry run, row/column/message errors and all-or-nothing apply.
+
+Every account is made without a password and with an invitation (accounts.account_links) to
+choose it, so an e-mail address is required. The invitations are returned, not sent: the
+caller mails them only once the import has committed (`send_invitations`), so a file with a
+problem, or a dry run, mails nobody.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..accounts import account_links, users
+from ..domain import policy
+from ..domain.errors import DomainError
+from ..domain.roles import ROLES
+from ..domain.text import N_
+from ..extensions import db
+from ..infra import context, mail
+from ..infra.i18n import LANGUAGES
+from ..models import Unit, User
+from ..models.account_link import INVITATION
+from .imports import ImportReport, RowError, RowProblem, cell_text, deadline_after, too_slow
+
+COLUMNS = ("username", "full_name", "email", "role", "unit", "language")
+REQUIRED = ("username", "email", "role", "unit")
+TEMPLATE_PATH = "/admin/users/import/template.csv"
+# Service field names -> the column to blame.
+FIELD_COLUMNS = {"name": "full_name", "unit_id": "unit", "password": "username"}
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An account made by the import and the token of its invitation, to mail once the
+    import has committed."""
+
+    user_id: int
+    token: str
+
+
+@dataclass
+class _Known:
+    """What every row is checked against, read once: taken usernames (any case) and units
+    by code."""
+
+    usernames: set[str]
+    units: dict[str, Unit]
+
+
+def _known() -> _Known:
+    names = {name for (name,) in db.session.execute(select(func.lower(User.username)))}
+    return _Known(usernames=names, units={u.code: u for u in db.session.scalars(select(Unit))})
+
+
+def _row(actor: User, row: dict[str, Any], known: _Known, line: int) -> Invitation:
+    username = cell_text(row, "username")
+    email = cell_text(row, "email")
+    role = cell_text(row, "role").lower()
+    if role not in ROLES:
+        raise RowProblem(
+            "role",
+            N_("unknown role %(role)s; use one of: %(choices)s").fill(
+                role=repr(role), choices=", ".join(ROLES)
+            ),
+        )
+    code = cell_text(row, "unit")
+    unit = known.units.get(code)
+    if unit is None:
+        raise RowProblem("unit", N_("unknown unit %(code)s").fill(code=repr(code)))
+    language = cell_text(row, "language").lower() or None
+    if language is not None and language not in LANGUAGES:
+        raise RowProblem("language", N_("use vi or en, or leave it empty"))
+    account_links.require_email(email)
+    user = users.add_user(
+        username,
+        None,
+        role,
+        unit,
+        name=cell_text(row, "full_name"),
+        email=email,
+        taken=known.usernames,
+    )
+    user.language = language
+    audit.record(
+        actor, "user.create", user, after={**audit.snapshot(user, users.USER_FIELDS), "row": line}
+    )
+    return Invitation(user.id, account_links.invite(actor, user))
+
+
+def run_user_import(
+    actor: User,
+    rows: list[dict[str, Any]],
+    dry_run: bool = True,
+    progress: Callable[[int], None] | None = None,
+    seconds: float | None = None,
+    before_commit: Callable[[ImportReport], bool] | None = None,
+) -> tuple[ImportReport, list[Invitation]]:
+    """Try every row; commit only when all succeed and this is not a dry run (then the
+    invitations to mail are returned; otherwise none). `seconds` and `before_commit` as in
+    org.imports.run_import."""
+    policy.require(policy.can_manage_users(actor))
+    report = ImportReport(rows=len(rows), dry_run=dry_run, created={"users": 0})
+    audit.lock_chain()  # a write first: the transaction is open before the first savepoint
+    known = _known()
+    deadline = deadline_after(seconds)
+    invitations: list[Invitation] = []
+    for index, row in enumerate(rows):
+        line = index + 2  # the header is row 1
+        if seconds is not None and time.monotonic() > deadline:
+            db.session.rollback()
+            raise too_slow(seconds)
+        savepoint = db.session.begin_nested()
+        try:
+            invitation = _row(actor, row, known, line)
+            db.session.flush()
+            savepoint.commit()
+        except RowProblem as problem:
+            savepoint.rollback()
+            report.errors.append(RowError(line, problem.column, problem.message))
+        except DomainError as error:
+            savepoint.rollback()
+            column = next(iter(error.field_errors), "username")
+            report.errors.append(RowError(line, FIELD_COLUMNS.get(column, column), error.message))
+        else:
+            known.usernames.add(cell_text(row, "username").lower())
+            invitations.append(invitation)
+            report.created["users"] += 1
+            report.actions.append(
+                (line, N_("create %(username)s").fill(username=cell_text(row, "username")))
+            )
+        if progress is not None:
+            progress(1)
+    if report.errors or dry_run:
+        db.session.rollback()
+        return report, []
+    audit.record(actor, "import.users", actor, after={"rows": report.rows, **report.created})
+    report.written = True
+    if before_commit is not None and not before_commit(report):
+        db.session.rollback()
+        report.written = False
+        return report, []
+    db.session.commit()
+    return report, invitations
+
+
+def send_invitations(invitations: list[Invitation]) -> int:
+    """Mail the invitations of a committed import; how many were sent. A mail that fails is
+    logged and skipped: the account exists and an admin can send its invitation again."""
+    sent = 0
+    with mail.Mailer() as mailer:
+        for invitation in invitations:
+            try:
+                account_links.send_link(invitation.user_id, invitation.token, INVITATION, mailer)
+            except OSError as error:
+                context.log().warning(
+                    "invitation to account %s not mailed: %s", invitation.user_id, error
+                )
+                continue
+            sent += 1
+    return sent
+
+
+TEMPLATE_EXAMPLE = {
+    "username": "nguyen.thi.lan",
+    "full_name": "Nguyễn Thị Lan",
+    "email": "lan.nt@mof.gov.vn",
+    "role": "officer",
+    "unit": "BTC",
+    "language": "vi",
+}
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return "\ufeff" + buffer.getvalue()
