@@ -10,9 +10,10 @@ FLASK := $(BIN)/flask --app app
 # (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
 # pdftotext). Installed only when missing, and only where apt-get can run (root).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
-# The browser journeys drive Debian's Chromium, the HTML checker (vnu.jar) runs on Java, and
-# `nginx -t` checks deploy/nginx (tests only; `make run` needs none of them).
-TEST_SYSTEM_PACKAGES := chromium openjdk-17-jre-headless nginx-light
+# The browser journeys drive Debian's Chromium, the HTML checker (vnu.jar) runs on Java,
+# `nginx -t` checks deploy/nginx, and the directory sign-in tests start their own OpenLDAP
+# server (slapd; tests only; `make run` needs none of them).
+TEST_SYSTEM_PACKAGES := chromium openjdk-17-jre-headless nginx-light slapd ldap-utils
 PACKAGES ?= $(SYSTEM_PACKAGES)
 
 $(BIN)/python:
@@ -44,6 +45,7 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
 	    (apt-get install -y -q $$missing || (apt-get update -q && apt-get install -y -q $$missing)) >/dev/null; \
 	  else echo "Please install these Debian packages: $$missing" >&2; exit 1; fi; \
 	fi

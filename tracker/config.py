@@ -3,7 +3,9 @@
 Environment variables: DATABASE_URL, SECRET_KEY, TRACKER_ENV (development |
 production), TRACKER_TIMEZONE, SESSION_COOKIE_SECURE, DUE_SOON_DAYS,
 API_TOKEN_DAYS, INACTIVE_AFTER_DAYS, PASSWORD_RESET_MINUTES, INVITATION_DAYS,
-RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_ADDRESS, MFA_REQUIRED_ROLES, UPLOAD_DIR,
+RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_ADDRESS, MFA_REQUIRED_ROLES, LDAP_URL, LDAP_USER_DN,
+LDAP_SEARCH_BASE, LDAP_SEARCH_FILTER, LDAP_BIND_DN, LDAP_BIND_PASSWORD, LDAP_STARTTLS,
+LDAP_CA_FILE, LDAP_ROLE_GROUPS, LOCAL_LOGIN, LOCAL_LOGIN_ADMIN, UPLOAD_DIR,
 MAX_UPLOAD_MB, MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, APP_BASE_URL, REMINDER_DAYS_BEFORE,
 ESCALATE_AFTER_DAYS, RATELIMIT_STORAGE_URI, LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_ADDRESS,
@@ -180,6 +182,20 @@ def load_config(overrides: dict | None = None) -> dict:
         "INACTIVE_AFTER_DAYS": int(env.get("INACTIVE_AFTER_DAYS", "90")),
         # How long a mailed link to set a password works: a reset, an invitation.
         "PASSWORD_RESET_MINUTES": int(env.get("PASSWORD_RESET_MINUTES", "30")),
+        # The ministry's directory (accounts/directory.py); unset: passwords are the tracker's.
+        "LDAP_URL": env.get("LDAP_URL") or None,
+        "LDAP_USER_DN": env.get("LDAP_USER_DN") or None,
+        "LDAP_SEARCH_BASE": env.get("LDAP_SEARCH_BASE") or None,
+        "LDAP_SEARCH_FILTER": env.get("LDAP_SEARCH_FILTER", "(uid={username})"),
+        "LDAP_BIND_DN": env.get("LDAP_BIND_DN") or None,
+        "LDAP_BIND_PASSWORD": env.get("LDAP_BIND_PASSWORD") or None,
+        "LDAP_STARTTLS": _flag(env.get("LDAP_STARTTLS"), False),
+        "LDAP_CA_FILE": env.get("LDAP_CA_FILE") or None,
+        "LDAP_ROLE_GROUPS": env.get("LDAP_ROLE_GROUPS", ""),
+        # Passwords kept by the tracker: off (0) with single sign-on, except for the one
+        # break-glass admin named in LOCAL_LOGIN_ADMIN.
+        "LOCAL_LOGIN": _flag(env.get("LOCAL_LOGIN"), True),
+        "LOCAL_LOGIN_ADMIN": env.get("LOCAL_LOGIN_ADMIN") or None,
         # The roles that must sign in with a second factor (TOTP); empty: nobody must.
         "MFA_REQUIRED_ROLES": _roles(env.get("MFA_REQUIRED_ROLES", "admin,supervisor,auditor")),
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "7")),

@@ -17,7 +17,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
 from ..models import Unit, User
-from . import account_links
+from . import account_links, directory
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 USER_FIELDS = ("username", "name", "email", "role", "unit_id", "active")
@@ -177,11 +177,39 @@ def update_user(
     return user
 
 
+def local_login_allowed(user: User | None) -> bool:
+    """Whether a password kept by the tracker signs this account in: always, unless
+    LOCAL_LOGIN is off, and then only for the named break-glass admin (LOCAL_LOGIN_ADMIN)."""
+    if context.setting("LOCAL_LOGIN"):
+        return True
+    breakglass = context.setting("LOCAL_LOGIN_ADMIN")
+    return bool(
+        user is not None
+        and breakglass
+        and user.username.lower() == str(breakglass).lower()
+        and user.role == "admin"
+    )
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None. On success it notes the moment of the
-    sign-in (committed by the caller with its audit event) and upgrades an outdated hash."""
+    """The active user with these credentials, or None. With a directory (LDAP_URL) the
+    directory is asked first — except for the break-glass admin — and its groups may set the
+    role; a password kept by the tracker is tried only where local_login_allowed. On success
+    it notes the moment of the sign-in (committed by the caller with its audit event) and
+    upgrades an outdated hash."""
     user = find_user(username)
-    if user is None:
+    if directory.configured() and not (
+        user is not None and not context.setting("LOCAL_LOGIN") and local_login_allowed(user)
+    ):
+        answer = directory.check(username, password)
+        if answer.verdict is directory.Verdict.ACCEPTED:
+            if user is None or not user.active:
+                context.log().warning("%r is in the directory but has no active account", username)
+                return None
+            _take_role_from_directory(user, answer.role)
+            user.last_login_at = clock.now()
+            return user
+    if not local_login_allowed(user) or user is None:
         verify_password(_dummy_hash(), password)  # same work either way: no user enumeration
         return None
     if not verify_password(user.password_hash, password) or not user.active:
@@ -191,6 +219,16 @@ def authenticate(username: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+def _take_role_from_directory(user: User, role: str | None) -> None:
+    """The role the directory's groups give (LDAP_ROLE_GROUPS), audited when it changes."""
+    if role is None or role == user.role or role not in ROLES:
+        return
+    before = audit.snapshot(user, USER_FIELDS)
+    user.role = role
+    user.session_token = secrets.token_hex(16)  # sessions of the old role end
+    audit.record(None, "user.role_from_directory", user, before, audit.snapshot(user, USER_FIELDS))
 
 
 def dormant_users() -> Select[Any]:

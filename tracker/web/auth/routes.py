@@ -220,6 +220,8 @@ def enrol_second_factor():
 def forgot_password():
     """Ask for a link to set a new password. The answer is the same whether or not the
     account exists, and so is its timing: the search and the mail run after the response."""
+    if not current_app.config["LOCAL_LOGIN"]:
+        abort(404, N_("Passwords are kept by your ministry's directory: ask its administrators."))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         identifier = form.identifier.data.strip()
