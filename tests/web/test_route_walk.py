@@ -55,6 +55,8 @@ PUBLIC = {
     "favicon": "the site's icon",
     "auth.login": "the login form",
     "auth.second_factor": "the login's second step, after the password (test_second_factor)",
+    "auth.sso_start": "sends the person to the ministry's sign-in (test_single_sign_on)",
+    "auth.sso_callback": "the provider's answer; state, nonce and ID token checked (same)",
     "auth.forgot_password": "asking for a link to set a new password (test_password_links)",
     "auth.reset_password": "the secret token in the URL is the credential (test_password_links)",
     "auth.set_language": "the language of the pages, chosen before logging in too",

@@ -88,24 +88,30 @@ def login():
             flash(_("Unknown username or wrong password, or the account is inactive."), "error")
             return render_template("auth/login.html", form=form), 401
         next_page = safe_next(request.args.get("next"))
-        if user.has_second_factor:
-            # The password was right; the session only remembers whose code to ask for.
-            _fresh_session()
-            session[PENDING] = {
-                "user": user.id,
-                "token": user.session_token,
-                "remember": bool(form.remember.data),
-                "next": next_page,
-                "since": clock.now().timestamp(),
-            }
-            return redirect(url_for("auth.second_factor"))
-        succeeded()
-        return _sign_in(user, bool(form.remember.data), next_page)
+        if not user.has_second_factor:
+            succeeded()
+        return after_first_factor(user, bool(form.remember.data), next_page)
     return render_template("auth/login.html", form=form)
 
 
 PENDING = "second_factor_for"
 PENDING_SECONDS = 300
+
+
+def after_first_factor(user: User, remember: bool, next_page: str | None):
+    """The password (or the ministry's sign-in) was right: sign in, or, for an account with
+    a second factor, remember only whose code to ask for and ask for it."""
+    if not user.has_second_factor:
+        return _sign_in(user, remember, next_page)
+    _fresh_session()
+    session[PENDING] = {
+        "user": user.id,
+        "token": user.session_token,
+        "remember": remember,
+        "next": next_page,
+        "since": clock.now().timestamp(),
+    }
+    return redirect(url_for("auth.second_factor"))
 
 
 def _fresh_session() -> None:
@@ -171,6 +177,8 @@ def second_factor():
 
 ENROLMENT_EXEMPT = {
     "auth.logout",
+    "auth.sso_start",
+    "auth.sso_callback",
     "auth.set_language",
     "auth.enrol_second_factor",
     "static",
