@@ -90,24 +90,30 @@ def create_user_command(username, role, unit_code, email, name, password_stdin, 
         _mail_invitation(user, token)
 
 
+def _import_file(path: str, username: str, required: tuple[str, ...]):
+    """The importing user and the file's rows, or exit 1 saying why not."""
+    from .org import imports
+
+    user = users.find_user(username)
+    if user is None:
+        _fail(f"unknown user {username!r}.")
+    try:
+        with open(path, "rb") as handle:
+            rows = imports.read_rows(path, handle.read(), seconds=None, required=required)
+    except imports.ImportRefused as error:
+        _fail(error.message)
+    return user, rows
+
+
 @users_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--user", "username", required=True, help="The administrator the import is by.")
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
 def import_users_command(path, username, dry_run):
     """Make accounts from a .csv or .xlsx file (all or nothing) and mail their invitations."""
-    from .org import imports, user_imports
+    from .org import user_imports
 
-    actor = users.find_user(username)
-    if actor is None:
-        _fail(f"unknown user {username!r}.")
-    try:
-        with open(path, "rb") as handle:
-            rows = imports.read_rows(
-                path, handle.read(), seconds=None, required=user_imports.REQUIRED
-            )
-    except imports.ImportRefused as error:
-        _fail(error.message)
+    actor, rows = _import_file(path, username, user_imports.REQUIRED)
     with click.progressbar(length=len(rows), label="Checking rows", file=sys.stderr) as bar:
         try:
             report, invitations = user_imports.run_user_import(
@@ -330,14 +336,7 @@ def import_command(path, username, dry_run):
     """Import directives, targets and tasks from a .csv or .xlsx file (all or nothing)."""
     from .org import imports
 
-    user = users.find_user(username)
-    if user is None:
-        _fail(f"unknown user {username!r}.")
-    try:
-        with open(path, "rb") as handle:
-            rows = imports.read_rows(path, handle.read(), seconds=None)
-    except imports.ImportRefused as error:
-        _fail(error.message)
+    user, rows = _import_file(path, username, imports.REQUIRED)
     with click.progressbar(length=len(rows), label="Checking rows", file=sys.stderr) as bar:
         try:
             report = imports.run_import(

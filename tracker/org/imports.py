@@ -633,11 +633,15 @@ TEMPLATE_EXAMPLE = {
 }
 
 
-def template_csv() -> str:
+def template_csv(
+    columns: tuple[str, ...] = COLUMNS, example: dict[str, str] = TEMPLATE_EXAMPLE
+) -> str:
+    """An import's template as CSV (UTF-8 with BOM, for spreadsheets): its header and one
+    example row (the task import's by default)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerow(TEMPLATE_EXAMPLE)
+    writer.writerow(example)
     return "\ufeff" + buffer.getvalue()
 
 

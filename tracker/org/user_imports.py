@@ -10,8 +10,6 @@ problem, or a dry run, mails nobody.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from ..infra import context, mail
 from ..infra.i18n import LANGUAGES
 from ..models import Unit, User
 from ..models.account_link import INVITATION
+from . import imports
 from .imports import ImportReport, RowError, RowProblem, cell_text, deadline_after, too_slow
 
 COLUMNS = ("username", "full_name", "email", "role", "unit", "language")
@@ -181,8 +180,4 @@ TEMPLATE_EXAMPLE = {
 
 
 def template_csv() -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerow(TEMPLATE_EXAMPLE)
-    return "\ufeff" + buffer.getvalue()
+    return imports.template_csv(COLUMNS, TEMPLATE_EXAMPLE)

@@ -8,6 +8,7 @@ from flask import flash
 from flask_babel import lazy_gettext, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, ValidationError
+from wtforms.validators import Length
 from wtforms.widgets import TextInput
 
 from ..domain.days import DAY_FORMATS, day_problem
@@ -79,3 +80,13 @@ def show_refusal(
         )
         if field is not None:
             field.errors = [translated(message) for message in messages]
+
+
+def password_length() -> Length:
+    """A new password's length on a form (the service also refuses common and short ones:
+    accounts.passwords)."""
+    return Length(
+        min=12,
+        max=128,
+        message=lazy_gettext("The password must have at least 12 characters (and at most 128)."),
+    )

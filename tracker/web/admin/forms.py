@@ -30,7 +30,7 @@ from ...domain.roles import ROLE_LABELS, ROLES
 from ...domain.text import N_
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
-from ..formkit import DayField, options
+from ..formkit import DayField, options, password_length
 
 CODE = Regexp(r"^[\w./\-Đđ]+$", message=_l("Use letters, digits, and . / - _ only."))
 
@@ -63,11 +63,7 @@ class UserForm(FlaskForm):
         _l("Password"),
         validators=[
             Optional(),
-            Length(
-                min=12,
-                max=128,
-                message=_l("The password must have at least 12 characters (and at most 128)."),
-            ),
+            password_length(),
         ],
         description=_l("At least 12 characters. Leave empty to keep the current password."),
     )

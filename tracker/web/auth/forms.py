@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..formkit import password_length
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
@@ -21,11 +23,7 @@ class NewPasswordForm(FlaskForm):
         _l("New password"),
         validators=[
             DataRequired(),
-            Length(
-                min=12,
-                max=128,
-                message=_l("The password must have at least 12 characters (and at most 128)."),
-            ),
+            password_length(),
         ],
         description=_l("At least 12 characters."),
     )
