@@ -71,15 +71,18 @@ def _ldif() -> str:
 def _certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
+    # Valid over any instant the suite may run at (make test-days sets Python's clock, but
+    # OpenSSL checks the certificate against the machine's own).
+    since = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    until = datetime.datetime(2099, 12, 31, tzinfo=datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_before(since)
+        .not_valid_after(until)
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
