@@ -92,7 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  registers the models on the metadata
     from .web.admin.routes import bp as admin_bp
     from .web.api import bp as api_bp
-    from .web.auth import sso  # noqa: F401 - its routes join the auth blueprint
+    from .web.auth import deputies, sso  # noqa: F401 - their routes join the auth blueprint
     from .web.auth.routes import bp as auth_bp
     from .web.directives.routes import bp as directives_bp
     from .web.health import bp as health_bp

@@ -74,6 +74,7 @@ PUBLIC = {
 ACCESS = {
     "tasks.home": EVERYONE,
     "auth.enrol_second_factor": EVERYONE,
+    "auth.deputies_page": UNIT_PEOPLE,
     "admin.users_import": ADMINS,
     "admin.users_import_template": ADMINS,
     "tasks.index": EVERYONE,
@@ -178,6 +179,7 @@ WRITES = {
     "api.revoke_token": "test_api",
     "admin.deactivate_dormant_users": "test_account_hygiene",
     "admin.user_reset_second_factor": "test_second_factor::test_an_admin_sees_and_resets_…",
+    "auth.end_delegation": "test_deputies::test_before_and_after_the_range_and_once_ended_…",
     "admin.user_invite": "test_password_links::test_a_supervisor_cannot_send_invitations",
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -259,6 +261,7 @@ def world(make, org, client):
         "user_id": people["officer"].id,
         "feed_id": 1,
         "notification_id": 1,
+        "delegation_id": 1,
         "closing_id": closing.id,
         "export_id": db.session.scalar(select(ReportExport.id).order_by(ReportExport.id)),
         "digest": db.session.scalar(select(ReportExport.sha256).order_by(ReportExport.id)),

@@ -54,7 +54,7 @@ def record(
         "seq": seq,
         "created_at": utcnow(),
         "actor_id": actor.id if actor is not None else None,
-        "actor_username": actor.username if actor is not None else "system",
+        "actor_username": _actor_name(actor, obj),
         "action": action,
         "object_type": type(obj).__name__.lower(),
         "object_id": getattr(obj, "id", None),
@@ -68,6 +68,18 @@ def record(
     head.seq, head.hash = seq, digest
     db.session.flush()
     return event
+
+
+def _actor_name(actor: User | None, obj: Any) -> str:
+    """Who acted, as the trail shows it: "<deputy> on behalf of <leader>" when the actor
+    acted on a task (or its entry, comment, evidence, request) as its leader's deputy."""
+    if actor is None:
+        return "system"
+    task = obj if hasattr(obj, "lead_unit_id") else getattr(obj, "task", None)
+    principal = actor.principal_for(getattr(task, "lead_unit_id", None))
+    if principal is None:
+        return actor.username
+    return f"{actor.username} on behalf of {principal.username}"[:80]
 
 
 def lock_chain() -> AuditHead:

@@ -12,6 +12,9 @@ The rules (the README's "Roles" table says the same to people):
 - supervisor: acts on tasks whose lead unit lies in their unit's subtree: reports progress,
   verifies submitted tasks, cancels, creates tasks there.
 - unit leader: reports progress on tasks whose lead unit is their own unit.
+- deputy: a person of the unit named by its leader for a date range acts, in it, with the
+  leader's rights on the unit's tasks (`user.deputy_for`, set per request from the
+  delegations in force; their visibility is the unit's already).
 - officer: reports progress on tasks assigned to them personally.
 - everyone who is not admin or auditor *sees* tasks led within their unit's subtree, tasks
   their unit coordinates, and tasks assigned to them.
@@ -118,14 +121,19 @@ def _supervises(user: User, task: Task) -> bool:
     return user.role == SUPERVISOR and _in_subtree(task.lead_unit, user.unit)
 
 
+def _leads(user: User, task: Task) -> bool:
+    """The leader of the task's lead unit, or their deputy while the delegation is in force."""
+    return (
+        user.role == UNIT_LEADER and task.lead_unit_id == user.unit_id
+    ) or task.lead_unit_id in getattr(user, "deputy_for", {})
+
+
 def can_report_progress(user: User, task: Task) -> bool:
     """Change status, percent done and add a note, within the lifecycle moves of reporting."""
     if not _active(user) or task.status not in OPEN_STATUSES:
         return False
-    if user.role == ADMIN or _supervises(user, task):
+    if user.role == ADMIN or _supervises(user, task) or _leads(user, task):
         return True
-    if user.role == UNIT_LEADER:
-        return task.lead_unit_id == user.unit_id
     if user.role == OFFICER:
         return task.owner_id == user.id
     return False
@@ -178,7 +186,7 @@ def can_contribute(user: User, task: Task) -> bool:
     return (
         user.role == ADMIN
         or _supervises(user, task)
-        or (user.role == UNIT_LEADER and task.lead_unit_id == user.unit_id)
+        or _leads(user, task)
         or task.owner_id == user.id
         or _coordinates(user, task)
     )
@@ -199,12 +207,7 @@ def can_attach_evidence(user: User, task: Task) -> bool:
 
 def can_request_extension(user: User, task: Task) -> bool:
     """A unit leader asks for a later deadline on their unit's open task."""
-    return (
-        _active(user)
-        and user.role == UNIT_LEADER
-        and task.lead_unit_id == user.unit_id
-        and task.status in (NOT_STARTED, IN_PROGRESS)
-    )
+    return _active(user) and _leads(user, task) and task.status in (NOT_STARTED, IN_PROGRESS)
 
 
 def can_decide_extension(user: User, task: Task) -> bool:
@@ -253,6 +256,20 @@ def can_edit_task(user: User, task: Task) -> bool:
 
 
 # --- administration ----------------------------------------------------------------------
+
+
+def can_name_deputy(user: User, leader: User) -> bool:
+    """Name a deputy for `leader`: the leader themselves, or an admin for them."""
+    return (
+        _active(user)
+        and leader.role == UNIT_LEADER
+        and (user.role == ADMIN or user.id == leader.id)
+    )
+
+
+def can_view_delegations(user: User) -> bool:
+    """The delegations page: leaders (their own), supervisors (their subtree's), admins."""
+    return _active(user) and user.role in (ADMIN, SUPERVISOR, UNIT_LEADER, OFFICER)
 
 
 def can_manage_users(user: User) -> bool:

@@ -19,7 +19,7 @@ from .tally import TaskTally
 from .task import StatusUpdate, Task, task_coordinating_units
 from .unit import Unit
 from .urging import UrgingNotice
-from .user import ApiToken, RecoveryCode, User
+from .user import ApiToken, Delegation, RecoveryCode, User
 
 __all__ = [
     "AccountLink",
@@ -29,6 +29,7 @@ __all__ = [
     "CalendarFeed",
     "ClosingTask",
     "Comment",
+    "Delegation",
     "DigestSent",
     "Directive",
     "Evidence",

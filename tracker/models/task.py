@@ -219,6 +219,10 @@ class StatusUpdate(db.Model):
     # entry in force on a past day, are one index range.
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The leader the actor acted for as deputy (models.user.Delegation), if so.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The earliest moment of any later entry of the same task (None for the newest): the
     # entry is the record in force from created_at until then, so a past day's record is
@@ -240,7 +244,8 @@ class StatusUpdate(db.Model):
     note_values: Mapped[dict | None] = mapped_column(JSON)
 
     task: Mapped[Task] = relationship(back_populates="updates")
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="status_update", order_by="Evidence.id"
     )
@@ -274,11 +279,18 @@ def history_note(
 
 @event.listens_for(Session, "before_flush")
 def _stamp_entry_deadline(session, flush_context, instances) -> None:
-    """Give every new history entry the deadline its task has at this moment."""
+    """Give every new history entry the deadline its task has at this moment, and the
+    leader its actor acted for as deputy (User.principal_for)."""
     for entry in session.new:
-        if isinstance(entry, StatusUpdate) and entry.deadline is None:
-            task = entry.task or session.get(Task, entry.task_id)
+        if not isinstance(entry, StatusUpdate):
+            continue
+        task = entry.task or session.get(Task, entry.task_id)
+        if entry.deadline is None:
             entry.deadline = task.deadline
+        if entry.actor is not None and entry.on_behalf_of_id is None:
+            principal = entry.actor.principal_for(task.lead_unit_id)
+            if principal is not None:
+                entry.on_behalf_of_id = principal.id
 
 
 @event.listens_for(Session, "before_flush")

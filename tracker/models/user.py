@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, String, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.roles import ROLES
+from ..domain.roles import ROLES, UNIT_LEADER
 from ..extensions import db
 from ._types import one_line, sql_in, utcnow
 from .unit import Unit
@@ -62,6 +71,20 @@ class User(UserMixin, db.Model):
     # (Not a column: an annotation would make it one; cast() gives mypy its type.)
     login_session_token = cast("str | None", None)
 
+    # The units this person acts for as their leader's deputy today, unit id → the leader
+    # (set per request by accounts.deputies.apply from the delegations in force; not a
+    # column). The policy reads it; `principal_for` names whom an action is on behalf of.
+    deputy_for = cast("dict[int, User]", {})
+
+    def principal_for(self, lead_unit_id: int | None) -> User | None:
+        """The leader this person acts on behalf of on a task led by `lead_unit_id`: when
+        they act there only as a deputy (not as that unit's own leader), else None."""
+        if lead_unit_id is None or lead_unit_id not in self.deputy_for:
+            return None
+        if self.role == UNIT_LEADER and self.unit_id == lead_unit_id:
+            return None
+        return self.deputy_for[lead_unit_id]
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}:{self.login_session_token or ''}"
 
@@ -100,3 +123,35 @@ class RecoveryCode(db.Model):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Delegation(db.Model):
+    """A unit leader's deputy for a date range: in it (and until ended early) the deputy, a
+    person of the same unit, acts with the leader's rights on the unit's tasks."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="range_forward"),
+        CheckConstraint("deputy_id <> leader_id", name="not_oneself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    deputy_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    leader: Mapped[User] = relationship(foreign_keys=[leader_id])
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+
+    def in_force(self, today: date) -> bool:
+        return self.ended_at is None and self.starts_on <= today <= self.ends_on

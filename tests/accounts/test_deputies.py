@@ -1,0 +1,175 @@
+"""Deputies: a unit leader names a person of the unit for a date range; in it the deputy acts
+with the leader's rights on the unit's tasks, each action shown as on behalf of the leader in
+the history and the audit trail; the delegation ends by itself or early; supervisors see the
+delegations of their subtree; the policy's predicates agree."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tracker.accounts import deputies
+from tracker.domain import lifecycle, policy
+from tracker.domain.errors import Forbidden, InvalidInput
+from tracker.extensions import db
+from tracker.infra import clock
+from tracker.models import AuditEvent, Delegation, StatusUpdate
+
+from ..conftest import login
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def unit(make, org):
+    department = org["department"]
+    leader = make.user(
+        "unit_leader", department, username="truong.phong.dang", name="Đặng Văn Trưởng"
+    )
+    deputy = make.user("officer", department, username="pho.phong.uyen", name="Lê Thị Uyên")
+    task = make.task(department, code="NV-Đ 01", title="Rà soát thủ tục hành chính")
+    other_task = make.task(org["other"], code="NV-K 02")
+    return {"leader": leader, "deputy": deputy, "task": task, "other": other_task}
+
+
+def name(client, deputy, start, end):
+    return client.post(
+        "/deputies",
+        data={"deputy_id": deputy.id, "starts_on": start.isoformat(), "ends_on": end.isoformat()},
+    )
+
+
+def report(client, task, percent):
+    db.session.refresh(task)
+    return client.post(
+        f"/tasks/{task.id}/progress",
+        data={
+            "version": task.version,
+            "status": lifecycle.IN_PROGRESS,
+            "percent_done": percent,
+            "note": "Thay trưởng phòng đi công tác",
+        },
+    )
+
+
+def test_in_the_range_the_deputy_acts_for_the_leader_and_says_so(app, client, unit, today):
+    login(client, unit["leader"])
+    assert name(client, unit["deputy"], today, today + 6 * DAY).status_code == 302
+    deputy_browser = app.test_client()
+    login(deputy_browser, unit["deputy"])
+    assert report(deputy_browser, unit["task"], 40).status_code == 302
+    entry = db.session.scalar(
+        select(StatusUpdate)
+        .where(StatusUpdate.task_id == unit["task"].id)
+        .order_by(StatusUpdate.id.desc())
+    )
+    assert (entry.actor_id, entry.on_behalf_of_id, entry.new_percent) == (
+        unit["deputy"].id,
+        unit["leader"].id,
+        40,
+    )
+    page = deputy_browser.get(f"/tasks/{unit['task'].id}", headers={"Accept-Language": "en"})
+    assert "Lê Thị Uyên on behalf of Đặng Văn Trưởng" in page.text
+    trail = db.session.scalars(
+        select(AuditEvent.actor_username).where(AuditEvent.object_type == "task")
+    ).all()
+    assert "pho.phong.uyen on behalf of truong.phong.dang" in trail
+    # the leader's rights on the unit's tasks, not beyond them
+    assert report(deputy_browser, unit["other"], 10).status_code == 403
+    listing = deputy_browser.get("/deputies").text
+    assert "Đặng Văn Trưởng" in listing
+
+
+def test_before_and_after_the_range_and_once_ended_the_deputy_is_an_officer_again(
+    app, client, unit, today, time_machine
+):
+    login(client, unit["leader"])
+    name(client, unit["deputy"], today + 2 * DAY, today + 4 * DAY)
+    deputy_browser = app.test_client()
+    login(deputy_browser, unit["deputy"])
+    assert report(deputy_browser, unit["task"], 20).status_code == 403  # not yet
+    now = clock.now()
+    time_machine.move_to(now + 3 * DAY, tick=False)
+    login(deputy_browser, unit["deputy"])
+    assert report(deputy_browser, unit["task"], 20).status_code == 302
+    time_machine.move_to(now + 5 * DAY, tick=False)
+    login(deputy_browser, unit["deputy"])
+    assert report(deputy_browser, unit["task"], 30).status_code == 403  # over by itself
+
+    time_machine.move_to(now, tick=False)
+    login(client, unit["leader"])
+    name(client, unit["deputy"], today, today + 10 * DAY)
+    delegation = db.session.scalars(select(Delegation).order_by(Delegation.id.desc())).first()
+    login(deputy_browser, unit["deputy"])
+    assert deputy_browser.post(f"/deputies/{delegation.id}/end").status_code == 302  # ends it
+    assert report(deputy_browser, unit["task"], 30).status_code == 403
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("delegation.create") == 2 and "delegation.end" in actions
+
+
+def test_only_a_person_of_the_unit_for_a_sensible_range_by_the_leader_or_an_admin(
+    client, make, org, unit, today
+):
+    stranger = make.user("officer", org["other"])
+    leader, deputy = unit["leader"], unit["deputy"]
+    for who, start, end in (
+        (stranger, today, today + DAY),  # another unit
+        (leader, today, today + DAY),  # oneself
+        (deputy, today - DAY, today + DAY),  # begins in the past
+        (deputy, today + 5 * DAY, today + DAY),  # ends before it begins
+        (deputy, today, today + 400 * DAY),  # longer than a year
+    ):
+        with pytest.raises(InvalidInput):
+            deputies.name_deputy(leader, leader, who, start, end)
+    with pytest.raises(Forbidden):
+        deputies.name_deputy(deputy, leader, deputy, today, today + DAY)
+    admin = make.user("admin", org["ministry"])
+    login(client, admin)
+    made = client.post(
+        "/deputies",
+        data={
+            "leader": "TRUONG.PHONG.DANG",
+            "deputy": "pho.phong.uyen",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + 2 * DAY).isoformat(),
+        },
+    )
+    assert made.status_code == 302
+    assert db.session.scalar(select(Delegation.created_by_id)) == admin.id
+    login(client, deputy)
+    refused = client.post(
+        "/deputies",
+        data={"deputy_id": leader.id, "starts_on": today.isoformat(), "ends_on": today.isoformat()},
+    )
+    assert refused.status_code == 403  # an officer names nobody
+
+
+def test_supervisors_see_the_delegations_in_force_in_their_subtree(client, make, org, unit, today):
+    deputies.name_deputy(unit["leader"], unit["leader"], unit["deputy"], today, today + DAY)
+    above = make.user("supervisor", org["ministry"])
+    outside = make.user("supervisor", org["other"])
+    login(client, above)
+    assert "Lê Thị Uyên" in client.get("/deputies").text
+    login(client, outside)
+    assert "Lê Thị Uyên" not in client.get("/deputies").text
+
+
+def test_the_policy_gives_the_deputy_the_leaders_rights_on_the_unit_only(unit, today):
+    leader, deputy, task, other = unit["leader"], unit["deputy"], unit["task"], unit["other"]
+    predicates = (
+        policy.can_report_progress,
+        policy.can_contribute,
+        policy.can_attach_evidence,
+        policy.can_request_extension,
+        policy.can_update_task,
+    )
+    deputies.apply(deputy)
+    before = [predicate(deputy, task) for predicate in predicates]
+    assert before == [False, False, False, False, False]  # an officer who does not own it
+    deputies.name_deputy(leader, leader, deputy, today, today + DAY)
+    deputies.apply(deputy)
+    for predicate in predicates:
+        assert predicate(deputy, task) == predicate(leader, task), predicate.__name__
+        assert predicate(deputy, other) == predicate(leader, other) is False
+    # what the leader may not do, the deputy may not either
+    assert not policy.can_verify(deputy, task) and not policy.can_cancel(deputy, task)
