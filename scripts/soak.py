@@ -62,6 +62,9 @@ def environment() -> dict:
         "SECRET_KEY": "soak-" + "k" * 40,
         "SESSION_COOKIE_SECURE": "0",
         "LOG_LEVEL": "ERROR",
+        # The soak's admin takes an API token with a password: restarts and killed workers
+        # are measured here, the second factor in tests/accounts/test_second_factor.py.
+        "MFA_REQUIRED_ROLES": "",
         # Its own instance folder: the audit anchors and uploads of another database (the
         # demo's) must not be checked against this one.
         "TRACKER_INSTANCE_DIR": "/tmp/tracker-soak-instance",
