@@ -120,7 +120,31 @@ def test_user_form_refuses_bad_input(client, make):
         },
     )
     assert bad_role.status_code == 422
+    spaced = client.post(
+        "/admin/users/new",
+        data={
+            "username": "trần thị",
+            "name": "Trần Thị Bích",
+            "role": "officer",
+            "unit_id": unit.id,
+            "password": "a long enough passphrase",
+        },
+    )
+    assert spaced.status_code == 422 and "letters, digits, dots or underscores" in spaced.text
     assert count(User) == 1
+    # Vietnamese letters are letters, on the form as on the command line and the import.
+    vietnamese = client.post(
+        "/admin/users/new",
+        data={
+            "username": "trần.thị.bích",
+            "name": "Trần Thị Bích",
+            "role": "officer",
+            "unit_id": unit.id,
+            "password": "a long enough passphrase",
+        },
+    )
+    assert vietnamese.status_code == 302
+    assert db.session.scalar(select(User.name).where(User.username == "trần.thị.bích"))
 
 
 def test_admin_deactivates_a_user(client, make):

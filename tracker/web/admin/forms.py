@@ -46,14 +46,9 @@ class UnitForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(
-        _l("Username"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(r"^[A-Za-z0-9._]+$", message=_l("Letters, digits, dots and underscores only.")),
-        ],
-    )
+    # Which usernames are allowed (Vietnamese letters too) is the service's rule
+    # (accounts.users._validate), the same for the form, the import and the command line.
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
