@@ -71,6 +71,7 @@ def test_a_required_role_is_sent_to_set_it_up_and_confirms_with_a_first_code(
     enrolment = client.get("/account/two-factor")
     assert enrolment.status_code == 200
     assert "Thiết lập xác thực hai lớp" in enrolment.text  # in her language
+    assert "mã khôi phục" not in enrolment.text  # no recovery codes before they exist
     svg = re.search(r"<svg [^>]*class=\"qr-code\".*?</svg>", enrolment.text, re.S).group(0)
     assert "<path" in svg and "http" not in svg and "src=" not in svg  # drawn here, whole
     secret = secret_shown(enrolment)

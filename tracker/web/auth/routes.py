@@ -209,6 +209,7 @@ def enrol_second_factor():
         )
     secret = second_factor_codes.pending_secret(user)
     form = CodeForm()
+    form.code.description = _("The six digits the authenticator app shows now.")
     if form.validate_on_submit():
         codes = second_factor_codes.confirm(user, form.code.data)
         if codes is not None:
