@@ -84,30 +84,18 @@ def run_file(job: Job, asker: User, progress: Progress) -> None:
             job.id, result=_for_people(report), progress_done=report.rows
         )
 
+    # Both imports take (actor, rows, dry_run, progress, seconds, before_commit).
+    how = (bool(parameters["dry_run"]), one_more, imports.JOB_SECONDS, finish)
     invitations: list[user_imports.Invitation] = []
     if users:
-        report, invitations = user_imports.run_user_import(
-            asker,
-            rows,
-            dry_run=bool(parameters["dry_run"]),
-            progress=one_more,
-            seconds=imports.JOB_SECONDS,
-            before_commit=finish,
-        )
+        report, invitations = user_imports.run_user_import(asker, rows, *how)
     else:
-        report = imports.run_import(
-            asker,
-            rows,
-            dry_run=bool(parameters["dry_run"]),
-            progress=one_more,
-            seconds=imports.JOB_SECONDS,
-            before_commit=finish,
-        )
+        report = imports.run_import(asker, rows, *how)
     if report.written:
         # Mailed only now that the accounts are committed; a job run again after this
         # point finds the job completed and does not run (records.start).
         user_imports.send_invitations(invitations)
-    if not report.written:  # a dry run, or problems: nothing was written; keep the report
+    else:  # a dry run, or problems: nothing was written; keep the report
         if finish(report):
             db.session.commit()
         else:

@@ -545,12 +545,49 @@ def run_import(
     seconds: float | None = IMPORT_SECONDS,
     before_commit: Callable[[ImportReport], bool] | None = None,
 ) -> ImportReport:
-    """Try every row; commit only when all succeed and this is not a dry run. Past `seconds`
-    (None: no limit) the run stops, writes nothing and raises ImportRefused. `before_commit`
-    (a background job recording its completion) runs inside the import's transaction just
-    before it commits; when it answers False nothing is written."""
+    """Try every row; commit only when all succeed and this is not a dry run (run_rows)."""
     policy.require(policy.can_import(actor), N_("Imports are for administrators and supervisors."))
     report = ImportReport(rows=len(rows), dry_run=dry_run)
+
+    def blame(error: DomainError) -> str:
+        fields = list(error.field_errors) or [
+            "version" if isinstance(error, Conflict) else "task_code"
+        ]
+        return FIELD_COLUMNS.get(fields[0], fields[0])
+
+    return run_rows(
+        actor,
+        rows,
+        report,
+        lambda row, line: _row(actor, row, report, line),
+        blame,
+        "import.file",
+        lambda: {"rows": report.rows, "created": report.created, "updated": report.updated},
+        progress,
+        seconds,
+        before_commit,
+    )
+
+
+def run_rows(
+    actor: User,
+    rows: list[dict[str, Any]],
+    report: ImportReport,
+    try_row: Callable[[dict[str, Any], int], None],
+    blame: Callable[[DomainError], str],
+    action: str,
+    summary: Callable[[], dict[str, Any]],
+    progress: Callable[[int], None] | None,
+    seconds: float | None,
+    before_commit: Callable[[ImportReport], bool] | None,
+) -> ImportReport:
+    """The all-or-nothing run every import shares: each row tried by `try_row(row, line)`
+    inside a savepoint of one transaction, its refusal kept as a row error (`blame` names the
+    column of a service's refusal); committed, with an audit event `action` of `summary()`,
+    only when no row failed and this is not a dry run. Past `seconds` (None: no limit) the run
+    stops, writes nothing and raises ImportRefused. `before_commit` (a background job
+    recording its completion) runs inside the import's transaction just before it commits;
+    when it answers False nothing is written."""
     # A write first, so that the transaction is open before the first savepoint: Python's
     # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
     # one would commit when released.
@@ -563,32 +600,24 @@ def run_import(
             raise too_slow(seconds)
         savepoint = db.session.begin_nested()
         try:
-            _row(actor, row, report, line)
+            try_row(row, line)
+            db.session.flush()
             savepoint.commit()
         except RowProblem as problem:
             savepoint.rollback()
             report.errors.append(RowError(line, problem.column, problem.message))
         except DomainError as error:
             savepoint.rollback()
-            fields = list(error.field_errors) or [
-                "version" if isinstance(error, Conflict) else "task_code"
-            ]
-            column = FIELD_COLUMNS.get(fields[0], fields[0])
-            report.errors.append(RowError(line, column, error.message))
+            report.errors.append(RowError(line, blame(error), error.message))
         except StaleDataError:
             savepoint.rollback()
             report.errors.append(RowError(line, "version", N_("the task changed while importing")))
         if progress is not None:
             progress(1)
-    if report.errors or dry_run:
+    if report.errors or report.dry_run:
         db.session.rollback()
         return report
-    audit.record(
-        actor,
-        "import.file",
-        actor,
-        after={"rows": report.rows, "created": report.created, "updated": report.updated},
-    )
+    audit.record(actor, action, actor, after=summary())
     report.written = True
     if before_commit is not None and not before_commit(report):
         db.session.rollback()

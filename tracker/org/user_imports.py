@@ -10,7 +10,6 @@ problem, or a dry run, mails nobody.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from ..infra.i18n import LANGUAGES
 from ..models import Unit, User
 from ..models.account_link import INVITATION
 from . import imports
-from .imports import ImportReport, RowError, RowProblem, cell_text, deadline_after, too_slow
+from .imports import ImportReport, RowProblem, cell_text
 
 COLUMNS = ("username", "full_name", "email", "role", "unit", "language")
 REQUIRED = ("username", "email", "role", "unit")
@@ -104,52 +103,41 @@ def run_user_import(
     seconds: float | None = None,
     before_commit: Callable[[ImportReport], bool] | None = None,
 ) -> tuple[ImportReport, list[Invitation]]:
-    """Try every row; commit only when all succeed and this is not a dry run (then the
-    invitations to mail are returned; otherwise none). `seconds` and `before_commit` as in
-    org.imports.run_import."""
+    """Try every row; commit only when all succeed and this is not a dry run (the task
+    import's run, org.imports.run_rows); then the invitations to mail are returned,
+    otherwise none."""
     policy.require(policy.can_manage_users(actor))
     report = ImportReport(rows=len(rows), dry_run=dry_run, created={"users": 0})
-    audit.lock_chain()  # a write first: the transaction is open before the first savepoint
+    # The taken names are read under the audit chain's lock (run_rows takes it again, a
+    # no-op), so that accounts another import commits meanwhile are among them.
+    audit.lock_chain()
     known = _known()
-    deadline = deadline_after(seconds)
     invitations: list[Invitation] = []
-    for index, row in enumerate(rows):
-        line = index + 2  # the header is row 1
-        if seconds is not None and time.monotonic() > deadline:
-            db.session.rollback()
-            raise too_slow(seconds)
-        savepoint = db.session.begin_nested()
-        try:
-            invitation = _row(actor, row, known, line)
-            db.session.flush()
-            savepoint.commit()
-        except RowProblem as problem:
-            savepoint.rollback()
-            report.errors.append(RowError(line, problem.column, problem.message))
-        except DomainError as error:
-            savepoint.rollback()
-            column = next(iter(error.field_errors), "username")
-            report.errors.append(RowError(line, FIELD_COLUMNS.get(column, column), error.message))
-        else:
-            known.usernames.add(cell_text(row, "username").lower())
-            invitations.append(invitation)
-            report.created["users"] += 1
-            report.actions.append(
-                (line, N_("create %(username)s").fill(username=cell_text(row, "username")))
-            )
-        if progress is not None:
-            progress(1)
-    if report.errors or dry_run:
-        db.session.rollback()
-        return report, []
-    audit.record(actor, "import.users", actor, after={"rows": report.rows, **report.created})
-    report.written = True
-    if before_commit is not None and not before_commit(report):
-        db.session.rollback()
-        report.written = False
-        return report, []
-    db.session.commit()
-    return report, invitations
+
+    def try_row(row: dict[str, Any], line: int) -> None:
+        invitations.append(_row(actor, row, known, line))
+        username = cell_text(row, "username")
+        known.usernames.add(username.lower())
+        report.created["users"] += 1
+        report.actions.append((line, N_("create %(username)s").fill(username=username)))
+
+    def blame(error: DomainError) -> str:
+        column = next(iter(error.field_errors), "username")
+        return FIELD_COLUMNS.get(column, column)
+
+    imports.run_rows(
+        actor,
+        rows,
+        report,
+        try_row,
+        blame,
+        "import.users",
+        lambda: {"rows": report.rows, **report.created},
+        progress,
+        seconds,
+        before_commit,
+    )
+    return report, invitations if report.written else []
 
 
 def send_invitations(invitations: list[Invitation]) -> int:
