@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pyotp
 import segno
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from .. import audit
 from ..domain import policy
@@ -143,12 +143,13 @@ def verify(user: User, code: str) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return len(
-        db.session.scalars(
-            select(RecoveryCode.id).where(
+    return (
+        db.session.scalar(
+            select(func.count(RecoveryCode.id)).where(
                 RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
             )
-        ).all()
+        )
+        or 0
     )
 
 
