@@ -7,14 +7,14 @@ engine; every write, and every read outside it, goes to the primary."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, Select
+from sqlalchemy import MetaData, Select, Table
 from sqlalchemy.orm import DeclarativeBase
 
 REPORTS_BIND = "reports"
@@ -59,8 +59,19 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    if TYPE_CHECKING:  # every model maps one table (SQLAlchemy types it as any FROM clause)
+        __table__: ClassVar[Table]
+
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
+
+# The models' base class. At run time it is Flask-SQLAlchemy's `db.Model` (built from Base:
+# table names, the session's bind); a type checker cannot take a variable as a base class,
+# so it sees Base, whose mapped attributes are the same.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, literal
+from sqlalchemy import SQLColumnExpression, and_, case, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from .lifecycle import CANCELLED, COMPLETED
@@ -100,9 +100,9 @@ def days_overdue(deadline: date, report_date: date) -> int:
 
 
 def timeliness_sql(
-    status: ColumnElement[Any],
-    deadline: ColumnElement[Any],
-    completed_on: ColumnElement[Any],
+    status: SQLColumnExpression[Any],
+    deadline: SQLColumnExpression[Any],
+    completed_on: SQLColumnExpression[Any],
     report_date: date,
 ) -> ColumnElement[Any]:
     """`classify()` as an SQL CASE over the given columns; NULL for a cancelled task."""
@@ -122,9 +122,9 @@ def timeliness_sql(
 
 
 def due_soon_sql(
-    status: ColumnElement[Any],
-    deadline: ColumnElement[Any],
-    completed_on: ColumnElement[Any],
+    status: SQLColumnExpression[Any],
+    deadline: SQLColumnExpression[Any],
+    completed_on: SQLColumnExpression[Any],
     report_date: date,
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
 ) -> ColumnElement[Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 
 def utcnow() -> datetime:
@@ -20,7 +22,7 @@ def sql_in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
-def one_line(*names: str):
+def one_line(*names: str) -> Callable[[Any, str, str | None], str | None]:
     """A validator for the class body (`_lines = one_line("code", "title")`): each named
     column, whenever it is set, must be one line of printable text within its length
     (domain.names: the one rule for forms, API, import and the command line)."""
@@ -29,7 +31,7 @@ def one_line(*names: str):
     from ..domain.names import check_line
 
     @validates(*names)
-    def _one_line(self, key, value):
+    def _one_line(self: Any, key: str, value: str | None) -> str | None:
         return check_line(key, value, self.__table__.c[key].type.length)
 
     return _one_line

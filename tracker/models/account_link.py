@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import sql_in, utcnow
 from .user import User
 
@@ -17,7 +17,7 @@ RESET, INVITATION = "reset", "invitation"
 LINK_PURPOSES = (RESET, INVITATION)
 
 
-class AccountLink(db.Model):
+class AccountLink(Model):
     __tablename__ = "account_link"
     __table_args__ = (CheckConstraint(f"purpose IN {sql_in(LINK_PURPOSES)}", name="purpose_known"),)
 

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .user import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
@@ -38,7 +38,7 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The one row that holds the end of the chain. Every audited write updates it first,
     which serialises the writers (a row lock on PostgreSQL, the write lock on SQLite), so
     concurrent changes still make one chain; and deleting the last events shows."""

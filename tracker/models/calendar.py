@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .user import User
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     __tablename__ = "calendar_feed"
     __table_args__ = (CheckConstraint("scope IN ('mine', 'unit')", name="scope_allowed"),)
 

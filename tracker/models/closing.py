@@ -5,6 +5,7 @@ rows with the tasks today is the "changes since close" view."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -20,14 +21,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .directive import Directive
 from .unit import Unit
 from .user import User
 
 
-class PeriodClosing(db.Model):
+class PeriodClosing(Model):
     __tablename__ = "period_closing"
     __table_args__ = (
         CheckConstraint("period_end >= period_start", name="period_order"),
@@ -51,7 +52,7 @@ class PeriodClosing(db.Model):
     )
     closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The period report as it stood: {"rows": [...], "totals": [...], "summary": [...]}.
-    figures: Mapped[dict] = mapped_column(JSON)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     task_count: Mapped[int] = mapped_column(Integer, default=0)
     chain_seq: Mapped[int] = mapped_column(Integer)
     chain_hash: Mapped[str] = mapped_column(String(64))
@@ -61,7 +62,7 @@ class PeriodClosing(db.Model):
     closed_by: Mapped[User | None] = relationship()
 
 
-class ClosingTask(db.Model):
+class ClosingTask(Model):
     """A task as it stood in a closed period's report. No foreign key to the task: the
     snapshot outlives anything that happens to the task."""
 

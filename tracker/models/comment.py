@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import sql_in, utcnow
 from .user import User
 
@@ -15,7 +15,7 @@ COMMENT, OBSTACLE = "comment", "obstacle"
 COMMENT_KINDS = (COMMENT, OBSTACLE)
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comment"
     __table_args__ = (
         CheckConstraint(f"kind IN {sql_in(COMMENT_KINDS)}", name="kind_allowed"),

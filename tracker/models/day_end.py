@@ -17,11 +17,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import Boolean, Date, Integer, String, delete, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import aware, utcnow
-from .tally import COUNTED_ATTRIBUTES, counted_state
+from .tally import COUNTED_ATTRIBUTES, CountedState, counted_state
 from .task import StatusUpdate, Task
 
 ALL = "*"
@@ -31,7 +31,7 @@ BACK_DATED = timedelta(hours=36)
 GROUPING_ATTRIBUTES = ("lead_unit_id", "directive_id", "is_key")
 
 
-class OverdueAtDayEnd(db.Model):
+class OverdueAtDayEnd(Model):
     __tablename__ = "overdue_at_day_end"
 
     kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # BY_UNIT, BY_DIRECTIVE, ALL
@@ -41,12 +41,12 @@ class OverdueAtDayEnd(db.Model):
     overdue: Mapped[int] = mapped_column(Integer, default=0)
 
 
-def _grouping(state: tuple) -> tuple:
+def _grouping(state: CountedState) -> tuple[object, ...]:
     return tuple(state[COUNTED_ATTRIBUTES.index(name)] for name in GROUPING_ATTRIBUTES)
 
 
 @event.listens_for(Session, "after_flush")
-def _forget_days_that_changed(session, flush_context) -> None:
+def _forget_days_that_changed(session: Session, flush_context: UOWTransaction) -> None:
     """Delete the stored days a flush may have changed (see the module's docstring). Runs
     after models.tally's listener has read the states it compares."""
     before = session.info.get("tally_before", {})

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ..domain.search_text import search_key
-from ..extensions import db
+from ..extensions import Model, db
 from ._types import one_line, sql_in, utcnow
 from .user import User
 
@@ -17,7 +18,7 @@ DIRECTIVE_KINDS = ("resolution", "directive", "decision", "conclusion", "plan", 
 VISIBILITIES = ("internal", "public")
 
 
-class Directive(db.Model):
+class Directive(Model):
     __tablename__ = "directive"
     __table_args__ = (
         CheckConstraint(f"kind IN {sql_in(DIRECTIVE_KINDS)}", name="kind_allowed"),
@@ -47,11 +48,13 @@ class Directive(db.Model):
 
 @event.listens_for(Directive, "before_insert")
 @event.listens_for(Directive, "before_update")
-def _keep_directive_search_key(mapper, connection, directive: Directive) -> None:
+def _keep_directive_search_key(
+    mapper: Mapper[Directive], connection: Connection, directive: Directive
+) -> None:
     directive.search_key = search_key(directive.code, directive.title)
 
 
-class Target(db.Model):
+class Target(Model):
     """A goal inside a directive, with an optional measurable indicator."""
 
     __tablename__ = "target"
@@ -79,7 +82,7 @@ class Target(db.Model):
         return f"<Target {self.code}>"
 
 
-class TargetValue(db.Model):
+class TargetValue(Model):
     """A measured value of a target's indicator on a date, with its source."""
 
     __tablename__ = "target_value"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .user import User
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 EVIDENCE_KINDS = ("file", "link")
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     __tablename__ = "evidence"
     __table_args__ = (
         CheckConstraint("kind IN ('file', 'link')", name="kind_allowed"),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import sql_in, utcnow
 from .user import User
 
@@ -16,7 +16,7 @@ EXTENSION_STATES = (PENDING, APPROVED, REJECTED)
 EXTENSION_STATUSES = (PENDING, APPROVED, REJECTED)
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(Model):
     __tablename__ = "extension_request"
     __table_args__ = (
         CheckConstraint(f"status IN {sql_in(EXTENSION_STATUSES)}", name="status_allowed"),

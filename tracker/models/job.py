@@ -6,11 +6,12 @@ survives a broker restart and every web server shows the same."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .report_export import ReportExport
 from .user import User
@@ -20,7 +21,7 @@ JOB_STATES = (QUEUED, RUNNING, DONE, FAILED)
 JOB_KINDS = ("report", "import")
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "job"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
@@ -35,7 +36,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     # What to make: for a report, its name, file format and query-string arguments.
-    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # SHA-256 of what was asked, in which language, on which day, over which state of the data.
     fingerprint: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(5), default="vi")
@@ -49,7 +50,7 @@ class Job(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     # What the work found, for the page that shows it (an import's report).
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The finished file: its name for people, where it lies under EXPORT_DIR, its digest.
     file_name: Mapped[str | None] = mapped_column(String(200))
     file_path: Mapped[str | None] = mapped_column(String(200))

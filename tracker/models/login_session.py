@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     __tablename__ = "login_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,11 +6,12 @@ the bell shows it at once, and `flask notifications send` mails it later, exactl
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import sql_in, utcnow
 from .task import Task
 from .user import User
@@ -31,7 +32,7 @@ MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED = "pending", "sent", "skipped"
 MAIL_STATES = (MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED)
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notification"
     __table_args__ = (
         CheckConstraint(f"kind IN {sql_in(NOTIFICATION_KINDS)}", name="kind_allowed"),
@@ -50,7 +51,7 @@ class Notification(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(40))
     # The values its text is filled with: codes, dates as dd/mm/yyyy, a number, a reason.
-    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mail_state: Mapped[str] = mapped_column(String(10), default=MAIL_PENDING)

@@ -8,14 +8,14 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.periods import FREQUENCIES
-from ..extensions import db
+from ..extensions import Model, db
 from ._types import sql_in, utcnow
 from .directive import Directive
 from .unit import Unit
 from .user import User
 
 
-class RecurringTask(db.Model):
+class RecurringTask(Model):
     __tablename__ = "recurring_task"
     __table_args__ = (
         CheckConstraint(f"frequency IN {sql_in(FREQUENCIES)}", name="frequency_allowed"),

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .user import User
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     __tablename__ = "reminder_sent"
     __table_args__ = (
         # The deadline is part of the key: an extension arms the reminders again.
@@ -33,7 +33,7 @@ class ReminderSent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class DigestSent(db.Model):
+class DigestSent(Model):
     """One daily digest to one user on one day: the key keeps it to once a day."""
 
     __tablename__ = "digest_sent"

@@ -8,18 +8,19 @@ which state of the record it reflects. Each row is also an event in the sealed a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .user import User
 
 FILE_FORMATS = ("csv", "xlsx", "pdf")
 
 
-class ReportExport(db.Model):
+class ReportExport(Model):
     __tablename__ = "report_export"
     __table_args__ = (
         CheckConstraint("file_format IN ('csv', 'xlsx', 'pdf')", name="format_allowed"),
@@ -30,7 +31,7 @@ class ReportExport(db.Model):
     file_format: Mapped[str] = mapped_column(String(10))
     file_name: Mapped[str] = mapped_column(String(200))
     # The query-string arguments the report was made with (filters, period, as-of date).
-    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
     chain_seq: Mapped[int] = mapped_column(Integer)

@@ -39,10 +39,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from ..domain import timeliness as tl
-from ..extensions import db
+from ..extensions import Model, db
 from .task import Task
 
 BY_UNIT = "u"
@@ -62,7 +63,7 @@ COUNTED_ATTRIBUTES = (
 )
 
 
-class TaskTally(db.Model):
+class TaskTally(Model):
     __tablename__ = "task_tally"
     __table_args__ = (Index("ix_task_tally_kind_day", "kind", "day"),)
 
@@ -128,14 +129,16 @@ def _flushed_state(task: Task) -> CountedState:
 
 
 @event.listens_for(Session, "before_flush")
-def _remember_flushed_states(session, flush_context, instances) -> None:
+def _remember_flushed_states(
+    session: Session, flush_context: UOWTransaction, instances: object
+) -> None:
     session.info["tally_before"] = {
         task: _flushed_state(task) for task in session.dirty if isinstance(task, Task)
     }
 
 
 @event.listens_for(Session, "after_flush")
-def _count_flushed_changes(session, flush_context) -> None:
+def _count_flushed_changes(session: Session, flush_context: UOWTransaction) -> None:
     """Apply to the kept counts what this flush changed in tasks (same transaction)."""
     before = session.info.get("tally_before", {})
     changes: Counter[tuple[TallyKey, str]] = Counter()
@@ -160,7 +163,7 @@ def _rows(changes: Counter[tuple[TallyKey, str]]) -> dict[TallyKey, dict[str, in
     return rows
 
 
-def apply(connection, changes: Counter[tuple[TallyKey, str]]) -> None:
+def apply(connection: Connection, changes: Counter[tuple[TallyKey, str]]) -> None:
     """Add `changes` ((row, column) → amount) to the kept rows, creating rows as needed.
 
     Rows are written in key order, so two transactions touching the same rows wait for each
@@ -226,7 +229,9 @@ def kept_count() -> Counter[tuple[TallyKey, str]]:
     return counts
 
 
-def as_read_from(counts: Counter[tuple[TallyKey, str]], today: date) -> dict:
+def as_read_from(
+    counts: Counter[tuple[TallyKey, str]], today: date
+) -> dict[tuple[TallyKey, str], int]:
     """`counts` as every report from `today` on reads them: deadline rows before `today`
     folded into their summary rows (see fold), zeros left out."""
     read: Counter[tuple[TallyKey, str]] = Counter()
@@ -240,7 +245,7 @@ def as_read_from(counts: Counter[tuple[TallyKey, str]], today: date) -> dict:
     return {pair: amount for pair, amount in read.items() if amount}
 
 
-def drift(today: date) -> dict:
+def drift(today: date) -> dict[tuple[TallyKey, str], tuple[int, int]]:
     """Where the kept counts differ from a full recount, as read from `today` on:
     (row, column) → (kept, counted). Empty when they agree."""
     kept, counted = as_read_from(kept_count(), today), as_read_from(full_count(), today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -26,14 +27,16 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, Session, UOWTransaction, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import history_notes
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUSES, TASK_KINDS
 from ..domain.search_text import search_key
-from ..extensions import db
+from ..domain.text import Text as ShownText
+from ..extensions import Model, db
 from ._types import aware, one_line, sql_in, utcnow
 from .comment import Comment
 from .directive import Directive, Target
@@ -56,7 +59,7 @@ task_coordinating_units = Table(
 )
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("directive_id", "code"),
@@ -200,11 +203,11 @@ class Task(db.Model):
 
 @event.listens_for(Task, "before_insert")
 @event.listens_for(Task, "before_update")
-def _keep_task_search_key(mapper, connection, task: Task) -> None:
+def _keep_task_search_key(mapper: Mapper[Task], connection: Connection, task: Task) -> None:
     task.search_key = search_key(task.code, task.title)
 
 
-class StatusUpdate(db.Model):
+class StatusUpdate(Model):
     """One progress report or status change; rows are only ever added."""
 
     __tablename__ = "status_update"
@@ -241,7 +244,7 @@ class StatusUpdate(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # What the system says of this entry, as a code and values (domain.history_notes).
     note_code: Mapped[str | None] = mapped_column(String(40))
-    note_values: Mapped[dict | None] = mapped_column(JSON)
+    note_values: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
     task: Mapped[Task] = relationship(back_populates="updates")
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
@@ -251,13 +254,17 @@ class StatusUpdate(db.Model):
     )
 
     @property
-    def system_note(self):
+    def system_note(self) -> ShownText | None:
         """What the system says of this entry (a Text, translated where shown), or None."""
         return history_notes.words(self.note_code, self.note_values)
 
 
 def history_note(
-    task: Task, actor: User | None, code: str, values: dict | None = None, note: str = ""
+    task: Task,
+    actor: User | None,
+    code: str,
+    values: Mapping[str, object] | None = None,
+    note: str = "",
 ) -> StatusUpdate:
     """A history entry that changes neither status nor percent (an extension step, an
     urging notice, a deadline moved by an administrator); added to the session. `code` and
@@ -271,20 +278,24 @@ def history_note(
         new_percent=task.percent_done,
         note=note,
         note_code=code,
-        note_values=values,
+        note_values=dict(values) if values is not None else None,
     )
     db.session.add(entry)
     return entry
 
 
 @event.listens_for(Session, "before_flush")
-def _stamp_entry_deadline(session, flush_context, instances) -> None:
+def _stamp_entry_deadline(
+    session: Session, flush_context: UOWTransaction, instances: object
+) -> None:
     """Give every new history entry the deadline its task has at this moment, and the
     leader its actor acted for as deputy (User.principal_for)."""
     for entry in session.new:
         if not isinstance(entry, StatusUpdate):
             continue
         task = entry.task or session.get(Task, entry.task_id)
+        if task is None:  # refused by the database (task_id is not null)
+            continue
         if entry.deadline is None:
             entry.deadline = task.deadline
         if entry.actor is not None and entry.on_behalf_of_id is None:
@@ -294,7 +305,9 @@ def _stamp_entry_deadline(session, flush_context, instances) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _keep_first_recorded(session, flush_context, instances) -> None:
+def _keep_first_recorded(
+    session: Session, flush_context: UOWTransaction, instances: object
+) -> None:
     """A history entry dated before its task's created_at (history written with a past
     date: the demo, a test) moves created_at back to it: a task is first recorded at its
     first entry. Entries dated by default are written after their task, never before."""
@@ -308,26 +321,29 @@ def _keep_first_recorded(session, flush_context, instances) -> None:
             entry.created_at = task.created_at
         if entry.created_at is None:
             continue
-        recorded = task.created_at if task is not None else None
-        if recorded is not None and aware(entry.created_at) < aware(recorded):
+        if task is None or task.created_at is None:
+            continue
+        if aware(entry.created_at) < aware(task.created_at):
             _move_created_at(session, task, entry.created_at)
 
 
-def mark_superseded(connection, task_ids=None) -> None:
+def mark_superseded(connection: Connection, task_ids: Iterable[int] | None = None) -> None:
     """Give each history entry of `task_ids` (every task when None) the earliest moment of
     the task's later entries as its `superseded_at`. Later means written later (a higher
     id), whatever moment it carries, so an entry dated in the past supersedes from that
     moment: the record in force at a moment is the last entry written before it."""
     entries = StatusUpdate.__table__
-    batches = [None] if task_ids is None else _batches(sorted(task_ids), 5000)
+    batches: list[list[int] | None] = (
+        [None] if task_ids is None else list(_batches(sorted(task_ids), 5000))
+    )
     for batch in batches:
         until = func.min(entries.c.created_at).over(
             partition_by=entries.c.task_id, order_by=entries.c.id.desc(), rows=(None, -1)
         )
-        computed = select(entries.c.id, until.label("until"))
+        query = select(entries.c.id, until.label("until"))
         if batch is not None:
-            computed = computed.where(entries.c.task_id.in_(batch))
-        computed = computed.subquery("computed")
+            query = query.where(entries.c.task_id.in_(batch))
+        computed = query.subquery("computed")
         connection.execute(
             update(entries)
             .where(
@@ -338,12 +354,12 @@ def mark_superseded(connection, task_ids=None) -> None:
         )
 
 
-def _batches(values: list, size: int) -> list[list]:
+def _batches(values: list[int], size: int) -> list[list[int]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 @event.listens_for(Session, "after_flush")
-def _keep_superseded(session, flush_context) -> None:
+def _keep_superseded(session: Session, flush_context: UOWTransaction) -> None:
     """Entries added or re-dated in this flush change when their task's earlier entries
     stop being in force."""
     task_ids = {entry.task_id for entry in session.new if isinstance(entry, StatusUpdate)} | {
@@ -355,7 +371,7 @@ def _keep_superseded(session, flush_context) -> None:
         mark_superseded(session.connection(), task_ids)
 
 
-def _move_created_at(session, task: Task, moment: datetime) -> None:
+def _move_created_at(session: Session, task: Task, moment: datetime) -> None:
     """Set created_at without counting as an edit of the task: a stored task is written by
     a statement of its own, so its version (what editors compare) stays as it was."""
     if task in session.new:

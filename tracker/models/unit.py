@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import one_line
 
 
-class Unit(db.Model):
+class Unit(Model):
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)

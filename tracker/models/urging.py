@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import utcnow
 from .user import User
 
 
-class UrgingNotice(db.Model):
+class UrgingNotice(Model):
     __tablename__ = "urging_notice"
     __table_args__ = (
         # Numbers run per year: 2026/0001, 2026/0002 …; the database keeps them unique.

@@ -19,12 +19,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.roles import ROLES, UNIT_LEADER
-from ..extensions import db
+from ..extensions import Model
 from ._types import one_line, sql_in, utcnow
 from .unit import Unit
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (CheckConstraint(f"role IN {sql_in(ROLES)}", name="role_allowed"),)
 
@@ -92,7 +92,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for API v1; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
@@ -111,7 +111,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """One of the ten single-use codes that stand in for the second factor when the phone is
     lost; only a hash is stored, the codes are shown once."""
 
@@ -125,7 +125,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Delegation(db.Model):
+class Delegation(Model):
     """A unit leader's deputy for a date range: in it (and until ended early) the deputy, a
     person of the same unit, acts with the leader's rights on the unit's tasks."""
 

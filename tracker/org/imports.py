@@ -120,6 +120,9 @@ class RowProblem(Exception):
 
 # --- reading files -------------------------------------------------------------------------
 
+# One row of a file: column name → the cell's value (text, or a number or date from XLSX).
+Row = dict[str, Any]
+
 
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
@@ -131,13 +134,14 @@ def deadline_after(seconds: float | None) -> float:
     return time.monotonic() + seconds if seconds is not None else math.inf
 
 
-def too_slow(seconds: float) -> ImportRefused:
+def too_slow(seconds: float | None) -> ImportRefused:
+    """The refusal of a run past its `seconds` (never None when a deadline passed)."""
     return ImportRefused(
         N_(
             "The import took more than %(seconds)s seconds and was stopped; nothing was "
             "written. Split the file into smaller ones."
         ),
-        params={"seconds": f"{seconds:g}"},
+        params={"seconds": f"{seconds or 0:g}"},
     )
 
 
@@ -195,7 +199,7 @@ def _read_xlsx(
 ) -> list[dict[str, Any]]:
     from openpyxl import load_workbook
 
-    problem = _xlsx_archive_problem(content)
+    problem: str | None = _xlsx_archive_problem(content)
     if problem is None:
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -308,7 +312,7 @@ def _check_cell(row: int, column: str, value: Any) -> None:
 # --- values ------------------------------------------------------------------------------
 
 
-def cell_text(row: dict, column: str) -> str:
+def cell_text(row: Row, column: str) -> str:
     value = row.get(column)
     if value is None:
         return ""
@@ -320,7 +324,7 @@ def cell_text(row: dict, column: str) -> str:
     return text
 
 
-def _date(row: dict, column: str) -> date | None:
+def _date(row: Row, column: str) -> date | None:
     value = row.get(column)
     if value in (None, ""):
         return None
@@ -338,7 +342,7 @@ def _date(row: dict, column: str) -> date | None:
     )
 
 
-def _int(row: dict, column: str) -> int | None:
+def _int(row: Row, column: str) -> int | None:
     text = cell_text(row, column).rstrip("%")
     if text == "":
         return None
@@ -348,7 +352,7 @@ def _int(row: dict, column: str) -> int | None:
         raise RowProblem(column, N_("%(value)s is not a whole number").fill(value=repr(text)))
 
 
-def _bool(row: dict, column: str) -> bool:
+def _bool(row: Row, column: str) -> bool:
     text = cell_text(row, column).lower()
     if text in ("", "no", "false", "0", "không"):
         return False
@@ -357,7 +361,7 @@ def _bool(row: dict, column: str) -> bool:
     raise RowProblem(column, N_("%(value)s is not yes or no").fill(value=repr(text)))
 
 
-def _status(row: dict) -> str | None:
+def _status(row: Row) -> str | None:
     text = cell_text(row, "status")
     if not text:
         return None
@@ -379,7 +383,7 @@ def _unit(code: str, column: str) -> Unit:
 # --- one row -------------------------------------------------------------------------------
 
 
-def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Directive:
+def _directive(actor: User, row: Row, report: ImportReport, line: int) -> Directive:
     code = cell_text(row, "directive")
     directive = db.session.scalar(select(Directive).where(Directive.code == code))
     if directive is not None:
@@ -406,7 +410,9 @@ def _directive(actor: User, row: dict, report: ImportReport, line: int) -> Direc
     return directive
 
 
-def _target(actor: User, row: dict, directive: Directive, report: ImportReport, line: int):
+def _target(
+    actor: User, row: Row, directive: Directive, report: ImportReport, line: int
+) -> Target | None:
     code = cell_text(row, "target")
     if not code:
         return None
@@ -432,7 +438,14 @@ def _target(actor: User, row: dict, directive: Directive, report: ImportReport, 
     return target
 
 
-def _new_task(actor, row, directive, target, report, line) -> None:
+def _new_task(
+    actor: User,
+    row: Row,
+    directive: Directive,
+    target: Target | None,
+    report: ImportReport,
+    line: int,
+) -> None:
     code = cell_text(row, "task_code")
     lead_code = cell_text(row, "lead_unit")
     if not lead_code:
@@ -485,7 +498,7 @@ def _new_task(actor, row, directive, target, report, line) -> None:
     )
 
 
-def _update_task(actor, row, task: Task, report, line) -> None:
+def _update_task(actor: User, row: Row, task: Task, report: ImportReport, line: int) -> None:
     for column, current in (("deadline", task.deadline), ("lead_unit", task.lead_unit.code)):
         given = _date(row, column) if column == "deadline" else cell_text(row, column)
         if given not in (None, "") and given != current:
@@ -519,7 +532,7 @@ def _update_task(actor, row, task: Task, report, line) -> None:
     )
 
 
-def _row(actor: User, row: dict, report: ImportReport, line: int) -> None:
+def _row(actor: User, row: Row, report: ImportReport, line: int) -> None:
     code = cell_text(row, "task_code")
     if not cell_text(row, "directive"):
         raise RowProblem("directive", N_("required"))
@@ -627,7 +640,7 @@ def run_rows(
     return report
 
 
-def report_json(report: ImportReport) -> dict:
+def report_json(report: ImportReport) -> dict[str, Any]:
     return {
         "rows": report.rows,
         "dry_run": report.dry_run,

@@ -6,13 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.errors import NotFound
 from ..domain.text import N_
 from ..extensions import db
-from ..models import Directive, PeriodClosing, StatusUpdate, Target, Task, Unit, User, scopes
+from ..models import (
+    Directive,
+    PeriodClosing,
+    RecurringTask,
+    StatusUpdate,
+    Target,
+    Task,
+    Unit,
+    User,
+    scopes,
+)
 
 Model = TypeVar("Model")
 
@@ -56,7 +67,7 @@ def directives_by_id(ids: Iterable[int]) -> dict[int, Directive]:
     return {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_(wanted)))}
 
 
-def directive_page(page: int, per_page: int):
+def directive_page(page: int, per_page: int) -> Pagination:
     return db.paginate(
         select(Directive).order_by(Directive.issued_on.desc(), Directive.code),
         page=page,
@@ -77,7 +88,7 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-def user_page(page: int, per_page: int, statement=None):
+def user_page(page: int, per_page: int, statement: Select[tuple[User]] | None = None) -> Pagination:
     """A page of users (of `statement` over User, by default all), by username."""
     statement = select(User).order_by(User.username) if statement is None else statement
     return db.paginate(
@@ -88,7 +99,7 @@ def user_page(page: int, per_page: int, statement=None):
     )
 
 
-def unit_page(page: int, per_page: int):
+def unit_page(page: int, per_page: int) -> Pagination:
     return db.paginate(
         select(Unit).order_by(Unit.path), page=page, per_page=per_page, error_out=False
     )
@@ -122,7 +133,7 @@ def task_history(task: Task) -> list[StatusUpdate]:
     )
 
 
-def refresh(record) -> None:
+def refresh(record: object) -> None:
     """Drop what this request changed and read `record` again (after a refused write)."""
     db.session.rollback()
     db.session.refresh(record)
@@ -133,7 +144,10 @@ def refresh_all() -> None:
     db.session.rollback()
 
 
-def by_code(model, code: str, **where):
+CodedRecord = TypeVar("CodedRecord", Directive, Target, Task, Unit)
+
+
+def by_code(model: type[CodedRecord], code: str, **where: object) -> CodedRecord | None:
     """The record of `model` with this code (and the other column values given), or None."""
     statement = select(model).where(model.code == code)
     for column, value in where.items():
@@ -161,9 +175,7 @@ def task_by_id(task_id: int) -> Task | None:
     return db.session.get(Task, task_id)
 
 
-def recurring_templates() -> list:
-    from ..models import RecurringTask
-
+def recurring_templates() -> list[RecurringTask]:
     return list(
         db.session.scalars(
             select(RecurringTask)

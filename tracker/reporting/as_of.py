@@ -18,15 +18,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, case, literal, or_, select
+from sqlalchemy import (
+    FromClause,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED
 from ..extensions import db
 from ..infra import clock
 from ..models import StatusUpdate, Task
+
+# A column, or an expression over columns, of any type (a mapped attribute or a table's).
+SqlExpression = SQLColumnExpression[Any]
+# A SELECT of any columns.
+AnySelect = Select[*tuple[Any, ...]]
 
 
 def day_end(day: date) -> datetime:
@@ -44,36 +60,38 @@ def is_historical(report_date: date) -> bool:
 class RecordColumns:
     """The columns a query judges a task by, and the join that brings them in."""
 
-    status: ColumnElement
-    deadline: ColumnElement
-    percent_done: ColumnElement
-    completed_on: ColumnElement
+    status: SqlExpression
+    deadline: SqlExpression
+    percent_done: SqlExpression
+    completed_on: SqlExpression
     # For a past day: the aliased status_update table the columns above come from, and the
     # day's end, at which its entries are in force.
-    entry: object = None
+    entry: NamedFromClause | None = None
     moment: datetime | None = None
 
     @property
     def historical(self) -> bool:
         return self.entry is not None
 
-    def join(self, statement: Select) -> Select:
+    def join(self, statement: AnySelect) -> AnySelect:
         """`statement` (over Task) joined to the entries in force, for a past day."""
-        if self.entry is None:
+        if self.entry is None or self.moment is None:
             return statement
         return statement.join(
             self.entry, and_(self.entry.c.task_id == Task.id, in_force(self.entry, self.moment))
         )
 
-    def judged_deadline(self, basis: str = "current") -> ColumnElement:
+    def judged_deadline(self, basis: str = "current") -> SqlExpression:
         return Task.original_deadline if basis == "original" else self.deadline
 
-    def timeliness(self, report_date: date, basis: str = "current") -> ColumnElement:
+    def timeliness(self, report_date: date, basis: str = "current") -> ColumnElement[Any]:
         return tl.timeliness_sql(
             self.status, self.judged_deadline(basis), self.completed_on, report_date
         )
 
-    def due_soon(self, report_date: date, due_soon_days: int, basis: str = "current"):
+    def due_soon(
+        self, report_date: date, due_soon_days: int, basis: str = "current"
+    ) -> ColumnElement[Any]:
         return tl.due_soon_sql(
             self.status, self.judged_deadline(basis), self.completed_on, report_date, due_soon_days
         )
@@ -87,7 +105,7 @@ CURRENT = RecordColumns(
 )
 
 
-def in_force(entries, moment) -> ColumnElement:
+def in_force(entries: FromClause, moment: datetime | SqlExpression) -> ColumnElement[bool]:
     """Whether a row of `entries` (status_update or an alias) is its task's record in force
     at `moment` (a value or a column): written before it, not superseded by then."""
     return and_(
@@ -124,7 +142,7 @@ class TaskOnDay:
         self.percent_done = percent_done
         self.completed_on = task.completed_on if status == COMPLETED else None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._task, name)
 
     judged_deadline = Task.judged_deadline
@@ -134,7 +152,7 @@ class TaskOnDay:
     extended = Task.extended
 
 
-def tasks_on_day(tasks: list[Task], report_date: date) -> list:
+def tasks_on_day(tasks: list[Task], report_date: date) -> list[Task] | list[TaskOnDay]:
     """`tasks` as they stood at the end of `report_date` (unchanged for today or later)."""
     if not is_historical(report_date) or not tasks:
         return tasks

@@ -11,6 +11,8 @@ from decimal import Decimal
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
+from ..domain.timeliness import TimelinessCounts
+
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 56, 16, 16, 36
 
 
@@ -88,7 +90,7 @@ CLASS_STYLE = {
 }
 
 
-def class_bars(counts) -> Markup:
+def class_bars(counts: TimelinessCounts) -> Markup:
     """The four timeliness counts as labelled horizontal bars (an SVG for pages and PDFs)."""
     from ..domain.timeliness import TIMELINESS_ORDER
 

@@ -6,8 +6,10 @@ with the tasks today."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, insert, literal, or_, select
 
@@ -70,7 +72,7 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     filters = effective_scope(actor, filters)
     root = policy.board_root(actor)
     if root is not None:
-        chosen = lookups.unit_by_code(filters.scope)
+        chosen = lookups.unit_by_code(filters.scope) if filters.scope else None
         policy.require(
             chosen is not None and chosen.is_within(root),
             N_("You may close periods only for your own units."),
@@ -124,7 +126,7 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
 
 def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters) -> int:
     """Copy every task of the scope, as it stood at the period's end, into ClosingTask."""
-    end = filters.report_date
+    end = filters.day
     record = as_of.record_columns(end)
     snapshot = select(
         literal(closing.id),
@@ -148,9 +150,9 @@ def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters) -> in
         "timeliness",
     ]
     db.session.execute(insert(ClosingTask).from_select(columns, snapshot))
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(ClosingTask).where(ClosingTask.closing_id == closing.id)
-    )
+    ).scalar_one()
 
 
 def frozen_table(closing: PeriodClosing) -> ReportTable:
@@ -200,7 +202,7 @@ def closing_label(closing: PeriodClosing) -> str:
 FROZEN_TASK_COLUMNS = report_builders.frozen_task_columns()
 
 
-def frozen_task_rows(closing: PeriodClosing):
+def frozen_task_rows(closing: PeriodClosing) -> Iterator[list[Any]]:
     statement = (
         select(
             ClosingTask.code,
@@ -219,20 +221,26 @@ def frozen_task_rows(closing: PeriodClosing):
         yield list(row)
 
 
+# A task's state as a closed report and today show it: lead unit code, status, deadline, percent.
+TaskState = tuple[str, str, date, int]
+
+
 @dataclass(frozen=True)
 class Change:
     """One task whose state today differs from its state in the closed report."""
 
     task_id: int
     code: str
-    then: tuple  # (lead unit code, status, deadline, percent)
-    now: tuple | None  # None: the task is gone
+    then: TaskState
+    now: TaskState | None  # None: the task is gone
 
 
 CHANGES_PER_PAGE = 50
 
 
-def changes_since(closing: PeriodClosing, page: int, per_page: int = CHANGES_PER_PAGE):
+def changes_since(
+    closing: PeriodClosing, page: int, per_page: int = CHANGES_PER_PAGE
+) -> tuple[list[Change], int]:
     """Tasks of a closed report that moved after the close: a history entry written since
     (status, percent, deadline), another lead unit, or the task gone. Each is shown as the
     closed report had it (at the period's end) and as it is now."""
@@ -252,7 +260,7 @@ def changes_since(closing: PeriodClosing, page: int, per_page: int = CHANGES_PER
         .join(then_unit, then_unit.c.id == ClosingTask.lead_unit_id)
         .where(ClosingTask.closing_id == closing.id, moved)
     )
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = db.session.execute(
         base.order_by(ClosingTask.code, ClosingTask.task_id)
         .limit(per_page)

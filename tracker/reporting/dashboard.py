@@ -53,7 +53,7 @@ def overdue_trend(user: User, filters: TaskFilters, days: list[date]) -> list[tu
     answer the selection, else counted from the history in one pass (day_ends)."""
     kept = task_queries.kept_selection(user, filters)
     if kept is not None:
-        past = [day for day in days if day < filters.report_date]
+        past = [day for day in days if day < filters.day]
         stored = day_ends.stored(kept, past)
         if stored is not None:
             now = kept_counts.total(kept).overdue

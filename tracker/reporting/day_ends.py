@@ -11,6 +11,7 @@ past (as_of.in_force: the same rule as every past-day report).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -31,10 +32,13 @@ from ..models import OverdueAtDayEnd, StatusUpdate, Task
 from ..models.day_end import ALL
 from ..models.tally import BY_DIRECTIVE, BY_UNIT
 from . import as_of
+from .as_of import AnySelect, SqlExpression
 from .kept_counts import KeptSelection
 
 
-def overdue_at_day_ends(days: list[date], *columns):
+def overdue_at_day_ends(
+    days: list[date], *columns: SqlExpression
+) -> tuple[AnySelect, SqlExpression]:
     """A statement over Task of (day, *columns, count) rows, one per task overdue at the end
     of each of `days`, still to be narrowed and grouped by (day, *columns); and its day
     column."""
@@ -58,7 +62,7 @@ def overdue_at_day_ends(days: list[date], *columns):
     return statement, calendar.c.day
 
 
-def as_date(value) -> date:
+def as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
@@ -73,7 +77,7 @@ def store(days: list[date]) -> int:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(db.text("LOCK TABLE overdue_at_day_end IN SHARE ROW EXCLUSIVE MODE"))
     db.session.execute(delete(table).where(table.c.day.in_(days)))
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     totals = dict.fromkeys(days, 0)
     for kind, column in ((BY_UNIT, Task.lead_unit_id), (BY_DIRECTIVE, Task.directive_id)):
         statement, day = overdue_at_day_ends(days, column, Task.is_key)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import ARRAY, Integer, bindparam, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import STATUS_LABELS
 from ..extensions import db
 from ..models import Directive, Task, Unit, UrgingNotice, User, task_coordinating_units
 from . import as_of
+from .as_of import AnySelect, SqlExpression
 from .task_queries import TaskFilters, apply_filters, urgency_order
 
 CSV_HEADER = (
@@ -59,17 +62,17 @@ def neutralise(value: object) -> str:
 ROWS_PER_BATCH = 2000
 
 
-def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple]:
+def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple[Any, ...]]:
     """One tuple per task `user` may see under `filters`, in urgency order, fetched in batches;
     typed values (dates as dates, None when there is none), in the order of CSV_HEADER.
 
     Plain column rows, not ORM objects (300,000 tasks in seconds): the task's own columns
     and its directive, lead unit and owner in one query, streamed; the coordinating units and
     urging notices of each batch in one query each."""
-    report_date, basis = filters.report_date, filters.deadline_basis
+    report_date, basis = filters.day, filters.deadline_basis
     record = as_of.record_columns(report_date)
     owner = aliased(User)
-    statement = (
+    statement: AnySelect = (
         select(
             Directive.code,
             Task.code,
@@ -97,7 +100,7 @@ def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple]:
     statement = statement.order_by(*urgency_order(record, report_date, filters))
     result = db.session.execute(statement.execution_options(yield_per=ROWS_PER_BATCH))
     for batch in result.partitions():
-        ids = [row[-1] for row in batch]
+        ids: list[int] = [row[-1] for row in batch]
         coordinating = _joined_per_task(
             db.session.execute(
                 select(task_coordinating_units.c.task_id, Unit.code)
@@ -144,7 +147,7 @@ def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple]:
             )
 
 
-def _among(column, ids: list[int]):
+def _among(column: SqlExpression, ids: list[int]) -> ColumnElement[bool]:
     """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of thousands
     (psycopg spends longer converting 2,000 placeholders than the query takes)."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -160,7 +163,9 @@ def _joined_per_task(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
     return {task_id: "; ".join(values) for task_id, values in joined.items()}
 
 
-def csv_stream(rows: Iterable[tuple], header: tuple = CSV_HEADER) -> Iterator[str]:
+def csv_stream(
+    rows: Iterable[Sequence[Any]], header: tuple[str, ...] = CSV_HEADER
+) -> Iterator[str]:
     """CSV text in chunks: a BOM (so spreadsheet programs read UTF-8), the header, the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)

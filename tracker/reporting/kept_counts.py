@@ -9,14 +9,22 @@ same figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
 from ..extensions import db
-from ..models import TaskTally, Unit
+from ..models import OverdueAtDayEnd, TaskTally, Unit
+from .as_of import AnySelect, SqlExpression
+
+# The four counts per value of a grouping column (a unit's or directive's id; None for
+# tasks without a value, such as no target).
+GroupCounts = dict[Any, tl.TimelinessCounts]
 
 
 @dataclass(frozen=True)
@@ -30,14 +38,16 @@ class KeptSelection:
     subtree_path: str | None = None  # lead unit within this subtree (BY_UNIT)
     directive_id: int | None = None  # (BY_DIRECTIVE)
 
-    def narrow(self, statement):
+    def narrow(self, statement: AnySelect) -> AnySelect:
         """`statement` over TaskTally narrowed to the selection's rows."""
         return statement.where(self.condition())
 
-    def condition(self, table=TaskTally):
+    def condition(
+        self, table: type[TaskTally] | type[OverdueAtDayEnd] = TaskTally
+    ) -> ColumnElement[bool]:
         """The selection's rows of `table` (TaskTally, or another table of counts keyed by
         kind, group_id and is_key), as one SQL condition."""
-        conditions = [table.kind == self.kind]
+        conditions: list[ColumnElement[bool]] = [table.kind == self.kind]
         if self.is_key is not None:
             conditions.append(table.is_key.is_(self.is_key))
         if self.unit_id is not None:
@@ -51,7 +61,7 @@ class KeptSelection:
         return and_(*conditions)
 
 
-def _sums():
+def _sums() -> tuple[SqlExpression, ...]:
     return (
         func.coalesce(func.sum(TaskTally.completed_on_time), 0),
         func.coalesce(func.sum(TaskTally.completed_late), 0),
@@ -76,7 +86,7 @@ def total(selection: KeptSelection) -> tl.TimelinessCounts:
     return _counts(*db.session.execute(statement).one())
 
 
-def per_group(selection: KeptSelection) -> dict[int, tl.TimelinessCounts]:
+def per_group(selection: KeptSelection) -> GroupCounts:
     """The four counts per unit (BY_UNIT) or per directive (BY_DIRECTIVE); groups with no
     task counted are left out, as when counting the tasks."""
     statement = (
@@ -90,7 +100,7 @@ def per_group(selection: KeptSelection) -> dict[int, tl.TimelinessCounts]:
 
 def per_group_of_two(
     first: KeptSelection, second: KeptSelection
-) -> tuple[dict[int, tl.TimelinessCounts], dict[int, tl.TimelinessCounts]]:
+) -> tuple[GroupCounts, GroupCounts]:
     """per_group() of two selections of the same day (per unit and per directive, for the
     board) in one statement."""
     statement = (
@@ -99,7 +109,7 @@ def per_group_of_two(
         .where(TaskTally.day < first.report_date)
         .group_by(TaskTally.kind, TaskTally.group_id)
     )
-    sides: tuple[dict, dict] = ({}, {})
+    sides: tuple[GroupCounts, GroupCounts] = ({}, {})
     for kind, group, *sums in db.session.execute(statement):
         counts = _counts(*sums)
         if counts.total:
@@ -108,7 +118,7 @@ def per_group_of_two(
 
 
 def per_group_with_overdue_days(
-    selection: KeptSelection, days_between
+    selection: KeptSelection, days_between: Callable[[date, SqlExpression], SqlExpression]
 ) -> dict[int, tuple[tl.TimelinessCounts, int]]:
     """per_group(), with each group's days past the deadline summed over its overdue tasks,
     in one statement: each deadline row's tasks are overdue by the days from their deadline,

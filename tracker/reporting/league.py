@@ -20,12 +20,14 @@ from ..models import ExtensionRequest, Task, Unit, User
 from ..models.extension import APPROVED
 from ..org import lookups
 from . import as_of, kept_counts, task_queries
+from .as_of import SqlExpression
 from .task_queries import TaskFilters, apply_filters
 
 
-@dataclass
-class LeagueRow:
-    unit: Unit
+@dataclass(kw_only=True)
+class LeagueFigures:
+    """The league's figures of some tasks: a unit's, or the total row's."""
+
     counts: tl.TimelinessCounts = field(default_factory=tl.TimelinessCounts)
     days_overdue_total: int = 0
     extensions_granted: int = 0
@@ -34,10 +36,17 @@ class LeagueRow:
     def average_days_overdue(self) -> float | None:
         return None if not self.counts.overdue else self.days_overdue_total / self.counts.overdue
 
-    def add(self, other: LeagueRow) -> None:
+    def add(self, other: LeagueFigures) -> None:
         self.counts = self.counts + other.counts
         self.days_overdue_total += other.days_overdue_total
         self.extensions_granted += other.extensions_granted
+
+
+@dataclass(kw_only=True)
+class LeagueRow(LeagueFigures):
+    """A unit's line of the league table."""
+
+    unit: Unit
 
 
 # Sort keys a reader may choose: name → (value of a row, larger-is-worse?).
@@ -57,7 +66,16 @@ def _none_last(value: float | None) -> float:
     return -1.0 if value is None else value
 
 
-def days_between(later: date, column):
+@dataclass
+class _UnitTally:
+    """A unit's figures while they are counted: tasks per class, days overdue, extensions."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    late_days: int = 0
+    extensions: int = 0
+
+
+def days_between(later: date, column: SqlExpression) -> SqlExpression:
     """Whole days from `column` (a date) to `later`, in the database's own date arithmetic."""
     if db.engine.dialect.name == "sqlite":
         return func.julianday(later.isoformat()) - func.julianday(column)
@@ -70,7 +88,7 @@ def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
     kept = task_queries.kept_selection(user, filters, grouped_by=Task.lead_unit_id)
     if kept is not None:
         return _kept_unit_rows(user, filters, kept)
-    report_date = filters.report_date
+    report_date = filters.day
     record = as_of.record_columns(report_date)
     klass = record.timeliness(report_date, filters.deadline_basis)
     overdue = klass == tl.Timeliness.OVERDUE.value
@@ -91,16 +109,16 @@ def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
         filters.with_(timeliness=None),
         record,
     ).subquery()
-    per_unit: dict[int, dict] = {}
+    per_unit: dict[int, _UnitTally] = {}
     counting = (
         select(inner.c.unit_id, inner.c.klass, func.count(), func.sum(inner.c.late_days))
         .where(inner.c.klass.is_not(None))
         .group_by(inner.c.unit_id, inner.c.klass)
     )
     for unit_id, klass_value, count, late_days in db.session.execute(counting):
-        entry = per_unit.setdefault(unit_id, {"counts": {}, "late": 0, "extensions": 0})
-        entry["counts"][klass_value] = count
-        entry["late"] += int(late_days or 0)
+        entry = per_unit.setdefault(unit_id, _UnitTally())
+        entry.counts[klass_value] = count
+        entry.late_days += int(late_days or 0)
     granted = (
         select(inner.c.unit_id, func.count())
         .join(ExtensionRequest, ExtensionRequest.task_id == inner.c.task_id)
@@ -111,21 +129,22 @@ def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
         .group_by(inner.c.unit_id)
     )
     for unit_id, count in db.session.execute(granted):
-        per_unit.setdefault(unit_id, {"counts": {}, "late": 0, "extensions": 0})
-        per_unit[unit_id]["extensions"] = count
+        per_unit.setdefault(unit_id, _UnitTally()).extensions = count
     units = lookups.units_by_id(per_unit.keys())
     return [
         LeagueRow(
             unit=units[unit_id],
-            counts=tl.TimelinessCounts.from_mapping(entry["counts"]),
-            days_overdue_total=round(entry["late"]),
-            extensions_granted=entry["extensions"],
+            counts=tl.TimelinessCounts.from_mapping(entry.counts),
+            days_overdue_total=round(entry.late_days),
+            extensions_granted=entry.extensions,
         )
         for unit_id, entry in per_unit.items()
     ]
 
 
-def _kept_unit_rows(user: User, filters: TaskFilters, kept) -> list[LeagueRow]:
+def _kept_unit_rows(
+    user: User, filters: TaskFilters, kept: kept_counts.KeptSelection
+) -> list[LeagueRow]:
     figures = kept_counts.per_group_with_overdue_days(kept, days_between)
     granted = apply_filters(
         select(Task.lead_unit_id, func.count())
@@ -133,19 +152,26 @@ def _kept_unit_rows(user: User, filters: TaskFilters, kept) -> list[LeagueRow]:
         .join(Task, Task.id == ExtensionRequest.task_id)
         .where(
             ExtensionRequest.status == APPROVED,
-            ExtensionRequest.decided_at < as_of.day_end(filters.report_date),
+            ExtensionRequest.decided_at < as_of.day_end(filters.day),
         ),
         user,
         filters.with_(timeliness=None),
     ).group_by(Task.lead_unit_id)
-    extensions = dict(db.session.execute(granted).all())
+    extensions: dict[int, int] = {unit: count for unit, count in db.session.execute(granted)}
     unit_ids = figures.keys() | extensions.keys()
     units = lookups.units_by_id(unit_ids)
     rows = []
     for unit_id in unit_ids:
         # A unit may have only extensions, of cancelled tasks: no counts.
         counts, late_days = figures.get(unit_id, (tl.TimelinessCounts(), 0))
-        rows.append(LeagueRow(units[unit_id], counts, late_days, extensions.get(unit_id, 0)))
+        rows.append(
+            LeagueRow(
+                unit=units[unit_id],
+                counts=counts,
+                days_overdue_total=late_days,
+                extensions_granted=extensions.get(unit_id, 0),
+            )
+        )
     return rows
 
 

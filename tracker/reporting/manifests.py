@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -37,7 +38,7 @@ def add_export(
     report: str,
     file_format: str,
     file_name: str,
-    parameters: dict,
+    parameters: dict[str, Any],
     digest: str,
     size: int,
     stamp: Stamp,
@@ -67,7 +68,7 @@ def record_export(
     report: str,
     file_format: str,
     file_name: str,
-    parameters: dict,
+    parameters: dict[str, Any],
     digest: str,
     size: int,
     stamp: Stamp,
@@ -79,7 +80,7 @@ def record_export(
     return export
 
 
-def manifest(export: ReportExport) -> dict:
+def manifest(export: ReportExport) -> dict[str, Any]:
     """The manifest as JSON: what the file is, its digest, and the chain head it reflects."""
     return {
         "export_id": export.id,
@@ -109,7 +110,7 @@ def find(digest: str) -> list[ReportExport]:
     )
 
 
-def digest_of_upload(stream) -> str:
+def digest_of_upload(stream: BinaryIO) -> str:
     """SHA-256 of a file (an upload, a report file just written, a backup's part), read in
     chunks."""
     hasher = hashlib.sha256()

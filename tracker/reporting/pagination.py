@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -53,13 +53,11 @@ class ListPage(PageNumbers):
     rows: Sequence[Any]
     page: int
     per_page: int
+    total: int = field(init=False)
 
     def __post_init__(self) -> None:
+        self.total = len(self.rows)
         self.page = min(max(self.page, 1), max(self.pages, 1))
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
 
     @property
     def items(self) -> Sequence[Any]:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED
@@ -26,6 +28,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..models import Task, User
 from . import as_of
+from .as_of import AnySelect, SqlExpression
 from .task_queries import TaskFilters, apply_filters
 
 
@@ -87,9 +90,9 @@ def period_figures(
     filters: TaskFilters,
     start: date,
     end: date,
-    group_column,
+    group_column: SqlExpression,
     today: date,
-) -> dict[object, PeriodFigures]:
+) -> dict[Any, PeriodFigures]:
     """The figures of the period per value of `group_column`, for the tasks `user` may see."""
     end = figures_day(end, today)
     record = as_of.record_columns(end)
@@ -101,7 +104,7 @@ def period_figures(
         record.status == COMPLETED, record.completed_on >= start, record.completed_on <= end
     )
 
-    def tally(condition):
+    def tally(condition: ColumnElement[bool]) -> SqlExpression:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     columns = (
@@ -120,7 +123,7 @@ def period_figures(
         tally(and_(due, klass == tl.Timeliness.COMPLETED_LATE.value)),
         tally(and_(due, klass == tl.Timeliness.OVERDUE.value)),
     )
-    statement = select(group_column.label("grp"), *columns).select_from(Task)
+    statement: AnySelect = select(group_column.label("grp"), *columns).select_from(Task)
     statement = apply_filters(
         statement, user, filters.with_(timeliness=None, report_date=end), record
     )

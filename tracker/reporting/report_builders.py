@@ -3,7 +3,9 @@ list, each built from the same queries as its screen so that files and screen ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from ..audit import queries as audit_queries
 from ..domain import periods
@@ -11,7 +13,7 @@ from ..domain import timeliness as tl
 from ..domain.text import N_, Text
 from ..infra import clock
 from ..infra.i18n import WORD_LABELS
-from ..models import Directive, Task, User
+from ..models import Directive, Task, Unit, User
 from ..org import lookups
 from . import exports, league, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
@@ -105,9 +107,9 @@ def task_list(user: User, filters: TaskFilters) -> ReportTable:
     counts = task_queries.total_counts(user, filters)
     table = ReportTable(
         kind="tasks",
-        title=N_("Tasks as of %(day)s").fill(day=f"{filters.report_date:%d/%m/%Y}"),
+        title=N_("Tasks as of %(day)s").fill(day=f"{filters.day:%d/%m/%Y}"),
         scope=describe_scope(filters),
-        as_of=filters.report_date,
+        as_of=filters.day,
         columns=[Column("measure", N_("Measure")), Column("value", N_("Tasks"), COUNT)],
         rows=[[klass.label, counts.count(klass)] for klass in tl.TIMELINESS_ORDER],
         totals=["Total", counts.total],
@@ -124,14 +126,20 @@ def board(user: User, filters: TaskFilters) -> ReportTable:
         user,
         filters,
         kind="board",
-        title=N_("Overdue board as of %(day)s").fill(day=f"{filters.report_date:%d/%m/%Y}"),
+        title=N_("Overdue board as of %(day)s").fill(day=f"{filters.day:%d/%m/%Y}"),
         order=lambda row: (-row[1].overdue, row[0].code),
     )
     overdue = filters.with_(timeliness=tl.Timeliness.OVERDUE.value)
     return _with_tasks(table, user, overdue)
 
 
-def _per_unit_table(user, filters, kind: str, title: str, order) -> ReportTable:
+def _per_unit_table(
+    user: User,
+    filters: TaskFilters,
+    kind: str,
+    title: str,
+    order: Callable[[tuple[Unit, tl.TimelinessCounts]], Any],
+) -> ReportTable:
     """The four classes, come due and rates per lead unit, with a Total row."""
     per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id)
     units = lookups.units_by_id(per_unit.keys())
@@ -141,7 +149,7 @@ def _per_unit_table(user, filters, kind: str, title: str, order) -> ReportTable:
         kind=kind,
         title=title,
         scope=describe_scope(filters),
-        as_of=filters.report_date,
+        as_of=filters.day,
         columns=[
             Column("unit", N_("Lead unit")),
             Column("unit_name", N_("Unit name")),
@@ -162,7 +170,7 @@ UNIT_COLUMNS = [
 ]
 
 
-def _unit_line(counts: tl.TimelinessCounts) -> list:
+def _unit_line(counts: tl.TimelinessCounts) -> list[Any]:
     return [
         *(counts.count(klass) for klass in tl.TIMELINESS_ORDER),
         counts.come_due,
@@ -210,27 +218,30 @@ def frozen_task_columns() -> list[Column]:
 
 def period_report(
     user: User, filters: TaskFilters, start: date, end: date, group: str
-) -> tuple[ReportTable, list]:
+) -> tuple[ReportTable, list[tuple[Unit | Directive, period_reports.PeriodFigures]]]:
     """The period report table, and its rows as (group object, PeriodFigures) for the screen."""
     column = Task.directive_id if group == "directive" else Task.lead_unit_id
     today = clock.today()
     day = period_reports.figures_day(end, today)
     figures = period_reports.period_figures(user, filters, start, end, column, today)
+    objects: list[tuple[Unit | Directive, period_reports.PeriodFigures]]
     if group == "directive":
         directives = lookups.directives_by_id(figures)
-        objects = sorted(
+        by_directive = sorted(
             ((directives[key], value) for key, value in figures.items()), key=lambda r: r[0].code
         )
-        names = [(d.code, d.title) for d, _ in objects]
+        names = [(d.code, d.title) for d, _ in by_directive]
+        objects = list(by_directive)
     else:
         units = lookups.units_by_id(figures.keys())
-        objects = sorted(
+        by_unit = sorted(
             ((units[key], value) for key, value in figures.items()), key=lambda r: r[0].path
         )
-        names = [(u.code, u.name) for u, _ in objects]
+        names = [(u.code, u.name) for u, _ in by_unit]
+        objects = list(by_unit)
     totals = sum((value for _, value in objects), start=period_reports.PeriodFigures())
 
-    def line(values: period_reports.PeriodFigures) -> list:
+    def line(values: period_reports.PeriodFigures) -> list[Any]:
         return [getattr(values, key) for key, _, _ in period_reports.PERIOD_COLUMNS]
 
     table = ReportTable(
@@ -274,14 +285,14 @@ LEAGUE_COLUMNS = [
 
 def league_table(
     user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool
-) -> tuple[ReportTable, list]:
+) -> tuple[ReportTable, list[league.LeagueRow]]:
     own_rows = league.unit_rows(user, filters)
     rows = league.sort_rows(league.rolled_up(own_rows) if subtree else own_rows, sort, descending)
-    totals = league.LeagueRow(unit=None)
+    totals = league.LeagueFigures()
     for row in own_rows:
         totals.add(row)
 
-    def line(row: league.LeagueRow) -> list:
+    def line(row: league.LeagueFigures) -> list[Any]:
         return [
             *(row.counts.count(klass) for klass in tl.TIMELINESS_ORDER),
             row.counts.on_time_rate,
@@ -298,7 +309,7 @@ def league_table(
             else N_("League table of units")
         ),
         scope=describe_scope(filters),
-        as_of=filters.report_date,
+        as_of=filters.day,
         columns=LEAGUE_COLUMNS,
         rows=[[row.unit.code, row.unit.name, *line(row)] for row in rows],
         totals=[N_("Total"), "", *line(totals)],
@@ -346,6 +357,7 @@ def audit_trail(filters: audit_queries.AuditFilters) -> ReportTable:
     return table
 
 
-def _change(before: str, after: str) -> str:
-    text = f"{before} → {after}" if before and after else before or after
+def _change(before: object, after: object) -> str:
+    """An event's before and after (JSON text, or blank) as one cell."""
+    text = f"{before} → {after}" if before and after else str(before or after)
     return text if len(text) <= CHANGE_CHARS else text[: CHANGE_CHARS - 1] + "…"

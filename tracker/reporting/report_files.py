@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from ..domain.text import N_
 from ..infra import clock, context
@@ -89,6 +89,7 @@ class PdfUnavailable(RuntimeError):
 
 
 Progress = Callable[[int], None]  # told the number of rows written so far
+RowT = TypeVar("RowT")
 
 
 def rows_to_write(table: ReportTable, file_format: str) -> int:
@@ -102,7 +103,7 @@ def rows_to_write(table: ReportTable, file_format: str) -> int:
     return len(table.rows) + (table.totals is not None) + tasks
 
 
-def _counted(rows: Iterable, progress: Progress | None, already: int = 0) -> Iterator:
+def _counted(rows: Iterable[RowT], progress: Progress | None, already: int = 0) -> Iterator[RowT]:
     """`rows` as they are written, telling `progress` every 500 rows."""
     written = already
     for row in rows:
@@ -127,7 +128,11 @@ def _csv_file(table: ReportTable, target: BinaryIO, progress: Progress | None) -
         target.write(text.encode("utf-8"))
 
 
-def _display_row(columns: list[Column], row: list, show=display) -> tuple:
+def _display_row(
+    columns: list[Column],
+    row: Sequence[Any],
+    show: Callable[[object, str], str] = display,
+) -> tuple[str, ...]:
     return tuple(show(value, column.kind) for column, value in zip(columns, row, strict=True))
 
 
@@ -144,19 +149,19 @@ class _XlsxWriter:
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
         )
         self.formats: dict[tuple[str, bool], object] = {}
-        self.layouts: dict[tuple[tuple, bool], tuple[list, list[bool]]] = {}
+        self.layouts: dict[tuple[tuple[str, ...], bool], tuple[list[Any], list[bool]]] = {}
 
-    def format(self, kind: str, strong: bool):
+    def format(self, kind: str, strong: bool) -> Any:
         key = (kind, strong)
         if key not in self.formats:
-            properties = {"bold": True} if strong else {}
+            properties: dict[str, object] = {"bold": True} if strong else {}
             number_format = {RATE: "0.0%", DATE: "dd/mm/yyyy", NUMBER: "0.0"}.get(kind)
             if number_format:
                 properties["num_format"] = number_format
             self.formats[key] = self.book.add_format(properties) if properties else None
         return self.formats[key]
 
-    def sheet(self, name: str, columns: list[Column] | None = None, frozen: int = 0):
+    def sheet(self, name: str, columns: list[Column] | None = None, frozen: int = 0) -> Any:
         sheet = self.book.add_worksheet(name)
         for index, column in enumerate(columns or ()):
             width = max(len(column.heading) + 2, 12 if column.kind != TEXT else 16)
@@ -167,7 +172,7 @@ class _XlsxWriter:
             sheet.freeze_panes(1, frozen)
         return sheet
 
-    def layout(self, kinds: tuple, strong: bool) -> tuple[list, list[bool]]:
+    def layout(self, kinds: tuple[str, ...], strong: bool) -> tuple[list[Any], list[bool]]:
         """Each column's cell format, and whether it is text: worked out once per table, not
         once per row (a task list has 300,000 rows)."""
         key = (kinds, strong)
@@ -176,7 +181,14 @@ class _XlsxWriter:
             self.layouts[key] = (formats, [kind == TEXT for kind in kinds])
         return self.layouts[key]
 
-    def row(self, sheet, number: int, values, kinds: tuple, strong: bool = False) -> None:
+    def row(
+        self,
+        sheet: Any,
+        number: int,
+        values: Sequence[Any],
+        kinds: tuple[str, ...],
+        strong: bool = False,
+    ) -> None:
         formats, texts = self.layout(kinds, strong)
         for col, value in enumerate(values):
             cell_format = formats[col]
@@ -230,8 +242,8 @@ def _xlsx_file(
         headings = [column.heading for column in table.task_columns]
         writer.row(tasks, 0, headings, (TEXT,) * len(kinds), strong=True)
         task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)
-        for number, row in enumerate(task_rows, start=1):
-            writer.row(tasks, number, row, kinds)
+        for number, task_row in enumerate(task_rows, start=1):
+            writer.row(tasks, number, task_row, kinds)
     writer.book.close()
 
 
@@ -246,7 +258,7 @@ def _sheet_name(kind: str) -> str:
 
 
 def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
-    block = [(N_("Scope"), table.scope)]
+    block: list[tuple[str, str]] = [(N_("Scope"), table.scope)]
     if table.period:
         block.append((N_("Period"), table.period))
     if table.note:

@@ -94,7 +94,7 @@ def period_arguments(args: Mapping[str, str], today: date) -> tuple[TaskFilters,
     return filters, start, end, group
 
 
-def period_parameters(filters: TaskFilters, start: date, end: date, group: str) -> dict:
+def period_parameters(filters: TaskFilters, start: date, end: date, group: str) -> dict[str, str]:
     """What a period report's link and manifest carry."""
     parameters = {**filters.as_args(), "from": start.isoformat(), "to": end.isoformat()}
     parameters.pop("as_of", None)
@@ -189,13 +189,13 @@ def order(
         name = f"overdue-board-{filters.scope or 'all'}-{filters.report_date}"
         return ReportOrder(report, file_format, filters.as_args(), name)
     if report == "league":
-        chosen = league_arguments(user, args, today)
-        name = f"league-{chosen.filters.report_date}"
-        return ReportOrder(report, file_format, chosen.parameters, name)
+        league = league_arguments(user, args, today)
+        name = f"league-{league.filters.report_date}"
+        return ReportOrder(report, file_format, league.parameters, name)
     if report == "audit":
         policy.require(policy.can_view_audit(user), N_("The audit trail is for auditors."))
-        chosen = audit_queries.AuditFilters.from_args(args)
-        return ReportOrder(report, file_format, chosen.as_args(), f"audit-trail-{today}")
+        trail = audit_queries.AuditFilters.from_args(args)
+        return ReportOrder(report, file_format, trail.as_args(), f"audit-trail-{today}")
     if report == "closing":
         closing = _closing(user, args.get("closing"))
         name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"

@@ -4,8 +4,12 @@ so their figures cannot disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
+
+from ..domain.timeliness import TimelinessCounts
 
 TEXT, COUNT, RATE, DATE, NUMBER = "text", "count", "rate", "date", "number"
 
@@ -26,15 +30,15 @@ class ReportTable:
     scope: str  # the filters in words: "All units", "MOST and its units, key tasks"
     as_of: date
     columns: list[Column]
-    rows: list[list] = field(default_factory=list)
-    totals: list | None = None
+    rows: list[list[Any]] = field(default_factory=list)
+    totals: list[Any] | None = None
     period: str | None = None
     note: str | None = None  # a Text said beside the title: "Period not over: figures as of …"
     summary: list[tuple[str, object]] = field(default_factory=list)
-    counts: object = None  # the four-class TimelinessCounts the PDF draws as bars
+    counts: TimelinessCounts | None = None  # the four classes the PDF draws as bars
     # A second table of tasks behind the report (rows of task_columns), for XLSX and PDF.
     task_columns: list[Column] = field(default_factory=list)
-    task_rows: object = None  # an iterable, consumed once
+    task_rows: Iterable[Sequence[Any]] | None = None  # consumed once
     task_total: int | None = None
     # What those rows are: "tasks", or "events" for the audit trail (the XLSX sheet's and the
     # PDF section's name).
@@ -56,7 +60,7 @@ def display(value: object, kind: str) -> str:
     ISO, None as blank."""
     if value is None:
         return ""
-    if kind == RATE:
+    if kind == RATE and isinstance(value, int | float):
         return f"{value * 100:.1f}%"
     if kind == NUMBER:
         return f"{value:.1f}"
@@ -72,7 +76,7 @@ def display_for_people(value: object, kind: str) -> str:
 
     if value is None:
         return ""
-    if kind == RATE:
+    if kind == RATE and isinstance(value, int | float):
         return format_figure(float(value))
     if kind == NUMBER:
         return format_figure(value, "0.0")

@@ -3,29 +3,47 @@ board, report and export, and the grouped timeliness counts reports are made of.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, false, func, select, text, tuple_
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import (
+    Row,
+    ScalarSelect,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import policy
 from ..domain import timeliness as tl
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
-from ..domain.roles import AUDITOR
+from ..domain.roles import AUDITOR, READ_ALL_ROLES
 from ..domain.search_text import query_words
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
-from ..models import Directive, StatusUpdate, Task, Unit, User, scopes
+from ..models import Comment, Directive, ExtensionRequest, StatusUpdate, Task, Unit, User, scopes
 from ..models.extension import PENDING
 from ..models.tally import BY_DIRECTIVE, BY_UNIT
 from ..models.task import OPEN_STATUS_SQL
 from . import as_of, kept_counts
-from .as_of import RecordColumns
+from .as_of import AnySelect, RecordColumns, SqlExpression
+from .kept_counts import GroupCounts
 from .pagination import FetchedPage
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,7 +65,7 @@ class TaskFilters:
     due_soon_days: int = field(default_factory=lambda: int(context.setting("DUE_SOON_DAYS")))
 
     @classmethod
-    def from_args(cls, args, default_date: date) -> TaskFilters:
+    def from_args(cls, args: Mapping[str, str], default_date: date) -> TaskFilters:
         """Parse query-string arguments; a bad value raises InvalidInput naming the field."""
         errors: dict[str, list[str]] = {}
         status = args.get("status") or None
@@ -96,7 +114,12 @@ class TaskFilters:
             deadline_basis=basis,
         )
 
-    def with_(self, **changes) -> TaskFilters:
+    @property
+    def day(self) -> date:
+        """The day the figures are of: the report date, today when none was given."""
+        return self.report_date if self.report_date is not None else clock.today()
+
+    def with_(self, **changes: Any) -> TaskFilters:
         return replace(self, **changes)
 
     def as_args(self) -> dict[str, str]:
@@ -138,7 +161,9 @@ def counted_scope(user: User, filters: TaskFilters) -> TaskFilters:
     return filters
 
 
-def urgency_order(record: RecordColumns, report_date: date, filters: TaskFilters):
+def urgency_order(
+    record: RecordColumns, report_date: date, filters: TaskFilters
+) -> tuple[SqlExpression, ...]:
     """Overdue first (most overdue first), then due soon, then the rest by deadline.
 
     When `filters` select one class only (judged on the current deadline), the rank is the
@@ -157,22 +182,22 @@ def urgency_order(record: RecordColumns, report_date: date, filters: TaskFilters
 
 
 def apply_filters(
-    statement: Select,
+    statement: AnySelect,
     user: User,
     filters: TaskFilters,
     record: RecordColumns | None = None,
-) -> Select:
+) -> AnySelect:
     """Narrow a statement over Task to what `user` may see and what `filters` ask for.
 
     Status, deadline and timeliness are read from `record` (as the record stood on the report
     date, see as_of); pass the same `record` the statement's own columns use."""
-    report_date = filters.report_date
+    report_date = filters.day
     if record is None:
         record = as_of.record_columns(report_date)
     statement = record.join(statement)
     # Narrowed to units whose tasks the user may all see, the scope clause (an OR over
     # subqueries that keeps the planner from using the indexes) is left out: same rows.
-    within_view = user.role in policy.READ_ALL_ROLES
+    within_view = user.role in READ_ALL_ROLES
     if filters.unit:
         unit = _unit_by_code(filters.unit)
         if unit is None:
@@ -208,19 +233,19 @@ def apply_filters(
     return statement.where(*matching_words(Task.search_key, filters.q))
 
 
-def matching_words(search_key, query: str | None) -> list:
+def matching_words(search_key: SqlExpression, query: str | None) -> list[ColumnElement[bool]]:
     """Conditions on a search_key column: every word typed is in the code or title, with or
     without diacritics (domain.search_text)."""
     return [search_key.contains(word, autoescape=True) for word in query_words(query)]
 
 
-def _once_per_request(key: tuple, compute):
+def _once_per_request(key: tuple[object, ...], compute: Callable[[], T]) -> T:
     """`compute()`, asked of the database once per request: a list page filters several
     statements (counts, a page, the due-soon count) by the same units and the same facts."""
     return context.once_per_request(("task_queries", *key), compute)
 
 
-def _unit_by_code(code: str):
+def _unit_by_code(code: str) -> Row[int, str] | None:
     """(id, path) of the unit with `code`, or None."""
     statement = select(Unit.id, Unit.path).where(Unit.code == code)
     return _once_per_request(("unit", code), lambda: db.session.execute(statement).one_or_none())
@@ -238,23 +263,22 @@ def _every_unit_within(path: str) -> bool:
     return _once_per_request(("every unit", path), lambda: db.session.scalar(outside) is None)
 
 
-def _directive_id(code: str):
+def _directive_id(code: str) -> int | None:
     statement = select(Directive.id).where(Directive.code == code)
     return _once_per_request(("directive", code), lambda: db.session.scalar(statement))
 
 
 def kept_selection(
-    user: User, filters: TaskFilters, grouped_by=None
+    user: User, filters: TaskFilters, grouped_by: SqlExpression | None = None
 ) -> kept_counts.KeptSelection | None:
     """The selection in the terms of the kept counts, when they can answer it exactly: a
     report on today or later, against current deadlines, narrowed only by unit or subtree,
     directive and key flag (a directive together with units, or a grouping the kept rows do
     not carry, is counted from the tasks), for a reader who sees every task selected, and no
     completion dated after the report date. Else None: count the tasks."""
-    report_date = filters.report_date
+    report_date = filters.day
     if (
-        report_date is None
-        or report_date < clock.today()
+        report_date < clock.today()
         or filters.deadline_basis != "current"
         or filters.status
         or filters.owner
@@ -262,7 +286,7 @@ def kept_selection(
         or not any(grouped_by is known for known in (None, Task.lead_unit_id, Task.directive_id))
     ):
         return None
-    within_view = user.role in policy.READ_ALL_ROLES
+    within_view = user.role in READ_ALL_ROLES
     unit = scope = None
     if filters.unit:
         unit = _unit_by_code(filters.unit)
@@ -310,7 +334,7 @@ def _completed_after(report_date: date) -> bool:
     )
 
 
-def _class_condition(record: RecordColumns, filters: TaskFilters):
+def _class_condition(record: RecordColumns, filters: TaskFilters) -> ColumnElement[Any]:
     """The tasks of the class `filters.timeliness` asks for (or the due-soon ones).
 
     For overdue and due-soon tasks of today's record it is written so that an index serves
@@ -318,7 +342,7 @@ def _class_condition(record: RecordColumns, filters: TaskFilters):
     That is the same set as the rule of timeliness_sql exactly when no task was completed
     after the report date, which one indexed lookup checks first (a completion is dated the
     day it happens, so there never is one; if there were, the rule itself is used)."""
-    report_date, basis = filters.report_date, filters.deadline_basis
+    report_date, basis = filters.day, filters.deadline_basis
     if (
         filters.timeliness in (tl.Timeliness.OVERDUE.value, "due_soon")
         and not record.historical
@@ -327,8 +351,8 @@ def _class_condition(record: RecordColumns, filters: TaskFilters):
         still_open, deadline = text(f"task.{OPEN_STATUS_SQL}"), record.judged_deadline(basis)
         if filters.timeliness == "due_soon":
             last_day = report_date + timedelta(days=filters.due_soon_days)
-            return still_open & (deadline >= report_date) & (deadline <= last_day)
-        return still_open & (deadline < report_date)
+            return and_(still_open, deadline >= report_date, deadline <= last_day)
+        return and_(still_open, deadline < report_date)
     if filters.timeliness == "due_soon":
         return record.due_soon(report_date, filters.due_soon_days, basis)
     return record.timeliness(report_date, basis) == filters.timeliness
@@ -336,9 +360,9 @@ def _class_condition(record: RecordColumns, filters: TaskFilters):
 
 def task_list_query(
     user: User, filters: TaskFilters, record: RecordColumns | None = None
-) -> Select:
+) -> AnySelect:
     """Tasks `user` may see matching `filters`, most urgent first, with what lists show loaded."""
-    record = record or as_of.record_columns(filters.report_date)
+    record = record or as_of.record_columns(filters.day)
     statement = select(Task).options(
         joinedload(Task.lead_unit),
         joinedload(Task.owner),
@@ -346,7 +370,7 @@ def task_list_query(
         selectinload(Task.coordinating_units),
     )
     statement = apply_filters(statement, user, filters, record)
-    return statement.order_by(*urgency_order(record, filters.report_date, filters))
+    return statement.order_by(*urgency_order(record, filters.day, filters))
 
 
 MAX_PER_PAGE = 200
@@ -358,9 +382,9 @@ def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int) -
     The page's ids are chosen first from a narrow query (task ids only, which an index can
     serve even deep in the list), then those tasks are loaded with what lists show."""
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
-    record = as_of.record_columns(filters.report_date)
+    record = as_of.record_columns(filters.day)
     ids_query = apply_filters(select(Task.id).select_from(Task), user, filters, record).order_by(
-        *urgency_order(record, filters.report_date, filters)
+        *urgency_order(record, filters.day, filters)
     )
     ids = list(db.session.scalars(ids_query.limit(per_page).offset((page - 1) * per_page)))
     total = count_tasks(user, filters)
@@ -382,41 +406,39 @@ def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int) -
         else {}
     )
     tasks = [loaded[task_id] for task_id in ids]
-    return FetchedPage(as_of.tasks_on_day(tasks, filters.report_date), total, page, per_page)
+    return FetchedPage(as_of.tasks_on_day(tasks, filters.day), total, page, per_page)
 
 
-def _classified(user: User, filters: TaskFilters, *columns):
+def _classified(user: User, filters: TaskFilters, *columns: SqlExpression) -> Subquery:
     """A subquery of (columns..., klass) over the selected tasks, cancelled ones left out.
 
     Grouping happens outside it: on PostgreSQL a CASE with bound parameters written again in
     GROUP BY is not recognised as the same expression."""
-    record = as_of.record_columns(filters.report_date)
-    timeliness = record.timeliness(filters.report_date, filters.deadline_basis)
+    record = as_of.record_columns(filters.day)
+    timeliness = record.timeliness(filters.day, filters.deadline_basis)
     statement = select(*columns, timeliness.label("klass")).select_from(Task)
     # The class filter does not narrow counts: the counts are the classes themselves.
     statement = apply_filters(statement, user, filters.with_(timeliness=None), record)
     return statement.where(timeliness.is_not(None)).subquery()
 
 
-def grouped_counts(
-    user: User, filters: TaskFilters, group_column
-) -> dict[object, tl.TimelinessCounts]:
+def grouped_counts(user: User, filters: TaskFilters, group_column: SqlExpression) -> GroupCounts:
     """The four timeliness counts per value of `group_column`, read from the kept counts
     where they answer (see kept_selection), else counted by the database."""
     kept = kept_selection(user, filters, grouped_by=group_column)
     if kept is not None:
-        return kept_counts.per_group(kept)  # type: ignore[return-value]
+        return kept_counts.per_group(kept)
     return _count_per_group(_classified(user, filters, group_column.label("grp")))
 
 
 def grouped_counts_by_two(
-    user: User, filters: TaskFilters, first_column, second_column
-) -> tuple[dict[object, tl.TimelinessCounts], dict[object, tl.TimelinessCounts]]:
+    user: User, filters: TaskFilters, first_column: SqlExpression, second_column: SqlExpression
+) -> tuple[GroupCounts, GroupCounts]:
     """grouped_counts() by two columns at once: on PostgreSQL in one pass over the tasks
     (GROUPING SETS), elsewhere in two; each from the kept counts where they answer."""
     kept = [kept_selection(user, filters, grouped_by=c) for c in (first_column, second_column)]
     if kept[0] is not None and kept[1] is not None and kept[0].kind != kept[1].kind:
-        return kept_counts.per_group_of_two(kept[0], kept[1])  # type: ignore[return-value]
+        return kept_counts.per_group_of_two(kept[0], kept[1])
     if any(kept) or db.session.get_bind().dialect.name != "postgresql":
         return (
             grouped_counts(user, filters, first_column),
@@ -430,7 +452,7 @@ def grouped_counts_by_two(
             tuple_(inner.c.first, inner.c.klass), tuple_(inner.c.second, inner.c.klass)
         )
     )
-    raw: tuple[dict, dict] = ({}, {})
+    raw: tuple[dict[Any, dict[str, int]], dict[Any, dict[str, int]]] = ({}, {})
     for first, second, klass, count, first_rolled_up in db.session.execute(statement):
         side, group = (raw[1], second) if first_rolled_up else (raw[0], first)
         side.setdefault(group, {})[klass] = count
@@ -441,7 +463,7 @@ def grouped_counts_by_two(
     return first_counts, second_counts
 
 
-def _count_per_group(inner) -> dict[object, tl.TimelinessCounts]:
+def _count_per_group(inner: Subquery) -> GroupCounts:
     """Count a subquery of (grp, klass) rows into the four classes per group."""
     statement = select(inner.c.grp, inner.c.klass, func.count()).group_by(
         inner.c.grp, inner.c.klass
@@ -482,7 +504,7 @@ def due_soon_count(user: User, filters: TaskFilters) -> int:
     return count_tasks(user, filters.with_(timeliness="due_soon"))
 
 
-def _submitted_at():
+def _submitted_at() -> ScalarSelect[Any]:
     return (
         select(func.max(StatusUpdate.created_at))
         .where(StatusUpdate.task_id == Task.id, StatusUpdate.new_status == SUBMITTED)
@@ -491,7 +513,9 @@ def _submitted_at():
     )
 
 
-def paginate_awaiting_verification(user: User, page: int, per_page: int):
+def paginate_awaiting_verification(
+    user: User, page: int, per_page: int
+) -> tuple[Pagination, dict[int, datetime]]:
     """Submitted tasks `user` may verify, oldest submission first; and when each was
     submitted, for the tasks on the page: (pagination, {task id: moment})."""
     statement = (
@@ -516,10 +540,8 @@ def paginate_awaiting_verification(user: User, page: int, per_page: int):
     return pagination, moments
 
 
-def pending_extensions(user: User, limit: int = 200) -> list:
+def pending_extensions(user: User, limit: int = 200) -> list[tuple[ExtensionRequest, Task]]:
     """Extension requests awaiting a decision `user` may take, oldest first."""
-    from ..models import ExtensionRequest
-
     statement = (
         select(ExtensionRequest)
         .join(Task, Task.id == ExtensionRequest.task_id)
@@ -545,11 +567,9 @@ def pending_extensions(user: User, limit: int = 200) -> list:
     return [(request, tasks[request.task_id]) for request in requests]
 
 
-def open_obstacles(user: User, limit: int = 200) -> list:
+def open_obstacles(user: User, limit: int = 200) -> list[tuple[Comment, Task]]:
     """Difficulties reported on tasks `user` supervises, still unanswered, oldest first:
     [(comment, task)]."""
-    from ..models import Comment
-
     statement = (
         select(Comment, Task)
         .join(Task, Task.id == Comment.task_id)
@@ -559,16 +579,16 @@ def open_obstacles(user: User, limit: int = 200) -> list:
         .order_by(Comment.created_at, Comment.id)
         .limit(limit)
     )
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [(comment, task) for comment, task in db.session.execute(statement)]
 
 
-def public_task_clause(directive_id: int):
+def public_task_clause(directive_id: int) -> ColumnElement[bool]:
     """The tasks of a public directive that may be shown to anyone: normal confidentiality
     only, so confidential and secret tasks are in no list and no count."""
     return (Task.directive_id == directive_id) & (Task.confidentiality == "normal")
 
 
-def public_counts(directive_id: int, group_column, report_date: date) -> dict:
+def public_counts(directive_id: int, group_column: SqlExpression, report_date: date) -> GroupCounts:
     """Four-class counts of a public directive's public tasks, per `group_column`."""
     timeliness = as_of.CURRENT.timeliness(report_date)
     inner = (
@@ -593,7 +613,7 @@ def public_completed(directive_id: int, limit: int = 200) -> list[Task]:
     )
 
 
-def timeline_page(user: User, directive: Directive, page: int, per_page: int):
+def timeline_page(user: User, directive: Directive, page: int, per_page: int) -> Pagination:
     """One page of a directive's tasks that `user` may see, in the timeline's order: by
     target (tasks without one last), then deadline and code."""
     return db.paginate(

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -24,10 +25,12 @@ from ..extensions import db
 from ..infra import clock
 from ..models import (
     Comment,
+    Directive,
     Evidence,
     ExtensionRequest,
     RecurringTask,
     StatusUpdate,
+    Target,
     TargetValue,
     Task,
     Unit,
@@ -125,7 +128,7 @@ PEOPLE = [
     ("lanhdao.ttdlqg", "Hà Thị Phương", UNIT_LEADER, "TTDLQG"),
 ]
 
-DIRECTIVES = [
+DIRECTIVES: list[dict[str, Any]] = [
     {
         "code": "57-NQ/TW",
         "kind": "resolution",
@@ -596,7 +599,8 @@ def _moment(day: date, hour: int = 9) -> datetime:
 
 
 def demo_present() -> bool:
-    return db.session.scalar(select(func.count(User.id)).where(User.username == "leader")) > 0
+    leaders = select(func.count(User.id)).where(User.username == "leader")
+    return db.session.execute(leaders).scalar_one() > 0
 
 
 def database_empty() -> bool:
@@ -610,8 +614,8 @@ def load_demo(language: str = "vi") -> dict[str, str]:
         raise DomainError(N_("The demo data is already loaded; nothing was changed."))
     today = clock.today()
     units: dict[str, Unit] = {}
-    for code, name, parent in UNITS:
-        units[code] = add_unit(code, name(language), units.get(parent) if parent else None)
+    for code, unit_name, parent in UNITS:
+        units[code] = add_unit(code, unit_name(language), units.get(parent) if parent else None)
 
     passwords: dict[str, str] = {}
     users: dict[str, User] = {}
@@ -628,16 +632,19 @@ def load_demo(language: str = "vi") -> dict[str, str]:
         users[username].language = language
         passwords[username] = password
 
-    directives, targets = {}, {}
-    for spec in DIRECTIVES:
-        values = {
+    directives: dict[str, Directive] = {}
+    targets: dict[tuple[str, str], Target] = {}
+    for directive_spec in DIRECTIVES:
+        values: dict[str, Any] = {
             key: value(language) if isinstance(value, W) else value
-            for key, value in spec.items()
+            for key, value in directive_spec.items()
             if key != "targets"
         }
         directive = add_directive(DirectiveValues(**values))
         directives[directive.code] = directive
-        for code, title, indicator, baseline, target_value, measure, due in spec["targets"]:
+        for code, title, indicator, baseline, target_value, measure, due in directive_spec[
+            "targets"
+        ]:
             targets[(directive.code, code)] = add_target(
                 directive,
                 {
@@ -804,7 +811,13 @@ def _accountability(
 
 
 def _play_history(
-    task: Task, spec: DemoTask, start, deadline, reporter: User, verifier: User, language: str
+    task: Task,
+    spec: DemoTask,
+    start: date,
+    deadline: date,
+    reporter: User,
+    verifier: User,
+    language: str,
 ) -> None:
     """Backdated progress reports that lead to the task's demo state, each written by the
     person the rules let take that step: the lead unit's leader reports and submits, a

@@ -21,6 +21,7 @@ import random
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, text
 
@@ -61,6 +62,10 @@ def _moment(day: date, hour: int) -> datetime:
     return local.astimezone(UTC)
 
 
+# One row for a Writer: column name → value.
+BulkRow = dict[str, Any]
+
+
 class Writer:
     """Bulk rows into one table: COPY on PostgreSQL, executemany on SQLite."""
 
@@ -68,10 +73,10 @@ class Writer:
         self.table = db.metadata.tables[table]
         self.after = after  # writers whose rows these refer to: flushed first
         self.columns = [column.name for column in self.table.columns]
-        self.rows: list[tuple] = []
+        self.rows: list[tuple[Any, ...]] = []
         self.count = 0
 
-    def add(self, row: dict) -> None:
+    def add(self, row: BulkRow) -> None:
         self.rows.append(tuple(row.get(name) for name in self.columns))
         if len(self.rows) >= BATCH:
             self.flush()
@@ -82,8 +87,8 @@ class Writer:
         for parent in self.after:
             parent.flush()
         connection = db.session.connection()
+        raw: Any = connection.connection.driver_connection
         if connection.dialect.name == "postgresql":
-            raw = connection.connection.driver_connection
             names = ", ".join(self.columns)
             with (
                 raw.cursor() as cursor,
@@ -94,7 +99,6 @@ class Writer:
         else:
             marks = ", ".join("?" for _ in self.columns)
             names = ", ".join(self.columns)
-            raw = connection.connection.driver_connection
             raw.executemany(
                 f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})",
                 [tuple(_sqlite_value(value) for value in row) for row in self.rows],
@@ -103,7 +107,7 @@ class Writer:
         self.rows = []
 
 
-def _sqlite_value(value):
+def _sqlite_value(value: object) -> object:
     """What SQLAlchemy would store in SQLite for these Python values."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -127,7 +131,9 @@ def _reset_sequences() -> None:
         )
 
 
-def generate(tasks: int, seed: int, progress: Callable[[int], None] | None = None) -> dict:
+def generate(
+    tasks: int, seed: int, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Add the synthetic dataset (committed); returns the row counts written."""
     rng = random.Random(seed)
     today = clock.today()
@@ -252,7 +258,9 @@ def _users(
     return leaders, officers
 
 
-def _directives(rng: random.Random, count: int, prefix: str, today: date) -> list[tuple]:
+def _directives(
+    rng: random.Random, count: int, prefix: str, today: date
+) -> list[tuple[int, list[int]]]:
     """[(directive id, [target ids])]."""
     directive_writer, target_writer = Writer("directive"), Writer("target")
     directive_id, target_id = _next_id("directive"), _next_id("target")
@@ -302,7 +310,16 @@ def _directives(rng: random.Random, count: int, prefix: str, today: date) -> lis
     return made
 
 
-def _tasks(rng, count, units, leaders, officers, directives, today, tick) -> tuple[int, int]:
+def _tasks(
+    rng: random.Random,
+    count: int,
+    units: list[tuple[int, str]],
+    leaders: dict[int, int],
+    officers: dict[int, list[int]],
+    directives: list[tuple[int, list[int]]],
+    today: date,
+    tick: Callable[[int], None],
+) -> tuple[int, int]:
     task_writer = Writer("task")
     entry_writer = Writer("status_update", after=(task_writer,))
     coordination = Writer("task_coordinating_unit", after=(task_writer,))
@@ -338,7 +355,16 @@ def _tasks(rng, count, units, leaders, officers, directives, today, tick) -> tup
     return task_writer.count, entry_writer.count
 
 
-def _one_task(rng, task_id, unit_id, leaders, officers, directive_id, targets, today):
+def _one_task(
+    rng: random.Random,
+    task_id: int,
+    unit_id: int,
+    leaders: dict[int, int],
+    officers: dict[int, list[int]],
+    directive_id: int,
+    targets: list[int],
+    today: date,
+) -> tuple[BulkRow, list[BulkRow]]:
     """A task and its history, ending in a state that fits its deadline."""
     deadline = today + timedelta(days=rng.randint(-400, 300))
     start = deadline - timedelta(days=rng.randint(30, 240))
@@ -428,7 +454,7 @@ def _one_task(rng, task_id, unit_id, leaders, officers, directive_id, targets, t
     return row, entries
 
 
-def _mark_superseded(entries: list[dict]) -> None:
+def _mark_superseded(entries: list[BulkRow]) -> None:
     """Each entry's superseded_at (models.task.StatusUpdate): the earliest moment of the
     entries written after it, given here as the ORM's flush would."""
     earliest = None
@@ -439,8 +465,16 @@ def _mark_superseded(entries: list[dict]) -> None:
 
 
 def _entry(
-    task_id, actor, day, old_status, new_status, old_percent, new_percent, deadline, hour
-) -> dict:
+    task_id: int,
+    actor: int | None,
+    day: date,
+    old_status: str | None,
+    new_status: str,
+    old_percent: int | None,
+    new_percent: int,
+    deadline: date,
+    hour: int,
+) -> BulkRow:
     return {
         "task_id": task_id,
         "actor_id": actor,

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
-from ..domain import policy
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.lifecycle import OPEN_STATUSES
 from ..domain.text import N_
 from ..extensions import db
@@ -54,7 +53,7 @@ def feeds_of(user: User) -> list[CalendarFeed]:
 
 def revoke_feed(user: User, feed: CalendarFeed) -> None:
     if feed.user_id != user.id:
-        raise policy.Forbidden(N_("That calendar feed is not yours."))
+        raise Forbidden(N_("That calendar feed is not yours."))
     feed.revoked_at = clock.now()
     audit.record(user, "calendar.revoke", feed)
     db.session.commit()
@@ -102,4 +101,5 @@ def calendar_for(token: str) -> bytes:
         )
         event.add("url", f"{base_url}/tasks/{task.id}")
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -43,7 +43,7 @@ def post_comment(actor: User, task: Task, body: str, kind: str = "comment") -> C
 
 
 def answer_obstacle(actor: User, comment: Comment, answer: str) -> Comment:
-    task = db.session.get(Task, comment.task_id)
+    task = db.session.get_one(Task, comment.task_id)
     policy.require(
         policy.can_answer_obstacle(actor, task),
         N_("Only a supervisor over the lead unit, or an admin, answers difficulties."),

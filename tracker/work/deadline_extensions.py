@@ -4,6 +4,7 @@ moves the deadline and keeps the original one; every step is in the task's histo
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from .. import audit
 from ..domain import history_notes, policy
@@ -20,7 +21,7 @@ from . import notifications
 MAX_TEXT = 2000
 
 
-def _snapshot(request: ExtensionRequest) -> dict:
+def _snapshot(request: ExtensionRequest) -> dict[str, Any]:
     return audit.snapshot(
         request,
         (
@@ -86,7 +87,7 @@ def request_extension(
 def decide_extension(
     actor: User, request: ExtensionRequest, approve: bool, comment: str
 ) -> ExtensionRequest:
-    task = db.session.get(Task, request.task_id)
+    task = db.session.get_one(Task, request.task_id)
     policy.require(
         policy.can_decide_extension(actor, task),
         N_("Only a supervisor over the lead unit, or an admin, decides extensions."),

@@ -46,6 +46,8 @@ def upload_dir() -> Path:
 
 
 def stored_path(evidence: Evidence) -> Path:
+    if evidence.stored_name is None:
+        raise ValueError("a link is not a stored file")
     return upload_dir() / evidence.stored_name
 
 
@@ -149,10 +151,10 @@ def reads_as_web_page(path: Path) -> bool:
 
 
 def _max_bytes() -> int:
-    return context.setting("MAX_UPLOAD_BYTES")
+    return int(context.setting("MAX_UPLOAD_BYTES"))
 
 
-def _refuse(template: str, **values) -> InvalidInput:
+def _refuse(template: str, **values: object) -> InvalidInput:
     """A refused upload, said in the reader's language with its values (the file's name)."""
     filled = N_(template).fill(**values) if values else N_(template)
     return InvalidInput(template, params=values or None, field_errors={"file": [filled]})
@@ -294,7 +296,7 @@ def attach(
     if has_file == bool(url):
         raise InvalidInput(N_("Attach either a file or a link."))
     with files_kept_only_on_success() as written:
-        if has_file:
+        if upload is not None and has_file:
             evidence = add_file(task, actor, upload, written, note=note)
         else:
             evidence = add_link(task, actor, url, note=note)

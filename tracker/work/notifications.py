@@ -15,9 +15,11 @@ mail server that is down leaves the rest pending for the next run, which sends e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 
 from ..domain.roles import UNIT_LEADER
@@ -55,12 +57,17 @@ def concerned(task: Task) -> list[User]:
 
 
 def notify(
-    kind: str, task: Task | None, actor: User | None, people, **values
+    kind: str,
+    task: Task | None,
+    actor: User | None,
+    people: Iterable[User | None],
+    **values: object,
 ) -> list[Notification]:
     """Add one notification per person (not the actor, nobody twice, only active accounts);
     flush only: it commits with the change that caused it."""
     values = {"code": task.code, **values} if task is not None else values
-    written, seen = [], {actor.id} if actor is not None else set()
+    written: list[Notification] = []
+    seen = {actor.id} if actor is not None else set()
     for person in people:
         if person is None or person.id in seen or not person.active:
             continue
@@ -79,14 +86,14 @@ def notify(
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Notification.id)).where(
             Notification.recipient_id == user.id, Notification.read_at.is_(None)
         )
-    )
+    ).scalar_one()
 
 
-def page_for(user: User, page: int):
+def page_for(user: User, page: int) -> Pagination:
     """A page of the user's notifications, newest first."""
     return db.paginate(
         select(Notification)
@@ -106,13 +113,14 @@ def open_notification(user: User, notification: Notification) -> None:
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(
+    marked = db.session.execute(
         update(Notification)
         .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
         .values(read_at=clock.now())
-    )
+        .returning(Notification.id)
+    ).all()
     db.session.commit()
-    return result.rowcount
+    return len(marked)
 
 
 def _mailable(person: User) -> bool:
@@ -159,15 +167,16 @@ def send_pending() -> MailRun:
     )
     with mail.Mailer() as mailer:
         for notification_id in db.session.scalars(query).all():
-            notification = db.session.get(Notification, notification_id)
+            notification = db.session.get_one(Notification, notification_id)
             person = notification.recipient
-            if not _mailable(person):
+            address = person.email if _mailable(person) else None
+            if address is None:
                 notification.mail_state = MAIL_SKIPPED
                 db.session.commit()
                 continue
             subject, body = _mail(notification)
             try:
-                mailer.send(person.email, subject, body)
+                mailer.send(address, subject, body)
             except OSError as error:
                 notification.mail_attempts += 1
                 notification.mail_error = str(error)[:300]

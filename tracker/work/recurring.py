@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -31,7 +32,7 @@ TEMPLATE_FIELDS = (
 )
 
 
-def create_template(actor: User, **values) -> RecurringTask:
+def create_template(actor: User, **values: Any) -> RecurringTask:
     policy.require(
         policy.can_manage_directives(actor), N_("Only administrators set up recurring tasks.")
     )

@@ -41,7 +41,9 @@ class RunReport:
     failed: list[str] = field(default_factory=list)
 
 
-def due_steps(deadline: date, today: date, days_before: list[int], escalate_after: int) -> list:
+def due_steps(
+    deadline: date, today: date, days_before: list[int], escalate_after: int
+) -> list[tuple[str, bool]]:
     """The steps whose day has come for a task with this deadline: [(step, superseded)]."""
     steps: list[tuple[str, bool]] = []
     if today <= deadline:
@@ -186,6 +188,7 @@ def send_reminders(today: date) -> RunReport:
                 sent_before = _already(task, step)
                 for person in recipients(task, step):
                     email = person.email
+                    assert email is not None, "recipients() keeps people with an address"
                     if email in sent_before:
                         report.skipped += 1
                         continue
@@ -224,7 +227,7 @@ def reminders_about(user: User, limit: int = 200) -> list[tuple[ReminderSent, Ta
         .order_by(ReminderSent.sent_at.desc(), ReminderSent.id.desc())
         .limit(limit)
     )
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [(reminder, task) for reminder, task in db.session.execute(statement)]
 
 
 def set_mail_choices(user: User, daily_digest: bool, notifications: bool) -> None:
@@ -281,6 +284,7 @@ def send_digests(today: date) -> RunReport:
                 continue
             with mail.in_language(person):
                 subject, body = _digest(person, tasks, today)
+            assert person.email is not None, "only people with an address get a digest"
             try:
                 mailer.send(person.email, subject, body)
             except OSError as error:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from .. import audit
 from ..domain import history_notes, lifecycle, policy
 from ..domain.days import day_problem
-from ..domain.errors import Conflict, InvalidInput, first_problem
+from ..domain.errors import Conflict, Forbidden, InvalidInput, first_problem
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
@@ -74,7 +76,7 @@ class TaskValues:
     confidentiality: str = lifecycle.NORMAL
 
 
-def _task_snapshot(task: Task) -> dict:
+def _task_snapshot(task: Task) -> dict[str, Any]:
     data = audit.snapshot(task, TASK_FIELDS)
     data["coordinating_units"] = [unit.code for unit in task.coordinating_units]
     return data
@@ -303,7 +305,7 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
     return task
 
 
-def _submission_moment(task: Task):
+def _submission_moment(task: Task) -> datetime | None:
     """When the unit last reported the task done: the completion date verification confirms."""
     return db.session.scalar(
         select(StatusUpdate.created_at)
@@ -322,7 +324,7 @@ def apply_progress(
     note: str = "",
     evidence_url: str = "",
     evidence_file: FileStorage | None = None,
-    written: list | None = None,
+    written: list[Path] | None = None,
     note_code: str | None = None,
 ) -> StatusUpdate:
     """Change status and/or percent done, add a note and evidence: one StatusUpdate, its
@@ -340,8 +342,8 @@ def apply_progress(
     allowed = policy.allowed_statuses(actor, task)
     if status not in allowed:
         if not allowed:
-            raise policy.Forbidden(f"You may not report progress on task {task.code}.")
-        raise policy.Forbidden(
+            raise Forbidden(f"You may not report progress on task {task.code}.")
+        raise Forbidden(
             f"You may not move task {task.code} to {lifecycle.STATUS_LABELS[status].lower()}."
         )
     note = (note or "").strip()
@@ -427,7 +429,7 @@ def apply_progress(
             "task.sent_back", task, actor, notifications.concerned(task), reason=note
         )
     db.session.flush()
-    if has_file:
+    if evidence_file is not None and has_file:
         files = written if written is not None else []
         add_file(task, actor, evidence_file, files, update)
     if evidence_url:

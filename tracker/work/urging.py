@@ -50,7 +50,7 @@ def issue_notice(actor: User, task: Task, text: str) -> UrgingNotice:
             db.session.rollback()
             if attempt == ATTEMPTS - 1:
                 raise
-            task = db.session.get(Task, task.id)
+            task = db.session.get_one(Task, task.id)
             continue
         notifications.notify(
             "urging.issued",
