@@ -12,7 +12,7 @@ from ..audit import anchors
 from ..extensions import db
 from ..infra import clock, context
 from ..models import Task, tally
-from ..reporting import dashboard, day_ends
+from ..reporting import dashboard, day_ends, period_reports
 from ..work import notifications, recurring, reminders
 from . import import_jobs, queue, records, report_jobs
 
@@ -69,15 +69,23 @@ def anchor_audit() -> str:
 
 def keep_counts() -> str:
     """The nightly care of the kept counts: fold the deadline rows of days before yesterday
-    into their summary rows (fewer rows for today's reports to sum; no figure changes), and
-    store the overdue counts of the dashboard trend's month ends not stored yet."""
+    into their summary rows (fewer rows for today's reports to sum; no figure changes),
+    store the overdue counts of the dashboard trend's month ends not stored yet, and the
+    figures of the standard periods over and not stored yet (period_reports.store)."""
     today = clock.today()
     folded = tally.fold(today - timedelta(days=1))
     db.session.commit()
     missing = day_ends.days_not_stored(dashboard.month_ends(today)[:-1])
     day_ends.store(missing)
     db.session.commit()
-    return f"kept counts: {folded} deadline rows folded, {len(missing)} month ends stored"
+    periods = period_reports.periods_not_stored(period_reports.standard_periods(today))
+    for start, end in periods:  # one commit each: a long first run keeps what it finished
+        period_reports.store(start, end, today)
+        db.session.commit()
+    return (
+        f"kept counts: {folded} deadline rows folded, {len(missing)} month ends stored, "
+        f"{len(periods)} past periods stored"
+    )
 
 
 def requeue_stale_jobs() -> str:

@@ -12,6 +12,7 @@ from .extension import ExtensionRequest
 from .job import Job
 from .login_session import LoginSession
 from .notification import Notification
+from .past_period import PastPeriodFigures
 from .recurring import RecurringTask
 from .reminder import DigestSent, ReminderSent
 from .report_export import ReportExport
@@ -38,6 +39,7 @@ __all__ = [
     "LoginSession",
     "OverdueAtDayEnd",
     "Notification",
+    "PastPeriodFigures",
     "PeriodClosing",
     "RecurringTask",
     "RecoveryCode",

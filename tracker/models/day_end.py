@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
 from ..extensions import Model
 from ._types import aware, utcnow
+from .past_period import PastPeriodFigures
 from .tally import COUNTED_ATTRIBUTES, CountedState, counted_state
 from .task import StatusUpdate, Task
 
@@ -47,8 +48,9 @@ def _grouping(state: CountedState) -> tuple[object, ...]:
 
 @event.listens_for(Session, "after_flush")
 def _forget_days_that_changed(session: Session, flush_context: UOWTransaction) -> None:
-    """Delete the stored days a flush may have changed (see the module's docstring). Runs
-    after models.tally's listener has read the states it compares."""
+    """Delete the stored days, and the stored periods (models.past_period), a flush may have
+    changed (see the module's docstring). Runs after models.tally's listener has read the
+    states it compares."""
     before = session.info.get("tally_before", {})
     first_changed: date | None = None
     for task in session.dirty:
@@ -68,5 +70,7 @@ def _forget_days_that_changed(session: Session, flush_context: UOWTransaction) -
                 day = moment.date() - timedelta(days=1)
                 first_changed = day if first_changed is None else min(first_changed, day)
     if first_changed is not None:
-        table = OverdueAtDayEnd.__table__
-        session.connection().execute(delete(table).where(table.c.day >= first_changed))
+        days = OverdueAtDayEnd.__table__
+        session.connection().execute(delete(days).where(days.c.day >= first_changed))
+        periods = PastPeriodFigures.__table__
+        session.connection().execute(delete(periods).where(periods.c.period_end >= first_changed))

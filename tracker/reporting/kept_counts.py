@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
 from ..extensions import db
-from ..models import OverdueAtDayEnd, TaskTally, Unit
+from ..models import OverdueAtDayEnd, PastPeriodFigures, TaskTally, Unit
 from .as_of import AnySelect, SqlExpression
 
 # The four counts per value of a grouping column (a unit's or directive's id; None for
@@ -43,7 +43,7 @@ class KeptSelection:
         return statement.where(self.condition())
 
     def condition(
-        self, table: type[TaskTally] | type[OverdueAtDayEnd] = TaskTally
+        self, table: type[TaskTally | OverdueAtDayEnd | PastPeriodFigures] = TaskTally
     ) -> ColumnElement[bool]:
         """The selection's rows of `table` (TaskTally, or another table of counts keyed by
         kind, group_id and is_key), as one SQL condition."""

@@ -157,7 +157,7 @@ def _kept_unit_rows(
         user,
         filters.with_(timeliness=None),
     ).group_by(Task.lead_unit_id)
-    extensions: dict[int, int] = {unit: count for unit, count in db.session.execute(granted)}
+    extensions: dict[int, int] = dict(db.session.execute(granted).all())
     unit_ids = figures.keys() | extensions.keys()
     units = lookups.units_by_id(unit_ids)
     rows = []

@@ -15,20 +15,25 @@ reported as of today and a task due later in it is still within deadline:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..domain import periods
 from ..domain import timeliness as tl
 from ..domain.lifecycle import COMPLETED
+from ..domain.roles import AUDITOR
 from ..domain.text import N_
 from ..extensions import db
-from ..models import Task, User
-from . import as_of
+from ..models import PastPeriodFigures, Task, User
+from ..models.day_end import ALL
+from ..models.tally import BY_DIRECTIVE, BY_UNIT
+from . import as_of, task_queries
 from .as_of import AnySelect, SqlExpression
+from .day_ends import as_date
 from .task_queries import TaskFilters, apply_filters
 
 
@@ -93,7 +98,27 @@ def period_figures(
     group_column: SqlExpression,
     today: date,
 ) -> dict[Any, PeriodFigures]:
-    """The figures of the period per value of `group_column`, for the tasks `user` may see."""
+    """The figures of the period per value of `group_column`, for the tasks `user` may see:
+    a period that is over from its stored figures where they answer (stored_figures), else
+    counted from the history."""
+    if end < today:
+        stored = stored_figures(user, filters, start, end, group_column)
+        if stored is not None:
+            return stored
+    counted = counted_figures(user, filters, start, end, (group_column,), today)
+    return {groups[0]: figures for groups, figures in counted.items()}
+
+
+def counted_figures(
+    user: User,
+    filters: TaskFilters,
+    start: date,
+    end: date,
+    group_columns: tuple[SqlExpression, ...],
+    today: date,
+) -> dict[tuple[Any, ...], PeriodFigures]:
+    """The figures of the period per value of `group_columns`, counted from the tasks and
+    their history, for the tasks `user` may see."""
     end = figures_day(end, today)
     record = as_of.record_columns(end)
     basis = filters.deadline_basis
@@ -123,12 +148,99 @@ def period_figures(
         tally(and_(due, klass == tl.Timeliness.COMPLETED_LATE.value)),
         tally(and_(due, klass == tl.Timeliness.OVERDUE.value)),
     )
-    statement: AnySelect = select(group_column.label("grp"), *columns).select_from(Task)
+    groups = len(group_columns)
+    statement: AnySelect = select(*group_columns, *columns).select_from(Task)
     statement = apply_filters(
         statement, user, filters.with_(timeliness=None, report_date=end), record
     )
-    statement = statement.group_by(group_column)
+    statement = statement.group_by(*group_columns)
+    return {
+        tuple(row[:groups]): PeriodFigures(*(int(value) for value in row[groups:]))
+        for row in db.session.execute(statement)
+    }
+
+
+# --- the stored figures of periods that are over (models/past_period.py) -------------------
+
+# The standard periods stored by the nightly run: every part of the year a period report is
+# chosen by (domain.periods.PERIOD_PARTS), of this year and this many years before it.
+STORED_YEARS_BACK = 2
+
+
+def stored_figures(
+    user: User, filters: TaskFilters, start: date, end: date, group_column: SqlExpression
+) -> dict[Any, PeriodFigures] | None:
+    """The stored figures of [start, end] per value of `group_column` (a lead unit or a
+    directive), narrowed as `filters` ask, or None when they cannot answer: the period is
+    not stored, or the selection is one the rows cannot narrow to (stored_selection)."""
+    selection = task_queries.stored_selection(user, filters, grouped_by=group_column)
+    if selection is None:
+        return None
+    period = (PastPeriodFigures.period_start == start) & (PastPeriodFigures.period_end == end)
+    marked = select(PastPeriodFigures.kind).where(period, PastPeriodFigures.kind == ALL)
+    if db.session.scalar(marked.limit(1)) is None:
+        return None
+    figures = [func.sum(getattr(PastPeriodFigures, f.name)) for f in fields(PeriodFigures)]
+    statement = (
+        select(PastPeriodFigures.group_id, *figures)
+        .where(period, selection.condition(PastPeriodFigures))
+        .group_by(PastPeriodFigures.group_id)
+    )
     return {
         row[0]: PeriodFigures(*(int(value) for value in row[1:]))
         for row in db.session.execute(statement)
     }
+
+
+def standard_periods(today: date, years_back: int = STORED_YEARS_BACK) -> list[tuple[date, date]]:
+    """The standard periods over by `today` (their last day before it), of this year and
+    `years_back` years before it."""
+    found = []
+    for year in range(today.year - years_back, today.year + 1):
+        for part, _ in periods.PERIOD_PARTS:
+            start, end = periods.parse_period(periods.chosen_period(str(year), part))
+            if end < today:
+                found.append((start, end))
+    return sorted(set(found))
+
+
+def periods_not_stored(candidates: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Those of `candidates` ((start, end) pairs) whose figures are not stored."""
+    marked = select(PastPeriodFigures.period_start, PastPeriodFigures.period_end).where(
+        PastPeriodFigures.kind == ALL
+    )
+    done = {(as_date(start), as_date(end)) for start, end in db.session.execute(marked)}
+    return [period for period in candidates if period not in done]
+
+
+def store(start: date, end: date, today: date) -> int:
+    """Count and store the figures of [start, end] (over by `today`) for every task, per lead
+    unit and per directive, split by key flag; returns the rows written. On PostgreSQL the
+    table is locked first, so that a change deleting stored periods waits for this to commit
+    and then deletes what it may have changed (SQLite has one writer at a time)."""
+    if not end < today:
+        raise ValueError("only a period that is over is stored")
+    table = PastPeriodFigures.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("LOCK TABLE past_period_figures IN SHARE ROW EXCLUSIVE MODE"))
+    db.session.execute(
+        delete(table).where(table.c.period_start == start, table.c.period_end == end)
+    )
+    everything = User(username="", name="", role=AUDITOR, active=True)
+    period = {"period_start": start, "period_end": end}
+    rows: list[dict[str, Any]] = []
+    total = PeriodFigures()
+    for kind, column in ((BY_UNIT, Task.lead_unit_id), (BY_DIRECTIVE, Task.directive_id)):
+        counted = counted_figures(
+            everything, TaskFilters(report_date=end), start, end, (column, Task.is_key), today
+        )
+        for (group_id, is_key), figures in counted.items():
+            rows.append(
+                {**period, "kind": kind, "group_id": group_id, "is_key": bool(is_key)}
+                | asdict(figures)
+            )
+            if kind == BY_UNIT:
+                total = total + figures
+    rows.append({**period, "kind": ALL, "group_id": 0, "is_key": False} | asdict(total))
+    db.session.execute(insert(table), rows)
+    return len(rows)

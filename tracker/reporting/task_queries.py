@@ -272,14 +272,27 @@ def kept_selection(
     user: User, filters: TaskFilters, grouped_by: SqlExpression | None = None
 ) -> kept_counts.KeptSelection | None:
     """The selection in the terms of the kept counts, when they can answer it exactly: a
-    report on today or later, against current deadlines, narrowed only by unit or subtree,
-    directive and key flag (a directive together with units, or a grouping the kept rows do
-    not carry, is counted from the tasks), for a reader who sees every task selected, and no
-    completion dated after the report date. Else None: count the tasks."""
+    report on today or later (see stored_selection), and no completion dated after the
+    report date. Else None: count the tasks."""
+    if filters.day < clock.today():
+        return None
+    selection = stored_selection(user, filters, grouped_by)
+    if selection is None or _completed_after(filters.day):
+        return None
+    return selection
+
+
+def stored_selection(
+    user: User, filters: TaskFilters, grouped_by: SqlExpression | None = None
+) -> kept_counts.KeptSelection | None:
+    """The selection in the terms of counts stored per unit and per directive (split by key
+    flag), when such rows can answer it exactly: against current deadlines, narrowed only by
+    unit or subtree, directive and key flag (a directive together with units, or a grouping
+    the rows do not carry, is counted from the tasks), for a reader who sees every task
+    selected. Else None: count the tasks."""
     report_date = filters.day
     if (
-        report_date < clock.today()
-        or filters.deadline_basis != "current"
+        filters.deadline_basis != "current"
         or filters.status
         or filters.owner
         or filters.q
@@ -310,8 +323,6 @@ def kept_selection(
         directive_id is not None and grouped_by is None
     )
     if (by_directive and narrowed_by_unit) or (grouped_by is Task.lead_unit_id and directive_id):
-        return None
-    if _completed_after(report_date):
         return None
     if by_directive:
         return kept_counts.KeptSelection(

@@ -6,7 +6,8 @@ targets each, N tasks with deadlines spread from 400 days ago to 300 days ahead 
 timeliness class occurs), a coordinating unit on one task in five, and about 10 history
 entries per task (assignment, progress reports, submission, verification). The same N and
 seed give the same data. The kept timeliness counts (models/tally.py) are recounted at the
-end, in the same transaction, and the stored past days (models/day_end.py) forgotten.
+end, in the same transaction, and the stored past days and periods (models/day_end.py,
+models/past_period.py) forgotten.
 
 Rows are written in bulk — COPY on PostgreSQL, executemany on SQLite — with ids given
 here, never through the ORM; the history is consistent with the tasks (status, percent and
@@ -32,7 +33,7 @@ from ..domain import lifecycle as lc
 from ..domain.search_text import search_key
 from ..extensions import db
 from ..infra import clock
-from ..models import OverdueAtDayEnd, Unit, tally
+from ..models import OverdueAtDayEnd, PastPeriodFigures, Unit, tally
 
 BATCH = 20_000
 UNITS_PER_TASK = 1 / 100
@@ -151,6 +152,7 @@ def generate(
     # stored past days its back-dated history changes.
     tally.recount()
     db.session.execute(delete(OverdueAtDayEnd))
+    db.session.execute(delete(PastPeriodFigures))
     counts = {
         "units": len(units),
         "users": len(units) * USERS_PER_UNIT,

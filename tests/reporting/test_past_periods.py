@@ -1,0 +1,179 @@
+"""The period report of a period that is over reads the figures the scheduler stored
+(models/past_period.py), and they equal the figures counted from the history: for every
+reader and narrowing the stored rows can answer, per lead unit and per directive. A lead unit
+changed, or history written with a past date, forgets the periods it may change, and the
+report stays right."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tracker.domain import lifecycle
+from tracker.extensions import db
+from tracker.infra import clock
+from tracker.jobs import daily
+from tracker.models import Directive, PastPeriodFigures, StatusUpdate, Task, Unit
+from tracker.reporting import period_reports, task_queries
+from tracker.reporting.task_queries import TaskFilters
+from tracker.seed import synthetic
+from tracker.work import tasks
+
+from ..conftest import login
+from ..histories import values_of
+
+DAY = timedelta(days=1)
+
+
+def _figures(readers, narrowings, periods, today):
+    """Every report's figures: reader × narrowing × period × grouping (unit, directive)."""
+    return [
+        period_reports.period_figures(
+            reader,
+            task_queries.counted_scope(reader, TaskFilters(report_date=today, **narrowing)),
+            start,
+            end,
+            column,
+            today,
+        )
+        for reader in readers
+        for narrowing in narrowings
+        for start, end in periods
+        for column in (Task.lead_unit_id, Task.directive_id)
+    ]
+
+
+@pytest.fixture
+def national(make):
+    """Generated data (every class of task, history over the past year), its readers and the
+    narrowings a supervisor and an auditor choose."""
+    synthetic.generate(1500, seed=37)
+    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    root = units["S37-ROOT"]
+    ministry = next(u for u in units.values() if u.parent_id == root.id)
+    directive = db.session.scalar(select(Directive).where(Directive.code.startswith("S37")))
+    readers = [
+        make.user("auditor", root, username="kiểm toán viên Đỗ"),
+        make.user("supervisor", ministry, username="vụ trưởng Lưu"),
+    ]
+    narrowings = [{}, {"key": True}, {"directive": directive.code}, {"scope": ministry.code}]
+    return units, root, readers, narrowings
+
+
+def test_stored_periods_agree_with_the_history_and_are_forgotten_when_they_may_change(
+    make, national, monkeypatch
+):
+    units, root, readers, narrowings = national
+    today = clock.today()
+    standard = period_reports.standard_periods(today)
+    assert standard and all(end < today for _, end in standard)
+    assert daily.keep_counts().endswith(f", {len(standard)} past periods stored")
+    assert period_reports.periods_not_stored(standard) == []
+    # A quarter, a month and a year over by today, and a range nobody stores.
+    last_quarter = max(p for p in standard if (p[1] - p[0]).days in range(89, 93))
+    last_month = max(p for p in standard if (p[1] - p[0]).days < 31)
+    last_year = max(p for p in standard if (p[1] - p[0]).days >= 364)
+    periods = [last_quarter, last_month, last_year, (today - 100 * DAY, today - 20 * DAY)]
+
+    reads = []
+    real = period_reports.stored_figures
+    monkeypatch.setattr(
+        period_reports, "stored_figures", lambda *a: reads.append(real(*a)) or reads[-1]
+    )
+    stored = _figures(readers, narrowings, periods, today)
+    # The stored rows answered each of the three standard periods wherever they can narrow
+    # to the selection: the auditor per unit and per directive for the whole tree and its
+    # key tasks, per directive for a directive, per unit for a ministry (6); the supervisor,
+    # whose reports are within their ministry, per unit for it and its key tasks and for the
+    # ministry chosen (3). A directive within units, and the free range, were counted.
+    answered = [found is not None for found in reads]
+    assert answered.count(True) == (6 + 3) * 3
+    assert len(answered) == len(readers) * len(narrowings) * len(periods) * 2
+    monkeypatch.setattr(period_reports, "stored_figures", lambda *a: None)
+    counted = _figures(readers, narrowings, periods, today)
+    assert stored == counted
+    assert any(f.due and f.overdue and f.completed_on_time for r in counted for f in r.values())
+
+    # An administrator moves a task to another unit: every stored period is forgotten.
+    monkeypatch.undo()
+    admin = make.user("admin", root, username="quản trị viên Hà")
+    task = db.session.scalar(
+        select(Task).where(Task.status == lifecycle.IN_PROGRESS, Task.deadline < today).limit(1)
+    )
+    other = next(u for u in units.values() if u.id != task.lead_unit_id and u.path.count("/") >= 4)
+    tasks.edit_task(admin, task, task.version, values_of(task, lead_unit=other))
+    db.session.commit()
+    assert period_reports.periods_not_stored(standard) == standard
+    after_move = _figures(readers, narrowings, periods, today)
+    daily.keep_counts()
+    assert _figures(readers, narrowings, periods, today) == after_move
+
+    # History written with a past date forgets the periods ending on or after its day only.
+    entry = db.session.scalar(select(StatusUpdate).order_by(StatusUpdate.id).limit(1))
+    entry.created_at = clock.now() - 70 * DAY
+    db.session.commit()
+    forgotten = period_reports.periods_not_stored(standard)
+    moment_day = (clock.now() - 70 * DAY).date()
+    assert forgotten == [p for p in standard if p[1] >= moment_day - DAY]
+    assert forgotten != standard
+    after_entry = _figures(readers, narrowings, periods, today)
+    daily.keep_counts()
+    assert _figures(readers, narrowings, periods, today) == after_entry
+
+
+def test_only_a_period_that_is_over_is_stored_and_original_deadlines_are_counted(
+    make, national, monkeypatch
+):
+    units, root, readers, _ = national
+    today = clock.today()
+    with pytest.raises(ValueError):
+        period_reports.store(today - 10 * DAY, today, today)
+    start, end = period_reports.standard_periods(today)[-1]
+    period_reports.store(start, end, today)
+    db.session.commit()
+    marked = db.session.scalars(
+        select(PastPeriodFigures).where(PastPeriodFigures.kind == "*")
+    ).all()
+    assert [(row.period_start, row.period_end) for row in marked] == [(start, end)]
+    # The ALL row holds the period's totals, as the whole tree's report counts them.
+    auditor = readers[0]
+    whole = period_reports.period_figures(
+        auditor, TaskFilters(report_date=today), start, end, Task.lead_unit_id, today
+    )
+    total = sum(whole.values(), start=period_reports.PeriodFigures())
+    assert total.assigned == marked[0].assigned and total.due == marked[0].due
+    # Stored rows answer the current deadline; against original deadlines they cannot.
+    counts = []
+    real_counted = period_reports.counted_figures
+    monkeypatch.setattr(
+        period_reports, "counted_figures", lambda *a: counts.append(a) or real_counted(*a)
+    )
+    current = TaskFilters(report_date=today)
+    period_reports.period_figures(auditor, current, start, end, Task.lead_unit_id, today)
+    assert counts == []
+    original = TaskFilters(report_date=today, deadline_basis="original")
+    period_reports.period_figures(auditor, original, start, end, Task.lead_unit_id, today)
+    assert len(counts) == 1
+
+
+def test_a_stored_quarter_downloads_the_same_file_as_counted(client, national, monkeypatch):
+    """Through the web: a past quarter's period report as CSV is the same file whether the
+    figures come from the stored rows or from the history."""
+    units, root, readers, _ = national
+    today = clock.today()
+    daily.keep_counts()
+    start, _ = max(
+        p for p in period_reports.standard_periods(today) if (p[1] - p[0]).days in range(89, 93)
+    )
+    quarter = f"/reports/period.csv?period={start.year}-Q{(start.month - 1) // 3 + 1}"
+    login(client, readers[0])
+    with client.get(quarter, follow_redirects=True) as response:  # streamed: read whole
+        assert response.status_code == 200
+        stored = response.get_data(as_text=True)
+    monkeypatch.setattr(period_reports, "stored_figures", lambda *a: None)
+    with client.get(quarter, follow_redirects=True) as response:
+        counted = response.get_data(as_text=True)
+    assert stored == counted
+    assert len(stored.splitlines()) > 3
