@@ -6,14 +6,15 @@ FLASK := $(BIN)/flask --app app
 
 .PHONY: run worker test test-days soak bench screenshots translations translations-update install install-dev system-deps lint format clean
 
-# Debian packages the app and its tests need: Pango and HarfBuzz-subset for PDF reports
-# (WeasyPrint), DejaVu fonts (Vietnamese in PDFs), poppler-utils (tests read PDFs back with
-# pdftotext). Installed only when missing, and only where apt-get can run (root).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
-# The browser journeys drive Debian's Chromium, the HTML checker (vnu.jar) runs on Java,
-# `nginx -t` checks deploy/nginx, and the directory sign-in tests start their own OpenLDAP
-# server (slapd; tests only; `make run` needs none of them).
-TEST_SYSTEM_PACKAGES := chromium openjdk-17-jre-headless nginx-light slapd ldap-utils
+# Debian packages the app needs: the DejaVu fonts PDF reports embed (Vietnamese letters).
+# Installed only when missing, and only where apt-get can run (root).
+SYSTEM_PACKAGES := fonts-dejavu-core
+# And its tests: poppler-utils (they read PDFs back with pdftotext), Pango and
+# HarfBuzz-subset (WeasyPrint makes a PDF from a web page to upload as evidence), Debian's
+# Chromium for the browser journeys, Java for the HTML checker (vnu.jar), `nginx -t` for
+# deploy/nginx, and an OpenLDAP server (slapd) the directory sign-in tests start.
+TEST_SYSTEM_PACKAGES := poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+  chromium openjdk-17-jre-headless nginx-light slapd ldap-utils
 PACKAGES ?= $(SYSTEM_PACKAGES)
 
 $(BIN)/python:
@@ -51,7 +52,7 @@ system-deps:
 	fi
 
 run: install translations
-	-@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES)" || echo "PDF reports stay off until those packages are installed."
+	-@$(MAKE) --no-print-directory system-deps PACKAGES="$(SYSTEM_PACKAGES)" || echo "PDF reports stay off until the fonts are installed."
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty

@@ -64,3 +64,10 @@ def test_what_is_missing_is_named_and_the_exit_is_1(app, monkeypatch):
     assert "✗ mail server: not reachable at MAIL_SERVER:MAIL_PORT" in output
     assert "✓ database: ok" in output and "✓ migrations: ok" in output
     assert "3 check(s) failed: environment, secret key, mail server." in output
+
+
+def test_missing_pdf_fonts_are_named(app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "PDF_FONT_DIR", str(tmp_path))  # no fonts there
+    code, output = doctor(app)
+    assert code == 1
+    assert "✗ PDF libraries: the DejaVu fonts are missing: PDF reports answer 503" in output

@@ -211,6 +211,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_PER_PAGE": 200,
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         "MAX_UPLOAD_BYTES": max_upload_bytes,
+        # The DejaVu fonts PDF reports embed (Debian's fonts-dejavu-core puts them here).
+        "PDF_FONT_DIR": env.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
         # A form carrying a file at the limit, plus its other fields, still fits.
         "MAX_CONTENT_LENGTH": max_upload_bytes + 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -10,8 +10,11 @@ import subprocess
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from tracker.extensions import db
 from tracker.infra.i18n import translated
+from tracker.models import Job
 from tracker.reporting.report_builders import TASK_COLUMNS
 
 from ..browser import ARTIFACTS
@@ -82,3 +85,18 @@ def test_every_task_column_is_on_the_page(client, make, org, long_tasks, languag
     last_left = max(left for word, left, _ in words if word.startswith(headings[-1][:4]))
     assert sum(1 for word, left, _ in words if word == "1" and left >= last_left - 5) >= 3
     assert "31/03/2026" in present and "2026-03-31" not in present
+
+
+def test_without_the_fonts_a_pdf_answers_503_and_the_other_files_still_work(
+    client, make, org, long_tasks, tmp_path, monkeypatch
+):
+    login(client, make.user("auditor", org["ministry"], language="vi"))
+    monkeypatch.setitem(client.application.config, "PDF_FONT_DIR", str(tmp_path))
+    url = "/reports/tasks.{fmt}?directive=Kế hoạch 01-KH/BCĐTW"
+    # The PDF is made by a job (run at once here): it fails for good, saying what to install.
+    refused = client.get(url.format(fmt="pdf"), follow_redirects=True)
+    assert "fonts-dejavu-core" in refused.get_data(as_text=True)
+    job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+    assert job.status == "failed" and job.attempts == 1
+    with client.get(url.format(fmt="csv"), follow_redirects=True) as csv:
+        assert csv.status_code == 200 and "NV-01" in csv.get_data(as_text=True)

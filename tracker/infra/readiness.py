@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import INSTANCE_DIR, MIGRATIONS_DIR, MIN_SECRET_KEY_LENGTH, is_weak_secret_key
 from ..extensions import db
-from . import context
+from . import context, fonts
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,9 @@ def mail_server(timeout: float = 5) -> Check:
 
 
 def pdf_libraries() -> Check:
-    try:
-        import weasyprint  # noqa: F401  Pango and HarfBuzz are loaded with it
-    except OSError:
-        return Check("PDF libraries", False, "Pango is missing: PDF reports answer 503")
+    """The fonts PDF reports embed (reporting.pdf_pages draws them with fpdf2)."""
+    if not fonts.fonts_found():
+        return Check("PDF libraries", False, "the DejaVu fonts are missing: PDF reports answer 503")
     return Check("PDF libraries", True, "ok")
 
 

@@ -94,13 +94,13 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
             try:
                 stamp = manifests.stamp_for(asker)
                 table = report_orders.build(asker, order, clock.today())
-            except report_files.PdfUnavailable as error:
+                progress.set_total(report_files.rows_to_write(table, order.file_format))
+                with partial.open("wb") as target:
+                    report_files.write(table, order.file_format, stamp, target, progress)
+                    target.flush()
+                    os.fsync(target.fileno())
+            except report_files.PdfUnavailable as error:  # no retry makes the fonts appear
                 raise Permanent(str(error)) from error
-            progress.set_total(report_files.rows_to_write(table, order.file_format))
-            with partial.open("wb") as target:
-                report_files.write(table, order.file_format, stamp, target, progress)
-                target.flush()
-                os.fsync(target.fileno())
         with partial.open("rb") as written:
             digest = manifests.digest_of_upload(written)
         size = partial.stat().st_size

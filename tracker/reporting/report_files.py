@@ -5,9 +5,9 @@
   Summary sheet (title block, the summary figures, the manifest's chain head), the report
   sheet and, when the report has them, a Tasks sheet; typed cells (dates as dates, rates as
   percentages), a bold header row, frozen panes and column widths.
-- PDF (WeasyPrint, from templates/reports/pdf.html): A4 landscape, a title block (scope,
-  period, as-of date, who generated it and when, the chain head), page numbers, the summary,
-  the report table, a bar chart of the four classes and the task list.
+- PDF (drawn by pdf_pages with fpdf2): A4 landscape, a title block (scope, period, as-of
+  date, who generated it and when, the chain head), page numbers, the summary, the report
+  table, a bar chart of the four classes and the task list (the first PDF_TASK_LIMIT).
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, BinaryIO, TypeVar
 
+from flask_babel import gettext
+
 from ..domain.text import N_
-from ..infra import clock, context
-from . import exports
+from ..infra import clock, fonts
+from ..infra.i18n import format_figure, translated
+from . import exports, pdf_pages
 from .report_tables import (
     COUNT,
     DATE,
@@ -39,8 +42,8 @@ MIME = {
     "pdf": "application/pdf",
 }
 FORMATS = tuple(MIME)
-# A PDF lists at most this many tasks (CSV and XLSX list them all): WeasyPrint lays out a
-# table of 2,000 rows in about 40 s and 1 GB of memory, 1,000 in half that.
+# A PDF lists at most this many tasks (CSV and XLSX list them all): a person reads the most
+# urgent ones on paper; the file stays a few hundred pages at most (pdf_pages).
 PDF_TASK_LIMIT = 1000
 # Words of the task list that are codes in the CSV and words for people in the PDF.
 PDF_TASK_WORDS = {
@@ -85,7 +88,7 @@ PDF_TASK_WIDTHS_MM = {
 
 
 class PdfUnavailable(RuntimeError):
-    """WeasyPrint cannot load here; the message says what to install."""
+    """The PDF's fonts are not on this server; the message says what to install."""
 
 
 Progress = Callable[[int], None]  # told the number of rows written so far
@@ -282,39 +285,96 @@ def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
 def _pdf_file(
     table: ReportTable, stamp: Stamp, target: BinaryIO, progress: Progress | None
 ) -> None:
-    try:
-        from weasyprint import HTML
-    except OSError as error:  # the system's Pango is missing
+    if not fonts.fonts_found():
         raise PdfUnavailable(
-            "PDF files need the Pango library on the server (make system-deps installs it); "
-            "CSV and XLSX work without it."
-        ) from error
-
-    from .charts import class_bars
-
+            "PDF files need the DejaVu fonts on the server (make system-deps installs "
+            "fonts-dejavu-core); CSV and XLSX work without them."
+        )
     tasks = []
     task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)
     for count, row in enumerate(task_rows, start=1):
         if count > PDF_TASK_LIMIT:
             break
-        tasks.append(_display_row(table.task_columns, row, display_for_people))
-    html = context.render(
-        "reports/pdf.html",
-        table=table,
-        stamp=stamp,
-        title_block=_title_block(table, stamp),
-        rows=[_display_row(table.columns, row, display_for_people) for row in table.rows],
-        totals=_display_row(table.columns, table.totals, display_for_people)
-        if table.totals is not None
-        else None,
-        numeric={i for i, c in enumerate(table.columns) if c.kind in (COUNT, RATE, NUMBER)},
-        tasks=tasks,
-        task_limit=PDF_TASK_LIMIT,
-        task_widths=PDF_TASK_WIDTHS_MM,
-        task_words=PDF_TASK_WORDS,
-        chart=class_bars(table.counts) if table.counts is not None else None,
+        tasks.append(_task_cells(table.task_columns, row))
+    title = translated(table.title)
+    numeric = {i for i, c in enumerate(table.columns) if c.kind in (COUNT, RATE, NUMBER)}
+    rows = [_display_row(table.columns, row, display_for_people) for row in table.rows]
+    if table.kind == "tasks":  # the first column names a measure
+        rows = [(translated(row[0]), *row[1:]) if row and row[0] else row for row in rows]
+    totals = None
+    if table.totals is not None:
+        totals = _display_row(table.columns, table.totals, display_for_people)
+        totals = (translated(totals[0]), *totals[1:]) if totals[0] else totals
+    content = pdf_pages.PdfContent(
+        title=title,
+        footer=f"{title} · " + gettext("as of %(day)s", day=f"{table.as_of:%d/%m/%Y}"),
+        page_words=f"{gettext('Page')} %(page)s {gettext('of')} %(pages)s",
+        title_block=[
+            (translated(label), translated(value)) for label, value in _title_block(table, stamp)
+        ],
+        summary_heading=gettext("Summary"),
+        summary=[(translated(label), format_figure(value)) for label, value in table.summary],
+        chart_caption=gettext(
+            "Tasks per timeliness class, %(total)s in all",
+            total=table.counts.total if table.counts is not None else 0,
+        ),
+        counts=table.counts,
+        columns=[translated(column.heading) for column in table.columns],
+        right_aligned=numeric,
+        column_weights=pdf_pages.column_weights(
+            [column.kind for column in table.columns],
+            [column.key for column in table.columns],
+            TEXT,
+        ),
+        rows=rows,
+        totals=totals,
+        empty_rows=gettext("No tasks in this report."),
+        detail_heading=_detail_heading(table) if table.task_columns else None,
+        detail_note=_detail_note(table),
+        detail_columns=[translated(column.heading) for column in table.task_columns],
+        detail_widths=[PDF_TASK_WIDTHS_MM.get(c.key, 14.5) for c in table.task_columns],
+        detail_rows=tasks,
+        empty_detail=gettext("No tasks."),
     )
-    HTML(string=html).write_pdf(target)
+    target.write(pdf_pages.draw(content))
+
+
+def _task_cells(columns: list[Column], row: Sequence[Any]) -> tuple[str, ...]:
+    """A detail row as the PDF shows it: statuses, classes and words in the reader's language."""
+    cells = []
+    for column, text in zip(columns, _display_row(columns, row, display_for_people), strict=True):
+        if text and column.key in ("status", "timeliness"):
+            text = translated(text)
+        elif text in PDF_TASK_WORDS and column.key in ("key_task", "judged_against", "kind"):
+            text = translated(PDF_TASK_WORDS[text])
+        cells.append(text)
+    return tuple(cells)
+
+
+def _detail_heading(table: ReportTable) -> str:
+    return str(gettext("Events") if table.detail == "events" else gettext("Tasks"))
+
+
+def _detail_note(table: ReportTable) -> str | None:
+    """Said above a detail list the PDF shortens (CSV and XLSX hold every row)."""
+    if table.task_total is None or table.task_total <= PDF_TASK_LIMIT:
+        return None
+    if table.detail == "events":
+        return str(
+            gettext(
+                "The newest %(shown)s of %(total)s events; the CSV and XLSX files list them all.",
+                shown=PDF_TASK_LIMIT,
+                total=table.task_total,
+            )
+        )
+    return str(
+        gettext(
+            "The first %(shown)s of %(total)s tasks, most urgent first; the CSV and XLSX "
+            "files list them all.",
+            shown=PDF_TASK_LIMIT,
+            total=table.task_total,
+        )
+    )
 
 
 def write(
