@@ -1,10 +1,11 @@
 """Scenarios shared by several test modules (a pytest plugin): a dated history played
 through the services for the as-of, period and league tests (six tasks of one directive in
 2025, each step dated by hand: `history`), and a Vietnamese world with every role, an
-urging notice, an extension request and a difficulty (`vietnamese_world`)."""
+urging notice, an extension request and a difficulty (`vietnamese_world`); and generated
+national data with an auditor and a ministry's supervisor reading it (`generated_country`)."""
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from sqlalchemy import func, select, update
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import ExtensionRequest, StatusUpdate, Task
+from tracker.models import Directive, ExtensionRequest, StatusUpdate, Task, Unit, User
+from tracker.seed import synthetic
 from tracker.work import comments, tasks, urging
 from tracker.work import deadline_extensions as extensions
 from tracker.work.tasks import TaskValues
@@ -180,3 +182,33 @@ def vietnamese_world(make, today):
     for person in people.values():
         data_words |= set(re.findall(r"[A-Za-z'-]+", f"{person.username} {person.name}"))
     return {"people": people, "task": overdue, "directive": directive, "data": data_words}
+
+
+@dataclass
+class GeneratedCountry:
+    """Synthetic data (models of every timeliness class, a year of history) and who reads it."""
+
+    units: dict[str, Unit]
+    root: Unit
+    ministry: Unit
+    directive: Directive
+    auditor: User
+    supervisor: User
+
+
+def generated_country(make, seed: int, tasks: int = 1500) -> GeneratedCountry:
+    """`tasks` generated tasks (seed `seed`), an auditor of the whole tree and the supervisor
+    of its first ministry, with Vietnamese names."""
+    synthetic.generate(tasks, seed=seed)
+    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    root = units[f"S{seed}-ROOT"]
+    ministry = next(u for u in units.values() if u.parent_id == root.id)
+    directive = db.session.scalar(select(Directive).where(Directive.code.startswith(f"S{seed}")))
+    return GeneratedCountry(
+        units=units,
+        root=root,
+        ministry=ministry,
+        directive=directive,
+        auditor=make.user("auditor", root, username=f"kiểm toán viên {seed}"),
+        supervisor=make.user("supervisor", ministry, username=f"vụ trưởng Đặng {seed}"),
+    )

@@ -18,7 +18,7 @@ from tracker.reporting.task_queries import TaskFilters
 from tracker.seed import synthetic
 from tracker.work import deadline_extensions, recurring, tasks
 
-from ..histories import values_of
+from ..histories import generated_country, values_of
 from ..org.test_imports import csv_bytes
 
 DAY = timedelta(days=1)
@@ -256,16 +256,10 @@ def test_the_trend_reads_stored_month_ends_that_agree_with_the_history(make, org
     """The dashboard's twelve-month trend, from the month ends the scheduler stored, equals
     the trend counted from the history; a lead unit changed or history written with a past
     date forgets the stored days it may change, and the trend stays right."""
-    synthetic.generate(1500, seed=31)
-    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
-    root = units["S31-ROOT"]
-    ministry = next(u for u in units.values() if u.parent_id == root.id)
-    directive = db.session.scalar(select(Directive).where(Directive.code.startswith("S31")))
-    readers = [
-        make.user("auditor", root, username="kiểm toán viên"),
-        make.user("supervisor", ministry, username="vụ trưởng Đặng"),
-    ]
-    narrowings = [{}, {"key": True}, {"directive": directive.code}]
+    country = generated_country(make, seed=31)
+    units, root = country.units, country.root
+    readers = [country.auditor, country.supervisor]
+    narrowings = [{}, {"key": True}, {"directive": country.directive.code}]
     today = clock.today()
     assert ", 11 month ends stored, " in daily.keep_counts()
     stored = _trends(readers, narrowings, today)

@@ -15,14 +15,13 @@ from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.jobs import daily
-from tracker.models import Directive, PastPeriodFigures, StatusUpdate, Task, Unit
+from tracker.models import PastPeriodFigures, StatusUpdate, Task
 from tracker.reporting import period_reports, task_queries
 from tracker.reporting.task_queries import TaskFilters
-from tracker.seed import synthetic
 from tracker.work import tasks
 
 from ..conftest import login
-from ..histories import values_of
+from ..histories import generated_country, values_of
 
 DAY = timedelta(days=1)
 
@@ -49,17 +48,14 @@ def _figures(readers, narrowings, periods, today):
 def national(make):
     """Generated data (every class of task, history over the past year), its readers and the
     narrowings a supervisor and an auditor choose."""
-    synthetic.generate(1500, seed=37)
-    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
-    root = units["S37-ROOT"]
-    ministry = next(u for u in units.values() if u.parent_id == root.id)
-    directive = db.session.scalar(select(Directive).where(Directive.code.startswith("S37")))
-    readers = [
-        make.user("auditor", root, username="kiểm toán viên Đỗ"),
-        make.user("supervisor", ministry, username="vụ trưởng Lưu"),
+    country = generated_country(make, seed=37)
+    narrowings = [
+        {},
+        {"key": True},
+        {"directive": country.directive.code},
+        {"scope": country.ministry.code},
     ]
-    narrowings = [{}, {"key": True}, {"directive": directive.code}, {"scope": ministry.code}]
-    return units, root, readers, narrowings
+    return country.units, country.root, [country.auditor, country.supervisor], narrowings
 
 
 def test_stored_periods_agree_with_the_history_and_are_forgotten_when_they_may_change(
