@@ -6,6 +6,7 @@ report stays right."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -173,3 +174,24 @@ def test_a_stored_quarter_downloads_the_same_file_as_counted(client, national, m
         counted = response.get_data(as_text=True)
     assert stored == counted
     assert len(stored.splitlines()) > 3
+
+
+def test_the_period_page_shows_the_units_a_page_at_a_time(client, national, monkeypatch):
+    """A national period report lists thousands of units: the page shows them a page at a
+    time (the files hold them all), with the total over every unit on each page."""
+    from tracker.web.reports import routes
+
+    units, root, readers, _ = national
+    monkeypatch.setattr(routes, "ROWS_PER_PAGE", 5)
+    login(client, readers[0])
+    year = clock.today().year - 1
+    first = client.get(f"/reports/period?period={year}").get_data(as_text=True)
+    second = client.get(f"/reports/period?period={year}&page=2").get_data(as_text=True)
+    row = '<tr><th scope="row">'
+    assert first.count(row) == 5 + 1 and second.count(row) == 5 + 1  # five units, the total
+    bodies = [page[page.index("<tbody>") : page.index("</tbody>")] for page in (first, second)]
+    codes = [set(re.findall(r'<tr><th scope="row">([^<]+)</th>', body)) for body in bodies]
+    assert len(codes[0]) == len(codes[1]) == 5 and not codes[0] & codes[1]
+    total_row = first[first.index("<tfoot>") : first.index("</tfoot>")]
+    assert total_row == second[second.index("<tfoot>") : second.index("</tfoot>")]
+    assert 'rel="next"' in first

@@ -98,7 +98,7 @@ def _counts_summary(counts: tl.TimelinessCounts) -> list[tuple[str, object]]:
 def _with_tasks(table: ReportTable, user: User, filters: TaskFilters) -> ReportTable:
     table.task_columns = TASK_COLUMNS
     table.task_rows = exports.task_rows(user, filters)
-    table.task_total = task_queries.count_tasks(user, filters)
+    table.task_counter = lambda: task_queries.count_tasks(user, filters)
     return table
 
 

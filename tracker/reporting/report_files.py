@@ -97,7 +97,7 @@ RowT = TypeVar("RowT")
 
 def rows_to_write(table: ReportTable, file_format: str) -> int:
     """How many rows the file will hold: the report's (with its total) and its tasks'."""
-    tasks = table.task_total or 0
+    tasks = table.detail_total() or 0
     if file_format == "pdf":
         tasks = min(tasks, PDF_TASK_LIMIT)
     elif file_format == "csv":
@@ -357,14 +357,15 @@ def _detail_heading(table: ReportTable) -> str:
 
 def _detail_note(table: ReportTable) -> str | None:
     """Said above a detail list the PDF shortens (CSV and XLSX hold every row)."""
-    if table.task_total is None or table.task_total <= PDF_TASK_LIMIT:
+    total = table.detail_total()
+    if total is None or total <= PDF_TASK_LIMIT:
         return None
     if table.detail == "events":
         return str(
             gettext(
                 "The newest %(shown)s of %(total)s events; the CSV and XLSX files list them all.",
                 shown=PDF_TASK_LIMIT,
-                total=table.task_total,
+                total=total,
             )
         )
     return str(
@@ -372,7 +373,7 @@ def _detail_note(table: ReportTable) -> str | None:
             "The first %(shown)s of %(total)s tasks, most urgent first; the CSV and XLSX "
             "files list them all.",
             shown=PDF_TASK_LIMIT,
-            total=table.task_total,
+            total=total,
         )
     )
 

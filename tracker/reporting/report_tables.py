@@ -4,7 +4,7 @@ so their figures cannot disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -40,9 +40,18 @@ class ReportTable:
     task_columns: list[Column] = field(default_factory=list)
     task_rows: Iterable[Sequence[Any]] | None = None  # consumed once
     task_total: int | None = None
+    # Counts the rows when a file needs their number (not for a page, which does not show
+    # them: on a past day the count reads the history), when task_total is not given.
+    task_counter: Callable[[], int] | None = None
     # What those rows are: "tasks", or "events" for the audit trail (the XLSX sheet's and the
     # PDF section's name).
     detail: str = "tasks"
+
+    def detail_total(self) -> int | None:
+        """How many detail rows there are (counted once, when first asked)."""
+        if self.task_total is None and self.task_counter is not None:
+            self.task_total = self.task_counter()
+        return self.task_total
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,8 @@ def period_report(file_format: str | None = None):
         may_close=policy.can_close_period(current_user) and end < clock.today(),
         table=table,
         rows=rows,
+        # the units (or directives) a page at a time: a national report has 3,000
+        table_rows=ListPage(table.rows, page_number("page"), ROWS_PER_PAGE),
         filters=filters,
         start=start,
         end=end,
