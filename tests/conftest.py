@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from argon2 import PasswordHasher, profiles
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from tracker import create_app
-from tracker.accounts import login_sessions
+from tracker.accounts import login_sessions, passwords
 from tracker.accounts.passwords import hash_password
 from tracker.domain import lifecycle
 from tracker.domain.audit_chain import GENESIS
@@ -38,6 +39,12 @@ PASSWORD = "correct horse battery staple"
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 SCRATCH_DIR = tempfile.mkdtemp(prefix="tracker-tests-")
 ANCHOR_FILE = os.path.join(SCRATCH_DIR, "audit-anchors.jsonl")
+# Argon2's default profile costs about 0.2 s a hash or a verification on CI's machines, and
+# the tests sign in hundreds of times: the test process hashes with the library's profile
+# made for tests. A hash carries its parameters, so a server a test starts verifies these
+# as cheaply (and, as in production, rehashes one with the real profile at its first sign-in).
+# tests/accounts/test_login_security.py checks the real profile.
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
