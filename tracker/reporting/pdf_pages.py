@@ -20,6 +20,8 @@ from fpdf import FPDF
 from ..domain.timeliness import TIMELINESS_ORDER, TimelinessCounts
 from ..infra import fonts
 from ..infra.i18n import translated
+from .charts import CLASS_STYLE
+from .report_tables import TEXT, Column
 
 # A4 landscape, in millimetres: the page and its margins (left, top, right, bottom).
 PAGE_WIDTH, PAGE_HEIGHT = 297.0, 210.0
@@ -27,13 +29,6 @@ LEFT, TOP, RIGHT, BOTTOM = 12.0, 14.0, 12.0, 16.0
 BODY_WIDTH = PAGE_WIDTH - LEFT - RIGHT  # 273 mm
 POINT = 0.3528  # mm
 GRID, HEADING_FILL, TOTAL_FILL = (153, 153, 153), (232, 237, 243), (244, 244, 244)
-# The four classes: colour and a mark, so that colour is never the only cue (as on pages).
-CLASS_MARKS = {
-    "completed_on_time": ((27, 127, 59), "✓"),
-    "completed_late": ((122, 92, 0), "✓"),
-    "within_deadline": ((31, 95, 168), "○"),
-    "overdue": ((179, 38, 30), "▲"),
-}
 FONT = "DejaVu"
 
 
@@ -216,13 +211,13 @@ def _bars(document: _Document, counts: TimelinessCounts, caption: str) -> None:
     top = document.get_y() + 6
     document.set_font(FONT, "", 9)
     for index, klass in enumerate(TIMELINESS_ORDER):
-        colour, mark = CLASS_MARKS[klass.value]
+        colour, mark = CLASS_STYLE[klass.value]  # the pages' colour and mark of the class
         value = counts.count(klass)
         y = top + index * row_height
         document.text(LEFT, y + 4, f"{mark} {translated(klass.label)}")
         length = value / largest * bar_width
         if length > 0:
-            document.set_fill_color(*colour)
+            document.set_fill_color(colour)
             document.rect(LEFT + label_width, y + 0.8, length, 4, style="F")
         document.text(LEFT + label_width + length + 2, y + 4, str(value))
     document.set_y(top + row_height * len(TIMELINESS_ORDER) + 2)
@@ -307,13 +302,13 @@ def draw(content: PdfContent) -> bytes:
     return bytes(document.output())
 
 
-def column_weights(kinds: Sequence[str], keys: Sequence[str], text_kind: str) -> list[float]:
+def column_weights(columns: Sequence[Column]) -> list[float]:
     """Relative widths of a report table's columns: a name wide, a code or a figure narrow."""
     weights: list[float] = []
-    for kind, key in zip(kinds, keys, strict=True):
-        if key.endswith("name") or key in ("title", "measure"):
+    for column in columns:
+        if column.key.endswith("name") or column.key in ("title", "measure"):
             weights.append(3.2)
-        elif kind == text_kind:
+        elif column.kind == TEXT:
             weights.append(1.6)
         else:
             weights.append(1.0)

@@ -321,11 +321,7 @@ def _pdf_file(
         counts=table.counts,
         columns=[translated(column.heading) for column in table.columns],
         right_aligned=numeric,
-        column_weights=pdf_pages.column_weights(
-            [column.kind for column in table.columns],
-            [column.key for column in table.columns],
-            TEXT,
-        ),
+        column_weights=pdf_pages.column_weights(table.columns),
         rows=rows,
         totals=totals,
         empty_rows=gettext("No tasks in this report."),

@@ -495,11 +495,16 @@ def total_counts(user: User, filters: TaskFilters) -> tl.TimelinessCounts:
     return tl.TimelinessCounts.from_mapping(dict(db.session.execute(statement).all()))
 
 
+def whole_tracker_reader() -> User:
+    """A reader who sees every task (not stored): for the tracker's own figures, such as
+    /metrics and the stored figures of past periods."""
+    return User(username="", name="", role=AUDITOR, active=True)
+
+
 def tracker_wide_counts(report_date: date) -> tl.TimelinessCounts:
     """Every task's class on `report_date`, as a reader of the whole tracker counts them
     (the service's own measurements, /metrics)."""
-    everything = User(username="", name="", role=AUDITOR, active=True)
-    return total_counts(everything, TaskFilters(report_date=report_date))
+    return total_counts(whole_tracker_reader(), TaskFilters(report_date=report_date))
 
 
 def count_tasks(user: User, filters: TaskFilters) -> int:
