@@ -195,6 +195,30 @@ class GeneratedCountry:
     auditor: User
     supervisor: User
 
+    def move_an_overdue_task(self, admin: User) -> Task:
+        """An administrator moves an overdue task to another office (it regroups the
+        figures of every day and period: what stored figures must forget)."""
+        today = clock.today()
+        task = db.session.scalar(
+            select(Task).where(Task.status == lifecycle.IN_PROGRESS, Task.deadline < today).limit(1)
+        )
+        other = next(
+            unit
+            for unit in self.units.values()
+            if unit.id != task.lead_unit_id and unit.path.count("/") >= 4
+        )
+        tasks.edit_task(admin, task, task.version, values_of(task, lead_unit=other))
+        db.session.commit()
+        return task
+
+    @staticmethod
+    def back_date_first_entry(days: int) -> None:
+        """The first history entry written again `days` ago (history written with a past
+        date: stored figures from the day before it on must be forgotten)."""
+        entry = db.session.scalar(select(StatusUpdate).order_by(StatusUpdate.id).limit(1))
+        entry.created_at = clock.now() - timedelta(days=days)
+        db.session.commit()
+
 
 def generated_country(make, seed: int, tasks: int = 1500) -> GeneratedCountry:
     """`tasks` generated tasks (seed `seed`), an auditor of the whole tree and the supervisor

@@ -11,7 +11,7 @@ from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.jobs import daily
-from tracker.models import Directive, StatusUpdate, Task, Unit, User, tally
+from tracker.models import Directive, Task, Unit, User, tally
 from tracker.org import imports
 from tracker.reporting import dashboard, day_ends, league, period_reports, task_queries
 from tracker.reporting.task_queries import TaskFilters
@@ -257,7 +257,7 @@ def test_the_trend_reads_stored_month_ends_that_agree_with_the_history(make, org
     the trend counted from the history; a lead unit changed or history written with a past
     date forgets the stored days it may change, and the trend stays right."""
     country = generated_country(make, seed=31)
-    units, root = country.units, country.root
+    root = country.root
     readers = [country.auditor, country.supervisor]
     narrowings = [{}, {"key": True}, {"directive": country.directive.code}]
     today = clock.today()
@@ -277,13 +277,7 @@ def test_the_trend_reads_stored_month_ends_that_agree_with_the_history(make, org
     assert all(found is not None for found in reads_stored) and reads_stored
 
     # An administrator moves an overdue task to another unit: every stored day is forgotten.
-    admin = make.user("admin", root, username="quản trị viên")
-    task = db.session.scalar(
-        select(Task).where(Task.status == lifecycle.IN_PROGRESS, Task.deadline < today).limit(1)
-    )
-    other = next(u for u in units.values() if u.id != task.lead_unit_id and u.path.count("/") >= 4)
-    tasks.edit_task(admin, task, task.version, values_of(task, lead_unit=other))
-    db.session.commit()
+    country.move_an_overdue_task(make.user("admin", root, username="quản trị viên"))
     month_ends = dashboard.month_ends(today)[:-1]
     assert day_ends.days_not_stored(month_ends) == month_ends
     monkeypatch.undo()
@@ -292,8 +286,6 @@ def test_the_trend_reads_stored_month_ends_that_agree_with_the_history(make, org
     assert _trends(readers, narrowings, today) == after_move
 
     # History written with a past date (a bulk load, a correction) forgets the days after it.
-    entry = db.session.scalar(select(StatusUpdate).order_by(StatusUpdate.id).limit(1))
-    entry.created_at = clock.now() - 70 * DAY
-    db.session.commit()
+    country.back_date_first_entry(70)
     forgotten = day_ends.days_not_stored(month_ends)
     assert forgotten and forgotten[-1] == month_ends[-1] and forgotten != month_ends

@@ -12,17 +12,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.jobs import daily
-from tracker.models import PastPeriodFigures, StatusUpdate, Task
+from tracker.models import PastPeriodFigures, Task
 from tracker.reporting import period_reports, task_queries
 from tracker.reporting.task_queries import TaskFilters
-from tracker.work import tasks
 
 from ..conftest import login
-from ..histories import generated_country, values_of
+from ..histories import generated_country
 
 DAY = timedelta(days=1)
 
@@ -56,13 +54,14 @@ def national(make):
         {"directive": country.directive.code},
         {"scope": country.ministry.code},
     ]
-    return country.units, country.root, [country.auditor, country.supervisor], narrowings
+    return country, narrowings
 
 
 def test_stored_periods_agree_with_the_history_and_are_forgotten_when_they_may_change(
     make, national, monkeypatch
 ):
-    units, root, readers, narrowings = national
+    country, narrowings = national
+    root, readers = country.root, [country.auditor, country.supervisor]
     today = clock.today()
     standard = period_reports.standard_periods(today)
     assert standard and all(end < today for _, end in standard)
@@ -95,22 +94,14 @@ def test_stored_periods_agree_with_the_history_and_are_forgotten_when_they_may_c
 
     # An administrator moves a task to another unit: every stored period is forgotten.
     monkeypatch.undo()
-    admin = make.user("admin", root, username="quản trị viên Hà")
-    task = db.session.scalar(
-        select(Task).where(Task.status == lifecycle.IN_PROGRESS, Task.deadline < today).limit(1)
-    )
-    other = next(u for u in units.values() if u.id != task.lead_unit_id and u.path.count("/") >= 4)
-    tasks.edit_task(admin, task, task.version, values_of(task, lead_unit=other))
-    db.session.commit()
+    country.move_an_overdue_task(make.user("admin", root, username="quản trị viên Hà"))
     assert period_reports.periods_not_stored(standard) == standard
     after_move = _figures(readers, narrowings, periods, today)
     daily.keep_counts()
     assert _figures(readers, narrowings, periods, today) == after_move
 
     # History written with a past date forgets the periods ending on or after its day only.
-    entry = db.session.scalar(select(StatusUpdate).order_by(StatusUpdate.id).limit(1))
-    entry.created_at = clock.now() - 70 * DAY
-    db.session.commit()
+    country.back_date_first_entry(70)
     forgotten = period_reports.periods_not_stored(standard)
     moment_day = (clock.now() - 70 * DAY).date()
     assert forgotten == [p for p in standard if p[1] >= moment_day - DAY]
@@ -123,7 +114,8 @@ def test_stored_periods_agree_with_the_history_and_are_forgotten_when_they_may_c
 def test_only_a_period_that_is_over_is_stored_and_original_deadlines_are_counted(
     make, national, monkeypatch
 ):
-    units, root, readers, _ = national
+    country, _ = national
+    readers = [country.auditor, country.supervisor]
     today = clock.today()
     with pytest.raises(ValueError):
         period_reports.store(today - 10 * DAY, today, today)
@@ -158,7 +150,8 @@ def test_only_a_period_that_is_over_is_stored_and_original_deadlines_are_counted
 def test_a_stored_quarter_downloads_the_same_file_as_counted(client, national, monkeypatch):
     """Through the web: a past quarter's period report as CSV is the same file whether the
     figures come from the stored rows or from the history."""
-    units, root, readers, _ = national
+    country, _ = national
+    readers = [country.auditor, country.supervisor]
     today = clock.today()
     daily.keep_counts()
     start, _ = max(
@@ -181,7 +174,8 @@ def test_the_period_page_shows_the_units_a_page_at_a_time(client, national, monk
     time (the files hold them all), with the total over every unit on each page."""
     from tracker.web.reports import routes
 
-    units, root, readers, _ = national
+    country, _ = national
+    readers = [country.auditor, country.supervisor]
     monkeypatch.setattr(routes, "ROWS_PER_PAGE", 5)
     login(client, readers[0])
     year = clock.today().year - 1
