@@ -30,7 +30,7 @@ from ..jobs import report_jobs
 from ..models import Job, User
 from ..models.job import DONE
 from ..org import lookups
-from ..reporting import exports, manifests, report_files, report_orders
+from ..reporting import copied_csv, manifests, report_files, report_orders
 from ..reporting.report_orders import ReportOrder
 from ..reporting.report_tables import ReportTable
 from ..reporting.task_queries import TaskFilters
@@ -75,8 +75,7 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
 
     def chunks():
         reader = lookups.user_by_id(user_id)
-        for text in exports.csv_stream(exports.task_rows(reader, filters)):
-            yield text.encode("utf-8")
+        yield from copied_csv.task_csv(reader, filters)
 
     body = recorded_download(chunks, user_id, "tasks", "csv", name, filters.as_args(), stamp)
     response = Response(stream_with_context(body), content_type="text/csv; charset=utf-8")
