@@ -264,7 +264,8 @@ def _directives(
     rng: random.Random, count: int, prefix: str, today: date
 ) -> list[tuple[int, list[int]]]:
     """[(directive id, [target ids])]."""
-    directive_writer, target_writer = Writer("directive"), Writer("target")
+    directive_writer = Writer("directive")
+    target_writer = Writer("target", after=(directive_writer,))
     directive_id, target_id = _next_id("directive"), _next_id("target")
     now = clock.now()
     made = []
