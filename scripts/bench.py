@@ -49,6 +49,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import bench_chart  # scripts/bench_chart.py, beside this file
 from sqlalchemy import create_engine, text
 
 from tracker.domain import periods
@@ -966,9 +967,10 @@ def main() -> None:
         "requests_per_measure": REQUESTS,
         "writers": WRITERS,
     }
-    (OUT / "results.json").write_text(
-        json.dumps({"machine": machine, "results": all_results}, indent=2)
-    )
+    figures = json.dumps({"machine": machine, "results": all_results}, indent=2)
+    (OUT / "results.json").write_text(figures)
+    # Kept per size, for the chart of page times by size (scripts/bench_chart.py).
+    (OUT / f"results-{TASKS}.json").write_text(figures)
     print()
     print(
         f"{TASKS:,} tasks, {os.cpu_count()} CPUs, {machine['date']}, gunicorn 2 workers,"
@@ -976,6 +978,9 @@ def main() -> None:
     )
     print(table(all_results))
     print(f"\nFigures in {OUT / 'results.json'}.")
+    chart = bench_chart.draw()
+    if chart is not None:
+        print(f"Page times by size, every size measured: {chart}.")
 
 
 if __name__ == "__main__":
