@@ -3,6 +3,7 @@ its history agrees with its tasks (so reports as of past days work on it)."""
 
 import hashlib
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from tracker.extensions import db
@@ -19,7 +20,7 @@ from tracker.models import (
 from tracker.models.task import mark_superseded
 from tracker.reporting import task_queries
 from tracker.reporting.task_queries import TaskFilters
-from tracker.seed import synthetic
+from tracker.seed import bulk_load, synthetic
 
 
 def digest() -> str:
@@ -108,3 +109,19 @@ def test_every_class_occurs_and_the_history_agrees_with_the_tasks(make, org):
     )
     then = task_queries.total_counts(auditor, past)
     assert 0 < then.total < today.total  # fewer tasks existed then
+
+
+@pytest.mark.postgres
+def test_the_bulk_load_leaves_every_key_and_index_as_it_found_them():
+    """On PostgreSQL the load drops the task tables' foreign keys and secondary indexes and
+    makes them again afterwards: the same definitions, and the keys hold."""
+    before = bulk_load.schema_of(synthetic.BULK_TABLES)
+    assert len(before[0]) >= 8 and len(before[1]) >= 8  # what there is to drop and make again
+    synthetic.generate(300, seed=7)
+    assert bulk_load.schema_of(synthetic.BULK_TABLES) == before
+    orphan = (
+        select(func.count())
+        .select_from(StatusUpdate)
+        .where(StatusUpdate.task_id.not_in(select(Task.id)))
+    )
+    assert db.session.scalar(orphan) == 0

@@ -34,8 +34,11 @@ from ..domain.search_text import search_key
 from ..extensions import db
 from ..infra import clock
 from ..models import OverdueAtDayEnd, PastPeriodFigures, Unit, tally
+from . import bulk_load
 
 BATCH = 20_000
+# The tables of the tasks and their history: their keys and indexes are made after the load.
+BULK_TABLES = ("task", "status_update", "task_coordinating_unit")
 UNITS_PER_TASK = 1 / 100
 USERS_PER_UNIT = 10
 TARGETS_PER_DIRECTIVE = 10
@@ -146,7 +149,10 @@ def generate(
     units = _units(rng, max(int(tasks * UNITS_PER_TASK), 20), prefix)
     leaders, officers = _users(units, prefix)
     directives = _directives(rng, max(tasks // 1000, 3), prefix, today)
-    task_count, entry_count = _tasks(rng, tasks, units, leaders, officers, directives, today, tick)
+    with bulk_load.checks_and_indexes_after(BULK_TABLES):
+        task_count, entry_count = _tasks(
+            rng, tasks, units, leaders, officers, directives, today, tick
+        )
     _reset_sequences()
     # The bulk load went round the ORM, whose listeners keep the counts and forget the
     # stored past days its back-dated history changes.
