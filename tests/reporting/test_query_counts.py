@@ -22,7 +22,7 @@ from tracker.domain.timeliness import Timeliness
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.models import Comment, ExtensionRequest
-from tracker.work import urging
+from tracker.work import tasks, urging
 
 from ..conftest import PASSWORD, login
 
@@ -154,3 +154,29 @@ def test_a_list_page_sends_the_same_few_statements_however_many_rows_it_shows(
     many = statements_for(app.test_client(), world, path, role)
     assert many == few, f"{path}: {few} statements with few rows, {many} with more"
     assert many <= MAX_STATEMENTS, f"{path}: {many} statements"
+
+
+def test_a_task_page_sends_the_same_statements_however_long_its_history(app, make):
+    """Each history entry shows its evidence: read for all the entries at once."""
+    world = World(make)
+    leader = world.people["unit_leader"]
+    task = make.task(world.department, world.directive, status=lifecycle.IN_PROGRESS)
+
+    def report(times: int) -> None:
+        for n in range(times):
+            tasks.report_progress(
+                leader,
+                task,
+                task.version,
+                lifecycle.IN_PROGRESS,
+                (task.percent_done + 7) % 99,
+                note=f"Bước {n}: đã gửi báo cáo",
+                evidence_url=f"https://congthuong.example.vn/bao-cao-{task.version}",
+            )
+
+    report(2)
+    few = statements_for(app.test_client(), world, f"/tasks/{task.id}", "unit_leader")
+    report(8)
+    many = statements_for(app.test_client(), world, f"/tasks/{task.id}", "unit_leader")
+    assert many == few, f"the task page: {few} statements with 2 entries, {many} with 10"
+    assert many <= MAX_STATEMENTS

@@ -126,7 +126,7 @@ def task_history(task: Task) -> list[StatusUpdate]:
     return list(
         db.session.scalars(
             select(StatusUpdate)
-            .options(selectinload(StatusUpdate.actor))
+            .options(selectinload(StatusUpdate.actor), selectinload(StatusUpdate.evidence))
             .where(StatusUpdate.task_id == task.id)
             .order_by(StatusUpdate.id.desc())
         )
