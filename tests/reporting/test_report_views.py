@@ -159,3 +159,26 @@ def test_board_pages_the_unit_table(client, make, org):
     assert rows.findall(first.text) == [f"SUB{n:02d}" for n in range(50)]
     second = client.get("/board?units_page=2")
     assert rows.findall(second.text) == [f"SUB{n:02d}" for n in range(50, 55)]
+
+
+def test_the_unit_choosers_list_the_readers_units_as_a_tree(client, make, org):
+    """Board, period report, league table and task list: every unit the reader may see,
+    indented by depth, named, the chosen one selected; units outside the scope absent."""
+    office = make.unit("P.KH&ĐT", org["department"], name='Phòng Kế hoạch & "Đầu tư"')
+    login(client, make.user("supervisor", org["ministry"]))
+    for path, argument in [
+        ("/board", "scope"),
+        ("/reports/period", "scope"),
+        ("/reports/league", "scope"),
+        ("/tasks", "unit"),
+    ]:
+        page = client.get(path, query_string={argument: office.code})
+        assert page.status_code == 200, path
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page.text)
+        units = {value: (chosen, label) for value, chosen, label in options}
+        assert units["P.KH&amp;ĐT"] == (
+            " selected",
+            "· · P.KH&amp;ĐT — Phòng Kế hoạch &amp; &#34;Đầu tư&#34;",
+        ), path
+        assert units[org["ministry"].code][0] == "", path
+        assert org["other"].code not in units, path

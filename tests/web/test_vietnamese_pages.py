@@ -227,7 +227,7 @@ def test_figures_are_written_once_in_the_readers_language(app, language, whole, 
     on pages and in PDFs."""
     from decimal import Decimal
 
-    from flask_babel import force_locale
+    from flask_babel import force_locale, format_decimal
 
     from tracker.infra.i18n import format_amount, format_figure
 
@@ -237,6 +237,9 @@ def test_figures_are_written_once_in_the_readers_language(app, language, whole, 
         assert format_figure(None) == "—"
         assert format_amount(Decimal("1234.50")) == amount
         assert format_amount(Decimal("63.00")) == "63"
+        # Whole numbers are grouped without Babel's pattern engine: as Babel groups them.
+        for number in (0, 7, 999, 1000, -45_678, 3_000_000, 1_234_567_890):
+            assert format_figure(number) == format_decimal(number, format="#,##0"), number
 
 
 def test_a_weak_password_is_refused_in_vietnamese(client, vietnamese_world):

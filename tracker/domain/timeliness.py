@@ -25,6 +25,7 @@ for the original deadline.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -184,7 +185,18 @@ class TimelinessCounts:
         return _ratio(self.overdue, self.come_due)
 
     def __add__(self, other: TimelinessCounts) -> TimelinessCounts:
-        return TimelinessCounts(**{t.value: self.count(t) + other.count(t) for t in Timeliness})
+        return TimelinessCounts.summed((self, other))
+
+    @classmethod
+    def summed(cls, many: Iterable[TimelinessCounts]) -> TimelinessCounts:
+        """The counts of several groups together (one pass: a national total adds 3,000)."""
+        on_time = late = within = overdue = 0
+        for counts in many:
+            on_time += counts.completed_on_time
+            late += counts.completed_late
+            within += counts.within_deadline
+            overdue += counts.overdue
+        return cls(on_time, late, within, overdue)
 
 
 def _ratio(part: int, whole: int) -> float | None:

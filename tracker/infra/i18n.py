@@ -9,9 +9,11 @@ Vietnamese, 50.0% in English)."""
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from pathlib import Path
 
+from babel.numbers import get_group_symbol
 from flask_babel import format_decimal, get_locale, gettext, pgettext
 
 from ..domain.errors import DomainError
@@ -90,6 +92,12 @@ def format_amount(value: Decimal | float | int | None) -> str:
     return str(format_decimal(value, format="#,##0.##"))
 
 
+@functools.cache
+def _group_symbol(locale: str) -> str:
+    """The language's thousands separator ("." in Vietnamese, "," in English)."""
+    return str(get_group_symbol(locale))
+
+
 def format_figure(value: object, decimals: str | None = None) -> str:
     """A report figure in the page's language, the one rule for pages and PDFs: a rate
     (a float from 0 to 1, or None when nothing fell due) as a percentage, a whole number
@@ -98,6 +106,10 @@ def format_figure(value: object, decimals: str | None = None) -> str:
         return format_share(value)
     if isinstance(value, bool | str):
         return str(value)
+    if isinstance(value, int) and decimals is None:
+        # Grouped by threes as "#,##0" groups them, without Babel's pattern engine: a
+        # national board formats a thousand figures.
+        return f"{value:,}".replace(",", _group_symbol(str(get_locale() or "en")))
     if isinstance(value, int | float | Decimal):
         return str(format_decimal(value, format=decimals or "#,##0"))
     return str(value)

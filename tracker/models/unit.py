@@ -9,6 +9,11 @@ from ..extensions import Model
 from ._types import one_line
 
 
+def path_depth(path: str) -> int:
+    """How far below the root a unit with this materialised path lies (the root: 0)."""
+    return max(path.count("/") - 2, 0)
+
+
 class Unit(Model):
     __tablename__ = "unit"
 
@@ -28,7 +33,7 @@ class Unit(Model):
 
     @property
     def depth(self) -> int:
-        return max(self.path.count("/") - 2, 0)
+        return path_depth(self.path)
 
     def is_within(self, ancestor: Unit) -> bool:
         """True when this unit is `ancestor` or lies in its subtree."""

@@ -4,7 +4,7 @@ touch the session themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
@@ -24,6 +24,7 @@ from ..models import (
     User,
     scopes,
 )
+from ..models.unit import path_depth
 
 Model = TypeVar("Model")
 
@@ -47,6 +48,34 @@ def visible_units(user: User) -> list[Unit]:
     return list(
         db.session.scalars(select(Unit).where(scopes.unit_scope_clause(user)).order_by(Unit.path))
     )
+
+
+def unit_choices(user: User) -> list[tuple[str, str, int]]:
+    """(code, name, depth) of every unit `user` may see, in tree order, for a unit chooser:
+    plain rows, not objects (a national tree has thousands of units)."""
+    rows = db.session.execute(
+        select(Unit.code, Unit.name, Unit.path)
+        .where(scopes.unit_scope_clause(user))
+        .order_by(Unit.path)
+    )
+    return [(code, name, path_depth(path)) for code, name, path in rows]
+
+
+class UnitLabel(NamedTuple):
+    """What a report row shows of a unit."""
+
+    id: int
+    code: str
+    name: str
+
+
+def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
+    """{id: its code and name}: plain rows for tables of thousands of units."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(wanted)))
+    return {row.id: UnitLabel(row.id, row.code, row.name) for row in rows}
 
 
 def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:

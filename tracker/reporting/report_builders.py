@@ -144,7 +144,7 @@ def _per_unit_table(
     per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id)
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=order)
-    totals = sum((c for _, c in rows), start=tl.TimelinessCounts())
+    totals = tl.TimelinessCounts.summed(c for _, c in rows)
     return ReportTable(
         kind=kind,
         title=title,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from flask import Flask, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..domain import policy
 from ..domain.lifecycle import STATUS_LABELS, STATUSES
@@ -78,6 +79,20 @@ def _short(value) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
+def unit_options(choices: list[tuple[str, str, int]], selected: str | None) -> Markup:
+    """The <option>s of a unit chooser from `lookups.unit_choices`: "code — name", indented
+    by depth, the `selected` code selected. Written here rather than looped in the template:
+    3,000 units took a third of a second of template time per page."""
+    options = []
+    for code, name, depth in choices:
+        chosen = " selected" if code == selected else ""
+        options.append(
+            f'<option value="{escape(code)}"{chosen}>{"· " * depth}{escape(code)} — '
+            f"{escape(name)}</option>"
+        )
+    return Markup("".join(options))
+
+
 def compact_json(value) -> str:
     """JSON for people to read: keys sorted, Vietnamese left as it is (autoescaped)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -92,6 +107,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["compact_json"] = compact_json
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.globals["changes"] = changes
+    app.jinja_env.globals["unit_options"] = unit_options
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

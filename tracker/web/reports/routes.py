@@ -75,9 +75,7 @@ def board():
     per_unit, per_directive = task_queries.grouped_counts_by_two(
         current_user, filters, Task.lead_unit_id, Task.directive_id
     )
-    scope_units = lookups.visible_units(current_user)
-    units = {unit.id: unit for unit in scope_units}  # the counted units are among them
-    units.update(lookups.units_by_id(set(per_unit) - set(units)))
+    units = lookups.unit_labels(per_unit)
     unit_rows = sorted(
         ((units[uid], counts) for uid, counts in per_unit.items()),
         key=lambda row: (-row[1].overdue, row[0].code),
@@ -97,12 +95,12 @@ def board():
         "reports/board.html",
         urged=urging.notice_counts([task.id for task in overdue.items]),
         filters=filters,
-        totals=sum((c for _, c in unit_rows), start=TimelinessCounts()),
+        totals=TimelinessCounts.summed(c for _, c in unit_rows),
         unit_rows=ListPage(unit_rows, page_number("units_page"), ROWS_PER_PAGE),
         directive_rows=ListPage(directive_rows, page_number("directives_page"), ROWS_PER_PAGE),
         due_soon=task_queries.due_soon_count(current_user, filters),
         overdue=overdue,
-        scope_units=scope_units,
+        unit_choices=lookups.unit_choices(current_user),
         all_directives=lookups.all_directives(),
         report_date=filters.report_date,
     )
@@ -140,7 +138,7 @@ def directive_progress(directive_id: int):
     per_unit = task_queries.grouped_counts(current_user, filters, Task.lead_unit_id)
     units = lookups.units_by_id(per_unit.keys())
     rows = sorted(((units[uid], c) for uid, c in per_unit.items()), key=lambda r: r[0].path)
-    totals = sum((c for _, c in rows), start=TimelinessCounts())
+    totals = TimelinessCounts.summed(c for _, c in rows)
     return render_template(
         "reports/directive_progress.html",
         directive=directive,
@@ -194,7 +192,7 @@ def period_report(file_format: str | None = None):
         parameters=parameters,
         columns=period_reports.PERIOD_COLUMNS,
         all_directives=lookups.all_directives(),
-        scope_units=lookups.visible_units(current_user),
+        unit_choices=lookups.unit_choices(current_user),
         period_years=range(clock.today().year + 1, clock.today().year - 7, -1),
         period_parts=periods.PERIOD_PARTS,
         chosen=_chosen_period(start, end),
@@ -297,7 +295,7 @@ def league_table(file_format: str | None = None):
         descending=descending,
         parameters=parameters,
         all_directives=lookups.all_directives(),
-        scope_units=lookups.visible_units(current_user),
+        unit_choices=lookups.unit_choices(current_user),
     )
 
 
