@@ -161,24 +161,33 @@ def test_board_pages_the_unit_table(client, make, org):
     assert rows.findall(second.text) == [f"SUB{n:02d}" for n in range(50, 55)]
 
 
-def test_the_unit_choosers_list_the_readers_units_as_a_tree(client, make, org):
-    """Board, period report, league table and task list: every unit the reader may see,
-    indented by depth, named, the chosen one selected; units outside the scope absent."""
+def test_the_unit_choosers_open_the_tree_a_level_at_a_time(client, make, org):
+    """Board, period report, league table and task list: the reader's top unit and the units
+    right under it; once a unit is chosen, its line up to the top and the units under it,
+    indented and named, the chosen one selected. Never a unit outside the reader's scope."""
     office = make.unit("P.KH&ĐT", org["department"], name='Phòng Kế hoạch & "Đầu tư"')
+    make.unit("TỔ 1", office, name="Tổ công tác số 1")
     login(client, make.user("supervisor", org["ministry"]))
+
+    def offered(path: str, argument: str, chosen: str | None) -> dict[str, tuple[str, str]]:
+        page = client.get(path, query_string={argument: chosen} if chosen else {})
+        assert page.status_code == 200, path
+        chooser = re.search(rf'<select [^>]*name="{argument}">(.*?)</select>', page.text, re.S)
+        assert chooser, path
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', chooser[1])
+        return {value: (selected, label) for value, selected, label in options if value}
+
     for path, argument in [
         ("/board", "scope"),
         ("/reports/period", "scope"),
         ("/reports/league", "scope"),
         ("/tasks", "unit"),
     ]:
-        page = client.get(path, query_string={argument: office.code})
-        assert page.status_code == 200, path
-        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', page.text)
-        units = {value: (chosen, label) for value, chosen, label in options}
+        assert list(offered(path, argument, None)) == ["MIN", "DEP"], path  # top, level under
+        units = offered(path, argument, office.code)
         assert units["P.KH&amp;ĐT"] == (
             " selected",
             "· · P.KH&amp;ĐT — Phòng Kế hoạch &amp; &#34;Đầu tư&#34;",
         ), path
-        assert units[org["ministry"].code][0] == "", path
-        assert org["other"].code not in units, path
+        assert units["TỔ 1"][1] == "· · · TỔ 1 — Tổ công tác số 1", path
+        assert {"MIN", "DEP"} <= set(units) and {"INS", "OTH"}.isdisjoint(units), path

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from typing import NamedTuple, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.errors import NotFound
+from ..domain.roles import READ_ALL_ROLES
 from ..domain.text import N_
 from ..extensions import db
 from ..models import (
@@ -50,12 +51,25 @@ def visible_units(user: User) -> list[Unit]:
     )
 
 
-def unit_choices(user: User) -> list[tuple[str, str, int]]:
-    """(code, name, depth) of every unit `user` may see, in tree order, for a unit chooser:
-    plain rows, not objects (a national tree has thousands of units)."""
+def unit_choices(user: User, chosen: str | None = None) -> list[tuple[str, str, int]]:
+    """(code, name, depth) of the units a unit chooser offers `user`, in tree order: their
+    top units and the units right under them, the `chosen` unit's line up to the top and the
+    units right under it. Not every unit: a national tree has 30,000 at 3 million tasks;
+    choosing a unit (and applying) opens the level below it. Plain rows, not objects."""
+    if user.role in READ_ALL_ROLES:
+        tops = select(Unit.id).where(Unit.parent_id.is_(None))
+    else:
+        tops = select(Unit.id).where(Unit.id == user.unit_id)
+    offered = or_(Unit.id.in_(tops), Unit.parent_id.in_(tops))
+    chosen_path = (
+        db.session.scalar(select(Unit.path).where(Unit.code == chosen)) if chosen else None
+    )
+    if chosen_path:
+        line = [int(part) for part in chosen_path.strip("/").split("/") if part.isdigit()]
+        offered = or_(offered, Unit.id.in_(line), Unit.parent_id == line[-1])
     rows = db.session.execute(
         select(Unit.code, Unit.name, Unit.path)
-        .where(scopes.unit_scope_clause(user))
+        .where(scopes.unit_scope_clause(user), offered)
         .order_by(Unit.path)
     )
     return [(code, name, path_depth(path)) for code, name, path in rows]

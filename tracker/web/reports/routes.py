@@ -100,7 +100,7 @@ def board():
         directive_rows=ListPage(directive_rows, page_number("directives_page"), ROWS_PER_PAGE),
         due_soon=task_queries.due_soon_count(current_user, filters),
         overdue=overdue,
-        unit_choices=lookups.unit_choices(current_user),
+        unit_choices=lookups.unit_choices(current_user, filters.scope),
         all_directives=lookups.all_directives(),
         report_date=filters.report_date,
     )
@@ -192,7 +192,7 @@ def period_report(file_format: str | None = None):
         parameters=parameters,
         columns=period_reports.PERIOD_COLUMNS,
         all_directives=lookups.all_directives(),
-        unit_choices=lookups.unit_choices(current_user),
+        unit_choices=lookups.unit_choices(current_user, filters.scope),
         period_years=range(clock.today().year + 1, clock.today().year - 7, -1),
         period_parts=periods.PERIOD_PARTS,
         chosen=_chosen_period(start, end),
@@ -295,7 +295,7 @@ def league_table(file_format: str | None = None):
         descending=descending,
         parameters=parameters,
         all_directives=lookups.all_directives(),
-        unit_choices=lookups.unit_choices(current_user),
+        unit_choices=lookups.unit_choices(current_user, filters.scope),
     )
 
 

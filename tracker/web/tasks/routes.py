@@ -113,7 +113,7 @@ def index():
         pagination=pagination,
         filters=filters,
         directives=lookups.all_directives(),
-        unit_choices=lookups.unit_choices(current_user),
+        unit_choices=lookups.unit_choices(current_user, filters.unit),
         due_soon_days=due_soon_days(),
     )
 
