@@ -46,28 +46,32 @@ def draw(path: Path = CHART, database: str = "postgresql") -> Path | None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     tasks = sorted(measured)
-    figure, panels = plt.subplots(1, len(READERS), figsize=(18, 7), sharey=True)
+    figure, panels = plt.subplots(1, len(READERS), figsize=(18, 9), sharey=True)
+    colours, markers = plt.get_cmap("tab20").colors, "osD^v<>p*h"
     for panel, reader in zip(panels, READERS, strict=True):
         names = sorted(
             {name for run in measured.values() for name in run if name.startswith(reader + ":")}
         )
-        for name in names:
-            points = [(n, measured[n][name]) for n in tasks if name in measured[n]]
+        for n, name in enumerate(names):
+            points = [(size, measured[size][name]) for size in tasks if name in measured[size]]
             panel.plot(
-                [n for n, _ in points],
+                [size for size, _ in points],
                 [ms for _, ms in points],
-                marker="o",
+                marker=markers[n % len(markers)],
+                color=colours[n % len(colours)],
                 label=name.split(": ", 1)[1],
             )
         panel.set_xscale("log")
         panel.set_yscale("log")
-        panel.set_xticks(tasks, [f"{n:,}" for n in tasks])
+        panel.set_xticks(tasks, [f"{size:,}" for size in tasks])
+        panel.xaxis.set_minor_formatter(NullFormatter())
         panel.set_title(reader)
         panel.set_xlabel("tasks")
         panel.grid(True, which="both", alpha=0.3)
-        panel.legend(fontsize=7, loc="upper left")
+        panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     panels[0].set_ylabel(f"median ms ({database}, gunicorn, 2 workers)")
     figure.suptitle("Directive Tracker: each page's time by the number of tasks")
     figure.tight_layout()
