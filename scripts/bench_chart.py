@@ -50,7 +50,7 @@ def draw(path: Path = CHART, database: str = "postgresql") -> Path | None:
 
     tasks = sorted(measured)
     figure, panels = plt.subplots(1, len(READERS), figsize=(18, 9), sharey=True)
-    colours, markers = plt.get_cmap("tab20").colors, "osD^v<>p*h"
+    colours, markers = plt.get_cmap("tab10").colors, "osD^v<>p*h"
     for panel, reader in zip(panels, READERS, strict=True):
         names = sorted(
             {name for run in measured.values() for name in run if name.startswith(reader + ":")}
@@ -62,6 +62,7 @@ def draw(path: Path = CHART, database: str = "postgresql") -> Path | None:
                 [ms for _, ms in points],
                 marker=markers[n % len(markers)],
                 color=colours[n % len(colours)],
+                linestyle="-" if n < len(colours) else "--",
                 label=name.split(": ", 1)[1],
             )
         panel.set_xscale("log")
