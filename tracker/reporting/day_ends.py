@@ -16,12 +16,10 @@ from typing import Any
 from sqlalchemy import (
     Date,
     DateTime,
-    case,
     delete,
     func,
     insert,
     literal,
-    or_,
     select,
     union_all,
 )
@@ -118,15 +116,20 @@ def stored(selection: KeptSelection, days: list[date]) -> dict[date, int] | None
     (then the caller counts from the history)."""
     if not days:
         return {}
-    is_all = OverdueAtDayEnd.kind == ALL
-    statement = (
-        select(
-            OverdueAtDayEnd.day,
-            func.sum(case((is_all, 0), else_=OverdueAtDayEnd.overdue)),
-            func.max(case((is_all, 1), else_=0)),
-        )
-        .where(or_(is_all, selection.condition(OverdueAtDayEnd)), OverdueAtDayEnd.day.in_(days))
-        .group_by(OverdueAtDayEnd.day)
+    # The ALL rows (a day is stored) and the selection's rows as two lookups of the primary
+    # key: one condition with OR between them scanned every stored row (730,000 at 3 million
+    # tasks: 0.4 s of a unit leader's dashboard).
+    on_days = OverdueAtDayEnd.day.in_(days)
+    rows = union_all(
+        select(OverdueAtDayEnd.day, literal(0).label("overdue"), literal(1).label("marked")).where(
+            OverdueAtDayEnd.kind == ALL, on_days
+        ),
+        select(OverdueAtDayEnd.day, OverdueAtDayEnd.overdue, literal(0)).where(
+            selection.condition(OverdueAtDayEnd), on_days
+        ),
+    ).subquery("stored_rows")
+    statement = select(rows.c.day, func.sum(rows.c.overdue), func.max(rows.c.marked)).group_by(
+        rows.c.day
     )
     found = {
         as_date(day): (int(count or 0), marked)
