@@ -14,6 +14,11 @@ def path_depth(path: str) -> int:
     return max(path.count("/") - 2, 0)
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids in a materialised path, from the root down to the unit itself."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Unit(Model):
     __tablename__ = "unit"
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import Model
 from ._types import utcnow
@@ -34,4 +44,17 @@ class UrgingNotice(Model):
 
     @property
     def number(self) -> str:
-        return f"{self.year}/{self.sequence:04d}"
+        return self.number_of(self.year, self.sequence)
+
+    @staticmethod
+    def number_of(year: int, sequence: int) -> str:
+        """A notice's number as people quote it: 2026/0001."""
+        return f"{year}/{sequence:04d}"
+
+    @classmethod
+    def number_sql(cls) -> ColumnElement[str]:
+        """`number_of` in SQL (PostgreSQL: lpad), for the CSV the database writes."""
+        number: ColumnElement[str] = (
+            cls.year.cast(String) + "/" + func.lpad(cls.sequence.cast(String), 4, "0")
+        )
+        return number

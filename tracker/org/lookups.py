@@ -25,7 +25,7 @@ from ..models import (
     User,
     scopes,
 )
-from ..models.unit import path_depth
+from ..models.unit import path_depth, path_ids
 
 Model = TypeVar("Model")
 
@@ -65,7 +65,7 @@ def unit_choices(user: User, chosen: str | None = None) -> list[tuple[str, str, 
         db.session.scalar(select(Unit.path).where(Unit.code == chosen)) if chosen else None
     )
     if chosen_path:
-        line = [int(part) for part in chosen_path.strip("/").split("/") if part.isdigit()]
+        line = path_ids(chosen_path)
         offered = or_(offered, Unit.id.in_(line), Unit.parent_id == line[-1])
     rows = db.session.execute(
         select(Unit.code, Unit.name, Unit.path)

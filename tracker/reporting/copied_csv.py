@@ -70,15 +70,12 @@ def task_csv_statement(user: User, filters: TaskFilters) -> AnySelect:
         .group_by(task_coordinating_units.c.task_id)
         .subquery("coordinating")
     )
-    number = (
-        UrgingNotice.year.cast(String) + "/" + func.lpad(UrgingNotice.sequence.cast(String), 4, "0")
-    )
     notices = (
         select(
             UrgingNotice.task_id,
-            func.string_agg(number, aggregate_order_by(literal("; "), UrgingNotice.id)).label(
-                "numbers"
-            ),
+            func.string_agg(
+                UrgingNotice.number_sql(), aggregate_order_by(literal("; "), UrgingNotice.id)
+            ).label("numbers"),
         )
         .group_by(UrgingNotice.task_id)
         .subquery("notices")

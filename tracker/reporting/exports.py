@@ -110,7 +110,7 @@ def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple[Any, ...]]:
             )
         )
         notices = _joined_per_task(
-            (task_id, f"{year}/{sequence:04d}")  # UrgingNotice.number
+            (task_id, UrgingNotice.number_of(year, sequence))
             for task_id, year, sequence in db.session.execute(
                 select(UrgingNotice.task_id, UrgingNotice.year, UrgingNotice.sequence)
                 .where(_among(UrgingNotice.task_id, ids))

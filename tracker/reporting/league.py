@@ -18,6 +18,7 @@ from ..domain import timeliness as tl
 from ..extensions import db
 from ..models import ExtensionRequest, Task, Unit, User
 from ..models.extension import APPROVED
+from ..models.unit import path_ids
 from ..org import lookups
 from . import as_of, kept_counts, task_queries
 from .as_of import SqlExpression
@@ -177,12 +178,12 @@ def _kept_unit_rows(
 
 def rolled_up(own: list[LeagueRow]) -> list[LeagueRow]:
     """Each unit's row plus the rows of every unit below it (ancestors get rows too)."""
-    ancestor_ids = {int(part) for row in own for part in row.unit.path.strip("/").split("/")}
+    ancestor_ids = {unit_id for row in own for unit_id in path_ids(row.unit.path)}
     units = lookups.units_by_id(ancestor_ids)
     totals = {unit_id: LeagueRow(unit=units[unit_id]) for unit_id in ancestor_ids}
     for row in own:
-        for part in row.unit.path.strip("/").split("/"):
-            totals[int(part)].add(row)
+        for unit_id in path_ids(row.unit.path):
+            totals[unit_id].add(row)
     return list(totals.values())
 
 

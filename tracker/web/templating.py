@@ -86,11 +86,14 @@ def unit_options(choices: list[tuple[str, str, int]], selected: str | None) -> M
     options = []
     for code, name, depth in choices:
         chosen = " selected" if code == selected else ""
-        options.append(
-            f'<option value="{escape(code)}"{chosen}>{"· " * depth}{escape(code)} — '
-            f"{escape(name)}</option>"
-        )
+        label = unit_choice_label(code, name, depth)
+        options.append(f'<option value="{escape(code)}"{chosen}>{escape(label)}</option>')
     return Markup("".join(options))
+
+
+def unit_choice_label(code: str, name: str, depth: int) -> str:
+    """A unit as every chooser names it: indented by depth, "code — name"."""
+    return f"{'· ' * depth}{code} — {name}"
 
 
 def compact_json(value) -> str:

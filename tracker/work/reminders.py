@@ -31,6 +31,7 @@ from ..domain.roles import SUPERVISOR, UNIT_LEADER
 from ..extensions import db
 from ..infra import context, mail, metrics
 from ..models import ReminderSent, Task, Unit, User
+from ..models.unit import path_ids
 
 
 @dataclass
@@ -66,7 +67,7 @@ def _unit_leaders(unit_id: int) -> list[User]:
 
 
 def _supervisors_over(unit: Unit) -> list[User]:
-    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ancestor_ids = path_ids(unit.path)
     return list(
         db.session.scalars(
             select(User).where(User.unit_id.in_(ancestor_ids), User.role == SUPERVISOR, User.active)

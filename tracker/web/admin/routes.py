@@ -34,13 +34,14 @@ from ...work.tasks import TaskValues
 from ..downloads import content_disposition
 from ..formkit import options, show_refusal
 from ..request_args import page_number
+from ..templating import unit_choice_label
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _unit_choices() -> list[tuple[int, str]]:
-    return [(u.id, f"{'· ' * u.depth}{u.code} — {u.name}") for u in lookups.all_units()]
+    return [(u.id, unit_choice_label(u.code, u.name, u.depth)) for u in lookups.all_units()]
 
 
 def _refused(form, error: DomainError) -> None:
