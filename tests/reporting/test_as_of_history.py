@@ -94,6 +94,25 @@ def test_export_and_screen_show_the_task_as_it_stood(auditor, history):
     assert ">A<" not in page.text
 
 
+def test_a_past_days_list_pages_and_totals_as_it_stood(auditor, history):
+    """The list of 30/9 (five tasks then; C came later) split into pages of two: the total is
+    the day's, every page shows it, and the pages hold the five in urgency order."""
+    shown = []
+    for page in (1, 2, 3):
+        url = f"/api/v1/tasks?directive=57-NQ/TW&as_of=2025-09-30&per_page=2&page={page}"
+        body = auditor.get(url, headers=auditor.auditor_token).get_json()
+        assert body["total"] == 5, page
+        shown += [(task["code"], task["timeliness"]) for task in body["items"]]
+    # Overdue first (most overdue first: F 5/9, then B, E), then within deadline, then done.
+    assert [code for code, _ in shown] == ["F", "B", "E", "A", "D"]
+    assert [klass for _, klass in shown[:3]] == ["overdue"] * 3
+    past_the_end = auditor.get(
+        "/api/v1/tasks?directive=57-NQ/TW&as_of=2025-09-30&per_page=2&page=4",
+        headers=auditor.auditor_token,
+    ).get_json()
+    assert (past_the_end["total"], past_the_end["items"]) == (5, [])
+
+
 def test_every_entry_carries_the_deadline_in_force_after_it(history):
     a = db.session.scalar(select(Task).where(Task.code == "A"))
     deadlines = [
