@@ -180,3 +180,26 @@ def test_a_task_page_sends_the_same_statements_however_long_its_history(app, mak
     many = statements_for(app.test_client(), world, f"/tasks/{task.id}", "unit_leader")
     assert many == few, f"the task page: {few} statements with 2 entries, {many} with 10"
     assert many <= MAX_STATEMENTS
+
+
+# An update through the API: token with its user, deputies, the task and its relations (3),
+# the task's row, its history entry and the superseded moment, the audit chain's head (lock
+# and read in one), event and new head, and the answer's directive.
+UPDATE_STATEMENTS = 13
+
+
+def test_an_update_answers_what_it_wrote_without_reading_it_back(app, make):
+    world = World(make)
+    task = make.task(world.department, world.directive, status=lifecycle.IN_PROGRESS)
+    token, _ = tokens.issue_token(world.people["unit_leader"].username, PASSWORD)
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    version = client.get(f"/api/v1/tasks/{task.id}", headers=headers).get_json()["version"]
+    body = {"version": version, "status": "in_progress", "progress": 45, "note": "Đã xong bước 2"}
+    with counted_statements() as statements:
+        answer = client.patch(f"/api/v1/tasks/{task.id}", json=body, headers=headers)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert len(statements) <= UPDATE_STATEMENTS, "\n".join(statements)
+    read_back = client.get(f"/api/v1/tasks/{task.id}", headers=headers).get_json()
+    assert answer.get_json() == read_back
+    assert (read_back["progress"], read_back["version"]) == (45, version + 1)

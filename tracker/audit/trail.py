@@ -85,10 +85,11 @@ def _actor_name(actor: User | None, obj: Any) -> str:
 def lock_chain() -> AuditHead:
     """Take the chain's head for this transaction (flush only): a write, so that concurrent
     writers queue here and each sees the head the previous one left."""
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    # One statement locks and reads it (UPDATE ... RETURNING, on both databases).
+    head = db.session.scalars(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq).returning(AuditHead),
+        execution_options={"populate_existing": True},
+    ).one_or_none()
     if head is None:  # the migration creates it; this is only for a head removed since
         try:
             with db.session.begin_nested():

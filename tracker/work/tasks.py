@@ -256,11 +256,20 @@ def _roll_up(parent: Task | None, actor: User | None) -> None:
 
 @contextmanager
 def _write_or_conflict(task: Task) -> Iterator[None]:
-    """Commit the block's changes; a concurrent writer that won the race rolls them all back."""
+    """Commit the block's changes; a concurrent writer that won the race rolls them all back.
+
+    What the block wrote stays loaded after the commit, so that the answer (the task as
+    written) is not read back: four statements of an update. History entries are the
+    exception: their superseded moment is set by a statement of its own (mark_superseded),
+    so they are read again if shown."""
     code = task.code
+    session = db.session()
     try:
         yield
-        db.session.commit()
+        session.expire_on_commit = False
+        session.commit()
+        for entry in [o for o in session.identity_map.values() if isinstance(o, StatusUpdate)]:
+            session.expire(entry)
     except StaleDataError:
         db.session.rollback()
         raise Conflict(
@@ -270,6 +279,8 @@ def _write_or_conflict(task: Task) -> Iterator[None]:
             ),
             params={"code": code},
         )
+    finally:
+        session.expire_on_commit = True
 
 
 def edit_task(actor: User, task: Task, expected_version: int | None, values: TaskValues) -> Task:
@@ -422,6 +433,7 @@ def apply_progress(
         new_percent=percent_done,
         note=note,
         note_code=note_code,
+        evidence=[],  # new: nothing to read (the evidence added below joins it)
     )
     db.session.add(update)
     if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS:
