@@ -49,6 +49,16 @@ def on_starting(server):
     os.makedirs(folder, exist_ok=True)
 
 
+def post_worker_init(worker):
+    """The application is loaded: its objects (the app, models, catalogues, thousands of
+    them) live as long as the worker, so they are moved out of the garbage collector's
+    sight. Otherwise every full collection walks them again, in the middle of a request
+    that builds a national table: measured 120 -> 300 ms on one league table in three."""
+    import gc
+
+    gc.freeze()
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

@@ -31,6 +31,29 @@ def test_gunicorn_reads_its_configuration(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def test_a_worker_moves_the_loaded_application_out_of_the_collectors_sight(tmp_path):
+    """After gunicorn loads the app into a worker, its objects are frozen (gc.freeze): a
+    full collection no longer walks them during a request. Run in a process of its own."""
+    script = (
+        "import gc, runpy\n"
+        "from tracker.wsgi import app\n"
+        f"hooks = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r})\n"
+        "before = gc.get_freeze_count()\n"
+        "hooks['post_worker_init'](None)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRACKER_INSTANCE_DIR": str(tmp_path), "TRACKER_ENV": "development"},
+    )
+    assert done.returncode == 0, done.stderr
+    before, after = (int(n) for n in done.stdout.split()[-2:])
+    assert before == 0 and after > 10_000, done.stdout
+
+
 def settings_the_code_reads() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "tracker").rglob("*.py"):
