@@ -14,6 +14,7 @@ from ..domain.errors import NotFound
 from ..domain.roles import READ_ALL_ROLES
 from ..domain.text import N_
 from ..extensions import db
+from ..infra.id_lists import among
 from ..models import (
     Directive,
     PeriodClosing,
@@ -76,11 +77,12 @@ def unit_choices(user: User, chosen: str | None = None) -> list[tuple[str, str, 
 
 
 class UnitLabel(NamedTuple):
-    """What a report row shows of a unit."""
+    """What a report row shows of a unit, and its place in the tree (rows sort by it)."""
 
     id: int
     code: str
     name: str
+    path: str
 
 
 def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
@@ -88,15 +90,17 @@ def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = db.session.execute(select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(wanted)))
-    return {row.id: UnitLabel(row.id, row.code, row.name) for row in rows}
+    rows = db.session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.path).where(among(Unit.id, wanted))
+    )
+    return {row.id: UnitLabel(*row) for row in rows}
 
 
 def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(wanted)))}
+    return {u.id: u for u in db.session.scalars(select(Unit).where(among(Unit.id, wanted)))}
 
 
 def all_directives() -> list[Directive]:

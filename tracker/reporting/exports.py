@@ -8,16 +8,16 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
 from ..domain.lifecycle import STATUS_LABELS
 from ..extensions import db
+from ..infra.id_lists import among
 from ..models import Directive, Task, Unit, UrgingNotice, User, task_coordinating_units
 from . import as_of
-from .as_of import AnySelect, SqlExpression
+from .as_of import AnySelect
 from .task_queries import TaskFilters, apply_filters, urgency_order
 
 CSV_HEADER = (
@@ -105,7 +105,7 @@ def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple[Any, ...]]:
             db.session.execute(
                 select(task_coordinating_units.c.task_id, Unit.code)
                 .join(Unit, Unit.id == task_coordinating_units.c.unit_id)
-                .where(_among(task_coordinating_units.c.task_id, ids))
+                .where(among(task_coordinating_units.c.task_id, ids))
                 .order_by(task_coordinating_units.c.task_id, Unit.code)
             )
         )
@@ -113,7 +113,7 @@ def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple[Any, ...]]:
             (task_id, UrgingNotice.number_of(year, sequence))
             for task_id, year, sequence in db.session.execute(
                 select(UrgingNotice.task_id, UrgingNotice.year, UrgingNotice.sequence)
-                .where(_among(UrgingNotice.task_id, ids))
+                .where(among(UrgingNotice.task_id, ids))
                 .order_by(UrgingNotice.task_id, UrgingNotice.id)
             )
         )
@@ -145,14 +145,6 @@ def task_rows(user: User, filters: TaskFilters) -> Iterator[tuple[Any, ...]]:
                 notices.get(task_id, ""),
                 version,
             )
-
-
-def _among(column: SqlExpression, ids: list[int]) -> ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of thousands
-    (psycopg spends longer converting 2,000 placeholders than the query takes)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == func.any(bindparam("ids", ids, type_=ARRAY(Integer)))
-    return column.in_(ids)
 
 
 def _joined_per_task(rows: Iterable[tuple[int, str]]) -> dict[int, str]:

@@ -16,7 +16,7 @@ from sqlalchemy import Date, case, cast, func, literal, select
 
 from ..domain import timeliness as tl
 from ..extensions import db
-from ..models import ExtensionRequest, Task, Unit, User
+from ..models import ExtensionRequest, Task, User
 from ..models.extension import APPROVED
 from ..models.unit import path_ids
 from ..org import lookups
@@ -45,9 +45,10 @@ class LeagueFigures:
 
 @dataclass(kw_only=True)
 class LeagueRow(LeagueFigures):
-    """A unit's line of the league table."""
+    """A unit's line of the league table (the unit as a plain label: a national table has
+    thousands)."""
 
-    unit: Unit
+    unit: lookups.UnitLabel
 
 
 # Sort keys a reader may choose: name → (value of a row, larger-is-worse?).
@@ -131,7 +132,7 @@ def unit_rows(user: User, filters: TaskFilters) -> list[LeagueRow]:
     )
     for unit_id, count in db.session.execute(granted):
         per_unit.setdefault(unit_id, _UnitTally()).extensions = count
-    units = lookups.units_by_id(per_unit.keys())
+    units = lookups.unit_labels(per_unit.keys())
     return [
         LeagueRow(
             unit=units[unit_id],
@@ -160,7 +161,7 @@ def _kept_unit_rows(
     ).group_by(Task.lead_unit_id)
     extensions: dict[int, int] = dict(db.session.execute(granted).all())
     unit_ids = figures.keys() | extensions.keys()
-    units = lookups.units_by_id(unit_ids)
+    units = lookups.unit_labels(unit_ids)
     rows = []
     for unit_id in unit_ids:
         # A unit may have only extensions, of cancelled tasks: no counts.
@@ -179,7 +180,7 @@ def _kept_unit_rows(
 def rolled_up(own: list[LeagueRow]) -> list[LeagueRow]:
     """Each unit's row plus the rows of every unit below it (ancestors get rows too)."""
     ancestor_ids = {unit_id for row in own for unit_id in path_ids(row.unit.path)}
-    units = lookups.units_by_id(ancestor_ids)
+    units = lookups.unit_labels(ancestor_ids)
     totals = {unit_id: LeagueRow(unit=units[unit_id]) for unit_id in ancestor_ids}
     for row in own:
         for unit_id in path_ids(row.unit.path):

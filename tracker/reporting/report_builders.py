@@ -15,6 +15,7 @@ from ..infra import clock
 from ..infra.i18n import WORD_LABELS
 from ..models import Directive, Task, Unit, User
 from ..org import lookups
+from ..org.lookups import UnitLabel
 from . import exports, league, period_reports, task_queries
 from .report_tables import COUNT, DATE, NUMBER, RATE, TEXT, Column, ReportTable
 from .task_queries import TaskFilters
@@ -218,13 +219,14 @@ def frozen_task_columns() -> list[Column]:
 
 def period_report(
     user: User, filters: TaskFilters, start: date, end: date, group: str
-) -> tuple[ReportTable, list[tuple[Unit | Directive, period_reports.PeriodFigures]]]:
-    """The period report table, and its rows as (group object, PeriodFigures) for the screen."""
+) -> tuple[ReportTable, list[tuple[UnitLabel | Directive, period_reports.PeriodFigures]]]:
+    """The period report table, and its rows as (unit label or directive, PeriodFigures) for
+    the screen."""
     column = Task.directive_id if group == "directive" else Task.lead_unit_id
     today = clock.today()
     day = period_reports.figures_day(end, today)
     figures = period_reports.period_figures(user, filters, start, end, column, today)
-    objects: list[tuple[Unit | Directive, period_reports.PeriodFigures]]
+    objects: list[tuple[UnitLabel | Directive, period_reports.PeriodFigures]]
     if group == "directive":
         directives = lookups.directives_by_id(figures)
         by_directive = sorted(
@@ -233,7 +235,7 @@ def period_report(
         names = [(d.code, d.title) for d, _ in by_directive]
         objects = list(by_directive)
     else:
-        units = lookups.units_by_id(figures.keys())
+        units = lookups.unit_labels(figures.keys())  # a national report has thousands
         by_unit = sorted(
             ((units[key], value) for key, value in figures.items()), key=lambda r: r[0].path
         )
