@@ -8,7 +8,7 @@ import itertools
 import os
 import secrets
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -24,7 +24,7 @@ from tracker.domain.audit_chain import GENESIS
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.infra.i18n import compile_catalogues
-from tracker.models import Directive, Task, Unit, User
+from tracker.models import Directive, StatusUpdate, Task, Unit, User
 from tracker.org.directives import DirectiveValues, add_directive
 from tracker.org.units import add_unit
 from tracker.work.tasks import TaskValues, add_task
@@ -334,10 +334,25 @@ class Factory:
         for key, value in kw.items():
             setattr(task, key, value)
         # The history says the task has been in this state all along, so a report on a past
-        # day judges it as it is; tests of history write their own entries.
+        # day judges it as it is — a completed task open until the day it was completed, as
+        # the application records it; tests of history write their own entries.
         creation = task.updates[-1]
-        creation.new_status, creation.new_percent = task.status, task.percent_done
         creation.created_at = LONG_AGO
+        if status == lifecycle.COMPLETED:
+            creation.new_status, creation.new_percent = lifecycle.IN_PROGRESS, 0
+            completed_at = datetime.combine(task.completed_on, time(0), clock.tracker_zone())
+            task.updates.append(
+                StatusUpdate(
+                    old_status=lifecycle.IN_PROGRESS,
+                    new_status=lifecycle.COMPLETED,
+                    old_percent=0,
+                    new_percent=100,
+                    note="",
+                    created_at=completed_at.astimezone(UTC),
+                )
+            )
+        else:
+            creation.new_status, creation.new_percent = task.status, task.percent_done
         db.session.commit()
         return task
 

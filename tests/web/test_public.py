@@ -28,7 +28,11 @@ def public_directive(make, org, today):
         completed_on=today - 6 * day,
         target=target,
     )
-    update = db.session.scalars(select(StatusUpdate).where(StatusUpdate.task_id == done.id)).one()
+    update = db.session.scalars(
+        select(StatusUpdate).where(
+            StatusUpdate.task_id == done.id, StatusUpdate.new_status == lifecycle.COMPLETED
+        )
+    ).one()
     db.session.add(
         Evidence(
             task_id=done.id,

@@ -49,6 +49,8 @@ from .user import User
 # Tasks not yet completed or cancelled, as SQL (for the partial index and the queries
 # that use it).
 OPEN_STATUS_SQL = f"status IN {sql_in(OPEN_STATUSES)}"
+# The same for a history entry's status after it.
+OPEN_ENTRY_SQL = f"new_status IN {sql_in(OPEN_STATUSES)}"
 
 
 task_coordinating_units = Table(
@@ -213,6 +215,16 @@ class StatusUpdate(Model):
     __tablename__ = "status_update"
     __table_args__ = (
         Index("ix_status_update_task_created", "task_id", "created_at"),
+        # Open entries in deadline order, with the moments that say when each was in force:
+        # the first page of a past day's list walks it, most overdue first, and stops.
+        Index(
+            "ix_status_update_open_deadline",
+            "deadline",
+            "task_id",
+            postgresql_include=["created_at", "superseded_at"],
+            postgresql_where=text(OPEN_ENTRY_SQL),
+            sqlite_where=text(OPEN_ENTRY_SQL),
+        ),
         CheckConstraint("new_percent BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint(f"new_status IN {sql_in(STATUSES)}", name="status_allowed"),
     )

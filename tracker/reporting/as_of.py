@@ -7,8 +7,10 @@ TRACKER_TIMEZONE: every entry carries the status, percent and deadline in force 
 the entry is what the record said then. Each entry stores the moment a later one superseded
 it, so the entry in force at a moment is found by one condition on its own row
 (`in_force`), the same for a list, a period report and the dashboard's trend. A task with no
-entry by then did not exist yet and is left out. Completion is final, so a task completed by
-then has today's `completed_on`.
+entry by then did not exist yet and is left out: exactly the tasks recorded after the day
+ended (`recorded_by`). Completion is final, so a task whose record then says completed has
+today's `completed_on` — or the day itself, should history dated back by hand put the
+completion after it: a record that says completed was completed by then.
 
 Later edits therefore never change a past day's figures: a test builds a history, changes it,
 and checks the figures of each day against ones computed by hand.
@@ -29,8 +31,9 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from ..domain import timeliness as tl
@@ -38,6 +41,7 @@ from ..domain.lifecycle import COMPLETED
 from ..extensions import db
 from ..infra import clock
 from ..models import StatusUpdate, Task
+from ..models.task import OPEN_ENTRY_SQL, OPEN_STATUS_SQL
 
 # A column, or an expression over columns, of any type (a mapped attribute or a table's).
 SqlExpression = SQLColumnExpression[Any]
@@ -72,6 +76,13 @@ class RecordColumns:
     @property
     def historical(self) -> bool:
         return self.entry is not None
+
+    def still_open(self) -> TextClause:
+        """The record leaves the task open, spelt as the partial indexes of open tasks and
+        open entries are (so that both databases see they apply)."""
+        if self.entry is None:
+            return text(f"task.{OPEN_STATUS_SQL}")
+        return text(f"{self.entry.name}.{OPEN_ENTRY_SQL}")
 
     def join(self, statement: AnySelect) -> AnySelect:
         """`statement` (over Task) joined to the entries in force, for a past day."""
@@ -114,17 +125,28 @@ def in_force(entries: FromClause, moment: datetime | SqlExpression) -> ColumnEle
     )
 
 
+def recorded_by(moment: datetime) -> ColumnElement[bool]:
+    """The tasks that have an entry in force at `moment`, without reading the entries: a
+    task's `created_at` is its first entry's moment (models.task keeps them equal), and the
+    last entry written before a moment is in force at it (nothing written later, whatever
+    moment it carries, supersedes it before then)."""
+    return Task.created_at < moment
+
+
 def record_columns(report_date: date) -> RecordColumns:
     """Today's rows for today and later; the entries in force for a past day."""
     if not is_historical(report_date):
         return CURRENT
     entry = StatusUpdate.__table__.alias("entry_in_force")
+    completed_by_then = case(
+        (Task.completed_on > report_date, literal(report_date)), else_=Task.completed_on
+    )
     return RecordColumns(
         status=entry.c.new_status,
         deadline=entry.c.deadline,
         percent_done=entry.c.new_percent,
         completed_on=case(
-            (entry.c.new_status == COMPLETED, Task.completed_on), else_=literal(None)
+            (entry.c.new_status == COMPLETED, completed_by_then), else_=literal(None)
         ),
         entry=entry,
         moment=day_end(report_date),
@@ -135,12 +157,16 @@ class TaskOnDay:
     """A task as the record stood on a past day: that day's status, percent and deadline over
     today's other fields. Lists and exports show it like a task."""
 
-    def __init__(self, task: Task, status: str, deadline: date, percent_done: int):
+    def __init__(
+        self, task: Task, report_date: date, status: str, deadline: date, percent_done: int
+    ):
         self._task = task
         self.status = status
         self.deadline = deadline
         self.percent_done = percent_done
-        self.completed_on = task.completed_on if status == COMPLETED else None
+        completed_on = task.completed_on if status == COMPLETED else None
+        # Completed by then (see the module's docstring).
+        self.completed_on = completed_on and min(completed_on, report_date)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._task, name)
@@ -163,4 +189,4 @@ def tasks_on_day(tasks: list[Task], report_date: date) -> list[Task] | list[Task
         .where(in_force(entries, day_end(report_date)))
     )
     state = {task_id: (status, deadline, percent) for task_id, status, deadline, percent in rows}
-    return [TaskOnDay(task, *state[task.id]) for task in tasks if task.id in state]
+    return [TaskOnDay(task, report_date, *state[task.id]) for task in tasks if task.id in state]

@@ -18,7 +18,6 @@ from sqlalchemy import (
     false,
     func,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.orm import joinedload, selectinload
@@ -28,7 +27,7 @@ from ..domain import policy
 from ..domain import timeliness as tl
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
-from ..domain.lifecycle import COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
+from ..domain.lifecycle import CANCELLED, COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..domain.roles import AUDITOR, READ_ALL_ROLES
 from ..domain.search_text import query_words
 from ..domain.text import N_
@@ -37,7 +36,6 @@ from ..infra import clock, context
 from ..models import Comment, Directive, ExtensionRequest, StatusUpdate, Task, Unit, User, scopes
 from ..models.extension import PENDING
 from ..models.tally import BY_DIRECTIVE, BY_UNIT
-from ..models.task import OPEN_STATUS_SQL
 from . import as_of, kept_counts
 from .as_of import AnySelect, RecordColumns, SqlExpression
 from .kept_counts import GroupCounts
@@ -179,6 +177,59 @@ def urgency_order(
         else_=4,
     )
     return (rank, record.deadline, Task.id)
+
+
+def urgency_classes(
+    user: User, record: RecordColumns, filters: TaskFilters
+) -> list[ColumnElement[bool]] | None:
+    """The ranks of urgency_order as five conditions, in order (overdue, due soon, within
+    deadline, completed, cancelled), each of which an index serves in (deadline, id) order:
+    the first page of a long list is taken class by class and stops when full, instead of
+    sorting every task. None when they are not the same as the ranks or not worth it:
+
+    - judged by the original deadline, or a filter of one class (urgency_order is plain);
+    - for today's record, a completion dated after the report date (see _class_condition);
+    - a reader who does not see every task (their scope is a set of ids: sorting it is
+      cheaper than walking the whole index for it), or words to search.
+
+    For a past day every record that says completed counts as completed by then (as_of),
+    and an open record is judged by its deadline alone: the four-class rule exactly."""
+    report_date = filters.day
+    if (
+        filters.deadline_basis != "current"
+        or filters.timeliness in SINGLE_RANK_CLASSES
+        or filters.q
+        or not (user.role in READ_ALL_ROLES or _sees_every_unit(user))
+        or (not record.historical and _completed_after(report_date))
+    ):
+        return None
+    still_open, deadline = record.still_open(), record.deadline
+    last_soon_day = report_date + timedelta(days=filters.due_soon_days)
+    return [
+        and_(still_open, deadline < report_date),
+        and_(still_open, deadline >= report_date, deadline <= last_soon_day),
+        and_(still_open, deadline > last_soon_day),
+        record.status == COMPLETED,
+        record.status == CANCELLED,
+    ]
+
+
+def _first_page_by_class(
+    user: User, filters: TaskFilters, record: RecordColumns, per_page: int
+) -> list[int] | None:
+    """The ids of the first page in urgency order, class by class (urgency_classes); None
+    when the classes do not apply."""
+    classes = urgency_classes(user, record, filters)
+    if classes is None:
+        return None
+    ids: list[int] = []
+    for condition in classes:
+        statement = apply_filters(select(Task.id).select_from(Task), user, filters, record)
+        statement = statement.where(condition).order_by(record.deadline, Task.id)
+        ids += db.session.scalars(statement.limit(per_page - len(ids)))
+        if len(ids) == per_page:
+            break
+    return ids
 
 
 def apply_filters(
@@ -359,7 +410,7 @@ def _class_condition(record: RecordColumns, filters: TaskFilters) -> ColumnEleme
         and not record.historical
         and not _completed_after(report_date)
     ):
-        still_open, deadline = text(f"task.{OPEN_STATUS_SQL}"), record.judged_deadline(basis)
+        still_open, deadline = record.still_open(), record.judged_deadline(basis)
         if filters.timeliness == "due_soon":
             last_day = report_date + timedelta(days=filters.due_soon_days)
             return and_(still_open, deadline >= report_date, deadline <= last_day)
@@ -394,16 +445,20 @@ def paginate_tasks(user: User, filters: TaskFilters, page: int, per_page: int) -
     serve even deep in the list), then those tasks are loaded with what lists show."""
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
     record = as_of.record_columns(filters.day)
-    # For a past day the records in force are found once for the page and its total (a
-    # count over the window): finding them is most of the cost, twice was twice it.
-    counted_with_page = record.historical
-    columns = (Task.id, func.count().over()) if counted_with_page else (Task.id,)
-    ids_query = apply_filters(select(*columns).select_from(Task), user, filters, record).order_by(
-        *urgency_order(record, filters.day, filters)
-    )
-    rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [row[0] for row in rows]
-    total = rows[0][1] if counted_with_page and rows else count_tasks(user, filters)
+    first_page = _first_page_by_class(user, filters, record, per_page) if page == 1 else None
+    if first_page is not None:
+        ids, total = first_page, count_tasks(user, filters)
+    else:
+        # For a past day the records in force are found once for the page and its total (a
+        # count over the window): finding them is most of the cost, twice was twice it.
+        counted_with_page = record.historical
+        columns = (Task.id, func.count().over()) if counted_with_page else (Task.id,)
+        ids_query = apply_filters(
+            select(*columns).select_from(Task), user, filters, record
+        ).order_by(*urgency_order(record, filters.day, filters))
+        rows = db.session.execute(ids_query.limit(per_page).offset((page - 1) * per_page)).all()
+        ids = [row[0] for row in rows]
+        total = rows[0][1] if counted_with_page and rows else count_tasks(user, filters)
     loaded = (
         {
             task.id: task
@@ -513,9 +568,15 @@ def tracker_wide_counts(report_date: date) -> tl.TimelinessCounts:
 
 
 def count_tasks(user: User, filters: TaskFilters) -> int:
-    """How many tasks `user` may see match `filters`."""
+    """How many tasks `user` may see match `filters`. For a past day with no condition on
+    the record (status, class), the tasks recorded by the day's end: the same tasks as
+    those with an entry in force then, without finding the entries (as_of.recorded_by)."""
     statement = select(func.count(Task.id)).select_from(Task)
-    return db.session.scalar(apply_filters(statement, user, filters)) or 0
+    record = as_of.record_columns(filters.day)
+    if record.historical and record.moment and not (filters.status or filters.timeliness):
+        statement = apply_filters(statement, user, filters, as_of.CURRENT)
+        return db.session.scalar(statement.where(as_of.recorded_by(record.moment))) or 0
+    return db.session.scalar(apply_filters(statement, user, filters, record)) or 0
 
 
 def due_soon_count(user: User, filters: TaskFilters) -> int:
