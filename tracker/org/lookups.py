@@ -8,7 +8,7 @@ from typing import NamedTuple, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.errors import NotFound
 from ..domain.roles import READ_ALL_ROLES
@@ -36,6 +36,17 @@ def get_or_404(model: type[Model], record_id: int, what: str = "record") -> Mode
     if record is None:
         raise NotFound(N_("There is no such %(what)s."), params={"what": what})
     return record
+
+
+def task_or_404(task_id: int) -> Task:
+    """The task with what every task page shows of it (lead unit, directive, target, owner)
+    read in the same statement, or NotFound."""
+    shown = [joinedload(Task.lead_unit), joinedload(Task.directive)]
+    shown += [joinedload(Task.target), joinedload(Task.owner)]
+    task = db.session.get(Task, task_id, options=shown)
+    if task is None:
+        raise NotFound(N_("There is no such %(what)s."), params={"what": "task"})
+    return task
 
 
 def unit_by_code(code: str) -> Unit | None:

@@ -53,7 +53,7 @@ bp = Blueprint("tasks", __name__)
 
 def load_task(task_id: int) -> Task:
     """The task, or 404; 403 when the current user may not see it."""
-    task = lookups.get_or_404(Task, task_id, "task")
+    task = lookups.task_or_404(task_id)
     policy.require(policy.can_view_task(current_user, task), N_("You may not see this task."))
     return task
 
