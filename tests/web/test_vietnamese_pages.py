@@ -240,6 +240,11 @@ def test_figures_are_written_once_in_the_readers_language(app, language, whole, 
         # Whole numbers are grouped without Babel's pattern engine: as Babel groups them.
         for number in (0, 7, 999, 1000, -45_678, 3_000_000, 1_234_567_890):
             assert format_figure(number) == format_decimal(number, format="#,##0"), number
+        # Rates too, halves and the float's own rounding included.
+        rates = [0.0, 1.0, 0.0005, 0.0065, 0.0195, 0.125, 1 / 3, 2 / 3, 0.00049, 0.99995, 1e-7]
+        rates += [n / 997 for n in range(998)]
+        for rate in rates:
+            assert format_figure(rate) == format_decimal(rate * 100, format="0.0") + "%", rate
 
 
 def test_a_weak_password_is_refused_in_vietnamese(client, vietnamese_world):

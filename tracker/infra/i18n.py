@@ -10,10 +10,10 @@ Vietnamese, 50.0% in English)."""
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from babel.numbers import get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import format_decimal, get_locale, gettext, pgettext
 
 from ..domain.errors import DomainError
@@ -78,10 +78,13 @@ def current_language() -> str:
 
 
 def format_share(value: float | None) -> str:
-    """A rate as a percentage with one decimal, in the page's language."""
+    """A rate as a percentage with one decimal, in the page's language: rounded as Babel's
+    "0.0" rounds (the float's shortest text as a Decimal, half to even) without its pattern
+    engine — a national board writes a thousand of them (tested equal to Babel)."""
     if value is None:
         return "—"
-    return str(format_decimal(value * 100, format="0.0")) + "%"
+    rounded = Decimal(str(value * 100)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_EVEN)
+    return str(rounded).replace(".", _decimal_symbol(str(get_locale() or "en"))) + "%"
 
 
 def format_amount(value: Decimal | float | int | None) -> str:
@@ -90,6 +93,15 @@ def format_amount(value: Decimal | float | int | None) -> str:
     if value is None:
         return "—"
     return str(format_decimal(value, format="#,##0.##"))
+
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+@functools.cache
+def _decimal_symbol(locale: str) -> str:
+    """The language's decimal mark ("," in Vietnamese, "." in English)."""
+    return str(get_decimal_symbol(locale))
 
 
 @functools.cache
