@@ -27,10 +27,11 @@ from tracker.work import tasks, urging
 from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
-# A task page: the reader (session, user, deputies, notifications), the task with its lead
+# A task page: the reader (their session, account and unit in one; deputies; notifications),
+# the task with its lead
 # unit, directive, target and owner in one, its history with evidence, comments, notices,
 # extension requests and the like.
-TASK_PAGE_STATEMENTS = 15
+TASK_PAGE_STATEMENTS = 13
 
 # (path, role); {directive} is the world's directive id.
 LIST_PAGES = [

@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..infra import clock, context
@@ -32,21 +33,35 @@ def start(user: User) -> str:
     return token
 
 
-def is_open(user_id: int, token: str) -> bool:
-    """Whether the browser's session is still open: not logged out, not idle longer than
-    SESSION_IDLE_MINUTES, not older than SESSION_MAX_HOURS. An expired one is ended; an open
-    one's last sighting is kept to the minute."""
-    if not token:
-        return False
-    session = db.session.scalar(
-        select(LoginSession).where(
-            LoginSession.user_id == user_id,
+def signed_in(user_id: int, account_token: str, token: str) -> User | None:
+    """The user whose browser session `token` is open — the account active, its session
+    token still `account_token` (a password, role or unit change voids every session), the
+    session not logged out, not idle longer than SESSION_IDLE_MINUTES, not older than
+    SESSION_MAX_HOURS — read with the session and the user's unit in one statement (every
+    signed-in request asks). An expired session is ended; an open one's last sighting is
+    kept to the minute."""
+    if not token or not account_token:
+        return None
+    found = db.session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.unit))
+        .where(
+            User.id == user_id,
             LoginSession.token_hash == _digest(token),
             LoginSession.ended_at.is_(None),
         )
-    )
-    if session is None:
-        return False
+    ).first()
+    if found is None:
+        return None
+    user, session = found
+    if user.session_token != account_token or not user.active or not _kept_open(session):
+        return None
+    return user
+
+
+def _kept_open(session: LoginSession) -> bool:
+    """Whether `session` is within its idle and total limits (ended and committed if not)."""
     config, now = context.settings(), clock.now()
     seen = clock.aware(session.last_seen_at or session.created_at)
     if now - clock.aware(session.created_at) > timedelta(

@@ -50,11 +50,10 @@ def load_user(user_id: str) -> User | None:
     token, _, browser_session = rest.partition(":")
     if not raw_id.isdigit():
         return None
-    user = lookups.user_by_id(int(raw_id))
-    if user is None or not token or user.session_token != token or not user.active:
+    # Logged out, the account changed or deactivated: a replayed cookie signs nobody in.
+    user = login_sessions.signed_in(int(raw_id), token, browser_session)
+    if user is None:
         return None
-    if not login_sessions.is_open(user.id, browser_session):
-        return None  # logged out: a replayed copy of the cookie signs nobody in
     user.login_session_token = browser_session
     return deputies.apply(user)
 
