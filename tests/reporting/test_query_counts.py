@@ -28,9 +28,8 @@ from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
 # A task page: the reader (their session, account and unit in one; deputies; notifications),
-# the task with its lead
-# unit, directive, target and owner in one, its history with evidence, comments, notices,
-# extension requests and the like.
+# the task with its lead unit, directive, target and owner in one, its history with evidence,
+# comments, notices, extension requests and the like.
 TASK_PAGE_STATEMENTS = 13
 
 # (path, role); {directive} is the world's directive id.
