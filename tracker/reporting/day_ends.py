@@ -116,6 +116,14 @@ def stored(selection: KeptSelection, days: list[date]) -> dict[date, int] | None
     (then the caller counts from the history)."""
     if not days:
         return {}
+    if selection.everything:
+        # Every task: the ALL rows hold the day's total (summing every unit's rows of twelve
+        # days read 720,000 rows at 3 million tasks: 0.46 s of the whole tree's dashboard).
+        totals = select(OverdueAtDayEnd.day, OverdueAtDayEnd.overdue).where(
+            OverdueAtDayEnd.kind == ALL, OverdueAtDayEnd.day.in_(days)
+        )
+        total_of = {as_date(day): overdue for day, overdue in db.session.execute(totals)}
+        return {day: total_of[day] for day in days} if total_of.keys() >= set(days) else None
     # The ALL rows (a day is stored) and the selection's rows as two lookups of the primary
     # key: one condition with OR between them scanned every stored row (730,000 at 3 million
     # tasks: 0.4 s of a unit leader's dashboard).

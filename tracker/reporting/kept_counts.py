@@ -38,6 +38,11 @@ class KeptSelection:
     subtree_path: str | None = None  # lead unit within this subtree (BY_UNIT)
     directive_id: int | None = None  # (BY_DIRECTIVE)
 
+    @property
+    def everything(self) -> bool:
+        """Whether the selection is every task (no unit, subtree, directive or key flag)."""
+        return (self.is_key, self.unit_id, self.subtree_path, self.directive_id) == (None,) * 4
+
     def narrow(self, statement: AnySelect) -> AnySelect:
         """`statement` over TaskTally narrowed to the selection's rows."""
         return statement.where(self.condition())
