@@ -3,8 +3,8 @@ touch the session themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
@@ -31,8 +31,12 @@ from ..models.unit import path_depth, path_ids
 Model = TypeVar("Model")
 
 
-def get_or_404(model: type[Model], record_id: int, what: str = "record") -> Model:
-    record = db.session.get(model, record_id)
+def get_or_404(
+    model: type[Model], record_id: int, what: str = "record", options: Sequence[Any] = ()
+) -> Model:
+    """The record with `record_id`, loaded with `options` (relations read in the same
+    statement), or NotFound naming `what`."""
+    record = db.session.get(model, record_id, options=options)
     if record is None:
         raise NotFound(N_("There is no such %(what)s."), params={"what": what})
     return record
@@ -43,10 +47,7 @@ def task_or_404(task_id: int) -> Task:
     read in the same statement, or NotFound."""
     shown = [joinedload(Task.lead_unit), joinedload(Task.directive)]
     shown += [joinedload(Task.target), joinedload(Task.owner)]
-    task = db.session.get(Task, task_id, options=shown)
-    if task is None:
-        raise NotFound(N_("There is no such %(what)s."), params={"what": "task"})
-    return task
+    return get_or_404(Task, task_id, "task", options=shown)
 
 
 def unit_by_code(code: str) -> Unit | None:
