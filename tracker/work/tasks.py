@@ -264,6 +264,7 @@ def _write_or_conflict(task: Task) -> Iterator[None]:
     so they are read again if shown."""
     code = task.code
     session = db.session()
+    expires_on_commit = session.expire_on_commit
     try:
         yield
         session.expire_on_commit = False
@@ -280,7 +281,7 @@ def _write_or_conflict(task: Task) -> Iterator[None]:
             params={"code": code},
         )
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expires_on_commit
 
 
 def edit_task(actor: User, task: Task, expected_version: int | None, values: TaskValues) -> Task:
