@@ -168,12 +168,27 @@ def existing_tasks(url: str) -> int | None:
         return None
 
 
+def vacuum_nightly_tables(name: str) -> None:
+    """On PostgreSQL, VACUUM ANALYZE what the nightly run rewrote. Its first run on a freshly
+    loaded database folds every past day's kept counts at once (880,000 rows at 3 million
+    tasks), which leaves that many dead rows in the kept counts until autovacuum comes by;
+    a database in service folds one day a night. The bench measures the latter."""
+    if name == "postgresql":
+        tables = "task_tally, overdue_at_day_end, past_period_figures"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", PG_DATABASE, "-q"]
+            + ["-c", f"VACUUM ANALYZE {tables}"],
+            check=True,
+        )
+
+
 def prepare(name: str, url: str) -> dict:
     """Reuse the bench database when it holds BENCH_TASKS tasks; else make it again."""
     if existing_tasks(url) == TASKS:
         print(f"[{name}] reusing the bench database ({TASKS:,} tasks)", flush=True)
         flask(url, "db", "upgrade")  # indexes added since it was made
         flask(url, "counts", "keep")  # the scheduler's nightly run
+        vacuum_nightly_tables(name)
         return {"generated_seconds": None}
     print(f"[{name}] generating {TASKS:,} tasks", flush=True)
     shutil.rmtree(environment(url)["TRACKER_INSTANCE_DIR"], ignore_errors=True)
@@ -189,6 +204,7 @@ def prepare(name: str, url: str) -> dict:
     generated = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     flask(url, "counts", "keep")  # the scheduler's nightly run: the trend's month ends
+    vacuum_nightly_tables(name)
     return {
         "generated_seconds": generated,
         "nightly_seconds": round(time.perf_counter() - started, 1),

@@ -267,3 +267,23 @@ def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembi
         4: None,
         5: None,
     }
+
+
+@pytest.mark.postgres
+def test_the_kept_counts_index_carries_the_counts(alembic_runner, alembic_engine):
+    """Migration 0036: the kept counts' index by kind and day carries every count, so that
+    reads of it need not visit the table; its downgrade gives back the plain index."""
+
+    def definition():
+        with alembic_engine.connect() as connection:
+            return connection.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_task_tally_kind_day'")
+            )
+
+    alembic_runner.migrate_up_to("0036")
+    assert definition().endswith(
+        "(kind, day) INCLUDE (group_id, is_key, completed_on_time, completed_late,"
+        " not_completed, due, due_day_total)"
+    )
+    alembic_runner.migrate_down_one()
+    assert definition().endswith("(kind, day)")

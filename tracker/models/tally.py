@@ -65,7 +65,23 @@ COUNTED_ATTRIBUTES = (
 
 class TaskTally(Model):
     __tablename__ = "task_tally"
-    __table_args__ = (Index("ix_task_tally_kind_day", "kind", "day"),)
+    # The index carries the counts (PostgreSQL), so that reads are index-only scans.
+    __table_args__ = (
+        Index(
+            "ix_task_tally_kind_day",
+            "kind",
+            "day",
+            postgresql_include=[
+                "group_id",
+                "is_key",
+                "completed_on_time",
+                "completed_late",
+                "not_completed",
+                "due",
+                "due_day_total",
+            ],
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # BY_UNIT or BY_DIRECTIVE
     group_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -108,6 +108,25 @@ def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
     return {row.id: UnitLabel(*row) for row in rows}
 
 
+class DirectiveLabel(NamedTuple):
+    """What a report row shows of a directive."""
+
+    id: int
+    code: str
+    title: str
+
+
+def directive_labels(ids: Iterable[int | None]) -> dict[int, DirectiveLabel]:
+    """{id: its code and title}: plain rows for tables of thousands of directives."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Directive.id, Directive.code, Directive.title).where(among(Directive.id, wanted))
+    )
+    return {row.id: DirectiveLabel(*row) for row in rows}
+
+
 def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
@@ -117,6 +136,12 @@ def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:
 
 def all_directives() -> list[Directive]:
     return list(db.session.scalars(select(Directive).order_by(Directive.code)))
+
+
+def directive_choices() -> list[Any]:
+    """Every directive's code, in order, for the directive filter of lists and reports: rows
+    with `code`, not records (a national tracker has thousands)."""
+    return list(db.session.execute(select(Directive.code).order_by(Directive.code)))
 
 
 def directives_by_id(ids: Iterable[int]) -> dict[int, Directive]:

@@ -13,7 +13,7 @@ from ..domain.roles import OFFICER, UNIT_LEADER
 from ..extensions import db
 from ..models import Task, Unit, User
 from ..org import lookups
-from . import as_of, day_ends, kept_counts, task_queries
+from . import as_of, day_ends, group_rows, kept_counts, task_queries
 from .task_queries import TaskFilters
 
 TREND_MONTHS = 12
@@ -27,7 +27,7 @@ class Dashboard:
     counts: tl.TimelinessCounts
     due_soon: int
     trend: list[tuple[date, int]]  # (month end or today, overdue tasks then)
-    top_units: list[tuple[Unit, tl.TimelinessCounts]]
+    top_units: list[tuple[lookups.UnitLabel, tl.TimelinessCounts]]
 
 
 def scope_of(user: User) -> Unit | None:
@@ -47,16 +47,19 @@ def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
     return [*reversed(ends), today]
 
 
-def overdue_trend(user: User, filters: TaskFilters, days: list[date]) -> list[tuple[date, int]]:
+def overdue_trend(
+    user: User, filters: TaskFilters, days: list[date], overdue_now: int | None = None
+) -> list[tuple[date, int]]:
     """How many tasks were overdue at the end of each of `days` (the last one today), as the
-    record stood then: from the stored counts of past days and today's kept counts when they
-    answer the selection, else counted from the history in one pass (day_ends)."""
+    record stood then: from the stored counts of past days and today's kept counts (or
+    `overdue_now`, when the caller has them) when they answer the selection, else counted
+    from the history in one pass (day_ends)."""
     kept = task_queries.kept_selection(user, filters)
     if kept is not None:
         past = [day for day in days if day < filters.day]
         stored = day_ends.stored(kept, past)
         if stored is not None:
-            now = kept_counts.total(kept).overdue
+            now = kept_counts.total(kept).overdue if overdue_now is None else overdue_now
             return [(day, stored.get(day, now)) for day in days]
     statement, day = day_ends.overdue_at_day_ends(days)
     statement = task_queries.apply_filters(
@@ -71,16 +74,13 @@ def build(user: User, today: date, directive: str | None = None) -> Dashboard:
     filters = TaskFilters(
         scope=scope.code if scope else None, directive=directive, report_date=today
     )
-    counts = task_queries.total_counts(user, filters)
-    trend = overdue_trend(user, filters, month_ends(today))
-    per_unit = task_queries.grouped_counts(user, filters, Task.lead_unit_id)
-    worst = sorted(per_unit.items(), key=lambda item: (-item[1].overdue, item[0]))[:TOP_UNITS]
-    units = lookups.units_by_id(uid for uid, _ in worst)
+    # Every task has a lead unit: the units' totals are the scope's counts.
+    worst, counts = group_rows.ranked_page(user, filters, Task.lead_unit_id, True, 1, TOP_UNITS)
     return Dashboard(
         scope=scope,
         filters=filters,
         counts=counts,
         due_soon=task_queries.due_soon_count(user, filters),
-        trend=trend,
-        top_units=[(units[uid], c) for uid, c in worst if c.overdue],
+        trend=overdue_trend(user, filters, month_ends(today), counts.overdue),
+        top_units=[(unit, unit_counts) for unit, unit_counts in worst.items if unit_counts.overdue],
     )

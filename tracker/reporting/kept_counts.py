@@ -151,3 +151,72 @@ def due_soon(selection: KeptSelection, due_soon_days: int) -> int:
         TaskTally.day >= selection.report_date, TaskTally.day <= last_day
     )
     return int(db.session.scalar(statement) or 0)
+
+
+@dataclass(frozen=True)
+class RankedGroups:
+    """One slice of a selection's groups in rank order, with what every group adds up to."""
+
+    rows: list[tuple[Any, tl.TimelinessCounts]]  # (the group's label row, its counts)
+    groups: int  # groups with a task counted, in all
+    totals: tl.TimelinessCounts  # over all of them
+
+
+def ranked(
+    selection: KeptSelection,
+    label_columns: tuple[Any, ...],
+    worst_first: bool,
+    offset: int,
+    limit: int,
+) -> RankedGroups:
+    """per_group() sorted, cut and labelled by the database: the groups with a task counted,
+    by code (`label_columns` are the group's id, joined to the kept rows' group_id, its code,
+    then what else the row shows) or, `worst_first`, by overdue tasks (most first) then code;
+    from `offset`, at most `limit` of them, each with its label row; with the number of
+    groups and their totals over every group (window sums, in the same statement). A page of
+    a national table then reads one statement and builds `limit` rows, not 30,000. Codes
+    sort by code point, as Python sorts them (group_rows ranks counted groups that way)."""
+    sums = (
+        selection.narrow(
+            select(
+                TaskTally.group_id,
+                func.sum(TaskTally.completed_on_time).label("on_time"),
+                func.sum(TaskTally.completed_late).label("late"),
+                func.sum(TaskTally.not_completed).label("not_completed"),
+                func.sum(TaskTally.due).label("overdue"),
+            )
+        )
+        .where(TaskTally.day < selection.report_date)
+        .group_by(TaskTally.group_id)
+        .subquery()
+    )
+    figures = (sums.c.on_time, sums.c.late, sums.c.not_completed, sums.c.overdue)
+    # The window sums over the narrow rows, before the labels join (wide rows spill to disk).
+    counted = (
+        select(
+            sums.c.group_id,
+            *figures,
+            func.count().over().label("groups"),
+            *(func.sum(figure).over().label(f"all_{figure.name}") for figure in figures),
+        )
+        .where(sums.c.on_time + sums.c.late + sums.c.not_completed > 0)
+        .subquery()
+    )
+    group_id, code = label_columns[:2]
+    if db.session.get_bind().dialect.name == "postgresql":
+        code = code.collate("C")  # SQLite compares text by code point already
+    ranking = [counted.c.overdue.desc()] if worst_first else []
+    ranking += [code, group_id]
+    statement = (
+        select(*label_columns, *list(counted.c)[1:])
+        .join_from(counted, group_id.class_, group_id == counted.c.group_id)
+        .order_by(*ranking)
+        .offset(offset)
+        .limit(limit)
+    )
+    width = len(label_columns)
+    rows, groups, totals = [], 0, _counts(0, 0, 0, 0)
+    for row in db.session.execute(statement):
+        rows.append((row[:width], _counts(*row[width : width + 4])))
+        groups, totals = row[width + 4], _counts(*row[width + 5 :])
+    return RankedGroups(rows, int(groups), totals)

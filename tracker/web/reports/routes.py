@@ -32,6 +32,7 @@ from ...org import lookups
 from ...reporting import (
     closings,
     exports,
+    group_rows,
     manifests,
     period_reports,
     report_builders,
@@ -72,18 +73,12 @@ def board():
     """Overdue board over the user's subtree: counts per unit and per directive, overdue tasks."""
     filters = report_orders.board_filters(current_user, request.args, clock.today())
 
-    per_unit, per_directive = task_queries.grouped_counts_by_two(
-        current_user, filters, Task.lead_unit_id, Task.directive_id
-    )
-    units = lookups.unit_labels(per_unit)
-    unit_rows = sorted(
-        ((units[uid], counts) for uid, counts in per_unit.items()),
-        key=lambda row: (-row[1].overdue, row[0].code),
-    )
-    directives = lookups.directives_by_id(per_directive)
-    directive_rows = sorted(
-        ((directives[did], counts) for did, counts in per_directive.items()),
-        key=lambda row: row[0].code,
+    (unit_rows, totals), (directive_rows, _) = group_rows.board_pages(
+        current_user,
+        filters,
+        page_number("units_page"),
+        page_number("directives_page"),
+        ROWS_PER_PAGE,
     )
     overdue = task_queries.paginate_tasks(
         current_user,
@@ -95,13 +90,13 @@ def board():
         "reports/board.html",
         urged=urging.notice_counts([task.id for task in overdue.items]),
         filters=filters,
-        totals=TimelinessCounts.summed(c for _, c in unit_rows),
-        unit_rows=ListPage(unit_rows, page_number("units_page"), ROWS_PER_PAGE),
-        directive_rows=ListPage(directive_rows, page_number("directives_page"), ROWS_PER_PAGE),
+        totals=totals,
+        unit_rows=unit_rows,
+        directive_rows=directive_rows,
         due_soon=task_queries.due_soon_count(current_user, filters),
         overdue=overdue,
         unit_choices=lookups.unit_choices(current_user, filters.scope),
-        all_directives=lookups.all_directives(),
+        all_directives=lookups.directive_choices(),
         report_date=filters.report_date,
     )
 
@@ -121,7 +116,7 @@ def dashboard():
         view=view,
         class_chart=class_bars(view.counts),
         trend_chart=trend_svg([(f"{d:%m/%y}", n) for d, n in view.trend], trend_label),
-        all_directives=lookups.all_directives(),
+        all_directives=lookups.directive_choices(),
     )
 
 
@@ -191,7 +186,7 @@ def period_report(file_format: str | None = None):
         group=group,
         parameters=parameters,
         columns=period_reports.PERIOD_COLUMNS,
-        all_directives=lookups.all_directives(),
+        all_directives=lookups.directive_choices(),
         unit_choices=lookups.unit_choices(current_user, filters.scope),
         period_years=range(clock.today().year + 1, clock.today().year - 7, -1),
         period_parts=periods.PERIOD_PARTS,
@@ -294,7 +289,7 @@ def league_table(file_format: str | None = None):
         sort=sort,
         descending=descending,
         parameters=parameters,
-        all_directives=lookups.all_directives(),
+        all_directives=lookups.directive_choices(),
         unit_choices=lookups.unit_choices(current_user, filters.scope),
     )
 

@@ -112,7 +112,7 @@ def index():
         "tasks/index.html",
         pagination=pagination,
         filters=filters,
-        directives=lookups.all_directives(),
+        directives=lookups.directive_choices(),
         unit_choices=lookups.unit_choices(current_user, filters.unit),
         due_soon_days=due_soon_days(),
     )
