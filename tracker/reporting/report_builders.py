@@ -285,11 +285,29 @@ LEAGUE_COLUMNS = [
 ]
 
 
-def league_table(
+def league_title(subtree: bool) -> str:
+    return (
+        N_("League table of units (with their sub-units)")
+        if subtree
+        else N_("League table of units")
+    )
+
+
+def league_rows(
     user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool
-) -> tuple[ReportTable, list[league.LeagueRow]]:
+) -> tuple[list[league.LeagueRow], list[league.LeagueRow]]:
+    """The league's rows in the chosen order (rolled up to every ancestor with `subtree`),
+    and the units' own rows (what the totals add up)."""
     own_rows = league.unit_rows(user, filters)
     rows = league.sort_rows(league.rolled_up(own_rows) if subtree else own_rows, sort, descending)
+    return rows, own_rows
+
+
+def league_table(
+    user: User, filters: TaskFilters, subtree: bool, sort: str, descending: bool
+) -> ReportTable:
+    """The league table as a report file says it: every row, the totals and a summary."""
+    rows, own_rows = league_rows(user, filters, subtree, sort, descending)
     totals = league.LeagueFigures()
     for row in own_rows:
         totals.add(row)
@@ -303,13 +321,9 @@ def league_table(
             row.extensions_granted,
         ]
 
-    table = ReportTable(
+    return ReportTable(
         kind="league",
-        title=(
-            N_("League table of units (with their sub-units)")
-            if subtree
-            else N_("League table of units")
-        ),
+        title=league_title(subtree),
         scope=describe_scope(filters),
         as_of=filters.day,
         columns=LEAGUE_COLUMNS,
@@ -318,7 +332,6 @@ def league_table(
         summary=_counts_summary(totals.counts),
         counts=totals.counts,
     )
-    return table, rows
 
 
 # The audit trail's events as a report's detail rows (XLSX sheet "Events", PDF section).

@@ -227,7 +227,7 @@ def build(user: User, made: ReportOrder, today: date) -> ReportTable:
         chosen = league_arguments(user, arguments, today)
         return report_builders.league_table(
             user, chosen.filters, chosen.subtree, chosen.sort, chosen.descending
-        )[0]
+        )
     if made.report == "closing":
         return closings.frozen_table(_closing(user, arguments.get("closing")))
     if made.report == "audit":

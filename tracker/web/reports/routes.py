@@ -278,11 +278,13 @@ def league_table(file_format: str | None = None):
         chosen.sort,
         chosen.descending,
     )
-    table, rows = report_builders.league_table(current_user, filters, subtree, sort, descending)
+    # The page shows a page of rows: the table a file says (every row as cells) is not built.
+    rows, _ = report_builders.league_rows(current_user, filters, subtree, sort, descending)
     parameters = chosen.parameters
     return render_template(
         "reports/league.html",
-        table=table,
+        title=report_builders.league_title(subtree),
+        scope=report_builders.describe_scope(filters),
         rows=ListPage(rows, page_number("page"), ROWS_PER_PAGE),
         filters=filters,
         subtree=subtree,
