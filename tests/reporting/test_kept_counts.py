@@ -8,6 +8,7 @@ import time_machine
 from sqlalchemy import select, update
 
 from tracker.domain import lifecycle
+from tracker.domain.timeliness import Timeliness
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.jobs import daily
@@ -138,6 +139,10 @@ def _readings(user, filters):
         task_queries.grouped_counts(user, filters, Task.lead_unit_id),
         task_queries.grouped_counts(user, filters, Task.directive_id),
         task_queries.grouped_counts_by_two(user, filters, Task.lead_unit_id, Task.directive_id),
+        [
+            task_queries.count_tasks(user, filters.with_(timeliness=klass))
+            for klass in (*(t.value for t in Timeliness), "due_soon")
+        ],
     )
 
 

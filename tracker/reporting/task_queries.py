@@ -567,10 +567,27 @@ def tracker_wide_counts(report_date: date) -> tl.TimelinessCounts:
     return total_counts(whole_tracker_reader(), TaskFilters(report_date=report_date))
 
 
+def _kept_class_count(user: User, filters: TaskFilters) -> int | None:
+    """How many tasks of the class `filters.timeliness` asks for (one of the four, or due
+    soon), read from the kept counts where they answer the rest of the selection; else None."""
+    if filters.timeliness is None:
+        return None
+    kept = kept_selection(user, filters.with_(timeliness=None))
+    if kept is None:
+        return None
+    if filters.timeliness == "due_soon":
+        return kept_counts.due_soon(kept, filters.due_soon_days)
+    return kept_counts.total(kept).count(tl.Timeliness(filters.timeliness))
+
+
 def count_tasks(user: User, filters: TaskFilters) -> int:
-    """How many tasks `user` may see match `filters`. For a past day with no condition on
-    the record (status, class), the tasks recorded by the day's end: the same tasks as
-    those with an entry in force then, without finding the entries (as_of.recorded_by)."""
+    """How many tasks `user` may see match `filters`. Of one class today: from the kept
+    counts where they answer. For a past day with no condition on the record (status,
+    class), the tasks recorded by the day's end: the same tasks as those with an entry in
+    force then, without finding the entries (as_of.recorded_by)."""
+    kept = _kept_class_count(user, filters)
+    if kept is not None:
+        return kept
     statement = select(func.count(Task.id)).select_from(Task)
     record = as_of.record_columns(filters.day)
     if record.historical and record.moment and not (filters.status or filters.timeliness):
@@ -580,9 +597,6 @@ def count_tasks(user: User, filters: TaskFilters) -> int:
 
 
 def due_soon_count(user: User, filters: TaskFilters) -> int:
-    kept = kept_selection(user, filters)
-    if kept is not None:
-        return kept_counts.due_soon(kept, filters.due_soon_days)
     return count_tasks(user, filters.with_(timeliness="due_soon"))
 
 
