@@ -207,3 +207,27 @@ def test_search_finds_by_code_and_title(client, make, org):
     assert "CL-02" not in client.get("/tasks?q=railway").text
     assert "CL-02" in client.get("/tasks?q=cl-02").text
     assert db.session.scalar(select(func.count(Task.id))) == 2
+
+
+def test_a_unit_leaders_directive_filter_offers_the_directives_of_their_tasks(client, make, org):
+    """A national tracker has thousands of directives: a unit leader's filter lists those of
+    the tasks they see, and the one they chose; an auditor's lists every directive."""
+    theirs = make.directive("12/QĐ-TTg")
+    coordinated = make.directive("2795/QĐ-BCT")
+    elsewhere = make.directive("57-NQ/TW")
+    chosen = make.directive("Đề án 06")
+    make.task(org["institute"], theirs)
+    make.task(org["other"], coordinated, coordinating_units=[org["institute"]])
+    make.task(org["other"], elsewhere)
+    make.task(org["other"], chosen)
+
+    def offered(path):
+        page = client.get(path).get_data(as_text=True)
+        return re.findall(r'<option value="([^"]+)" ?(?:selected)?>\1</option>', page)
+
+    login(client, make.user("unit_leader", org["institute"], username="trưởng phòng Ưng"))
+    for path in ("/tasks", "/dashboard"):
+        assert offered(path) == ["12/QĐ-TTg", "2795/QĐ-BCT"], path
+    assert offered("/tasks?directive=Đề án 06") == ["12/QĐ-TTg", "2795/QĐ-BCT", "Đề án 06"]
+    login(client, make.user("auditor", org["ministry"], username="kiểm toán Đào"))
+    assert offered("/tasks") == ["12/QĐ-TTg", "2795/QĐ-BCT", "57-NQ/TW", "Đề án 06"]

@@ -11,7 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.errors import NotFound
-from ..domain.roles import READ_ALL_ROLES
+from ..domain.roles import OFFICER, READ_ALL_ROLES, UNIT_LEADER
 from ..domain.text import N_
 from ..extensions import db
 from ..infra.id_lists import among
@@ -138,10 +138,16 @@ def all_directives() -> list[Directive]:
     return list(db.session.scalars(select(Directive).order_by(Directive.code)))
 
 
-def directive_choices() -> list[Any]:
-    """Every directive's code, in order, for the directive filter of lists and reports: rows
-    with `code`, not records (a national tracker has thousands)."""
-    return list(db.session.execute(select(Directive.code).order_by(Directive.code)))
+def directive_choices(user: User, chosen: str | None = None) -> list[Any]:
+    """The directives' codes, in order, for the directive filter of lists and reports: rows
+    with `code`, not records. A unit leader or officer is offered the directives of the tasks
+    they see (and the one `chosen`), not a national tracker's thousands; everyone else every
+    directive."""
+    statement = select(Directive.code)
+    if user.role in (UNIT_LEADER, OFFICER):
+        theirs = Directive.id.in_(select(Task.directive_id).where(scopes.task_scope_clause(user)))
+        statement = statement.where(or_(theirs, Directive.code == chosen) if chosen else theirs)
+    return list(db.session.execute(statement.order_by(Directive.code)))
 
 
 def directives_by_id(ids: Iterable[int]) -> dict[int, Directive]:

@@ -96,7 +96,7 @@ def board():
         due_soon=task_queries.due_soon_count(current_user, filters),
         overdue=overdue,
         unit_choices=lookups.unit_choices(current_user, filters.scope),
-        all_directives=lookups.directive_choices(),
+        all_directives=lookups.directive_choices(current_user, filters.directive),
         report_date=filters.report_date,
     )
 
@@ -116,7 +116,7 @@ def dashboard():
         view=view,
         class_chart=class_bars(view.counts),
         trend_chart=trend_svg([(f"{d:%m/%y}", n) for d, n in view.trend], trend_label),
-        all_directives=lookups.directive_choices(),
+        all_directives=lookups.directive_choices(current_user, view.filters.directive),
     )
 
 
@@ -186,7 +186,7 @@ def period_report(file_format: str | None = None):
         group=group,
         parameters=parameters,
         columns=period_reports.PERIOD_COLUMNS,
-        all_directives=lookups.directive_choices(),
+        all_directives=lookups.directive_choices(current_user, filters.directive),
         unit_choices=lookups.unit_choices(current_user, filters.scope),
         period_years=range(clock.today().year + 1, clock.today().year - 7, -1),
         period_parts=periods.PERIOD_PARTS,
@@ -291,7 +291,7 @@ def league_table(file_format: str | None = None):
         sort=sort,
         descending=descending,
         parameters=parameters,
-        all_directives=lookups.directive_choices(),
+        all_directives=lookups.directive_choices(current_user, filters.directive),
         unit_choices=lookups.unit_choices(current_user, filters.scope),
     )
 

@@ -112,7 +112,7 @@ def index():
         "tasks/index.html",
         pagination=pagination,
         filters=filters,
-        directives=lookups.directive_choices(),
+        directives=lookups.directive_choices(current_user, filters.directive),
         unit_choices=lookups.unit_choices(current_user, filters.unit),
         due_soon_days=due_soon_days(),
     )
