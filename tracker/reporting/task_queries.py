@@ -261,8 +261,9 @@ def apply_filters(
         if root is None:
             statement = statement.where(false())
         else:
-            subtree = select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
-            statement = statement.where(Task.lead_unit_id.in_(subtree))
+            if not _every_unit_within(root.path):  # the whole tree narrows nothing
+                subtree = select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
+                statement = statement.where(Task.lead_unit_id.in_(subtree))
             within_view = within_view or policy.sees_whole_subtree(user, root.path)
     if not within_view and not _sees_every_unit(user):
         statement = statement.where(scopes.task_scope_clause(user))
