@@ -97,17 +97,6 @@ class UnitLabel(NamedTuple):
     path: str
 
 
-def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
-    """{id: its code and name}: plain rows for tables of thousands of units."""
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.path).where(among(Unit.id, wanted))
-    )
-    return {row.id: UnitLabel(*row) for row in rows}
-
-
 class DirectiveLabel(NamedTuple):
     """What a report row shows of a directive."""
 
@@ -116,15 +105,31 @@ class DirectiveLabel(NamedTuple):
     title: str
 
 
-def directive_labels(ids: Iterable[int | None]) -> dict[int, DirectiveLabel]:
-    """{id: its code and title}: plain rows for tables of thousands of directives."""
+# The columns each label is read from, id and code first (reporting.group_rows ranks by them).
+UNIT_LABEL_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.path)
+DIRECTIVE_LABEL_COLUMNS = (Directive.id, Directive.code, Directive.title)
+
+Label = TypeVar("Label", UnitLabel, DirectiveLabel)
+
+
+def _labels(
+    columns: tuple[Any, ...], label: type[Label], ids: Iterable[int | None]
+) -> dict[int, Label]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    rows = db.session.execute(
-        select(Directive.id, Directive.code, Directive.title).where(among(Directive.id, wanted))
-    )
-    return {row.id: DirectiveLabel(*row) for row in rows}
+    rows = db.session.execute(select(*columns).where(among(columns[0], wanted)))
+    return {row[0]: label(*row) for row in rows}
+
+
+def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
+    """{id: its code and name}: plain rows for tables of thousands of units."""
+    return _labels(UNIT_LABEL_COLUMNS, UnitLabel, ids)
+
+
+def directive_labels(ids: Iterable[int | None]) -> dict[int, DirectiveLabel]:
+    """{id: its code and title}: plain rows for tables of thousands of directives."""
+    return _labels(DIRECTIVE_LABEL_COLUMNS, DirectiveLabel, ids)
 
 
 def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..domain import timeliness as tl
-from ..models import Directive, Task, Unit, User
+from ..models import Task, User
 from ..org import lookups
 from . import kept_counts, task_queries
 from .kept_counts import GroupCounts
@@ -29,8 +29,8 @@ RankedPage = tuple[FetchedPage, tl.TimelinessCounts]
 def _label_columns(group_column: Any) -> tuple[Any, ...]:
     """What a row shows of its group: id and code first (see kept_counts.ranked)."""
     if group_column is Task.lead_unit_id:
-        return (Unit.id, Unit.code, Unit.name, Unit.path)
-    return (Directive.id, Directive.code, Directive.title)
+        return lookups.UNIT_LABEL_COLUMNS
+    return lookups.DIRECTIVE_LABEL_COLUMNS
 
 
 def _label(group_column: Any, row: tuple[Any, ...]) -> Any:
