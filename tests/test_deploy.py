@@ -31,16 +31,20 @@ def test_gunicorn_reads_its_configuration(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def test_a_worker_moves_the_loaded_application_out_of_the_collectors_sight(tmp_path):
-    """After gunicorn loads the app into a worker, its objects are frozen (gc.freeze): a
-    full collection no longer walks them during a request. Run in a process of its own."""
+def test_a_worker_compiles_its_templates_and_moves_the_application_out_of_the_collectors_sight(
+    tmp_path,
+):
+    """After gunicorn loads the app into a worker, every page template is compiled (no
+    reader's first request pays for it) and the objects are frozen (gc.freeze): a full
+    collection no longer walks them during a request. Run in a process of its own."""
     script = (
         "import gc, runpy\n"
         "from tracker.wsgi import app\n"
         f"hooks = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r})\n"
-        "before = gc.get_freeze_count()\n"
+        "before = gc.get_freeze_count(), len(app.jinja_env.cache)\n"
         "hooks['post_worker_init'](None)\n"
-        "print(before, gc.get_freeze_count())\n"
+        "pages = len(app.jinja_env.list_templates(extensions=['html']))\n"
+        "print(*before, gc.get_freeze_count(), len(app.jinja_env.cache), pages)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -50,8 +54,11 @@ def test_a_worker_moves_the_loaded_application_out_of_the_collectors_sight(tmp_p
         env={**os.environ, "TRACKER_INSTANCE_DIR": str(tmp_path), "TRACKER_ENV": "development"},
     )
     assert done.returncode == 0, done.stderr
-    before, after = (int(n) for n in done.stdout.split()[-2:])
-    assert before == 0 and after > 10_000, done.stdout
+    frozen_before, compiled_before, frozen, compiled, pages = (
+        int(n) for n in done.stdout.split()[-5:]
+    )
+    assert frozen_before == 0 and frozen > 10_000, done.stdout
+    assert compiled_before == 0 and compiled == pages > 40, done.stdout
 
 
 def settings_the_code_reads() -> set[str]:
