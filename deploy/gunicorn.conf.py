@@ -59,9 +59,8 @@ def post_worker_init(worker):
     import gc
 
     from tracker.web.templating import compile_templates
-    from tracker.wsgi import app
 
-    compile_templates(app)
+    compile_templates(worker.wsgi)  # the application this worker loaded
     gc.freeze()
 
 

@@ -38,11 +38,11 @@ def test_a_worker_compiles_its_templates_and_moves_the_application_out_of_the_co
     reader's first request pays for it) and the objects are frozen (gc.freeze): a full
     collection no longer walks them during a request. Run in a process of its own."""
     script = (
-        "import gc, runpy\n"
+        "import gc, runpy, types\n"
         "from tracker.wsgi import app\n"
         f"hooks = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r})\n"
         "before = gc.get_freeze_count(), len(app.jinja_env.cache)\n"
-        "hooks['post_worker_init'](None)\n"
+        "hooks['post_worker_init'](types.SimpleNamespace(wsgi=app))\n"
         "pages = len(app.jinja_env.list_templates(extensions=['html']))\n"
         "print(*before, gc.get_freeze_count(), len(app.jinja_env.cache), pages)\n"
     )
