@@ -207,6 +207,21 @@ def test_kept_counts_start_from_the_tasks_already_there(alembic_runner, alembic_
         assert rows[(kind, group_id, False, "2026-06-30")] == (0, 0, 0, 2)
     assert len(rows) == 6
 
+    # Migration 0037: the summary rows count the cancelled task apart.
+    alembic_runner.migrate_up_to("0037")
+    with alembic_engine.connect() as connection:
+        cancelled = {
+            (kind, group_id, bool(key), str(day)[:10]): number
+            for kind, group_id, key, day, number in connection.execute(
+                text("SELECT kind, group_id, is_key, day, cancelled FROM task_tally")
+            )
+        }
+    for kind, group_id in (("u", 7), ("d", 3)):
+        assert cancelled[(kind, group_id, False, "1900-01-01")] == 1
+        assert cancelled[(kind, group_id, True, "1900-01-01")] == 0
+        assert cancelled[(kind, group_id, False, "2026-06-30")] == 0
+    assert len(cancelled) == 6
+
 
 def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembic_engine):
     """Migration 0030 gives each history entry the earliest moment of the entries written
@@ -271,8 +286,9 @@ def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembi
 
 @pytest.mark.postgres
 def test_the_kept_counts_index_carries_the_counts(alembic_runner, alembic_engine):
-    """Migration 0036: the kept counts' index by kind and day carries every count, so that
-    reads of it need not visit the table; its downgrade gives back the plain index."""
+    """Migrations 0036 and 0037: the kept counts' index by kind and day carries every count
+    (0037 adds the cancelled tasks), so that reads of it need not visit the table; each
+    downgrade gives back the index before it."""
 
     def definition():
         with alembic_engine.connect() as connection:
@@ -285,5 +301,9 @@ def test_the_kept_counts_index_carries_the_counts(alembic_runner, alembic_engine
         "(kind, day) INCLUDE (group_id, is_key, completed_on_time, completed_late,"
         " not_completed, due, due_day_total)"
     )
+    alembic_runner.migrate_up_one()
+    assert definition().endswith("not_completed, due, due_day_total, cancelled)")
+    alembic_runner.migrate_down_one()
+    assert definition().endswith("not_completed, due, due_day_total)")
     alembic_runner.migrate_down_one()
     assert definition().endswith("(kind, day)")

@@ -141,7 +141,7 @@ def _readings(user, filters):
         task_queries.grouped_counts_by_two(user, filters, Task.lead_unit_id, Task.directive_id),
         [
             task_queries.count_tasks(user, filters.with_(timeliness=klass))
-            for klass in (*(t.value for t in Timeliness), "due_soon")
+            for klass in (None, *(t.value for t in Timeliness), "due_soon")
         ],
     )
 

@@ -6,7 +6,8 @@ flag, the *summary row* (day = SUMMARY_DAY) holds the tasks completed on time, c
 late and not completed; the *deadline rows* hold the not-completed tasks per deadline day.
 What depends on today is summed at read time from the deadline rows: the not-completed tasks
 due before today are overdue, the rest within deadline, those due in the next days are due
-soon. Cancelled tasks count nowhere (domain.timeliness).
+soon. Cancelled tasks are in no class (domain.timeliness); the summary row counts them apart,
+so that a list's number of tasks is read here too.
 
 The counts change in the same flush as the task (the listeners below), so they commit or roll
 back with it. Tasks are never deleted (they are cancelled), and nothing writes them other
@@ -51,7 +52,14 @@ BY_DIRECTIVE = "d"
 # The day of the summary row: before every deadline, so "rows dated before today" takes in
 # the summary row and the overdue deadline rows in one index range.
 SUMMARY_DAY = date(1900, 1, 1)
-COUNTS = ("completed_on_time", "completed_late", "not_completed", "due", "due_day_total")
+COUNTS = (
+    "completed_on_time",
+    "completed_late",
+    "not_completed",
+    "due",
+    "due_day_total",
+    "cancelled",
+)
 # What a task's place in the counts depends on (the listeners compare these).
 COUNTED_ATTRIBUTES = (
     "lead_unit_id",
@@ -79,6 +87,7 @@ class TaskTally(Model):
                 "not_completed",
                 "due",
                 "due_day_total",
+                "cancelled",
             ],
         ),
     )
@@ -96,6 +105,9 @@ class TaskTally(Model):
     # On a summary row: the sum, over the folded tasks, of their deadline's days after
     # SUMMARY_DAY, so that the days they are overdue on any later day stay exact. Else 0.
     due_day_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    # On a summary row: the cancelled tasks, which no timeliness class counts (only a list's
+    # number of tasks does). Else 0.
+    cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 TallyKey = tuple[str, int, bool, date]
@@ -110,13 +122,13 @@ def contributions(state: CountedState | None) -> list[tuple[TallyKey, str]]:
     # At the end of time a task is completed on time, completed late, or not completed
     # ("overdue"): the classes that do not depend on the day of the report.
     klass = tl.classify(status, deadline, completed_on, date.max)
-    if klass is None:
-        return []
     key = bool(is_key)
     pairs: list[tuple[TallyKey, str]] = []
     for kind, group_id in ((BY_UNIT, unit_id), (BY_DIRECTIVE, directive_id)):
         summary = (kind, group_id, key, SUMMARY_DAY)
-        if klass is tl.Timeliness.COMPLETED_ON_TIME:
+        if klass is None:  # cancelled
+            pairs.append((summary, "cancelled"))
+        elif klass is tl.Timeliness.COMPLETED_ON_TIME:
             pairs.append((summary, "completed_on_time"))
         elif klass is tl.Timeliness.COMPLETED_LATE:
             pairs.append((summary, "completed_late"))

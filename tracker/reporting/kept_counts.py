@@ -144,6 +144,20 @@ def per_group_with_overdue_days(
     return {group: pair for group, pair in figures.items() if pair[0].total}
 
 
+def tasks(selection: KeptSelection) -> int:
+    """How many tasks the selection holds, cancelled ones included (a list's number)."""
+    counted = (
+        TaskTally.completed_on_time
+        + TaskTally.completed_late
+        + TaskTally.not_completed
+        + TaskTally.cancelled
+    )
+    statement = selection.narrow(select(func.coalesce(func.sum(counted), 0))).where(
+        TaskTally.day < selection.report_date
+    )
+    return int(db.session.scalar(statement) or 0)
+
+
 def due_soon(selection: KeptSelection, due_soon_days: int) -> int:
     """Not-completed tasks due from the report date to `due_soon_days` days after it."""
     last_day = selection.report_date + timedelta(days=due_soon_days)

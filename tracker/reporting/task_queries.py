@@ -570,20 +570,21 @@ def tracker_wide_counts(report_date: date) -> tl.TimelinessCounts:
 
 def _kept_class_count(user: User, filters: TaskFilters) -> int | None:
     """How many tasks of the class `filters.timeliness` asks for (one of the four, or due
-    soon), read from the kept counts where they answer the rest of the selection; else None."""
-    if filters.timeliness is None:
-        return None
+    soon; with none, every task), read from the kept counts where they answer the rest of
+    the selection; else None."""
     kept = kept_selection(user, filters.with_(timeliness=None))
     if kept is None:
         return None
+    if filters.timeliness is None:
+        return kept_counts.tasks(kept)
     if filters.timeliness == "due_soon":
         return kept_counts.due_soon(kept, filters.due_soon_days)
     return kept_counts.total(kept).count(tl.Timeliness(filters.timeliness))
 
 
 def count_tasks(user: User, filters: TaskFilters) -> int:
-    """How many tasks `user` may see match `filters`. Of one class today: from the kept
-    counts where they answer. For a past day with no condition on the record (status,
+    """How many tasks `user` may see match `filters`. Today: from the kept counts where they
+    answer. For a past day with no condition on the record (status,
     class), the tasks recorded by the day's end: the same tasks as those with an entry in
     force then, without finding the entries (as_of.recorded_by)."""
     kept = _kept_class_count(user, filters)
