@@ -79,16 +79,7 @@ class TaskTally(Model):
             "ix_task_tally_kind_day",
             "kind",
             "day",
-            postgresql_include=[
-                "group_id",
-                "is_key",
-                "completed_on_time",
-                "completed_late",
-                "not_completed",
-                "due",
-                "due_day_total",
-                "cancelled",
-            ],
+            postgresql_include=["group_id", "is_key", *COUNTS],
         ),
     )
 
