@@ -112,9 +112,11 @@ DIRECTIVE_LABEL_COLUMNS = (Directive.id, Directive.code, Directive.title)
 Label = TypeVar("Label", UnitLabel, DirectiveLabel)
 
 
-def _labels(
+def labels(
     columns: tuple[Any, ...], label: type[Label], ids: Iterable[int | None]
 ) -> dict[int, Label]:
+    """{id: its label}, read from `columns` (the id first) of the records with those ids:
+    plain rows for tables of thousands of units or directives."""
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
@@ -124,12 +126,7 @@ def _labels(
 
 def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
     """{id: its code and name}: plain rows for tables of thousands of units."""
-    return _labels(UNIT_LABEL_COLUMNS, UnitLabel, ids)
-
-
-def directive_labels(ids: Iterable[int | None]) -> dict[int, DirectiveLabel]:
-    """{id: its code and title}: plain rows for tables of thousands of directives."""
-    return _labels(DIRECTIVE_LABEL_COLUMNS, DirectiveLabel, ids)
+    return labels(UNIT_LABEL_COLUMNS, UnitLabel, ids)
 
 
 def units_by_id(ids: Iterable[int | None]) -> dict[int, Unit]:

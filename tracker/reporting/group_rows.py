@@ -11,7 +11,6 @@ here, in the same order. tests/reporting/test_group_rows.py proves both give the
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 from ..domain import timeliness as tl
@@ -26,23 +25,12 @@ from .task_queries import TaskFilters
 RankedPage = tuple[FetchedPage, tl.TimelinessCounts]
 
 
-def _label_columns(group_column: Any) -> tuple[Any, ...]:
-    """What a row shows of its group: id and code first (see kept_counts.ranked)."""
+def _label_kind(group_column: Any) -> tuple[tuple[Any, ...], Any]:
+    """What a row shows of its group: the columns it is read from (id and code first, see
+    kept_counts.ranked) and the label they make."""
     if group_column is Task.lead_unit_id:
-        return lookups.UNIT_LABEL_COLUMNS
-    return lookups.DIRECTIVE_LABEL_COLUMNS
-
-
-def _label(group_column: Any, row: tuple[Any, ...]) -> Any:
-    if group_column is Task.lead_unit_id:
-        return lookups.UnitLabel(*row)
-    return lookups.DirectiveLabel(*row)
-
-
-def _labels(group_column: Any, ids: Any) -> Mapping[int, Any]:
-    if group_column is Task.lead_unit_id:
-        return lookups.unit_labels(ids)
-    return lookups.directive_labels(ids)
+        return lookups.UNIT_LABEL_COLUMNS, lookups.UnitLabel
+    return lookups.DIRECTIVE_LABEL_COLUMNS, lookups.DirectiveLabel
 
 
 def _from_kept(
@@ -52,7 +40,7 @@ def _from_kept(
     page: int,
     per_page: int,
 ) -> RankedPage:
-    columns = _label_columns(group_column)
+    columns, label = _label_kind(group_column)
     page = max(page, 1)
     ranked = kept_counts.ranked(selection, columns, worst_first, (page - 1) * per_page, per_page)
     if not ranked.rows and page > 1:  # past the end: the last page, as ListPage shows it
@@ -61,14 +49,14 @@ def _from_kept(
         ranked = kept_counts.ranked(
             selection, columns, worst_first, (page - 1) * per_page, per_page
         )
-    rows = [(_label(group_column, label), counts) for label, counts in ranked.rows]
+    rows = [(label(*shown), counts) for shown, counts in ranked.rows]
     return FetchedPage(rows, ranked.groups, page, per_page), ranked.totals
 
 
 def _from_counted(
     counts: GroupCounts, group_column: Any, worst_first: bool, page: int, per_page: int
 ) -> RankedPage:
-    labels = _labels(group_column, counts.keys())
+    labels = lookups.labels(*_label_kind(group_column), counts.keys())
     rows = [(labels[group], group_counts) for group, group_counts in counts.items()]
     if worst_first:
         rows.sort(key=lambda row: (-row[1].overdue, row[0].code, row[0].id))
