@@ -145,9 +145,9 @@ def flask(url: str, *args: str) -> None:
     )
 
 
-def psql(sql: str) -> None:
+def psql(sql: str, database: str = "postgres") -> None:
     subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", sql],
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-q", "-c", sql],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -174,12 +174,7 @@ def vacuum_nightly_tables(name: str) -> None:
     tasks), which leaves that many dead rows in the kept counts until autovacuum comes by;
     a database in service folds one day a night. The bench measures the latter."""
     if name == "postgresql":
-        tables = "task_tally, overdue_at_day_end, past_period_figures"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", PG_DATABASE, "-q"]
-            + ["-c", f"VACUUM ANALYZE {tables}"],
-            check=True,
-        )
+        psql("VACUUM ANALYZE task_tally, overdue_at_day_end, past_period_figures", PG_DATABASE)
 
 
 def prepare(name: str, url: str) -> dict:

@@ -584,9 +584,9 @@ def _kept_class_count(user: User, filters: TaskFilters) -> int | None:
 
 def count_tasks(user: User, filters: TaskFilters) -> int:
     """How many tasks `user` may see match `filters`. Today: from the kept counts where they
-    answer. For a past day with no condition on the record (status,
-    class), the tasks recorded by the day's end: the same tasks as those with an entry in
-    force then, without finding the entries (as_of.recorded_by)."""
+    answer. For a past day with no condition on the record (status, class), the tasks
+    recorded by the day's end: the same tasks as those with an entry in force then, without
+    finding the entries (as_of.recorded_by)."""
     kept = _kept_class_count(user, filters)
     if kept is not None:
         return kept
