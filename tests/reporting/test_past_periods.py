@@ -7,16 +7,19 @@ report stays right."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import fields
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from tracker.domain import periods
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.jobs import daily
 from tracker.models import PastPeriodFigures, Task
 from tracker.reporting import period_reports, task_queries
+from tracker.reporting.period_reports import PeriodFigures
 from tracker.reporting.task_queries import TaskFilters
 
 from ..conftest import login
@@ -131,7 +134,7 @@ def test_only_a_period_that_is_over_is_stored_and_original_deadlines_are_counted
     whole = period_reports.period_figures(
         auditor, TaskFilters(report_date=today), start, end, Task.lead_unit_id, today
     )
-    total = sum(whole.values(), start=period_reports.PeriodFigures())
+    total = period_reports.PeriodFigures.sum_of(whole.values())
     assert total.assigned == marked[0].assigned and total.due == marked[0].due
     # Stored rows answer the current deadline; against original deadlines they cannot.
     counts = []
@@ -189,3 +192,35 @@ def test_the_period_page_shows_the_units_a_page_at_a_time(client, national, monk
     total_row = first[first.index("<tfoot>") : first.index("</tfoot>")]
     assert total_row == second[second.index("<tfoot>") : second.index("</tfoot>")]
     assert 'rel="next"' in first
+
+
+def test_a_running_period_reads_its_open_tasks_from_the_kept_counts(make, national, monkeypatch):
+    """A period not over is taken today: its open tasks' classes come from the kept counts
+    and its other figures from the tasks it concerns; every figure, and every group listed
+    (a unit whose only task is cancelled included), equals the whole count."""
+    country, narrowings = national
+    readers = [country.auditor, country.supervisor]
+    today = clock.today()
+    cancelled_only = make.unit("Đội Ưu tiên 9", parent=country.ministry, name="Đội Ưu tiên")
+    make.task(cancelled_only, country.directive, deadline=today - 400 * DAY, status="cancelled")
+    quarter = periods.period_of(today, periods.QUARTERLY)
+    month = periods.period_of(today, periods.MONTHLY)
+    year = (date(today.year, 1, 1), date(today.year, 12, 31))
+    running = [quarter, month, year, (today - 40 * DAY, today + 30 * DAY), (today, today)]
+
+    answers = []
+    real = period_reports.running_figures
+    monkeypatch.setattr(
+        period_reports, "running_figures", lambda *a: answers.append(real(*a)) or answers[-1]
+    )
+    kept = _figures(readers, narrowings, running, today)
+    # Answered wherever the kept counts narrow to the selection, as the stored figures
+    # (above): 9 reports per period.
+    assert [found is not None for found in answers].count(True) == 9 * len(running)
+    monkeypatch.setattr(period_reports, "running_figures", lambda *a: None)
+    counted = _figures(readers, narrowings, running, today)
+    assert kept == counted
+    every = [f for report in counted for f in report.values()]
+    assert all(any(getattr(f, field.name) for f in every) for field in fields(PeriodFigures))
+    whole_tree_by_unit = kept[0]
+    assert whole_tree_by_unit[cancelled_only.id] == PeriodFigures()

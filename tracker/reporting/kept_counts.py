@@ -91,16 +91,22 @@ def total(selection: KeptSelection) -> tl.TimelinessCounts:
     return _counts(*db.session.execute(statement).one())
 
 
-def per_group(selection: KeptSelection) -> GroupCounts:
+def per_group(selection: KeptSelection, with_cancelled_only: bool = False) -> GroupCounts:
     """The four counts per unit (BY_UNIT) or per directive (BY_DIRECTIVE); groups with no
-    task counted are left out, as when counting the tasks."""
+    task counted are left out, as when counting the tasks — or, `with_cancelled_only`, kept
+    (with four zeros) when they hold cancelled tasks only, as a report listing every group
+    with a task does."""
+    cancelled = func.coalesce(func.sum(TaskTally.cancelled), 0)
     statement = (
-        selection.narrow(select(TaskTally.group_id, *_sums()))
+        selection.narrow(select(TaskTally.group_id, cancelled, *_sums()))
         .where(TaskTally.day < selection.report_date)
         .group_by(TaskTally.group_id)
     )
-    counts = {group: _counts(*sums) for group, *sums in db.session.execute(statement)}
-    return {group: c for group, c in counts.items() if c.total}
+    return {
+        group: counts
+        for group, cancelled_tasks, *sums in db.session.execute(statement)
+        if (counts := _counts(*sums)).total or (with_cancelled_only and cancelled_tasks)
+    }
 
 
 def per_group_of_two(

@@ -15,11 +15,12 @@ reported as of today and a task due later in it is still within deadline:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import periods
@@ -30,7 +31,7 @@ from ..extensions import db
 from ..models import PastPeriodFigures, Task, User
 from ..models.day_end import ALL
 from ..models.tally import BY_DIRECTIVE, BY_UNIT
-from . import as_of, task_queries
+from . import as_of, kept_counts, task_queries
 from .as_of import AnySelect, SqlExpression
 from .day_ends import as_date
 from .task_queries import TaskFilters, apply_filters
@@ -48,10 +49,13 @@ class PeriodFigures:
     due_completed_late: int = 0
     due_overdue: int = 0
 
-    def __add__(self, other: PeriodFigures) -> PeriodFigures:
-        return PeriodFigures(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
+    @classmethod
+    def sum_of(cls, many: Iterable[PeriodFigures]) -> PeriodFigures:
+        """The figures of several groups together (in one pass: a national report adds up
+        30,000 units)."""
+        names = [f.name for f in fields(cls)]
+        rows = ([getattr(figures, name) for name in names] for figures in many)
+        return cls(*(sum(column) for column in zip(*rows, strict=True)))
 
     @property
     def on_time_rate(self) -> float | None:
@@ -98,14 +102,51 @@ def period_figures(
     today: date,
 ) -> dict[Any, PeriodFigures]:
     """The figures of the period per value of `group_column`, for the tasks `user` may see:
-    a period that is over from its stored figures where they answer (stored_figures), else
-    counted from the history."""
+    a period that is over from its stored figures where they answer (stored_figures), one
+    still running with its open tasks from the kept counts where they answer
+    (running_figures), else counted from the history."""
     if end < today:
         stored = stored_figures(user, filters, start, end, group_column)
         if stored is not None:
             return stored
+    else:
+        running = running_figures(user, filters, start, group_column, today)
+        if running is not None:
+            return running
     counted = counted_figures(user, filters, start, end, (group_column,), today)
     return {groups[0]: figures for groups, figures in counted.items()}
+
+
+def _tallies(record: as_of.RecordColumns, basis: str, start: date, end: date) -> dict[str, Any]:
+    """Each figure of PeriodFigures as an SQL sum over the tasks' records on `end`."""
+    klass = record.timeliness(end, basis)
+    deadline = record.judged_deadline(basis)
+    due = and_(klass.is_not(None), deadline >= start, deadline <= end)
+    completed_within = and_(
+        record.status == COMPLETED, record.completed_on >= start, record.completed_on <= end
+    )
+
+    def tally(condition: ColumnElement[bool]) -> SqlExpression:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return {
+        "assigned": tally(_first_recorded_within(start, end)),
+        "due": tally(due),
+        "completed_on_time": tally(and_(completed_within, record.completed_on <= deadline)),
+        "completed_late": tally(and_(completed_within, record.completed_on > deadline)),
+        "within_deadline": tally(klass == tl.Timeliness.WITHIN_DEADLINE.value),
+        "overdue": tally(klass == tl.Timeliness.OVERDUE.value),
+        "due_completed_on_time": tally(and_(due, klass == tl.Timeliness.COMPLETED_ON_TIME.value)),
+        "due_completed_late": tally(and_(due, klass == tl.Timeliness.COMPLETED_LATE.value)),
+        "due_overdue": tally(and_(due, klass == tl.Timeliness.OVERDUE.value)),
+    }
+
+
+def _first_recorded_within(start: date, end: date) -> ColumnElement[bool]:
+    return and_(
+        Task.created_at >= as_of.day_end(start - timedelta(days=1)),
+        Task.created_at < as_of.day_end(end),
+    )
 
 
 def counted_figures(
@@ -120,33 +161,7 @@ def counted_figures(
     their history, for the tasks `user` may see."""
     end = figures_day(end, today)
     record = as_of.record_columns(end)
-    basis = filters.deadline_basis
-    klass = record.timeliness(end, basis)
-    deadline = record.judged_deadline(basis)
-    due = and_(klass.is_not(None), deadline >= start, deadline <= end)
-    completed_within = and_(
-        record.status == COMPLETED, record.completed_on >= start, record.completed_on <= end
-    )
-
-    def tally(condition: ColumnElement[bool]) -> SqlExpression:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    columns = (
-        tally(
-            and_(
-                Task.created_at >= as_of.day_end(start - timedelta(days=1)),
-                Task.created_at < as_of.day_end(end),
-            )
-        ),
-        tally(due),
-        tally(and_(completed_within, record.completed_on <= deadline)),
-        tally(and_(completed_within, record.completed_on > deadline)),
-        tally(klass == tl.Timeliness.WITHIN_DEADLINE.value),
-        tally(klass == tl.Timeliness.OVERDUE.value),
-        tally(and_(due, klass == tl.Timeliness.COMPLETED_ON_TIME.value)),
-        tally(and_(due, klass == tl.Timeliness.COMPLETED_LATE.value)),
-        tally(and_(due, klass == tl.Timeliness.OVERDUE.value)),
-    )
+    columns = _tallies(record, filters.deadline_basis, start, end).values()
     groups = len(group_columns)
     statement: AnySelect = select(*group_columns, *columns).select_from(Task)
     statement = apply_filters(
@@ -156,6 +171,51 @@ def counted_figures(
     return {
         tuple(row[:groups]): PeriodFigures(*(int(value) for value in row[groups:]))
         for row in db.session.execute(statement)
+    }
+
+
+# The figures of a running period that are about its open tasks at its end (today): today's
+# two open classes, which the kept counts hold.
+OPEN_AT_END = ("within_deadline", "overdue")
+
+
+def running_figures(
+    user: User, filters: TaskFilters, start: date, group_column: SqlExpression, today: date
+) -> dict[Any, PeriodFigures] | None:
+    """The figures of [start, today] (a period still running, taken today) per value of
+    `group_column`, or None when the kept counts cannot answer the selection
+    (task_queries.kept_selection): the open tasks' two classes from the kept counts, and the
+    other figures counted over only the tasks they can concern — first recorded, due or
+    completed within the period — instead of every task. Every group holding a task is
+    listed, as when counting."""
+    filters = filters.with_(timeliness=None, report_date=today)
+    kept = task_queries.kept_selection(user, filters, grouped_by=group_column)
+    if kept is None:
+        return None
+    open_counts = kept_counts.per_group(kept, with_cancelled_only=True)
+    record = as_of.record_columns(today)
+    tallies = _tallies(record, filters.deadline_basis, start, today)
+    counted_names = [name for name in tallies if name not in OPEN_AT_END]
+    deadline = record.judged_deadline(filters.deadline_basis)
+    concerned = or_(
+        _first_recorded_within(start, today),
+        and_(deadline >= start, deadline <= today),
+        and_(record.completed_on >= start, record.completed_on <= today),
+    )
+    statement: AnySelect = select(group_column, *(tallies[name] for name in counted_names))
+    statement = apply_filters(statement.select_from(Task), user, filters, record)
+    statement = statement.where(concerned).group_by(group_column)
+    counted = {
+        group: dict(zip(counted_names, (int(value) for value in values), strict=True))
+        for group, *values in db.session.execute(statement)
+    }
+    return {
+        group: PeriodFigures(
+            **counted.get(group, dict.fromkeys(counted_names, 0)),
+            within_deadline=counts.within_deadline,
+            overdue=counts.overdue,
+        )
+        for group, counts in open_counts.items()
     }
 
 
@@ -228,7 +288,7 @@ def store(start: date, end: date, today: date) -> int:
     everything = task_queries.whole_tracker_reader()
     period = {"period_start": start, "period_end": end}
     rows: list[dict[str, Any]] = []
-    total = PeriodFigures()
+    unit_figures: list[PeriodFigures] = []
     for kind, column in ((BY_UNIT, Task.lead_unit_id), (BY_DIRECTIVE, Task.directive_id)):
         counted = counted_figures(
             everything, TaskFilters(report_date=end), start, end, (column, Task.is_key), today
@@ -239,7 +299,8 @@ def store(start: date, end: date, today: date) -> int:
                 | asdict(figures)
             )
             if kind == BY_UNIT:
-                total = total + figures
+                unit_figures.append(figures)
+    total = PeriodFigures.sum_of(unit_figures)
     rows.append({**period, "kind": ALL, "group_id": 0, "is_key": False} | asdict(total))
     db.session.execute(insert(table), rows)
     return len(rows)
