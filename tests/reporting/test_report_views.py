@@ -1,13 +1,17 @@
 """Supervisor's overdue board, directive progress as of a date, and the CSV export."""
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 
 from tracker.domain import lifecycle
+from tracker.domain.timeliness import TIMELINESS_ORDER
+from tracker.web.templating import task_list_urls
 
 from ..conftest import login
 
@@ -191,3 +195,20 @@ def test_the_unit_choosers_open_the_tree_a_level_at_a_time(client, make, org):
         ), path
         assert units["TỔ 1"][1] == "· · · TỔ 1 — Tổ công tác số 1", path
         assert {"MIN", "DEP"} <= set(units) and {"INS", "OTH"}.isdisjoint(units), path
+
+
+def test_each_count_opens_the_list_of_those_tasks(client, app, make, org, scene):
+    """A count on the board links to the task list narrowed the same way, which holds that
+    many tasks; the links are the addresses url_for gives, whatever the codes spell."""
+    login(client, make.user("supervisor", org["ministry"]))
+    page = client.get("/board").text
+    cells = re.findall(r'<td class="num"><a href="([^"]+)" aria-label="(\d+) ', page)
+    assert len(cells) == 4 * 4  # two units and two directives, four classes each
+    for address, count in cells:
+        listed = client.get(html.unescape(address)).text
+        assert (f"{count} in all" in listed) == (count != "0"), address
+    hostile = {"unit": "timeliness=CLASS", "directive": "01-KH/BCĐTW ư&ơ", "key": "1"}
+    with app.test_request_context("/board"):
+        assert task_list_urls(hostile) == {
+            t.value: url_for("tasks.index", timeliness=t.value, **hostile) for t in TIMELINESS_ORDER
+        }

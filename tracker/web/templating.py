@@ -31,6 +31,23 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+# Stands for the class in the one address task_list_urls builds per row.
+_CLASS_MARKER = "CLASS"
+
+
+def task_list_urls(args: dict[str, str]) -> dict[str, str]:
+    """The task list's address for each timeliness class, narrowed by `args`: the links of
+    a row of counts. Built once per row and the class put in (the same addresses url_for
+    gives for each class: a board of a hundred rows built 400 before); an argument value
+    that spells the marker is percent-encoded ("=" becomes %3D), so only the class's own
+    argument matches."""
+    base = url_for("tasks.index", timeliness=_CLASS_MARKER, **args)
+    placeholder = f"timeliness={_CLASS_MARKER}"
+    return {
+        t.value: base.replace(placeholder, f"timeliness={t.value}", 1) for t in TIMELINESS_ORDER
+    }
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
@@ -111,6 +128,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.globals["changes"] = changes
     app.jinja_env.globals["unit_options"] = unit_options
+    app.jinja_env.globals["task_list_urls"] = task_list_urls
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
