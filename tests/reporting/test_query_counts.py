@@ -186,10 +186,11 @@ def test_a_task_page_sends_the_same_statements_however_long_its_history(app, mak
     assert many <= TASK_PAGE_STATEMENTS
 
 
-# An update through the API: token with its user, deputies, the task and its relations (3),
-# the task's row, its history entry and the superseded moment, the audit chain's head (lock
-# and read in one), event and new head, and the answer's directive.
-UPDATE_STATEMENTS = 13
+# An update through the API: token with its user, deputies, the task with its lead unit,
+# directive, target and owner in one, its subtasks and coordinating units, the task's row,
+# its history entry and the superseded moment, the audit chain's head (lock and read in
+# one), event and new head.
+UPDATE_STATEMENTS = 11
 
 
 def test_an_update_answers_what_it_wrote_without_reading_it_back(app, make):

@@ -113,7 +113,7 @@ def _filters() -> TaskFilters:
 
 
 def _load_task(task_id: int) -> Task:
-    task = lookups.get_or_404(Task, task_id, "task")
+    task = lookups.task_or_404(task_id)  # with what task_json and the policy read of it
     policy.require(policy.can_view_task(_user(), task), N_("You may not see this task."))
     return task
 
