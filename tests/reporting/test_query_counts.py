@@ -28,9 +28,10 @@ from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
 # A task page: the reader (their session, account and unit in one; deputies; notifications),
-# the task with its lead unit, directive, target and owner in one, its history with evidence,
-# comments, notices, extension requests and the like.
-TASK_PAGE_STATEMENTS = 13
+# the task with its lead unit, directive, target and owner in one, its history with each
+# entry's actor in one, its evidence (each entry's shown from it), comments, notices,
+# extension requests and the like.
+TASK_PAGE_STATEMENTS = 11
 
 # (path, role); {directive} is the world's directive id.
 LIST_PAGES = [

@@ -69,6 +69,31 @@ def test_task_page_shows_history_and_the_form(client, make, org):
     assert "Report progress" in page.text
 
 
+def test_each_history_entry_shows_its_own_evidence(client, make, org):
+    """Evidence given with a progress report is shown under that report, in the order it
+    was given; evidence attached on its own is listed with the task's, under no entry."""
+    leader = make.user("unit_leader", org["institute"], name="Đỗ Thị Hương")
+    task = make.task(org["institute"], title="Khảo sát thủy điện nhỏ")
+    first = "https://congthuong.example.vn/bao-cao-dot-1"
+    second = "https://congthuong.example.vn/bao-cao-đợt-2"
+    tasks.report_progress(leader, task, 1, lifecycle.IN_PROGRESS, 30, "Đợt 1", first)
+    tasks.report_progress(leader, task, 2, lifecycle.IN_PROGRESS, 60, "Đợt 2", second)
+    tasks.report_progress(leader, task, 3, lifecycle.IN_PROGRESS, 70, "Không kèm bằng chứng")
+    login(client, leader)
+    page = client.get(f"/tasks/{task.id}").text
+    history = page[page.index('<section id="history"') :]
+    entries = re.findall(r"<li>(.*?)</li>", history, re.S)
+    shown = [
+        (
+            re.search(r'<p class="note">([^<]*)', entry)[1],
+            re.findall(r'Evidence: <a href="([^"]+)"', entry),
+        )
+        for entry in entries
+    ]
+    assert shown[:3] == [("Không kèm bằng chứng", []), ("Đợt 2", [second]), ("Đợt 1", [first])]
+    assert all(found == [] for _, found in shown[3:])
+
+
 def test_progress_form_saves_and_redirects(client, make, org):
     leader = make.user("unit_leader", org["institute"])
     task = make.task(org["institute"])

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import NotFound
 from ..domain.roles import OFFICER, READ_ALL_ROLES, UNIT_LEADER
@@ -17,6 +18,7 @@ from ..extensions import db
 from ..infra.id_lists import among
 from ..models import (
     Directive,
+    Evidence,
     PeriodClosing,
     RecurringTask,
     StatusUpdate,
@@ -215,14 +217,24 @@ def all_tasks_brief() -> list[Task]:
 
 
 def task_history(task: Task) -> list[StatusUpdate]:
-    return list(
+    """The task's history entries, newest first, each with its actor (in the same statement)
+    and its evidence — handed out from the task's own evidence, which the task page shows
+    anyway, instead of read a second time."""
+    entries = list(
         db.session.scalars(
             select(StatusUpdate)
-            .options(selectinload(StatusUpdate.actor), selectinload(StatusUpdate.evidence))
+            .options(joinedload(StatusUpdate.actor))
             .where(StatusUpdate.task_id == task.id)
             .order_by(StatusUpdate.id.desc())
         )
     )
+    by_entry: dict[int, list[Evidence]] = {}
+    for evidence in task.evidence:  # in id order, as each entry's evidence is
+        if evidence.status_update_id is not None:
+            by_entry.setdefault(evidence.status_update_id, []).append(evidence)
+    for entry in entries:
+        set_committed_value(entry, "evidence", by_entry.get(entry.id, []))
+    return entries
 
 
 def refresh(record: object) -> None:
