@@ -307,3 +307,61 @@ def test_the_kept_counts_index_carries_the_counts(alembic_runner, alembic_engine
     assert definition().endswith("not_completed, due, due_day_total)")
     alembic_runner.migrate_down_one()
     assert definition().endswith("(kind, day)")
+
+
+def test_a_tasks_parent_and_template_are_indexed_where_set(alembic_runner, alembic_engine):
+    """Migration 0038: the indexes of a task's parent and recurring template hold only the
+    tasks where they are set; on SQLite, with the statistics ANALYZE writes for 100,000
+    tasks none of which has a parent, a task's subtasks were found by scanning every task
+    and are now found through the index; the downgrade gives back the full indexes."""
+    sqlite = alembic_engine.dialect.name == "sqlite"
+
+    def definitions():
+        query = (
+            "SELECT name, sql FROM sqlite_master WHERE name IN"
+            if sqlite
+            else "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN"
+        )
+        with alembic_engine.connect() as connection:
+            rows = connection.execute(
+                text(f"{query} ('ix_task_parent_id', 'ix_task_recurring_id')")
+            )
+            return {name: " ".join(sql.split()) for name, sql in rows}
+
+    def subtasks_plan(statistics):
+        """How SQLite finds a task's subtasks, given `statistics` (rows of sqlite_stat1)."""
+        with alembic_engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.execute(text("DELETE FROM sqlite_stat1"))
+            for index, stat in statistics:
+                connection.execute(
+                    text("INSERT INTO sqlite_stat1 VALUES ('task', :index, :stat)"),
+                    {"index": index, "stat": stat},
+                )
+        with alembic_engine.connect() as connection:  # a new connection reads them
+            connection.execute(text("ANALYZE sqlite_schema"))
+            plan = connection.execute(
+                text("EXPLAIN QUERY PLAN SELECT id FROM task WHERE 7 = parent_id ORDER BY code")
+            ).all()
+        return " ".join(row[-1] for row in plan)
+
+    lead_unit = ("ix_task_lead_unit_deadline", "100000 100 1")
+    alembic_runner.migrate_up_to("0037")
+    assert not any("WHERE" in sql for sql in definitions().values())
+    if sqlite:
+        # The full index holds one value (NULL) for every task: the planner scans.
+        plan = subtasks_plan([lead_unit, ("ix_task_parent_id", "100000 100000")])
+        assert "SCAN task" in plan, plan
+    alembic_runner.migrate_up_one()
+    found = definitions()
+    assert (
+        "WHERE" in found["ix_task_parent_id"]
+        and "parent_id IS NOT NULL" in found["ix_task_parent_id"]
+    )
+    assert "recurring_id IS NOT NULL" in found["ix_task_recurring_id"]
+    if sqlite:
+        # ANALYZE writes no statistics for a partial index that holds no row.
+        plan = subtasks_plan([lead_unit])
+        assert "USING INDEX ix_task_parent_id" in plan, plan
+    alembic_runner.migrate_down_one()
+    assert not any("WHERE" in sql for sql in definitions().values())
