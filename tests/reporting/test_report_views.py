@@ -212,3 +212,22 @@ def test_each_count_opens_the_list_of_those_tasks(client, app, make, org, scene)
         assert task_list_urls(hostile) == {
             t.value: url_for("tasks.index", timeliness=t.value, **hostile) for t in TIMELINESS_ORDER
         }
+
+
+def test_every_directive_chooser_offers_the_directives_with_the_chosen_one_selected(
+    client, make, org, scene
+):
+    """The directive filter of the board, dashboard, period report, league table and task
+    list: every directive in code order, escaped, the one chosen selected."""
+    make.directive('12/KH-UBND&"BCĐ"', kind="plan")
+    login(client, make.user("supervisor", org["ministry"]))
+    chosen = "01-KH/BCĐTW"
+    for path in ("/board", "/dashboard", "/reports/period", "/reports/league", "/tasks"):
+        page = client.get(path, query_string={"directive": chosen}).text
+        options = re.findall(r'<option value="([^"]*)" (selected)?>([^<]*)</option>', page)
+        offered = [(value, flag) for value, flag, text in options if value == text and "/" in value]
+        assert offered == [
+            (chosen, "selected"),
+            ("12/KH-UBND&amp;&#34;BCĐ&#34;", ""),
+            ("57-NQ/TW", ""),
+        ], path

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import gettext
@@ -108,6 +109,19 @@ def unit_options(choices: list[tuple[str, str, int]], selected: str | None) -> M
     return Markup("".join(options))
 
 
+def directive_options(choices: list[Any], selected: str | None) -> Markup:
+    """The <option>s of a directive chooser from `lookups.directive_choices` (rows with
+    `code`), the `selected` code selected: written here rather than looped in the template,
+    as unit_options (a national tracker has 3,000 directives)."""
+    return Markup(
+        "".join(
+            f'<option value="{escape(row.code)}" {"selected" if row.code == selected else ""}>'
+            f"{escape(row.code)}</option>"
+            for row in choices
+        )
+    )
+
+
 def unit_choice_label(code: str, name: str, depth: int) -> str:
     """A unit as every chooser names it: indented by depth, "code — name"."""
     return f"{'· ' * depth}{code} — {name}"
@@ -128,6 +142,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.globals["changes"] = changes
     app.jinja_env.globals["unit_options"] = unit_options
+    app.jinja_env.globals["directive_options"] = directive_options
     app.jinja_env.globals["task_list_urls"] = task_list_urls
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
