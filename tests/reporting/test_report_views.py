@@ -10,8 +10,8 @@ import pytest
 from flask import url_for
 
 from tracker.domain import lifecycle
-from tracker.domain.timeliness import TIMELINESS_ORDER
-from tracker.web.templating import task_list_urls
+from tracker.domain.timeliness import TIMELINESS_ORDER, TimelinessCounts
+from tracker.web.templating import count_cells, task_list_urls
 
 from ..conftest import login
 
@@ -212,6 +212,29 @@ def test_each_count_opens_the_list_of_those_tasks(client, app, make, org, scene)
         assert task_list_urls(hostile) == {
             t.value: url_for("tasks.index", timeliness=t.value, **hostile) for t in TIMELINESS_ORDER
         }
+
+
+def test_a_row_of_counts_shows_each_class_with_its_share_of_the_tasks_come_due(app):
+    """Each cell: the figure in the page's language, linked and named for a screen reader,
+    and, once tasks have come due, the share of them in that class (not for within deadline)."""
+    labels = {t.value: f"{t.value} <&>" for t in TIMELINESS_ORDER}
+    counts = TimelinessCounts(
+        completed_on_time=3, completed_late=1, within_deadline=2_000, overdue=4
+    )
+    with app.test_request_context("/board", headers={"Accept-Language": "vi"}):
+        row = str(count_cells(labels, counts, {"unit": "Sở Tư pháp Đ"}))
+        nothing_due = str(count_cells(labels, TimelinessCounts(within_deadline=2), {}))
+    cells = re.findall(
+        r'<td class="num"><a href="([^"]+)" aria-label="([^"]+)">([^<]+)</a>(.*?)</td>', row
+    )
+    assert [(label, figure, share) for _, label, figure, share in cells] == [
+        ("3 completed_on_time &lt;&amp;&gt;", "3", ' <small class="muted">37,5%</small>'),
+        ("1 completed_late &lt;&amp;&gt;", "1", ' <small class="muted">12,5%</small>'),
+        ("2.000 within_deadline &lt;&amp;&gt;", "2.000", ""),
+        ("4 overdue &lt;&amp;&gt;", "4", ' <small class="muted">50,0%</small>'),
+    ]
+    assert "timeliness=overdue" in cells[3][0] and "unit=S%E1%BB%9F+T%C6%B0" in cells[3][0]
+    assert "&amp;" in cells[3][0] and "muted" not in nothing_due
 
 
 def test_every_directive_chooser_offers_the_directives_with_the_chosen_one_selected(

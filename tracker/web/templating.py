@@ -10,13 +10,19 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from ..domain import policy
 from ..domain.lifecycle import STATUS_LABELS, STATUSES
 from ..domain.roles import ROLE_LABELS
 from ..domain.text import field_label
-from ..domain.timeliness import TIMELINESS_LABELS, TIMELINESS_ORDER, Timeliness
+from ..domain.timeliness import (
+    TIMELINESS_LABELS,
+    TIMELINESS_ORDER,
+    Timeliness,
+    TimelinessCounts,
+)
 from ..infra import clock, i18n
 from ..work import notifications
 
@@ -47,6 +53,32 @@ def task_list_urls(args: dict[str, str]) -> dict[str, str]:
     return {
         t.value: base.replace(placeholder, f"timeliness={t.value}", 1) for t in TIMELINESS_ORDER
     }
+
+
+def count_cells(labels: dict[str, str], counts: TimelinessCounts, args: dict[str, str]) -> Markup:
+    """A row of counts' four cells: each class's figure a link to the task list of those
+    tasks (narrowed by `args`), named for a screen reader with the class's label from
+    `labels`, and once tasks have come due the class's share beside it. Written here rather
+    than as a template macro: a board writes a hundred rows, and the macro was a quarter of
+    its time."""
+    urls = task_list_urls(args)
+    cells = []
+    for t in TIMELINESS_ORDER:
+        figure = escape(i18n.format_figure(counts.count(t)))
+        share = ""
+        if t is not Timeliness.WITHIN_DEADLINE and counts.come_due:
+            share = f' <small class="muted">{escape(i18n.format_share(counts.share(t)))}</small>'
+        cells.append(
+            f'<td class="num"><a href="{escape(urls[t.value])}" '
+            f'aria-label="{figure} {escape(labels[t.value])}">{figure}</a>{share}</td>'
+        )
+    return Markup("\n".join(cells))
+
+
+@pass_context
+def _count_cells_with_page_labels(context, counts: TimelinessCounts, args: dict[str, str]):
+    """count_cells() as a template calls it: with the class labels the page translated."""
+    return count_cells(context["TIMELINESS_LABELS"], counts, args)
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -143,7 +175,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["changes"] = changes
     app.jinja_env.globals["unit_options"] = unit_options
     app.jinja_env.globals["directive_options"] = directive_options
-    app.jinja_env.globals["task_list_urls"] = task_list_urls
+    app.jinja_env.globals["count_cells"] = _count_cells_with_page_labels
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
