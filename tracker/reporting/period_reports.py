@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select
@@ -53,8 +54,7 @@ class PeriodFigures:
     def sum_of(cls, many: Iterable[PeriodFigures]) -> PeriodFigures:
         """The figures of several groups together (in one pass: a national report adds up
         30,000 units)."""
-        names = [f.name for f in fields(cls)]
-        rows = ([getattr(figures, name) for name in names] for figures in many)
+        rows = map(attrgetter(*(f.name for f in fields(cls))), many)
         return cls(*(sum(column) for column in zip(*rows, strict=True)))
 
     @property
@@ -82,6 +82,10 @@ PERIOD_COLUMNS = (
     ("completion_rate", N_("Completion rate (of due)"), "rate"),
     ("overdue_rate", N_("Overdue rate (of due)"), "rate"),
 )
+
+
+# A PeriodFigures' values in the order of PERIOD_COLUMNS, as a tuple.
+period_values = attrgetter(*(name for name, _, _ in PERIOD_COLUMNS))
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -242,9 +242,7 @@ def period_report(
         names = [(u.code, u.name) for u, _ in by_unit]
         objects = list(by_unit)
     totals = period_reports.PeriodFigures.sum_of(value for _, value in objects)
-
-    def line(values: period_reports.PeriodFigures) -> list[Any]:
-        return [getattr(values, key) for key, _, _ in period_reports.PERIOD_COLUMNS]
+    line = period_reports.period_values
 
     table = ReportTable(
         kind="period",
