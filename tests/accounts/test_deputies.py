@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.accounts import deputies
+from tracker.accounts import deputies, tokens
 from tracker.domain import lifecycle, policy
 from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.models import AuditEvent, Delegation, StatusUpdate
 
-from ..conftest import login
+from ..conftest import PASSWORD, login
 
 DAY = timedelta(days=1)
 
@@ -173,3 +173,33 @@ def test_the_policy_gives_the_deputy_the_leaders_rights_on_the_unit_only(unit, t
         assert predicate(deputy, other) == predicate(leader, other) is False
     # what the leader may not do, the deputy may not either
     assert not policy.can_verify(deputy, task) and not policy.can_cancel(deputy, task)
+
+
+def test_through_the_api_the_deputy_acts_for_the_leader_only_in_the_range(
+    app, client, unit, today, time_machine
+):
+    """A bearer token carries the delegations in force on each request, as a session does."""
+    login(client, unit["leader"])
+    name(client, unit["deputy"], today + 1 * DAY, today + 2 * DAY)
+    token, _ = tokens.issue_token(unit["deputy"].username, PASSWORD)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def patch(percent):
+        task = api.get(f"/api/v1/tasks/{unit['task'].id}", headers=headers).get_json()
+        body = {"version": task["version"], "status": lifecycle.IN_PROGRESS, "progress": percent}
+        return api.patch(f"/api/v1/tasks/{unit['task'].id}", headers=headers, json=body)
+
+    assert patch(15).status_code == 403  # not yet
+    now = clock.now()
+    time_machine.move_to(now + 1 * DAY, tick=False)
+    answer = patch(25)
+    assert (answer.status_code, answer.get_json()["progress"]) == (200, 25)
+    entry = db.session.scalar(
+        select(StatusUpdate)
+        .where(StatusUpdate.task_id == unit["task"].id)
+        .order_by(StatusUpdate.id.desc())
+    )
+    assert (entry.actor_id, entry.on_behalf_of_id) == (unit["deputy"].id, unit["leader"].id)
+    time_machine.move_to(now + 3 * DAY, tick=False)
+    assert patch(35).status_code == 403  # over by itself

@@ -27,11 +27,11 @@ from tracker.work import tasks, urging
 from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
-# A task page: the reader (their session, account and unit in one; deputies; notifications),
-# the task with its lead unit, directive, target and owner in one, its history with each
-# entry's actor in one, its evidence (each entry's shown from it), comments, notices,
-# extension requests and the like.
-TASK_PAGE_STATEMENTS = 11
+# A task page: the reader (their session, account, unit and whether they are anyone's deputy
+# in one; notifications), the task with its lead unit, directive, target and owner in one,
+# its history with each entry's actor in one, its evidence (each entry's shown from it),
+# comments, notices, extension requests and the like.
+TASK_PAGE_STATEMENTS = 10
 
 # (path, role); {directive} is the world's directive id.
 LIST_PAGES = [
@@ -187,11 +187,11 @@ def test_a_task_page_sends_the_same_statements_however_long_its_history(app, mak
     assert many <= TASK_PAGE_STATEMENTS
 
 
-# An update through the API: token with its user, deputies, the task with its lead unit,
-# directive, target and owner in one, its subtasks and coordinating units, the task's row,
-# its history entry and the superseded moment, the audit chain's head (lock and read in
-# one), event and new head.
-UPDATE_STATEMENTS = 11
+# An update through the API: token with its user and whether they are anyone's deputy in one,
+# the task with its lead unit, directive, target and owner in one, its subtasks and
+# coordinating units, the task's row, its history entry and the superseded moment, the audit
+# chain's head (lock and read in one), event and new head.
+UPDATE_STATEMENTS = 10
 
 
 def test_an_update_answers_what_it_wrote_without_reading_it_back(app, make):

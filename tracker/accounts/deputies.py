@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import SQLColumnExpression, exists, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from .. import audit
 from ..domain import policy
@@ -28,18 +29,34 @@ LONGEST_DAYS = 366
 SNAPSHOT = ("unit_id", "leader_id", "deputy_id", "starts_on", "ends_on")
 
 
-def apply(user: User) -> User:
-    """Give `user` the delegations in force today (User.deputy_for); returns `user`."""
+def _in_force_today() -> tuple[ColumnElement[bool], ...]:
+    """The delegations in force today, as conditions on Delegation."""
     today = clock.today()
+    return (
+        Delegation.ended_at.is_(None),
+        Delegation.starts_on <= today,
+        Delegation.ends_on >= today,
+    )
+
+
+def any_in_force(deputy_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """Whether a delegation to `deputy_id` (a column of the statement that reads the person
+    signed in) is in force today: read with them, so that the many who are nobody's deputy
+    cost no second statement per request (apply's `any_in_force`)."""
+    return exists().where(Delegation.deputy_id == deputy_id, *_in_force_today())
+
+
+def apply(user: User, any_in_force: bool = True) -> User:
+    """Give `user` the delegations in force today (User.deputy_for); returns `user`. With
+    `any_in_force` False (read by the caller with the user, see any_in_force()) there are
+    none to read."""
+    if not any_in_force:
+        user.deputy_for = {}
+        return user
     rows = db.session.scalars(
         select(Delegation)
         .options(joinedload(Delegation.leader))
-        .where(
-            Delegation.deputy_id == user.id,
-            Delegation.ended_at.is_(None),
-            Delegation.starts_on <= today,
-            Delegation.ends_on >= today,
-        )
+        .where(Delegation.deputy_id == user.id, *_in_force_today())
     ).all()
     user.deputy_for = {
         row.unit_id: row.leader

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..infra import clock, context
 from ..models import LoginSession, User
+from . import deputies
 
 
 def _digest(token: str) -> str:
@@ -37,13 +38,14 @@ def signed_in(user_id: int, account_token: str, token: str) -> User | None:
     """The user whose browser session `token` is open — the account active, its session
     token still `account_token` (a password, role or unit change voids every session), the
     session not logged out, not idle longer than SESSION_IDLE_MINUTES, not older than
-    SESSION_MAX_HOURS — read with the session and the user's unit in one statement (every
-    signed-in request asks). An expired session is ended; an open one's last sighting is
-    kept to the minute."""
+    SESSION_MAX_HOURS — read with the session, the user's unit and whether they are anyone's
+    deputy today in one statement (every signed-in request asks), with the delegations in
+    force applied (deputies.apply). An expired session is ended; an open one's last sighting
+    is kept to the minute."""
     if not token or not account_token:
         return None
     found = db.session.execute(
-        select(User, LoginSession)
+        select(User, LoginSession, deputies.any_in_force(User.id))
         .join(LoginSession, LoginSession.user_id == User.id)
         .options(joinedload(User.unit))
         .where(
@@ -54,10 +56,10 @@ def signed_in(user_id: int, account_token: str, token: str) -> User | None:
     ).first()
     if found is None:
         return None
-    user, session = found
+    user, session, deputising = found
     if user.session_token != account_token or not user.active or not _kept_open(session):
         return None
-    return user
+    return deputies.apply(user, deputising)
 
 
 def _kept_open(session: LoginSession) -> bool:

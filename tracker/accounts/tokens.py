@@ -15,7 +15,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
 from ..models import ApiToken, User
-from . import second_factor
+from . import deputies, second_factor
 from .users import authenticate
 
 
@@ -65,13 +65,19 @@ def issue_token(username: str, password: str, otp: str | None = None) -> tuple[s
 
 
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    """The user a bearer token stands for, if it is valid, unrevoked, unexpired and current."""
-    record = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))  # every request reads both: one statement
+    """The user a bearer token stands for, if it is valid, unrevoked, unexpired and current,
+    with the delegations in force applied (deputies.apply)."""
+    found = db.session.execute(
+        # Every request reads the token, its user and whether they are anyone's deputy
+        # today: one statement.
+        select(ApiToken, deputies.any_in_force(ApiToken.user_id))
+        .options(joinedload(ApiToken.user))
         .where(ApiToken.token_hash == _digest(token))
-    )
-    if record is None or record.revoked_at is not None:
+    ).first()
+    if found is None:
+        return None
+    record, deputising = found
+    if record.revoked_at is not None:
         return None
     expires_at = record.expires_at
     if expires_at.tzinfo is None:
@@ -79,7 +85,7 @@ def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     user = record.user
     if expires_at <= clock.now() or not user.active or record.session_token != user.session_token:
         return None
-    return user, record
+    return deputies.apply(user, deputising), record
 
 
 def revoke_token(user: User, record: ApiToken) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 
-from ...accounts import deputies, tokens
+from ...accounts import tokens
 from ...domain import policy
 from ...domain.errors import DomainError, InvalidInput, NotFound
 from ...domain.numbers import whole_number
@@ -87,7 +87,7 @@ def authenticate_bearer() -> None:
         raise Unauthorized(
             "Send a valid token: Authorization: Bearer <token> (POST /api/v1/tokens)."
         )
-    g.api_user, g.api_token = deputies.apply(found[0]), found[1]
+    g.api_user, g.api_token = found
 
 
 @bp.after_request

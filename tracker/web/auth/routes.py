@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...accounts import account_links, deputies, login_sessions, users
+from ...accounts import account_links, login_sessions, users
 from ...accounts import second_factor as second_factor_codes
 from ...domain.errors import InvalidInput
 from ...domain.text import N_
@@ -55,7 +55,7 @@ def load_user(user_id: str) -> User | None:
     if user is None:
         return None
     user.login_session_token = browser_session
-    return deputies.apply(user)
+    return user
 
 
 def safe_next(target: str | None) -> str | None:
