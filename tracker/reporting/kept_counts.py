@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain import timeliness as tl
@@ -193,47 +193,58 @@ def ranked(
     by code (`label_columns` are the group's id, joined to the kept rows' group_id, its code,
     then what else the row shows) or, `worst_first`, by overdue tasks (most first) then code;
     from `offset`, at most `limit` of them, each with its label row; with the number of
-    groups and their totals over every group (window sums, in the same statement). A page of
-    a national table then reads one statement and builds `limit` rows, not 30,000. Codes
-    sort by code point, as Python sorts them (group_rows ranks counted groups that way)."""
+    groups and their totals over every group (in the same statement). A page of a national
+    table then reads one statement and builds `limit` rows, not 30,000. Codes sort by code
+    point, as Python sorts them (group_rows ranks counted groups that way)."""
+    on_time, late, not_completed, overdue = (
+        func.sum(TaskTally.completed_on_time),
+        func.sum(TaskTally.completed_late),
+        func.sum(TaskTally.not_completed),
+        func.sum(TaskTally.due),
+    )
     sums = (
         selection.narrow(
             select(
                 TaskTally.group_id,
-                func.sum(TaskTally.completed_on_time).label("on_time"),
-                func.sum(TaskTally.completed_late).label("late"),
-                func.sum(TaskTally.not_completed).label("not_completed"),
-                func.sum(TaskTally.due).label("overdue"),
+                on_time.label("on_time"),
+                late.label("late"),
+                not_completed.label("not_completed"),
+                overdue.label("overdue"),
             )
         )
         .where(TaskTally.day < selection.report_date)
         .group_by(TaskTally.group_id)
-        .subquery()
+        .having(on_time + late + not_completed > 0)
+        .cte("sums")
     )
     figures = (sums.c.on_time, sums.c.late, sums.c.not_completed, sums.c.overdue)
-    # The window sums over the narrow rows, before the labels join (wide rows spill to disk).
-    counted = (
-        select(
-            sums.c.group_id,
-            *figures,
-            func.count().over().label("groups"),
-            *(func.sum(figure).over().label(f"all_{figure.name}") for figure in figures),
-        )
-        .where(sums.c.on_time + sums.c.late + sums.c.not_completed > 0)
-        .subquery()
-    )
+    every_group = select(
+        func.count().label("groups"),
+        *(func.sum(figure).label(f"all_{figure.name}") for figure in figures),
+    ).subquery()
     group_id, code = label_columns[:2]
     if db.session.get_bind().dialect.name == "postgresql":
         code = code.collate("C")  # SQLite compares text by code point already
-    ranking = [counted.c.overdue.desc()] if worst_first else []
-    ranking += [code, group_id]
     statement = (
-        select(*label_columns, *list(counted.c)[1:])
-        .join_from(counted, group_id.class_, group_id == counted.c.group_id)
-        .order_by(*ranking)
+        select(*label_columns, *figures, *every_group.c)
+        .join_from(sums, group_id.class_, group_id == sums.c.group_id)
+        .join(every_group, true())
+        .order_by(*([sums.c.overdue.desc()] if worst_first else []), code, group_id)
         .offset(offset)
         .limit(limit)
     )
+    if worst_first:
+        # Only the groups that can be on the page are labelled and sorted by code: those with
+        # at least as many overdue tasks as the page's last group has (a national board
+        # labels fifty units, not 30,000); all of them when there are fewer groups.
+        last_on_page = (
+            select(sums.c.overdue)
+            .order_by(sums.c.overdue.desc())
+            .offset(offset + limit - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = statement.where(sums.c.overdue >= func.coalesce(last_on_page, sums.c.overdue))
     width = len(label_columns)
     rows, groups, totals = [], 0, _counts(0, 0, 0, 0)
     for row in db.session.execute(statement):
