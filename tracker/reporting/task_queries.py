@@ -371,8 +371,11 @@ def stored_selection(
     if filters.directive and directive_id is None:
         return None
     narrowed_by_unit = unit is not None or scope is not None
+    # Each task is in one unit's rows and one directive's: a selection not grouped or
+    # narrowed by unit reads the directives' rows, fewer (a national tracker has ten units to
+    # a directive: 7,000 rows to read for its total instead of 60,000).
     by_directive = grouped_by is Task.directive_id or (
-        directive_id is not None and grouped_by is None
+        grouped_by is None and (directive_id is not None or not narrowed_by_unit)
     )
     if (by_directive and narrowed_by_unit) or (grouped_by is Task.lead_unit_id and directive_id):
         return None
