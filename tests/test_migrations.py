@@ -13,7 +13,7 @@ from pytest_alembic.tests import (  # noqa: F401  collected as tests of this mod
     test_up_down_consistency,
     test_upgrade,
 )
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from tracker.config import MIGRATIONS_DIR
 
@@ -365,3 +365,35 @@ def test_a_tasks_parent_and_template_are_indexed_where_set(alembic_runner, alemb
         assert "USING INDEX ix_task_parent_id" in plan, plan
     alembic_runner.migrate_down_one()
     assert not any("WHERE" in sql for sql in definitions().values())
+
+
+def test_a_subtree_is_found_through_an_index_on_the_path(alembic_runner, alembic_engine):
+    """Migration 0039: PostgreSQL finds the units of a subtree (their path's prefix, as every
+    reader who does not see the whole tree is narrowed) through an index: before it, the
+    path index, ordered by the database's collation, could not serve LIKE and every unit
+    was read. The downgrade takes the index away again."""
+    subtree = "SELECT id FROM unit WHERE path LIKE '/1/4/%'"
+
+    def plan() -> str:
+        with alembic_engine.connect() as connection:
+            if alembic_engine.dialect.name == "sqlite":
+                rows = connection.execute(text(f"EXPLAIN QUERY PLAN {subtree}")).all()
+                return " ".join(row[-1] for row in rows)
+            connection.execute(text("SET enable_seqscan = off"))  # as with 30,000 units
+            rows = connection.execute(text(f"EXPLAIN {subtree}")).all()
+            return " ".join(row[0] for row in rows)
+
+    def indexes() -> set[str]:
+        return {index["name"] for index in inspect(alembic_engine).get_indexes("unit")}
+
+    alembic_runner.migrate_up_to("0038")
+    assert "ix_unit_path_prefix" not in indexes()
+    if alembic_engine.dialect.name == "postgresql":
+        assert "Index Cond" not in plan(), plan()
+    alembic_runner.migrate_up_one()
+    assert "ix_unit_path_prefix" in indexes()
+    if alembic_engine.dialect.name == "postgresql":
+        found = plan()
+        assert "ix_unit_path_prefix" in found and "Index Cond" in found, found
+    alembic_runner.migrate_down_one()
+    assert "ix_unit_path_prefix" not in indexes()
