@@ -256,3 +256,35 @@ def test_a_unit_leaders_directive_filter_offers_the_directives_of_their_tasks(cl
     assert offered("/tasks?directive=Đề án 06") == ["12/QĐ-TTg", "2795/QĐ-BCT", "Đề án 06"]
     login(client, make.user("auditor", org["ministry"], username="kiểm toán Đào"))
     assert offered("/tasks") == ["12/QĐ-TTg", "2795/QĐ-BCT", "57-NQ/TW", "Đề án 06"]
+
+
+def test_a_long_history_is_shown_fifty_entries_a_page_newest_first(client, make, org):
+    """A task reported on every working day has hundreds of entries: the page shows the
+    newest fifty, and pages back to the first; a page past the end shows the last one."""
+    leader = make.user("unit_leader", org["institute"], name="Phạm Văn Đức")
+    task = make.task(org["institute"], title="Báo cáo tiến độ hằng ngày ở Điện Biên")
+    for day in range(1, 55):
+        tasks.report_progress(
+            leader, task, task.version, lifecycle.IN_PROGRESS, day, f"Báo cáo ngày {day}"
+        )
+    in_all = db.session.scalar(
+        select(func.count()).select_from(StatusUpdate).where(StatusUpdate.task_id == task.id)
+    )
+    login(client, leader)
+
+    def notes(page: str | None) -> list[str]:
+        query = {"history_page": page} if page is not None else {}
+        html = client.get(
+            f"/tasks/{task.id}", query_string=query, headers={"Accept-Language": "vi"}
+        ).text
+        history = html[html.index('<section id="history"') :]
+        shown = 2 if page in ("2", "99") else 1
+        assert f"Trang {shown} / 2 · tổng cộng {in_all}" in history, page
+        return re.findall(r'<p class="note">Báo cáo ngày (\d+)</p>', history)
+
+    first = notes(None)
+    assert first == [str(day) for day in range(54, 4, -1)]  # the newest fifty
+    assert notes("1") == first and notes("không phải số") == first
+    older = notes("2")  # and the entry of the task's creation
+    assert in_all == 55 and older == ["4", "3", "2", "1"]
+    assert notes("99") == older

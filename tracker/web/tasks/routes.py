@@ -28,6 +28,7 @@ from ...models import CalendarFeed, Comment, Evidence, ExtensionRequest, Task
 from ...models.extension import APPROVED
 from ...org import lookups
 from ...reporting import search, task_queries
+from ...reporting.pagination import FetchedPage
 from ...reporting.task_queries import TaskFilters
 from ...work import calendar, comments, tasks, urging
 from ...work import deadline_extensions as extensions
@@ -35,7 +36,7 @@ from ...work.evidence import attach, stored_path
 from ...work.reminders import reminders_about, set_mail_choices
 from ..downloads import content_disposition
 from ..formkit import options, show_refusal
-from ..request_args import due_soon_days, page_and_size
+from ..request_args import due_soon_days, page_and_size, page_number
 from .forms import (
     AnswerForm,
     CommentForm,
@@ -141,7 +142,8 @@ def _render_task(
     urging_form: UrgingForm | None = None,
     verification_form: VerificationForm | None = None,
 ):
-    history = lookups.task_history(task)
+    entries, in_all, shown = lookups.task_history(task, page_number("history_page"))
+    history = FetchedPage(entries, in_all, shown, lookups.HISTORY_PER_PAGE)
     if evidence_form is None and policy.can_attach_evidence(current_user, task):
         evidence_form = EvidenceForm()
     if extension_form is None and policy.can_request_extension(current_user, task):
