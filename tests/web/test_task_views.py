@@ -280,6 +280,8 @@ def test_a_long_history_is_shown_fifty_entries_a_page_newest_first(client, make,
         history = html[html.index('<section id="history"') :]
         shown = 2 if page in ("2", "99") else 1
         assert f"Trang {shown} / 2 · tổng cộng {in_all}" in history, page
+        other = 1 if shown == 2 else 2  # the link to the other page opens at the history
+        assert f'href="/tasks/{task.id}?history_page={other}#history"' in history, page
         return re.findall(r'<p class="note">Báo cáo ngày (\d+)</p>', history)
 
     first = notes(None)
