@@ -42,15 +42,15 @@ def _in_force_today() -> tuple[ColumnElement[bool], ...]:
 def any_in_force(deputy_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """Whether a delegation to `deputy_id` (a column of the statement that reads the person
     signed in) is in force today: read with them, so that the many who are nobody's deputy
-    cost no second statement per request (apply's `any_in_force`)."""
+    cost no second statement per request (apply's `deputising`)."""
     return exists().where(Delegation.deputy_id == deputy_id, *_in_force_today())
 
 
-def apply(user: User, any_in_force: bool = True) -> User:
+def apply(user: User, deputising: bool = True) -> User:
     """Give `user` the delegations in force today (User.deputy_for); returns `user`. With
-    `any_in_force` False (read by the caller with the user, see any_in_force()) there are
-    none to read."""
-    if not any_in_force:
+    `deputising` False (read by the caller with the user, see any_in_force()) there are none
+    to read."""
+    if not deputising:
         user.deputy_for = {}
         return user
     rows = db.session.scalars(
