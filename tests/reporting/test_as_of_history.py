@@ -16,10 +16,12 @@ from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.models import ExtensionRequest, StatusUpdate, Task
+from tracker.models.task import mark_superseded
 from tracker.reporting import as_of
 from tracker.work import deadline_extensions as extensions
+from tracker.work import tasks
 
-from ..histories import progress
+from ..histories import at, progress
 
 # (on time, late, within deadline, overdue) by hand, per report day.
 EXPECTED = {
@@ -168,3 +170,44 @@ def test_history_written_later_with_a_past_date_is_in_force_from_that_date(
     assert page.status_code == 200
     row = page.text.split(">B<", 1)[1].split("</tr>", 1)[0]
     assert "45%" in row
+
+
+def superseded_moments() -> dict[int, object]:
+    entries = StatusUpdate.__table__
+    rows = db.session.execute(select(entries.c.id, entries.c.superseded_at)).all()
+    return {entry_id: clock.aware(moment) if moment else None for entry_id, moment in rows}
+
+
+def test_an_entry_added_alone_supersedes_as_a_recount_of_the_whole_history_does(history, make, org):
+    """Each update writes one entry, whose moment is folded into its task's earlier entries
+    (not the task's whole history read again): a report written now, then one written
+    later but dated back to 20/8/2025, between the task's earlier entries. Every entry's
+    superseded_at is then what recomputing every task's history from scratch gives, and
+    the dated-back entry is in force from 20/8 until the next entry's moment."""
+    b = db.session.scalar(select(Task).where(Task.code == "B"))
+    leader = make.user("unit_leader", org["department"], username="phó phòng Lưu Đức Ưng")
+    tasks.report_progress(leader, b, b.version, lifecycle.IN_PROGRESS, 55, "Đã họp Sở Tư pháp")
+    later_entries = list(
+        db.session.scalars(
+            select(StatusUpdate.id).where(
+                StatusUpdate.task_id == b.id, StatusUpdate.created_at > at(date(2025, 8, 20))
+            )
+        )
+    )
+    dated_back = StatusUpdate(
+        task=b,
+        actor=leader,
+        created_at=at(date(2025, 8, 20)),
+        old_status=lifecycle.IN_PROGRESS,
+        new_status=lifecycle.IN_PROGRESS,
+        old_percent=55,
+        new_percent=30,
+        note="Báo cáo bổ sung của Văn phòng Đảng ủy",
+    )
+    db.session.add(dated_back)
+    db.session.commit()
+    kept = superseded_moments()
+    assert kept[dated_back.id] is None  # written last: nothing written after it
+    assert later_entries and all(kept[i] == at(date(2025, 8, 20)) for i in later_entries)
+    mark_superseded(db.session.connection())
+    assert superseded_moments() == kept

@@ -28,9 +28,11 @@ from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
 # A task page: the reader (their session, account, unit and whether they are anyone's deputy
-# in one; notifications), the task with its lead unit, directive, target and owner in one,
-# its history with each entry's actor in one, its evidence (each entry's shown from it),
-# comments, notices, extension requests and the like.
+# in one; notifications), the task with its lead unit, directive, target and owner and
+# which of its lists hold anything in one, its history with each entry's actor in one; then
+# each list that holds something: its evidence (each entry's shown from it), comments,
+# notices, extension requests, subtasks, coordinating units.
+BARE_TASK_PAGE_STATEMENTS = 4
 TASK_PAGE_STATEMENTS = 10
 
 # (path, role); {directive} is the world's directive id.
@@ -187,11 +189,36 @@ def test_a_task_page_sends_the_same_statements_however_long_its_history(app, mak
     assert many <= TASK_PAGE_STATEMENTS
 
 
+def test_a_task_with_nothing_in_its_lists_is_shown_without_reading_them(app, make):
+    """A task without subtasks, coordinating units, evidence, comments, notices or extension
+    requests (most tasks): its page reads none of them; the same page of a task with a
+    subtask and a coordinating unit shows them, read by one statement each."""
+    world = World(make)
+    bare = make.task(world.department, world.directive, status=lifecycle.IN_PROGRESS)
+    client = app.test_client()
+    assert statements_for(client, world, f"/tasks/{bare.id}", "unit_leader") == (
+        BARE_TASK_PAGE_STATEMENTS
+    )
+    page = client.get(f"/tasks/{bare.id}").get_data(as_text=True)
+    assert bare.code in page
+    justice = make.unit("STP-ĐB", world.ministry, name="Sở Tư pháp tỉnh Điện Biên")
+    parent = make.task(
+        world.department, world.directive, code="KH 01/Đ-ư", coordinating_units=[justice]
+    )
+    child = make.task(world.department, world.directive, code="KH 01/Đ-ư.1", parent=parent)
+    assert statements_for(client, world, f"/tasks/{parent.id}", "unit_leader") == (
+        BARE_TASK_PAGE_STATEMENTS + 2
+    )
+    page = client.get(f"/tasks/{parent.id}").get_data(as_text=True)
+    assert child.code in page and justice.code in page
+
+
 # An update through the API: token with its user and whether they are anyone's deputy in one,
-# the task with its lead unit, directive, target and owner in one, its subtasks and
-# coordinating units, the task's row, its history entry and the superseded moment, the audit
-# chain's head (lock and read in one), event and new head.
-UPDATE_STATEMENTS = 10
+# the task with its lead unit, directive, target and owner and which of its lists hold
+# anything in one (a task without subtasks or coordinating units: nothing more to read),
+# the task's row, its history entry and the moment it supersedes, the audit chain's head
+# (lock and read in one), event and new head.
+UPDATE_STATEMENTS = 8
 
 
 def test_an_update_answers_what_it_wrote_without_reading_it_back(app, make):

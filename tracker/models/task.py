@@ -20,9 +20,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    Update,
+    bindparam,
     event,
     func,
     inspect,
+    or_,
     select,
     text,
     update,
@@ -380,17 +383,46 @@ def _batches(values: list[int], size: int) -> list[list[int]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
+def _supersede_by_one_entry() -> Update:
+    """`mark_superseded` for the one entry written last: its moment is folded into its
+    task's earlier entries (their superseded_at is the earliest moment of the entries
+    written after them, so the new one lowers it or sets it where there was none), without
+    reading the moments of the task's whole history."""
+    entries = StatusUpdate.__table__
+    moment = bindparam("new_moment", type_=entries.c.created_at.type)
+    return (
+        update(entries)
+        .where(
+            entries.c.task_id == bindparam("of_task"),
+            entries.c.id < bindparam("below_id"),
+            or_(entries.c.superseded_at.is_(None), entries.c.superseded_at > moment),
+        )
+        .values(superseded_at=moment)
+    )
+
+
+SUPERSEDE_BY_ONE_ENTRY = _supersede_by_one_entry()
+
+
 @event.listens_for(Session, "after_flush")
 def _keep_superseded(session: Session, flush_context: UOWTransaction) -> None:
     """Entries added or re-dated in this flush change when their task's earlier entries
-    stop being in force."""
-    task_ids = {entry.task_id for entry in session.new if isinstance(entry, StatusUpdate)} | {
+    stop being in force: one entry added (a task's update) is folded in, anything else
+    recomputed for its tasks."""
+    added = [entry for entry in session.new if isinstance(entry, StatusUpdate)]
+    task_ids = {
         entry.task_id
         for entry in session.dirty
         if isinstance(entry, StatusUpdate) and inspect(entry).attrs.created_at.history.has_changes()
     }
-    if task_ids:
-        mark_superseded(session.connection(), task_ids)
+    if len(added) == 1 and not task_ids:
+        entry = added[0]
+        session.connection().execute(
+            SUPERSEDE_BY_ONE_ENTRY,
+            {"of_task": entry.task_id, "below_id": entry.id, "new_moment": entry.created_at},
+        )
+    elif added or task_ids:
+        mark_superseded(session.connection(), task_ids | {entry.task_id for entry in added})
 
 
 def _move_created_at(session: Session, task: Task, moment: datetime) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -41,16 +41,44 @@ def get_or_404(
     statement), or NotFound naming `what`."""
     record = db.session.get(model, record_id, options=options)
     if record is None:
-        raise NotFound(N_("There is no such %(what)s."), params={"what": what})
+        raise _no_such(what)
     return record
+
+
+def _no_such(what: str) -> NotFound:
+    return NotFound(N_("There is no such %(what)s."), params={"what": what})
+
+
+# A task's lists that its page and an update of it read. Most tasks have none of most of
+# them: whether each holds anything is read in the task's own statement (an EXISTS on an
+# index each), and an empty one is known empty instead of read by a statement of its own.
+TASK_LISTS = (
+    "children",
+    "coordinating_units",
+    "evidence",
+    "comments",
+    "urging_notices",
+    "extension_requests",
+)
 
 
 def task_or_404(task_id: int) -> Task:
     """The task with what every task page shows of it (lead unit, directive, target, owner)
-    read in the same statement, or NotFound."""
+    and which of its TASK_LISTS hold anything, read in one statement; or NotFound."""
     shown = [joinedload(Task.lead_unit), joinedload(Task.directive)]
     shown += [joinedload(Task.target), joinedload(Task.owner)]
-    return get_or_404(Task, task_id, "task", options=shown)
+    holds = [getattr(Task, name).any().label(name) for name in TASK_LISTS]
+    row = db.session.execute(select(Task, *holds).options(*shown).where(Task.id == task_id)).first()
+    if row is None:
+        raise _no_such("task")
+    task, *held = row
+    for name, holds_any in zip(TASK_LISTS, held, strict=True):
+        if not holds_any:
+            set_committed_value(task, name, [])
+        elif name not in inspect(task).unloaded:
+            # Read earlier in this session: read again, as the database holds it now.
+            db.session.expire(task, [name])
+    return task
 
 
 def unit_by_code(code: str) -> Unit | None:
