@@ -5,11 +5,13 @@ one chain; on PostgreSQL audit rows cannot be updated or deleted."""
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.models import AuditEvent
 from tracker.org import units
 
 
@@ -119,6 +121,56 @@ def test_concurrent_writers_make_one_chain(app, make, org):
     assert errors == []
     code, output = verify(app)
     assert code == 0 and "15 events" in output
+
+
+def head_writes(statements: list[str]) -> int:
+    return sum(1 for sql in statements if sql.lstrip().upper().startswith("UPDATE AUDIT_HEAD"))
+
+
+def test_one_transaction_locks_and_writes_the_head_once_however_many_events(app, make, org):
+    """An import's thousands of events in one transaction: the head row is locked by the
+    first and written at the commit, not at every event (each write of one row in one
+    transaction leaves a version PostgreSQL walks at the next)."""
+    admin = make.user("admin", org["ministry"], username="quản_trị_viên")
+    statements: list[str] = []
+
+    def sent(conn, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", sent)
+    try:
+        for n in range(6):
+            units.add_unit(f"SỞ-ĐB-{n}", f"Sở Tư pháp Điện Biên {n}", org["ministry"])
+            audit.record(admin, "unit.create", org["ministry"], after={"mã": f"SỞ-ĐB-{n}"})
+        db.session.commit()
+    finally:
+        event.remove(Engine, "before_cursor_execute", sent)
+    assert head_writes(statements) == 2  # the lock, then the head at the commit
+    code, output = verify(app)
+    assert code == 0 and "6 events" in output
+
+
+def test_a_savepoint_rolled_back_takes_its_events_and_the_chain_goes_on(app, make, org):
+    """Events in a savepoint that is rolled back are gone; the next event chains to the last
+    one left, also when the lock itself was taken inside the savepoint."""
+    admin = make.user("admin", org["ministry"], username="kiểm_soát_viên")
+    ministry = org["ministry"]
+    with db.session.begin_nested() as savepoint:  # the lock taken in it, then gone with it
+        audit.record(admin, "unit.update", ministry, after={"ghi chú": "bỏ"})
+        savepoint.rollback()
+    audit.record(admin, "unit.update", ministry, after={"ghi chú": "một"})
+    with db.session.begin_nested() as savepoint:
+        audit.record(admin, "unit.update", ministry, after={"ghi chú": "hai, bỏ"})
+        audit.record(admin, "unit.update", ministry, after={"ghi chú": "ba, bỏ"})
+        savepoint.rollback()
+    assert audit.chain_end()[0] == 1
+    audit.record(admin, "unit.update", ministry, after={"ghi chú": "bốn"})
+    db.session.commit()
+    code, output = verify(app)
+    assert code == 0 and "2 events" in output
+    notes = db.session.scalars(select(AuditEvent.after).order_by(AuditEvent.seq)).all()
+    assert [note["ghi chú"] for note in notes] == ["một", "bốn"]
+    assert audit.chain_end()[0] == 2
 
 
 @pytest.mark.postgres  # the append-only trigger is PostgreSQL's

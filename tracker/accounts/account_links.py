@@ -51,7 +51,10 @@ def _end_open_links(user: User, now: datetime) -> None:
     db.session.execute(
         update(AccountLink)
         .where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=now),
+        # The links it ended, by the ids the database returns; not every link object the
+        # session holds tried against the condition (an import holds thousands).
+        execution_options={"synchronize_session": "fetch"},
     )
 
 

@@ -71,9 +71,11 @@ def add_user(
     name: str = "",
     email: str | None = None,
     taken: set[str] | None = None,
+    language: str | None = None,
 ) -> User:
     """Validate and add a user (flush only). No password (None): one nobody knows, for an
-    account whose owner is invited to choose it. `taken`: see _validate."""
+    account whose owner is invited to choose it. `taken`: see _validate. `language`: of
+    the pages (None: the browser's)."""
     _validate(username, role, unit, taken=taken)
     if password is None:
         password_hash = account_links.unusable_password()
@@ -91,6 +93,7 @@ def add_user(
         unit=unit,
         active=True,
         session_token=secrets.token_hex(16),
+        language=language,
     )
     db.session.add(user)
     db.session.flush()

@@ -4,10 +4,10 @@ transaction as the change (`trail`), the chain's head anchored outside the datab
 
 `from tracker import audit` gives the trail's functions: `audit.record(...)`."""
 
+from .chain_head import chain_end, lock_chain
 from .trail import (
     TrailCheck,
     chain_rows,
-    lock_chain,
     record,
     snapshot,
     verify_chain,
@@ -16,6 +16,7 @@ from .trail import (
 
 __all__ = [
     "TrailCheck",
+    "chain_end",
     "chain_rows",
     "lock_chain",
     "record",

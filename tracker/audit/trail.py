@@ -1,5 +1,6 @@
 """Writing AuditEvent rows, one per change in the same transaction as the change, each
-chained to the one before by its hash; and verifying the chain."""
+chained to the one before by its hash (the head held as `chain_head` keeps it); and
+verifying the chain."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from ..domain import audit_chain as chain
 from ..extensions import db
@@ -18,6 +18,7 @@ from ..infra import context
 from ..models import AuditEvent, AuditHead, PeriodClosing, ReportExport, User
 from ..models._types import utcnow
 from . import anchors
+from .chain_head import chain_end, chained, lock_chain
 
 
 def jsonable(value: Any) -> Any:
@@ -48,8 +49,9 @@ def record(
     obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     if actor is not None and hasattr(actor, "_get_current_object"):
         actor = actor._get_current_object()
-    head = lock_chain()
-    seq = head.seq + 1
+    lock_chain()
+    last_seq, last_hash = chain_end()
+    seq = last_seq + 1
     content: dict[str, Any] = {
         "seq": seq,
         "created_at": utcnow(),
@@ -62,11 +64,11 @@ def record(
         "after": _jsonable_dict(after),
         "request_id": context.request_id(),
     }
-    digest = chain.event_hash(content, head.hash)
-    event = AuditEvent(**content, prev_hash=head.hash, hash=digest)
+    digest = chain.event_hash(content, last_hash)
+    event = AuditEvent(**content, prev_hash=last_hash, hash=digest)
     db.session.add(event)
-    head.seq, head.hash = seq, digest
     db.session.flush()
+    chained(seq, digest)
     return event
 
 
@@ -80,24 +82,6 @@ def _actor_name(actor: User | None, obj: Any) -> str:
     if principal is None:
         return actor.username
     return f"{actor.username} on behalf of {principal.username}"[:80]
-
-
-def lock_chain() -> AuditHead:
-    """Take the chain's head for this transaction (flush only): a write, so that concurrent
-    writers queue here and each sees the head the previous one left."""
-    # One statement locks and reads it (UPDATE ... RETURNING, on both databases).
-    head = db.session.scalars(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq).returning(AuditHead),
-        execution_options={"populate_existing": True},
-    ).one_or_none()
-    if head is None:  # the migration creates it; this is only for a head removed since
-        try:
-            with db.session.begin_nested():
-                db.session.add(AuditHead(id=1, seq=0, hash=chain.GENESIS))
-        except IntegrityError:  # a concurrent writer made it first: queue behind it
-            pass
-        return lock_chain()
-    return head
 
 
 def _jsonable_dict(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -134,7 +118,10 @@ def verify_trail() -> TrailCheck:
     and against the head recorded in every export manifest and period closing."""
     rows = chain_rows()
     head = db.session.get(AuditHead, 1)
-    head_state = {"seq": head.seq, "hash": head.hash} if head is not None else None
+    head_state = None
+    if head is not None:
+        seq, digest = chain_end()
+        head_state = {"seq": seq, "hash": digest}
     problems = [broken] if (broken := chain.first_break(rows, head_state)) else []
     hashes = {row["seq"]: row["hash"] for row in rows}
     found = anchors.read_anchors()

@@ -71,7 +71,8 @@ def task_or_404(task_id: int) -> Task:
     row = db.session.execute(select(Task, *holds).options(*shown).where(Task.id == task_id)).first()
     if row is None:
         raise _no_such("task")
-    task, *held = row
+    task: Task = row[0]
+    held = row[1:]
     for name, holds_any in zip(TASK_LISTS, held, strict=True):
         if not holds_any:
             set_committed_value(task, name, [])

@@ -87,8 +87,8 @@ def _row(actor: User, row: dict[str, Any], known: _Known, line: int) -> Invitati
         name=cell_text(row, "full_name"),
         email=email,
         taken=known.usernames,
+        language=language,
     )
-    user.language = language
     audit.record(
         actor, "user.create", user, after={**audit.snapshot(user, users.USER_FIELDS), "row": line}
     )

@@ -16,7 +16,7 @@ from .. import audit
 from ..audit import anchors
 from ..extensions import db
 from ..infra import clock
-from ..models import AuditHead, ReportExport, User
+from ..models import ReportExport, User
 from .report_tables import Stamp
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
@@ -24,12 +24,12 @@ SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 def stamp_for(user: User) -> Stamp:
     """Who is generating a file now, and the audit chain's head at this moment."""
-    head = db.session.get(AuditHead, 1)
+    seq, digest = audit.chain_end()
     return Stamp(
         generated_by=f"{user.name} ({user.username})",
         generated_at=clock.now(),
-        chain_seq=head.seq if head else 0,
-        chain_hash=head.hash if head else "",
+        chain_seq=seq,
+        chain_hash=digest,
     )
 
 
