@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import SQLColumnExpression, exists, select
+from sqlalchemy import Date, SQLColumnExpression, bindparam, exists, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -30,8 +30,9 @@ SNAPSHOT = ("unit_id", "leader_id", "deputy_id", "starts_on", "ends_on")
 
 
 def _in_force_today() -> tuple[ColumnElement[bool], ...]:
-    """The delegations in force today, as conditions on Delegation."""
-    today = clock.today()
+    """The delegations in force today, as conditions on Delegation; today is taken when the
+    statement runs, so that a statement built once (the signed-in user's) asks each day."""
+    today = bindparam("deputising_day", callable_=lambda: clock.today(), type_=Date)
     return (
         Delegation.ended_at.is_(None),
         Delegation.starts_on <= today,

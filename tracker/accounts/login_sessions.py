@@ -5,11 +5,12 @@ account's session token changes)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -34,6 +35,21 @@ def start(user: User) -> str:
     return token
 
 
+@functools.cache
+def _signed_in_statement() -> Select[User, LoginSession, bool]:
+    """The statement of `signed_in`, built once (every signed-in request runs it)."""
+    return (
+        select(User, LoginSession, deputies.any_in_force(User.id))
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.unit))
+        .where(
+            User.id == bindparam("signed_in_user"),
+            LoginSession.token_hash == bindparam("session_hash"),
+            LoginSession.ended_at.is_(None),
+        )
+    )
+
+
 def signed_in(user_id: int, account_token: str, token: str) -> User | None:
     """The user whose browser session `token` is open — the account active, its session
     token still `account_token` (a password, role or unit change voids every session), the
@@ -45,14 +61,7 @@ def signed_in(user_id: int, account_token: str, token: str) -> User | None:
     if not token or not account_token:
         return None
     found = db.session.execute(
-        select(User, LoginSession, deputies.any_in_force(User.id))
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .options(joinedload(User.unit))
-        .where(
-            User.id == user_id,
-            LoginSession.token_hash == _digest(token),
-            LoginSession.ended_at.is_(None),
-        )
+        _signed_in_statement(), {"signed_in_user": user_id, "session_hash": _digest(token)}
     ).first()
     if found is None:
         return None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -64,16 +65,21 @@ def issue_token(username: str, password: str, otp: str | None = None) -> tuple[s
     return token, record
 
 
+@functools.cache
+def _bearer_statement() -> Select[ApiToken, bool]:
+    """Every API request reads the token, its user and whether they are anyone's deputy
+    today: one statement, built once."""
+    return (
+        select(ApiToken, deputies.any_in_force(ApiToken.user_id))
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == bindparam("bearer_hash"))
+    )
+
+
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     """The user a bearer token stands for, if it is valid, unrevoked, unexpired and current,
     with the delegations in force applied (deputies.apply)."""
-    found = db.session.execute(
-        # Every request reads the token, its user and whether they are anyone's deputy
-        # today: one statement.
-        select(ApiToken, deputies.any_in_force(ApiToken.user_id))
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(token))
-    ).first()
+    found = db.session.execute(_bearer_statement(), {"bearer_hash": _digest(token)}).first()
     if found is None:
         return None
     record, deputising = found
