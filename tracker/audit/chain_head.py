@@ -15,9 +15,10 @@ inside that savepoint, the lock went too and the next write takes it again."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Update, bindparam, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,6 +40,22 @@ class Held:
     end: tuple[int, str] | None  # this transaction's last event; None: read it again
 
 
+@functools.cache
+def _lock_statement() -> Update:
+    """Locks and reads the head in one statement (UPDATE ... RETURNING, on both databases);
+    built once, like `_write_statement`: every audited transaction runs both."""
+    return update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq).returning(AuditHead)
+
+
+@functools.cache
+def _write_statement() -> Update:
+    return (
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=bindparam("end_seq"), hash=bindparam("end_hash"))
+    )
+
+
 def lock_chain() -> AuditHead:
     """Take the chain's head for this transaction, once (flush only): a write, so that
     concurrent writers queue here and each sees the head the previous one committed."""
@@ -46,10 +63,8 @@ def lock_chain() -> AuditHead:
     held: Held | None = session.info.get(_HELD)
     if held is not None:
         return held.head
-    # One statement locks and reads it (UPDATE ... RETURNING, on both databases).
-    head = db.session.scalars(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq).returning(AuditHead),
-        execution_options={"populate_existing": True},
+    head: AuditHead | None = db.session.scalars(
+        _lock_statement(), execution_options={"populate_existing": True}
     ).one_or_none()
     if head is None:  # the migration creates it; this is only for a head removed since
         try:
@@ -110,7 +125,7 @@ def _write_head(session: Session) -> None:
         return
     seq, digest = _end(session, held)
     if (seq, digest) != held.locked:
-        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=digest))
+        session.execute(_write_statement(), {"end_seq": seq, "end_hash": digest})
 
 
 @event.listens_for(Session, "after_soft_rollback")
