@@ -124,9 +124,9 @@ def deactivate_dormant_users():
 @bp.route("/users/import", methods=["GET", "POST"])
 @login_required
 def users_import():
-    page = partial(render_template, "admin/users_import.html", columns=user_imports.COLUMNS)
     """Upload a CSV or XLSX of accounts; a dry run (the default) shows what would happen.
     A background job tries every row; the invitations go out once the accounts are written."""
+    page = partial(render_template, "admin/users_import.html", columns=user_imports.COLUMNS)
     policy.require(policy.can_manage_users(current_user))
     if request.method == "POST":
         upload = request.files.get("file")
