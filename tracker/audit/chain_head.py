@@ -97,8 +97,9 @@ def chained(seq: int, digest: str) -> None:
 
 def _end(session: Session, held: Held) -> tuple[int, str]:
     if held.end is None:
-        # The last event this transaction still holds (none: the chain as it was locked).
-        last = session.execute(
+        # The last event this transaction still holds (none: the chain as it was locked),
+        # read on the transaction's own connection (never a reports replica).
+        last = session.connection().execute(
             select(AuditEvent.seq, AuditEvent.hash)
             .where(AuditEvent.seq > held.locked[0])
             .order_by(AuditEvent.seq.desc())
