@@ -14,6 +14,7 @@ from tracker.domain.periods import PeriodError, parse_period
 from tracker.extensions import db
 from tracker.infra import clock
 from tracker.models import PeriodClosing, StatusUpdate, Task
+from tracker.org import lookups
 from tracker.seed import demo
 
 from ..conftest import login
@@ -128,6 +129,22 @@ def test_league_table_adds_up_sub_units(auditor, make, org):
     assert cells(rolled, "MIN")[:4] == ["1", "0", "1", "4"]
     # Average days overdue over B (5), E (1), F (25) and I1 (10).
     assert cells(rolled, "MIN")[6] == "10.2"
+
+
+def test_a_national_league_reads_its_units_labels_in_one_pass_with_the_same_rows(
+    auditor, make, org, monkeypatch
+):
+    """From lookups.WHOLE_TABLE_FROM units on (a national tree), the league reads every
+    unit's label in one pass instead of one index probe per unit: the same page either way,
+    each row labelled with its own unit."""
+    make.task(org["institute"], code="VT-Đ/01", deadline=date(2025, 9, 20))
+    url = "/reports/league?as_of=2025-09-30&subtree=1"
+    probed = auditor.get(url).text
+    monkeypatch.setattr(lookups, "WHOLE_TABLE_FROM", 1)
+    in_one_pass = auditor.get(url).text
+    assert cells(in_one_pass, "INS")[:4] == ["0", "0", "0", "1"]
+    assert cells(in_one_pass, "MIN")[:4] == ["1", "0", "1", "4"]
+    assert in_one_pass == probed
 
 
 def test_league_table_sorts_by_the_chosen_column(auditor, make, org):

@@ -162,8 +162,18 @@ def labels(
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
+    if len(wanted) >= WHOLE_TABLE_FROM:
+        kept = set(wanted)
+        rows = db.session.execute(select(*columns))
+        return {row[0]: label(*row) for row in rows if row[0] in kept}
     rows = db.session.execute(select(*columns).where(among(columns[0], wanted)))
     return {row[0]: label(*row) for row in rows}
+
+
+# From this many ids on, `labels` reads every row's label columns and keeps the wanted ones:
+# for a national table (the league's 30,000 units at 3 million tasks) one pass over the
+# table took 55-70 ms where an index probe per id took 90-220 ms.
+WHOLE_TABLE_FROM = 10_000
 
 
 def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
