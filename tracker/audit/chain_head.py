@@ -99,12 +99,13 @@ def _end(session: Session, held: Held) -> tuple[int, str]:
     if held.end is None:
         # The last event this transaction still holds (none: the chain as it was locked),
         # read on the transaction's own connection (never a reports replica).
-        last = session.connection().execute(
+        latest = (
             select(AuditEvent.seq, AuditEvent.hash)
             .where(AuditEvent.seq > held.locked[0])
             .order_by(AuditEvent.seq.desc())
             .limit(1)
-        ).first()
+        )
+        last = session.connection().execute(latest).first()
         held.end = (last.seq, last.hash) if last is not None else held.locked
         _show(held)
     return held.end
