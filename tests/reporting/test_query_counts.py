@@ -28,10 +28,10 @@ from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
 # A task page: the reader (their session, account, unit and whether they are anyone's deputy
-# in one; notifications), the task with its lead unit, directive, target and owner and
-# which of its lists hold anything in one, its history with each entry's actor in one; then
-# each list that holds something: its evidence (each entry's shown from it), comments,
-# notices, extension requests, subtasks, coordinating units.
+# in one; notifications), the task with its lead unit, directive, target, owner and
+# coordinating units and which of its lists hold anything in one, its history with each
+# entry's actor in one; then each list that holds something: its evidence (each entry's
+# shown from it), comments, notices, extension requests, subtasks.
 BARE_TASK_PAGE_STATEMENTS = 4
 TASK_PAGE_STATEMENTS = 10
 
@@ -190,9 +190,10 @@ def test_a_task_page_sends_the_same_statements_however_long_its_history(app, mak
 
 
 def test_a_task_with_nothing_in_its_lists_is_shown_without_reading_them(app, make):
-    """A task without subtasks, coordinating units, evidence, comments, notices or extension
-    requests (most tasks): its page reads none of them; the same page of a task with a
-    subtask and a coordinating unit shows them, read by one statement each."""
+    """A task without subtasks, evidence, comments, notices or extension requests (most
+    tasks): its page reads none of them; the page of a task with a subtask and a
+    coordinating unit shows both: the subtasks read by a statement of their own, the
+    coordinating units with the task."""
     world = World(make)
     bare = make.task(world.department, world.directive, status=lifecycle.IN_PROGRESS)
     client = app.test_client()
@@ -207,7 +208,7 @@ def test_a_task_with_nothing_in_its_lists_is_shown_without_reading_them(app, mak
     )
     child = make.task(world.department, world.directive, code="KH 01/Đ-ư.1", parent=parent)
     assert statements_for(client, world, f"/tasks/{parent.id}", "unit_leader") == (
-        BARE_TASK_PAGE_STATEMENTS + 2
+        BARE_TASK_PAGE_STATEMENTS + 1
     )
     page = client.get(f"/tasks/{parent.id}").get_data(as_text=True)
     assert child.code in page and justice.code in page
