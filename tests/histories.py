@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.infra import clock
 from tracker.models import Directive, ExtensionRequest, StatusUpdate, Task, Unit, User
 from tracker.seed import synthetic
-from tracker.work import comments, tasks, urging
+from tracker.work import comments, recurring, tasks, urging
 from tracker.work import deadline_extensions as extensions
 from tracker.work.tasks import TaskValues
 
@@ -178,6 +178,18 @@ def vietnamese_world(make, today):
         people["unit_leader"], overdue, today + timedelta(days=30), "Chờ số liệu."
     )
     comments.post_comment(people["officer"], overdue, "Thiếu kinh phí.", "obstacle")
+    recurring.create_template(
+        people["admin"],
+        directive=directive,
+        code_prefix="BC Đ-57",
+        title="Báo cáo quý về Nghị quyết 57",
+        lead_unit=institute,
+        owner=None,
+        frequency="quarterly",
+        days_after_period_end=5,
+        starts_on=today,
+        is_key=False,
+    )
     data_words = set()
     for person in people.values():
         data_words |= set(re.findall(r"[A-Za-z'-]+", f"{person.username} {person.name}"))

@@ -113,6 +113,11 @@ def test_league_table_row(auditor):
     page = auditor.get("/reports/league?as_of=2025-09-30&directive=57-NQ/TW")
     assert page.status_code == 200
     assert cells(page.text, "DEP") == ["1", "0", "1", "3", "25.0%", "75.0%", "10.3", "1"]
+    # In Vietnamese every figure has the decimal comma, the average days overdue too.
+    page = auditor.get(
+        "/reports/league?as_of=2025-09-30&directive=57-NQ/TW", headers={"Accept-Language": "vi"}
+    )
+    assert cells(page.text, "DEP") == ["1", "0", "1", "3", "25,0%", "75,0%", "10,3", "1"]
 
 
 def test_league_table_adds_up_sub_units(auditor, make, org):

@@ -64,6 +64,7 @@ FIELD_LABELS = {
     "lead_unit_id": N_("Lead unit"),
     "owner_id": N_("Owner"),
     "start_date": N_("Start date"),
+    "starts_on": N_("First period starts on"),
     "original_deadline": N_("Original deadline"),
     "status": N_("Status"),
     "percent_done": N_("Percent done"),

@@ -17,6 +17,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import format_decimal, get_locale, gettext, pgettext
 
 from ..domain.errors import DomainError
+from ..domain.periods import FREQUENCY_LABELS
 from ..domain.text import N_, NP_, Text
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -39,6 +40,7 @@ WORD_LABELS = {
     "obstacle": N_("Difficulty"),
     "internal": N_("Internal"),
     "public": N_("Public"),
+    **FREQUENCY_LABELS,
 }
 
 

@@ -308,7 +308,8 @@ def _pdf_file(
     content = pdf_pages.PdfContent(
         title=title,
         footer=f"{title} · " + gettext("as of %(day)s", day=f"{table.as_of:%d/%m/%Y}"),
-        page_words=f"{gettext('Page')} %(page)s {gettext('of')} %(pages)s",
+        # Translated whole, its placeholders kept for the page numbers (pdf_pages fills them).
+        page_words=gettext("Page %(page)s of %(pages)s"),
         title_block=[
             (translated(label), translated(value)) for label, value in _title_block(table, stamp)
         ],

@@ -121,8 +121,14 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, str, str
 
 
 def _short(value) -> str:
+    """A recorded value in the page's language where it is one of the stored words
+    (i18n.label: a kind, a frequency…) or a yes/no; anything else as it was recorded."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, str):
+        value = i18n.label(value)
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(value)
