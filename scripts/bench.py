@@ -890,15 +890,18 @@ def measure_api_updates(s: Subjects, leaders_only: bool, clients: int = CLIENTS)
 # --- the table ---------------------------------------------------------------------------
 
 
+def verdict(met: bool, goal: str) -> str:
+    """A figure against its goal, as every table says it: "met ≤150" or "missed ≤150"."""
+    return ("met" if met else "missed") + f" {goal}"
+
+
 def goal_text(measure_name: str, figures: dict) -> str:
     p95_goal, ratio_goal = GOALS.get(measure_name, (None, None))
     verdicts = []
     if p95_goal is not None:
-        verdicts.append(("met" if figures["p95_ms"] <= p95_goal else "missed") + f" ≤{p95_goal}")
+        verdicts.append(verdict(figures["p95_ms"] <= p95_goal, f"≤{p95_goal}"))
     if ratio_goal is not None and "ratio" in figures:
-        verdicts.append(
-            ("met" if figures["ratio"] <= ratio_goal else "missed") + f" ≤{ratio_goal}×"
-        )
+        verdicts.append(verdict(figures["ratio"] <= ratio_goal, f"≤{ratio_goal}×"))
     return ", ".join(verdicts)
 
 
@@ -941,14 +944,14 @@ def table(all_results: list[dict]) -> str:
                 continue
             if measure_name == "update_throughput":
                 met = f["per_second"] >= UPDATE_THROUGHPUT_GOAL
-                goal = ("met" if met else "missed") + f" ≥{UPDATE_THROUGHPUT_GOAL}/s"
+                goal = verdict(met, f"≥{UPDATE_THROUGHPUT_GOAL}/s")
                 if db_name != "postgresql":
                     goal = "(goal is for PostgreSQL)"
             elif measure_name == "update_api_concurrent":
                 goal = f"({CLIENTS} at once; the goal is one at a time)"
             elif measure_name.startswith("update_"):
                 limit = UPDATE_MEDIAN_GOALS[db_name]
-                goal = ("met" if f["median_ms"] <= limit else "missed") + f" median ≤{limit}"
+                goal = verdict(f["median_ms"] <= limit, f"median ≤{limit}")
             else:
                 goal = goal_text(measure_name, f)
             if f["failures"]:
@@ -969,7 +972,7 @@ def table(all_results: list[dict]) -> str:
             goal = "(goal is for PostgreSQL's COPY)"
             if results["database"] == "postgresql":
                 met = f["ratio"] <= CSV_FLOOR_RATIO_GOAL
-                goal = ("met" if met else "missed") + f" ≤{CSV_FLOOR_RATIO_GOAL}×"
+                goal = verdict(met, f"≤{CSV_FLOOR_RATIO_GOAL}×")
             lines.append(
                 f"| csv (HTTP {f['status']}) | {results['database']} | {f['seconds']} |"
                 f" {f['first_byte_s']} | {f['megabytes']} |"
@@ -991,10 +994,10 @@ def table(all_results: list[dict]) -> str:
                     seconds, megabytes = PDF_GOAL
                     grew = f["job_worker_rss_peak_mb"] - f["job_worker_rss_before_mb"]
                     met = f["ready_s"] <= seconds and grew <= megabytes
-                    goal = ("met" if met else "missed") + f" ≤{seconds} s, ≤{megabytes} MB more"
+                    goal = verdict(met, f"≤{seconds} s, ≤{megabytes} MB more")
                 elif job == "period_pdf":
                     met = f["ready_s"] <= PERIOD_PDF_GOAL
-                    goal = ("met" if met else "missed") + f" ≤{PERIOD_PDF_GOAL} s"
+                    goal = verdict(met, f"≤{PERIOD_PDF_GOAL} s")
                 lines.append(
                     f"| {job} (HTTP {f['status']}, {f['job']}) | {results['database']} |"
                     f" {f['ready_s']} | {f['download_s']} | {f['megabytes']} |"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -383,6 +384,7 @@ def _batches(values: list[int], size: int) -> list[list[int]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
+@functools.cache
 def _supersede_by_one_entry() -> Update:
     """`mark_superseded` for the one entry written last: its moment is folded into its
     task's earlier entries (their superseded_at is the earliest moment of the entries
@@ -401,9 +403,6 @@ def _supersede_by_one_entry() -> Update:
     )
 
 
-SUPERSEDE_BY_ONE_ENTRY = _supersede_by_one_entry()
-
-
 @event.listens_for(Session, "after_flush")
 def _keep_superseded(session: Session, flush_context: UOWTransaction) -> None:
     """Entries added or re-dated in this flush change when their task's earlier entries
@@ -418,7 +417,7 @@ def _keep_superseded(session: Session, flush_context: UOWTransaction) -> None:
     if len(added) == 1 and not task_ids:
         entry = added[0]
         session.connection().execute(
-            SUPERSEDE_BY_ONE_ENTRY,
+            _supersede_by_one_entry(),
             {"of_task": entry.task_id, "below_id": entry.id, "new_moment": entry.created_at},
         )
     elif added or task_ids:

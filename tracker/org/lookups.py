@@ -66,7 +66,7 @@ TASK_LISTS = (
 
 @functools.cache
 def _task_shown() -> Select[Any]:
-    """The statement of `task_or_404`, built once (six EXISTS built per request cost more
+    """The statement of `task_or_404`, built once (its EXISTS, built per request, cost more
     than the database takes to answer them)."""
     shown = [joinedload(Task.lead_unit), joinedload(Task.directive)]
     shown += [joinedload(Task.target), joinedload(Task.owner), joinedload(Task.coordinating_units)]
@@ -156,6 +156,12 @@ DIRECTIVE_LABEL_COLUMNS = (Directive.id, Directive.code, Directive.title)
 Label = TypeVar("Label", UnitLabel, DirectiveLabel)
 
 
+# From this many ids on, `labels` reads every row's label columns and keeps the wanted ones:
+# for a national table (the league's 30,000 units at 3 million tasks) one pass over the
+# table took 55-70 ms where an index probe per id took 90-220 ms.
+WHOLE_TABLE_FROM = 10_000
+
+
 def labels(
     columns: tuple[Any, ...], label: type[Label], ids: Iterable[int | None]
 ) -> dict[int, Label]:
@@ -170,12 +176,6 @@ def labels(
         return {row[0]: label(*row) for row in rows if row[0] in kept}
     rows = db.session.execute(select(*columns).where(among(columns[0], wanted)))
     return {row[0]: label(*row) for row in rows}
-
-
-# From this many ids on, `labels` reads every row's label columns and keeps the wanted ones:
-# for a national table (the league's 30,000 units at 3 million tasks) one pass over the
-# table took 55-70 ms where an index probe per id took 90-220 ms.
-WHOLE_TABLE_FROM = 10_000
 
 
 def unit_labels(ids: Iterable[int | None]) -> dict[int, UnitLabel]:
