@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tracker.work import recurring
+
 from ..conftest import login
 
 # Common English words of the interface; any of them in a Vietnamese page is a leftover.
@@ -263,3 +265,15 @@ def test_a_weak_password_is_refused_in_vietnamese(client, vietnamese_world):
     )
     assert page.status_code == 422
     assert "Mật khẩu này chỉ gồm chữ số và ký hiệu" in flashes_and_errors(page.text)
+
+
+def test_the_audit_trail_names_every_recorded_field_in_vietnamese(client, vietnamese_world, today):
+    """An occurrence of the world's recurring task is recorded with its template: the audit
+    trail names that field (and every other) in Vietnamese, as it names a task's fields."""
+    created = recurring.run(today)
+    assert [task.code for task in created] == [f"BC Đ-57-{today.year}Q{(today.month - 1) // 3 + 1}"]
+    login(client, vietnamese_world["people"]["admin"])
+    page = client.get("/audit?action=recurring.occurrence")
+    assert page.status_code == 200
+    assert "Nhiệm vụ định kỳ" in page.text
+    assert english_words(page.text, vietnamese_world["data"]) == []
