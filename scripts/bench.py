@@ -78,6 +78,12 @@ BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
 ONLY = set(os.environ.get("BENCH_ONLY", "pages,measures,updates,floors,exports,users").split(","))
 PAGE_REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "10"))
 ADMIN = "bench_admin"  # made by the bench in its database
+# A request whose connection closed without an answer counts as a failure with this status;
+# each is noted in DROPS (when, what), and the run prints them with what gunicorn's log says
+# of its workers meanwhile (a worker killed or restarted drops the request it was serving).
+DROPPED = 0
+DROPS: list[str] = []
+WORKER_INCIDENT = re.compile(r"WORKER TIMEOUT|SIGKILL|SIGABRT|Worker exiting|was sent|exited")
 # The pages a supervisor, an auditor or a unit leader opens, with the goals (p95, ms) of the
 # national-scale issue; a page a reader may not open (403) is left out for that reader.
 PAGE_GOALS = {
@@ -361,6 +367,14 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        """(status, body); status DROPPED when the connection closed without an answer."""
+        try:
+            return self._request(method, path, body, headers)
+        except (http.client.HTTPException, ConnectionError) as dropped:
+            DROPS.append(f"{datetime.now(UTC):%H:%M:%S} {method} {path}: {dropped!r}")
+            return DROPPED, b""
+
+    def _request(self, method: str, path: str, body: bytes | None, headers):
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
         all_headers = dict(headers or {})
         if self.cookies:
@@ -570,9 +584,9 @@ def start_server(url: str) -> subprocess.Popen:
     )
     for _ in range(150):
         try:
-            if Browser().request("GET", "/api/v1/openapi.json")[0] == 200:
+            if Browser()._request("GET", "/api/v1/openapi.json", None, None)[0] == 200:
                 return server
-        except OSError:
+        except OSError:  # not listening yet
             time.sleep(0.2)
     raise SystemExit(f"gunicorn did not start; see {SERVER_LOG}")
 
@@ -776,7 +790,18 @@ def run(name: str, url: str) -> dict:
         server.wait(timeout=30)
         os.killpg(job_worker.pid, signal.SIGTERM)
         job_worker.wait(timeout=600)
+        results["dropped"] = list(DROPS)
+        results["worker_incidents"] = worker_incidents()
+        DROPS.clear()
     return results
+
+
+def worker_incidents() -> list[str]:
+    """What gunicorn logged of a worker killed, aborted or exiting during the run (its own
+    shutdown at the end left out)."""
+    lines = SERVER_LOG.read_text(errors="replace").splitlines()
+    shutdown = next((i for i, line in enumerate(lines) if "Handling signal: term" in line), None)
+    return [line for line in lines[:shutdown] if WORKER_INCIDENT.search(line)]
 
 
 def measure_user_import(name: str, url: str, rows: int = 10_000) -> dict:
@@ -1029,6 +1054,14 @@ def main() -> None:
         f" {CLIENTS} clients"
     )
     print(table(all_results))
+    for results in all_results:
+        dropped, incidents = results["dropped"], results["worker_incidents"]
+        print(f"\n[{results['database']}] connections dropped without an answer: {len(dropped)}")
+        for line in dropped:
+            print(f"  {line}")
+        print(f"[{results['database']}] gunicorn's log of its workers: {len(incidents)} incidents")
+        for line in incidents:
+            print(f"  {line}")
     print(f"\nFigures in {OUT / 'results.json'}.")
     chart = bench_chart.draw()
     if chart is not None:

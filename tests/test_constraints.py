@@ -3,11 +3,11 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.models import Directive, Task, User
+from tracker.models import Directive, Task, Unit, User
 
 
 def refused(statement) -> None:
@@ -62,3 +62,29 @@ def test_postgresql_connections_do_not_compile_statements_before_running_them(ap
     (tracker._postgresql_settings: it cost more than it saved on report statements)."""
     db.session.rollback()
     assert db.session.execute(text("SHOW jit")).scalar() == "off"
+
+
+@pytest.mark.postgres  # psycopg's prepared statements
+def test_a_transaction_that_only_read_keeps_the_prepared_statements_and_one_that_wrote_is_undone(
+    org,
+):
+    """The session ends every request with a rollback. One that only read now ends with
+    COMMIT, keeping the statements psycopg prepared on the connection (its ROLLBACK
+    deallocates them all), so a page's statements are planned once per connection; one that
+    wrote is still rolled back: the row it added is not there."""
+    shown = select(Unit.code).where(Unit.id == bindparam("unit_id"))
+    prepared = text(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT unit.code%'"
+    )
+    with db.engine.connect() as connection:
+        for _ in range(6):  # psycopg prepares a statement at its fifth run
+            connection.execute(shown, {"unit_id": org["department"].id}).one()
+        assert connection.execute(prepared).scalar() == 1
+        connection.rollback()
+        assert connection.execute(prepared).scalar() == 1  # kept
+
+        department = org["department"]
+        connection.execute(update(Unit).where(Unit.id == department.id).values(name="Vụ Đổi Tên"))
+        connection.rollback()
+        name = connection.execute(select(Unit.name).where(Unit.id == department.id)).scalar()
+        assert name == department.name != "Vụ Đổi Tên"

@@ -27,13 +27,13 @@ from tracker.work import tasks, urging
 from ..conftest import PASSWORD, login
 
 MAX_STATEMENTS = 25
-# A task page: the reader (their session, account, unit and whether they are anyone's deputy
-# in one; notifications), the task with its lead unit, directive, target, owner and
-# coordinating units and which of its lists hold anything in one, its history with each
-# entry's actor in one; then each list that holds something: its evidence (each entry's
+# A task page: the reader (their session, account, unit, whether they are anyone's deputy
+# and their unread notifications in one), the task with its lead unit, directive, target,
+# owner and coordinating units and which of its lists hold anything in one, its history with
+# each entry's actor in one; then each list that holds something: its evidence (each entry's
 # shown from it), comments, notices, extension requests, subtasks.
-BARE_TASK_PAGE_STATEMENTS = 4
-TASK_PAGE_STATEMENTS = 10
+BARE_TASK_PAGE_STATEMENTS = 3
+TASK_PAGE_STATEMENTS = 9
 
 # (path, role); {directive} is the world's directive id.
 LIST_PAGES = [

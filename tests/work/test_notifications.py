@@ -21,6 +21,7 @@ from tracker.work import deadline_extensions as extensions
 
 from ..conftest import login
 from ..histories import values_of
+from ..reporting.test_query_counts import counted_statements
 from ..served import free_port
 from .test_reminders import point_mail_at, smtp_server
 
@@ -146,6 +147,25 @@ def test_the_bell_counts_and_opening_marks_read(client, scene, make, org):
     assert client.post(f"/notifications/{mine.id}/open").status_code == 404
     assert client.post("/notifications/read").status_code == 302
     assert 'class="count"' not in client.get("/notifications").text
+
+
+def test_the_bell_is_counted_with_the_session_on_a_page_and_again_after_a_form(client, scene):
+    """A page reads the bell's count in the statement that reads the session (no statement
+    of its own); a form shown again after a POST counts again, as the database holds it."""
+    for note in ("Khẩn trương hoàn thành.", "Báo cáo trước thứ Sáu."):
+        urging.issue_notice(scene["supervisor"], scene["task"], note)
+    login(client, scene["owner"])
+    with counted_statements() as statements:
+        page = client.get("/my-unit").text
+    assert 'aria-label="2 chưa đọc">2</span>' in page
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT")], statements
+    task = scene["task"]
+    refused = client.post(  # a percent out of range: the form again, with its bell
+        f"/tasks/{task.id}/progress",
+        data={"status": task.status, "percent_done": "150", "version": task.version},
+    )
+    assert refused.status_code == 422
+    assert 'aria-label="2 chưa đọc">2</span>' in refused.text
 
 
 def test_mail_waits_for_a_server_that_is_down_and_goes_once(app, data_app, monkeypatch, scene):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..infra import clock, context
 from ..models import LoginSession, User
+from ..models.notification import unread_of
 from . import deputies
 
 
@@ -36,10 +37,10 @@ def start(user: User) -> str:
 
 
 @functools.cache
-def _signed_in_statement() -> Select[User, LoginSession, bool]:
+def _signed_in_statement() -> Select[User, LoginSession, bool, int]:
     """The statement of `signed_in`, built once (every signed-in request runs it)."""
     return (
-        select(User, LoginSession, deputies.any_in_force(User.id))
+        select(User, LoginSession, deputies.any_in_force(User.id), unread_of(User.id))
         .join(LoginSession, LoginSession.user_id == User.id)
         .options(joinedload(User.unit))
         .where(
@@ -54,10 +55,11 @@ def signed_in(user_id: int, account_token: str, token: str) -> User | None:
     """The user whose browser session `token` is open — the account active, its session
     token still `account_token` (a password, role or unit change voids every session), the
     session not logged out, not idle longer than SESSION_IDLE_MINUTES, not older than
-    SESSION_MAX_HOURS — read with the session, the user's unit and whether they are anyone's
-    deputy today in one statement (every signed-in request asks), with the delegations in
-    force applied (deputies.apply). An expired session is ended; an open one's last sighting
-    is kept to the minute."""
+    SESSION_MAX_HOURS — read with the session, the user's unit, whether they are anyone's
+    deputy today and their unread notifications (User.unread_at_sign_in, the bell's count)
+    in one statement (every signed-in request asks), with the delegations in force applied
+    (deputies.apply). An expired session is ended; an open one's last sighting is kept to
+    the minute."""
     if not token or not account_token:
         return None
     found = db.session.execute(
@@ -65,9 +67,10 @@ def signed_in(user_id: int, account_token: str, token: str) -> User | None:
     ).first()
     if found is None:
         return None
-    user, session, deputising = found
+    user, session, deputising, unread = found
     if user.session_token != account_token or not user.active or not _kept_open(session):
         return None
+    user.unread_at_sign_in = unread
     return deputies.apply(user, deputising)
 
 

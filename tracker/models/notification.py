@@ -8,7 +8,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    ScalarSelect,
+    SQLColumnExpression,
+    String,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -62,3 +73,14 @@ class Notification(Model):
     recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     task: Mapped[Task | None] = relationship()
+
+
+def unread_of(recipient_id: SQLColumnExpression[int] | int) -> ScalarSelect[int]:
+    """How many of the person's notifications are unread: the bell's count (read with the
+    signed-in person's session by accounts.login_sessions, alone by
+    work.notifications.unread_count)."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.recipient_id == recipient_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )

@@ -76,6 +76,11 @@ class User(UserMixin, Model):
     # column). The policy reads it; `principal_for` names whom an action is on behalf of.
     deputy_for = cast("dict[int, User]", {})
 
+    # How many of this person's notifications were unread when the request read their
+    # session (set by accounts.login_sessions.signed_in; not a column): the bell of a page
+    # that changed nothing. None when not read that way (an API token, a test's user).
+    unread_at_sign_in = cast("int | None", None)
+
     def principal_for(self, lead_unit_id: int | None) -> User | None:
         """The leader this person acts on behalf of on a task led by `lead_unit_id`: when
         they act there only as a deputy (not as that unit's own leader), else None."""

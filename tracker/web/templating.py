@@ -101,9 +101,14 @@ def file_size(size: int | None) -> str:
 
 
 def _unread_notifications() -> int:
-    """The bell's count for the person signed in (one small indexed count per page)."""
+    """The bell's count for the person signed in: read with their session on a page that
+    changes nothing (GET), counted again after a request that may have (a form shown
+    again with its errors)."""
     if not current_user.is_authenticated:
         return 0
+    read_with_session = current_user.unread_at_sign_in
+    if read_with_session is not None and request.method in ("GET", "HEAD"):
+        return read_with_session
     return notifications.unread_count(current_user)
 
 
