@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import AuditEvent, Directive, Target, Task, Unit, User
+from tracker.org.directives import add_target
 
 from ..conftest import login
 
@@ -284,3 +285,84 @@ def test_500_page_reveals_nothing(database_url):
     assert "secret internals" not in response.text and "Traceback" not in response.text
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_task_form_offers_what_its_directive_and_lead_unit_allow(client, make):
+    """A national tracker holds hundreds of thousands of tasks and people: the task form
+    offers the directive's targets and its other tasks as parents, and the lead unit's
+    people as owners — not every one of them. Another unit's person may still be given the
+    task (the service decides who may)."""
+    ministry = make.unit("BCT", name="Bộ Công Thương")
+    department = make.unit("Vụ KHCN", ministry, name="Vụ Khoa học và Công nghệ")
+    other = make.unit("Cục ĐTĐL", ministry, name="Cục Điều tiết điện lực")
+    admin = make.user("admin", ministry)
+    huong = make.user("officer", department, username="nguyen.thi.huong", name="Nguyễn Thị Hương")
+    uong = make.user("officer", other, username="le.minh.uong", name="Lê Minh Ưng")
+    ours, theirs = make.directive("2795/QĐ-BCT"), make.directive("57-NQ/TW")
+    target = add_target(ours, {"code": "MT-Đ1", "title": "Chỉ tiêu điện"})
+    add_target(theirs, {"code": "MT-X9", "title": "Chỉ tiêu khác"})
+    db.session.commit()
+    parent = make.task(department, ours, code="NV 01/QĐ", title="Đề án đường sắt")
+    make.task(other, theirs, code="NV 99/TW", title="Nhiệm vụ của văn bản khác")
+    task = make.task(department, ours, code="NV 02/QĐ", owner=huong)
+    login(client, admin)
+
+    form = client.get(f"/admin/tasks/{task.id}/edit").text
+    assert "MT-Đ1 — Chỉ tiêu điện" in form and "MT-X9" not in form
+    assert "NV 01/QĐ — Đề án đường sắt" in form and "NV 99/TW" not in form
+    assert ">NV 02/QĐ —" not in form  # not under itself
+    assert "Nguyễn Thị Hương (nguyen.thi.huong)" in form and "le.minh.uong" not in form
+
+    new = client.get(f"/admin/tasks/new?directive={theirs.id}").text
+    assert "MT-X9 — Chỉ tiêu khác" in new and "MT-Đ1" not in new
+
+    saved = client.post(
+        f"/admin/tasks/{task.id}/edit",
+        data={
+            "directive_id": ours.id,
+            "code": "NV 02/QĐ",
+            "title": "Báo cáo sơ kết",
+            "kind": "task",
+            "target_id": target.id,
+            "parent_id": parent.id,
+            "lead_unit_id": department.id,
+            "owner_id": uong.id,  # another unit's person: not offered, still accepted
+            "deadline": task.deadline.isoformat(),
+            "version": str(task.version),
+        },
+    )
+    assert saved.status_code == 302, saved.text
+    db.session.expire_all()
+    assert (task.target_id, task.parent_id, task.owner_id) == (target.id, parent.id, uong.id)
+
+    elsewhere = client.post(  # a target of another directive is no choice here
+        f"/admin/tasks/{task.id}/edit",
+        data={
+            "directive_id": ours.id,
+            "code": "NV 02/QĐ",
+            "title": "Báo cáo sơ kết",
+            "kind": "task",
+            "target_id": db.session.scalar(select(Target.id).where(Target.code == "MT-X9")),
+            "lead_unit_id": department.id,
+            "deadline": task.deadline.isoformat(),
+            "version": str(task.version),
+        },
+    )
+    assert elsewhere.status_code == 422
+    db.session.expire_all()
+    assert task.target_id == target.id
+
+
+def test_a_code_may_hold_single_spaces_as_the_ministries_write_it(client, make):
+    ministry = make.unit("BCT")
+    login(client, make.user("admin", ministry))
+
+    def unit_named(code: str) -> int:
+        return client.post(
+            "/admin/units/new", data={"code": code, "name": "Vụ Khoa học", "parent_id": ministry.id}
+        ).status_code
+
+    assert unit_named("Vụ KHCN") == 302
+    for refused in ("Vụ  KHCN", "Vụ KHCN ", "Vụ\nKHCN", "Vụ KHCN\n"):
+        assert unit_named(refused) == 422, repr(refused)
+    assert db.session.scalars(select(Unit.code).order_by(Unit.id)).all() == ["BCT", "Vụ KHCN"]

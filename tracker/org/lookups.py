@@ -222,10 +222,13 @@ def directive_page(page: int, per_page: int) -> Pagination:
     )
 
 
-def all_targets() -> list[Target]:
+def targets_of(directive_id: int | None) -> list[Any]:
+    """(id, code, title) of the directive's targets, by code: what a task of it may serve."""
     return list(
-        db.session.scalars(
-            select(Target).options(selectinload(Target.directive)).order_by(Target.code)
+        db.session.execute(
+            select(Target.id, Target.code, Target.title)
+            .where(Target.directive_id == directive_id)
+            .order_by(Target.code)
         )
     )
 
@@ -258,12 +261,27 @@ def tasks_of_directive(directive_id: int, exclude_id: int | None = None) -> list
     return list(db.session.scalars(statement))
 
 
-def all_tasks_brief() -> list[Task]:
+def tasks_of(directive_id: int | None, leaving_out: int | None = None) -> list[Any]:
+    """(id, code, title) of the directive's tasks but `leaving_out`, by code: the tasks a
+    task of it may be placed under (a national tracker's other directives hold hundreds of
+    thousands more)."""
     return list(
-        db.session.scalars(
-            select(Task)
-            .options(selectinload(Task.directive))
-            .order_by(Task.directive_id, Task.code)
+        db.session.execute(
+            select(Task.id, Task.code, Task.title)
+            .where(Task.directive_id == directive_id, Task.id != (leaving_out or 0))
+            .order_by(Task.code)
+        )
+    )
+
+
+def people_of(unit_id: int | None) -> list[Any]:
+    """(id, name, username) of the unit's active people, by name: whom a task it leads is
+    usually given to."""
+    return list(
+        db.session.execute(
+            select(User.id, User.name, User.username)
+            .where(User.unit_id == unit_id, User.active)
+            .order_by(User.name, User.username)
         )
     )
 

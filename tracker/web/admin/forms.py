@@ -32,7 +32,12 @@ from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
 from ..formkit import DayField, options, password_length
 
-CODE = Regexp(r"^[\w./\-Đđ]+$", message=_l("Use letters, digits, and . / - _ only."))
+# A code as the ministries write them ("NV 01/QĐ", "Vụ KHCN"): letters (Vietnamese too),
+# digits, . / - _ and single spaces between them.
+CODE = Regexp(
+    r"^[\w./\-Đđ]+(?: [\w./\-Đđ]+)*\Z",
+    message=_l("Use letters, digits, single spaces and . / - _ only."),
+)
 
 
 def _optional_int(value):
