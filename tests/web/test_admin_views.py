@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import AuditEvent, Directive, Target, Task, Unit, User
+from tracker.models import AuditEvent, Directive, RecurringTask, Target, Task, Unit, User
 from tracker.org.directives import add_target
 
 from ..conftest import login
@@ -366,3 +366,29 @@ def test_a_code_may_hold_single_spaces_as_the_ministries_write_it(client, make):
     for refused in ("Vụ  KHCN", "Vụ KHCN ", "Vụ\nKHCN", "Vụ KHCN\n"):
         assert unit_named(refused) == 422, repr(refused)
     assert db.session.scalars(select(Unit.code).order_by(Unit.id)).all() == ["BCT", "Vụ KHCN"]
+
+
+def test_the_recurring_form_offers_the_lead_units_people_and_takes_another(client, make):
+    ministry = make.unit("BCT", name="Bộ Công Thương")
+    other = make.unit("Cục ĐTĐL", ministry, name="Cục Điều tiết điện lực")
+    admin = make.user("admin", ministry, name="Quản Trị Viên")
+    uong = make.user("officer", other, username="le.minh.uong", name="Lê Minh Ưng")
+    directive = make.directive("2795/QĐ-BCT")
+    login(client, admin)
+    page = client.get("/admin/recurring").text  # the first unit shown: the ministry
+    assert "Quản Trị Viên (" in page and "le.minh.uong" not in page
+    saved = client.post(
+        "/admin/recurring",
+        data={
+            "directive_id": directive.id,
+            "code_prefix": "BC Đ-57",
+            "title": "Báo cáo quý",
+            "lead_unit_id": ministry.id,
+            "owner_id": uong.id,
+            "frequency": "quarterly",
+            "days_after_period_end": "5",
+            "starts_on": "2026-10-01",
+        },
+    )
+    assert saved.status_code == 302, saved.text
+    assert db.session.scalar(select(RecurringTask.owner_id)) == uong.id

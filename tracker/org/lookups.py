@@ -233,10 +233,6 @@ def targets_of(directive_id: int | None) -> list[Any]:
     )
 
 
-def all_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.username)))
-
-
 def user_page(page: int, per_page: int, statement: Select[tuple[User]] | None = None) -> Pagination:
     """A page of users (of `statement` over User, by default all), by username."""
     statement = select(User).order_by(User.username) if statement is None else statement

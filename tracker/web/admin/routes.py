@@ -332,19 +332,24 @@ def _task_form(task: Task | None) -> TaskForm:
             for t in lookups.tasks_of(directive_id, leaving_out=task.id if task else None)
         ]
     )
-    people = [(p.id, f"{p.name} ({p.username})") for p in lookups.people_of(lead_unit_id)]
-    for chosen in (task.owner if task else None, _posted_person(form.owner_id.data)):
-        if chosen is not None and chosen.id not in {person_id for person_id, _ in people}:
-            people.append((chosen.id, f"{chosen.name} ({chosen.username})"))
-    form.owner_id.choices = options([(None, N_("— nobody yet —")), *people])
+    form.owner_id.choices = _owner_choices(
+        N_("— nobody yet —"), lead_unit_id, task.owner if task else None, form.owner_id.data
+    )
     return form
 
 
-def _posted_person(user_id: int | None) -> User | None:
-    """The person posted as a task's owner, if there is one (another unit's too)."""
-    if request.method != "POST" or not user_id:
-        return None
-    return lookups.user_by_id(user_id)
+def _owner_choices(
+    nobody: str, lead_unit_id: int | None, current: User | None, posted_id: int | None
+) -> list:
+    """An owner chooser: nobody, the lead unit's people, the current owner, and on a POST
+    the person posted (another unit's too: the service decides who may be given a task) —
+    not every person of a national tracker (30,000 at 300,000 tasks)."""
+    people = [(p.id, f"{p.name} ({p.username})") for p in lookups.people_of(lead_unit_id)]
+    posted = lookups.user_by_id(posted_id) if request.method == "POST" and posted_id else None
+    for person in (current, posted):
+        if person is not None and person.id not in {person_id for person_id, _ in people}:
+            people.append((person.id, f"{person.name} ({person.username})"))
+    return options([(None, nobody), *people])
 
 
 def _task_values(form: TaskForm) -> TaskValues:
@@ -416,11 +421,10 @@ def recurring_index():
     form.directive_id.choices = options(
         (d.id, f"{d.code} — {d.title}") for d in lookups.all_directives()
     )
-    form.lead_unit_id.choices = options(_unit_choices())
-    form.owner_id.choices = options(
-        [(None, _("— nobody —"))]
-        + [(u.id, f"{u.name} ({u.username})") for u in lookups.all_users()]
-    )
+    unit_choices = _unit_choices()
+    form.lead_unit_id.choices = options(unit_choices)
+    lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
+    form.owner_id.choices = _owner_choices(N_("— nobody —"), lead_unit_id, None, form.owner_id.data)
     status = 200
     if form.validate_on_submit():
         try:
