@@ -50,7 +50,9 @@ def test_token_is_issued_stored_hashed_and_revocable(client, leader):
     stored = db.session.scalars(select(ApiToken)).one()
     assert stored.token_hash != token and len(stored.token_hash) == 64
     headers = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/units", headers=headers).status_code == 200
+    units = client.get("/api/v1/units", headers=headers)
+    assert units.status_code == 200
+    assert units.json["items"] == [{"code": "INS", "name": "Unit INS", "parent": "DEP"}]
     assert client.delete("/api/v1/tokens/current", headers=headers).status_code == 204
     assert_problem(client.get("/api/v1/units", headers=headers), 401)
 
@@ -342,3 +344,18 @@ def test_unknown_route_and_method_are_problem_json(client, leader):
     headers = token_for(client, leader)
     assert_problem(client.get("/api/v1/nothing", headers=headers), 404)
     assert_problem(client.delete("/api/v1/tasks", headers=headers), 405)
+
+
+def test_the_units_are_listed_in_tree_order_with_their_parents(client, make, org):
+    make.unit("Vụ Đ-01", org["department"], name="Vụ Pháp chế")
+    make.user("admin", org["ministry"], username="quan.tri")
+    token = client.post("/api/v1/tokens", json={"username": "quan.tri", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json['token']}"}
+    items = client.get("/api/v1/units", headers=headers).json["items"]
+    assert [(u["code"], u["parent"]) for u in items] == [
+        ("MIN", None),
+        ("DEP", "MIN"),
+        ("INS", "DEP"),
+        ("Vụ Đ-01", "DEP"),
+        ("OTH", None),
+    ]

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, func, inspect, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import NotFound
@@ -100,9 +100,17 @@ def all_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).order_by(Unit.path)))
 
 
-def visible_units(user: User) -> list[Unit]:
+def visible_units(user: User) -> list[Any]:
+    """(code, name, parent_code) of the units `user` sees, in tree order: plain rows, the
+    parent's code joined (a national tree has 30,000 units at 3 million tasks)."""
+    parent = aliased(Unit)
     return list(
-        db.session.scalars(select(Unit).where(scopes.unit_scope_clause(user)).order_by(Unit.path))
+        db.session.execute(
+            select(Unit.code, Unit.name, parent.code.label("parent_code"))
+            .outerjoin(parent, parent.id == Unit.parent_id)
+            .where(scopes.unit_scope_clause(user))
+            .order_by(Unit.path)
+        )
     )
 
 

@@ -450,7 +450,7 @@ def list_units():
     return jsonify(
         {
             "items": [
-                {"code": u.code, "name": u.name, "parent": u.parent.code if u.parent else None}
+                {"code": u.code, "name": u.name, "parent": u.parent_code}
                 for u in lookups.visible_units(_user())
             ]
         }
