@@ -316,37 +316,27 @@ def test_the_task_form_offers_what_its_directive_and_lead_unit_allow(client, mak
     new = client.get(f"/admin/tasks/new?directive={theirs.id}").text
     assert "MT-X9 — Chỉ tiêu khác" in new and "MT-Đ1" not in new
 
-    saved = client.post(
-        f"/admin/tasks/{task.id}/edit",
-        data={
-            "directive_id": ours.id,
-            "code": "NV 02/QĐ",
-            "title": "Báo cáo sơ kết",
-            "kind": "task",
-            "target_id": target.id,
-            "parent_id": parent.id,
-            "lead_unit_id": department.id,
-            "owner_id": uong.id,  # another unit's person: not offered, still accepted
-            "deadline": task.deadline.isoformat(),
-            "version": str(task.version),
-        },
-    )
+    edited = {
+        "directive_id": ours.id,
+        "code": "NV 02/QĐ",
+        "title": "Báo cáo sơ kết",
+        "kind": "task",
+        "target_id": target.id,
+        "parent_id": parent.id,
+        "lead_unit_id": department.id,
+        "owner_id": uong.id,  # another unit's person: not offered, still accepted
+        "deadline": task.deadline.isoformat(),
+        "version": str(task.version),
+    }
+    saved = client.post(f"/admin/tasks/{task.id}/edit", data=edited)
     assert saved.status_code == 302, saved.text
     db.session.expire_all()
     assert (task.target_id, task.parent_id, task.owner_id) == (target.id, parent.id, uong.id)
 
+    their_target = db.session.scalar(select(Target.id).where(Target.code == "MT-X9"))
     elsewhere = client.post(  # a target of another directive is no choice here
         f"/admin/tasks/{task.id}/edit",
-        data={
-            "directive_id": ours.id,
-            "code": "NV 02/QĐ",
-            "title": "Báo cáo sơ kết",
-            "kind": "task",
-            "target_id": db.session.scalar(select(Target.id).where(Target.code == "MT-X9")),
-            "lead_unit_id": department.id,
-            "deadline": task.deadline.isoformat(),
-            "version": str(task.version),
-        },
+        data=dict(edited, target_id=their_target, version=str(task.version)),
     )
     assert elsewhere.status_code == 422
     db.session.expire_all()
