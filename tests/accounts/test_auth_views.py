@@ -17,7 +17,10 @@ def test_login_with_the_right_password_lands_on_the_role_page(client, make, org)
     assert response.headers["Location"] == "/"
     assert client.get("/").headers["Location"] == "/my-unit"
     assert "My unit" in client.get("/my-unit").text
-    assert db.session.scalars(select(AuditEvent.action)).all()[-1] == "auth.login"
+    assert (
+        db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()[-1]
+        == "auth.login"
+    )
 
 
 def test_wrong_password_is_refused_with_a_message(client, make, org):

@@ -103,7 +103,7 @@ def test_before_and_after_the_range_and_once_ended_the_deputy_is_an_officer_agai
     login(deputy_browser, unit["deputy"])
     assert deputy_browser.post(f"/deputies/{delegation.id}/end").status_code == 302  # ends it
     assert report(deputy_browser, unit["task"], 30).status_code == 403
-    actions = db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert actions.count("delegation.create") == 2 and "delegation.end" in actions
 
 

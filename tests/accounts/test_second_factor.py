@@ -127,7 +127,7 @@ def test_a_recovery_code_works_once(app, client, auditor, required, still):
     again = app.test_client()
     sign_in(again, auditor)
     assert again.post("/login/code", data={"code": codes[3]}).status_code == 401
-    actions = db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert actions.count("user.recovery_code_used") == 1
 
 

@@ -139,7 +139,7 @@ def test_a_good_file_makes_the_accounts_and_then_mails_the_invitations(client, m
         == 401
     )
     assert len(inbox.to("lan.nt@mof.gov.vn")) == 1 and len(inbox.to("duc.tv@mof.gov.vn")) == 1
-    actions = db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert actions.count("user.create") == 2 and actions.count("user.invited") == 2
     assert "import.users" in actions
 

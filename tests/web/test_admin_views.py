@@ -77,7 +77,9 @@ def test_admin_creates_a_user_who_can_then_log_in(client, app, make):
     )
     assert login_response.status_code == 302
     assert "Lê Thu Hà" in fresh.get("/my-unit").text
-    assert db.session.scalars(select(AuditEvent.action)).all()[-1] == "auth.login"
+    assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()[-1] == (
+        "auth.login"
+    )
 
 
 def test_user_form_refuses_bad_input(client, make):

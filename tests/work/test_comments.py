@@ -50,7 +50,7 @@ def test_thread_with_an_obstacle_answered_by_the_supervisor(client, scene):
     page = client.get(f"/tasks/{task.id}").text
     assert "Our data arrives Friday." in page and "Use the 2026 reserve" in page
     assert "No difficulty is waiting for an answer" in client.get("/verification").text
-    actions = db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert {"comment.add", "obstacle.add", "obstacle.answer"} <= set(actions)
 
 

@@ -99,7 +99,10 @@ def test_allowed_files_are_stored_and_downloaded_as_attachments(
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.mimetype == content_type
     download.close()
-    assert db.session.scalars(select(AuditEvent.action)).all()[-1] == "evidence.add"
+    assert (
+        db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()[-1]
+        == "evidence.add"
+    )
 
 
 @pytest.mark.parametrize(

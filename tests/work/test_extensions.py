@@ -41,7 +41,7 @@ def test_request_and_approval_move_the_deadline_and_keep_the_original(scene, tod
     notes = [str(u.system_note or "") for u in task.updates]
     assert any(n.startswith("Extension requested") for n in notes)
     assert any(n.startswith("Extension approved") for n in notes)
-    actions = db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert "extension.request" in actions and "extension.approved" in actions
 
 

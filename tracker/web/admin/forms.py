@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from ...domain.lifecycle import TASK_KINDS
+from ...domain.numbers import whole_number
 from ...domain.periods import FREQUENCY_LABELS
 from ...domain.roles import ROLE_LABELS, ROLES
 from ...domain.text import N_
@@ -40,8 +41,20 @@ CODE = Regexp(
 )
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+def _record_id(value) -> int:
+    """A chosen record's id as a request may name one (ASCII digits, within the databases'
+    integer columns; domain.numbers): anything else is no choice (the form says so), never
+    a lookup the database refuses."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    number = whole_number(value)
+    if number is None:
+        raise ValueError("not a record's id")
+    return number
+
+
+def _optional_int(value) -> int | None:
+    return _record_id(value) if value not in (None, "", "None") else None
 
 
 class UnitForm(FlaskForm):
@@ -57,7 +70,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
-    unit_id = SelectField(_l("Unit"), coerce=int)
+    unit_id = SelectField(_l("Unit"), coerce=_record_id)
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
         _l("Password"),
@@ -101,7 +114,7 @@ class TargetForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    directive_id = SelectField(_l("Directive"), coerce=int)
+    directive_id = SelectField(_l("Directive"), coerce=_record_id)
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), CODE])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
@@ -109,8 +122,8 @@ class TaskForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=options((k, WORD_LABELS[k]) for k in TASK_KINDS))
     target_id = SelectField(_l("Target"), coerce=_optional_int)
     parent_id = SelectField(_l("Parent task"), coerce=_optional_int)
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
-    coordinating_unit_ids = SelectMultipleField(_l("Coordinating units"), coerce=int)
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id)
+    coordinating_unit_ids = SelectMultipleField(_l("Coordinating units"), coerce=_record_id)
     owner_id = SelectField(_l("Owner"), coerce=_optional_int)
     start_date = DayField(_l("Start date"), validators=[Optional()])
     deadline = DayField(_l("Deadline"), validators=[DataRequired(_l("Give the deadline."))])
@@ -142,14 +155,14 @@ class TaskForm(FlaskForm):
 
 
 class RecurringForm(FlaskForm):
-    directive_id = SelectField(_l("Directive"), coerce=int)
+    directive_id = SelectField(_l("Directive"), coerce=_record_id)
     code_prefix = StringField(
         _l("Code prefix"),
         validators=[DataRequired(), Length(max=40), CODE],
         description=_l("Each occurrence is coded PREFIX-2026Q1, PREFIX-2026-03 or PREFIX-2026H1."),
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id)
     owner_id = SelectField(_l("Owner"), coerce=_optional_int)
     frequency = SelectField(_l("Repeats"), choices=options(FREQUENCY_LABELS.items()))
     days_after_period_end = IntegerField(
