@@ -491,8 +491,12 @@ def measure(
     call: Callable[[int, int], int], clients: int = CLIENTS, count: int = REQUESTS, expected=(200,)
 ) -> Measure:
     """`count` calls spread over `clients` threads; call(client, n) returns the HTTP status."""
-    for client in range(clients):  # warm each worker's caches; not counted
-        call(client, -1)
+    # Warm each worker before timing: the first time a worker serves a page costs it twice as
+    # much (its statements compiled, its forms bound: the task page 26 ms, then 11). The
+    # clients ask at once, so that each of gunicorn's workers takes one; one after the other,
+    # both could land on the same worker and the other's first request was timed (the admin's
+    # task page at 39 ms, one request of ten, run after run).
+    in_threads(lambda client: call(client, -1), clients)
     result, lock = Measure(), threading.Lock()
 
     def run(client: int) -> None:
