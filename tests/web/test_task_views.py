@@ -290,3 +290,24 @@ def test_a_long_history_is_shown_fifty_entries_a_page_newest_first(client, make,
     older = notes("2")  # and the entry of the task's creation
     assert in_all == 55 and older == ["4", "3", "2", "1"]
     assert notes("99") == older
+
+
+def test_the_queue_to_decide_holds_the_submitted_tasks_of_the_supervisors_subtree(client, make):
+    """At the head of the only tree a supervisor decides on every submitted task (read
+    without listing the units); below it, on those of their own units."""
+    root = make.unit("BCĐTW", name="Ban Chỉ đạo Trung ương")
+    bct = make.unit("BCT", root, name="Bộ Công Thương")
+    khcn = make.unit("Vụ KHCN", bct, name="Vụ Khoa học và Công nghệ")
+    yte = make.unit("BYT", root, name="Bộ Y tế")
+    ours = make.task(khcn, code="NV 01/QĐ", status=lifecycle.SUBMITTED)
+    theirs = make.task(yte, code="NV 02/BYT", status=lifecycle.SUBMITTED)
+    make.task(khcn, code="NV 03/QĐ", status=lifecycle.IN_PROGRESS)
+
+    def queue(supervisor) -> set[str]:
+        login(client, supervisor)
+        page = client.get("/verification")
+        assert page.status_code == 200
+        return {code for code in ("NV 01/QĐ", "NV 02/BYT", "NV 03/QĐ") if code in page.text}
+
+    assert queue(make.user("supervisor", root)) == {ours.code, theirs.code}
+    assert queue(make.user("supervisor", bct)) == {ours.code}

@@ -28,7 +28,7 @@ from ..domain import timeliness as tl
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import CANCELLED, COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
-from ..domain.roles import AUDITOR, READ_ALL_ROLES
+from ..domain.roles import AUDITOR, READ_ALL_ROLES, SUPERVISOR
 from ..domain.search_text import query_words
 from ..domain.text import N_
 from ..extensions import db
@@ -619,12 +619,18 @@ def paginate_awaiting_verification(
 ) -> tuple[Pagination, dict[int, datetime]]:
     """Submitted tasks `user` may verify, oldest submission first; and when each was
     submitted, for the tasks on the page: (pagination, {task id: moment})."""
+    # A supervisor at the head of the tree may verify every task: no units to list (SQLite
+    # walked every task of the tree's 1,000 units by lead unit instead of the few submitted
+    # ones: 250 ms at 100,000 tasks).
+    everything = user.role == SUPERVISOR and _sees_every_unit(user)
     statement = (
         select(Task)
         .options(joinedload(Task.lead_unit), joinedload(Task.owner), joinedload(Task.directive))
-        .where(Task.status == SUBMITTED, scopes.verify_scope_clause(user))
+        .where(Task.status == SUBMITTED)
         .order_by(_submitted_at(), Task.id)
     )
+    if not everything:
+        statement = statement.where(scopes.verify_scope_clause(user))
     pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
     ids = [task.id for task in pagination.items]
     moments = (
