@@ -191,11 +191,12 @@ def _end_reads_with_commit(connection) -> None:
         return
     try:
         cursor = dbapi_connection.execute("SELECT txid_current_if_assigned() IS NULL")
-        wrote_nothing = cursor.fetchone()[0]
+        if cursor.fetchone()[0]:
+            dbapi_connection.commit()
     except Error:
-        return  # the ROLLBACK that follows ends it (or finds the connection gone)
-    if wrote_nothing:
-        dbapi_connection.commit()
+        # The connection went (a database restart): the ROLLBACK that follows finds it gone
+        # and the session drops it, as for any request; nothing had been written.
+        return
 
 
 @event.listens_for(Engine, "connect")

@@ -117,3 +117,30 @@ def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(
     response = client.get("/dashboard")
     assert response.status_code == 200
     assert failures == [True]
+
+
+@pytest.mark.postgres  # the COMMIT that ends a reading transaction is PostgreSQL's
+def test_a_connection_lost_at_the_commit_ending_a_read_does_not_turn_it_into_a_500(
+    client, leader, monkeypatch
+):
+    """The database is restarted as the request that only read ends: its COMMIT (which keeps
+    the prepared statements) fails; the answer already made stands (the soak saw a 500)."""
+    import inspect
+
+    import psycopg
+
+    failures = []
+    original_commit = psycopg.Connection.commit
+
+    def commit_failing(self):
+        if not any(frame.function == "_end_reads_with_commit" for frame in inspect.stack()):
+            return original_commit(self)  # the request's own commits go through
+        failures.append(True)
+        raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+
+    monkeypatch.setattr(psycopg.Connection, "commit", commit_failing)
+    response = client.get("/dashboard")
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert failures
+    assert client.get("/dashboard").status_code == 200  # the next request gets a connection
