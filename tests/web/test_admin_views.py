@@ -317,6 +317,8 @@ def test_the_task_form_offers_what_its_directive_and_lead_unit_allow(client, mak
 
     new = client.get(f"/admin/tasks/new?directive={theirs.id}").text
     assert "MT-X9 — Chỉ tiêu khác" in new and "MT-Đ1" not in new
+    for strange in ("99999999999", "-1", "١٢", "x"):  # no such directive: the first offered
+        assert client.get(f"/admin/tasks/new?directive={strange}").status_code == 200
 
     edited = {
         "directive_id": ours.id,

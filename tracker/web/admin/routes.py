@@ -313,7 +313,7 @@ def _task_form(task: Task | None) -> TaskForm:
         form.coordinating_unit_ids.data = [u.id for u in task.coordinating_units]
         form.version.data = str(task.version)
     if task is None and request.method == "GET":
-        form.directive_id.data = request.args.get("directive", type=int)
+        form.directive_id.data = whole_number(request.args.get("directive"))
     unit_choices = _unit_choices()
     directives = [(d.id, f"{d.code} — {d.title}") for d in lookups.all_directives()]
     form.directive_id.choices = options(directives)
@@ -344,12 +344,12 @@ def _owner_choices(
     """An owner chooser: nobody, the lead unit's people, the current owner, and on a POST
     the person posted (another unit's too: the service decides who may be given a task) —
     not every person of a national tracker (30,000 at 300,000 tasks)."""
-    people = [(p.id, f"{p.name} ({p.username})") for p in lookups.people_of(lead_unit_id)]
+    people = list(lookups.people_of(lead_unit_id))
     posted = lookups.user_by_id(posted_id) if request.method == "POST" and posted_id else None
     for person in (current, posted):
-        if person is not None and person.id not in {person_id for person_id, _ in people}:
-            people.append((person.id, f"{person.name} ({person.username})"))
-    return options([(None, nobody), *people])
+        if person is not None and person.id not in {p.id for p in people}:
+            people.append(person)
+    return options([(None, nobody), *((p.id, f"{p.name} ({p.username})") for p in people)])
 
 
 def _task_values(form: TaskForm) -> TaskValues:
