@@ -397,3 +397,34 @@ def test_a_subtree_is_found_through_an_index_on_the_path(alembic_runner, alembic
         assert "ix_unit_path_prefix" in found and "Index Cond" in found, found
     alembic_runner.migrate_down_one()
     assert "ix_unit_path_prefix" not in indexes()
+
+
+def test_words_in_search_keys_are_found_through_a_trigram_index(alembic_runner, alembic_engine):
+    """Migration 0040: on PostgreSQL, a word anywhere in a task's or directive's search key
+    (the quick search's LIKE '%word%') is found through a trigram index (pg_trgm) instead of
+    reading every row; the downgrade drops the indexes. SQLite gets none (nothing it could
+    use for a word inside the text)."""
+    search = "SELECT id FROM task WHERE search_key LIKE '%nv-01/qd%'"
+
+    def indexes() -> set[str]:
+        found = set()
+        for table in ("task", "directive"):
+            found |= {index["name"] for index in inspect(alembic_engine).get_indexes(table)}
+        return {name for name in found if name.endswith("_search_key_trgm")}
+
+    def plan() -> str:
+        with alembic_engine.connect() as connection:
+            connection.execute(text("SET enable_seqscan = off"))
+            return " ".join(row[0] for row in connection.execute(text(f"EXPLAIN {search}")))
+
+    alembic_runner.migrate_up_to("0039")
+    assert indexes() == set()
+    alembic_runner.migrate_up_one()
+    if alembic_engine.dialect.name == "sqlite":
+        assert indexes() == set()
+        return
+    assert indexes() == {"ix_task_search_key_trgm", "ix_directive_search_key_trgm"}
+    assert "ix_task_search_key_trgm" in plan(), plan()
+    alembic_runner.migrate_down_one()
+    assert indexes() == set()
+    assert "ix_task_search_key_trgm" not in plan()

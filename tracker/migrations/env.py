@@ -26,6 +26,19 @@ CONFIGURE_ARGS = {
 }
 
 
+def _one_database_only(dialect_name: str):
+    """Indexes the models make on one database only (`Index.ddl_if(dialect=...)`, such as
+    PostgreSQL's trigram index of the search keys) are compared with that database only."""
+
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ != "index" or reflected or condition is None or condition.dialect is None:
+            return True
+        return condition.dialect == dialect_name
+
+    return include_object
+
+
 def _skip_empty_autogenerate(context_, revision, directives):
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
@@ -44,6 +57,7 @@ def _run(connection) -> None:
     context.configure(
         connection=connection,
         process_revision_directives=_skip_empty_autogenerate,
+        include_object=_one_database_only(connection.dialect.name),
         **CONFIGURE_ARGS,
     )
     with context.begin_transaction():

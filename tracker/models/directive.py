@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ..domain.search_text import search_key
 from ..extensions import Model, db
-from ._types import one_line, sql_in, utcnow
+from ._types import one_line, search_key_index, sql_in, utcnow
 from .user import User
 
 DIRECTIVE_KINDS = ("resolution", "directive", "decision", "conclusion", "plan", "regulation")
@@ -23,6 +23,7 @@ class Directive(Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {sql_in(DIRECTIVE_KINDS)}", name="kind_allowed"),
         CheckConstraint(f"visibility IN {sql_in(VISIBILITIES)}", name="visibility_allowed"),
+        search_key_index("directive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

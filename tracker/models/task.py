@@ -41,7 +41,7 @@ from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUS
 from ..domain.search_text import search_key
 from ..domain.text import Text as ShownText
 from ..extensions import Model, db
-from ._types import aware, one_line, sql_in, utcnow
+from ._types import aware, one_line, search_key_index, sql_in, utcnow
 from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
@@ -106,6 +106,7 @@ class Task(Model):
             sqlite_where=text(OPEN_STATUS_SQL),
         ),
         Index("ix_task_completed_on", "completed_on"),
+        search_key_index("task"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
