@@ -31,7 +31,7 @@ from ...domain.roles import ROLE_LABELS, ROLES
 from ...domain.text import N_
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
-from ..formkit import DayField, options, password_length
+from ..formkit import DayField, LongSelect, options, password_length
 
 # A code as the ministries write them ("NV 01/QĐ", "Vụ KHCN"): letters (Vietnamese too),
 # digits, . / - _ and single spaces between them.
@@ -60,7 +60,9 @@ def _optional_int(value) -> int | None:
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    parent_id = SelectField(_l("Parent unit"), coerce=_optional_int, validate_choice=True)
+    parent_id = SelectField(
+        _l("Parent unit"), coerce=_optional_int, validate_choice=True, widget=LongSelect()
+    )
 
 
 class UserForm(FlaskForm):
@@ -70,7 +72,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
-    unit_id = SelectField(_l("Unit"), coerce=_record_id)
+    unit_id = SelectField(_l("Unit"), coerce=_record_id, widget=LongSelect())
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
         _l("Password"),
@@ -114,17 +116,19 @@ class TargetForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    directive_id = SelectField(_l("Directive"), coerce=_record_id)
+    directive_id = SelectField(_l("Directive"), coerce=_record_id, widget=LongSelect())
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), CODE])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     source_clause = StringField(_l("Source clause"), validators=[Optional(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=options((k, WORD_LABELS[k]) for k in TASK_KINDS))
-    target_id = SelectField(_l("Target"), coerce=_optional_int)
-    parent_id = SelectField(_l("Parent task"), coerce=_optional_int)
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id)
-    coordinating_unit_ids = SelectMultipleField(_l("Coordinating units"), coerce=_record_id)
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int)
+    target_id = SelectField(_l("Target"), coerce=_optional_int, widget=LongSelect())
+    parent_id = SelectField(_l("Parent task"), coerce=_optional_int, widget=LongSelect())
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id, widget=LongSelect())
+    coordinating_unit_ids = SelectMultipleField(
+        _l("Coordinating units"), coerce=_record_id, widget=LongSelect(multiple=True)
+    )
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, widget=LongSelect())
     start_date = DayField(_l("Start date"), validators=[Optional()])
     deadline = DayField(_l("Deadline"), validators=[DataRequired(_l("Give the deadline."))])
     original_deadline = DayField(_l("Original deadline"), validators=[Optional()])
@@ -155,15 +159,15 @@ class TaskForm(FlaskForm):
 
 
 class RecurringForm(FlaskForm):
-    directive_id = SelectField(_l("Directive"), coerce=_record_id)
+    directive_id = SelectField(_l("Directive"), coerce=_record_id, widget=LongSelect())
     code_prefix = StringField(
         _l("Code prefix"),
         validators=[DataRequired(), Length(max=40), CODE],
         description=_l("Each occurrence is coded PREFIX-2026Q1, PREFIX-2026-03 or PREFIX-2026H1."),
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id)
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int)
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id, widget=LongSelect())
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, widget=LongSelect())
     frequency = SelectField(_l("Repeats"), choices=options(FREQUENCY_LABELS.items()))
     days_after_period_end = IntegerField(
         _l("Deadline: days after the end of the period"),

@@ -41,7 +41,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _unit_choices() -> list[tuple[int, str]]:
-    return [(u.id, unit_choice_label(u.code, u.name, u.depth)) for u in lookups.all_units()]
+    return [
+        (id_, unit_choice_label(code, name, depth))
+        for id_, code, name, depth in lookups.every_unit_choice()
+    ]
 
 
 def _refused(form, error: DomainError) -> None:
@@ -315,7 +318,7 @@ def _task_form(task: Task | None) -> TaskForm:
     if task is None and request.method == "GET":
         form.directive_id.data = whole_number(request.args.get("directive"))
     unit_choices = _unit_choices()
-    directives = [(d.id, f"{d.code} — {d.title}") for d in lookups.all_directives()]
+    directives = lookups.directive_labels()
     form.directive_id.choices = options(directives)
     form.lead_unit_id.choices = options(unit_choices)
     form.coordinating_unit_ids.choices = options(unit_choices)
@@ -418,9 +421,7 @@ def task_edit(task_id: int | None = None):
 def recurring_index():
     policy.require(policy.can_manage_directives(current_user))
     form = RecurringForm()
-    form.directive_id.choices = options(
-        (d.id, f"{d.code} — {d.title}") for d in lookups.all_directives()
-    )
+    form.directive_id.choices = options(lookups.directive_labels())
     unit_choices = _unit_choices()
     form.lead_unit_id.choices = options(unit_choices)
     lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)

@@ -18,8 +18,7 @@ bp = Blueprint("public", __name__, url_prefix="/public")
 
 @bp.route("/")
 def index():
-    directives = [d for d in lookups.all_directives() if d.visibility == "public"]
-    return render_template("public/index.html", directives=directives)
+    return render_template("public/index.html", directives=lookups.public_directives())
 
 
 @bp.route("/directives/<int:directive_id>")
