@@ -275,13 +275,6 @@ def unit_page(page: int, per_page: int) -> Pagination:
     )
 
 
-def tasks_of_directive(directive_id: int, exclude_id: int | None = None) -> list[Task]:
-    statement = select(Task).where(Task.directive_id == directive_id).order_by(Task.code)
-    if exclude_id is not None:
-        statement = statement.where(Task.id != exclude_id)
-    return list(db.session.scalars(statement))
-
-
 def tasks_of(directive_id: int | None, leaving_out: int | None = None) -> list[Any]:
     """(id, code, title) of the directive's tasks but `leaving_out`, by code: the tasks a
     task of it may be placed under (a national tracker's other directives hold hundreds of
