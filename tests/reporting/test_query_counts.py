@@ -68,13 +68,13 @@ LIST_PAGES = [
 
 
 @contextmanager
-def counted_statements():
+def counted_statements(with_parameters: bool = False):
     """Count the SQL statements sent to the database inside the block (by any engine: the
-    app under test has its own)."""
-    statements: list[str] = []
+    app under test has its own): each statement's text, or (text, parameters)."""
+    statements: list = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        statements.append((statement, parameters) if with_parameters else statement)
 
     event.listen(Engine, "before_cursor_execute", record)
     try:

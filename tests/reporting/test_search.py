@@ -3,30 +3,14 @@ Vietnamese diacritics, among what the reader may see."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from tracker.domain.search_text import fold
 from tracker.extensions import db
 from tracker.models import Directive, Task
 
-
-@contextmanager
-def counted_statements_with_parameters():
-    """The SQL statements sent inside the block, with their parameters."""
-    sent: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
+from .test_query_counts import counted_statements
 
 
 @pytest.mark.parametrize(
@@ -112,7 +96,7 @@ def test_postgresql_finds_the_words_through_the_trigram_index(login_as, make, wo
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's trigram index (SQLite reads every row)")
     admin = make.user("admin", world["mine"].lead_unit)
-    with counted_statements_with_parameters() as sent:
+    with counted_statements(with_parameters=True) as sent:
         page = login_as(admin).get("/search?q=Nghị định NV").text
     assert "NV-01" in page
     searching = [(sql, params) for sql, params in sent if "search_key LIKE" in sql]
