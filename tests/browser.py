@@ -33,11 +33,19 @@ BLOCKING_IMPACTS = ("serious", "critical")
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url):
-    """The base URL of the app, served by a thread for the whole test session."""
+def served_app(app, database_url):
+    """The app the browser is served (its settings may be changed by a test, as with
+    monkeypatch.setitem(served_app.config, ...))."""
     served = _test_app(database_url)
     served.config["WTF_CSRF_ENABLED"] = True
     served.config["JOBS_EAGER"] = False  # report files are made in a thread, as `make run` does
+    return served
+
+
+@pytest.fixture(scope="session")
+def live_server(served_app):
+    """The base URL of the app, served by a thread for the whole test session."""
+    served = served_app
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

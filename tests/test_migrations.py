@@ -428,3 +428,24 @@ def test_words_in_search_keys_are_found_through_a_trigram_index(alembic_runner, 
     alembic_runner.migrate_down_one()
     assert indexes() == set()
     assert "ix_task_search_key_trgm" not in plan()
+
+
+def test_unit_search_keys_are_filled_in_for_units_already_there(alembic_runner, alembic_engine):
+    """Migration 0041 folds the code and name of the units already there (the admin forms'
+    unit search reads them); the downgrade takes the column away."""
+    alembic_runner.migrate_up_to("0040")
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO unit (id, code, name, path) VALUES"
+                " (1, 'BCĐ TW', 'Ban Chỉ đạo Trung ương', '/1/'),"
+                " (2, 'BTC-Vụ NSNN', 'Vụ  Ngân sách   nhà nước', '/1/2/')"
+            )
+        )
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT id, search_key FROM unit")).all())
+    assert keys == {1: "bcd tw ban chi dao trung uong", 2: "btc-vu nsnn vu ngan sach nha nuoc"}
+    alembic_runner.migrate_down_one()
+    columns = {column["name"] for column in inspect(alembic_engine).get_columns("unit")}
+    assert "search_key" not in columns

@@ -14,7 +14,7 @@ TRUSTED_PROXIES, LOG_LEVEL, DEFAULT_LANGUAGE, TRACKER_INSTANCE_DIR, SESSION_IDLE
 SESSION_MAX_HOURS, AUDIT_SIGNING_KEY, AUDIT_ANCHOR_FILE, LOG_FORMAT, JOBS_BROKER_URL,
 EXPORT_DIR, EXPORT_KEEP_DAYS, IMPORT_MAX_ROWS, JOBS_STALE_SECONDS, SCHEDULE_REMINDERS,
 SCHEDULE_DIGEST, SCHEDULE_NOTIFICATIONS, SCHEDULE_RECURRING, METRICS_ALLOW_FROM, METRICS_TOKEN,
-REPORTS_DATABASE_URL, REPORTS_PRIMARY_SECONDS.
+REPORTS_DATABASE_URL, REPORTS_PRIMARY_SECONDS, UNIT_SEARCH_FROM.
 """
 
 from __future__ import annotations
@@ -209,6 +209,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "7")),
         "PER_PAGE": 25,
         "MAX_PER_PAGE": 200,
+        # From this many units on, the admin forms' unit choosers offer the units searched
+        # for instead of every unit (web/unit_choosers.py).
+        "UNIT_SEARCH_FROM": int(env.get("UNIT_SEARCH_FROM", "1000")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         "MAX_UPLOAD_BYTES": max_upload_bytes,
         # The DejaVu fonts PDF reports embed (Debian's fonts-dejavu-core puts them here).

@@ -359,3 +359,48 @@ def test_keyboard_only_a_person_logs_in_and_reaches_a_task(browser_page, scene):
     page.keyboard.press("Enter")
     page.wait_for_url("**/tasks/*")
     assert page.get_by_role("heading", level=1).inner_text().startswith("T-01")
+
+
+def test_an_admin_finds_a_lead_unit_by_typing_in_vietnamese(
+    chromium, live_server, served_app, scene, make, monkeypatch
+):
+    """At national size (here from 3 units on) the task form's lead unit chooser offers a
+    few units and a search box: typing part of a name, without diacritics, puts the units
+    found in the list; the one chosen is saved."""
+    from tracker.models import Task
+    from tracker.web import unit_choosers
+
+    monkeypatch.setitem(served_app.config, "UNIT_SEARCH_FROM", 3)
+    monkeypatch.setattr(unit_choosers, "FOUND_AT_MOST", 2)
+    ministry = scene["overdue"].lead_unit.parent
+    power = make.unit("Cục ĐTĐL", ministry, name="Cục Điều tiết điện lực")
+    make.unit("BTC Vụ NSNN", ministry, name="Vụ Ngân sách nhà nước")
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "admin")
+        page.goto(f"/admin/tasks/{scene['overdue'].id}/edit")
+        lead = page.get_by_label("Đơn vị chủ trì", exact=True)
+        assert "Cục ĐTĐL" not in lead.inner_text()
+        assert page.get_by_role("button", name="Tìm", exact=True).count() == 0  # scripts find
+        search = page.get_by_role("searchbox", name="Tìm đơn vị theo mã hoặc tên").first
+        search.fill("dieu tiet dien")
+        search.press("Enter")  # in the search box: nothing is posted
+        found = "· Cục ĐTĐL — Cục Điều tiết điện lực"
+        page.wait_for_function(
+            "([id, label]) => [...document.getElementById(id).options].some(o => o.text === label)",
+            arg=[lead.get_attribute("id"), found],
+        )
+        assert page.get_by_text("Tìm thấy 1 đơn vị").first.is_visible()
+        problems: list[str] = []
+        look(page, "admin-unit-search", problems)
+        lead.select_option(label=found)
+        page.get_by_role("button", name="Lưu nhiệm vụ").click()
+        page.wait_for_url(f"**/tasks/{scene['overdue'].id}")
+        db.session.expire_all()
+        assert db.session.get(Task, scene["overdue"].id).lead_unit_id == power.id
+        assert problems == []
+    finally:
+        context.close()

@@ -107,6 +107,7 @@ ACCESS = {
     "reports.audit_file": AUDITORS,
     "admin.units_index": ADMINS,
     "admin.unit_edit": ADMINS,
+    "admin.unit_choices": ADMINS,
     "admin.users_index": ADMINS,
     "admin.user_edit": ADMINS,
     "admin.directive_edit": ADMINS,

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import ColumnElement, Index
+
+from ..domain.search_text import query_words
 
 
 def utcnow() -> datetime:
@@ -51,3 +53,9 @@ def search_key_index(table: str) -> Index:
         postgresql_using="gin",
         postgresql_ops={"search_key": "gin_trgm_ops"},
     ).ddl_if(dialect="postgresql")
+
+
+def matching_words(search_key: Any, query: str | None) -> list[ColumnElement[bool]]:
+    """Conditions on a search_key column: every word typed is in the code and title (or
+    name), with or without diacritics (domain.search_text)."""
+    return [search_key.contains(word, autoescape=True) for word in query_words(query)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
+from ..domain.search_text import search_key
 from ..extensions import Model
 from ._types import one_line
 
@@ -33,6 +35,9 @@ class Unit(Model):
     _lines = one_line("code", "name")
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    # Code and name folded for the admin forms' unit search (domain.search_text), kept up to
+    # date on every flush.
+    search_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("unit.id", ondelete="RESTRICT"), index=True
     )
@@ -54,3 +59,9 @@ class Unit(Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _keep_unit_search_key(mapper: Mapper[Unit], connection: Connection, unit: Unit) -> None:
+    unit.search_key = search_key(unit.code, unit.name)

@@ -30,6 +30,7 @@ from ..models import (
     User,
     scopes,
 )
+from ..models._types import matching_words
 from ..models.unit import path_depth, path_ids
 
 Model = TypeVar("Model")
@@ -101,6 +102,38 @@ def every_unit_choice() -> list[tuple[int, str, str, int]]:
     plain rows, not objects (30,000 units at 3 million tasks)."""
     rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.path).order_by(Unit.path))
     return [(id_, code, name, path_depth(path)) for id_, code, name, path in rows]
+
+
+def unit_count() -> int:
+    return db.session.scalar(select(func.count(Unit.id))) or 0
+
+
+def unit_choices_found(
+    query: str | None, limit: int, chosen: Iterable[int] = ()
+) -> tuple[list[tuple[int, str, str, int]], int, bool]:
+    """(id, code, name, depth) rows in tree order for a unit chooser that offers what was
+    searched, not every unit: the `chosen` units, and the first `limit` units whose code
+    and name hold every word of `query` (with or without diacritics) — or the first
+    `limit` of the tree when nothing was typed. With them, how many were found (at most
+    `limit`) and whether more matched."""
+    columns = (Unit.id, Unit.code, Unit.name, Unit.path)
+    found = list(
+        db.session.execute(
+            select(*columns)
+            .where(*matching_words(Unit.search_key, query))
+            .order_by(Unit.path)
+            .limit(limit + 1)
+        )
+    )
+    more = len(found) > limit
+    rows = found[:limit]
+    count = len(rows)
+    missing = sorted(set(chosen) - {row.id for row in rows})
+    if missing:
+        rows += db.session.execute(select(*columns).where(among(Unit.id, missing))).all()
+        rows.sort(key=lambda row: row.path)
+    units = [(id_, code, name, path_depth(path)) for id_, code, name, path in rows]
+    return units, count, more
 
 
 def visible_units(user: User) -> list[Any]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..infra import clock
 from ..models import Directive, User
+from ..models._types import matching_words
 from . import task_queries
 from .pagination import FetchedPage
 from .task_queries import TaskFilters
@@ -28,7 +29,7 @@ class SearchResults:
 
 def quick_search(user: User, query: str) -> SearchResults:
     """Directives (everyone may read them) and the tasks `user` may see matching `query`."""
-    statement = select(Directive).where(*task_queries.matching_words(Directive.search_key, query))
+    statement = select(Directive).where(*matching_words(Directive.search_key, query))
     directives = list(
         db.session.scalars(statement.order_by(Directive.code).limit(RESULTS_SHOWN + 1))
     )

@@ -30,11 +30,11 @@ from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import CANCELLED, COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..domain.roles import AUDITOR, READ_ALL_ROLES, SUPERVISOR
-from ..domain.search_text import query_words
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
 from ..models import Comment, Directive, ExtensionRequest, StatusUpdate, Task, Unit, User, scopes
+from ..models._types import matching_words
 from ..models.extension import PENDING
 from ..models.tally import BY_DIRECTIVE, BY_UNIT
 from . import as_of, kept_counts
@@ -284,12 +284,6 @@ def apply_filters(
     if filters.timeliness:
         statement = statement.where(_class_condition(record, filters))
     return statement.where(*matching_words(Task.search_key, filters.q))
-
-
-def matching_words(search_key: SqlExpression, query: str | None) -> list[ColumnElement[bool]]:
-    """Conditions on a search_key column: every word typed is in the code or title, with or
-    without diacritics (domain.search_text)."""
-    return [search_key.contains(word, autoescape=True) for word in query_words(query)]
 
 
 def _once_per_request(key: tuple[object, ...], compute: Callable[[], T]) -> T:

@@ -200,6 +200,7 @@ def _units(rng: random.Random, wanted: int, prefix: str) -> list[tuple[int, str]
                 "id": unit_id,
                 "code": code,
                 "name": name,
+                "search_key": search_key(code, name),
                 "parent_id": parent[0] if parent else None,
                 "path": path,
             }

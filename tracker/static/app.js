@@ -1,6 +1,7 @@
 /* Directive Tracker: the little the pages do in the browser (served by the app, no CDN).
    Everything works without it; with it, phones get a collapsible menu, menu groups close
-   when another opens, and destructive buttons ask for confirmation (data-confirm). */
+   when another opens, destructive buttons ask for confirmation (data-confirm), and a long
+   unit chooser's search box finds units as one types. */
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   var toggle = document.querySelector(".menu-toggle");
@@ -47,6 +48,46 @@ document.addEventListener("DOMContentLoaded", function () {
     };
     window.setTimeout(poll, 1000);
   }
+  // A unit chooser of a national tree (web/unit_choosers.py): what is typed in its search
+  // box is asked of the server as one types; the units found replace those offered, the
+  // chosen ones (and "none") kept. The Find button, for pages without scripts, goes: Enter
+  // in the box does nothing, Enter elsewhere saves the form.
+  document.querySelectorAll("[data-unit-search]").forEach(function (box) {
+    var select = document.getElementById(box.dataset.unitSearch);
+    var input = box.querySelector("input[type=search]");
+    var said = box.querySelector("[aria-live]");
+    var find = box.querySelector("button");
+    if (!select || !input) return;
+    if (find) find.remove();
+    var timer = null, asked = 0;
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();
+    });
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var mine = ++asked;
+        fetch(box.dataset.url + "?q=" + encodeURIComponent(input.value), {
+          headers: { Accept: "application/json" }, credentials: "same-origin"
+        })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (found) {
+            if (!found || mine !== asked) return;
+            var kept = {};
+            Array.prototype.slice.call(select.options).forEach(function (option) {
+              if (option.selected || option.value === "None") kept[option.value] = true;
+              else option.remove();
+            });
+            found.items.forEach(function (unit) {
+              if (!kept[String(unit.id)]) select.add(new Option(unit.label, unit.id));
+            });
+            if (!found.items.length) said.textContent = box.dataset.sayNone;
+            else if (found.more) said.textContent = box.dataset.sayMore;
+            else said.textContent = box.dataset.sayFound.replace("{count}", found.items.length);
+          });
+      }, 250);
+    });
+  });
   document.querySelectorAll("form [data-confirm]").forEach(function (button) {
     button.form.addEventListener("submit", function (event) {
       if (event.submitter === button && !window.confirm(button.dataset.confirm)) {

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,20 +40,18 @@ from ...org.directives import (
 )
 from ...work import recurring, tasks
 from ...work.tasks import TaskValues
+from .. import unit_choosers
 from ..downloads import content_disposition
 from ..formkit import options, show_refusal
 from ..request_args import page_number
-from ..templating import unit_choice_label
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    return [
-        (id_, unit_choice_label(code, name, depth))
-        for id_, code, name, depth in lookups.every_unit_choice()
-    ]
+def _saving() -> bool:
+    """A form posted to be saved (and shown again: refused), not a unit chooser's Find."""
+    return request.method == "POST" and not unit_choosers.finding()
 
 
 def _refused(form, error: DomainError) -> None:
@@ -66,8 +73,17 @@ def units_index():
 
 def _unit_form(unit: Unit | None = None) -> UnitForm:
     form = UnitForm(obj=unit)
-    form.parent_id.choices = options([(None, N_("— none (top of the tree) —"))] + _unit_choices())
+    unit_choosers.offer(form.parent_id, none=N_("— none (top of the tree) —"))
     return form
+
+
+@bp.route("/units/choices")
+@login_required
+def unit_choices():
+    """The units whose code and name hold the words of `?q=`, as JSON: what a unit
+    chooser's search box offers as one types (web/unit_choosers.py)."""
+    policy.require(policy.can_manage_units(current_user))
+    return jsonify(unit_choosers.found_json(request.args.get("q", "")))
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -77,7 +93,7 @@ def unit_edit(unit_id: int | None = None):
     policy.require(policy.can_manage_units(current_user))
     unit = lookups.get_or_404(Unit, unit_id, "unit") if unit_id else None
     form = _unit_form(unit)
-    if form.validate_on_submit():
+    if not unit_choosers.finding() and form.validate_on_submit():
         parent = (
             lookups.get_or_404(Unit, form.parent_id.data, "unit") if form.parent_id.data else None
         )
@@ -91,7 +107,7 @@ def unit_edit(unit_id: int | None = None):
         else:
             flash(_("Unit %(code)s saved.", code=form.code.data), "success")
             return redirect(url_for("admin.units_index"))
-    status = 422 if form.errors or request.method == "POST" else 200
+    status = 422 if form.errors or _saving() else 200
     return render_template("admin/unit_form.html", form=form, unit=unit), status
 
 
@@ -186,10 +202,10 @@ def user_edit(user_id: int | None = None):
     policy.require(policy.can_manage_users(current_user))
     user = lookups.get_or_404(User, user_id, "user") if user_id else None
     form = UserForm(obj=user)
-    form.unit_id.choices = options(_unit_choices())
+    unit_choosers.offer(form.unit_id)
     if user is not None:
         form.username.render_kw = {"readonly": True}
-    if form.validate_on_submit():
+    if not unit_choosers.finding() and form.validate_on_submit():
         unit = lookups.get_or_404(Unit, form.unit_id.data, "unit")
         try:
             if user is None and form.invite.data:
@@ -233,7 +249,7 @@ def user_edit(user_id: int | None = None):
         else:
             flash(_("User %(name)s saved.", name=form.username.data), "success")
             return redirect(url_for("admin.users_index"))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if _saving() else 200
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
@@ -317,11 +333,9 @@ def _task_form(task: Task | None) -> TaskForm:
         form.version.data = str(task.version)
     if task is None and request.method == "GET":
         form.directive_id.data = whole_number(request.args.get("directive"))
-    unit_choices = _unit_choices()
     directives = lookups.directive_labels()
     form.directive_id.choices = options(directives)
-    form.lead_unit_id.choices = options(unit_choices)
-    form.coordinating_unit_ids.choices = options(unit_choices)
+    unit_choices = unit_choosers.offer(form.lead_unit_id, form.coordinating_unit_ids)
     directive_id = form.directive_id.data or (directives[0][0] if directives else None)
     lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
     form.target_id.choices = options(
@@ -396,7 +410,7 @@ def task_edit(task_id: int | None = None):
             policy.can_edit_task(current_user, task), N_("Only administrators edit tasks.")
         )
     form = _task_form(task)
-    if form.validate_on_submit():
+    if not unit_choosers.finding() and form.validate_on_submit():
         try:
             values = _task_values(form)
             if task is None:
@@ -409,7 +423,7 @@ def task_edit(task_id: int | None = None):
         else:
             flash(_("Task %(code)s saved.", code=task.code), "success")
             return redirect(url_for("tasks.show", task_id=task.id))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if _saving() else 200
     return render_template("admin/task_form.html", form=form, task=task), status
 
 
@@ -422,12 +436,11 @@ def recurring_index():
     policy.require(policy.can_manage_directives(current_user))
     form = RecurringForm()
     form.directive_id.choices = options(lookups.directive_labels())
-    unit_choices = _unit_choices()
-    form.lead_unit_id.choices = options(unit_choices)
+    unit_choices = unit_choosers.offer(form.lead_unit_id)
     lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
     form.owner_id.choices = _owner_choices(N_("— nobody —"), lead_unit_id, None, form.owner_id.data)
     status = 200
-    if form.validate_on_submit():
+    if not unit_choosers.finding() and form.validate_on_submit():
         try:
             recurring.create_template(
                 current_user,
@@ -450,7 +463,7 @@ def recurring_index():
                 "success",
             )
             return redirect(url_for("admin.recurring_index"))
-    elif request.method == "POST":
+    elif _saving():
         status = 422
     return render_template(
         "admin/recurring.html", form=form, templates=lookups.recurring_templates()
