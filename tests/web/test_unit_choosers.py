@@ -204,3 +204,24 @@ def test_a_units_search_key_follows_its_code_and_name(tree):
         "btc vu nsnn vu dau tu"
     )
     assert db.session.scalar(select(func.count(Task.id))) == 0
+
+
+@pytest.mark.browser
+def test_the_forms_with_search_boxes_are_valid_html(client, tree, national, tmp_path):
+    from .test_valid_html import check
+
+    login(client, tree["admin"])
+    files = []
+    for number, path in enumerate(("/admin/tasks/new", "/admin/users/new", "/admin/units/new")):
+        page = tmp_path / f"form-{number}.html"
+        page.write_text(client.get(path).text, encoding="utf-8")
+        files.append(page)
+    found = tmp_path / "found.html"
+    found.write_text(
+        client.post(
+            "/admin/tasks/new", data={"find_unit": "lead_unit_id", "lead_unit_id_find": "bo"}
+        ).text,
+        encoding="utf-8",
+    )
+    assert "lead_unit_id_find" in found.read_text(encoding="utf-8")
+    assert check([*files, found]) == []
