@@ -119,6 +119,8 @@ PAGE_GOALS = {
     "API units": 300,
     "task form (admin)": 300,
     "recurring tasks (admin)": 300,
+    "person form (admin)": 300,
+    "unit search (admin)": 100,  # what a unit chooser's search box asks as one types
 }
 
 GOALS = {  # measure: (p95 goal in ms, floor ratio goal)
@@ -379,6 +381,8 @@ def page_paths(s: Subjects) -> dict[str, str]:
         "API units": "/api/v1/units",
         "task form (admin)": f"/admin/tasks/{s.shown_task}/edit",
         "recurring tasks (admin)": "/admin/recurring",
+        "person form (admin)": "/admin/users/new",
+        "unit search (admin)": "/admin/units/choices?q=office%201",
     }
 
 
