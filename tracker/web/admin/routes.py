@@ -81,8 +81,13 @@ def _unit_form(unit: Unit | None = None) -> UnitForm:
 @login_required
 def unit_choices():
     """The units whose code and name hold the words of `?q=`, as JSON: what a unit
-    chooser's search box offers as one types (web/unit_choosers.py)."""
-    policy.require(policy.can_manage_units(current_user))
+    chooser's search box offers as one types (web/unit_choosers.py), to whoever may open
+    a form with one."""
+    policy.require(
+        policy.can_manage_units(current_user)
+        or policy.can_manage_users(current_user)
+        or policy.can_manage_directives(current_user)
+    )
     return jsonify(unit_choosers.found_json(request.args.get("q", "")))
 
 
