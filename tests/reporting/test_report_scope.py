@@ -44,3 +44,19 @@ def test_board_period_league_and_dashboard_count_the_same_tasks(client, make, to
     assert 'aria-label="Tasks per timeliness class, 2 in all"' in dashboard
     for page in (period, league):
         assert "units under BCT" in page  # the scope is said on the page
+
+
+def test_the_head_of_the_only_tree_sees_every_unit_and_no_one_else_does(make):
+    """The shortcut that leaves a whole-tree reader's statements unnarrowed holds for the
+    head of the only tree: not for a unit below it, and for no one once a second tree has
+    a head."""
+    from tracker.reporting.task_queries import _every_unit_within
+
+    head = make.unit("BCĐ TW", name="Ban Chỉ đạo Trung ương")
+    ministry = make.unit("BTC", head, name="Bộ Tài chính")
+    make.unit("BTC Vụ NSNN", ministry, name="Vụ Ngân sách nhà nước")
+    assert _every_unit_within(head.path)
+    assert not _every_unit_within(ministry.path)
+    make.unit("TTDLQG", name="Trung tâm Dữ liệu quốc gia")
+    assert not _every_unit_within(head.path)
+    assert not _every_unit_within("")

@@ -37,6 +37,7 @@ from ..models import Comment, Directive, ExtensionRequest, StatusUpdate, Task, U
 from ..models._types import matching_words
 from ..models.extension import PENDING
 from ..models.tally import BY_DIRECTIVE, BY_UNIT
+from ..models.unit import path_depth
 from . import as_of, kept_counts
 from .as_of import AnySelect, RecordColumns, SqlExpression
 from .kept_counts import GroupCounts
@@ -305,9 +306,14 @@ def _sees_every_unit(user: User) -> bool:
 
 
 def _every_unit_within(path: str) -> bool:
-    """Whether the subtree at `path` holds every unit (its head is the only tree's head)."""
-    outside = select(Unit.id).where(~Unit.path.startswith(path, autoescape=True)).limit(1)
-    return _once_per_request(("every unit", path), lambda: db.session.scalar(outside) is None)
+    """Whether the subtree at `path` holds every unit: its head is the head of a tree (a
+    unit's path starts with its tree's head's) and no other tree has a head. Asked of the
+    heads (an index on the parent), not of every unit: looking for a unit outside the
+    subtree read all 30,000 units of a national tree that has none (3 ms a page)."""
+    if path_depth(path) != 0 or not path:
+        return False
+    other_head = select(Unit.id).where(Unit.parent_id.is_(None), Unit.path != path).limit(1)
+    return _once_per_request(("every unit", path), lambda: db.session.scalar(other_head) is None)
 
 
 def _directive_id(code: str) -> int | None:
