@@ -359,3 +359,29 @@ def test_the_units_are_listed_in_tree_order_with_their_parents(client, make, org
         ("Vụ Đ-01", "DEP"),
         ("OTH", None),
     ]
+
+
+def test_the_units_api_finds_units_by_words_within_the_callers_units(client, make):
+    """`?q=` narrows the units the caller sees to those whose code and name hold its words,
+    diacritics optional; a unit outside the caller's units is not found, however named."""
+    ministry = make.unit("BTC", name="Bộ Tài chính")
+    budget = make.unit("BTC Vụ NSNN", ministry, name="Vụ Ngân sách nhà nước")
+    make.unit("BTC Vụ ĐT", ministry, name="Vụ Đầu tư")
+    make.unit("KBNN", name="Kho bạc Nhà nước")  # another tree: not the caller's
+    make.user("supervisor", ministry, username="giam.sat")
+    token = client.post("/api/v1/tokens", json={"username": "giam.sat", "password": PASSWORD}).json[
+        "token"
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def found(query: str) -> list[str]:
+        answer = client.get("/api/v1/units", query_string={"q": query}, headers=headers)
+        assert answer.status_code == 200, query
+        return [unit["code"] for unit in answer.json["items"]]
+
+    assert found("") == ["BTC", "BTC Vụ NSNN", "BTC Vụ ĐT"]
+    assert found("nha nuoc") == [budget.code]
+    assert found("vu dau") == ["BTC Vụ ĐT"]
+    assert found("Kho bạc") == []
+    assert found("%") == [] and found("_") == []
+    assert found("x" * 5_000) == []

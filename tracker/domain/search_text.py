@@ -33,6 +33,16 @@ def search_key(*parts: str | None) -> str:
     return fold(" ".join(part for part in parts if part))
 
 
+# What a search box keeps of what was typed: longer text is cut, not refused (no code or
+# name is this long).
+MOST_TYPED_CHARACTERS = 200
+
+
+def typed(query: str | None) -> str:
+    """What was typed in a search box, as every search reads it: trimmed and cut."""
+    return (query or "").strip()[:MOST_TYPED_CHARACTERS]
+
+
 def query_words(query: str | None, most: int = 8) -> list[str]:
     """The folded words of what a user typed; a record matches when it contains them all."""
     return fold(query).split()[:most]

@@ -136,15 +136,16 @@ def unit_choices_found(
     return units, count, more
 
 
-def visible_units(user: User) -> list[Any]:
-    """(code, name, parent_code) of the units `user` sees, in tree order: plain rows, the
-    parent's code joined (a national tree has 30,000 units at 3 million tasks)."""
+def visible_units(user: User, query: str | None = None) -> list[Any]:
+    """(code, name, parent_code) of the units `user` sees, in tree order — those whose code
+    and name hold every word of `query` (diacritics optional) when one is given: plain
+    rows, the parent's code joined (a national tree has 30,000 units at 3 million tasks)."""
     parent = aliased(Unit)
     return list(
         db.session.execute(
             select(Unit.code, Unit.name, parent.code.label("parent_code"))
             .outerjoin(parent, parent.id == Unit.parent_id)
-            .where(scopes.unit_scope_clause(user))
+            .where(scopes.unit_scope_clause(user), *matching_words(Unit.search_key, query))
             .order_by(Unit.path)
         )
     )

@@ -30,6 +30,7 @@ from ..domain.days import parse_day
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import CANCELLED, COMPLETED, OPEN_STATUSES, STATUSES, SUBMITTED
 from ..domain.roles import AUDITOR, READ_ALL_ROLES, SUPERVISOR
+from ..domain.search_text import typed
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock, context
@@ -100,7 +101,7 @@ class TaskFilters:
                 params={"field": field, "problem": messages[0]},
                 field_errors=errors,
             )
-        q = (args.get("q") or "").strip()[:200] or None
+        q = typed(args.get("q")) or None
         return cls(
             unit=args.get("unit") or None,
             scope=args.get("scope") or None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 from wtforms import Field
 
+from ..domain.search_text import typed
 from ..infra import context
 from ..org import lookups
 from .formkit import options
@@ -53,12 +54,12 @@ def offer(*fields: Field, none: str | None = None) -> list[tuple[int, str]]:
         return every
     first: list[tuple[int, str]] = []
     for field in fields:
-        typed = request.form.get(f"{field.name}_find", "").strip()[:100] if finding() else ""
-        rows, found, more = lookups.unit_choices_found(typed, FOUND_AT_MOST, _chosen_ids(field))
+        words = typed(request.form.get(f"{field.name}_find")) if finding() else ""
+        rows, found, more = lookups.unit_choices_found(words, FOUND_AT_MOST, _chosen_ids(field))
         units = _labelled(rows)
         field.choices = _with_none(units, none)
         field.unit_search = UnitSearch(
-            f"{field.name}_find", typed, found, more, url_for("admin.unit_choices")
+            f"{field.name}_find", words, found, more, url_for("admin.unit_choices")
         )
         first = first or units
     return first
@@ -77,7 +78,7 @@ def _with_none(units: list[tuple[int, str]], none: str | None) -> list:
     return options([(None, none), *units] if none is not None else units)
 
 
-def found_json(typed: str) -> dict:
+def found_json(query: str) -> dict:
     """The units a search box finds, for the browser: what `offer` would offer."""
-    rows, _, more = lookups.unit_choices_found(typed.strip()[:100], FOUND_AT_MOST)
+    rows, _, more = lookups.unit_choices_found(typed(query), FOUND_AT_MOST)
     return {"items": [{"id": id_, "label": label} for id_, label in _labelled(rows)], "more": more}

@@ -532,7 +532,20 @@ def _paths() -> dict:
                 params=[_path("import_id")],
             )
         },
-        "/api/v1/units": {"get": _operation("Units the caller may see", _json(_items("Unit")))},
+        "/api/v1/units": {
+            "get": _operation(
+                "Units the caller may see",
+                _json(_items("Unit")),
+                params=[
+                    _query(
+                        "q",
+                        "string",
+                        "Words the unit's code and name hold (with or without diacritics); "
+                        "none: every unit.",
+                    )
+                ],
+            )
+        },
         "/api/v1/reports/summary": {
             "get": _operation(
                 "The four timeliness counts and rates",

@@ -8,6 +8,7 @@ from ...accounts import tokens
 from ...domain import policy
 from ...domain.errors import DomainError, InvalidInput, NotFound
 from ...domain.numbers import whole_number
+from ...domain.search_text import typed
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
 from ...infra import clock
@@ -447,11 +448,13 @@ def create_task():
 
 @bp.get("/units")
 def list_units():
+    """Every unit the caller sees, or with `?q=` those whose code and name hold its words."""
+    query = typed(request.args.get("q"))
     return jsonify(
         {
             "items": [
                 {"code": u.code, "name": u.name, "parent": u.parent_code}
-                for u in lookups.visible_units(_user())
+                for u in lookups.visible_units(_user(), query)
             ]
         }
     )
