@@ -20,6 +20,7 @@ from ...domain.errors import Conflict, InvalidInput
 from ...domain.lifecycle import COMPLETED, IN_PROGRESS, STATUS_LABELS, SUBMITTED
 from ...domain.numbers import whole_number
 from ...domain.roles import AUDITOR, OFFICER, UNIT_LEADER
+from ...domain.search_text import typed
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness
 from ...infra import clock
@@ -96,7 +97,7 @@ def my_unit():
 @login_required
 def quick_search():
     """Directives and tasks by code or title words, with or without diacritics."""
-    query = (request.args.get("q") or "").strip()[:200]
+    query = typed(request.args.get("q"))
     results = search.quick_search(current_user, query) if query else None
     return render_template(
         "tasks/search.html", query=query, results=results, due_soon_days=due_soon_days()
