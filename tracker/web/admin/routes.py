@@ -54,6 +54,11 @@ def _saving() -> bool:
     return request.method == "POST" and not unit_choosers.finding()
 
 
+def _to_save(form) -> bool:
+    """The form was posted to be saved (not a unit chooser's Find) and its fields are valid."""
+    return not unit_choosers.finding() and form.validate_on_submit()
+
+
 def _refused(form, error: DomainError) -> None:
     """Show a service's refusal on the form: a flash and the field errors."""
     lookups.refresh_all()
@@ -98,7 +103,7 @@ def unit_edit(unit_id: int | None = None):
     policy.require(policy.can_manage_units(current_user))
     unit = lookups.get_or_404(Unit, unit_id, "unit") if unit_id else None
     form = _unit_form(unit)
-    if not unit_choosers.finding() and form.validate_on_submit():
+    if _to_save(form):
         parent = (
             lookups.get_or_404(Unit, form.parent_id.data, "unit") if form.parent_id.data else None
         )
@@ -210,7 +215,7 @@ def user_edit(user_id: int | None = None):
     unit_choosers.offer(form.unit_id)
     if user is not None:
         form.username.render_kw = {"readonly": True}
-    if not unit_choosers.finding() and form.validate_on_submit():
+    if _to_save(form):
         unit = lookups.get_or_404(Unit, form.unit_id.data, "unit")
         try:
             if user is None and form.invite.data:
@@ -415,7 +420,7 @@ def task_edit(task_id: int | None = None):
             policy.can_edit_task(current_user, task), N_("Only administrators edit tasks.")
         )
     form = _task_form(task)
-    if not unit_choosers.finding() and form.validate_on_submit():
+    if _to_save(form):
         try:
             values = _task_values(form)
             if task is None:
@@ -445,7 +450,7 @@ def recurring_index():
     lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
     form.owner_id.choices = _owner_choices(N_("— nobody —"), lead_unit_id, None, form.owner_id.data)
     status = 200
-    if not unit_choosers.finding() and form.validate_on_submit():
+    if _to_save(form):
         try:
             recurring.create_template(
                 current_user,
