@@ -22,9 +22,11 @@ app with gunicorn (2 workers) on 127.0.0.1 and measures with concurrent HTTP cli
 
 Each measure is printed against the national-scale issue's goal where it has one.
 
-For 1, 3 and 6 it times the floor in the same run: hand-written SQL that produces the same
-figures (for 6, COPY (query) TO STDOUT on PostgreSQL; on SQLite the same SELECT fetched and
-written with the csv module), and prints app/floor. Latencies are per request; the floor is
+For 1, 3, 5 and 6 it times the floor in the same run: hand-written SQL that produces the
+same figures (for 5, on PostgreSQL, the update's own statements sent with psycopg, one at a
+time and from BENCH_WRITERS connections, its audit event chained with the app's hash; for 6,
+COPY (query) TO STDOUT on PostgreSQL; on SQLite the same SELECT fetched and written with the
+csv module), and prints app/floor. Latencies are per request; the floor is
 the median of sequential runs. One table is printed; the figures go to bench/results.json.
 
 Not part of `make test`: it changes the bench databases (status updates) and takes minutes.
@@ -626,6 +628,120 @@ def csv_floor(name: str, url: str, s: Subjects) -> float:
     return time.perf_counter() - started
 
 
+# The statements of one API update, by hand (what the ORM sends for PATCH /api/v1/tasks/<id>
+# of a progress report, read off the database's own log): the bearer token with its user,
+# the task, its new version, the history entry and the entry it supersedes, the audit
+# chain's head locked, the event, the head written. The event's hash is the app's own
+# (domain.audit_chain.event_hash), so the chain stays whole and `audit verify` still passes.
+FLOOR_UPDATE_SQL = {
+    "token": "SELECT t.*, u.*, EXISTS (SELECT 1 FROM delegation d WHERE d.deputy_id = t.user_id"
+    " AND d.ended_at IS NULL AND d.starts_on <= %(day)s) FROM api_token t"
+    " JOIN user_account u ON u.id = t.user_id WHERE t.user_id = %(user)s"
+    " ORDER BY t.id DESC LIMIT 1",
+    "task": "SELECT * FROM task WHERE id = %(task)s",
+    "version": "UPDATE task SET percent_done = %(percent)s, version = %(version)s + 1,"
+    " updated_at = %(now)s WHERE id = %(task)s AND version = %(version)s",
+    "entry": "INSERT INTO status_update (task_id, actor_id, on_behalf_of_id, created_at,"
+    " superseded_at, old_status, new_status, old_percent, new_percent, deadline, note,"
+    " note_code) VALUES (%(task)s, %(user)s, NULL, %(now)s, NULL, %(status)s, %(status)s,"
+    " %(old_percent)s, %(percent)s, %(deadline)s, %(note)s, NULL) RETURNING id",
+    "superseded": "UPDATE status_update SET superseded_at = %(now)s WHERE task_id = %(task)s"
+    " AND id < %(entry)s AND (superseded_at IS NULL OR superseded_at > %(now)s)",
+    "lock": "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING id, seq, hash",
+    "event": "INSERT INTO audit_event (seq, prev_hash, hash, created_at, actor_id,"
+    " actor_username, action, object_type, object_id, before, after, request_id) VALUES"
+    " (%(seq)s, %(prev_hash)s, %(hash)s, %(created_at)s, %(actor_id)s, %(actor_username)s,"
+    " %(action)s, %(object_type)s, %(object_id)s, %(before)s, %(after)s, %(request_id)s)",
+    "head": "UPDATE audit_head SET seq = %(seq)s, hash = %(hash)s WHERE id = 1",
+}
+
+
+def update_floor(s: Subjects, clients: int) -> dict:
+    """The same update's statements, by hand, from `clients` connections at once for
+    BENCH_WRITE_SECONDS (PostgreSQL): what the database and its driver do per update with
+    no web server, framework or ORM around them — the ceiling the app's writes are set
+    against on this machine."""
+    import psycopg
+    from psycopg.rows import dict_row
+    from psycopg.types.json import Jsonb
+
+    from tracker.domain.audit_chain import event_hash
+
+    people = s.writers[:clients]
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=" + PG_DATABASE) as conn:
+        ids = {
+            name: conn.execute(
+                "SELECT id FROM user_account WHERE username = %s", (name,)
+            ).fetchone()[0]
+            for name, _ in people
+        }
+    stop = time.perf_counter() + WRITE_SECONDS
+    result, lock = Measure(), threading.Lock()
+
+    def one_update(conn: psycopg.Connection[dict], username: str, task_id: int, n: int) -> None:
+        now = datetime.now(UTC)
+        with conn.transaction():
+            params = {"user": ids[username], "day": now.date(), "task": task_id, "now": now}
+            conn.execute(FLOOR_UPDATE_SQL["token"], params).fetchone()
+            row = conn.execute(FLOOR_UPDATE_SQL["task"], params).fetchone()
+            params |= {
+                "version": row["version"],
+                "old_percent": row["percent_done"],
+                "percent": row["version"] % 90 + 1,
+                "status": row["status"],
+                "deadline": row["deadline"],
+                "note": f"floor {n}",
+            }
+            conn.execute(FLOOR_UPDATE_SQL["version"], params)
+            params["entry"] = conn.execute(FLOOR_UPDATE_SQL["entry"], params).fetchone()["id"]
+            conn.execute(FLOOR_UPDATE_SQL["superseded"], params)
+            head = conn.execute(FLOOR_UPDATE_SQL["lock"]).fetchone()
+            seq, prev_hash = head["seq"], head["hash"]
+            content = {
+                "seq": seq + 1,
+                "created_at": now,
+                "actor_id": ids[username],
+                "actor_username": username,
+                "action": "task.progress_reported",
+                "object_type": "task",
+                "object_id": task_id,
+                "before": {"status": row["status"], "percent_done": row["percent_done"]},
+                "after": {"status": row["status"], "percent_done": params["percent"]},
+                "request_id": f"floor-{n}",
+            }
+            digest = event_hash(content, prev_hash)
+            event = content | {"prev_hash": prev_hash, "hash": digest}
+            event["before"], event["after"] = Jsonb(content["before"]), Jsonb(content["after"])
+            conn.execute(FLOOR_UPDATE_SQL["event"], event)
+            conn.execute(FLOOR_UPDATE_SQL["head"], {"seq": seq + 1, "hash": digest})
+
+    def loop(client: int) -> None:
+        username, task_ids = people[client]
+        address = "host=127.0.0.1 user=postgres dbname=" + PG_DATABASE
+        with psycopg.connect(address, row_factory=dict_row) as conn:
+            n = 0
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                one_update(conn, username, task_ids[n % 5], n)
+                with lock:
+                    result.latencies.append(time.perf_counter() - started)
+                n += 1
+
+    result.wall = in_threads(loop, len(people))
+    return result.figures()
+
+
+def add_update_floors(results: dict, s: Subjects) -> None:
+    """The floor of one update (median ms, one connection) beside the API's, and of the
+    throughput (updates/s, BENCH_WRITERS connections) beside the app's."""
+    one, many = update_floor(s, 1), update_floor(s, WRITERS)
+    results["update_api"]["floor_ms"] = one["median_ms"]
+    results["update_api"]["ratio"] = round(results["update_api"]["median_ms"] / one["median_ms"], 1)
+    app_rate = results["update_throughput"]["per_second"]
+    results["update_throughput"]["floor_per_second"] = many["per_second"]
+    results["update_throughput"]["ratio"] = round(app_rate / many["per_second"], 2)
+
+
 # --- the server -----------------------------------------------------------------------
 
 
@@ -819,6 +935,9 @@ def run(name: str, url: str) -> dict:
             results["update_api_concurrent"] = measure_api_updates(s, leaders_only=True)
             print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
             results["update_throughput"] = measure_api_updates(s, leaders_only=False)
+            if name == "postgresql":
+                print(f"[{name}] update floor: one, then {WRITERS} at once", flush=True)
+                add_update_floors(results, s)
 
         print(f"[{name}] floors", flush=True)
         for kind in ("board", "directive_page") if {"floors", "measures"} <= ONLY else ():
@@ -1037,9 +1156,12 @@ def table(all_results: list[dict]) -> str:
                 goal = goal_text(measure_name, f)
             if f["failures"]:
                 goal += f"; {f['failures']} failed"
+            floor = f.get("floor_ms", "")
+            if "floor_per_second" in f:
+                floor = f"{f['floor_per_second']} /s"
             lines.append(
                 f"| {measure_name} | {db_name} | {f['median_ms']} | {f['p95_ms']} |"
-                f" {f['per_second']} | {f.get('floor_ms', '')} | {f.get('ratio', '')} | {goal} |"
+                f" {f['per_second']} | {floor} | {f.get('ratio', '')} | {goal} |"
             )
     lines.append("")
     lines.append(
