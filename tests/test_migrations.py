@@ -449,3 +449,89 @@ def test_unit_search_keys_are_filled_in_for_units_already_there(alembic_runner, 
     alembic_runner.migrate_down_one()
     columns = {column["name"] for column in inspect(alembic_engine).get_columns("unit")}
     assert "search_key" not in columns
+
+
+def test_what_an_entry_supersedes_is_found_through_an_index(alembic_runner, alembic_engine):
+    """Migration 0042: the entries a new progress report supersedes (its task's entries in
+    force after its moment: superseded_at null or later) are found through an index on
+    (task_id, superseded_at) — before it, every entry of the task was read through
+    (task_id, created_at): 10 ms an update for a task with 6,600 entries. Here a task
+    reported on 3,000 times. An index built by hand first under the same name is kept; the
+    downgrade drops it."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.models.task import _supersede_by_one_entry
+
+    name = "ix_status_update_task_superseded"
+    statement = _supersede_by_one_entry().compile(dialect=alembic_engine.dialect)
+    moment = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+    arguments = statement.construct_params({"of_task": 7, "below_id": 5000, "new_moment": moment})
+    if alembic_engine.dialect.paramstyle == "qmark":
+        arguments = tuple(arguments[key] for key in statement.positiontup)
+
+    def plan() -> str:
+        with alembic_engine.connect() as connection:
+            if alembic_engine.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", arguments)
+                return " ".join(row[-1] for row in rows)
+            connection.execute(text("SET enable_seqscan = off"))
+            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", arguments)
+            return " ".join(row[0] for row in rows)
+
+    def indexes() -> set[str]:
+        return {index["name"] for index in inspect(alembic_engine).get_indexes("status_update")}
+
+    alembic_runner.migrate_up_to("0041")
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO unit (id, code, name, path) VALUES (7, 'Sở Nội vụ', 'Sở', '/7/')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
+                " source_url, visibility, created_at, search_key) VALUES (3, '01/CT-UBND',"
+                " 'directive', 'Chỉ thị 01', '', '', '', '', 'internal', '2026-01-01', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO task (id, code, title, description, source_clause, directive_id,"
+                " kind, lead_unit_id, deadline, original_deadline, status, percent_done, is_key,"
+                " confidentiality, weight, version, created_at, updated_at, search_key) VALUES"
+                " (7, 'Đ-01', 'Báo cáo tuần của Sở', '', '', 3, 'task', 7, '2026-12-31',"
+                " '2026-12-31', 'in_progress', 10, false, 'normal', 1, 1, '2026-01-01',"
+                " '2026-01-01', '')"
+            )
+        )
+        # A report every two hours from 1 January, each in force until the next one.
+        reports = [
+            {"id": n, "at": datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=2 * n)}
+            for n in range(1, 3001)
+        ]
+        for report, following in zip(reports, [*reports[1:], None], strict=True):
+            report["until"] = following["at"] if following else None
+        connection.execute(
+            text(
+                "INSERT INTO status_update (id, task_id, created_at, superseded_at, new_status,"
+                " new_percent, deadline, note) VALUES (:id, 7, :at, :until, 'in_progress', 10,"
+                " '2026-12-31', 'Đã báo cáo tiến độ')"
+            ),
+            reports,
+        )
+        connection.execute(text("ANALYZE"))
+    before = plan()
+    assert name not in before
+    alembic_runner.migrate_up_one()
+    assert name in indexes()
+    with alembic_engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    found = plan()
+    assert name in found, found
+    if alembic_engine.dialect.name == "postgresql":
+        assert "Index Cond: ((task_id = 7) AND (superseded_at IS NULL))" in found, found
+    alembic_runner.migrate_down_one()
+    assert name not in indexes()
+    with alembic_engine.begin() as connection:
+        connection.execute(text(f"CREATE INDEX {name} ON status_update (task_id, superseded_at)"))
+    alembic_runner.migrate_up_one()
+    assert name in indexes()

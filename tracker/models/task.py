@@ -230,6 +230,10 @@ class StatusUpdate(Model):
     __tablename__ = "status_update"
     __table_args__ = (
         Index("ix_status_update_task_created", "task_id", "created_at"),
+        # A task's entries still in force after a moment (superseded_at null or later): what
+        # each new entry supersedes (_supersede_by_one_entry) is found in it, instead of by
+        # reading every entry of the task's history.
+        Index("ix_status_update_task_superseded", "task_id", "superseded_at"),
         # Open entries in deadline order, with the moments that say when each was in force:
         # the first page of a past day's list walks it, most overdue first, and stops.
         Index(
@@ -390,7 +394,8 @@ def _supersede_by_one_entry() -> Update:
     """`mark_superseded` for the one entry written last: its moment is folded into its
     task's earlier entries (their superseded_at is the earliest moment of the entries
     written after them, so the new one lowers it or sets it where there was none), without
-    reading the moments of the task's whole history."""
+    reading the task's whole history: the entries it changes are found through
+    ix_status_update_task_superseded."""
     entries = StatusUpdate.__table__
     moment = bindparam("new_moment", type_=entries.c.created_at.type)
     return (
