@@ -234,6 +234,9 @@ class StatusUpdate(Model):
         # each new entry supersedes (_supersede_by_one_entry) is found in it, instead of by
         # reading every entry of the task's history.
         Index("ix_status_update_task_superseded", "task_id", "superseded_at"),
+        # A task's entries in the order they were written: the task page's history, newest
+        # first, a page at a time (lookups.task_history_statement), and its last submission.
+        Index("ix_status_update_task_id", "task_id", "id"),
         # Open entries in deadline order, with the moments that say when each was in force:
         # the first page of a past day's list walks it, most overdue first, and stops.
         Index(
