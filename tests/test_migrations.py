@@ -224,6 +224,20 @@ def test_kept_counts_start_from_the_tasks_already_there(alembic_runner, alembic_
     assert len(cancelled) == 6
 
 
+def a_unit_and_a_directive(connection) -> None:
+    """Unit 7 (Sở Nội vụ) and directive 3 (01/CT-UBND), for tasks to be written under."""
+    connection.execute(
+        text("INSERT INTO unit (id, code, name, path) VALUES (7, 'Sở Nội vụ', 'Sở', '/7/')")
+    )
+    connection.execute(
+        text(
+            "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
+            " source_url, visibility, created_at, search_key) VALUES (3, '01/CT-UBND',"
+            " 'directive', 'Chỉ thị 01', '', '', '', '', 'internal', '2026-01-01', '')"
+        )
+    )
+
+
 def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembic_engine):
     """Migration 0030 gives each history entry the earliest moment of the entries written
     after it: the next one's, or an earlier one's when history was written with a past date;
@@ -237,16 +251,7 @@ def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembi
         (5, 2, "2026-04-01 03:00:00"),
     ]
     with alembic_engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO unit (id, code, name, path) VALUES (7, 'Sở Nội vụ', 'Sở', '/7/')")
-        )
-        connection.execute(
-            text(
-                "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
-                " source_url, visibility, created_at, search_key) VALUES (3, '01/CT-UBND',"
-                " 'directive', 'Chỉ thị 01', '', '', '', '', 'internal', '2026-01-01', '')"
-            )
-        )
+        a_unit_and_a_directive(connection)
         for task_id, code in ((1, "Đ-01"), (2, "Đ-02")):
             connection.execute(
                 text(
@@ -457,16 +462,7 @@ def a_task_reported_on_3000_times(alembic_engine) -> None:
     next one: 3,000 history entries (ids 1–3000); beside it task 8 with 27,000 entries, so
     that task 7's are a tenth of the history, not all of it; the statistics read again."""
     with alembic_engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO unit (id, code, name, path) VALUES (7, 'Sở Nội vụ', 'Sở', '/7/')")
-        )
-        connection.execute(
-            text(
-                "INSERT INTO directive (id, code, kind, title, issuing_body, signer, summary,"
-                " source_url, visibility, created_at, search_key) VALUES (3, '01/CT-UBND',"
-                " 'directive', 'Chỉ thị 01', '', '', '', '', 'internal', '2026-01-01', '')"
-            )
-        )
+        a_unit_and_a_directive(connection)
         connection.execute(
             text(
                 "INSERT INTO task (id, code, title, description, source_clause, directive_id,"
