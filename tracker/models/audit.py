@@ -15,7 +15,15 @@ from .user import User
 
 class AuditEvent(Model):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    # The trail's filters each with its order (newest first, by seq), so that a page of one
+    # actor's or one object's events is read from its own range of an index: ordered by seq
+    # alone, a rare actor's events were found by walking the whole trail backwards (474 ms
+    # among 3 million events).
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id", "seq"),
+        Index("ix_audit_event_actor_username", "actor_username", "seq"),
+        Index("ix_audit_event_actor_id", "actor_id", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Position in the hash chain (1, 2, 3 …), the previous event's hash and this one's.
@@ -23,9 +31,7 @@ class AuditEvent(Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # Kept as text too, so the record still names the actor if the account is ever removed.
     actor_username: Mapped[str] = mapped_column(String(80), default="")
     action: Mapped[str] = mapped_column(String(60))
