@@ -1133,7 +1133,7 @@ def pages_table(all_results: list[dict]) -> list[str]:
 
 def table(all_results: list[dict]) -> str:
     lines = pages_table(all_results)
-    header = ("measure", "db", "median ms", "p95 ms", "req/s", "floor ms", "app/floor", "goal")
+    header = ("measure", "db", "median ms", "p95 ms", "req/s", "floor", "app/floor", "goal")
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for results in all_results:
@@ -1156,7 +1156,7 @@ def table(all_results: list[dict]) -> str:
                 goal = goal_text(measure_name, f)
             if f["failures"]:
                 goal += f"; {f['failures']} failed"
-            floor = f.get("floor_ms", "")
+            floor = f"{f['floor_ms']} ms" if "floor_ms" in f else ""
             if "floor_per_second" in f:
                 floor = f"{f['floor_per_second']} /s"
             lines.append(
