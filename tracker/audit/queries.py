@@ -91,6 +91,13 @@ def audit_query(filters: AuditFilters) -> Select[AuditEvent]:
         statement = statement.where(
             AuditEvent.created_at < _day_start(filters.date_to + timedelta(days=1))
         )
+    if filters.date_from or filters.date_to:
+        # Newest first by the moment (the same order as the chain's, the clock permitting:
+        # each event's moment is taken while its writer holds the chain's head), so that the
+        # dated range is read backwards from its end through ix_audit_event_created_at.
+        # Ordered by seq alone, PostgreSQL walked every later event to reach a past day:
+        # 3.9 s for a day 300 days back in a trail of 3 million events.
+        return statement.order_by(AuditEvent.created_at.desc(), AuditEvent.seq.desc())
     return statement.order_by(AuditEvent.seq.desc())
 
 

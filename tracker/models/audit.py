@@ -23,6 +23,9 @@ class AuditEvent(Model):
         Index("ix_audit_event_object", "object_type", "object_id", "seq"),
         Index("ix_audit_event_actor_username", "actor_username", "seq"),
         Index("ix_audit_event_actor_id", "actor_id", "seq"),
+        # The trail between two dates, newest first (audit.queries.audit_query orders a
+        # dated selection by its moment, then seq): one range of this index.
+        Index("ix_audit_event_created_at", "created_at", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
