@@ -56,7 +56,7 @@ def _saving() -> bool:
 
 def _to_save(form) -> bool:
     """The form was posted to be saved (not a unit chooser's Find) and its fields are valid."""
-    return not unit_choosers.finding() and form.validate_on_submit()
+    return _saving() and form.validate()
 
 
 def _refused(form, error: DomainError) -> None:
