@@ -181,6 +181,10 @@ def counted_figures(
 # The figures of a running period that are about its open tasks at its end (today): today's
 # two open classes, which the kept counts hold.
 OPEN_AT_END = ("within_deadline", "overdue")
+# The figures counted for a running period (the others), in PeriodFigures' order, and where
+# the two open classes stand among its fields.
+_COUNTED = [f.name for f in fields(PeriodFigures) if f.name not in OPEN_AT_END]
+_OPEN_AT = [f.name for f in fields(PeriodFigures)].index(OPEN_AT_END[0])
 
 
 def running_figures(
@@ -199,27 +203,21 @@ def running_figures(
     open_counts = kept_counts.per_group(kept, with_cancelled_only=True)
     record = as_of.record_columns(today)
     tallies = _tallies(record, filters.deadline_basis, start, today)
-    counted_names = [f.name for f in fields(PeriodFigures) if f.name not in OPEN_AT_END]
     deadline = record.judged_deadline(filters.deadline_basis)
     concerned = or_(
         _first_recorded_within(start, today),
         and_(deadline >= start, deadline <= today),
         and_(record.completed_on >= start, record.completed_on <= today),
     )
-    statement: AnySelect = select(group_column, *(tallies[name] for name in counted_names))
+    statement: AnySelect = select(group_column, *(tallies[name] for name in _COUNTED))
     statement = apply_filters(statement.select_from(Task), user, filters, record)
     statement = statement.where(concerned).group_by(group_column)
     counted = {group: values for group, *values in db.session.execute(statement)}
-    nothing = [0] * len(counted_names)
+    nothing = [0] * len(_COUNTED)
     return {
         group: _with_open_at_end(counted.get(group, nothing), counts)
         for group, counts in open_counts.items()
     }
-
-
-# Where the two open classes stand among PeriodFigures' fields (they come from the kept
-# counts, the others from counting).
-_OPEN_AT = [f.name for f in fields(PeriodFigures)].index(OPEN_AT_END[0])
 
 
 def _with_open_at_end(counted: list[int], open_counts: tl.TimelinessCounts) -> PeriodFigures:
