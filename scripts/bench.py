@@ -146,6 +146,11 @@ PDF_GOAL = (3.0, 200)
 PERIOD_PDF_GOAL = 10.0  # the national period report (summary and every unit), seconds
 
 
+def pg_address() -> str:
+    """The bench database for psycopg itself (the floors): PG_DATABASE as it is set now."""
+    return "host=127.0.0.1 user=postgres dbname=" + PG_DATABASE
+
+
 def database_urls() -> dict[str, str]:
     wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
     urls = {
@@ -607,7 +612,7 @@ def csv_floor(name: str, url: str, s: Subjects) -> float:
         literal = query.replace(":day", f"'{day}'::date").replace(":soon", f"'{soon}'::date")
         copy_sql = f"COPY ({literal}) TO STDOUT WITH (FORMAT csv, HEADER)"
         with (
-            psycopg.connect("host=127.0.0.1 user=postgres dbname=" + PG_DATABASE) as conn,
+            psycopg.connect(pg_address()) as conn,
             conn.cursor() as cursor,
             cursor.copy(copy_sql) as copy,
         ):
@@ -668,7 +673,7 @@ def update_floor(s: Subjects, clients: int) -> dict:
     from tracker.domain.audit_chain import event_hash
 
     people = s.writers[:clients]
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=" + PG_DATABASE) as conn:
+    with psycopg.connect(pg_address()) as conn:
         ids = {
             name: conn.execute(
                 "SELECT id FROM user_account WHERE username = %s", (name,)
@@ -717,8 +722,7 @@ def update_floor(s: Subjects, clients: int) -> dict:
 
     def loop(client: int) -> None:
         username, task_ids = people[client]
-        address = "host=127.0.0.1 user=postgres dbname=" + PG_DATABASE
-        with psycopg.connect(address, row_factory=dict_row) as conn:
+        with psycopg.connect(pg_address(), row_factory=dict_row) as conn:
             n = 0
             while time.perf_counter() < stop:
                 started = time.perf_counter()
