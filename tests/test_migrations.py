@@ -517,8 +517,8 @@ def plan_of(alembic_engine, statement, values: dict) -> str:
         return " ".join(row[0] for row in rows)
 
 
-def history_indexes(alembic_engine) -> set[str]:
-    return {index["name"] for index in inspect(alembic_engine).get_indexes("status_update")}
+def indexes_of(alembic_engine, table: str) -> set[str]:
+    return {index["name"] for index in inspect(alembic_engine).get_indexes(table)}
 
 
 def test_what_an_entry_supersedes_is_found_through_an_index(alembic_runner, alembic_engine):
@@ -536,7 +536,7 @@ def test_what_an_entry_supersedes_is_found_through_an_index(alembic_runner, alem
     a_task_reported_on_3000_times(alembic_engine)
     assert name not in plan_of(alembic_engine, _supersede_by_one_entry(), values)
     alembic_runner.migrate_up_one()
-    assert name in history_indexes(alembic_engine)
+    assert name in indexes_of(alembic_engine, "status_update")
     with alembic_engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     found = plan_of(alembic_engine, _supersede_by_one_entry(), values)
@@ -544,11 +544,11 @@ def test_what_an_entry_supersedes_is_found_through_an_index(alembic_runner, alem
     if alembic_engine.dialect.name == "postgresql":
         assert "Index Cond: ((task_id = 7) AND (superseded_at IS NULL))" in found, found
     alembic_runner.migrate_down_one()
-    assert name not in history_indexes(alembic_engine)
+    assert name not in indexes_of(alembic_engine, "status_update")
     with alembic_engine.begin() as connection:
         connection.execute(text(f"CREATE INDEX {name} ON status_update (task_id, superseded_at)"))
     alembic_runner.migrate_up_one()
-    assert name in history_indexes(alembic_engine)
+    assert name in indexes_of(alembic_engine, "status_update")
 
 
 def test_a_page_of_a_tasks_history_reads_that_page(alembic_runner, alembic_engine):
@@ -573,7 +573,7 @@ def test_a_page_of_a_tasks_history_reads_that_page(alembic_runner, alembic_engin
     else:
         assert f"INDEX {name}" in found and "TEMP B-TREE" not in found, found
     alembic_runner.migrate_down_one()
-    assert name not in history_indexes(alembic_engine)
+    assert name not in indexes_of(alembic_engine, "status_update")
 
 
 def a_trail_of_30000_events(alembic_engine) -> None:
@@ -617,10 +617,6 @@ def assert_page_read_from(alembic_engine, filters, index: str) -> None:
         assert "TEMP B-TREE" not in found, found
 
 
-def trail_indexes(alembic_engine) -> set[str]:
-    return {index["name"] for index in inspect(alembic_engine).get_indexes("audit_event")}
-
-
 def test_one_actors_or_objects_events_are_read_from_their_own_index_range(
     alembic_runner, alembic_engine
 ):
@@ -644,7 +640,7 @@ def test_one_actors_or_objects_events_are_read_from_their_own_index_range(
     assert_page_read_from(alembic_engine, rare, "ix_audit_event_actor_username")
     assert_page_read_from(alembic_engine, one_object, "ix_audit_event_object")
     alembic_runner.migrate_down_one()
-    assert "ix_audit_event_actor_username" not in trail_indexes(alembic_engine)
+    assert "ix_audit_event_actor_username" not in indexes_of(alembic_engine, "audit_event")
 
 
 def test_a_past_day_of_the_trail_is_read_from_its_own_index_range(alembic_runner, alembic_engine):
@@ -665,4 +661,4 @@ def test_a_past_day_of_the_trail_is_read_from_its_own_index_range(alembic_runner
         connection.execute(text("ANALYZE"))
     assert_page_read_from(alembic_engine, one_day, name)
     alembic_runner.migrate_down_one()
-    assert name not in trail_indexes(alembic_engine)
+    assert name not in indexes_of(alembic_engine, "audit_event")
