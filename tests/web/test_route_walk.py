@@ -168,6 +168,7 @@ WRITES = {
     "reports.close_period": "test_closings",
     "api.create_task": "test_permission_matrix: api create",
     "api.patch_task": "test_permission_matrix: api patch",
+    "api.report_several": "test_progress_batch",
     "api.add_evidence": "test_api",
     "api.answer_comment": "test_api",
     "api.post_comment": "test_api",

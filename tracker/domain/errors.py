@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from .text import N_, field_label
 
 
@@ -68,3 +70,17 @@ def first_problem(
     field, messages = next(iter(errors.items()))
     params = {"field": field_label(field), "problem": messages[0], **extra}
     return InvalidInput(template, params=params, field_errors=errors)
+
+
+def in_batch(error: DomainError, index: int, code: str) -> DomainError:
+    """`error` as refused inside a batch: its message names the report (counted from 1) and
+    the task, its field errors sit under `updates.<index>.` (as the body's own errors are
+    named); the same class, so the same HTTP status."""
+    refusal = copy.copy(error)
+    refusal.message = f"Update {index + 1} (task {code}): {error.message}"
+    refusal.template, refusal.params = refusal.message, {}
+    refusal.field_errors = {
+        f"updates.{index}.{field}": problems for field, problems in error.field_errors.items()
+    } or {f"updates.{index}": [error.message]}
+    refusal.args = (refusal.message,)
+    return refusal

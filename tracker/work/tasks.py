@@ -6,7 +6,7 @@ and AuditEvent in the same transaction, and commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from .. import audit
 from ..domain import history_notes, lifecycle, policy
 from ..domain.days import day_problem
-from ..domain.errors import Conflict, Forbidden, InvalidInput, first_problem
+from ..domain.errors import Conflict, DomainError, Forbidden, InvalidInput, first_problem, in_batch
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
@@ -254,15 +255,24 @@ def _roll_up(parent: Task | None, actor: User | None) -> None:
     db.session.flush()
 
 
+# What PostgreSQL says when it broke a lock cycle (deadlock_detected) or refused a
+# serialisation: the transaction was rolled back, and trying again will do.
+_LOST_RACE_STATES = {"40P01", "40001"}
+
+
 @contextmanager
-def _write_or_conflict(task: Task) -> Iterator[None]:
+def _write_or_conflict(*tasks: Task) -> Iterator[None]:
     """Commit the block's changes; a concurrent writer that won the race rolls them all back.
 
     What the block wrote stays loaded after the commit, so that the answer (the task as
     written) is not read back: four statements of an update. History entries are the
     exception: their superseded moment is set by a statement of its own (mark_superseded),
-    so they are read again if shown."""
-    code = task.code
+    so they are read again if shown.
+
+    The race is lost either on a task's version (another writer committed it first) or, when
+    the block writes several tasks, on a lock cycle the database broke (two writers each
+    waiting for a row the other holds): both are a 409, nothing saved."""
+    codes = ", ".join(task.code for task in tasks)
     session = db.session()
     expires_on_commit = session.expire_on_commit
     try:
@@ -271,15 +281,27 @@ def _write_or_conflict(task: Task) -> Iterator[None]:
         session.commit()
         for entry in [o for o in session.identity_map.values() if isinstance(o, StatusUpdate)]:
             session.expire(entry)
-    except StaleDataError:
+    except (StaleDataError, OperationalError) as lost:
+        if isinstance(lost, OperationalError) and (
+            getattr(lost.orig, "sqlstate", None) not in _LOST_RACE_STATES
+        ):
+            raise
         db.session.rollback()
+        if len(tasks) > 1:
+            raise Conflict(
+                N_(
+                    "One of tasks %(code)s was changed by someone else at the same moment. "
+                    "Nothing was saved: reload them and try again."
+                ),
+                params={"code": codes},
+            ) from lost
         raise Conflict(
             N_(
                 "Task %(code)s was changed by someone else at the same moment. Nothing was "
                 "saved: reload the task and try again."
             ),
-            params={"code": code},
-        )
+            params={"code": codes},
+        ) from lost
     finally:
         session.expire_on_commit = expires_on_commit
 
@@ -481,3 +503,49 @@ def report_progress(
             written,
         )
     return update
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """One task's report among several sent together (the fields of one update)."""
+
+    task: Task
+    expected_version: int | None
+    status: str
+    percent_done: int | None
+    note: str = ""
+    evidence_url: str = ""
+
+
+def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> None:
+    """Several tasks' progress as one unit of work: every report committed, or none — each
+    with its own history entry and audit event, as if sent one by one.
+
+    The reports are written in task id order, so that two batches sharing tasks lock their
+    rows in the same order and one waits for the other. A report the rules refuse is raised
+    naming its place in `reports` (errors.in_batch); nothing is then saved."""
+    seen: set[int] = set()
+    for index, report in enumerate(reports):
+        if report.task.id in seen:
+            refused = InvalidInput(
+                N_("The task is already reported earlier in this request: send it once."),
+                field_errors={"task_id": ["given twice"]},
+            )
+            raise in_batch(refused, index, report.task.code)
+        seen.add(report.task.id)
+    in_order = sorted(enumerate(reports), key=lambda placed: placed[1].task.id)
+    with _write_or_conflict(*(report.task for report in reports)):
+        for index, report in in_order:
+            try:
+                apply_progress(
+                    actor,
+                    report.task,
+                    report.expected_version,
+                    report.status,
+                    report.percent_done,
+                    report.note,
+                    report.evidence_url,
+                )
+            except DomainError as refused:
+                db.session.rollback()
+                raise in_batch(refused, index, report.task.code) from refused

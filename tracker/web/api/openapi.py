@@ -253,6 +253,8 @@ RESPONSE_SCHEMAS = {
 BODY_MODELS = (
     schemas.TokenRequest,
     schemas.TaskPatch,
+    schemas.TaskProgress,
+    schemas.ProgressBatch,
     schemas.TaskCreate,
     schemas.ExtensionAsk,
     schemas.ExtensionDecision,
@@ -391,6 +393,14 @@ def _paths() -> dict:
             "post": _operation(
                 "Create a task", _json(_ref("Task")), status="201", body="TaskCreate"
             ),
+        },
+        "/api/v1/tasks/progress": {
+            "post": _operation(
+                "Report progress on several tasks at once (each with the version read): "
+                "saved together, or nothing saved and the refused update named",
+                _json(_items("Task")),
+                body="ProgressBatch",
+            )
         },
         "/api/v1/tasks/{task_id}": {
             "get": _operation("One task", _json(_ref("Task")), params=task),
@@ -606,10 +616,19 @@ def _paths() -> dict:
     }
 
 
+def _without_definitions(schema: dict) -> dict:
+    """A body's schema without pydantic's copies of the models it holds: each of those is in
+    BODY_MODELS, and the references point there."""
+    schema.pop("$defs", None)
+    return schema
+
+
 @cache
 def document() -> dict:
     body_schemas = {
-        model.__name__: model.model_json_schema(ref_template="#/components/schemas/{model}")
+        model.__name__: _without_definitions(
+            model.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
         for model in BODY_MODELS
     }
     return {

@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, request, send_file, url_for
 
 from ...accounts import tokens
 from ...domain import policy
-from ...domain.errors import DomainError, InvalidInput, NotFound
+from ...domain.errors import DomainError, InvalidInput, NotFound, in_batch
 from ...domain.numbers import whole_number
 from ...domain.search_text import typed
 from ...domain.text import N_
@@ -45,6 +45,7 @@ from .schemas import (
     ExportRequest,
     ExtensionAsk,
     ExtensionDecision,
+    ProgressBatch,
     RecurringBody,
     TargetValueBody,
     TaskCreate,
@@ -194,6 +195,31 @@ def patch_task(task_id: int):
         body.evidence_url or "",
     )
     return jsonify(task_json(task))
+
+
+@bp.post("/tasks/progress")
+def report_several():
+    """Several tasks' progress in one request, saved together or not at all (a unit's
+    system sending its weekly report): the answer lists the tasks as written, in order."""
+    body = _json_body(ProgressBatch)
+    reports = []
+    for index, item in enumerate(body.updates):
+        try:
+            task = _load_task(item.task_id)
+        except DomainError as refused:
+            raise in_batch(refused, index, f"id {item.task_id}") from refused
+        reports.append(
+            tasks.ProgressReport(
+                task,
+                item.version,
+                item.status or task.status,
+                item.progress,
+                item.note or "",
+                item.evidence_url or "",
+            )
+        )
+    tasks.report_progress_together(_user(), reports)
+    return jsonify({"items": [task_json(report.task) for report in reports]})
 
 
 @bp.get("/tasks/<int:task_id>/evidence")

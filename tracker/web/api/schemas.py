@@ -49,6 +49,23 @@ class TaskPatch(Body):
     evidence_url: str | None = Field(default=None, max_length=500)
 
 
+# Reports one POST /api/v1/tasks/progress may carry: one transaction of at most about a
+# second on the bench's machine (about 5 ms each), well inside the worker's timeout.
+MOST_REPORTS_AT_ONCE = 100
+
+
+class TaskProgress(TaskPatch):
+    """One task's report in a batch: the fields of PATCH /api/v1/tasks/<id>, with its id."""
+
+    task_id: int = Field(ge=1, le=LARGEST)
+
+
+class ProgressBatch(Body):
+    """Several tasks' progress, saved together or not at all."""
+
+    updates: list[TaskProgress] = Field(min_length=1, max_length=MOST_REPORTS_AT_ONCE)
+
+
 class ExtensionAsk(Body):
     deadline: Day
     reason: str = Field(min_length=1, max_length=2000)
