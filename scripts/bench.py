@@ -12,7 +12,8 @@ app with gunicorn (2 workers) on 127.0.0.1 and measures with concurrent HTTP cli
 4. GET /api/v1/tasks?timeliness=overdue&page=200 (deep pagination);
 5. a status update: HTML form post and API PATCH, one at a time (latency), the API PATCH
    by BENCH_CLIENTS at once; then throughput with BENCH_WRITERS clients, default 8, for
-   BENCH_WRITE_SECONDS, default 10;
+   BENCH_WRITE_SECONDS, default 10, one update per request and then BENCH_BATCH (default
+   20) per POST /api/v1/tasks/progress;
 6. the CSV export of every task: total time, time to first byte, peak worker memory;
 7. the XLSX and PDF task exports and the national period report's PDF, made by a
    background job on a Celery worker (Redis at BENCH_BROKER, default
@@ -71,6 +72,8 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
 WRITERS = int(os.environ.get("BENCH_WRITERS", "8"))
 WRITE_SECONDS = float(os.environ.get("BENCH_WRITE_SECONDS", "10"))
+# Updates per POST /api/v1/tasks/progress in the batched throughput (each writer's own tasks).
+BATCH = int(os.environ.get("BENCH_BATCH", "20"))
 PASSWORD = "synthetic data password"  # synthetic.SYNTHETIC_PASSWORD
 SERVER_LOG = Path(os.environ.get("BENCH_LOG", "/tmp/tracker-bench-server.log"))
 WORKER_LOG = Path(os.environ.get("BENCH_WORKER_LOG", "/tmp/tracker-bench-worker.log"))
@@ -137,7 +140,13 @@ GOALS = {  # measure: (p95 goal in ms, floor ratio goal)
 # The national-scale issue's goals for writes: one update's median (ms) per database, and
 # updates per second with BENCH_WRITERS writers on PostgreSQL.
 UPDATE_MEDIAN_GOALS = {"postgresql": 10, "sqlite": 15}
-UPDATE_MEASURES = ("update_html", "update_api", "update_api_concurrent", "update_throughput")
+UPDATE_MEASURES = (
+    "update_html",
+    "update_api",
+    "update_api_concurrent",
+    "update_throughput",
+    "update_batched",
+)
 UPDATE_THROUGHPUT_GOAL = 400
 # The exports': the CSV against COPY of the same rows (PostgreSQL), and the PDF of 1,000
 # task rows (seconds to a ready file, megabytes the job worker grows by).
@@ -741,9 +750,10 @@ def add_update_floors(results: dict, s: Subjects) -> None:
     one, many = update_floor(s, 1), update_floor(s, WRITERS)
     results["update_api"]["floor_ms"] = one["median_ms"]
     results["update_api"]["ratio"] = round(results["update_api"]["median_ms"] / one["median_ms"], 1)
-    app_rate = results["update_throughput"]["per_second"]
-    results["update_throughput"]["floor_per_second"] = many["per_second"]
-    results["update_throughput"]["ratio"] = round(app_rate / many["per_second"], 2)
+    for measure_name in ("update_throughput", "update_batched"):
+        app_rate = results[measure_name]["per_second"]
+        results[measure_name]["floor_per_second"] = many["per_second"]
+        results[measure_name]["ratio"] = round(app_rate / many["per_second"], 2)
 
 
 # --- the server -----------------------------------------------------------------------
@@ -939,6 +949,8 @@ def run(name: str, url: str) -> dict:
             results["update_api_concurrent"] = measure_api_updates(s, leaders_only=True)
             print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
             results["update_throughput"] = measure_api_updates(s, leaders_only=False)
+            print(f"[{name}] the same, {BATCH} updates per request", flush=True)
+            results["update_batched"] = measure_batched_updates(s)
             if name == "postgresql":
                 print(f"[{name}] update floor: one, then {WRITERS} at once", flush=True)
                 add_update_floors(results, s)
@@ -1074,21 +1086,69 @@ def measure_api_updates(s: Subjects, leaders_only: bool, clients: int = CLIENTS)
 
     if leaders_only:
         return measure(patch, clients=len(clients)).figures()
+    return for_a_while(patch, len(clients)).figures()
+
+
+def for_a_while(call: Callable[[int, int], int], clients: int) -> Measure:
+    """`clients` threads each calling `call(client, n)` again and again (n counting from 0)
+    for BENCH_WRITE_SECONDS: every latency, and the statuses other than 200."""
     stop, result, lock = time.perf_counter() + WRITE_SECONDS, Measure(), threading.Lock()
 
     def loop(client: int) -> None:
         n = 0
         while time.perf_counter() < stop:
             started = time.perf_counter()
-            status = patch(client, n)
+            status = call(client, n)
             with lock:
                 result.latencies.append(time.perf_counter() - started)
                 if status != 200:
                     result.failures.append(status)
             n += 1
 
-    result.wall = in_threads(loop, len(clients))
-    return result.figures()
+    result.wall = in_threads(loop, clients)
+    return result
+
+
+def measure_batched_updates(s: Subjects) -> dict:
+    """BENCH_WRITERS unit leaders each sending BENCH_BATCH of their own tasks' progress per
+    POST /api/v1/tasks/progress for BENCH_WRITE_SECONDS: latency per request, and
+    per_second counting updates (tasks written), not requests."""
+    clients = []
+    for username, task_ids in s.writers[:WRITERS]:
+        headers = {
+            "Authorization": f"Bearer {api_token(username)}",
+            "Content-Type": "application/json",
+        }
+        versions = {}
+        for task_id in task_ids[:BATCH]:
+            _, body = Browser().request("GET", f"/api/v1/tasks/{task_id}", headers=headers)
+            versions[task_id] = json.loads(body)["version"]
+        clients.append((headers, versions))
+
+    def post(client: int, n: int) -> int:
+        headers, versions = clients[client]
+        updates = [
+            {
+                "task_id": task_id,
+                "version": version,
+                "status": "in_progress",
+                "progress": version % 90 + 1,
+                "note": f"bench {n}",
+            }
+            for task_id, version in versions.items()
+        ]
+        status, answer = Browser().request(
+            "POST", "/api/v1/tasks/progress", json.dumps({"updates": updates}).encode(), headers
+        )
+        if status == 200:
+            for item in json.loads(answer)["items"]:
+                versions[item["id"]] = item["version"]
+        return status
+
+    figures = for_a_while(post, len(clients)).figures()
+    figures["batch"] = len(clients[0][1])
+    figures["per_second"] = round(figures["per_second"] * figures["batch"], 1)
+    return figures
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -1146,11 +1206,13 @@ def table(all_results: list[dict]) -> str:
             f = results.get(measure_name)
             if not f:
                 continue
-            if measure_name == "update_throughput":
+            if measure_name in ("update_throughput", "update_batched"):
                 met = f["per_second"] >= UPDATE_THROUGHPUT_GOAL
                 goal = verdict(met, f"≥{UPDATE_THROUGHPUT_GOAL}/s")
                 if db_name != "postgresql":
                     goal = "(goal is for PostgreSQL)"
+                if "batch" in f:
+                    goal += f"; {f['batch']} per request, updates counted"
             elif measure_name == "update_api_concurrent":
                 goal = f"({CLIENTS} at once; the goal is one at a time)"
             elif measure_name.startswith("update_"):

@@ -43,11 +43,12 @@ def get_or_404(
     statement), or NotFound naming `what`."""
     record = db.session.get(model, record_id, options=options)
     if record is None:
-        raise _no_such(what)
+        raise no_such(what)
     return record
 
 
-def _no_such(what: str) -> NotFound:
+def no_such(what: str) -> NotFound:
+    """The refusal of a record that is not there (404), naming what was asked for."""
     return NotFound(N_("There is no such %(what)s."), params={"what": what})
 
 
@@ -66,14 +67,38 @@ TASK_LISTS = (
 )
 
 
+def _what_a_task_shows() -> Select[Any]:
+    """A task with what every task page shows of it (lead unit, directive, target, owner)
+    and whether each of its TASK_LISTS holds anything."""
+    shown = [joinedload(Task.lead_unit), joinedload(Task.directive)]
+    shown += [joinedload(Task.target), joinedload(Task.owner)]
+    holds = [getattr(Task, name).any().label(name) for name in TASK_LISTS]
+    return select(Task, *holds).options(*shown)
+
+
 @functools.cache
 def _task_shown() -> Select[Any]:
     """The statement of `task_or_404`, built once (its EXISTS, built per request, cost more
     than the database takes to answer them)."""
-    shown = [joinedload(Task.lead_unit), joinedload(Task.directive)]
-    shown += [joinedload(Task.target), joinedload(Task.owner)]
-    holds = [getattr(Task, name).any().label(name) for name in TASK_LISTS]
-    return select(Task, *holds).options(*shown).where(Task.id == bindparam("shown_task_id"))
+    return _what_a_task_shows().where(Task.id == bindparam("shown_task_id"))
+
+
+@functools.cache
+def _tasks_shown() -> Select[Any]:
+    """The statement of `tasks_shown`: the same, for a list of ids."""
+    return _what_a_task_shows().where(Task.id.in_(bindparam("shown_task_ids", expanding=True)))
+
+
+def _with_its_lists(row: Any) -> Task:
+    """The task of a row of `_what_a_task_shows`, its empty lists known empty."""
+    task: Task = row[0]
+    for name, holds_any in zip(TASK_LISTS, row[1:], strict=True):
+        if not holds_any:
+            set_committed_value(task, name, [])
+        elif name not in inspect(task).unloaded:
+            # Read earlier in this session: read again, as the database holds it now.
+            db.session.expire(task, [name])
+    return task
 
 
 def task_or_404(task_id: int) -> Task:
@@ -81,16 +106,15 @@ def task_or_404(task_id: int) -> Task:
     and which of its TASK_LISTS hold anything, read in one statement; or NotFound."""
     row = db.session.execute(_task_shown(), {"shown_task_id": task_id}).first()
     if row is None:
-        raise _no_such("task")
-    task: Task = row[0]
-    held = row[1:]
-    for name, holds_any in zip(TASK_LISTS, held, strict=True):
-        if not holds_any:
-            set_committed_value(task, name, [])
-        elif name not in inspect(task).unloaded:
-            # Read earlier in this session: read again, as the database holds it now.
-            db.session.expire(task, [name])
-    return task
+        raise no_such("task")
+    return _with_its_lists(row)
+
+
+def tasks_shown(task_ids: Sequence[int]) -> dict[int, Task]:
+    """Each task of `task_ids` that exists, by id, as `task_or_404` reads it: one statement
+    for them all (a batch of progress reports); an id with no task is left out."""
+    rows = db.session.execute(_tasks_shown(), {"shown_task_ids": list(task_ids)})
+    return {task.id: task for task in map(_with_its_lists, rows)}
 
 
 def unit_by_code(code: str) -> Unit | None:

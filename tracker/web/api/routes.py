@@ -115,7 +115,10 @@ def _filters() -> TaskFilters:
 
 
 def _load_task(task_id: int) -> Task:
-    task = lookups.task_or_404(task_id)  # with what task_json and the policy read of it
+    return _visible(lookups.task_or_404(task_id))  # with what task_json and the policy read
+
+
+def _visible(task: Task) -> Task:
     policy.require(policy.can_view_task(_user(), task), N_("You may not see this task."))
     return task
 
@@ -202,10 +205,14 @@ def report_several():
     """Several tasks' progress in one request, saved together or not at all (a unit's
     system sending its weekly report): the answer lists the tasks as written, in order."""
     body = _json_body(ProgressBatch)
+    found = lookups.tasks_shown([item.task_id for item in body.updates])
     reports = []
     for index, item in enumerate(body.updates):
+        task = found.get(item.task_id)
         try:
-            task = _load_task(item.task_id)
+            if task is None:
+                raise lookups.no_such("task")
+            _visible(task)
         except DomainError as refused:
             raise in_batch(refused, index, f"id {item.task_id}") from refused
         reports.append(
