@@ -173,6 +173,51 @@ def test_a_savepoint_rolled_back_takes_its_events_and_the_chain_goes_on(app, mak
     assert audit.chain_end()[0] == 2
 
 
+def test_events_chained_together_lock_the_head_only_at_the_blocks_end(app, make, org):
+    """A batch's events are described as its changes happen and chained when it ends: no
+    statement touches the head until then (writers do not queue on it for the whole batch),
+    then one lock, the events in the order recorded, one write of the head at the commit."""
+    admin = make.user("admin", org["ministry"], username="tổng_hợp_viên")
+    ministry = org["ministry"]
+    statements: list[str] = []
+
+    def sent(conn, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", sent)
+    try:
+        with audit.chained_together():
+            for note in ("Đợt một", "Đợt hai", "Đợt ba"):
+                audit.record(admin, "unit.update", ministry, after={"ghi chú": note})
+            assert head_writes(statements) == 0
+        assert head_writes(statements) == 1  # the lock, at the block's end
+        db.session.commit()
+    finally:
+        event.remove(Engine, "before_cursor_execute", sent)
+    assert head_writes(statements) == 2
+    code, output = verify(app)
+    assert code == 0 and "3 events" in output
+    rows = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.created_at, AuditEvent.after).order_by(AuditEvent.seq)
+    ).all()
+    assert [row.after["ghi chú"] for row in rows] == ["Đợt một", "Đợt hai", "Đợt ba"]
+    assert [row.created_at for row in rows] == sorted(row.created_at for row in rows)
+
+
+def test_events_of_a_block_that_raises_are_not_chained(app, make, org):
+    admin = make.user("admin", org["ministry"], username="người_kiểm_tra")
+    with pytest.raises(RuntimeError), audit.chained_together():
+        audit.record(admin, "unit.update", org["ministry"], after={"ghi chú": "bỏ"})
+        raise RuntimeError("refused")
+    db.session.rollback()
+    audit.record(admin, "unit.update", org["ministry"], after={"ghi chú": "giữ"})
+    db.session.commit()
+    notes = db.session.scalars(select(AuditEvent.after).order_by(AuditEvent.seq)).all()
+    assert [note["ghi chú"] for note in notes] == ["giữ"]
+    code, output = verify(app)
+    assert code == 0 and "1 events" in output
+
+
 @pytest.mark.postgres  # the append-only trigger is PostgreSQL's
 def test_postgresql_refuses_updates_and_deletes_of_audit_rows(chain):
     for sql in (

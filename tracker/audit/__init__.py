@@ -8,6 +8,7 @@ from .chain_head import chain_end, lock_chain
 from .trail import (
     TrailCheck,
     chain_rows,
+    chained_together,
     record,
     snapshot,
     verify_chain,
@@ -18,6 +19,7 @@ __all__ = [
     "TrailCheck",
     "chain_end",
     "chain_rows",
+    "chained_together",
     "lock_chain",
     "record",
     "snapshot",

@@ -5,6 +5,8 @@ verifying the chain."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +21,9 @@ from ..models import AuditEvent, AuditHead, PeriodClosing, ReportExport, User
 from ..models._types import utcnow
 from . import anchors
 from .chain_head import chain_end, chained, lock_chain
+
+# The session's key for the events recorded inside `chained_together`, not chained yet.
+_WAITING = "audit_events_waiting"
 
 
 def jsonable(value: Any) -> Any:
@@ -44,32 +49,66 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an AuditEvent for `obj` (flushed, not committed: the caller's unit of work commits)."""
+    """Add an AuditEvent for `obj` (flushed, not committed: the caller's unit of work commits).
+
+    Inside `chained_together` the event is described now and chained at the block's end."""
     # The signed-in user arrives as Flask-Login's proxy: record the object it stands for.
     obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     if actor is not None and hasattr(actor, "_get_current_object"):
         actor = actor._get_current_object()
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_username=_actor_name(actor, obj),
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=getattr(obj, "id", None),
+        before=_jsonable_dict(before),
+        after=_jsonable_dict(after),
+        request_id=context.request_id(),
+    )
+    waiting: list[AuditEvent] | None = db.session().info.get(_WAITING)
+    if waiting is not None:
+        waiting.append(event)
+    else:
+        _chain([event])
+    return event
+
+
+@contextmanager
+def chained_together() -> Iterator[None]:
+    """The events recorded inside the block chained at its end, in the order recorded: the
+    chain's head is locked then, for the last moments of the transaction, instead of from
+    its first change to its commit. For a transaction of many changes (a batch of progress
+    reports), whose writers would otherwise queue on the head for all of it. Nothing is
+    chained when the block raises (the caller rolls back)."""
+    session = db.session()
+    if _WAITING in session.info:  # an enclosing block chains them
+        yield
+        return
+    session.info[_WAITING] = []
+    try:
+        yield
+        waiting = session.info.pop(_WAITING)
+    finally:
+        session.info.pop(_WAITING, None)
+    if waiting:
+        _chain(waiting)
+
+
+def _chain(events: list[AuditEvent]) -> None:
+    """Lock the head, number and hash `events` after the chain's end, add them, flush. Each
+    event's moment is taken after the lock, so the chain's order is the order of moments."""
     lock_chain()
-    last_seq, last_hash = chain_end()
-    seq = last_seq + 1
-    content: dict[str, Any] = {
-        "seq": seq,
-        "created_at": utcnow(),
-        "actor_id": actor.id if actor is not None else None,
-        "actor_username": _actor_name(actor, obj),
-        "action": action,
-        "object_type": type(obj).__name__.lower(),
-        "object_id": getattr(obj, "id", None),
-        "before": _jsonable_dict(before),
-        "after": _jsonable_dict(after),
-        "request_id": context.request_id(),
-    }
-    digest = chain.event_hash(content, last_hash)
-    event = AuditEvent(**content, prev_hash=last_hash, hash=digest)
-    db.session.add(event)
+    seq, digest = chain_end()
+    for event in events:
+        seq += 1
+        event.seq, event.created_at, event.prev_hash = seq, utcnow(), digest
+        digest = event.hash = chain.event_hash(
+            {name: getattr(event, name) for name in chain.HASHED_FIELDS}, digest
+        )
+        db.session.add(event)
     db.session.flush()
     chained(seq, digest)
-    return event
 
 
 def _actor_name(actor: User | None, obj: Any) -> str:

@@ -534,7 +534,7 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
             raise in_batch(refused, index, report.task.code)
         seen.add(report.task.id)
     in_order = sorted(enumerate(reports), key=lambda placed: placed[1].task.id)
-    with _write_or_conflict(*(report.task for report in reports)):
+    with _write_or_conflict(*(report.task for report in reports)), audit.chained_together():
         for index, report in in_order:
             try:
                 apply_progress(
