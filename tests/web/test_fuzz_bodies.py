@@ -111,6 +111,9 @@ PLAUSIBLE = {
     "kind": st.sampled_from(["task", "milestone", "comment", "obstacle", "resolution"]),
     "frequency": st.sampled_from(["monthly", "quarterly", "half_yearly"]),
     "verdict": st.sampled_from(["accept", "send_back"]),
+    "task_id": st.integers(min_value=1, max_value=6),
+    # A batch of progress reports: each one fuzzed as a body of its own.
+    "updates": st.deferred(lambda: st.lists(json_body(schemas.TaskProgress), max_size=4)),
 }
 
 
@@ -144,6 +147,7 @@ API_BODIES = {
     "api.create_token": schemas.TokenRequest,
     "api.create_task": schemas.TaskCreate,
     "api.patch_task": schemas.TaskPatch,
+    "api.report_several": schemas.ProgressBatch,
     "api.ask_extension": schemas.ExtensionAsk,
     "api.decide_extension": schemas.ExtensionDecision,
     "api.post_comment": schemas.CommentBody,
