@@ -3,8 +3,9 @@
 For each database (BENCH_DATABASES, default "sqlite,postgresql") it makes or reuses a
 database of its own holding the synthetic dataset (`flask demo generate`, BENCH_TASKS tasks,
 default 300,000; SQLite in bench/tracker-bench.db, PostgreSQL in tracker_bench), serves the
-app with gunicorn (2 workers) on 127.0.0.1 and measures with concurrent HTTP clients
-(BENCH_CLIENTS, default 2, one per worker; BENCH_REQUESTS per measure, default 30):
+app with gunicorn (BENCH_WORKERS workers, default 2) on 127.0.0.1 and measures with
+concurrent HTTP clients (BENCH_CLIENTS, default 2, one per worker; BENCH_REQUESTS per
+measure, default 30):
 
 1. the top supervisor's overdue board over the whole tree;
 2. a unit leader's "My unit" page, and a task page;
@@ -69,6 +70,9 @@ PORT = int(os.environ.get("BENCH_PORT", "5078"))
 TASKS = int(os.environ.get("BENCH_TASKS", "300000"))
 SEED = 1
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
+# gunicorn's workers: 2 as the national-scale issue measured; deploy/gunicorn.conf.py's own
+# default is 2 × CPUs + 1.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
 WRITERS = int(os.environ.get("BENCH_WRITERS", "8"))
 WRITE_SECONDS = float(os.environ.get("BENCH_WRITE_SECONDS", "10"))
@@ -183,8 +187,8 @@ def environment(url: str) -> dict:
         # demo's) must not be checked against this one.
         "TRACKER_INSTANCE_DIR": f"/tmp/tracker-bench-instance-{url.split(':')[0]}",
         "JOBS_BROKER_URL": BROKER,
-        # deploy/gunicorn.conf.py, as production runs it, with two workers.
-        "GUNICORN_WORKERS": "2",
+        # deploy/gunicorn.conf.py, as production runs it, with BENCH_WORKERS workers.
+        "GUNICORN_WORKERS": str(WORKERS),
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
     }
 
@@ -1294,7 +1298,7 @@ def main() -> None:
     (OUT / f"results-{TASKS}.json").write_text(figures)
     print()
     print(
-        f"{TASKS:,} tasks, {os.cpu_count()} CPUs, {machine['date']}, gunicorn 2 workers,"
+        f"{TASKS:,} tasks, {os.cpu_count()} CPUs, {machine['date']}, gunicorn {WORKERS} workers,"
         f" {CLIENTS} clients"
     )
     print(table(all_results))
