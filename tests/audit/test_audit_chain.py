@@ -204,6 +204,26 @@ def test_events_chained_together_lock_the_head_only_at_the_blocks_end(app, make,
     assert [row.created_at for row in rows] == sorted(row.created_at for row in rows)
 
 
+def test_a_savepoint_rolled_back_inside_the_block_takes_its_waiting_events(app, make, org):
+    """An import tries each row in a savepoint: a refused row's events must not be chained
+    with the others at the end."""
+    admin = make.user("admin", org["ministry"], username="nhập_liệu_viên")
+    ministry = org["ministry"]
+    with audit.chained_together():
+        audit.record(admin, "unit.update", ministry, after={"dòng": "2"})
+        with db.session.begin_nested() as savepoint:
+            audit.record(admin, "unit.update", ministry, after={"dòng": "3, bỏ"})
+            audit.record(admin, "unit.update", ministry, after={"dòng": "3, bỏ nữa"})
+            savepoint.rollback()
+        with db.session.begin_nested():
+            audit.record(admin, "unit.update", ministry, after={"dòng": "4"})
+    db.session.commit()
+    rows = db.session.scalars(select(AuditEvent.after).order_by(AuditEvent.seq)).all()
+    assert [row["dòng"] for row in rows] == ["2", "4"]
+    code, output = verify(app)
+    assert code == 0 and "2 events" in output
+
+
 def test_events_of_a_block_that_raises_are_not_chained(app, make, org):
     admin = make.user("admin", org["ministry"], username="người_kiểm_tra")
     with pytest.raises(RuntimeError), audit.chained_together():

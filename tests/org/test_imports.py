@@ -3,15 +3,18 @@ nothing is written unless the whole file is valid; an export round-trips."""
 
 import csv
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from tracker import audit
 from tracker.extensions import db
-from tracker.models import Directive, StatusUpdate, Target, Task
+from tracker.models import AuditEvent, Directive, StatusUpdate, Target, Task, User
 from tracker.org import imports
+from tracker.work import tasks as work
 
 from ..api.test_api import token_for
 from ..conftest import login
@@ -281,3 +284,69 @@ def test_import_screen_template_cli_and_api(app, client, make, org, admin, today
     ]
     login(client, make.user("unit_leader", org["institute"]))
     assert client.get("/admin/import").status_code == 403
+
+
+@pytest.mark.postgres  # SQLite's writers queue on the whole database during any write
+def test_a_progress_report_is_saved_while_an_import_is_under_way(app, make, org, today):
+    """An import job may run for minutes in one transaction. Its audit events are chained at
+    its end, so a unit leader's report meanwhile does not wait for it (it waited for the
+    chain's head, locked by the import's first row, until the import committed)."""
+    admin = make.user("admin", org["ministry"], username="quản_trị_nhập")
+    leader = make.user("unit_leader", org["institute"], username="trưởng_viện")
+    reported = make.task(org["institute"], code="NV Báo cáo 1", status="in_progress")
+    ids = {"admin": admin.id, "leader": leader.id, "task": reported.id}
+    rows = imports.read_rows("kế hoạch.csv", csv_bytes(good_rows(today)))
+    directives, targets, tasks = counts()
+    first_row_done, report_saved = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def import_job() -> None:
+        with app.app_context():
+
+            def paused_after_the_first_row(done: int) -> None:
+                if not first_row_done.is_set():
+                    first_row_done.set()
+                    outcome["report saved meanwhile"] = report_saved.wait(timeout=20)
+
+            try:
+                outcome["import"] = imports.run_import(
+                    db.session.get(User, ids["admin"]),
+                    rows,
+                    dry_run=False,
+                    progress=paused_after_the_first_row,
+                    seconds=None,
+                )
+            finally:
+                db.session.remove()
+
+    def unit_leader() -> None:
+        first_row_done.wait(timeout=20)
+        with app.app_context():
+            try:
+                task = db.session.get(Task, ids["task"])
+                work.report_progress(
+                    db.session.get(User, ids["leader"]),
+                    task,
+                    task.version,
+                    "in_progress",
+                    40,
+                    "Đã gửi dự thảo lần 1",
+                )
+                report_saved.set()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=import_job), threading.Thread(target=unit_leader)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome["report saved meanwhile"] is True
+    assert outcome["import"].written and counts() == (directives + 1, targets + 1, tasks + 2)
+    db.session.rollback()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    # The report, committed first, comes first in the chain; the import's events after it.
+    reported_at = actions.index("task.progress_reported")
+    assert all(action.startswith("import.") for action in actions[reported_at + 1 :])
+    assert actions[reported_at + 1 :].count("import.task") == 2 and actions[-1] == "import.file"
+    assert audit.verify_trail().problems == []

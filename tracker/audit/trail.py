@@ -12,7 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..domain import audit_chain as chain
 from ..extensions import db
@@ -22,8 +23,10 @@ from ..models._types import utcnow
 from . import anchors
 from .chain_head import chain_end, chained, lock_chain
 
-# The session's key for the events recorded inside `chained_together`, not chained yet.
+# The session's keys for the events recorded inside `chained_together`, not chained yet,
+# and for how many were waiting when each savepoint inside it began.
 _WAITING = "audit_events_waiting"
+_MARKS = "audit_events_waiting_at_savepoints"
 
 
 def jsonable(value: Any) -> Any:
@@ -79,20 +82,45 @@ def chained_together() -> Iterator[None]:
     """The events recorded inside the block chained at its end, in the order recorded: the
     chain's head is locked then, for the last moments of the transaction, instead of from
     its first change to its commit. For a transaction of many changes (a batch of progress
-    reports), whose writers would otherwise queue on the head for all of it. Nothing is
-    chained when the block raises (the caller rolls back)."""
+    reports, an import), whose writers would otherwise queue on the head for all of it —
+    an import job for minutes. Nothing is chained when the block raises (the caller rolls
+    back); a savepoint rolled back inside the block takes the events recorded in it, and a
+    rollback of the whole transaction all of them."""
     session = db.session()
     if _WAITING in session.info:  # an enclosing block chains them
         yield
         return
     session.info[_WAITING] = []
+    session.info[_MARKS] = {}
     try:
         yield
-        waiting = session.info.pop(_WAITING)
+        waiting = session.info[_WAITING]
     finally:
         session.info.pop(_WAITING, None)
+        session.info.pop(_MARKS, None)
     if waiting:
         _chain(waiting)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """How many events were waiting when a savepoint began (see `_forget_rolled_back`)."""
+    if transaction.nested and _WAITING in session.info:
+        session.info[_MARKS][transaction] = len(session.info[_WAITING])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """The waiting events recorded inside what was rolled back are forgotten: since the
+    savepoint's mark, or all of them when the whole transaction was rolled back."""
+    waiting = session.info.get(_WAITING)
+    if waiting is None:
+        return
+    mark = session.info[_MARKS].pop(previous_transaction, None)
+    if not previous_transaction.nested:
+        mark = 0
+    if mark is not None:
+        del waiting[mark:]
 
 
 def _chain(events: list[AuditEvent]) -> None:
@@ -100,13 +128,13 @@ def _chain(events: list[AuditEvent]) -> None:
     event's moment is taken after the lock, so the chain's order is the order of moments."""
     lock_chain()
     seq, digest = chain_end()
-    for event in events:
+    for each in events:
         seq += 1
-        event.seq, event.created_at, event.prev_hash = seq, utcnow(), digest
-        digest = event.hash = chain.event_hash(
-            {name: getattr(event, name) for name in chain.HASHED_FIELDS}, digest
+        each.seq, each.created_at, each.prev_hash = seq, utcnow(), digest
+        digest = each.hash = chain.event_hash(
+            {name: getattr(each, name) for name in chain.HASHED_FIELDS}, digest
         )
-        db.session.add(event)
+        db.session.add(each)
     db.session.flush()
     chained(seq, digest)
 

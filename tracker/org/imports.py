@@ -601,10 +601,35 @@ def run_rows(
     stops, writes nothing and raises ImportRefused. `before_commit` (a background job
     recording its completion) runs inside the import's transaction just before it commits;
     when it answers False nothing is written."""
-    # A write first, so that the transaction is open before the first savepoint: Python's
-    # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
-    # one would commit when released.
-    audit.lock_chain()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # A write first, so that the transaction is open before the first savepoint: Python's
+        # sqlite3 module only begins a transaction at a write, and a savepoint taken outside
+        # one would commit when released. (SQLite's writers queue on the whole database for
+        # the import anyway; on PostgreSQL the head is locked only at its end, below.)
+        audit.lock_chain()
+    with audit.chained_together():
+        if not _tried_every_row(rows, report, try_row, blame, progress, seconds):
+            return report
+        audit.record(actor, action, actor, after=summary())
+    report.written = True
+    if before_commit is not None and not before_commit(report):
+        db.session.rollback()
+        report.written = False
+        return report
+    db.session.commit()
+    return report
+
+
+def _tried_every_row(
+    rows: list[dict[str, Any]],
+    report: ImportReport,
+    try_row: Callable[[dict[str, Any], int], None],
+    blame: Callable[[DomainError], str],
+    progress: Callable[[int], None] | None,
+    seconds: float | None,
+) -> bool:
+    """`run_rows`' loop: each row in its savepoint; False (all rolled back) when a row was
+    refused or this is a dry run."""
     deadline = deadline_after(seconds)
     for index, row in enumerate(rows):
         line = index + 2  # the header is row 1
@@ -629,15 +654,8 @@ def run_rows(
             progress(1)
     if report.errors or report.dry_run:
         db.session.rollback()
-        return report
-    audit.record(actor, action, actor, after=summary())
-    report.written = True
-    if before_commit is not None and not before_commit(report):
-        db.session.rollback()
-        report.written = False
-        return report
-    db.session.commit()
-    return report
+        return False
+    return True
 
 
 def report_json(report: ImportReport) -> dict[str, Any]:
