@@ -3,7 +3,9 @@ first audited write; its end (the last event this transaction chained) kept in t
 the head row written once, when the transaction commits.
 
 Every writer still queues on the head row (a row lock on PostgreSQL, the write lock on
-SQLite) from its first event to its commit, so concurrent changes make one chain. What
+SQLite) from its first event to its commit, so concurrent changes make one chain; a
+transaction of many changes records inside `trail.chained_together`, so that its first event
+comes only at its end. What
 changed is that the row is written once per transaction instead of once per event: each
 write of one row inside one transaction leaves a version of it that PostgreSQL walks at the
 next, so an import writing 40,000 events in one transaction spent most of its time there
