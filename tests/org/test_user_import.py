@@ -5,14 +5,17 @@ is measured by `make bench`.)"""
 
 import io
 import re
+import threading
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from tracker import audit
 from tracker.extensions import db
-from tracker.models import AccountLink, AuditEvent, User
-from tracker.org import user_imports
+from tracker.models import AccountLink, AuditEvent, Task, User
+from tracker.org import imports, user_imports
+from tracker.work import tasks as work
 
 from ..conftest import login
 from ..work.test_reminders import smtp_server
@@ -166,3 +169,71 @@ def test_the_command_line_imports_and_invites(data_app, make, org, inbox, tmp_pa
     assert applied.exit_code == 0, applied.output
     assert "1 invitation(s) mailed" in applied.output
     assert len(inbox.to("mai@mof.gov.vn")) == 1
+
+
+@pytest.mark.postgres  # SQLite's writers queue on the whole database during any write
+def test_account_imports_queue_behind_each_other_and_nothing_else_waits(app, make, org):
+    """An account import holds its own lock, not the audit chain's head: a unit leader's
+    progress report is saved while it runs, and a second import of the same account waits
+    for the first's commit, then finds the name taken and writes nothing."""
+    admin = make.user("admin", org["ministry"], username="quản_trị_tài_khoản")
+    leader = make.user("unit_leader", org["institute"], username="trưởng_phòng")
+    task = make.task(org["institute"], code="NV Tổng hợp 1", status="in_progress")
+    ids = {"admin": admin.id, "leader": leader.id, "task": task.id}
+    line = f"nguyen.van.an,Nguyễn Văn An,an.nv@mof.gov.vn,officer,{org['department'].code},vi"
+    rows = imports.read_rows("tài khoản.csv", csv_file([line]), required=user_imports.REQUIRED)
+    first_paused, first_may_go = threading.Event(), threading.Event()
+    reports: dict[str, object] = {}
+
+    def account_import(name: str, pause: bool) -> None:
+        def paused(done: int) -> None:
+            if pause:
+                first_paused.set()
+                first_may_go.wait(timeout=30)
+
+        with app.app_context():
+            try:
+                reports[name], _ = user_imports.run_user_import(
+                    db.session.get(User, ids["admin"]), rows, dry_run=False, progress=paused
+                )
+            finally:
+                db.session.remove()
+
+    def unit_leader() -> None:
+        with app.app_context():
+            try:
+                reported = db.session.get(Task, ids["task"])
+                work.report_progress(
+                    db.session.get(User, ids["leader"]),
+                    reported,
+                    reported.version,
+                    "in_progress",
+                    55,
+                    "Đã tổng hợp số liệu quý IV",
+                )
+                reports["progress"] = "saved"
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=account_import, args=("first", True))
+    first.start()
+    assert first_paused.wait(timeout=30)
+    leader_thread = threading.Thread(target=unit_leader)
+    leader_thread.start()
+    leader_thread.join(timeout=15)
+    saved_meanwhile = reports.get("progress") == "saved"
+    second = threading.Thread(target=account_import, args=("second", False))
+    second.start()
+    second.join(timeout=2)
+    still_waiting = second.is_alive()
+    first_may_go.set()
+    for thread in (first, second):
+        thread.join(timeout=60)
+
+    assert saved_meanwhile  # while the first import held its transaction open
+    assert still_waiting  # the second import queued behind the first
+    assert reports["first"].written and not reports["second"].written
+    assert [error.column for error in reports["second"].errors] == ["username"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(User.id)).where(User.username == "nguyen.van.an"))
+    assert audit.verify_trail().problems == []

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from .. import audit
 from ..accounts import account_links, users
@@ -53,6 +53,26 @@ class _Known:
 
     usernames: set[str]
     units: dict[str, Unit]
+
+
+# The PostgreSQL advisory lock an account import holds to its transaction's end ("accounts"
+# in ASCII): any 64-bit key no other lock of the app uses.
+_ACCOUNT_IMPORTS_LOCK = int.from_bytes(b"accounts", "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def _queue_behind_other_account_imports() -> None:
+    """Two account imports must not both make one username: the second waits here until the
+    first has committed, then reads the names taken (`_known`, which sees that commit). On
+    PostgreSQL an advisory lock of their own, so that other writers — progress reports,
+    sign-ins — do not wait for an import; its audit events are chained at its end
+    (`imports.run_rows`). On SQLite the chain's head, a write: SQLite's writers queue on the
+    whole database during the import anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ACCOUNT_IMPORTS_LOCK}
+        )
+    else:
+        audit.lock_chain()
 
 
 def _known() -> _Known:
@@ -108,9 +128,7 @@ def run_user_import(
     otherwise none."""
     policy.require(policy.can_manage_users(actor))
     report = ImportReport(rows=len(rows), dry_run=dry_run, created={"users": 0})
-    # The taken names are read under the audit chain's lock (run_rows takes it again, a
-    # no-op), so that accounts another import commits meanwhile are among them.
-    audit.lock_chain()
+    _queue_behind_other_account_imports()
     known = _known()
     invitations: list[Invitation] = []
 
