@@ -14,8 +14,8 @@ from tracker.audit import verify_trail
 from tracker.domain.errors import Conflict
 from tracker.extensions import db
 from tracker.models import AuditEvent, StatusUpdate, Task
-from tracker.web.api.schemas import MOST_REPORTS_AT_ONCE
 from tracker.work import tasks as work
+from tracker.work.tasks import MOST_REPORTS_AT_ONCE
 
 from ..conftest import PASSWORD
 from ..served import gunicorn

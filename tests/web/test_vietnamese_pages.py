@@ -135,7 +135,13 @@ PAGES = {
         "/verification",
     ],
     "supervisor": ["/tasks/{task}", "/board", "/verification", "/notifications"],
-    "unit_leader": ["/my-unit", "/tasks/{task}", "/reminders", "/notifications"],
+    "unit_leader": [
+        "/my-unit",
+        "/my-unit/progress",
+        "/tasks/{task}",
+        "/reminders",
+        "/notifications",
+    ],
     "officer": ["/my-unit", "/tasks/{task}", "/notifications"],
     "auditor": ["/dashboard", "/reports/directives/{directive}", "/exports/verify"],
 }

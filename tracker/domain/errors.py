@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from .text import N_, field_label
+from .text import N_, Text, field_label
 
 
 class DomainError(Exception):
@@ -74,11 +74,14 @@ def first_problem(
 
 def in_batch(error: DomainError, index: int, code: str) -> DomainError:
     """`error` as refused inside a batch: its message names the report (counted from 1) and
-    the task, its field errors sit under `updates.<index>.` (as the body's own errors are
-    named); the same class, so the same HTTP status."""
+    the task, and stays translatable (the refusal's own text is a value of it); its field
+    errors sit under `updates.<index>.` (as the body's own errors are named); the same class,
+    so the same HTTP status."""
+    problem = Text(error.template).fill(**error.params) if error.params else Text(error.template)
     refusal = copy.copy(error)
-    refusal.message = f"Update {index + 1} (task {code}): {error.message}"
-    refusal.template, refusal.params = refusal.message, {}
+    refusal.template = N_("Update %(place)s (task %(code)s): %(problem)s")
+    refusal.params = {"place": index + 1, "code": code, "problem": problem}
+    refusal.message = refusal.template % refusal.params
     refusal.field_errors = {
         f"updates.{index}.{field}": problems for field, problems in error.field_errors.items()
     } or {f"updates.{index}": [error.message]}

@@ -68,3 +68,10 @@ def check_transition(old: str, new: str) -> None:
         f"{detail}."
     )
     raise InvalidTransition(message, field_errors={"status": [message]})
+
+
+def status_with_percent(status: str, percent: int) -> str:
+    """The status a report of `percent` done leaves a task in, when the reporter does not
+    choose one (several tasks reported at once): a task not started is in progress once any
+    of it is done; any other status stays."""
+    return IN_PROGRESS if status == NOT_STARTED and percent > 0 else status

@@ -52,6 +52,9 @@ TASK_FIELDS = (
     "version",
 )
 MAX_NOTE_LENGTH = 5000
+# Reports one request may carry (report_progress_together): one transaction of at most about
+# a second on the bench's machine (about 5 ms each), well inside the worker's timeout.
+MOST_REPORTS_AT_ONCE = 100
 
 
 @dataclass
@@ -524,6 +527,11 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
     The reports are written in task id order, so that two batches sharing tasks lock their
     rows in the same order and one waits for the other. A report the rules refuse is raised
     naming its place in `reports` (errors.in_batch); nothing is then saved."""
+    if len(reports) > MOST_REPORTS_AT_ONCE:
+        raise InvalidInput(
+            N_("At most %(count)s tasks may be reported at once."),
+            params={"count": MOST_REPORTS_AT_ONCE},
+        )
     seen: set[int] = set()
     for index, report in enumerate(reports):
         if report.task.id in seen:

@@ -14,6 +14,7 @@ from ...domain.lifecycle import STATUSES, TASK_KINDS
 from ...domain.numbers import LARGEST
 from ...infra.clock import today
 from ...models import Task
+from ...work.tasks import MOST_REPORTS_AT_ONCE
 
 
 def _sane_day(value: date) -> date:
@@ -47,11 +48,6 @@ class TaskPatch(Body):
     progress: int | None = Field(default=None, ge=0, le=100)
     note: str | None = Field(default=None, max_length=5000)
     evidence_url: str | None = Field(default=None, max_length=500)
-
-
-# Reports one POST /api/v1/tasks/progress may carry: one transaction of at most about a
-# second on the bench's machine (about 5 ms each), well inside the worker's timeout.
-MOST_REPORTS_AT_ONCE = 100
 
 
 class TaskProgress(TaskPatch):

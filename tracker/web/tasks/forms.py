@@ -46,6 +46,14 @@ class ProgressForm(PageForm):
     version = HiddenField(validators=[DataRequired()])
 
 
+class SeveralProgressForm(PageForm):
+    """The page that reports several of a unit's tasks at once: it carries the CSRF token;
+    each row's fields are named by its task (`percent-<id>`, `note-<id>`, `version-<id>`,
+    and `task_id` listing the rows), as many as the page shows, and read by the route."""
+
+    id_prefix = "several"
+
+
 class VerificationForm(PageForm):
     """A supervisor's decision on a submitted task: the *Verify* and *Send back* buttons."""
 

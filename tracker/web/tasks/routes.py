@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,8 +18,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...domain import policy
-from ...domain.errors import Conflict, InvalidInput
-from ...domain.lifecycle import COMPLETED, IN_PROGRESS, STATUS_LABELS, SUBMITTED
+from ...domain.errors import Conflict, DomainError, InvalidInput, in_batch
+from ...domain.lifecycle import (
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    STATUS_LABELS,
+    SUBMITTED,
+    status_with_percent,
+)
 from ...domain.numbers import whole_number
 from ...domain.roles import AUDITOR, OFFICER, UNIT_LEADER
 from ...domain.search_text import typed
@@ -46,6 +55,7 @@ from .forms import (
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ProgressForm,
+    SeveralProgressForm,
     UrgingForm,
     VerificationForm,
 )
@@ -91,6 +101,104 @@ def my_unit():
         mine=mine,
         due_soon_days=due_soon_days(),
     )
+
+
+# The statuses a task is reported on from the page of several tasks (a submitted one waits
+# for its verification: its own page sends it back).
+REPORTED_TOGETHER = (NOT_STARTED, IN_PROGRESS)
+
+
+@bp.route("/my-unit/progress")
+@login_required
+def report_several():
+    """A page of the unit's tasks, most urgent first as on *My unit*, each open one the user
+    may report on with its percent and a note (saved by `save_several`)."""
+    policy.require(policy.can_view_unit_tasks(current_user))
+    return _several_page(SeveralProgressForm(), {}, 200)
+
+
+@bp.route("/my-unit/progress", methods=["POST"])
+@login_required
+def save_several():
+    """The page's changed rows saved together, or none of them and the refused one named
+    (work.tasks.report_progress_together); the page again with what was typed."""
+    policy.require(policy.can_view_unit_tasks(current_user))
+    form = SeveralProgressForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired: reload the page and enter the changes again."), "error")
+        return _several_page(form, request.form, 400)
+    try:
+        saved = _report_the_changed_rows()
+    except DomainError as refused:
+        flash(describe(refused), "error")
+        return _several_page(form, request.form, refused.status_code)
+    if not saved:
+        flash(_("Nothing to save: change a percent or add a note."), "error")
+        return _several_page(form, request.form, 422)
+    flash(_("Progress on %(count)s tasks saved.", count=saved), "success")
+    return redirect(url_for("tasks.report_several", **request.args))
+
+
+def _several_page(form: SeveralProgressForm, posted: Any, status: int):
+    filters = TaskFilters.from_args(request.args, clock.today()).with_(
+        unit=current_user.unit.code, scope=None
+    )
+    page, per_page = page_and_size()
+    pagination = task_queries.paginate_tasks(
+        current_user, filters, page, min(per_page, tasks.MOST_REPORTS_AT_ONCE)
+    )
+    editable = {
+        task.id
+        for task in pagination.items
+        if task.status in REPORTED_TOGETHER and policy.can_report_progress(current_user, task)
+    }
+    page_html = render_template(
+        "tasks/report_several.html",
+        form=form,
+        pagination=pagination,
+        filters=filters,
+        editable=editable,
+        posted=posted,
+        due_soon_days=due_soon_days(),
+    )
+    return page_html, status
+
+
+def _report_the_changed_rows() -> int:
+    """The rows of the posted page whose percent or note changed, reported together; how
+    many. A row's percent that is not a whole number from 0 to 100 is refused, naming it."""
+    ids = [whole_number(raw) for raw in request.form.getlist("task_id")]
+    if None in ids or len(ids) > tasks.MOST_REPORTS_AT_ONCE:
+        raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
+    found = lookups.tasks_shown([task_id for task_id in ids if task_id is not None])
+    reports = []
+    for index, task_id in enumerate(ids):
+        task = found.get(task_id or 0)
+        raw_percent = request.form.get(f"percent-{task_id}", "").strip()
+        note = request.form.get(f"note-{task_id}", "").strip()
+        if task is None:
+            raise in_batch(lookups.no_such("task"), index, f"id {task_id}")
+        percent = whole_number(raw_percent, 100)
+        if percent is None:
+            refused = InvalidInput(
+                N_("Give a whole number from 0 to 100."),
+                field_errors={"progress": ["a whole number from 0 to 100"]},
+            )
+            raise in_batch(refused, index, task.code)
+        if percent == task.percent_done and not note:
+            continue
+        reports.append(
+            tasks.ProgressReport(
+                task,
+                whole_number(request.form.get(f"version-{task_id}")),
+                status_with_percent(task.status, percent),
+                percent,
+                note,
+            )
+        )
+    if reports:
+        tasks.report_progress_together(current_user, reports)
+    return len(reports)
 
 
 @bp.route("/search")
