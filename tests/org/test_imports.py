@@ -286,6 +286,19 @@ def test_import_screen_template_cli_and_api(app, client, make, org, admin, today
     assert client.get("/admin/import").status_code == 403
 
 
+def report_on_its_own_connection(app, leader_id: int, task_id: int, percent: int, note: str):
+    """A unit leader's progress report, as another request would send it beside a running
+    import (its own app context, session and connection)."""
+    with app.app_context():
+        try:
+            task = db.session.get(Task, task_id)
+            work.report_progress(
+                db.session.get(User, leader_id), task, task.version, "in_progress", percent, note
+            )
+        finally:
+            db.session.remove()
+
+
 @pytest.mark.postgres  # SQLite's writers queue on the whole database during any write
 def test_a_progress_report_is_saved_while_an_import_is_under_way(app, make, org, today):
     """An import job may run for minutes in one transaction. Its audit events are chained at
@@ -321,20 +334,8 @@ def test_a_progress_report_is_saved_while_an_import_is_under_way(app, make, org,
 
     def unit_leader() -> None:
         first_row_done.wait(timeout=20)
-        with app.app_context():
-            try:
-                task = db.session.get(Task, ids["task"])
-                work.report_progress(
-                    db.session.get(User, ids["leader"]),
-                    task,
-                    task.version,
-                    "in_progress",
-                    40,
-                    "Đã gửi dự thảo lần 1",
-                )
-                report_saved.set()
-            finally:
-                db.session.remove()
+        report_on_its_own_connection(app, ids["leader"], ids["task"], 40, "Đã gửi dự thảo lần 1")
+        report_saved.set()
 
     threads = [threading.Thread(target=import_job), threading.Thread(target=unit_leader)]
     for thread in threads:

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import AccountLink, AuditEvent, Task, User
+from tracker.models import AccountLink, AuditEvent, User
 from tracker.org import imports, user_imports
-from tracker.work import tasks as work
 
 from ..conftest import login
 from ..work.test_reminders import smtp_server
+from .test_imports import report_on_its_own_connection
 
 HEADER = "username,full_name,email,role,unit,language\r\n"
 
@@ -200,20 +200,10 @@ def test_account_imports_queue_behind_each_other_and_nothing_else_waits(app, mak
                 db.session.remove()
 
     def unit_leader() -> None:
-        with app.app_context():
-            try:
-                reported = db.session.get(Task, ids["task"])
-                work.report_progress(
-                    db.session.get(User, ids["leader"]),
-                    reported,
-                    reported.version,
-                    "in_progress",
-                    55,
-                    "Đã tổng hợp số liệu quý IV",
-                )
-                reports["progress"] = "saved"
-            finally:
-                db.session.remove()
+        report_on_its_own_connection(
+            app, ids["leader"], ids["task"], 55, "Đã tổng hợp số liệu quý IV"
+        )
+        reports["progress"] = "saved"
 
     first = threading.Thread(target=account_import, args=("first", True))
     first.start()
