@@ -145,6 +145,20 @@ def test_a_refused_row_saves_none_and_is_named_in_vietnamese(
     assert 'value="Hoàn thiện hồ sơ"' in response.get_data(as_text=True)  # what was typed
 
 
+def test_a_refused_row_is_counted_among_the_page_rows(client, unit):
+    """The rows left unchanged still count: the refused one is named by its row."""
+    started, new = unit["tasks"]["started"], unit["tasks"]["new"]
+    login(client, unit["leader"])
+    response = post(
+        client,
+        [started, new],
+        row(started, started.percent_done),  # unchanged: not reported
+        row(new, 25, version=7),
+    )
+    assert response.status_code == 409
+    assert "Cập nhật thứ 2 (nhiệm vụ CCHC Đợt 2)" in page_text(response)
+
+
 def test_a_form_without_its_token_saves_nothing(app, client, unit, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     started = unit["tasks"]["started"]

@@ -518,6 +518,9 @@ class ProgressReport:
     percent_done: int | None
     note: str = ""
     evidence_url: str = ""
+    # Where the person sent it (counted from 0): a page's row, when the page leaves out the
+    # rows it did not change; by default its place among the reports.
+    place: int | None = None
 
 
 def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> None:
@@ -539,7 +542,7 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
                 N_("The task is already reported earlier in this request: send it once."),
                 field_errors={"task_id": ["given twice"]},
             )
-            raise in_batch(refused, index, report.task.code)
+            raise in_batch(refused, _place(report, index), report.task.code)
         seen.add(report.task.id)
     in_order = sorted(enumerate(reports), key=lambda placed: placed[1].task.id)
     with _write_or_conflict(*(report.task for report in reports)), audit.chained_together():
@@ -556,4 +559,8 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
                 )
             except DomainError as refused:
                 db.session.rollback()
-                raise in_batch(refused, index, report.task.code) from refused
+                raise in_batch(refused, _place(report, index), report.task.code) from refused
+
+
+def _place(report: ProgressReport, index: int) -> int:
+    return index if report.place is None else report.place

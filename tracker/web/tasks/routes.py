@@ -194,6 +194,7 @@ def _report_the_changed_rows() -> int:
                 status_with_percent(task.status, percent),
                 percent,
                 note,
+                place=index,
             )
         )
     if reports:
