@@ -118,9 +118,7 @@ def test_the_changed_rows_are_saved_together_and_the_unchanged_left(client, unit
             "new", "ba mươi", None, 422, "(nhiệm vụ CCHC Đợt 2)", id="a percent not a number"
         ),
         pytest.param("new", 130, None, 422, "(nhiệm vụ CCHC Đợt 2)", id="a percent over 100"),
-        pytest.param(
-            "theirs", 30, None, 403, "(nhiệm vụ ĐN Đợt 1)", id="another unit's task slipped in"
-        ),
+        pytest.param("theirs", 30, None, 404, "(nhiệm vụ id ", id="another unit's task slipped in"),
     ],
 )
 def test_a_refused_row_saves_none_and_is_named_in_vietnamese(
@@ -157,6 +155,23 @@ def test_a_refused_row_is_counted_among_the_page_rows(client, unit):
     )
     assert response.status_code == 409
     assert "Cập nhật thứ 2 (nhiệm vụ CCHC Đợt 2)" in page_text(response)
+
+
+def test_a_task_the_leader_may_not_see_is_not_named(client, make, unit):
+    secret = make.task(
+        make.unit("Cục An ninh", name="Cục An ninh nội bộ"),
+        code="MẬT 01",
+        status="in_progress",
+        confidentiality="secret",
+    )
+    started = unit["tasks"]["started"]
+    login(client, unit["leader"])
+    before = written()
+    response = post(client, [started, secret], row(started, 80), row(secret, 10))
+    assert response.status_code == 404
+    text = page_text(response)
+    assert f"(nhiệm vụ id {secret.id})" in text and "MẬT 01" not in text
+    assert written() == before
 
 
 def test_a_form_without_its_token_saves_nothing(app, client, unit, monkeypatch):

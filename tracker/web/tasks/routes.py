@@ -176,7 +176,8 @@ def _report_the_changed_rows() -> int:
         task = found.get(task_id or 0)
         raw_percent = request.form.get(f"percent-{task_id}", "").strip()
         note = request.form.get(f"note-{task_id}", "").strip()
-        if task is None:
+        if task is None or not policy.can_view_task(current_user, task):
+            # A task the person may not see is named by the id they sent, never by its code.
             raise in_batch(lookups.no_such("task"), index, f"id {task_id}")
         percent = whole_number(raw_percent, 100)
         if percent is None:
