@@ -198,7 +198,8 @@ def test_two_batches_locking_each_others_rows_get_a_conflict_not_an_error(app, u
                 )
                 both_hold_one.wait()
                 work.report_progress_together(
-                    leader, [work.ProgressReport(wanted, wanted.version, "in_progress", 60)]
+                    leader,
+                    [work.ProgressReport(wanted, wanted.version, "in_progress", 60, place=0)],
                 )
                 outcomes[name] = "saved"
             except Conflict as conflict:

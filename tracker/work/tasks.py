@@ -290,21 +290,15 @@ def _write_or_conflict(*tasks: Task) -> Iterator[None]:
         ):
             raise
         db.session.rollback()
-        if len(tasks) > 1:
-            raise Conflict(
-                N_(
-                    "One of tasks %(code)s was changed by someone else at the same moment. "
-                    "Nothing was saved: reload them and try again."
-                ),
-                params={"code": codes},
-            ) from lost
-        raise Conflict(
-            N_(
-                "Task %(code)s was changed by someone else at the same moment. Nothing was "
-                "saved: reload the task and try again."
-            ),
-            params={"code": codes},
-        ) from lost
+        several = N_(
+            "One of tasks %(code)s was changed by someone else at the same moment. "
+            "Nothing was saved: reload them and try again."
+        )
+        one = N_(
+            "Task %(code)s was changed by someone else at the same moment. Nothing was "
+            "saved: reload the task and try again."
+        )
+        raise Conflict(several if len(tasks) > 1 else one, params={"code": codes}) from lost
     finally:
         session.expire_on_commit = expires_on_commit
 
@@ -518,9 +512,9 @@ class ProgressReport:
     percent_done: int | None
     note: str = ""
     evidence_url: str = ""
-    # Where the person sent it (counted from 0): a page's row, when the page leaves out the
-    # rows it did not change; by default its place among the reports.
-    place: int | None = None
+    # Where the person sent it (counted from 0), as a refusal names it: its place in the
+    # request's list, or its row on a page that leaves out the rows it did not change.
+    place: int = field(kw_only=True)
 
 
 def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> None:
@@ -529,24 +523,24 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
 
     The reports are written in task id order, so that two batches sharing tasks lock their
     rows in the same order and one waits for the other. A report the rules refuse is raised
-    naming its place in `reports` (errors.in_batch); nothing is then saved."""
+    naming its place (errors.in_batch); nothing is then saved."""
     if len(reports) > MOST_REPORTS_AT_ONCE:
         raise InvalidInput(
             N_("At most %(count)s tasks may be reported at once."),
             params={"count": MOST_REPORTS_AT_ONCE},
         )
     seen: set[int] = set()
-    for index, report in enumerate(reports):
+    for report in reports:
         if report.task.id in seen:
             refused = InvalidInput(
                 N_("The task is already reported earlier in this request: send it once."),
                 field_errors={"task_id": ["given twice"]},
             )
-            raise in_batch(refused, _place(report, index), report.task.code)
+            raise in_batch(refused, report.place, report.task.code)
         seen.add(report.task.id)
-    in_order = sorted(enumerate(reports), key=lambda placed: placed[1].task.id)
+    in_order = sorted(reports, key=lambda report: report.task.id)
     with _write_or_conflict(*(report.task for report in reports)), audit.chained_together():
-        for index, report in in_order:
+        for report in in_order:
             try:
                 apply_progress(
                     actor,
@@ -559,8 +553,4 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
                 )
             except DomainError as refused:
                 db.session.rollback()
-                raise in_batch(refused, _place(report, index), report.task.code) from refused
-
-
-def _place(report: ProgressReport, index: int) -> int:
-    return index if report.place is None else report.place
+                raise in_batch(refused, report.place, report.task.code) from refused

@@ -223,6 +223,7 @@ def report_several():
                 item.progress,
                 item.note or "",
                 item.evidence_url or "",
+                place=index,
             )
         )
     tasks.report_progress_together(_user(), reports)

@@ -167,19 +167,19 @@ def _several_page(form: SeveralProgressForm, posted: Any, status: int):
 def _report_the_changed_rows() -> int:
     """The rows of the posted page whose percent or note changed, reported together; how
     many. A row's percent that is not a whole number from 0 to 100 is refused, naming it."""
-    ids = [whole_number(raw) for raw in request.form.getlist("task_id")]
-    if None in ids or len(ids) > tasks.MOST_REPORTS_AT_ONCE:
+    sent = request.form.getlist("task_id")
+    ids = [task_id for task_id in map(whole_number, sent) if task_id is not None]
+    if len(ids) != len(sent) or len(ids) > tasks.MOST_REPORTS_AT_ONCE:
         raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
-    found = lookups.tasks_shown([task_id for task_id in ids if task_id is not None])
+    found = lookups.tasks_shown(ids)
     reports = []
     for index, task_id in enumerate(ids):
-        task = found.get(task_id or 0)
-        raw_percent = request.form.get(f"percent-{task_id}", "").strip()
-        note = request.form.get(f"note-{task_id}", "").strip()
+        task = found.get(task_id)
         if task is None or not policy.can_view_task(current_user, task):
             # A task the person may not see is named by the id they sent, never by its code.
             raise in_batch(lookups.no_such("task"), index, f"id {task_id}")
-        percent = whole_number(raw_percent, 100)
+        percent = whole_number(request.form.get(f"percent-{task_id}", "").strip(), 100)
+        note = request.form.get(f"note-{task_id}", "").strip()
         if percent is None:
             refused = InvalidInput(
                 N_("Give a whole number from 0 to 100."),
