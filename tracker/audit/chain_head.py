@@ -4,12 +4,11 @@ the head row written once, when the transaction commits.
 
 Every writer still queues on the head row (a row lock on PostgreSQL, the write lock on
 SQLite) from its first event to its commit, so concurrent changes make one chain; a
-transaction of many changes records inside `trail.chained_together`, so that its first event
-comes only at its end. What
-changed is that the row is written once per transaction instead of once per event: each
-write of one row inside one transaction leaves a version of it that PostgreSQL walks at the
-next, so an import writing 40,000 events in one transaction spent most of its time there
-(10,000 accounts: 145 s).
+transaction of many changes records inside `trail.chained_together`, so that its first
+event comes only at its end. What changed is that the row is written once per transaction
+instead of once per event: each write of one row inside one transaction leaves a version of
+it that PostgreSQL walks at the next, so an import writing 40,000 events in one transaction
+spent most of its time there (10,000 accounts: 145 s).
 
 A savepoint rolled back (an import's refused row) takes its events with it: the end is then
 read again from the events this transaction still holds; and when the lock itself was taken

@@ -224,7 +224,7 @@ def _with_open_at_end(counted: list[int], open_counts: tl.TimelinessCounts) -> P
     """A group's figures from the counted ones (in PeriodFigures' order, without the open
     classes) and its open tasks' two classes: by position, since a national report builds
     30,000 of them."""
-    open_at_end = [open_counts.within_deadline, open_counts.overdue]
+    open_at_end = [getattr(open_counts, name) for name in OPEN_AT_END]
     return PeriodFigures(*counted[:_OPEN_AT], *open_at_end, *counted[_OPEN_AT:])
 
 
