@@ -1058,19 +1058,28 @@ def measure_html_updates(s: Subjects, browsers: list[Browser]) -> dict:
     return measure(post, clients=len(browsers), expected=(302,)).figures()
 
 
-def measure_api_updates(s: Subjects, leaders_only: bool, clients: int = CLIENTS) -> dict:
-    """PATCH /api/v1/tasks/<id> by unit leaders on their own tasks (no write conflicts).
-    Latency with `clients` clients; or throughput with BENCH_WRITERS for a set time."""
-    people = s.writers[:clients] if leaders_only else s.writers[:WRITERS]
+def writers_with_versions(
+    people: list[tuple[str, list[int]]], tasks_each: int
+) -> list[tuple[dict[str, str], dict[int, int]]]:
+    """For each writer (username, own task ids): the API headers with a token of theirs, and
+    the version of each of their first `tasks_each` tasks (kept up to date as they write)."""
     clients = []
     for username, task_ids in people:
         token = api_token(username)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         versions = {}
-        for task_id in task_ids[:5]:
+        for task_id in task_ids[:tasks_each]:
             _, body = Browser().request("GET", f"/api/v1/tasks/{task_id}", headers=headers)
             versions[task_id] = json.loads(body)["version"]
         clients.append((headers, versions))
+    return clients
+
+
+def measure_api_updates(s: Subjects, leaders_only: bool, clients: int = CLIENTS) -> dict:
+    """PATCH /api/v1/tasks/<id> by unit leaders on their own tasks (no write conflicts).
+    Latency with `clients` clients; or throughput with BENCH_WRITERS for a set time."""
+    people = s.writers[:clients] if leaders_only else s.writers[:WRITERS]
+    clients = writers_with_versions(people, 5)
 
     def patch(client: int, n: int) -> int:
         headers, versions = clients[client]
@@ -1117,17 +1126,7 @@ def measure_batched_updates(s: Subjects) -> dict:
     """BENCH_WRITERS unit leaders each sending BENCH_BATCH of their own tasks' progress per
     POST /api/v1/tasks/progress for BENCH_WRITE_SECONDS: latency per request, and
     per_second counting updates (tasks written), not requests."""
-    clients = []
-    for username, task_ids in s.writers[:WRITERS]:
-        headers = {
-            "Authorization": f"Bearer {api_token(username)}",
-            "Content-Type": "application/json",
-        }
-        versions = {}
-        for task_id in task_ids[:BATCH]:
-            _, body = Browser().request("GET", f"/api/v1/tasks/{task_id}", headers=headers)
-            versions[task_id] = json.loads(body)["version"]
-        clients.append((headers, versions))
+    clients = writers_with_versions(s.writers[:WRITERS], BATCH)
 
     def post(client: int, n: int) -> int:
         headers, versions = clients[client]
