@@ -4,15 +4,18 @@
 import csv
 import io
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tracker.audit import verify_trail
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task
+from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task, Unit, User
+from tracker.reporting import closings, snapshots
+from tracker.reporting.task_queries import TaskFilters
 from tracker.work import deadline_extensions as extensions
 from tracker.work import tasks
 
@@ -162,3 +165,71 @@ def test_two_concurrent_closes_of_one_scope_make_one_closing(app, make, org, his
     assert sum("already closed for this scope" in page for page in pages) == 1
     assert not any("Something went wrong" in page for page in pages)
     assert closings_count() == 1
+
+
+@pytest.mark.postgres  # SQLite's writers queue on the whole database during a close anyway
+def test_a_close_reads_one_snapshot_and_other_writes_go_on_meanwhile(
+    app, client, make, org, history, monkeypatch
+):
+    """A national close reads its report and copies every task of its scope: seconds. It
+    reads them in one snapshot and records that snapshot's chain head, so a change committed
+    meanwhile neither waits for the close (it waited for the chain's head, taken by the
+    close before reading) nor gets half into the closed figures."""
+    supervisor = make.user("supervisor", org["ministry"], username="giám_sát_Đoàn")
+    admin = make.user("admin", org["ministry"], username="quản_trị_Dương")
+    d = db.session.scalar(select(Task).where(Task.code == "D"))
+    ids = {"supervisor": supervisor.id, "admin": admin.id, "d": d.id}
+    department, institute = org["department"].id, org["institute"].id
+    head_before = db.session.scalar(select(func.max(AuditEvent.seq)))
+    db.session.commit()
+    read, moved = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+    copy_into = snapshots.Snapshot.copy_into
+
+    def paused_before_the_copy(self, *args):
+        read.set()
+        outcome["moved meanwhile"] = moved.wait(timeout=15)
+        return copy_into(self, *args)
+
+    monkeypatch.setattr(snapshots.Snapshot, "copy_into", paused_before_the_copy)
+
+    def close_q3() -> None:
+        with app.app_context():
+            try:
+                closing = closings.close_period(
+                    db.session.get(User, ids["supervisor"]),
+                    TaskFilters(directive="57-NQ/TW"),
+                    date(2025, 7, 1),
+                    date(2025, 9, 30),
+                )
+                outcome["closing"] = closing.id
+            finally:
+                db.session.remove()
+
+    closer = threading.Thread(target=close_q3)
+    closer.start()
+    assert read.wait(timeout=15)
+    with app.app_context():  # an admin moves D to the institute, as another request would
+        task = db.session.get(Task, ids["d"])
+        values = values_of(task)
+        values.lead_unit = db.session.get(Unit, institute)
+        tasks.edit_task(db.session.get(User, ids["admin"]), task, task.version, values)
+        db.session.commit()
+        db.session.remove()
+    moved.set()
+    closer.join(timeout=30)
+
+    assert outcome["moved meanwhile"] is True  # saved while the close was reading
+    closing = db.session.get(PeriodClosing, outcome["closing"])
+    assert closing.chain_seq == head_before  # the head of what the close read
+    move, close_event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.seq > head_before).order_by(AuditEvent.seq)
+    ).all()
+    assert (move.action, close_event.action) == ("task.update", "period.close")
+    frozen_d = db.session.scalar(select(ClosingTask).where(ClosingTask.task_id == ids["d"]))
+    assert frozen_d.lead_unit_id == department  # as read, not as moved meanwhile
+    assert db.session.get(Task, ids["d"]).lead_unit_id == institute
+    login(client, supervisor)
+    frozen = client.get(f"/reports/closings/{closing.id}").text
+    assert cells(frozen, "DEP")[1:] == Q3  # D still counted where it was
+    assert verify_trail().problems == []

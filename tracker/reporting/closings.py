@@ -1,8 +1,11 @@
 """Closing a period: a supervisor (over their units) or an admin freezes a period report for
 a scope. The figures are stored as they were shown, and every task of the report's scope is
-copied with its state at the period's end (ClosingTask, one INSERT ... SELECT), so that
-nothing done later changes the closed report; "changes since close" compares those copies
-with the tasks today."""
+copied with its state at the period's end (ClosingTask), so that nothing done later changes
+the closed report; "changes since close" compares those copies with the tasks today.
+
+The figures, the copies and the chain head recorded with them are read in one snapshot
+(`snapshots.taken`): other writes go on during a close, and none of them is half in it. A
+second close of the same scope meanwhile is refused by the closing's unique key."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, literal, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..audit import anchors
@@ -22,7 +26,7 @@ from ..extensions import db
 from ..infra import clock
 from ..models import ClosingTask, Directive, PeriodClosing, StatusUpdate, Task, Unit, User
 from ..org import lookups
-from . import as_of, manifests, report_builders, task_queries
+from . import as_of, manifests, report_builders, snapshots, task_queries
 from .report_tables import ReportTable
 from .task_queries import TaskFilters, apply_filters
 
@@ -83,30 +87,40 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
             params={"day": f"{end:%d/%m/%Y}"},
             field_errors={"to": ["the period has not ended"]},
         )
-    # The write comes first: a concurrent close of the same scope waits here until the
-    # other commits, so that the check below sees it, and the report read is the latest.
-    audit.lock_chain()
     if find(actor, start, end, filters) is not None:
-        raise Conflict(N_("This period is already closed for this scope; open the closed report."))
-    stamp = manifests.stamp_for(actor)
-    table, _ = report_builders.period_report(actor, filters, start, end, "unit")
-    closing = PeriodClosing(
-        period_start=start,
-        period_end=end,
-        directive=lookups.by_code(Directive, filters.directive) if filters.directive else None,
-        scope_unit=lookups.unit_by_code(filters.scope) if filters.scope else None,
-        key_only=bool(filters.key),
-        deadline_basis=filters.deadline_basis,
-        scope_key=scope_key(filters),
-        closed_by=actor,
-        closed_at=stamp.generated_at,
-        figures={"rows": table.rows, "totals": table.totals, "summary": table.summary},
-        chain_seq=stamp.chain_seq,
-        chain_hash=stamp.chain_hash,
-    )
-    db.session.add(closing)
-    db.session.flush()
-    closing.task_count = _copy_tasks(closing, actor, filters.with_(report_date=end))
+        raise Conflict(ALREADY_CLOSED)
+    # The report and the tasks are read in one snapshot, whose chain head is recorded with
+    # them; other writers go on meanwhile (snapshots.taken).
+    with snapshots.taken() as snapshot:
+        with snapshot.current():
+            if find(actor, start, end, filters) is not None:  # SQLite: closed while it queued
+                raise Conflict(ALREADY_CLOSED)
+            stamp = manifests.stamp_for(actor)
+            table, _ = report_builders.period_report(actor, filters, start, end, "unit")
+            tasks_at_end = _tasks_at_end(actor, filters.with_(report_date=end))
+        closing = PeriodClosing(
+            period_start=start,
+            period_end=end,
+            directive=lookups.by_code(Directive, filters.directive) if filters.directive else None,
+            scope_unit=lookups.unit_by_code(filters.scope) if filters.scope else None,
+            key_only=bool(filters.key),
+            deadline_basis=filters.deadline_basis,
+            scope_key=scope_key(filters),
+            closed_by=actor,
+            closed_at=stamp.generated_at,
+            figures={"rows": table.rows, "totals": table.totals, "summary": table.summary},
+            chain_seq=stamp.chain_seq,
+            chain_hash=stamp.chain_hash,
+        )
+        db.session.add(closing)
+        try:
+            db.session.flush()  # a concurrent close of the scope: waits for its commit here
+        except IntegrityError:
+            db.session.rollback()
+            raise Conflict(ALREADY_CLOSED) from None
+        closing.task_count = snapshot.copy_into(
+            ClosingTask.__table__, COPIED_COLUMNS, tasks_at_end, {"closing_id": closing.id}
+        )
     audit.record(
         actor,
         "period.close",
@@ -124,12 +138,28 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     return closing
 
 
-def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters) -> int:
-    """Copy every task of the scope, as it stood at the period's end, into ClosingTask."""
+ALREADY_CLOSED = N_("This period is already closed for this scope; open the closed report.")
+
+# A closed task's columns, in the order `_tasks_at_end` selects them.
+COPIED_COLUMNS = [
+    "closing_id",
+    "task_id",
+    "code",
+    "lead_unit_id",
+    "status",
+    "deadline",
+    "percent_done",
+    "timeliness",
+]
+
+
+def _tasks_at_end(actor: User, filters: TaskFilters) -> Select[Any]:
+    """Every task of the scope as it stood at the period's end (filters.day), as rows of
+    COPIED_COLUMNS; the closing's id is the parameter `closing_id`."""
     end = filters.day
     record = as_of.record_columns(end)
-    snapshot = select(
-        literal(closing.id),
+    rows = select(
+        bindparam("closing_id", type_=Integer),
         Task.id,
         Task.code,
         Task.lead_unit_id,
@@ -138,21 +168,7 @@ def _copy_tasks(closing: PeriodClosing, actor: User, filters: TaskFilters) -> in
         record.percent_done,
         record.timeliness(end, filters.deadline_basis),
     ).select_from(Task)
-    snapshot = apply_filters(snapshot, actor, filters, record)
-    columns = [
-        "closing_id",
-        "task_id",
-        "code",
-        "lead_unit_id",
-        "status",
-        "deadline",
-        "percent_done",
-        "timeliness",
-    ]
-    db.session.execute(insert(ClosingTask).from_select(columns, snapshot))
-    return db.session.execute(
-        select(func.count()).select_from(ClosingTask).where(ClosingTask.closing_id == closing.id)
-    ).scalar_one()
+    return apply_filters(rows, actor, filters, record)
 
 
 def frozen_table(closing: PeriodClosing) -> ReportTable:
