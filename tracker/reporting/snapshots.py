@@ -65,18 +65,21 @@ class Snapshot:
         compiled = rows.compile(
             dialect=self._connection.dialect, compile_kwargs={"render_postcompile": True}
         )
-        source = _driver(self._connection).cursor()
-        target = _driver(db.session.connection()).cursor()
+        copy_out = f"COPY ({compiled}) TO STDOUT"
         copy_in = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with (
-            source.copy(f"COPY ({compiled}) TO STDOUT", compiled.construct_params(params)) as out,
-            target.copy(copy_in) as into,
+            _driver(self._connection).cursor() as source,
+            _driver(db.session.connection()).cursor() as target,
         ):
-            for chunk in out:
-                into.write(chunk)
-        return int(target.rowcount)
+            with (
+                source.copy(copy_out, compiled.construct_params(params)) as out,
+                target.copy(copy_in) as into,
+            ):
+                for chunk in out:
+                    into.write(chunk)
+            return int(target.rowcount)
 
 
 def _driver(connection: Connection) -> Any:
