@@ -1,6 +1,8 @@
 """The comment thread and difficulties: coordinating units take part; supervisors answer;
 open difficulties are listed until answered."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -105,3 +107,52 @@ def test_comments_through_the_api(client, scene):
     assert answered.status_code == 200 and answered.json["answered_by"] == supervisor.username
     listing = client.get(f"/api/v1/tasks/{task.id}/comments", headers=headers).json
     assert [c["answer"] for c in listing["items"]] == ["Called them"]
+
+
+def test_a_long_discussion_is_shown_fifty_messages_a_page_newest_page_first(client, make, org):
+    """A task discussed for years holds thousands of messages: the page shows the newest
+    page, in written order, with pages back to the first. A difficulty not yet answered on
+    another page is shown above the thread, with its answer form, for whoever answers it."""
+    leader = make.user("unit_leader", org["institute"], name="Lê Thị Ươm")
+    supervisor = make.user("supervisor", org["ministry"], name="Đỗ Văn Đường")
+    task = make.task(org["institute"], code="CĐS Đợt 4", title="Chuyển đổi số ở Sơn La")
+    db.session.add_all(
+        Comment(
+            task_id=task.id,
+            author=leader,
+            kind="obstacle" if number in (3, 10) else "comment",
+            body=f"Ý kiến số {number} về hồ sơ",
+            answer="Đã có nguồn kinh phí" if number == 10 else "",
+            answered_by=supervisor if number == 10 else None,
+            answered_at=task.created_at if number == 10 else None,
+        )
+        for number in range(1, 121)
+    )
+    db.session.commit()
+    login(client, supervisor)
+
+    def discussion(page: str | None) -> str:
+        query = {"discussion_page": page} if page is not None else {}
+        html = client.get(
+            f"/tasks/{task.id}", query_string=query, headers={"Accept-Language": "vi"}
+        ).text
+        return html[html.index('<section id="discussion"') : html.index('id="history"')]
+
+    def thread(section: str) -> list[int]:
+        shown = section[section.rindex('<ol class="thread">') :]
+        return [int(n) for n in re.findall(r'<p class="note">Ý kiến số (\d+) về hồ sơ</p>', shown)]
+
+    newest = discussion(None)
+    assert thread(newest) == list(range(101, 121))  # the last page, oldest of it first
+    assert "Trang 3 / 3 · tổng cộng 120" in newest
+    assert f'href="/tasks/{task.id}?discussion_page=2#discussion"' in newest
+    assert "chưa được trả lời ở các trang khác" in newest
+    above = newest[: newest.rindex('<ol class="thread">')]
+    assert "Ý kiến số 3 về hồ sơ" in above and "Ý kiến số 10 về" not in above  # 10 is answered
+    assert 'name="answer"' in above
+    first = discussion("1")
+    assert thread(first) == list(range(1, 51))
+    assert "chưa được trả lời ở các trang khác" not in first  # difficulty 3 is on this page
+    assert "Đã có nguồn kinh phí" in first
+    assert thread(discussion("99")) == list(range(101, 121))
+    assert thread(discussion("2")) == list(range(51, 101))

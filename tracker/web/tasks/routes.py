@@ -255,6 +255,13 @@ def _render_task(
 ):
     entries, in_all, shown = lookups.task_history(task, page_number("history_page"))
     history = FetchedPage(entries, in_all, shown, lookups.HISTORY_PER_PAGE)
+    asked = request.args.get("discussion_page")
+    discussion = lookups.task_discussion(
+        task, None if asked is None else page_number("discussion_page")
+    )
+    discussion_pages = FetchedPage(
+        discussion.messages, discussion.in_all, discussion.page, lookups.COMMENTS_PER_PAGE
+    )
     if evidence_form is None and policy.can_attach_evidence(current_user, task):
         evidence_form = EvidenceForm()
     if extension_form is None and policy.can_request_extension(current_user, task):
@@ -285,6 +292,8 @@ def _render_task(
                 else None
             ),
             history=history,
+            discussion=discussion_pages,
+            open_elsewhere=discussion.open_elsewhere,
             report_date=clock.today(),
             due_soon_days=due_soon_days(),
         ),
