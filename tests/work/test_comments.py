@@ -116,19 +116,7 @@ def test_a_long_discussion_is_shown_fifty_messages_a_page_newest_page_first(clie
     leader = make.user("unit_leader", org["institute"], name="Lê Thị Ươm")
     supervisor = make.user("supervisor", org["ministry"], name="Đỗ Văn Đường")
     task = make.task(org["institute"], code="CĐS Đợt 4", title="Chuyển đổi số ở Sơn La")
-    db.session.add_all(
-        Comment(
-            task_id=task.id,
-            author=leader,
-            kind="obstacle" if number in (3, 10) else "comment",
-            body=f"Ý kiến số {number} về hồ sơ",
-            answer="Đã có nguồn kinh phí" if number == 10 else "",
-            answered_by=supervisor if number == 10 else None,
-            answered_at=task.created_at if number == 10 else None,
-        )
-        for number in range(1, 121)
-    )
-    db.session.commit()
+    add_messages(task, leader, supervisor, 120)
     login(client, supervisor)
 
     def discussion(page: str | None) -> str:
@@ -156,3 +144,42 @@ def test_a_long_discussion_is_shown_fifty_messages_a_page_newest_page_first(clie
     assert "Đã có nguồn kinh phí" in first
     assert thread(discussion("99")) == list(range(101, 121))
     assert thread(discussion("2")) == list(range(51, 101))
+
+
+def add_messages(task, author, answerer, count: int) -> None:
+    """`count` messages "Ý kiến số n về hồ sơ" on the task; 3 and 10 are difficulties, 10
+    answered."""
+    db.session.add_all(
+        Comment(
+            task_id=task.id,
+            author=author,
+            kind="obstacle" if number in (3, 10) else "comment",
+            body=f"Ý kiến số {number} về hồ sơ",
+            answer="Đã có nguồn kinh phí" if number == 10 else "",
+            answered_by=answerer if number == 10 else None,
+            answered_at=task.created_at if number == 10 else None,
+        )
+        for number in range(1, count + 1)
+    )
+    db.session.commit()
+
+
+def test_the_api_lists_a_discussion_a_page_at_a_time(client, make, org):
+    leader = make.user("unit_leader", org["institute"], username="trưởng_phòng_Ưng")
+    supervisor = make.user("supervisor", org["ministry"])
+    task = make.task(org["institute"], code="CĐS Đợt 5")
+    add_messages(task, leader, supervisor, 120)
+    headers = token_for(client, leader)
+
+    def listing(**query):
+        return client.get(f"/api/v1/tasks/{task.id}/comments", headers=headers, query_string=query)
+
+    second = listing(page=2, per_page=50).json
+    assert (second["total"], second["page"], second["per_page"]) == (120, 2, 50)
+    assert [c["body"] for c in second["items"]] == [
+        f"Ý kiến số {n} về hồ sơ" for n in range(51, 101)
+    ]
+    assert listing(page=4, per_page=50).json["items"] == []
+    assert len(listing().json["items"]) == min(120, client.application.config["PER_PAGE"])
+    for bad in ({"page": 0}, {"per_page": 0}, {"per_page": 10_000}, {"page": "hai"}):
+        assert_problem(listing(**bad), 422)

@@ -430,30 +430,16 @@ def task_discussion(task: Task, page: int | None) -> Discussion:
     A task discussed for years holds thousands of messages (1,000 made its page 83 ms and
     250 KB). Difficulties not yet answered on other pages come with it: whoever must answer
     them arrives from the verification queue at the newest page."""
-    if "comments" not in inspect(task).unloaded and not task.comments:  # known empty
-        return Discussion([], 0, 1, [])
-    in_all = db.session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.task_id == task.id)
-    )
-    last = max(math.ceil((in_all or 0) / COMMENTS_PER_PAGE), 1)
+    in_all = comments_count(task)
+    last = max(math.ceil(in_all / COMMENTS_PER_PAGE), 1)
     page = last if page is None else min(page, last)
-    shown = [joinedload(Comment.author), joinedload(Comment.answered_by)]
-    messages = list(
-        db.session.scalars(
-            select(Comment)
-            .options(*shown)
-            .where(Comment.task_id == task.id)
-            .order_by(Comment.id)
-            .offset((page - 1) * COMMENTS_PER_PAGE)
-            .limit(COMMENTS_PER_PAGE)
-        )
-    )
+    messages = comments_page(task, page, COMMENTS_PER_PAGE) if in_all else []
     open_elsewhere: list[Comment] = []
-    if (in_all or 0) > len(messages):
+    if in_all > len(messages):
         open_elsewhere = list(
             db.session.scalars(
                 select(Comment)
-                .options(*shown)
+                .options(*_COMMENT_PEOPLE)
                 .where(
                     Comment.task_id == task.id,
                     Comment.kind == OBSTACLE,
@@ -463,7 +449,33 @@ def task_discussion(task: Task, page: int | None) -> Discussion:
                 .order_by(Comment.id)
             )
         )
-    return Discussion(messages, in_all or 0, page, open_elsewhere)
+    return Discussion(messages, in_all, page, open_elsewhere)
+
+
+_COMMENT_PEOPLE = (joinedload(Comment.author), joinedload(Comment.answered_by))
+
+
+def comments_count(task: Task) -> int:
+    """How many messages the task's discussion holds (none read when known empty)."""
+    if "comments" not in inspect(task).unloaded and not task.comments:
+        return 0
+    statement = select(func.count()).select_from(Comment).where(Comment.task_id == task.id)
+    return db.session.scalar(statement) or 0
+
+
+def comments_page(task: Task, page: int, per_page: int) -> list[Comment]:
+    """Page `page` of the task's messages in written order, each with its author and
+    answerer (empty past the end)."""
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .options(*_COMMENT_PEOPLE)
+            .where(Comment.task_id == task.id)
+            .order_by(Comment.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
 
 
 def refresh(record: object) -> None:

@@ -37,6 +37,18 @@ def _items(name: str) -> dict:
     return _object({"items": {"type": "array", "items": _ref(name)}})
 
 
+def _page_of(name: str) -> dict:
+    """A page of a list, with how many items there are in all."""
+    return _object(
+        {
+            "items": {"type": "array", "items": _ref(name)},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+        }
+    )
+
+
 RESPONSE_SCHEMAS = {
     "Problem": {
         "type": "object",
@@ -127,14 +139,8 @@ RESPONSE_SCHEMAS = {
             "updated_at": MOMENT,
         }
     ),
-    "TaskPage": _object(
-        {
-            "items": {"type": "array", "items": _ref("Task")},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-        }
-    ),
+    "TaskPage": _page_of("Task"),
+    "CommentPage": _page_of("Comment"),
     "Evidence": _object(
         {
             "id": {"type": "integer"},
@@ -300,6 +306,12 @@ def _query(name: str, kind: str, description: str) -> dict:
     }
 
 
+PAGE_PARAMETERS = [
+    _query("page", "integer", "Page, from 1."),
+    _query("per_page", "integer", "At most 200."),
+]
+
+
 def _path(name: str) -> dict:
     return {
         "name": name,
@@ -384,11 +396,7 @@ def _paths() -> dict:
             "get": _operation(
                 "Tasks the caller may see, most urgent first",
                 _json(_ref("TaskPage")),
-                params=[
-                    *filters,
-                    _query("page", "integer", "Page, from 1."),
-                    _query("per_page", "integer", "At most 200."),
-                ],
+                params=[*filters, *PAGE_PARAMETERS],
             ),
             "post": _operation(
                 "Create a task", _json(_ref("Task")), status="201", body="TaskCreate"
@@ -456,7 +464,11 @@ def _paths() -> dict:
             )
         },
         "/api/v1/tasks/{task_id}/comments": {
-            "get": _operation("Discussion of a task", _json(_items("Comment")), params=task),
+            "get": _operation(
+                "Discussion of a task, in written order",
+                _json(_ref("CommentPage")),
+                params=[*task, *PAGE_PARAMETERS],
+            ),
             "post": _operation(
                 "Comment, or report a difficulty",
                 _json(_ref("Comment")),

@@ -159,15 +159,21 @@ def _whole_number(name: str, default: int) -> int:
     return number
 
 
-@bp.get("/tasks")
-def list_tasks():
-    filters = _filters()
+def _page_asked() -> tuple[int, int]:
+    """(page, per_page) of a list: page ≥ 1, per_page up to MAX_PER_PAGE."""
     page = _whole_number("page", 1)
     per_page = _whole_number("per_page", current_app.config["PER_PAGE"])
     if page < 1 or not 1 <= per_page <= current_app.config["MAX_PER_PAGE"]:
         raise InvalidInput(
             f"page must be ≥ 1 and per_page between 1 and {current_app.config['MAX_PER_PAGE']}."
         )
+    return page, per_page
+
+
+@bp.get("/tasks")
+def list_tasks():
+    filters = _filters()
+    page, per_page = _page_asked()
     pagination = task_queries.paginate_tasks(_user(), filters, page, per_page)
     return jsonify(
         {
@@ -279,8 +285,18 @@ def decide_extension(request_id: int):
 
 @bp.get("/tasks/<int:task_id>/comments")
 def list_comments(task_id: int):
+    """The task's messages in written order, a page at a time, with how many there are."""
     task = _load_task(task_id)
-    return jsonify({"items": [comment_json(c) for c in task.comments]})
+    page, per_page = _page_asked()
+    messages = lookups.comments_page(task, page, per_page)
+    return jsonify(
+        {
+            "items": [comment_json(c) for c in messages],
+            "total": lookups.comments_count(task),
+            "page": page,
+            "per_page": per_page,
+        }
+    )
 
 
 @bp.post("/tasks/<int:task_id>/comments")
