@@ -361,6 +361,32 @@ def test_the_units_are_listed_in_tree_order_with_their_parents(client, make, org
     ]
 
 
+def test_the_units_are_listed_a_page_at_a_time_with_their_total(client, make, org):
+    """A national tree has 30,000 units: the list comes a page at a time, in tree order,
+    with how many there are; a search is paged the same way."""
+    for number in range(1, 6):
+        make.unit(f"Sở Đ-{number}", org["department"], name=f"Sở Tư pháp số {number}")
+    make.user("admin", org["ministry"], username="quản.trị")
+    token = client.post("/api/v1/tokens", json={"username": "quản.trị", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json['token']}"}
+
+    def listed(**query):
+        return client.get("/api/v1/units", query_string=query, headers=headers)
+
+    everything = [u["code"] for u in listed(per_page=200).json["items"]]
+    assert len(everything) == 9
+    pages = [listed(page=n, per_page=4).json for n in (1, 2, 3)]
+    assert [page["total"] for page in pages] == [9, 9, 9]
+    assert [u["code"] for page in pages for u in page["items"]] == everything
+    assert [len(page["items"]) for page in pages] == [4, 4, 1]
+    assert listed(page=4, per_page=4).json["items"] == []
+    searched = listed(q="so tu phap", page=2, per_page=3).json
+    assert searched["total"] == 5
+    assert [u["code"] for u in searched["items"]] == ["Sở Đ-4", "Sở Đ-5"]
+    for bad in ({"page": 0}, {"per_page": 201}, {"page": "một"}):
+        assert_problem(listed(**bad), 422)
+
+
 def test_the_units_api_finds_units_by_words_within_the_callers_units(client, make):
     """`?q=` narrows the units the caller sees to those whose code and name hold its words,
     diacritics optional; a unit outside the caller's units is not found, however named."""

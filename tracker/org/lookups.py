@@ -162,19 +162,23 @@ def unit_choices_found(
     return units, count, more
 
 
-def visible_units(user: User, query: str | None = None) -> list[Any]:
-    """(code, name, parent_code) of the units `user` sees, in tree order — those whose code
-    and name hold every word of `query` (diacritics optional) when one is given: plain
-    rows, the parent's code joined (a national tree has 30,000 units at 3 million tasks)."""
+def visible_units(user: User, query: str | None, page: int, per_page: int) -> tuple[list[Any], int]:
+    """A page of (code, name, parent_code) of the units `user` sees, in tree order — those
+    whose code and name hold every word of `query` (diacritics optional) when one is given —
+    and how many there are: plain rows, the parent's code joined. A national tree has
+    30,000 units at 3 million tasks: all of them in one answer were 2.1 MB and 321 ms."""
     parent = aliased(Unit)
-    return list(
-        db.session.execute(
-            select(Unit.code, Unit.name, parent.code.label("parent_code"))
-            .outerjoin(parent, parent.id == Unit.parent_id)
-            .where(scopes.unit_scope_clause(user), *matching_words(Unit.search_key, query))
-            .order_by(Unit.path)
-        )
+    seen = (scopes.unit_scope_clause(user), *matching_words(Unit.search_key, query))
+    rows = db.session.execute(
+        select(Unit.code, Unit.name, parent.code.label("parent_code"))
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .where(*seen)
+        .order_by(Unit.path)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
+    total = db.session.scalar(select(func.count()).select_from(Unit).where(*seen))
+    return list(rows), total or 0
 
 
 def unit_choices(user: User, chosen: str | None = None) -> list[tuple[str, str, int]]:

@@ -141,6 +141,7 @@ RESPONSE_SCHEMAS = {
     ),
     "TaskPage": _page_of("Task"),
     "CommentPage": _page_of("Comment"),
+    "UnitPage": _page_of("Unit"),
     "Evidence": _object(
         {
             "id": {"type": "integer"},
@@ -556,15 +557,16 @@ def _paths() -> dict:
         },
         "/api/v1/units": {
             "get": _operation(
-                "Units the caller may see",
-                _json(_items("Unit")),
+                "Units the caller may see, in tree order",
+                _json(_ref("UnitPage")),
                 params=[
                     _query(
                         "q",
                         "string",
                         "Words the unit's code and name hold (with or without diacritics); "
                         "none: every unit.",
-                    )
+                    ),
+                    *PAGE_PARAMETERS,
                 ],
             )
         },

@@ -498,14 +498,17 @@ def create_task():
 
 @bp.get("/units")
 def list_units():
-    """Every unit the caller sees, or with `?q=` those whose code and name hold its words."""
+    """The units the caller sees, or with `?q=` those whose code and name hold its words, a
+    page at a time in tree order."""
     query = typed(request.args.get("q"))
+    page, per_page = _page_asked()
+    units, total = lookups.visible_units(_user(), query, page, per_page)
     return jsonify(
         {
-            "items": [
-                {"code": u.code, "name": u.name, "parent": u.parent_code}
-                for u in lookups.visible_units(_user(), query)
-            ]
+            "items": [{"code": u.code, "name": u.name, "parent": u.parent_code} for u in units],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
         }
     )
 
