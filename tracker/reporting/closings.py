@@ -87,13 +87,11 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
             params={"day": f"{end:%d/%m/%Y}"},
             field_errors={"to": ["the period has not ended"]},
         )
-    if find(actor, start, end, filters) is not None:
-        raise Conflict(ALREADY_CLOSED)
     # The report and the tasks are read in one snapshot, whose chain head is recorded with
     # them; other writers go on meanwhile (snapshots.taken).
     with snapshots.taken() as snapshot:
         with snapshot.current():
-            if find(actor, start, end, filters) is not None:  # SQLite: closed while it queued
+            if find(actor, start, end, filters) is not None:
                 raise Conflict(ALREADY_CLOSED)
             stamp = manifests.stamp_for(actor)
             table, _ = report_builders.period_report(actor, filters, start, end, "unit")
@@ -115,7 +113,9 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
         db.session.add(closing)
         try:
             db.session.flush()  # a concurrent close of the scope: waits for its commit here
-        except IntegrityError:
+        except IntegrityError as refused:
+            if getattr(getattr(refused.orig, "diag", None), "constraint_name", "") != ONE_PER_SCOPE:
+                raise
             db.session.rollback()
             raise Conflict(ALREADY_CLOSED) from None
         closing.task_count = snapshot.copy_into(
@@ -139,6 +139,7 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
 
 
 ALREADY_CLOSED = N_("This period is already closed for this scope; open the closed report.")
+ONE_PER_SCOPE = "one_closing_per_scope"  # the unique key of PeriodClosing
 
 # A closed task's columns, in the order `_tasks_at_end` selects them.
 COPIED_COLUMNS = [
