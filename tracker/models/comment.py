@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -42,6 +52,12 @@ class Comment(Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
-    @property
+    @hybrid_property
     def is_open_obstacle(self) -> bool:
+        """A difficulty not yet answered (also as a condition of a statement)."""
         return self.kind == OBSTACLE and self.answered_at is None
+
+    @is_open_obstacle.inplace.expression
+    @classmethod
+    def _is_open_obstacle_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.kind == OBSTACLE, cls.answered_at.is_(None))

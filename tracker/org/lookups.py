@@ -32,7 +32,6 @@ from ..models import (
     scopes,
 )
 from ..models._types import matching_words
-from ..models.comment import OBSTACLE
 from ..models.unit import path_depth, path_ids
 
 Model = TypeVar("Model")
@@ -446,8 +445,7 @@ def task_discussion(task: Task, page: int | None) -> Discussion:
                 .options(*_COMMENT_PEOPLE)
                 .where(
                     Comment.task_id == task.id,
-                    Comment.kind == OBSTACLE,
-                    Comment.answered_at.is_(None),
+                    Comment.is_open_obstacle,
                     Comment.id.not_in([message.id for message in messages]),
                 )
                 .order_by(Comment.id)

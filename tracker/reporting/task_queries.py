@@ -687,7 +687,7 @@ def open_obstacles(user: User, limit: int = 200) -> list[tuple[Comment, Task]]:
         select(Comment, Task)
         .join(Task, Task.id == Comment.task_id)
         .options(joinedload(Comment.author), joinedload(Task.lead_unit))
-        .where(Comment.kind == "obstacle", Comment.answered_at.is_(None))
+        .where(Comment.is_open_obstacle)
         .where(_verify_scope(user))
         .order_by(Comment.created_at, Comment.id)
         .limit(limit)
