@@ -27,13 +27,16 @@ from .directive import Directive
 from .unit import Unit
 from .user import User
 
+# The unique key of a closing (one per period and scope), as a refused insert names it.
+ONE_CLOSING_PER_SCOPE = "one_closing_per_scope"
+
 
 class PeriodClosing(Model):
     __tablename__ = "period_closing"
     __table_args__ = (
         CheckConstraint("period_end >= period_start", name="period_order"),
         # One closing per period and scope: "" stands for "all" so that the key is unique.
-        UniqueConstraint("period_start", "period_end", "scope_key", name="one_closing_per_scope"),
+        UniqueConstraint("period_start", "period_end", "scope_key", name=ONE_CLOSING_PER_SCOPE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
 from ..models import ClosingTask, Directive, PeriodClosing, StatusUpdate, Task, Unit, User
+from ..models.closing import ONE_CLOSING_PER_SCOPE
 from ..org import lookups
 from . import as_of, manifests, report_builders, snapshots, task_queries
 from .report_tables import ReportTable
@@ -114,7 +115,8 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
         try:
             db.session.flush()  # a concurrent close of the scope: waits for its commit here
         except IntegrityError as refused:
-            if getattr(getattr(refused.orig, "diag", None), "constraint_name", "") != ONE_PER_SCOPE:
+            violated = getattr(getattr(refused.orig, "diag", None), "constraint_name", None)
+            if violated != ONE_CLOSING_PER_SCOPE:  # psycopg names it; SQLite queued instead
                 raise
             db.session.rollback()
             raise Conflict(ALREADY_CLOSED) from None
@@ -139,7 +141,6 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
 
 
 ALREADY_CLOSED = N_("This period is already closed for this scope; open the closed report.")
-ONE_PER_SCOPE = "one_closing_per_scope"  # the unique key of PeriodClosing
 
 # A closed task's columns, in the order `_tasks_at_end` selects them.
 COPIED_COLUMNS = [
