@@ -85,9 +85,7 @@ def home():
 def my_unit():
     policy.require(policy.can_view_unit_tasks(current_user))
     mine = request.args.get("mine") == "1"
-    filters = TaskFilters.from_args(request.args, clock.today()).with_(
-        unit=current_user.unit.code, scope=None, owner=current_user.username if mine else None
-    )
+    filters = _own_unit_filters().with_(owner=current_user.username if mine else None)
     page, per_page = page_and_size()
     pagination = task_queries.paginate_tasks(current_user, filters, page, per_page)
     counts = task_queries.total_counts(current_user, filters.with_(owner=None))
@@ -100,6 +98,14 @@ def my_unit():
         due_soon=due_soon,
         mine=mine,
         due_soon_days=due_soon_days(),
+    )
+
+
+def _own_unit_filters() -> TaskFilters:
+    """The request's filters over the tasks of the user's own unit, as *My unit* and the
+    page of several reports list them."""
+    return TaskFilters.from_args(request.args, clock.today()).with_(
+        unit=current_user.unit.code, scope=None
     )
 
 
@@ -140,9 +146,7 @@ def save_several():
 
 
 def _several_page(form: SeveralProgressForm, posted: Any, status: int):
-    filters = TaskFilters.from_args(request.args, clock.today()).with_(
-        unit=current_user.unit.code, scope=None
-    )
+    filters = _own_unit_filters()
     page, per_page = page_and_size()
     pagination = task_queries.paginate_tasks(
         current_user, filters, page, min(per_page, tasks.MOST_REPORTS_AT_ONCE)
