@@ -3,9 +3,11 @@ leads to the file (or to the job's page while it is made), the file is kept for 
 who asked, the same question gets the same file, a change to the record gets a new one, a
 failing job says why, and a file past its keeping date is gone."""
 
+import csv
 import hashlib
 import io
 import os
+import threading
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import AuditEvent, Job, ReportExport
+from tracker.models import AuditEvent, Job, ReportExport, Task, User
 from tracker.work.tasks import report_progress
 
 from ..conftest import login
@@ -175,3 +177,89 @@ def test_the_audit_trail_as_excel_and_pdf(client, scene, make):
     login(client, make.user("officer", scene["unit"]))
     assert client.get("/audit.xlsx").status_code == 403
     assert client.get("/audit.pdf?date_from=31/02/2026").status_code == 403
+
+
+def test_a_file_shows_exactly_the_changes_up_to_the_chain_head_it_records(
+    app, client, scene, make, monkeypatch
+):
+    """A file takes seconds to make while reports go on: the chain head it records is read
+    in the same view of the data as its rows, so a report saved meanwhile is neither in the
+    file nor under its head (before, the head was read first and the rows after it)."""
+    from tracker.reporting import manifests
+
+    leader = make.user("unit_leader", scene["unit"], name="Đỗ Thị Ngọc Ánh")
+    ids = {"leader": leader.id, "task": scene["tasks"][0].id}
+    head_before = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
+    db.session.commit()
+    read, reported = threading.Event(), threading.Event()
+    stamp_for = manifests.stamp_for
+
+    def paused_after_the_head(user):
+        stamp = stamp_for(user)
+        read.set()
+        reported.wait(timeout=15)
+        return stamp
+
+    monkeypatch.setattr(manifests, "stamp_for", paused_after_the_head)
+    login(client, scene["auditor"])
+    answers: list = []
+    asker = threading.Thread(target=lambda: answers.append(client.get(TASKS_XLSX)))
+    asker.start()
+    assert read.wait(timeout=15)
+    with app.app_context():  # the unit's leader reports, as another request would
+        task = db.session.get(Task, ids["task"])
+        report_progress(
+            db.session.get(User, ids["leader"]), task, 1, "in_progress", 40, "Đã khảo sát 12 xã"
+        )
+        db.session.remove()
+    reported.set()
+    asker.join(timeout=30)
+
+    job = db.session.scalar(select(Job))
+    export = db.session.get(ReportExport, job.export_id)
+    assert export.chain_seq == head_before  # the head of what the file shows
+    progress, made = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.seq > head_before).order_by(AuditEvent.seq)
+    ).all()
+    assert (progress.action, made.action) == ("task.status_changed", "report.export")
+    sheet = load_workbook(io.BytesIO(client.get(answers[0].headers["Location"]).data))["Tasks"]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    code, percent = header.index("Task code"), header.index("Percent done")
+    shown = {row[code]: row[percent] for row in rows}
+    assert shown["NV 01"] == 0  # as it was at the head, not 40 as reported meanwhile
+    assert db.session.get(Task, ids["task"]).percent_done == 40
+
+
+def test_a_streamed_csv_shows_exactly_the_changes_up_to_the_chain_head_it_announces(
+    app, client, scene, make
+):
+    """The task CSV is streamed: its chain head goes out in the headers, its rows after.
+    Both are read in one view of the data, so a report saved between the headers and the
+    rows is not in the file, whose manifest records the head the headers announced."""
+    leader = make.user("unit_leader", scene["unit"], name="Đỗ Thị Ngọc Ánh")
+    ids = {"leader": leader.id, "task": scene["tasks"][0].id}
+    head_before = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
+    db.session.commit()
+    login(client, scene["auditor"])
+    response = client.get(TASKS_XLSX.replace(".xlsx", ".csv"), buffered=False)
+    assert response.headers["X-Audit-Chain-Head"].startswith(f"{head_before}:")
+
+    def leader_reports() -> None:  # while the file is on its way, as another request would
+        with app.app_context():
+            task = db.session.get(Task, ids["task"])
+            leader = db.session.get(User, ids["leader"])
+            report_progress(leader, task, 1, "in_progress", 40, "Đã khảo sát 12 xã")
+            db.session.remove()
+
+    reporter = threading.Thread(target=leader_reports)
+    reporter.start()
+    reporter.join(timeout=30)
+    data = response.get_data()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {row["task_code"]: row["percent_done"] for row in rows}["NV 01"] == "0"
+    with app.app_context():
+        export = db.session.scalar(select(ReportExport))
+        assert export.chain_seq == head_before
+        assert export.sha256 == hashlib.sha256(data).hexdigest()
+        assert db.session.get(Task, ids["task"]).percent_done == 40

@@ -18,7 +18,7 @@ from ..extensions import db, reading_reports
 from ..infra import clock, context, i18n
 from ..models import Job, User
 from ..models.job import DONE
-from ..reporting import manifests, report_files, report_orders
+from ..reporting import manifests, report_files, report_orders, snapshots
 from ..reporting.report_orders import ReportOrder
 from . import queue, records
 from .work import Permanent, Progress
@@ -90,7 +90,10 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
     final_name = f"{job.id}.{order.file_format}"
     partial = folder / f"{job.id}.attempt-{job.attempts}.part"
     try:
-        with reads:  # the table and its rows, from the reporting replica when there is one
+        # The table, its rows and the chain head the file records, read in one view of the
+        # data (from the reporting replica when there is one): the head is exactly that of
+        # the changes the file shows, however long it takes to make while writers go on.
+        with reads, snapshots.reading() as snapshot, snapshot.current():
             try:
                 stamp = manifests.stamp_for(asker)
                 table = report_orders.build(asker, order, clock.today())

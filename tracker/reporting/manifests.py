@@ -1,5 +1,5 @@
 """Export manifests: every report file the tracker hands out is recorded with the SHA-256
-of its bytes and the head of the audit chain when it was made (ReportExport, plus a
+of its bytes and the head of the audit chain of the data it shows (ReportExport, plus a
 `report.export` event in the sealed trail). An auditor proves a file later by handing it
 (or its SHA-256) to /exports/verify: the tracker names who made it, when, with which
 filters, and whether the audit chain still verifies."""
@@ -23,7 +23,8 @@ SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 def stamp_for(user: User) -> Stamp:
-    """Who is generating a file now, and the audit chain's head at this moment."""
+    """Who is generating a file now, and the audit chain's head as the session reads it:
+    within `snapshots.reading`, the head of exactly the data read there."""
     seq, digest = audit.chain_end()
     return Stamp(
         generated_by=f"{user.name} ({user.username})",

@@ -15,7 +15,11 @@ SELECT's rows from it into a table of this transaction (COPY out, COPY in). This
 transaction takes the head only for its own audit event, at its end.
 
 On SQLite, where writers queue on the whole database anyway, the transaction takes the
-head first and reads in itself, as before."""
+head first and reads in itself, as before.
+
+A report file only reads: `reading` gives it such a view on both databases (on SQLite a
+transaction that only reads, which WAL keeps at its first read), so that the chain head a
+file records is that of exactly the rows it shows, however long the file takes."""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from psycopg import sql
-from sqlalchemy import Connection, CursorResult, Select, Table, insert
+from sqlalchemy import Connection, CursorResult, Engine, Select, Table, insert, literal, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -58,7 +62,7 @@ class Snapshot:
         self, table: Table, columns: list[str], rows: Select[Any], params: dict[str, Any]
     ) -> int:
         """INSERT INTO table (columns) the snapshot's `rows` (with their bound `params`);
-        how many were copied."""
+        how many were copied. For a snapshot `taken` (SQLite: this transaction's own)."""
         if self._connection is None:
             inserted = db.session.execute(insert(table).from_select(columns, rows), params)
             return cast(CursorResult[Any], inserted).rowcount
@@ -94,8 +98,24 @@ def taken() -> Iterator[Snapshot]:
         audit.lock_chain()
         yield Snapshot(None)
         return
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    with reading() as snapshot:
+        yield snapshot
+
+
+@contextmanager
+def reading() -> Iterator[Snapshot]:
+    """A read-only view of the data as committed now, on a connection of its own to the
+    database reports read from (the reporting replica within `reading_reports`): a report
+    file made within `current()` and the chain head read there match exactly, while writers
+    go on. PostgreSQL: a REPEATABLE READ, READ ONLY transaction; SQLite (WAL): a transaction
+    that only reads, whose first read fixes the view it keeps."""
+    engine = db.session.get_bind(clause=select(literal(1)))
+    assert isinstance(engine, Engine)  # Flask-SQLAlchemy binds the session to engines
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        else:
+            connection.exec_driver_sql("BEGIN")
         try:
             yield Snapshot(connection)
         finally:

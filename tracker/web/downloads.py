@@ -18,6 +18,7 @@ in `filename*`, which every current browser prefers."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,9 +31,9 @@ from ..jobs import report_jobs
 from ..models import Job, User
 from ..models.job import DONE
 from ..org import lookups
-from ..reporting import copied_csv, manifests, report_files, report_orders
+from ..reporting import copied_csv, manifests, report_files, report_orders, snapshots
 from ..reporting.report_orders import ReportOrder
-from ..reporting.report_tables import ReportTable
+from ..reporting.report_tables import ReportTable, Stamp
 from ..reporting.task_queries import TaskFilters
 
 
@@ -68,30 +69,38 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
     """The streamed CSV of the tasks behind a report; shared by the HTML export and the API.
 
     Its SHA-256 is computed while it streams; when the last byte has gone, the manifest is
-    recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify."""
+    recorded (a file cut short has none). Find it by the file's SHA-256 at /exports/verify.
+    The chain head announced in the headers and the rows streamed after them are read in
+    one view of the data (`snapshots.reading`, held until the last row or the response's
+    end): a change saved meanwhile is in neither."""
     name = download_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
-    stamp = manifests.stamp_for(user)
+    held = ExitStack()
+    snapshot = held.enter_context(snapshots.reading())
+    with snapshot.current():
+        stamp = manifests.stamp_for(user)
     user_id = user.id
 
     def chunks():
-        reader = lookups.user_by_id(user_id)
-        yield from copied_csv.task_csv(reader, filters)
+        with held, snapshot.current():
+            reader = lookups.user_by_id(user_id)
+            yield from copied_csv.task_csv(reader, filters)
 
     body = recorded_download(chunks, user_id, "tasks", "csv", name, filters.as_args(), stamp)
     response = Response(stream_with_context(body), content_type="text/csv; charset=utf-8")
+    response.call_on_close(held.close)  # a response never read still gives its view back
     response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["X-Audit-Chain-Head"] = f"{stamp.chain_seq}:{stamp.chain_hash}"
     return response
 
 
 def file_response(
-    table: ReportTable, file_format: str, report: str, parameters: dict, name: str
+    table: ReportTable, file_format: str, report: str, parameters: dict, name: str, stamp: Stamp
 ) -> Response:
     """A whole report file, announced in the headers; its manifest is recorded once it has
-    been sent (see recorded_download)."""
+    been sent (see recorded_download). `stamp`: who made it, and the chain head read with
+    the table."""
     if file_format not in report_files.FORMATS:
         abort(404)
-    stamp = manifests.stamp_for(current_user)
     try:
         data = report_files.render(table, file_format, stamp)
     except report_files.PdfUnavailable as error:
@@ -129,8 +138,11 @@ def report_file(order: ReportOrder) -> Response:
     straight to the file when it was made before (or inside this request, JOBS_EAGER), and
     otherwise to the job's page, which follows its progress."""
     if order.file_format == "csv":
-        table = report_orders.build(current_user, order, clock.today())
-        return file_response(table, "csv", order.report, order.parameters, order.name)
+        # The table and the chain head the file records, read in one view of the data.
+        with snapshots.reading() as snapshot, snapshot.current():
+            stamp = manifests.stamp_for(current_user)
+            table = report_orders.build(current_user, order, clock.today())
+        return file_response(table, "csv", order.report, order.parameters, order.name, stamp)
     job, made_before = report_jobs.ask(current_user, order)
     if job.status == DONE and (made_before or context.setting("JOBS_EAGER")):
         return redirect(url_for("jobs.job_file", job_id=job.id), 303)
