@@ -58,7 +58,10 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
     assert closing.scope_unit.code == "MIN"  # a supervisor's closing covers their units
     assert db.session.scalar(select(func.count()).select_from(ClosingTask)) == 5
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "period.close"))
-    frozen_csv = client.get(f"/reports/closings/{closing.id}.csv").data
+    frozen = client.get(f"/reports/closings/{closing.id}.csv")
+    saved_as = f"closed-57-NQ_TW-MIN-2025-07-01-2025-09-30-{closing.id}.csv"
+    assert f'filename="{saved_as}"' in frozen.headers["Content-Disposition"]
+    frozen_csv = frozen.data
 
     # Later: B is extended and submitted, D moves to another lead unit.
     leader = make.user("unit_leader", org["department"])

@@ -175,7 +175,11 @@ def test_the_other_files_carry_vietnamese_names_too(world, live_server, client, 
     for path, expected in (
         ("/board.xlsx?as_of=2026-01-31", "overdue-board-all-2026-01-31.xlsx"),
         ("/reports/league.csv?period=2026", "league"),
-        ("/reports/period.pdf?period=2026-Q1", "period-2026-01-01-2026-03-31.pdf"),
+        ("/reports/period.pdf?period=2026-Q1", "period-all-2026-01-01-2026-03-31.pdf"),
+        (
+            "/reports/period.csv?period=2026-Q1&directive=" + urllib.parse.quote("2795/QĐ-BCT"),
+            "period-2795_QĐ-BCT-2026-01-01-2026-03-31.csv",
+        ),
         ("/audit.csv", "audit-trail.csv"),
     ):
         status, headers, data = person.get(path)

@@ -163,6 +163,14 @@ def _closing(user: User, closing_id: object) -> PeriodClosing:
     return closing
 
 
+def _file_stem(report: str, directive: str | None, scope: str | None, *rest: object) -> str:
+    """A period file's name before its extension: what it covers (the directive, or "all";
+    the unit when it is one unit's), then its days, so that the files of two directives'
+    quarters saved side by side are told apart."""
+    parts = (report, directive or "all", scope, *rest)
+    return "-".join(str(part) for part in parts if part is not None)
+
+
 def order(
     user: User,
     report: str,
@@ -198,7 +206,11 @@ def order(
         return ReportOrder(report, file_format, trail.as_args(), f"audit-trail-{today}")
     if report == "closing":
         closing = _closing(user, args.get("closing"))
-        name = f"closed-{closing.period_start}-{closing.period_end}-{closing.id}"
+        directive_code = closing.directive.code if closing.directive is not None else None
+        scope = closing.scope_unit.code if closing.scope_unit is not None else None
+        name = _file_stem(
+            "closed", directive_code, scope, closing.period_start, closing.period_end, closing.id
+        )
         return ReportOrder(report, file_format, {"closing": str(closing.id)}, name)
     policy.require(policy.can_export(user), N_("Exports are for supervisors and auditors."))
     if report == "tasks":
@@ -212,7 +224,7 @@ def order(
         return ReportOrder(report, file_format, filters.as_args(), name)
     filters, start, end, group = period_arguments(args, today)
     filters = task_queries.counted_scope(user, filters)
-    name = f"period-{start}-{end}"
+    name = _file_stem("period", filters.directive, filters.scope, start, end)
     return ReportOrder(report, file_format, period_parameters(filters, start, end, group), name)
 
 
