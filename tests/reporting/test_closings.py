@@ -58,6 +58,10 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
     assert closing.scope_unit.code == "MIN"  # a supervisor's closing covers their units
     assert db.session.scalar(select(func.count()).select_from(ClosingTask)) == 5
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "period.close"))
+    # The long values (who closed it and when, the chain head) each take a whole row.
+    closed_page = client.get(f"/reports/closings/{closing.id}").text
+    assert '<div class="wide"><dt>Audit chain head at close</dt>' in closed_page
+    assert f"<dd>{closing.chain_seq}:{closing.chain_hash}</dd>" in closed_page
     frozen = client.get(f"/reports/closings/{closing.id}.csv")
     saved_as = f"closed-57-NQ_TW-MIN-2025-07-01-2025-09-30-{closing.id}.csv"
     assert f'filename="{saved_as}"' in frozen.headers["Content-Disposition"]
