@@ -137,3 +137,39 @@ def test_admin_page_cli_and_api(app, client, make, org, template):
     )
     leader_headers = token_for(client, make.user("unit_leader", org["institute"]))
     assert_problem(client.get("/api/v1/recurring", headers=leader_headers), 403)
+
+
+def test_a_national_programmes_templates_come_a_page_at_a_time(client, make, org, template):
+    """A monthly report for every unit is a template per unit: the admin page and the API
+    list them a page at a time (before, every one of thousands in one answer)."""
+    admin, first = template
+    for number in range(1, 56):
+        unit = make.unit(
+            f"Sở Nội vụ {number:02d}", org["ministry"], name=f"Sở Nội vụ tỉnh {number}"
+        )
+        recurring.create_template(
+            admin,
+            directive=first.directive,
+            code_prefix=f"BCĐ {number:02d}",
+            title="Báo cáo tháng về chuyển đổi số",
+            lead_unit=unit,
+            owner=None,
+            frequency="monthly",
+            days_after_period_end=5,
+            starts_on=date(2026, 1, 1),
+            is_key=False,
+        )
+    login(client, admin)
+    first_page = client.get("/admin/recurring").text
+    assert first_page.count("<tr><td>57-NQ/TW</td>") == 50
+    assert "BC57-…" in first_page and "BCĐ 49-…" in first_page and "BCĐ 50-…" not in first_page
+    assert "Page 1 of 2 · 56 in all" in first_page
+    second_page = client.get("/admin/recurring?page=2").text
+    assert second_page.count("<tr><td>57-NQ/TW</td>") == 6 and "BCĐ 55-…" in second_page
+
+    headers = token_for(client, admin)
+    answer = client.get("/api/v1/recurring?page=3&per_page=20", headers=headers).json
+    assert (answer["total"], answer["page"], answer["per_page"]) == (56, 3, 20)
+    assert [t["code_prefix"] for t in answer["items"]] == [f"BCĐ {n:02d}" for n in range(40, 56)]
+    assert_problem(client.get("/api/v1/recurring?per_page=100000", headers=headers), 422)
+    assert_problem(client.get("/api/v1/recurring?page=ba", headers=headers), 422)

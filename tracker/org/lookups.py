@@ -522,11 +522,14 @@ def task_by_id(task_id: int) -> Task | None:
     return db.session.get(Task, task_id)
 
 
-def recurring_templates() -> list[RecurringTask]:
-    return list(
-        db.session.scalars(
-            select(RecurringTask)
-            .options(selectinload(RecurringTask.directive), selectinload(RecurringTask.lead_unit))
-            .order_by(RecurringTask.id)
-        )
+def recurring_page(page: int, per_page: int) -> Pagination:
+    """A page of the recurring task templates, in the order they were made. A national
+    programme's monthly report for every unit is a template per unit: thousands."""
+    return db.paginate(
+        select(RecurringTask)
+        .options(selectinload(RecurringTask.directive), selectinload(RecurringTask.lead_unit))
+        .order_by(RecurringTask.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
     )

@@ -476,7 +476,7 @@ def recurring_index():
     elif _saving():
         status = 422
     return render_template(
-        "admin/recurring.html", form=form, templates=lookups.recurring_templates()
+        "admin/recurring.html", form=form, pagination=lookups.recurring_page(page_number(), 50)
     ), status
 
 

@@ -142,6 +142,7 @@ RESPONSE_SCHEMAS = {
     "TaskPage": _page_of("Task"),
     "CommentPage": _page_of("Comment"),
     "UnitPage": _page_of("Unit"),
+    "RecurringPage": _page_of("Recurring"),
     "Evidence": _object(
         {
             "id": {"type": "integer"},
@@ -513,7 +514,11 @@ def _paths() -> dict:
             )
         },
         "/api/v1/recurring": {
-            "get": _operation("Recurring task templates", _json(_items("Recurring"))),
+            "get": _operation(
+                "Recurring task templates, a page at a time",
+                _json(_ref("RecurringPage")),
+                params=PAGE_PARAMETERS,
+            ),
             "post": _operation(
                 "Create a recurring task template",
                 _json(_ref("Recurring")),

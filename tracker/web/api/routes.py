@@ -344,8 +344,18 @@ def record_target_value(target_id: int):
 
 @bp.get("/recurring")
 def list_recurring():
+    """The recurring task templates, a page at a time, in the order they were made."""
     policy.require(policy.can_manage_directives(_user()), N_("Recurring tasks are for admins."))
-    return jsonify({"items": [recurring_json(t) for t in lookups.recurring_templates()]})
+    page, per_page = _page_asked()
+    templates = lookups.recurring_page(page, per_page)
+    return jsonify(
+        {
+            "items": [recurring_json(t) for t in templates.items],
+            "total": templates.total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
 
 
 @bp.post("/recurring")
