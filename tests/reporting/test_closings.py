@@ -61,6 +61,8 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
     # The long values (who closed it and when, the chain head) each take a whole row.
     closed_page = client.get(f"/reports/closings/{closing.id}").text
     assert '<div class="wide"><dt>Audit chain head at close</dt>' in closed_page
+    moment = f"{clock.local_time(closing.closed_at):%d/%m/%Y %H:%M}"
+    assert f"<dd>Supervisor Person ({supervisor.username}), {moment}</dd>" in closed_page
     assert f"<dd>{closing.chain_seq}:{closing.chain_hash}</dd>" in closed_page
     frozen = client.get(f"/reports/closings/{closing.id}.csv")
     saved_as = f"closed-57-NQ_TW-MIN-2025-07-01-2025-09-30-{closing.id}.csv"
