@@ -18,7 +18,8 @@ from ..domain.numbers import whole_number
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
-from ..models import AuditEvent, AuditHead, Unit, User
+from ..models import AuditEvent, Unit, User
+from .chain_head import chain_end
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,9 @@ def data_mark() -> int:
 
 
 def chain_length() -> int:
-    """How many events the sealed trail holds (the head's sequence number)."""
-    head = db.session.get(AuditHead, 1)
-    return head.seq if head is not None else 0
+    """How many events the sealed trail holds (the head's sequence number, as this
+    transaction sees it)."""
+    return chain_end()[0]
 
 
 def count(filters: AuditFilters) -> int:
