@@ -59,3 +59,16 @@ def test_the_trail_shows_each_change_as_field_before_and_after(auditor, history)
     )
     assert '<span class="new">2025-11-30</span>' in page
     assert '<span class="field-name">Title</span>' not in page
+
+
+def test_evidence_in_the_trail_reads_as_names_and_none_added_is_no_change(auditor, history):
+    """A progress report records the evidence it added: a submission's link reads as the
+    link, and a report that added none does not list an empty "[]" as a change."""
+    reports = auditor.get("/audit?action=task.status_changed").text
+    assert reports.count('<span class="field-name">Percent done</span>') >= 3
+    assert reports.count('<span class="field-name">Evidence</span>') == 2  # A's and D's links
+    assert "[]" not in reports
+    assert (
+        '<span class="field-name">Evidence</span>: <span class="old">—</span> → '
+        '<span class="new">https://example.gov.vn/a</span>'
+    ) in reports

@@ -115,25 +115,29 @@ def _unread_notifications() -> int:
 def changes(before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
     """An audit event's change as people read it: (field, before, after) for each field that
     differs, the field named in the page's language, values as short text ("—" for none); a
-    creation lists what it set."""
+    creation lists what it set; a field empty on both sides (no evidence before, none
+    added) is not a change."""
     before, after = before or {}, after or {}
     rows = []
     for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
+        old, new = _short(before.get(key)), _short(after.get(key))
         if old != new:
-            rows.append((i18n.translated(field_label(key)), _short(old), _short(new)))
+            rows.append((i18n.translated(field_label(key)), old, new))
     return rows
 
 
 def _short(value) -> str:
     """A recorded value in the page's language where it is one of the stored words
-    (i18n.label: a kind, a frequency…) or a yes/no; anything else as it was recorded."""
-    if value is None or value == "":
+    (i18n.label: a kind, a frequency…) or a yes/no; a list of names joined by "; "; nothing
+    (None, "", an empty list) as "—"; anything else as it was recorded."""
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, str):
         value = i18n.label(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = "; ".join(value)  # names: the evidence added, the coordinating units
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(value)
