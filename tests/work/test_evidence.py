@@ -313,6 +313,12 @@ def test_evidence_through_the_api(client, scene):
     assert link.status_code == 201 and link.json["kind"] == "link"
     listing = client.get(f"/api/v1/tasks/{task.id}/evidence", headers=headers).json
     assert [item["kind"] for item in listing["items"]] == ["file", "link"]
+    assert listing["total"] == 2
+    # A page at a time, as every list of the API.
+    second = client.get(f"/api/v1/tasks/{task.id}/evidence?per_page=1&page=2", headers=headers)
+    assert [item["kind"] for item in second.json["items"]] == ["link"]
+    assert (second.json["total"], second.json["page"], second.json["per_page"]) == (2, 2, 1)
+    assert_problem(client.get(f"/api/v1/tasks/{task.id}/evidence?page=0", headers=headers), 422)
     before = stored_files()
     fake = client.post(
         f"/api/v1/tasks/{task.id}/evidence",

@@ -183,3 +183,6 @@ def test_extensions_through_the_api(client, scene, today):
     )
     history = db.session.scalar(select(func.count(StatusUpdate.id)))
     assert history == 3  # assigned, requested, approved
+    listing = client.get(f"/api/v1/tasks/{task.id}/extensions", headers=leader_headers).json
+    assert [(r["id"], r["status"]) for r in listing["items"]] == [(request_id, "approved")]
+    assert (listing["total"], listing["page"], listing["per_page"]) == (1, 1, 25)

@@ -82,3 +82,6 @@ def test_notice_through_the_api(client, scene, today):
     )
     listing = client.get(f"/api/v1/tasks/{overdue.id}/urging", headers=headers).json
     assert [n["text"] for n in listing["items"]] == ["Deliver now."]
+    assert (listing["total"], listing["page"]) == (1, 1)
+    past_the_end = client.get(f"/api/v1/tasks/{overdue.id}/urging?page=2", headers=headers)
+    assert (past_the_end.json["items"], past_the_end.json["total"]) == ([], 1)

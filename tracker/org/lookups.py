@@ -22,12 +22,14 @@ from ..models import (
     Comment,
     Directive,
     Evidence,
+    ExtensionRequest,
     PeriodClosing,
     RecurringTask,
     StatusUpdate,
     Target,
     Task,
     Unit,
+    UrgingNotice,
     User,
     scopes,
 )
@@ -455,6 +457,32 @@ def task_discussion(task: Task, page: int | None) -> Discussion:
 
 
 _COMMENT_PEOPLE = (joinedload(Comment.author), joinedload(Comment.answered_by))
+
+
+# A task's lists the API pages, each in the order the task page shows it.
+TaskItem = TypeVar("TaskItem", Evidence, ExtensionRequest, UrgingNotice)
+_TASK_ITEM_ORDER: dict[type, Any] = {
+    Evidence: Evidence.id,
+    ExtensionRequest: ExtensionRequest.id.desc(),
+    UrgingNotice: UrgingNotice.id,
+}
+
+
+def task_items_page(
+    task: Task, model: type[TaskItem], page: int, per_page: int
+) -> tuple[list[TaskItem], int]:
+    """Page `page` of the task's evidence, extension requests or urging notices (empty past
+    the end), and how many it holds."""
+    of_task = model.task_id == task.id
+    items = db.session.scalars(
+        select(model)
+        .where(of_task)
+        .order_by(_TASK_ITEM_ORDER[model])
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    total = db.session.scalar(select(func.count()).select_from(model).where(of_task))
+    return list(items), total or 0
 
 
 def comments_count(task: Task) -> int:

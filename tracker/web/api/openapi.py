@@ -143,6 +143,9 @@ RESPONSE_SCHEMAS = {
     "CommentPage": _page_of("Comment"),
     "UnitPage": _page_of("Unit"),
     "RecurringPage": _page_of("Recurring"),
+    "EvidencePage": _page_of("Evidence"),
+    "ExtensionPage": _page_of("Extension"),
+    "NoticePage": _page_of("Notice"),
     "Evidence": _object(
         {
             "id": {"type": "integer"},
@@ -422,7 +425,11 @@ def _paths() -> dict:
             ),
         },
         "/api/v1/tasks/{task_id}/evidence": {
-            "get": _operation("Evidence of a task", _json(_items("Evidence")), params=task),
+            "get": _operation(
+                "Evidence of a task, in the order added",
+                _json(_ref("EvidencePage")),
+                params=[*task, *PAGE_PARAMETERS],
+            ),
             "post": _operation(
                 "Attach a file (multipart) or a link (JSON)",
                 _json(_ref("Evidence")),
@@ -447,7 +454,9 @@ def _paths() -> dict:
         },
         "/api/v1/tasks/{task_id}/extensions": {
             "get": _operation(
-                "Extension requests of a task", _json(_items("Extension")), params=task
+                "Extension requests of a task, newest first",
+                _json(_ref("ExtensionPage")),
+                params=[*task, *PAGE_PARAMETERS],
             ),
             "post": _operation(
                 "Ask for a later deadline",
@@ -488,7 +497,11 @@ def _paths() -> dict:
             )
         },
         "/api/v1/tasks/{task_id}/urging": {
-            "get": _operation("Urging notices of a task", _json(_items("Notice")), params=task),
+            "get": _operation(
+                "Urging notices of a task, in the order issued",
+                _json(_ref("NoticePage")),
+                params=[*task, *PAGE_PARAMETERS],
+            ),
             "post": _operation(
                 "Issue an urging notice",
                 _json(_ref("Notice")),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import current_app, g, jsonify, request, send_file, url_for
 
 from ...accounts import tokens
@@ -23,10 +26,12 @@ from ...models import (
     Target,
     Task,
     Unit,
+    UrgingNotice,
     User,
 )
 from ...models.job import DONE
 from ...org import directives, imports, lookups
+from ...org.lookups import TaskItem
 from ...reporting import report_orders, task_queries
 from ...reporting.task_queries import TaskFilters
 from ...work import comments, recurring, tasks, urging
@@ -236,10 +241,24 @@ def report_several():
     return jsonify({"items": [task_json(report.task) for report in reports]})
 
 
+def _task_list(task: Task, model: type[TaskItem], to_json: Callable[[Any], dict]):
+    """A page of one of the task's lists (its evidence, extension requests, urging notices)
+    in the order the task page shows it, with how many there are."""
+    page, per_page = _page_asked()
+    items, total = lookups.task_items_page(task, model, page, per_page)
+    return jsonify(
+        {
+            "items": [to_json(item) for item in items],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
 @bp.get("/tasks/<int:task_id>/evidence")
 def list_evidence(task_id: int):
-    task = _load_task(task_id)
-    return jsonify({"items": [evidence_json(e) for e in task.evidence]})
+    return _task_list(_load_task(task_id), Evidence, evidence_json)
 
 
 @bp.post("/tasks/<int:task_id>/evidence")
@@ -262,8 +281,7 @@ def add_evidence(task_id: int):
 
 @bp.get("/tasks/<int:task_id>/extensions")
 def list_extensions(task_id: int):
-    task = _load_task(task_id)
-    return jsonify({"items": [extension_json(r) for r in task.extension_requests]})
+    return _task_list(_load_task(task_id), ExtensionRequest, extension_json)
 
 
 @bp.post("/tasks/<int:task_id>/extensions")
@@ -318,8 +336,7 @@ def answer_comment(comment_id: int):
 
 @bp.get("/tasks/<int:task_id>/urging")
 def list_notices(task_id: int):
-    task = _load_task(task_id)
-    return jsonify({"items": [notice_json(n) for n in task.urging_notices]})
+    return _task_list(_load_task(task_id), UrgingNotice, notice_json)
 
 
 @bp.post("/tasks/<int:task_id>/urging")
