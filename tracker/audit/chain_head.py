@@ -45,8 +45,8 @@ class Held:
 def _lock_statement() -> Update:
     """Locks and reads the head in one statement (UPDATE ... RETURNING, on both databases);
     built once, like `_write_statement`: every audited transaction runs both. Both run on
-    the transaction's connection: as statements of the session they cost a progress report
-    about 0.5 ms of CPU more between them (the session's search for the objects they touch)."""
+    the transaction's connection: as statements of the session, each first searched the
+    session's objects for those it touches (see `trail._chain` for what it saved)."""
     head = AuditHead.__table__
     return (
         update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash)

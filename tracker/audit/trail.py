@@ -130,8 +130,9 @@ def _chain(events: list[AuditEvent]) -> None:
     chain's order is the order of moments.
 
     The events are written as rows, by one INSERT on the transaction's connection, not as
-    objects of the session: nothing reads them back as objects, and its unit of work cost
-    an update about 0.3 ms of CPU more (every update writes one)."""
+    objects of the session: nothing reads them back as objects. With the head's statements
+    on the connection too (chain_head), a progress report costs 1.3–1.5 ms of CPU less
+    (about 20 %) than through the session's unit of work."""
     db.session.flush()  # what the session holds unwritten first, as before any lock
     lock_chain()
     seq, digest = chain_end()
