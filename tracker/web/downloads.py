@@ -74,10 +74,11 @@ def csv_response(user: User, filters: TaskFilters) -> Response:
     one view of the data (`snapshots.reading`, held until the last row or the response's
     end): a change saved meanwhile is in neither."""
     name = download_name(f"tasks-{filters.directive or 'all'}-{filters.report_date}.csv")
-    held = ExitStack()
-    snapshot = held.enter_context(snapshots.reading())
-    with snapshot.current():
-        stamp = manifests.stamp_for(user)
+    with ExitStack() as opened:
+        snapshot = opened.enter_context(snapshots.reading())
+        with snapshot.current():
+            stamp = manifests.stamp_for(user)
+        held = opened.pop_all()  # kept open for the rows: closed by them, or by the response
     user_id = user.id
 
     def chunks():
