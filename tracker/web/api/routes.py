@@ -175,19 +175,18 @@ def _page_asked() -> tuple[int, int]:
     return page, per_page
 
 
+def _page_answer(items: list[dict], total: int, page: int, per_page: int):
+    """The answer of every list of the API: a page of items and where it stands."""
+    return jsonify({"items": items, "total": total, "page": page, "per_page": per_page})
+
+
 @bp.get("/tasks")
 def list_tasks():
     filters = _filters()
     page, per_page = _page_asked()
     pagination = task_queries.paginate_tasks(_user(), filters, page, per_page)
-    return jsonify(
-        {
-            "items": [task_json(task, filters.report_date) for task in pagination.items],
-            "total": pagination.total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    items = [task_json(task, filters.report_date) for task in pagination.items]
+    return _page_answer(items, pagination.total, page, per_page)
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -246,14 +245,7 @@ def _task_list(task: Task, model: type[TaskItem], to_json: Callable[[Any], dict]
     in the order the task page shows it, with how many there are."""
     page, per_page = _page_asked()
     items, total = lookups.task_items_page(task, model, page, per_page)
-    return jsonify(
-        {
-            "items": [to_json(item) for item in items],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    return _page_answer([to_json(item) for item in items], total, page, per_page)
 
 
 @bp.get("/tasks/<int:task_id>/evidence")
@@ -307,14 +299,8 @@ def list_comments(task_id: int):
     task = _load_task(task_id)
     page, per_page = _page_asked()
     messages = lookups.comments_page(task, page, per_page)
-    return jsonify(
-        {
-            "items": [comment_json(c) for c in messages],
-            "total": lookups.comments_count(task),
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    items = [comment_json(c) for c in messages]
+    return _page_answer(items, lookups.comments_count(task), page, per_page)
 
 
 @bp.post("/tasks/<int:task_id>/comments")
@@ -365,14 +351,8 @@ def list_recurring():
     policy.require(policy.can_manage_directives(_user()), N_("Recurring tasks are for admins."))
     page, per_page = _page_asked()
     templates = lookups.recurring_page(page, per_page)
-    return jsonify(
-        {
-            "items": [recurring_json(t) for t in templates.items],
-            "total": templates.total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    items = [recurring_json(t) for t in templates.items]
+    return _page_answer(items, templates.total, page, per_page)
 
 
 @bp.post("/recurring")
@@ -530,14 +510,8 @@ def list_units():
     query = typed(request.args.get("q"))
     page, per_page = _page_asked()
     units, total = lookups.visible_units(_user(), query, page, per_page)
-    return jsonify(
-        {
-            "items": [{"code": u.code, "name": u.name, "parent": u.parent_code} for u in units],
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-        }
-    )
+    items = [{"code": u.code, "name": u.name, "parent": u.parent_code} for u in units]
+    return _page_answer(items, total, page, per_page)
 
 
 @bp.get("/reports/summary")
