@@ -90,6 +90,11 @@ class User(UserMixin, Model):
             return None
         return self.deputy_for[lead_unit_id]
 
+    @property
+    def name_and_account(self) -> str:
+        """The person as files, choosers and closings name them: "Trần Thị Thu (thu.tt)"."""
+        return f"{self.name} ({self.username})"
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}:{self.login_session_token or ''}"
 

@@ -198,7 +198,8 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
     table.summary.append(
         (
             N_("Closed by"),
-            f"{_person(closing.closed_by)}, {clock.local_time(closing.closed_at):%d/%m/%Y %H:%M}",
+            f"{closing.closed_by.name_and_account if closing.closed_by else '—'}, "
+            f"{clock.local_time(closing.closed_at):%d/%m/%Y %H:%M}",
         )
     )
     table.summary.append(
@@ -208,11 +209,6 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
     table.task_rows = frozen_task_rows(closing)
     table.task_total = closing.task_count
     return table
-
-
-def _person(user: User | None) -> str:
-    """Who closed it, as the files name who made them: the name, then the account."""
-    return f"{user.name} ({user.username})" if user is not None else "—"
 
 
 def closing_label(closing: PeriodClosing) -> str:

@@ -27,7 +27,7 @@ def stamp_for(user: User) -> Stamp:
     within `snapshots.reading`, the head of exactly the data read there."""
     seq, digest = audit.chain_end()
     return Stamp(
-        generated_by=f"{user.name} ({user.username})",
+        generated_by=user.name_and_account,
         generated_at=clock.now(),
         chain_seq=seq,
         chain_hash=digest,
