@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter
 from .config import INSTANCE_DIR, MIGRATIONS_DIR, load_config
 from .domain.text import N_
 from .extensions import csrf, db, login_manager, migrate
+from .infra import pool_checks  # noqa: F401  (its listeners check idle pooled connections)
 from .logs import configure_logging
 from .web import login_limits
 

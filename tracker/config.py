@@ -171,7 +171,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "DEBUG": False,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are checked before use only after sitting idle
+        # (infra/pool_checks.py), not by SQLAlchemy's pool_pre_ping on every request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # A streaming replica the reports read from (extensions.RoutingSession); writes, and
         # the reports of a person who has just written something, use the primary.
         "REPORTS_DATABASE_URL": _psycopg(reports_url) if reports_url else None,

@@ -144,3 +144,49 @@ def test_a_connection_lost_at_the_commit_ending_a_read_does_not_turn_it_into_a_5
     assert response.status_code == 200
     assert failures
     assert client.get("/dashboard").status_code == 200  # the next request gets a connection
+
+
+@pytest.mark.postgres  # a database server that closes a pooled connection
+def test_a_pooled_connection_the_database_closed_is_replaced(
+    app, another_app, make, org, monkeypatch
+):
+    """The database ends a connection while it sits in the pool (a restart, an idle
+    timeout). Idle for a while, it is checked and replaced before the request uses it: the
+    page answers. Used a moment ago, it is not checked (no ping on every request): the
+    request that meets it gets the explicit 503, and the next one a fresh connection."""
+    from sqlalchemy import event, text
+
+    from tracker.infra import pool_checks
+
+    served = another_app({**app.config})
+    backends: list[int] = []
+    with served.app_context():
+        event.listen(
+            db.engine,
+            "checkout",
+            lambda dbapi_connection, *_: backends.append(dbapi_connection.info.backend_pid),
+        )
+    user = make.user("unit_leader", org["department"], name="Đặng Thị Ưng")
+    client = served.test_client()
+    login(client, user)
+
+    def close_the_pooled_connection() -> int:
+        closed = backends[-1]
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": closed})
+        db.session.commit()
+        return closed
+
+    assert client.get("/dashboard").status_code == 200
+    closed = close_the_pooled_connection()
+    monkeypatch.setattr(pool_checks, "IDLE_SECONDS", 0.0)  # as if it had sat idle
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert "Đặng Thị Ưng" in page.get_data(as_text=True)
+    assert backends[-1] != closed
+
+    monkeypatch.setattr(pool_checks, "IDLE_SECONDS", 3600.0)  # used a moment ago
+    close_the_pooled_connection()
+    lost = client.get("/dashboard")
+    assert lost.status_code == 503
+    assert lost.headers["Retry-After"] == "5"
+    assert client.get("/dashboard").status_code == 200
