@@ -1,7 +1,8 @@
 """Which pooled database connections are checked before a request uses them.
 
 SQLAlchemy's `pool_pre_ping` sends a ping on every checkout: one more round trip for
-every request, about a twentieth of an update's CPU in the worker. A connection that
+every request (for a progress report through the API, 1 % of the worker's instructions
+and one more wait on the database). A connection that
 went back to the pool a moment ago is as good as the request that used it found it; one
 that has sat idle may have been closed by a database restart, an idle timeout or a
 firewall. So only a connection idle for `IDLE_SECONDS` or more is pinged; a failed ping
