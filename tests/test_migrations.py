@@ -662,3 +662,68 @@ def test_a_past_day_of_the_trail_is_read_from_its_own_index_range(alembic_runner
     assert_page_read_from(alembic_engine, one_day, name)
     alembic_runner.migrate_down_one()
     assert name not in indexes_of(alembic_engine, "audit_event")
+
+
+def test_requests_left_pending_on_closed_tasks_lapse(alembic_runner, alembic_engine):
+    """Migration 0046: a request still pending on a completed or cancelled task lapses at
+    the moment its task was last changed; one on an open task stays pending. The downgrade
+    makes them pending again."""
+    alembic_runner.migrate_up_before("0046")
+    with alembic_engine.begin() as connection:
+        a_unit_and_a_directive(connection)
+        connection.execute(
+            text(
+                "INSERT INTO task (id, code, title, description, source_clause, directive_id,"
+                " kind, lead_unit_id, deadline, original_deadline, status, percent_done, is_key,"
+                " confidentiality, weight, version, created_at, updated_at, search_key,"
+                " completed_at, completed_on) VALUES (:id, :code, 'Đề án đường sắt', '', '', 3,"
+                " 'task', 7, '2026-11-29', '2026-11-29', :status, 0, false, 'normal', 1, 1,"
+                " '2026-08-01', :changed, '', :done_at, :done_on)"
+            ),
+            [
+                {
+                    "id": 1,
+                    "code": "CL 01",
+                    "status": "completed",
+                    "changed": "2026-12-05 02:00",
+                    "done_at": "2026-12-05 02:00",
+                    "done_on": "2026-12-05",
+                },
+                {
+                    "id": 2,
+                    "code": "CL 02",
+                    "status": "cancelled",
+                    "changed": "2026-12-04 02:00",
+                    "done_at": None,
+                    "done_on": None,
+                },
+                {
+                    "id": 3,
+                    "code": "CL 03",
+                    "status": "submitted",
+                    "changed": "2026-12-03 02:00",
+                    "done_at": None,
+                    "done_on": None,
+                },
+            ],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO extension_request (id, task_id, requested_at, previous_deadline,"
+                " requested_deadline, reason, status, decision_comment) VALUES (:id, :id,"
+                " '2026-12-01 02:00', '2026-11-29', '2027-01-13', 'Chờ số liệu Bộ GTVT',"
+                " 'pending', '')"
+            ),
+            [{"id": 1}, {"id": 2}, {"id": 3}],
+        )
+    alembic_runner.migrate_up_one()
+    read = "SELECT id, status, decided_at IS NOT NULL FROM extension_request ORDER BY id"
+    with alembic_engine.connect() as connection:
+        assert connection.execute(text(read)).all() == [
+            (1, "lapsed", True),
+            (2, "lapsed", True),
+            (3, "pending", False),
+        ]
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        assert [row[1] for row in connection.execute(text(read))] == ["pending"] * 3

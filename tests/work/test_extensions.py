@@ -186,3 +186,59 @@ def test_extensions_through_the_api(client, scene, today):
     listing = client.get(f"/api/v1/tasks/{task.id}/extensions", headers=leader_headers).json
     assert [(r["id"], r["status"]) for r in listing["items"]] == [(request_id, "approved")]
     assert (listing["total"], listing["page"], listing["per_page"]) == (1, 1, 25)
+
+
+def test_a_request_still_pending_when_its_task_closes_lapses(client, make, org, scene, today):
+    """The supervisor verifies a submitted task without deciding its extension request: the
+    request lapses (no one may decide it on a closed task), the deadline stays, the page says
+    so in Vietnamese, and the trail names who closed the task. Before verifying, the page
+    warns that it will."""
+    from tracker.domain import lifecycle
+    from tracker.work import tasks
+
+    leader, supervisor, task = scene
+    supervisor.language = "vi"
+    request = extensions.request_extension(
+        leader, task, today + 30 * DAY, "Chờ ý kiến thẩm định của Bộ Tư pháp."
+    )
+    tasks.report_progress(
+        leader, task, task.version, lifecycle.SUBMITTED, 100, "Đã xong.", "https://bct.gov.vn/bc"
+    )
+    login(client, supervisor)
+    page = client.get(f"/tasks/{task.id}").text
+    deadline = f"{task.deadline:%d/%m/%Y}"
+    assert "Có đề nghị gia hạn đang chờ quyết định" in page
+    assert f"thời hạn giữ nguyên {deadline}" in page
+
+    version = db.session.get(type(task), task.id).version
+    answer = client.post(
+        f"/tasks/{task.id}/verification", data={"verdict": "verify", "note": "", "version": version}
+    )
+    assert answer.status_code == 302
+    db.session.rollback()  # see what the request committed
+    request = db.session.get(ExtensionRequest, request.id)
+    assert (request.status, request.decided_by_id) == ("lapsed", None)
+    assert request.decided_at is not None
+    assert task.status == "completed" and f"{task.deadline:%d/%m/%Y}" == deadline
+    page = client.get(f"/tasks/{task.id}").text
+    assert "Hết hiệu lực" in page and "trước khi có quyết định" in page
+    assert "Đang chờ" not in page and "Có đề nghị gia hạn đang chờ" not in page
+    lapsed = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "extension.lapsed")
+    ).one()
+    assert lapsed.actor_id == supervisor.id
+    assert (lapsed.before["status"], lapsed.after["status"]) == ("pending", "lapsed")
+
+
+def test_cancelling_a_task_lapses_its_pending_request(make, org, scene, today):
+    from tracker.domain import lifecycle
+    from tracker.work import tasks
+
+    leader, supervisor, task = scene
+    extensions.request_extension(leader, task, today + 30 * DAY, "Chờ số liệu.")
+    tasks.report_progress(
+        supervisor, task, task.version, lifecycle.CANCELLED, None, "Không còn cần thiết."
+    )
+    db.session.rollback()
+    assert [r.status for r in task.extension_requests] == ["lapsed"]
+    assert task.pending_extension is None

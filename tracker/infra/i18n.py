@@ -36,6 +36,7 @@ WORD_LABELS = {
     "pending": N_("Pending"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
+    "lapsed": N_("Lapsed"),
     "comment": N_("Comment"),
     "obstacle": N_("Difficulty"),
     "internal": N_("Internal"),

@@ -1,4 +1,6 @@
-"""ExtensionRequest: a unit asks for a later deadline; a supervisor decides."""
+"""ExtensionRequest: a unit asks for a later deadline; a supervisor decides. A request still
+pending when its task is closed (completed or cancelled) lapses: nobody decided it, and no
+one can any more."""
 
 from __future__ import annotations
 
@@ -11,9 +13,8 @@ from ..extensions import Model
 from ._types import sql_in, utcnow
 from .user import User
 
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-EXTENSION_STATES = (PENDING, APPROVED, REJECTED)
-EXTENSION_STATUSES = (PENDING, APPROVED, REJECTED)
+PENDING, APPROVED, REJECTED, LAPSED = "pending", "approved", "rejected", "lapsed"
+EXTENSION_STATUSES = (PENDING, APPROVED, REJECTED, LAPSED)
 
 
 class ExtensionRequest(Model):

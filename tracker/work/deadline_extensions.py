@@ -1,5 +1,6 @@
 """Deadline extensions: a unit leader requests, a supervisor approves or rejects. Approval
-moves the deadline and keeps the original one; every step is in the task's history."""
+moves the deadline and keeps the original one; every step is in the task's history. A
+request still pending when its task closes lapses (`lapse_pending`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
 from ..models import ExtensionRequest, Task, User
-from ..models.extension import APPROVED, PENDING, REJECTED
+from ..models.extension import APPROVED, LAPSED, PENDING, REJECTED
 from ..models.task import history_note
 from . import notifications
 
@@ -129,3 +130,18 @@ def decide_extension(
     audit.record(actor, f"extension.{request.status}", request, before, _snapshot(request))
     db.session.commit()
     return request
+
+
+def lapse_pending(actor: User, task: Task) -> None:
+    """The task was just closed (completed or cancelled): its request still awaiting a
+    decision lapses, for no one may decide it now (policy.can_decide_extension asks for an
+    open task) and a closed task's deadline stays as it was. Nobody decided it: the moment
+    is recorded, the decider is not; the audit event names who closed the task."""
+    request = task.pending_extension
+    if request is None:
+        return
+    before = _snapshot(request)
+    request.status = LAPSED
+    request.decided_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "extension.lapsed", request, before, _snapshot(request))

@@ -27,7 +27,7 @@ from ..extensions import db
 from ..infra import clock
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
 from ..models.task import history_note
-from . import notifications
+from . import deadline_extensions, notifications
 from .evidence import add_file, add_link, check_link, files_kept_only_on_success
 
 TASK_FIELDS = (
@@ -467,6 +467,8 @@ def apply_progress(
     if evidence_url:
         add_link(task, actor, evidence_url, update)
     _roll_up(task.parent, actor)
+    if status != old_status and status not in lifecycle.OPEN_STATUSES:
+        deadline_extensions.lapse_pending(actor, task)
     action = "task.status_changed" if status != old_status else "task.progress_reported"
     after = _task_snapshot(task) | {
         "note": note,

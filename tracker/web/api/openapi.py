@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from ...domain.lifecycle import STATUSES
-from ...models.extension import EXTENSION_STATES
+from ...models.extension import EXTENSION_STATUSES
 from . import schemas
 
 TIMELINESS = ["completed_on_time", "completed_late", "within_deadline", "overdue"]
@@ -166,7 +166,7 @@ RESPONSE_SCHEMAS = {
         {
             "id": {"type": "integer"},
             "task": {"type": "integer"},
-            "status": {"type": "string", "enum": list(EXTENSION_STATES)},
+            "status": {"type": "string", "enum": list(EXTENSION_STATUSES)},
             "previous_deadline": {"type": "string", "format": "date"},
             "requested_deadline": {"type": "string", "format": "date"},
             "reason": {"type": "string"},
