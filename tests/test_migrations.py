@@ -238,6 +238,32 @@ def a_unit_and_a_directive(connection) -> None:
     )
 
 
+def tasks_under_the_directive(connection, tasks: list[dict]) -> None:
+    """Tasks of unit 7 under directive 3 (`a_unit_and_a_directive`): each a dict with its
+    id and code, and whatever else differs from an open task due 31/12/2026."""
+    defaults = {
+        "title": "Báo cáo tuần của Sở",
+        "deadline": "2026-12-31",
+        "status": "in_progress",
+        "percent_done": 10,
+        "created_at": "2026-01-01",
+        "updated_at": "2026-01-01",
+        "completed_at": None,
+        "completed_on": None,
+    }
+    connection.execute(
+        text(
+            "INSERT INTO task (id, code, title, description, source_clause, directive_id, kind,"
+            " lead_unit_id, deadline, original_deadline, status, percent_done, is_key,"
+            " confidentiality, weight, version, created_at, updated_at, search_key,"
+            " completed_at, completed_on) VALUES (:id, :code, :title, '', '', 3, 'task', 7,"
+            " :deadline, :deadline, :status, :percent_done, false, 'normal', 1, 1, :created_at,"
+            " :updated_at, '', :completed_at, :completed_on)"
+        ),
+        [defaults | task for task in tasks],
+    )
+
+
 def test_each_entry_learns_when_a_later_one_superseded_it(alembic_runner, alembic_engine):
     """Migration 0030 gives each history entry the earliest moment of the entries written
     after it: the next one's, or an earlier one's when history was written with a past date;
@@ -463,16 +489,8 @@ def a_task_reported_on_3000_times(alembic_engine) -> None:
     that task 7's are a tenth of the history, not all of it; the statistics read again."""
     with alembic_engine.begin() as connection:
         a_unit_and_a_directive(connection)
-        connection.execute(
-            text(
-                "INSERT INTO task (id, code, title, description, source_clause, directive_id,"
-                " kind, lead_unit_id, deadline, original_deadline, status, percent_done, is_key,"
-                " confidentiality, weight, version, created_at, updated_at, search_key) VALUES"
-                " (:id, :code, 'Báo cáo tuần của Sở', '', '', 3, 'task', 7, '2026-12-31',"
-                " '2026-12-31', 'in_progress', 10, false, 'normal', 1, 1, '2026-01-01',"
-                " '2026-01-01', '')"
-            ),
-            [{"id": 7, "code": "Đ-01"}, {"id": 8, "code": "Đ-02"}],
+        tasks_under_the_directive(
+            connection, [{"id": 7, "code": "Đ-01"}, {"id": 8, "code": "Đ-02"}]
         )
         reports = [
             {"id": n, "at": datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=2 * n)}
@@ -671,47 +689,26 @@ def test_requests_left_pending_on_closed_tasks_lapse(alembic_runner, alembic_eng
     alembic_runner.migrate_up_before("0046")
     with alembic_engine.begin() as connection:
         a_unit_and_a_directive(connection)
-        connection.execute(
-            text(
-                "INSERT INTO task (id, code, title, description, source_clause, directive_id,"
-                " kind, lead_unit_id, deadline, original_deadline, status, percent_done, is_key,"
-                " confidentiality, weight, version, created_at, updated_at, search_key,"
-                " completed_at, completed_on) VALUES (:id, :code, 'Đề án đường sắt', '', '', 3,"
-                " 'task', 7, '2026-11-29', '2026-11-29', :status, 0, false, 'normal', 1, 1,"
-                " '2026-08-01', :changed, '', :done_at, :done_on)"
-            ),
+        tasks_under_the_directive(
+            connection,
             [
                 {
                     "id": 1,
                     "code": "CL 01",
                     "status": "completed",
-                    "changed": "2026-12-05 02:00",
-                    "done_at": "2026-12-05 02:00",
-                    "done_on": "2026-12-05",
+                    "updated_at": "2026-12-05 02:00",
+                    "completed_at": "2026-12-05 02:00",
+                    "completed_on": "2026-12-05",
                 },
-                {
-                    "id": 2,
-                    "code": "CL 02",
-                    "status": "cancelled",
-                    "changed": "2026-12-04 02:00",
-                    "done_at": None,
-                    "done_on": None,
-                },
-                {
-                    "id": 3,
-                    "code": "CL 03",
-                    "status": "submitted",
-                    "changed": "2026-12-03 02:00",
-                    "done_at": None,
-                    "done_on": None,
-                },
+                {"id": 2, "code": "CL 02", "status": "cancelled", "updated_at": "2026-12-04"},
+                {"id": 3, "code": "CL 03", "status": "submitted", "updated_at": "2026-12-03"},
             ],
         )
         connection.execute(
             text(
                 "INSERT INTO extension_request (id, task_id, requested_at, previous_deadline,"
                 " requested_deadline, reason, status, decision_comment) VALUES (:id, :id,"
-                " '2026-12-01 02:00', '2026-11-29', '2027-01-13', 'Chờ số liệu Bộ GTVT',"
+                " '2026-12-01 02:00', '2026-12-31', '2027-01-13', 'Chờ số liệu Bộ GTVT',"
                 " 'pending', '')"
             ),
             [{"id": 1}, {"id": 2}, {"id": 3}],
