@@ -242,3 +242,37 @@ def test_cancelling_a_task_lapses_its_pending_request(make, org, scene, today):
     db.session.rollback()
     assert [r.status for r in task.extension_requests] == ["lapsed"]
     assert task.pending_extension is None
+
+
+def test_a_decision_sent_after_the_request_lapsed_is_refused_saying_so(
+    client, make, org, scene, today
+):
+    """A second supervisor had the task page open; the first verified the task meanwhile.
+    The decision sent from the old page is refused with why, on the page and the API, and
+    changes nothing."""
+    from tracker.domain import lifecycle
+    from tracker.work import tasks
+
+    leader, supervisor, task = scene
+    request = extensions.request_extension(leader, task, today + 30 * DAY, "Chờ số liệu.")
+    tasks.report_progress(
+        leader, task, task.version, lifecycle.SUBMITTED, 100, "Xong.", "https://bct.gov.vn/bc"
+    )
+    tasks.report_progress(supervisor, task, task.version, lifecycle.COMPLETED, 100, "Đạt.")
+    supervisor.language = "vi"
+    db.session.commit()
+    login(client, supervisor)
+    refused = client.post(
+        f"/extensions/{request.id}/decision", data={"decision": "approve", "comment": ""}
+    )
+    assert refused.status_code == 422
+    assert "Đề nghị này đã hết hiệu lực" in refused.text
+    answer = client.post(
+        f"/api/v1/extensions/{request.id}/decision",
+        json={"approve": True, "comment": ""},
+        headers=token_for(client, supervisor),
+    )
+    assert_problem(answer, 422, "lapsed")
+    db.session.rollback()
+    assert db.session.get(ExtensionRequest, request.id).status == "lapsed"
+    assert task.deadline == today - 2 * DAY and task.times_extended == 0

@@ -89,6 +89,8 @@ def decide_extension(
     actor: User, request: ExtensionRequest, approve: bool, comment: str
 ) -> ExtensionRequest:
     task = db.session.get_one(Task, request.task_id)
+    if request.status == LAPSED:  # said before the policy, which refuses any closed task
+        raise InvalidInput(N_("This request lapsed: its task was closed before anyone decided."))
     policy.require(
         policy.can_decide_extension(actor, task),
         N_("Only a supervisor over the lead unit, or an admin, decides extensions."),
