@@ -145,5 +145,4 @@ def lapse_pending(actor: User, task: Task) -> None:
     before = _snapshot(request)
     request.status = LAPSED
     request.decided_at = clock.now()
-    db.session.flush()
     audit.record(actor, "extension.lapsed", request, before, _snapshot(request))
