@@ -2,12 +2,11 @@
 
 SQLAlchemy's `pool_pre_ping` sends a ping on every checkout: one more round trip for
 every request (for a progress report through the API, 1 % of the worker's instructions
-and one more wait on the database). A connection that
-went back to the pool a moment ago is as good as the request that used it found it; one
-that has sat idle may have been closed by a database restart, an idle timeout or a
-firewall. So only a connection idle for `IDLE_SECONDS` or more is pinged; a failed ping
-discards it, and the pool hands out another (SQLAlchemy retries a checkout that raises
-DisconnectionError).
+and one more wait on the database). A connection that went back to the pool a moment ago
+is as good as the request that used it found it; one that has sat idle may have been
+closed by a database restart, an idle timeout or a firewall. So only a connection idle
+for `IDLE_SECONDS` or more is pinged; a failed ping discards it, and the pool hands out
+another (SQLAlchemy retries a checkout that raises DisconnectionError).
 
 A restart while requests keep coming: the request that meets the dead connection gets the
 explicit 503 the error handler gives a lost database, and that error makes SQLAlchemy
