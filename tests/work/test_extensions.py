@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tracker.domain import lifecycle
 from tracker.domain.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import AuditEvent, ExtensionRequest, StatusUpdate
 from tracker.work import deadline_extensions as extensions
+from tracker.work import tasks
 
 from ..api.test_api import assert_problem, token_for
 from ..conftest import login
@@ -193,9 +195,6 @@ def test_a_request_still_pending_when_its_task_closes_lapses(client, make, org, 
     request lapses (no one may decide it on a closed task), the deadline stays, the page says
     so in Vietnamese, and the trail names who closed the task. Before verifying, the page
     warns that it will."""
-    from tracker.domain import lifecycle
-    from tracker.work import tasks
-
     leader, supervisor, task = scene
     supervisor.language = "vi"
     request = extensions.request_extension(
@@ -231,9 +230,6 @@ def test_a_request_still_pending_when_its_task_closes_lapses(client, make, org, 
 
 
 def test_cancelling_a_task_lapses_its_pending_request(make, org, scene, today):
-    from tracker.domain import lifecycle
-    from tracker.work import tasks
-
     leader, supervisor, task = scene
     extensions.request_extension(leader, task, today + 30 * DAY, "Chờ số liệu.")
     tasks.report_progress(
@@ -250,9 +246,6 @@ def test_a_decision_sent_after_the_request_lapsed_is_refused_saying_so(
     """A second supervisor had the task page open; the first verified the task meanwhile.
     The decision sent from the old page is refused with why, on the page and the API, and
     changes nothing."""
-    from tracker.domain import lifecycle
-    from tracker.work import tasks
-
     leader, supervisor, task = scene
     request = extensions.request_extension(leader, task, today + 30 * DAY, "Chờ số liệu.")
     tasks.report_progress(
