@@ -6,6 +6,7 @@ lang="en" (the language switch's "English") is left out, and so are the data's c
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
@@ -283,3 +284,41 @@ def test_the_audit_trail_names_every_recorded_field_in_vietnamese(client, vietna
     assert page.status_code == 200
     assert "Nhiệm vụ định kỳ" in page.text
     assert english_words(page.text, vietnamese_world["data"]) == []
+
+
+def test_refusals_the_server_makes_itself_are_vietnamese(
+    client, app, vietnamese_world, monkeypatch
+):
+    """An address that does not exist, a form's address opened as a page, a file larger
+    than the server takes, an address whose bytes are not UTF-8: Werkzeug raises these
+    itself, with English names and descriptions; the page says them in Vietnamese."""
+    world = vietnamese_world
+    login(client, world["people"]["officer"])
+    task = world["task"]
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    too_large = client.post(
+        f"/tasks/{task.id}/evidence",
+        data={"file": (io.BytesIO(b"%PDF-1.7 " * 1000), "Báo cáo Đắk Lắk.pdf")},
+        content_type="multipart/form-data",
+    )
+    monkeypatch.undo()
+    pages = {
+        404: client.get("/khong-co-trang-nay"),
+        405: client.get(f"/tasks/{task.id}/progress"),
+        413: too_large,
+        400: client.get("/search?q=%FF%FE"),
+    }
+    expected = {
+        404: ("Không tìm thấy", "Không có trang này."),
+        405: ("Không thực hiện theo cách này", "Địa chỉ này không nhận loại yêu cầu đó"),
+        413: ("Quá lớn", "tệp tối đa 20,0 MB"),
+        400: ("Yêu cầu không hợp lệ", "Địa chỉ không phải UTF-8 hợp lệ."),
+    }
+    for status, page in pages.items():
+        assert page.status_code == status
+        assert '<html lang="vi">' in page.text
+        title, message = expected[status]
+        assert re.search(r"<h1>(.*?)</h1>", page.text).group(1) == title
+        assert message in html.unescape(page.text)
+        assert english_words(page.text, world["data"]) == [], status
+    assert task.evidence == []

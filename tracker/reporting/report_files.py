@@ -287,8 +287,10 @@ def _pdf_file(
 ) -> None:
     if not fonts.fonts_found():
         raise PdfUnavailable(
-            "PDF files need the DejaVu fonts on the server (make system-deps installs "
-            "fonts-dejavu-core); CSV and XLSX work without them."
+            N_(
+                "PDF files need the DejaVu fonts on the server (make system-deps installs "
+                "fonts-dejavu-core); CSV and XLSX work without them."
+            )
         )
     tasks = []
     task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)

@@ -105,7 +105,7 @@ def file_response(
     try:
         data = report_files.render(table, file_format, stamp)
     except report_files.PdfUnavailable as error:
-        abort(503, str(error))
+        abort(503, error.args[0])  # the fonts to install, translated on the page
     file_name = download_name(f"{name}.{file_format}")
     digest = hashlib.sha256(data).hexdigest()
     body = recorded_download(

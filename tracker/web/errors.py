@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain.errors import Conflict, DomainError, InvalidInput
-from ..domain.text import N_
+from ..domain.text import N_, Text
 from ..infra.i18n import describe, translated
+from .templating import file_size
+
+# What a page says for a refusal the web server or Flask raised itself: Werkzeug's names and
+# descriptions ("Method Not Allowed", "The requested URL was not found on the server…") are
+# English, and a person reads these pages in their own language. An abort() that gives its
+# own description keeps it; the API's problem documents keep Werkzeug's words.
+STANDARD_REFUSALS: dict[int, tuple[Text, Text]] = {
+    400: (
+        N_("Bad request"),
+        N_("The request could not be understood. Nothing was saved: go back and try again."),
+    ),
+    403: (N_("Forbidden"), N_("You may not open this page.")),
+    404: (
+        N_("Not found"),
+        N_("There is no such page. Check the address, or go to your start page."),
+    ),
+    405: (
+        N_("Not done this way"),
+        N_("This address does not take that kind of request: open the page and use its form."),
+    ),
+    413: (
+        N_("Too large"),
+        N_(
+            "What you sent is larger than the server accepts (files up to %(size)s). "
+            "Nothing was saved."
+        ),
+    ),
+    414: (N_("Address too long"), N_("The address is longer than the server accepts.")),
+    415: (N_("Bad request"), N_("The server does not accept what was sent in this form.")),
+    429: (
+        N_("Too many requests"),
+        N_("Too many requests in a short time: wait a moment and try again."),
+    ),
+    431: (N_("Bad request"), N_("The request's headers are larger than the server accepts.")),
+    503: (N_("Service unavailable"), N_("The service is unavailable for a moment: try again.")),
+}
+ANY_OTHER_REFUSAL = (
+    N_("Request refused"),
+    N_("The server could not answer this request (%(code)s)."),
+)
 
 
 def wants_problem_json() -> bool:
@@ -48,7 +88,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_problem_json():
             response = problem(error.code or 500, error.name, error.description or "")
         else:
-            response = render_error_page(error.code or 500, error.name, error.description or "")
+            response = render_error_page(error.code or 500, *_page_words(error))
         response = app.make_response(response)
         if retry_after := getattr(error, "retry_after", None):  # 429 and 503 say when
             response.headers["Retry-After"] = str(retry_after)
@@ -93,6 +133,16 @@ def register_error_handlers(app: Flask) -> None:
         if wants_problem_json():
             return problem(500, generic.name, detail)
         return render_error_page(500, generic.name, detail)
+
+
+def _page_words(error: HTTPException) -> tuple[str, str]:
+    """The title and message of a refusal's page, in the page's language (STANDARD_REFUSALS)."""
+    code = error.code or 500
+    title, standard = STANDARD_REFUSALS.get(code, ANY_OTHER_REFUSAL)
+    if error.description and error.description != type(error).description:
+        return title, error.description  # the abort's own words (translated when marked)
+    size = file_size(int(current_app.config.get("MAX_UPLOAD_BYTES") or 0))
+    return title, standard.fill(size=size, code=code)
 
 
 def render_error_page(status: int, title: str, message: str):

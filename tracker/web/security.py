@@ -14,6 +14,8 @@ from urllib.parse import unquote_to_bytes
 from flask import Response, abort, g, request
 from flask_login import current_user
 
+from ..domain.text import N_
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -55,7 +57,7 @@ REPLACEMENT = "\ufffd"  # what undecodable bytes become when Werkzeug decodes th
 def _texts(value, depth: int = 0):
     """Every string in a decoded JSON value (keys included), however deeply nested."""
     if depth > 50:
-        abort(400, description="The JSON body is nested too deeply.")
+        abort(400, description=N_("The JSON body is nested too deeply."))
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
@@ -81,25 +83,27 @@ def _valid_urlencoded(raw: bytes) -> bool:
 def refuse_malformed_text() -> None:
     """400 for a request whose text carries NUL characters or is not valid UTF-8."""
     if not _valid_urlencoded(request.query_string):
-        abort(400, description="The address is not valid UTF-8.")
+        abort(400, description=N_("The address is not valid UTF-8."))
     texts = [*request.args.keys(), *request.args.values()]
     # The raw body is read first (it stays cached for the form): Werkzeug silently drops
     # fields whose bytes are not UTF-8, which would hide them from every check.
     urlencoded = request.mimetype == "application/x-www-form-urlencoded"
     if urlencoded and not _valid_urlencoded(request.get_data(cache=True)):
-        abort(400, description="The form is not valid UTF-8.")
+        abort(400, description=N_("The form is not valid UTF-8."))
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         texts += [*request.form.keys(), *request.form.values()]
     elif request.is_json and request.content_length:
         try:
             request.get_data(cache=True).decode("utf-8")
         except UnicodeDecodeError:
-            abort(400, description="The JSON body is not valid UTF-8.")
+            abort(400, description=N_("The JSON body is not valid UTF-8."))
         texts += list(_texts(request.get_json(silent=True)))
     for text in texts:
         if not isinstance(text, str):  # a multipart field name Werkzeug could not decode
-            abort(400, description="The request is not valid UTF-8.")
+            abort(400, description=N_("The request is not valid UTF-8."))
         if NUL in text:
-            abort(400, description="The request contains a NUL character, which is not allowed.")
+            abort(
+                400, description=N_("The request contains a NUL character, which is not allowed.")
+            )
         if REPLACEMENT in text:
-            abort(400, description="The request is not valid UTF-8.")
+            abort(400, description=N_("The request is not valid UTF-8."))
