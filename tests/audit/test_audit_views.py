@@ -55,9 +55,9 @@ def test_the_trail_shows_each_change_as_field_before_and_after(auditor, history)
     line of the trail; fields that did not change are not listed."""
     page = auditor.get("/audit?action=task.deadline_changed_by_admin").text
     assert (
-        '<span class="field-name">Deadline</span>: <span class="old">2025-09-05</span> → ' in page
+        '<span class="field-name">Deadline</span>: <span class="old">05/09/2025</span> → ' in page
     )
-    assert '<span class="new">2025-11-30</span>' in page
+    assert '<span class="new">30/11/2025</span>' in page
     assert '<span class="field-name">Title</span>' not in page
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import timedelta
 
 import pytest
 
-from tracker.work import recurring
+from tracker.work import recurring, tasks
+from tracker.work.tasks import TaskValues
 
 from ..conftest import login
 
@@ -322,3 +324,55 @@ def test_refusals_the_server_makes_itself_are_vietnamese(
         assert message in html.unescape(page.text)
         assert english_words(page.text, world["data"]) == [], status
     assert task.evidence == []
+
+
+def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
+    client, vietnamese_world, today
+):
+    """What the trail shows of a recorded status, a role and a confidentiality level is the
+    word the reader's language has for it, not the stored code ("in_progress", "officer",
+    "confidential"); a recorded day reads dd/mm/yyyy, as every other day."""
+    world, people = vietnamese_world, vietnamese_world["people"]
+    login(client, people["unit_leader"])
+    task = world["task"]
+    sent = client.post(
+        f"/tasks/{task.id}/progress",
+        data={
+            "status": "submitted",
+            "percent_done": "100",
+            "note": "Đã hoàn thành cơ sở dữ liệu.",
+            "evidence_url": "https://bct.gov.vn/bao-cao-đắk-lắk",
+            "version": str(task.version),
+        },
+    )
+    assert sent.status_code == 302
+    login(client, people["admin"])
+    made = client.post(
+        "/admin/users/new",
+        data={
+            "username": "can.bo.moi",
+            "name": "Cán Bộ Mới",
+            "role": "officer",
+            "unit_id": str(people["officer"].unit_id),
+            "password": "Đường dài ư ơ 2026 Đắk Lắk",
+        },
+    )
+    assert made.status_code == 302
+    values = TaskValues(
+        code="NV 04",
+        title="Tổng kết chuyển đổi số",
+        directive=world["directive"],
+        lead_unit=task.lead_unit,
+        deadline=today + timedelta(days=60),
+        confidentiality="confidential",
+    )
+    tasks.create_task(people["admin"], values)
+    login(client, people["auditor"])
+    page = client.get("/audit").text
+    trail = " ".join(readable_text(page).split())
+    assert "Trạng thái : Đang thực hiện → Đã báo cáo hoàn thành, chờ xác nhận" in trail
+    assert "Vai trò : Cán bộ, chuyên viên" in trail
+    assert "Trạng thái : Chưa thực hiện" in trail
+    assert "Mức độ mật : Mật" in trail
+    assert f"Thời hạn : {today + timedelta(days=60):%d/%m/%Y}" in trail  # days as dd/mm/yyyy
+    assert english_words(page, world["data"] | {"bct", "gov", "vn"}) == []

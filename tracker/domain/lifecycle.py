@@ -32,6 +32,11 @@ TASK_KINDS = (KIND_TASK, KIND_MILESTONE)
 
 NORMAL, CONFIDENTIAL, SECRET = "normal", "confidential", "secret"
 CONFIDENTIALITY = (NORMAL, CONFIDENTIAL, SECRET)
+CONFIDENTIALITY_LABELS = {
+    NORMAL: N_("Normal (may be public)"),
+    CONFIDENTIAL: N_("Confidential"),
+    SECRET: N_("Secret"),
+}
 
 # Moves a reporting unit makes (unit leader, assigned officer, and those above them).
 REPORT_MOVES = {

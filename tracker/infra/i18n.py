@@ -17,7 +17,9 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import format_decimal, get_locale, gettext, pgettext
 
 from ..domain.errors import DomainError
+from ..domain.lifecycle import CONFIDENTIALITY_LABELS, STATUS_LABELS
 from ..domain.periods import FREQUENCY_LABELS
+from ..domain.roles import ROLE_LABELS
 from ..domain.text import N_, NP_, Text
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -74,6 +76,26 @@ def label(value: str | None) -> str:
     if not value:
         return ""
     return translated(WORD_LABELS[value]) if value in WORD_LABELS else value
+
+
+# Stored words of one field only, in the reader's language where a recorded value is shown
+# (the audit trail): "admin" is a role in the field `role`, an account's name elsewhere.
+FIELD_WORDS = {
+    "status": STATUS_LABELS,
+    "old_status": STATUS_LABELS,
+    "new_status": STATUS_LABELS,
+    "role": ROLE_LABELS,
+    "confidentiality": CONFIDENTIALITY_LABELS,
+}
+
+
+def recorded_word(field: str, value: str) -> str:
+    """A recorded value of `field` in the page's language when it is a stored word of that
+    field (FIELD_WORDS) or any field (WORD_LABELS); else as it was recorded."""
+    words = FIELD_WORDS.get(field)
+    if words is not None and value in words:
+        return translated(words[value])
+    return label(value)
 
 
 def current_language() -> str:

@@ -4,6 +4,7 @@ and `url_with()` for links that keep the current filters."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -120,28 +121,44 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, str, str
     before, after = before or {}, after or {}
     rows = []
     for key in sorted(set(before) | set(after)):
-        old, new = _short(before.get(key)), _short(after.get(key))
+        old, new = _short(key, before.get(key)), _short(key, after.get(key))
         if old != new:
             rows.append((i18n.translated(field_label(key)), old, new))
     return rows
 
 
-def _short(value) -> str:
-    """A recorded value in the page's language where it is one of the stored words
-    (i18n.label: a kind, a frequency…) or a yes/no; a list of names joined by "; "; nothing
-    (None, "", an empty list) as "—"; anything else as it was recorded."""
+def _short(field: str, value) -> str:
+    """A recorded value of `field` in the page's language where it is one of the stored
+    words (i18n.recorded_word: a status, a role, a kind, a frequency…) or a yes/no; a list
+    of names joined by "; "; nothing (None, "", an empty list) as "—"; anything else as it
+    was recorded."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(value, str) and (day := _recorded_day(value)) is not None:
+        return format_date(day)
     if isinstance(value, str):
-        value = i18n.label(value)
+        value = i18n.recorded_word(field, value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         value = "; ".join(value)  # names: the evidence added, the coordinating units
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(value)
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _recorded_day(value: str) -> date | datetime | None:
+    """A day or a moment the trail recorded as ISO text (audit.jsonable), else None."""
+    if not ISO_DAY.match(value):
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 
 
 def unit_options(choices: list[tuple[str, str, int]], selected: str | None) -> Markup:

@@ -24,11 +24,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ...domain.lifecycle import TASK_KINDS
+from ...domain.lifecycle import CONFIDENTIALITY_LABELS, TASK_KINDS
 from ...domain.numbers import whole_number
 from ...domain.periods import FREQUENCY_LABELS
 from ...domain.roles import ROLE_LABELS, ROLES
-from ...domain.text import N_
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
 from ..formkit import DayField, LongSelect, options, password_length
@@ -136,13 +135,7 @@ class TaskForm(FlaskForm):
     confidentiality = SelectField(
         _l("Confidentiality"),
         default="normal",
-        choices=options(
-            [
-                ("normal", N_("Normal (may be public)")),
-                ("confidential", N_("Confidential")),
-                ("secret", N_("Secret")),
-            ]
-        ),
+        choices=options(CONFIDENTIALITY_LABELS.items()),
         description=_l("Only normal tasks of public directives appear on the public pages."),
     )
     weight = IntegerField(
