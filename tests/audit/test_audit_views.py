@@ -72,3 +72,19 @@ def test_evidence_in_the_trail_reads_as_names_and_none_added_is_no_change(audito
         '<span class="field-name">Evidence</span>: <span class="old">—</span> → '
         '<span class="new">https://example.gov.vn/a</span>'
     ) in reports
+
+
+def test_a_recorded_id_whose_record_is_gone_reads_as_the_id(client, make, org):
+    """The trail names a record by its code while it exists; an id that names nothing (a
+    record removed since, or never there) is shown as recorded, not dropped."""
+    from tracker import audit
+    from tracker.extensions import db
+
+    auditor = make.user("auditor", org["ministry"])
+    unit = org["institute"]
+    audit.record(auditor, "unit.update", unit, {"parent_id": None}, {"task_id": 987654})
+    db.session.commit()
+    login(client, auditor)
+    page = client.get("/audit?action=unit.update").text
+    assert '<span class="new">987654</span>' in page
+    assert f"<strong>{unit.code}</strong>" in page  # the event's object, by its code

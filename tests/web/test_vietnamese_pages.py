@@ -331,7 +331,8 @@ def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
 ):
     """What the trail shows of a recorded status, a role and a confidentiality level is the
     word the reader's language has for it, not the stored code ("in_progress", "officer",
-    "confidential"); a recorded day reads dd/mm/yyyy, as every other day."""
+    "confidential"); a recorded day reads dd/mm/yyyy, as every other day; a record's id
+    reads as its code."""
     world, people = vietnamese_world, vietnamese_world["people"]
     login(client, people["unit_leader"])
     task = world["task"]
@@ -375,4 +376,10 @@ def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
     assert "Trạng thái : Chưa thực hiện" in trail
     assert "Mức độ mật : Mật" in trail
     assert f"Thời hạn : {today + timedelta(days=60):%d/%m/%Y}" in trail  # days as dd/mm/yyyy
+    # Records named by their codes, not their ids: the new account's unit, the new task's
+    # directive and lead unit, the task an extension request was for.
+    assert "Đơn vị : VNCCK" in trail
+    assert "Văn bản : 2795/QĐ-BCT" in trail
+    assert "Đơn vị chủ trì : VNCCK" in trail
+    assert f"Nhiệm vụ : {task.code}" in trail
     assert english_words(page, world["data"] | {"bct", "gov", "vn"}) == []

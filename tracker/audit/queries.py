@@ -18,7 +18,7 @@ from ..domain.numbers import whole_number
 from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
-from ..models import AuditEvent, Unit, User
+from ..models import AuditEvent, Directive, RecurringTask, Target, Task, Unit, User
 from .chain_head import chain_end
 
 
@@ -104,6 +104,52 @@ def audit_query(filters: AuditFilters) -> Select[AuditEvent]:
 
 def paginate(filters: AuditFilters, page: int, per_page: int) -> Pagination:
     return db.paginate(audit_query(filters), page=page, per_page=per_page, error_out=False)
+
+
+# The fields of recorded changes that hold another record's id, by the kind of record, and
+# the kinds of object an event is about that have a code: the trail names these records by
+# their code (a person by their username) as it reads now, and by the id when one is gone.
+REFERENCE_FIELDS = {
+    "directive_id": "directive",
+    "lead_unit_id": "unit",
+    "unit_id": "unit",
+    "owner_id": "user",
+    "parent_id": "task",
+    "task_id": "task",
+    "target_id": "target",
+    "recurring_id": "recurringtask",
+}
+_CODES = {
+    "directive": Directive.code,
+    "unit": Unit.code,
+    "user": User.username,
+    "task": Task.code,
+    "target": Target.code,
+    "recurringtask": RecurringTask.code_prefix,
+}
+
+
+def referenced_codes(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """{(kind, id): code} of the records a page of events names — in their changes
+    (REFERENCE_FIELDS) or as their object — read with one query per kind of record."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.object_type in _CODES and event.object_id is not None:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+        for recorded in (event.before or {}, event.after or {}):
+            for field, kind in REFERENCE_FIELDS.items():
+                value = recorded.get(field)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    wanted.setdefault(kind, set()).add(value)
+    codes = {}
+    for kind, ids in wanted.items():
+        code = _CODES[kind]
+        table_id = code.class_.id
+        for row_id, row_code in db.session.execute(
+            select(table_id, code).where(table_id.in_(sorted(ids)))
+        ):
+            codes[(kind, row_id)] = row_code
+    return codes
 
 
 CSV_HEADER = (

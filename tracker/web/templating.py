@@ -14,6 +14,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from ..audit.queries import REFERENCE_FIELDS
 from ..domain import policy
 from ..domain.lifecycle import STATUS_LABELS, STATUSES
 from ..domain.roles import ROLE_LABELS
@@ -113,18 +114,32 @@ def _unread_notifications() -> int:
     return notifications.unread_count(current_user)
 
 
-def changes(before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
+def changes(
+    before: dict | None, after: dict | None, codes: dict[tuple[str, int], str] | None = None
+) -> list[tuple[str, str, str]]:
     """An audit event's change as people read it: (field, before, after) for each field that
-    differs, the field named in the page's language, values as short text ("—" for none); a
-    creation lists what it set; a field empty on both sides (no evidence before, none
-    added) is not a change."""
+    differs, the field named in the page's language, values as short text ("—" for none), a
+    record's id as its code from `codes` (audit.queries.referenced_codes); a creation lists
+    what it set; a field empty on both sides (no evidence before, none added) is not a
+    change."""
     before, after = before or {}, after or {}
+    codes = codes or {}
     rows = []
     for key in sorted(set(before) | set(after)):
-        old, new = _short(key, before.get(key)), _short(key, after.get(key))
+        old, new = before.get(key), after.get(key)
+        if kind := REFERENCE_FIELDS.get(key):
+            old, new = (_code(codes, kind, value) for value in (old, new))
+        old, new = _short(key, old), _short(key, new)
         if old != new:
             rows.append((i18n.translated(field_label(key)), old, new))
     return rows
+
+
+def _code(codes: dict[tuple[str, int], str], kind: str, value: Any) -> Any:
+    """The code of the `kind` record whose id is `value`, else `value` as it was recorded."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return codes.get((kind, value), value)
+    return value
 
 
 def _short(field: str, value) -> str:

@@ -364,7 +364,10 @@ def audit_trail():
     policy.require(policy.can_view_audit(current_user), N_("The audit trail is for auditors."))
     filters = audit_queries.AuditFilters.from_args(request.args)
     pagination = audit_queries.paginate(filters, page_number("page"), 50)
-    return render_template("reports/audit.html", pagination=pagination, filters=filters)
+    codes = audit_queries.referenced_codes(pagination.items)
+    return render_template(
+        "reports/audit.html", pagination=pagination, filters=filters, codes=codes
+    )
 
 
 @bp.route("/audit.<any(xlsx, pdf):file_format>")
