@@ -3,6 +3,7 @@
 import csv
 import io
 
+from tracker.accounts import users
 from tracker.org import units
 
 from ..conftest import login
@@ -88,3 +89,23 @@ def test_a_recorded_id_whose_record_is_gone_reads_as_the_id(client, make, org):
     page = client.get("/audit?action=unit.update").text
     assert '<span class="new">987654</span>' in page
     assert f"<strong>{unit.code}</strong>" in page  # the event's object, by its code
+
+
+def test_the_object_filter_is_chosen_by_name_in_the_readers_language(client, make, org):
+    """The trail's object filter offers the kinds of record by name ("Đơn vị", "Tài
+    khoản"), sending the stored code: typed, a Vietnamese auditor wrote "đơn vị", which
+    matched nothing."""
+    admin = make.user("admin", org["ministry"], username="quan.tri")
+    units.create_unit(admin, "ĐV MỚI", "Đơn vị Đắk Lắk", org["ministry"])
+    auditor = make.user("auditor", org["ministry"])
+    auditor.language = "vi"
+    users.create_user(
+        admin, "can.bo.ưng", "Đường dài ư ơ 2026 Đắk Lắk", "officer", org["institute"]
+    )
+    login(client, auditor)
+    assert "user.create" in client.get("/audit").text
+    page = client.get("/audit?object_type=unit").text
+    assert '<option value="unit" selected>Đơn vị</option>' in page
+    assert '<option value="user">Tài khoản</option>' in page
+    assert "unit.create" in page and "ĐV MỚI" in page
+    assert "user.create" not in page

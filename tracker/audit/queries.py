@@ -21,6 +21,28 @@ from ..infra import clock
 from ..models import AuditEvent, Directive, RecurringTask, Target, Task, Unit, User
 from .chain_head import chain_end
 
+# The kinds of object the trail records events about (the model's name in lower case), as
+# the trail's filter offers them: chosen by name in the reader's language, not typed as the
+# stored code (a Vietnamese auditor who typed "nhiệm vụ" found nothing).
+AUDITED_OBJECTS = {
+    "task": N_("Task"),
+    "directive": N_("Directive"),
+    "target": N_("Target"),
+    "targetvalue": N_("Target value"),
+    "unit": N_("Unit"),
+    "user": N_("Account"),
+    "extensionrequest": N_("Extension request"),
+    "comment": N_("Comment"),
+    "evidence": N_("Evidence"),
+    "urgingnotice": N_("Urging notice"),
+    "recurringtask": N_("Recurring task"),
+    "reportexport": N_("Report file"),
+    "periodclosing": N_("Period closing"),
+    "delegation": N_("Delegation"),
+    "calendarfeed": N_("Calendar feed"),
+    "apitoken": N_("API token"),
+}
+
 
 @dataclass(frozen=True)
 class AuditFilters:

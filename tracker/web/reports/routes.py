@@ -366,7 +366,11 @@ def audit_trail():
     pagination = audit_queries.paginate(filters, page_number("page"), 50)
     codes = audit_queries.referenced_codes(pagination.items)
     return render_template(
-        "reports/audit.html", pagination=pagination, filters=filters, codes=codes
+        "reports/audit.html",
+        pagination=pagination,
+        filters=filters,
+        codes=codes,
+        AUDITED_OBJECTS=audit_queries.AUDITED_OBJECTS,
     )
 
 
