@@ -242,3 +242,23 @@ def test_a_close_reads_one_snapshot_and_other_writes_go_on_meanwhile(
     frozen = client.get(f"/reports/closings/{closing.id}").text
     assert cells(frozen, "DEP")[1:] == Q3  # D still counted where it was
     assert verify_trail().problems == []
+
+
+@pytest.mark.parametrize(
+    "scope", [{"directive": "57-NQ/TW Đ"}, {"directive": "1"}, {"scope": "ĐV KHÔNG CÓ"}]
+)
+def test_a_scope_naming_no_directive_or_unit_closes_nothing(client, make, org, history, scope):
+    """An address naming a directive or unit by a code that names nothing (a directive's id
+    typed for its code, a misspelt unit) is refused with the reason; before, the admin's
+    close froze an empty report under that scope."""
+    login(client, make.user("admin", org["ministry"]))
+    page = close(client, {"period": "2025-Q3", **scope})
+    code = next(iter(scope.values()))
+    assert f"No directive or unit has the code “{code}”: nothing was closed." in page.text
+    assert closings_count() == 0
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "period.close")
+        )
+        == 0
+    )

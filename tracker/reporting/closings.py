@@ -75,9 +75,13 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     """Freeze the period report of `filters` for [start, end]; commits."""
     policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
     filters = effective_scope(actor, filters)
+    directive = lookups.by_code(Directive, filters.directive) if filters.directive else None
+    scope_unit = lookups.unit_by_code(filters.scope) if filters.scope else None
+    _refuse_unknown(filters.directive, directive, "directive")
+    _refuse_unknown(filters.scope, scope_unit, "scope")
     root = policy.board_root(actor)
     if root is not None:
-        chosen = lookups.unit_by_code(filters.scope) if filters.scope else None
+        chosen = scope_unit
         policy.require(
             chosen is not None and chosen.is_within(root),
             N_("You may close periods only for your own units."),
@@ -100,8 +104,8 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
         closing = PeriodClosing(
             period_start=start,
             period_end=end,
-            directive=lookups.by_code(Directive, filters.directive) if filters.directive else None,
-            scope_unit=lookups.unit_by_code(filters.scope) if filters.scope else None,
+            directive=directive,
+            scope_unit=scope_unit,
             key_only=bool(filters.key),
             deadline_basis=filters.deadline_basis,
             scope_key=scope_key(filters),
@@ -138,6 +142,17 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     db.session.commit()
     anchors.anchor("period.close")
     return closing
+
+
+def _refuse_unknown(code: str | None, found: Directive | Unit | None, field: str) -> None:
+    """A closing's scope naming a directive or unit by a code that names nothing is refused:
+    closed, it froze an empty report under a scope no one could open again."""
+    if code and found is None:
+        raise InvalidInput(
+            N_("No directive or unit has the code “%(code)s”: nothing was closed."),
+            params={"code": code},
+            field_errors={field: [N_("no such code")]},
+        )
 
 
 ALREADY_CLOSED = N_("This period is already closed for this scope; open the closed report.")
