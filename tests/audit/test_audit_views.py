@@ -1,9 +1,13 @@
 """Auditors browse and filter the audit trail and export it."""
 
 import csv
+import html
 import io
 
+from sqlalchemy import select
+
 from tracker.accounts import users
+from tracker.extensions import db
 from tracker.org import units
 
 from ..conftest import login
@@ -79,7 +83,6 @@ def test_a_recorded_id_whose_record_is_gone_reads_as_the_id(client, make, org):
     """The trail names a record by its code while it exists; an id that names nothing (a
     record removed since, or never there) is shown as recorded, not dropped."""
     from tracker import audit
-    from tracker.extensions import db
 
     auditor = make.user("auditor", org["ministry"])
     unit = org["institute"]
@@ -109,3 +112,20 @@ def test_the_object_filter_is_chosen_by_name_in_the_readers_language(client, mak
     assert '<option value="user">Tài khoản</option>' in page
     assert "unit.create" in page and "ĐV MỚI" in page
     assert "user.create" not in page
+
+
+def test_an_exports_recorded_head_and_filters_read_as_named_values(client, make, org):
+    """An export's event records the chain head and the filters it was made with as
+    objects: the trail names each part (no JSON), in the reader's language."""
+    from tracker.models import ReportExport
+
+    auditor = make.user("auditor", org["ministry"])
+    auditor.language = "vi"
+    make.directive("57-NQ/TW Đ")
+    login(client, auditor)
+    assert client.get("/reports/tasks.csv?directive=57-NQ/TW Đ").data  # sent whole: recorded
+    export = db.session.scalar(select(ReportExport))
+    page = html.unescape(client.get("/audit?action=report.export").text)
+    assert f"Mã băm: {export.chain_hash}; STT: {export.chain_seq}" in page
+    assert "Văn bản: 57-NQ/TW Đ" in page
+    assert '{"' not in page

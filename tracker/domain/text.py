@@ -117,6 +117,12 @@ FIELD_LABELS = {
     "from": N_("From"),
     "to": N_("To"),
     "totals": N_("Totals"),
+    # Inside a recorded value: an export's chain head and the filters it was made with.
+    "seq": N_("Seq"),
+    "hash": N_("Hash"),
+    "as_of": N_("As of"),
+    "directive": N_("Directive"),
+    "period": N_("Period"),
 }
 
 

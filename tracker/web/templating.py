@@ -157,10 +157,22 @@ def _short(field: str, value) -> str:
         value = i18n.recorded_word(field, value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         value = "; ".join(value)  # names: the evidence added, the coordinating units
+    elif isinstance(value, dict) and all(_is_scalar(item) for item in value.values()):
+        # An export's chain head and filters: "STT: 10; Mã băm: 8c8b…", each named.
+        value = "; ".join(
+            f"{i18n.translated(field_label(key))}: {_short(key, item)}"
+            for key, item in sorted(value.items())
+        )
+    elif isinstance(value, list) and all(_is_scalar(item) for item in value):
+        value = "; ".join(_short(field, item) for item in value)  # a row of figures
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(value)
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float)
 
 
 def _recorded_day(value: str) -> date | datetime | None:
