@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from ... import audit
 from ...audit import queries as audit_queries
 from ...domain import periods, policy
+from ...domain.audit_actions import ACTION_LABELS
 from ...domain.errors import InvalidInput
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness, TimelinessCounts
@@ -371,6 +372,7 @@ def audit_trail():
         filters=filters,
         codes=codes,
         AUDITED_OBJECTS=audit_queries.AUDITED_OBJECTS,
+        ACTION_LABELS=ACTION_LABELS,
     )
 
 
