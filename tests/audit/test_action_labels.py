@@ -62,14 +62,15 @@ def test_every_recorded_action_has_a_name_and_every_name_an_action():
     assert recorded | MADE_IN_CALLS == set(ACTION_LABELS)
 
 
-def test_the_trail_shows_the_actions_name_above_its_code(client, make, org):
+def test_the_trail_names_the_action_and_the_kind_of_object(client, make, org):
     from tracker.org import units
 
     from ..conftest import login
 
     admin = make.user("admin", org["ministry"], username="quan.tri")
     admin.language = "vi"
-    units.create_unit(admin, "ĐV MỚI", "Đơn vị Đắk Lắk", org["ministry"])
+    unit = units.create_unit(admin, "ĐV MỚI", "Đơn vị Đắk Lắk", org["ministry"])
     login(client, admin)
     page = client.get("/audit").text
     assert 'Tạo đơn vị<br><code lang="en" class="muted">unit.create</code>' in page
+    assert f"<td>Đơn vị {unit.id}<br><strong>ĐV MỚI</strong></td>" in page  # the object
