@@ -77,9 +77,20 @@ def test_the_button_leads_to_the_finished_file_recorded_once(client, scene, app)
     assert "filename*=UTF-8''tasks-K%E1%BA%BF%20ho%E1%BA%A1ch%2001-KH_BC%C4%90TW" in disposition
     data = file.get_data()
     assert file.headers["X-Content-SHA256"] == hashlib.sha256(data).hexdigest()
+    # The workbook is in the asker's language, as the PDF: sheets, headings and the words
+    # of its rows; the data as entered.
     book = load_workbook(io.BytesIO(data))
-    codes = [row[1] for row in book["Tasks"].iter_rows(min_row=2, values_only=True)]
-    assert sorted(codes) == ["NV 01", "NV 02", "NV 03"]
+    assert book.sheetnames == ["Tóm tắt", "Báo cáo", "Nhiệm vụ"]
+    rows = book["Nhiệm vụ"].iter_rows(values_only=True)
+    header = next(rows)
+    assert header[:3] == ("Văn bản", "Mã nhiệm vụ", "Tên")
+    tasks = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    assert sorted(tasks) == ["NV 01", "NV 02", "NV 03"]
+    assert tasks["NV 01"]["Trạng thái"] == "Chưa thực hiện"
+    assert tasks["NV 01"]["Tiến độ"] == "Quá hạn chưa hoàn thành"
+    assert tasks["NV 02"]["Tiến độ"] == "Chưa hoàn thành, còn trong hạn"
+    summary = [row[0] for row in book["Tóm tắt"].iter_rows(values_only=True) if row[0]]
+    assert "Đầu chuỗi nhật ký" in summary
 
     job = db.session.scalar(select(Job))
     assert (job.status, job.progress, job.attempts) == ("done", 1.0, 1)
@@ -166,11 +177,11 @@ def test_the_audit_trail_as_excel_and_pdf(client, scene, make):
     recorded = db.session.scalar(select(func.count()).select_from(AuditEvent))
     login(client, scene["auditor"])
     book = load_workbook(io.BytesIO(client.get("/audit.xlsx", follow_redirects=True).data))
-    events = list(book["Events"].iter_rows(min_row=2, values_only=True))
+    events = list(book["Sự kiện"].iter_rows(min_row=2, values_only=True))
     assert len(events) == recorded >= 2  # every event when the file was made
     assert [row[0] for row in events] == sorted((row[0] for row in events), reverse=True)
     only_tasks = client.get("/audit.xlsx?action=task.", follow_redirects=True)
-    rows = list(load_workbook(io.BytesIO(only_tasks.data))["Events"].iter_rows(min_row=2))
+    rows = list(load_workbook(io.BytesIO(only_tasks.data))["Sự kiện"].iter_rows(min_row=2))
     assert rows and all(row[3].value.startswith("task.") for row in rows)
     text = pdf_text(client.get("/audit.pdf", follow_redirects=True).data)
     assert "Nhật ký kiểm tra" in text and "Sự kiện" in text and "Đã khởi động" in text
@@ -222,10 +233,10 @@ def test_a_file_shows_exactly_the_changes_up_to_the_chain_head_it_records(
         select(AuditEvent).where(AuditEvent.seq > head_before).order_by(AuditEvent.seq)
     ).all()
     assert (progress.action, made.action) == ("task.status_changed", "report.export")
-    sheet = load_workbook(io.BytesIO(client.get(answers[0].headers["Location"]).data))["Tasks"]
+    sheet = load_workbook(io.BytesIO(client.get(answers[0].headers["Location"]).data))["Nhiệm vụ"]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows)
-    code, percent = header.index("Task code"), header.index("Percent done")
+    code, percent = header.index("Mã nhiệm vụ"), header.index("Phần trăm hoàn thành")
     shown = {row[code]: row[percent] for row in rows}
     assert shown["NV 01"] == 0  # as it was at the head, not 40 as reported meanwhile
     assert db.session.get(Task, ids["task"]).percent_done == 40

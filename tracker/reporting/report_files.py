@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from flask_babel import gettext
 
-from ..domain.text import N_
+from ..domain.text import N_, Text
 from ..infra import clock, fonts
 from ..infra.i18n import format_figure, translated
 from . import exports, pdf_pages
@@ -45,8 +45,8 @@ FORMATS = tuple(MIME)
 # A PDF lists at most this many tasks (CSV and XLSX list them all): a person reads the most
 # urgent ones on paper; the file stays a few hundred pages at most (pdf_pages).
 PDF_TASK_LIMIT = 1000
-# Words of the task list that are codes in the CSV and words for people in the PDF.
-PDF_TASK_WORDS = {
+# Words of the task list that are codes in the CSV and words for people in the PDF and XLSX.
+TASK_WORDS = {
     "yes": N_("Yes"),
     "no": N_("No"),
     "current": N_("Current deadline"),
@@ -55,7 +55,11 @@ PDF_TASK_WORDS = {
     "milestone": N_("Milestone"),
 }
 # The sheet of a report's detail rows.
-DETAIL_SHEETS = {"tasks": "Tasks", "events": "Events"}
+DETAIL_SHEETS = {"tasks": N_("Tasks"), "events": N_("Events")}
+# The columns of a task list whose words are for people (TASK_WORDS), and those that hold a
+# label the catalogue translates (a status, a timeliness class).
+WORD_COLUMNS = ("key_task", "judged_against", "kind")
+LABEL_COLUMNS = ("status", "timeliness")
 # Widths (mm) of the PDF task list's columns, which fill the 273 mm between the margins of
 # A4 landscape; a column not named is 14.5 mm (a date: 31/03/2026 on one line).
 PDF_TASK_WIDTHS_MM = {
@@ -164,10 +168,17 @@ class _XlsxWriter:
             self.formats[key] = self.book.add_format(properties) if properties else None
         return self.formats[key]
 
-    def sheet(self, name: str, columns: list[Column] | None = None, frozen: int = 0) -> Any:
+    def sheet(
+        self,
+        name: str,
+        columns: list[Column] | None = None,
+        headings: list[str] | None = None,
+        frozen: int = 0,
+    ) -> Any:
         sheet = self.book.add_worksheet(name)
         for index, column in enumerate(columns or ()):
-            width = max(len(column.heading) + 2, 12 if column.kind != TEXT else 16)
+            heading = headings[index] if headings else column.heading
+            width = max(len(heading) + 2, 12 if column.kind != TEXT else 16)
             if column.key in ("title", "unit_name", "name"):
                 width = 50
             sheet.set_column(index, index, width)
@@ -218,46 +229,88 @@ class _XlsxWriter:
 def _xlsx_file(
     table: ReportTable, stamp: Stamp, target: BinaryIO, progress: Progress | None
 ) -> None:
+    """The workbook in the reader's language, as the PDF: its sheets, title, headings and
+    the words of its rows (statuses, classes, yes/no); the data and figures as they are.
+    (The CSV keeps the stored words and English headings: programs read it.)"""
     writer = _XlsxWriter(target)
 
-    summary = writer.sheet("Summary")
+    summary = writer.sheet(translated(N_("Summary")))
     summary.set_column(0, 0, 34)
     summary.set_column(1, 1, 70)
-    writer.row(summary, 0, [table.title], (TEXT,), strong=True)
-    lines = [*_title_block(table, stamp), None, *table.summary]
-    for number, line in enumerate(lines, start=1):
+    writer.row(summary, 0, [translated(table.title)], (TEXT,), strong=True)
+    block = [(translated(label), translated(value)) for label, value in _title_block(table, stamp)]
+    figures = [(translated(label), value) for label, value in table.summary]
+    for number, line in enumerate([*block, None, *figures], start=1):
         if line is not None:
             label, value = line
             writer.row(summary, number, line, (TEXT, RATE if isinstance(value, float) else TEXT))
 
-    report = writer.sheet(_sheet_name(table.kind), table.columns, frozen=1)
+    headings = [translated(column.heading) for column in table.columns]
+    report = writer.sheet(translated(_sheet_name(table.kind)), table.columns, headings, frozen=1)
     kinds = tuple(column.kind for column in table.columns)
-    writer.row(report, 0, [column.heading for column in table.columns], (TEXT,) * len(kinds), True)
+    writer.row(report, 0, headings, (TEXT,) * len(kinds), True)
     number = 0
     for number, row in enumerate(_counted(table.rows, progress), start=1):
+        if table.kind == "tasks" and row and row[0]:  # the first column names a measure
+            row = [translated(row[0]), *row[1:]]
         writer.row(report, number, row, kinds)
     if table.totals is not None:
-        writer.row(report, number + 1, table.totals, kinds, strong=True)
+        totals = table.totals
+        totals = [translated(totals[0]), *totals[1:]] if totals[0] else totals
+        writer.row(report, number + 1, totals, kinds, strong=True)
 
     if table.task_columns:
-        tasks = writer.sheet(DETAIL_SHEETS[table.detail], table.task_columns, frozen=2)
+        headings = [translated(column.heading) for column in table.task_columns]
+        name = translated(DETAIL_SHEETS[table.detail])
+        tasks = writer.sheet(name, table.task_columns, headings, frozen=2)
         kinds = tuple(column.kind for column in table.task_columns)
-        headings = [column.heading for column in table.task_columns]
         writer.row(tasks, 0, headings, (TEXT,) * len(kinds), strong=True)
+        words = _PeoplesWords(table.task_columns)
         task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)
         for number, task_row in enumerate(task_rows, start=1):
-            writer.row(tasks, number, task_row, kinds)
+            writer.row(tasks, number, words.row(task_row), kinds)
     writer.book.close()
 
 
-def _sheet_name(kind: str) -> str:
+class _PeoplesWords:
+    """A task list's words in the reader's language (TASK_WORDS, LABEL_COLUMNS), each word
+    translated once per file: a national list is 300,000 rows of a few words."""
+
+    def __init__(self, columns: list[Column]):
+        self.places = [
+            (index, column.key in LABEL_COLUMNS)
+            for index, column in enumerate(columns)
+            if column.key in LABEL_COLUMNS or column.key in WORD_COLUMNS
+        ]
+        self.known: dict[tuple[str, bool], str] = {}
+
+    def word(self, text: str, is_label: bool) -> str:
+        key = (text, is_label)
+        if key not in self.known:
+            if is_label:
+                self.known[key] = translated(text)
+            else:
+                self.known[key] = translated(TASK_WORDS[text]) if text in TASK_WORDS else text
+        return self.known[key]
+
+    def row(self, row: Sequence[Any]) -> Sequence[Any]:
+        if not self.places:
+            return row
+        cells = list(row)
+        for index, is_label in self.places:
+            if isinstance(cells[index], str) and cells[index]:
+                cells[index] = self.word(cells[index], is_label)
+        return cells
+
+
+def _sheet_name(kind: str) -> Text:
     return {
-        "period": "Period report",
-        "league": "League table",
-        "directive": "By lead unit",
-        "board": "Overdue board",
-        "audit": "Audit trail",
-    }.get(kind, "Report")
+        "period": N_("Period report"),
+        "league": N_("League table"),
+        "directive": N_("By lead unit"),
+        "board": N_("Overdue board"),
+        "audit": N_("Audit trail"),
+    }.get(kind, N_("Report"))
 
 
 def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
@@ -293,11 +346,12 @@ def _pdf_file(
             )
         )
     tasks = []
+    words = _PeoplesWords(table.task_columns)
     task_rows = _counted(table.task_rows or (), progress, len(table.rows) + 1)
     for count, row in enumerate(task_rows, start=1):
         if count > PDF_TASK_LIMIT:
             break
-        tasks.append(_task_cells(table.task_columns, row))
+        tasks.append(_task_cells(table.task_columns, row, words))
     title = translated(table.title)
     numeric = {i for i, c in enumerate(table.columns) if c.kind in (COUNT, RATE, NUMBER)}
     rows = [_display_row(table.columns, row, display_for_people) for row in table.rows]
@@ -338,16 +392,9 @@ def _pdf_file(
     target.write(pdf_pages.draw(content))
 
 
-def _task_cells(columns: list[Column], row: Sequence[Any]) -> tuple[str, ...]:
+def _task_cells(columns: list[Column], row: Sequence[Any], words: _PeoplesWords) -> tuple[str, ...]:
     """A detail row as the PDF shows it: statuses, classes and words in the reader's language."""
-    cells = []
-    for column, text in zip(columns, _display_row(columns, row, display_for_people), strict=True):
-        if text and column.key in ("status", "timeliness"):
-            text = translated(text)
-        elif text in PDF_TASK_WORDS and column.key in ("key_task", "judged_against", "kind"):
-            text = translated(PDF_TASK_WORDS[text])
-        cells.append(text)
-    return tuple(cells)
+    return tuple(words.row(_display_row(columns, row, display_for_people)))
 
 
 def _detail_heading(table: ReportTable) -> str:
