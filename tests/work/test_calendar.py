@@ -65,3 +65,31 @@ def test_a_feed_ends_when_its_owners_password_or_role_changes(app, make, org, to
     assert feed.get(f"/calendar/{token}.ics").status_code == 404
     again = calendar.create_feed(leader, "unit")  # a new address works again
     assert feed.get(f"/calendar/{again}.ics").status_code == 200
+
+
+def test_a_feed_speaks_its_owners_language(app, client, make, org, today):
+    """A calendar program sends no language of its own: the feed is written in its owner's
+    (a Vietnamese leader's phone showed "Deadline … lead unit … in progress, 40% done")."""
+    leader = make.user("unit_leader", org["institute"], name="Phan Đăng Phong", language="vi")
+    make.task(
+        org["institute"],
+        code="CL 03 Đ",
+        title="Nội địa hóa dây chuyền thiết bị",
+        deadline=today + timedelta(days=5),
+        status="in_progress",
+        percent_done=40,
+    )
+    login(client, leader)
+    response = client.post("/calendar-feeds", data={"scope": "unit"}, follow_redirects=True)
+    path = "/calendar/" + re.search(r"/calendar/([^ ]+\.ics)", response.text).group(1)
+    calendar = Calendar.from_ical(app.test_client().get(path).data)
+    assert (
+        str(calendar["x-wr-calname"])
+        == f"Thời hạn · Nhiệm vụ của đơn vị tôi · {org['institute'].code}"
+    )
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Hạn CL 03 Đ: Nội địa hóa dây chuyền thiết bị"
+    description = str(event["description"])
+    assert description.endswith(
+        f"đơn vị chủ trì {org['institute'].code} · đang thực hiện, đã làm 40%"
+    ), description

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..domain.errors import Forbidden, InvalidInput, NotFound
-from ..domain.lifecycle import OPEN_STATUSES
+from ..domain.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from ..domain.text import N_
 from ..extensions import db
-from ..infra import clock, context
+from ..infra import clock, context, mail
 from ..models import CalendarFeed, Task, User, scopes
 
 SCOPES = {"mine": N_("Tasks assigned to me"), "unit": N_("My unit's tasks")}
@@ -59,6 +61,42 @@ def revoke_feed(user: User, feed: CalendarFeed) -> None:
     db.session.commit()
 
 
+def _calendar(user: User, scope: str, tasks: Iterable[Task], base_url: str) -> Calendar:
+    """The feed's calendar, its words in the current language."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Directive Tracker//Deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add(
+        "x-wr-calname",
+        gettext(
+            "Deadlines · %(scope)s · %(unit)s", scope=gettext(SCOPES[scope]), unit=user.unit.code
+        ),
+    )
+    stamp = datetime.now(UTC)
+    for task in tasks:
+        event = Event()
+        event.add("uid", f"task-{task.id}-deadline@directive-tracker")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", task.deadline)
+        event.add("dtend", task.deadline + timedelta(days=1))
+        event.add(
+            "summary", gettext("Deadline %(code)s: %(title)s", code=task.code, title=task.title)
+        )
+        event.add(
+            "description",
+            gettext(
+                "%(directive)s · lead unit %(unit)s · %(status)s, %(percent)s%% done",
+                directive=task.directive.code,
+                unit=task.lead_unit.code,
+                status=gettext(STATUS_LABELS[task.status]).lower(),
+                percent=task.percent_done,
+            ),
+        )
+        event.add("url", f"{base_url}/tasks/{task.id}")
+        calendar.add_component(event)
+    return calendar
+
+
 def calendar_for(token: str) -> bytes:
     """The iCalendar document of a live feed; NotFound for an unknown or revoked token."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(token)))
@@ -82,24 +120,7 @@ def calendar_for(token: str) -> bytes:
     else:
         statement = statement.where(Task.lead_unit_id == user.unit_id)
     base_url = context.setting("APP_BASE_URL")
-    calendar = Calendar()
-    calendar.add("prodid", "-//Directive Tracker//Deadlines//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Deadlines · {SCOPES[feed.scope]} · {user.unit.code}")
-    stamp = datetime.now(UTC)
-    for task in db.session.scalars(statement):
-        event = Event()
-        event.add("uid", f"task-{task.id}-deadline@directive-tracker")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", task.deadline)
-        event.add("dtend", task.deadline + timedelta(days=1))
-        event.add("summary", f"Deadline {task.code}: {task.title}")
-        event.add(
-            "description",
-            f"{task.directive.code} · lead unit {task.lead_unit.code} · "
-            f"{task.status.replace('_', ' ')}, {task.percent_done}% done",
-        )
-        event.add("url", f"{base_url}/tasks/{task.id}")
-        calendar.add_component(event)
+    with mail.in_language(user):  # a calendar client's request: the feed owner's language
+        calendar = _calendar(user, feed.scope, db.session.scalars(statement), base_url)
     ical: bytes = calendar.to_ical()
     return ical
