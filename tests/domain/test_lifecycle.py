@@ -42,7 +42,7 @@ def test_completion_without_verification_is_explained():
 
 
 def test_finished_task_cannot_move():
-    with pytest.raises(InvalidTransition, match="already completed"):
+    with pytest.raises(InvalidTransition, match="already “Completed”"):
         check_transition(COMPLETED, IN_PROGRESS)
 
 

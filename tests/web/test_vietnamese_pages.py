@@ -383,3 +383,45 @@ def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
     assert "Đơn vị chủ trì : VNCCK" in trail
     assert f"Nhiệm vụ : {task.code}" in trail
     assert english_words(page, world["data"] | {"bct", "gov", "vn"}) == []
+
+
+def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_world, today):
+    """A refusal the rules make with values inside (statuses, a period written wrong, a
+    task's code) reads in Vietnamese whole, its values' words translated too."""
+    from flask_babel import force_locale
+
+    from tracker.domain.errors import DomainError
+    from tracker.domain.lifecycle import check_transition
+    from tracker.domain.periods import parse_period
+    from tracker.infra.i18n import describe
+    from tracker.reporting.report_orders import period_arguments
+
+    refusals = []
+    for attempt in (
+        lambda: check_transition("completed", "in_progress"),
+        lambda: check_transition("in_progress", "completed"),
+        lambda: period_arguments({"period": "quý 3"}, today),
+        lambda: tasks.apply_progress(
+            vietnamese_world["people"]["unit_leader"],
+            vietnamese_world["task"],
+            vietnamese_world["task"].version,
+            "cancelled",
+            None,
+        ),
+    ):
+        try:
+            attempt()
+        except DomainError as refused:
+            refusals.append(refused)
+    with app.test_request_context(), force_locale("vi"):
+        said = [describe(refused) for refused in refusals]
+    assert said == [
+        "Nhiệm vụ không thể chuyển từ “Đã hoàn thành” sang “Đang thực hiện”: nhiệm vụ đã ở "
+        "trạng thái “Đã hoàn thành”, không thể đổi trạng thái.",
+        "Nhiệm vụ không thể chuyển từ “Đang thực hiện” sang “Đã hoàn thành”: chỉ khi người "
+        "giám sát xác nhận nhiệm vụ đã báo cáo hoàn thành thì nhiệm vụ mới hoàn thành.",
+        "“QUÝ 3” không phải là một kỳ: hãy ghi năm (2025), tháng (2025-09), quý (2025-Q3), "
+        "nửa năm (2025-H1), chín tháng đầu năm (2025-9M), hoặc nhập ngày bắt đầu và ngày kết thúc.",
+        "Bạn không được chuyển nhiệm vụ NV 01 sang “Đã hủy”.",
+    ]
+    assert parse_period("2025-Q3")  # a period written right is read

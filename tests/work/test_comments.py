@@ -62,7 +62,7 @@ def test_rules(make, org, scene):
         comments.post_comment(make.user("auditor", org["ministry"]), task, "hi")
     with pytest.raises(Forbidden):
         comments.post_comment(make.user("unit_leader", make.unit("FAR")), task, "hi")
-    with pytest.raises(InvalidInput, match="Write the body"):
+    with pytest.raises(InvalidInput, match="Write the text first"):
         comments.post_comment(leader, task, "   ")
     note = comments.post_comment(leader, task, "Plain comment")
     with pytest.raises(InvalidInput, match="Only a reported difficulty"):

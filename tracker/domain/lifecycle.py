@@ -56,23 +56,33 @@ ALL_MOVES = REPORT_MOVES | VERIFY_MOVES | CANCEL_MOVES
 def check_transition(old: str, new: str) -> None:
     """Raise InvalidTransition unless moving from `old` to `new` is legal (or no move at all)."""
     if new not in STATUSES:
+        choices = ", ".join(STATUSES)
         raise InvalidTransition(
-            f"Unknown status {new!r}; use one of: {', '.join(STATUSES)}.",
-            field_errors={"status": [f"must be one of {', '.join(STATUSES)}"]},
+            N_("Unknown status %(status)r; use one of: %(choices)s."),
+            params={"status": new, "choices": choices},
+            field_errors={"status": [N_("must be one of %(choices)s").fill(choices=choices)]},
         )
     if old == new or (old, new) in ALL_MOVES:
         return
     if old in (COMPLETED, CANCELLED):
-        detail = f"the task is already {STATUS_LABELS[old].lower()} and cannot change status"
+        detail = N_("the task is already “%(status)s” and cannot change status").fill(
+            status=STATUS_LABELS[old]
+        )
     elif new == COMPLETED:
-        detail = "only a supervisor's verification of a submitted task completes it"
+        detail = N_("only a supervisor's verification of a submitted task completes it")
     else:
-        detail = "that move is not part of the task lifecycle"
-    message = (
-        f"A task cannot go from {STATUS_LABELS[old].lower()} to {STATUS_LABELS[new].lower()}: "
-        f"{detail}."
+        detail = N_("that move is not part of the task lifecycle")
+    # The statuses' labels and the reason are catalogue entries: the refusal is translated
+    # whole where it is shown (i18n.describe), and so is the same text under the field.
+    template = N_("A task cannot go from “%(old)s” to “%(new)s”: %(detail)s.")
+    params: dict[str, object] = {
+        "old": STATUS_LABELS[old],
+        "new": STATUS_LABELS[new],
+        "detail": detail,
+    }
+    raise InvalidTransition(
+        template, params=params, field_errors={"status": [template.fill(**params)]}
     )
-    raise InvalidTransition(message, field_errors={"status": [message]})
 
 
 def status_with_percent(status: str, percent: int) -> str:

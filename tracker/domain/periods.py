@@ -77,10 +77,18 @@ class PeriodError(ValueError):
     """A period written in a way this module does not read; the message says how to write it."""
 
 
-PERIOD_HELP = (
+PERIOD_HELP = N_(
     "write a year (2025), a month (2025-09), a quarter (2025-Q3), a half-year (2025-H1), "
     "the first nine months (2025-9M), or give from and to dates"
 )
+
+
+def _not_a_period(text: str) -> PeriodError:
+    """The refusal of `text` as a period, a catalogue entry with its values (translated where
+    it is shown)."""
+    return PeriodError(
+        N_("“%(text)s” is not a period: %(help)s.").fill(text=text, help=PERIOD_HELP)
+    )
 
 
 def parse_period(text: str) -> tuple[date, date]:
@@ -89,13 +97,13 @@ def parse_period(text: str) -> tuple[date, date]:
     text = (text or "").strip().upper()
     year_text, _, part = text.partition("-")
     if not (year_text.isdigit() and len(year_text) == 4):
-        raise PeriodError(f"{text or 'An empty period'} is not a period: {PERIOD_HELP}.")
+        raise _not_a_period(text)
     year = int(year_text)
     if not part:
         return date(year, 1, 1), date(year, 12, 31)
     months = _months_of(part)
     if months is None:
-        raise PeriodError(f"{text} is not a period: {PERIOD_HELP}.")
+        raise _not_a_period(text)
     first, last = months
     return date(year, first, 1), date(year, last, monthrange(year, last)[1])
 

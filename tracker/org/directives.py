@@ -51,7 +51,7 @@ TARGET_FIELDS = (
 def get_directive_by_code(code: str) -> Directive:
     directive = db.session.scalar(select(Directive).where(Directive.code == code))
     if directive is None:
-        raise NotFound(f"There is no directive with code {code!r}.")
+        raise NotFound(N_("There is no directive with code “%(code)s”."), params={"code": code})
     return directive
 
 

@@ -17,7 +17,7 @@ UNIT_FIELDS = ("code", "name", "parent_id", "path")
 def get_unit_by_code(code: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise NotFound(f"There is no unit with code {code!r}.")
+        raise NotFound(N_("There is no unit with code “%(code)s”."), params={"code": code})
     return unit
 
 

@@ -79,10 +79,15 @@ def period_arguments(args: Mapping[str, str], today: date) -> tuple[TaskFilters,
         else:
             start, end = periods.period_of(today, periods.QUARTERLY)
     except ValueError as error:
-        message = str(error) if isinstance(error, periods.PeriodError) else ""
+        if isinstance(error, periods.PeriodError):
+            refusal = error.args[0]  # a filled catalogue entry
+            raise InvalidInput(
+                refusal.template, params=refusal.values, field_errors={"period": [refusal]}
+            ) from None
         raise InvalidInput(
-            message or f"Give both from and to as dates (YYYY-MM-DD): {periods.PERIOD_HELP}.",
-            field_errors={"period": [message or "invalid dates"]},
+            N_("Give both from and to as dates (YYYY-MM-DD): %(help)s."),
+            params={"help": periods.PERIOD_HELP},
+            field_errors={"period": [N_("invalid dates")]},
         ) from None
     if end < start:
         raise InvalidInput(
@@ -130,7 +135,9 @@ def league_arguments(user: User, args: Mapping[str, str], today: date) -> League
     sort = args.get("sort") or league.DEFAULT_SORT
     if sort not in league.SORT_KEYS:
         raise InvalidInput(
-            f"Sort by one of: {', '.join(league.SORT_KEYS)}.", field_errors={"sort": ["invalid"]}
+            N_("Sort by one of: %(keys)s."),
+            params={"keys": ", ".join(league.SORT_KEYS)},
+            field_errors={"sort": [N_("invalid")]},
         )
     return LeagueArguments(
         filters, args.get("subtree") == "1", sort, args.get("dir", "desc") != "asc"

@@ -18,11 +18,12 @@ MAX_BODY = 5000
 def _text(value: str | None, field: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"Write the {field} first.", field_errors={field: ["required"]})
+        raise InvalidInput(N_("Write the text first."), field_errors={field: [N_("required")]})
     if len(text) > MAX_BODY:
         raise InvalidInput(
-            f"The {field} is too long ({len(text)} characters; at most {MAX_BODY}).",
-            field_errors={field: [f"at most {MAX_BODY} characters"]},
+            N_("The text is too long (%(length)s characters; at most %(most)s)."),
+            params={"length": len(text), "most": MAX_BODY},
+            field_errors={field: [N_("at most %(most)s characters").fill(most=MAX_BODY)]},
         )
     return text
 
@@ -31,8 +32,9 @@ def post_comment(actor: User, task: Task, body: str, kind: str = "comment") -> C
     policy.require(policy.can_comment(actor, task), N_("You may not comment on this task."))
     if kind not in COMMENT_KINDS:
         raise InvalidInput(
-            f"Unknown kind {kind!r}; use comment or obstacle.",
-            field_errors={"kind": ["use comment or obstacle"]},
+            N_("Unknown kind %(kind)r; use comment or obstacle."),
+            params={"kind": kind},
+            field_errors={"kind": [N_("use comment or obstacle")]},
         )
     comment = Comment(task_id=task.id, author=actor, kind=kind, body=_text(body, "body"))
     db.session.add(comment)

@@ -106,7 +106,11 @@ def decide_extension(
             field_errors={"comment": ["required when rejecting"]},
         )
     if len(comment) > MAX_TEXT:
-        raise InvalidInput(f"The comment is too long (at most {MAX_TEXT} characters).")
+        raise InvalidInput(
+            N_("The comment is too long (at most %(most)s characters)."),
+            params={"most": MAX_TEXT},
+            field_errors={"comment": [N_("at most %(most)s characters").fill(most=MAX_TEXT)]},
+        )
     before = _snapshot(request)
     request.status = APPROVED if approve else REJECTED
     request.decided_by = actor

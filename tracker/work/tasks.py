@@ -373,15 +373,19 @@ def apply_progress(
     allowed = policy.allowed_statuses(actor, task)
     if status not in allowed:
         if not allowed:
-            raise Forbidden(f"You may not report progress on task {task.code}.")
+            raise Forbidden(
+                N_("You may not report progress on task %(code)s."), params={"code": task.code}
+            )
         raise Forbidden(
-            f"You may not move task {task.code} to {lifecycle.STATUS_LABELS[status].lower()}."
+            N_("You may not move task %(code)s to “%(status)s”."),
+            params={"code": task.code, "status": lifecycle.STATUS_LABELS[status]},
         )
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(
-            f"The note is too long ({len(note)} characters; at most {MAX_NOTE_LENGTH}).",
-            field_errors={"note": [f"at most {MAX_NOTE_LENGTH} characters"]},
+            N_("The note is too long (%(length)s characters; at most %(most)s)."),
+            params={"length": len(note), "most": MAX_NOTE_LENGTH},
+            field_errors={"note": [N_("at most %(most)s characters").fill(most=MAX_NOTE_LENGTH)]},
         )
     evidence_url = (evidence_url or "").strip()
     if evidence_url:

@@ -148,7 +148,7 @@ class TaskForm(FlaskForm):
 
     def validate_deadline(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValidationError("The deadline cannot be before the start date.")
+            raise ValidationError(_l("The deadline cannot be before the start date."))
 
 
 class RecurringForm(FlaskForm):
