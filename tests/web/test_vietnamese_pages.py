@@ -425,3 +425,19 @@ def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_wor
         "Bạn không được chuyển nhiệm vụ NV 01 sang “Đã hủy”.",
     ]
     assert parse_period("2025-Q3")  # a period written right is read
+
+
+def test_a_refused_admin_form_says_why_under_its_fields_in_vietnamese(client, vietnamese_world):
+    """The reasons a service gives for one field (a code already in use) are shown under
+    that field, translated as the flash is: they were plain English words."""
+    world = vietnamese_world
+    login(client, world["people"]["admin"])
+    page = client.post(
+        "/admin/units/new",
+        data={"code": "VNCCK", "name": "Viện Cơ khí Đắk Lắk", "parent_id": ""},
+    )
+    assert page.status_code == 422
+    said = flashes_and_errors(page.text)
+    assert "Đã có đơn vị mang mã “VNCCK”." in said
+    assert "đã được dùng" in said
+    assert english_words(f"<p>{said}</p>", world["data"]) == []

@@ -117,7 +117,7 @@ def _check_target(directive: Directive, values: dict[str, Any], target_id: int |
         raise InvalidInput(
             N_("Directive %(directive)s already has a target “%(code)s”."),
             params={"directive": directive.code, "code": code},
-            field_errors={"code": ["already in use in this directive"]},
+            field_errors={"code": [N_("already in use in this directive")]},
         )
     for field in ("baseline_value", "target_value"):
         value = values.get(field)

@@ -27,7 +27,7 @@ def _check_code_free(code: str, unit_id: int | None = None) -> None:
         raise InvalidInput(
             N_("A unit with code “%(code)s” already exists."),
             params={"code": code},
-            field_errors={"code": ["already in use"]},
+            field_errors={"code": [N_("already in use")]},
         )
 
 
@@ -57,7 +57,7 @@ def update_unit(actor: User, unit: Unit, code: str, name: str, parent: Unit | No
     if parent is not None and parent.is_within(unit):
         raise InvalidInput(
             N_("A unit cannot be placed under itself or one of its own sub-units."),
-            field_errors={"parent": ["would make a cycle"]},
+            field_errors={"parent": [N_("would make a cycle")]},
         )
     before = audit.snapshot(unit, UNIT_FIELDS)
     old_path = unit.path

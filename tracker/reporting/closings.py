@@ -90,7 +90,7 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
         raise InvalidInput(
             N_("The period ends on %(day)s: close it once that day is over."),
             params={"day": f"{end:%d/%m/%Y}"},
-            field_errors={"to": ["the period has not ended"]},
+            field_errors={"to": [N_("the period has not ended")]},
         )
     # The report and the tasks are read in one snapshot, whose chain head is recorded with
     # them; other writers go on meanwhile (snapshots.taken).

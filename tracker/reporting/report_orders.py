@@ -91,11 +91,13 @@ def period_arguments(args: Mapping[str, str], today: date) -> tuple[TaskFilters,
         ) from None
     if end < start:
         raise InvalidInput(
-            N_("The period ends before it starts."), field_errors={"to": ["too early"]}
+            N_("The period ends before it starts."), field_errors={"to": [N_("too early")]}
         )
     group = args.get("group", "unit")
     if group not in ("unit", "directive"):
-        raise InvalidInput(N_("Group by unit or directive."), field_errors={"group": ["invalid"]})
+        raise InvalidInput(
+            N_("Group by unit or directive."), field_errors={"group": [N_("invalid")]}
+        )
     return filters, start, end, group
 
 
@@ -191,13 +193,13 @@ def order(
         raise InvalidInput(
             N_("Ask for one of these reports: %(choices)s."),
             params={"choices": ", ".join(REPORTS)},
-            field_errors={"report": ["unknown"]},
+            field_errors={"report": [N_("unknown")]},
         )
     if file_format not in FORMATS:
         raise InvalidInput(
             N_("Ask for one of these formats: %(choices)s."),
             params={"choices": ", ".join(FORMATS)},
-            field_errors={"format": ["unknown"]},
+            field_errors={"format": [N_("unknown")]},
         )
     if report == "board":
         filters = board_filters(user, args, today)

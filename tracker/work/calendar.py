@@ -31,7 +31,9 @@ def _digest(token: str) -> str:
 def create_feed(user: User, scope: str) -> str:
     """A new feed; returns the token, shown once (only its hash is stored)."""
     if scope not in SCOPES:
-        raise InvalidInput(N_("Choose my tasks or my unit's tasks."), field_errors={"scope": ["?"]})
+        raise InvalidInput(
+            N_("Choose my tasks or my unit's tasks."), field_errors={"scope": [N_("choose one")]}
+        )
     token = secrets.token_urlsafe(24)
     feed = CalendarFeed(
         user=user, token_hash=_digest(token), scope=scope, session_token=user.session_token

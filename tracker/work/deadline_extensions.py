@@ -103,7 +103,7 @@ def decide_extension(
     if not approve and not comment:
         raise InvalidInput(
             N_("Say why the extension is rejected: a comment is required."),
-            field_errors={"comment": ["required when rejecting"]},
+            field_errors={"comment": [N_("required when rejecting")]},
         )
     if len(comment) > MAX_TEXT:
         raise InvalidInput(

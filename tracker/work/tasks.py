@@ -397,7 +397,7 @@ def apply_progress(
     if not 0 <= percent_done <= 100:
         raise InvalidInput(
             N_("Percent done must be between 0 and 100."),
-            field_errors={"progress": ["must be between 0 and 100"]},
+            field_errors={"progress": [N_("must be between 0 and 100")]},
         )
     open_children = [c.code for c in task.children if c.status in lifecycle.OPEN_STATUSES]
     closing = status in (lifecycle.SUBMITTED, lifecycle.COMPLETED) and status != old_status
@@ -411,7 +411,7 @@ def apply_progress(
                 "status": lifecycle.STATUS_LABELS[status],
                 "open": ", ".join(open_children),
             },
-            field_errors={"status": ["subtasks are still open"]},
+            field_errors={"status": [N_("subtasks are still open")]},
         )
     if task.children:
         percent_done = rolled_up_percent(task)  # a parent's progress is its children's
@@ -426,7 +426,7 @@ def apply_progress(
         if not note:
             raise InvalidInput(
                 N_("Describe the result: a submission needs a result note."),
-                field_errors={"note": ["required when submitting"]},
+                field_errors={"note": [N_("required when submitting")]},
             )
         if not new_evidence and not task.evidence:
             raise InvalidInput(
@@ -540,7 +540,7 @@ def report_progress_together(actor: User, reports: Sequence[ProgressReport]) -> 
         if report.task.id in seen:
             refused = InvalidInput(
                 N_("The task is already reported earlier in this request: send it once."),
-                field_errors={"task_id": ["given twice"]},
+                field_errors={"task_id": [N_("given twice")]},
             )
             raise in_batch(refused, report.place, report.task.code)
         seen.add(report.task.id)

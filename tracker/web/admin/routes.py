@@ -232,7 +232,7 @@ def user_edit(user_id: int | None = None):
                 if not form.password.data:
                     raise InvalidInput(
                         N_("Give the new user a password, or send an invitation."),
-                        field_errors={"password": ["required for a new user"]},
+                        field_errors={"password": [N_("required for a new user")]},
                     )
                 users.create_user(
                     current_user,

@@ -159,7 +159,7 @@ def _whole_number(name: str, default: int) -> int:
     if number is None:
         raise InvalidInput(
             f"{name} must be a whole number up to {MOST_PAGES:,}, not {raw[:20]!r}.",
-            field_errors={name: ["integer"]},
+            field_errors={name: [N_("integer")]},
         )
     return number
 
@@ -262,7 +262,7 @@ def add_evidence(task_id: int):
         if upload is None:
             raise InvalidInput(
                 N_("Send the file in the multipart field `file`."),
-                field_errors={"file": ["required"]},
+                field_errors={"file": [N_("required")]},
             )
         evidence = attach(_user(), task, upload=upload, note=request.form.get("note", ""))
     else:
@@ -391,7 +391,8 @@ def import_file():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput(
-            N_("Send the file in the multipart field `file`."), field_errors={"file": ["required"]}
+            N_("Send the file in the multipart field `file`."),
+            field_errors={"file": [N_("required")]},
         )
     dry_run = request.values.get("dry_run", "true").lower() not in ("false", "0", "no")
     if request.values.get("background", "false").lower() in ("true", "1", "yes"):

@@ -350,7 +350,7 @@ def verify_export():
             if not manifests.SHA256_PATTERN.match(digest):
                 raise InvalidInput(
                     N_("Choose the file, or paste its SHA-256 (64 hexadecimal characters)."),
-                    field_errors={"sha256": ["64 hexadecimal characters"]},
+                    field_errors={"sha256": [N_("64 hexadecimal characters")]},
                 )
         found = manifests.find(digest)
         checked, broken = audit.verify_chain()

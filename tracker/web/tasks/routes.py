@@ -187,7 +187,7 @@ def _report_the_changed_rows() -> int:
         if percent is None:
             refused = InvalidInput(
                 N_("Give a whole number from 0 to 100."),
-                field_errors={"progress": ["a whole number from 0 to 100"]},
+                field_errors={"progress": [N_("a whole number from 0 to 100")]},
             )
             raise in_batch(refused, index, task.code)
         if percent == task.percent_done and not note:
