@@ -262,3 +262,18 @@ def test_a_scope_naming_no_directive_or_unit_closes_nothing(client, make, org, h
         )
         == 0
     )
+
+
+def test_a_close_reads_on_the_trail_in_the_auditors_language(client, supervisor, make, org):
+    """The close's event records its totals row: the trail shows its figures and its label
+    in the reader's language ("Tổng", not "Total"), none of it as JSON."""
+    close(client)
+    closing = db.session.scalar(select(PeriodClosing))
+    auditor = make.user("auditor", org["ministry"], language="vi")
+    login(client, auditor)
+    page = client.get("/audit?action=period.").text
+    totals = "; ".join(
+        "—" if value in (None, "") else str(value) for value in closing.figures["totals"][1:]
+    )
+    assert f'Tổng cộng</span>: <span class="new">Tổng; {totals}</span>' in page
+    assert "Total" not in page and '["' not in page

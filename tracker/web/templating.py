@@ -164,7 +164,11 @@ def _short(field: str, value) -> str:
             for key, item in sorted(value.items())
         )
     elif isinstance(value, list) and all(_is_scalar(item) for item in value):
-        value = "; ".join(_short(field, item) for item in value)  # a row of figures
+        # A row of figures (a closed period's totals): its words are the report's own labels.
+        value = "; ".join(
+            i18n.translated(item) if isinstance(item, str) and item else _short(field, item)
+            for item in value
+        )
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(value)
