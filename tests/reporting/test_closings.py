@@ -264,16 +264,23 @@ def test_a_scope_naming_no_directive_or_unit_closes_nothing(client, make, org, h
     )
 
 
-def test_a_close_reads_on_the_trail_in_the_auditors_language(client, supervisor, make, org):
-    """The close's event records its totals row: the trail shows its figures and its label
-    in the reader's language ("Tổng", not "Total"), none of it as JSON."""
+def test_a_close_reads_on_the_trail_in_the_auditors_language(app, client, supervisor, make, org):
+    """The close's event records its totals row: the trail shows its label and its figures
+    in the reader's language ("Tổng", not "Total"; 40,0%, not 0.4), none of it as JSON."""
+    from flask_babel import force_locale
+
+    from tracker.infra.i18n import format_figure
+
     close(client)
     closing = db.session.scalar(select(PeriodClosing))
     auditor = make.user("auditor", org["ministry"], language="vi")
     login(client, auditor)
     page = client.get("/audit?action=period.").text
-    totals = "; ".join(
-        "—" if value in (None, "") else str(value) for value in closing.figures["totals"][1:]
-    )
+    with app.test_request_context(), force_locale("vi"):
+        totals = "; ".join(
+            "—" if value in (None, "") else format_figure(value)
+            for value in closing.figures["totals"][1:]
+        )
+    assert "%" in totals and "." not in totals  # its rates as Vietnamese percentages
     assert f'Tổng cộng</span>: <span class="new">Tổng; {totals}</span>' in page
     assert "Total" not in page and '["' not in page

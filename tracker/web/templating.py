@@ -164,9 +164,14 @@ def _short(field: str, value) -> str:
             for key, item in sorted(value.items())
         )
     elif isinstance(value, list) and all(_is_scalar(item) for item in value):
-        # A row of figures (a closed period's totals): its words are the report's own labels.
+        # A row of figures (a closed period's totals), as the report writes one: its words
+        # are the report's own labels, its numbers figures (a rate as a percentage).
         value = "; ".join(
-            i18n.translated(item) if isinstance(item, str) and item else _short(field, item)
+            i18n.translated(item)
+            if isinstance(item, str) and item
+            else i18n.format_figure(item)
+            if isinstance(item, int | float) and not isinstance(item, bool)
+            else _short(field, item)
             for item in value
         )
     if isinstance(value, dict | list):
