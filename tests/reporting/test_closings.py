@@ -284,3 +284,7 @@ def test_a_close_reads_on_the_trail_in_the_auditors_language(app, client, superv
     assert "%" in totals and "." not in totals  # its rates as Vietnamese percentages
     assert f'Tổng cộng</span>: <span class="new">Tổng; {totals}</span>' in page
     assert "Total" not in page and '["' not in page
+    # Its scope as the closed periods' list writes one, not the stored key.
+    assert (
+        'Phạm vi</span>: <span class="new">57-NQ/TW · MIN và các đơn vị trực thuộc</span>' in page
+    )

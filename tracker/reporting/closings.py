@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Integer, Select, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,6 +43,24 @@ def scope_key(filters: TaskFilters) -> str:
             filters.deadline_basis,
         )
     )
+
+
+def scope_in_words(key: str) -> str:
+    """A scope key (`scope_key`) as the closed periods' list writes a scope, in the current
+    language: "57-NQ/TW · BCT and its units · key tasks"; the key itself when it is not one."""
+    parts = key.split("|")
+    if len(parts) != 4:
+        return key
+    directive, unit, key_tasks, basis = parts
+    words = [
+        directive if directive != "*" else gettext("All directives"),
+        gettext("%(unit)s and its units", unit=unit) if unit != "*" else gettext("all units"),
+    ]
+    if key_tasks == "key":
+        words.append(gettext("key tasks"))
+    if basis == "original":
+        words.append(gettext("judged against original deadlines"))
+    return " · ".join(words)
 
 
 def scope_filters(filters: TaskFilters) -> TaskFilters:

@@ -26,6 +26,7 @@ from ..domain.timeliness import (
     TimelinessCounts,
 )
 from ..infra import clock, i18n
+from ..reporting import closings
 from ..work import notifications
 
 
@@ -153,6 +154,8 @@ def _short(field: str, value) -> str:
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, str) and (day := _recorded_day(value)) is not None:
         return format_date(day)
+    if field == "scope" and isinstance(value, str) and value.count("|") == 3:
+        return closings.scope_in_words(value)  # a period closing's recorded scope
     if isinstance(value, str):
         value = i18n.recorded_word(field, value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
