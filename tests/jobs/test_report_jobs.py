@@ -274,3 +274,20 @@ def test_a_streamed_csv_shows_exactly_the_changes_up_to_the_chain_head_it_announ
         assert export.chain_seq == head_before
         assert export.sha256 == hashlib.sha256(data).hexdigest()
         assert db.session.get(Task, ids["task"]).percent_done == 40
+
+
+def test_a_pdf_without_fonts_fails_once_saying_what_to_install_in_the_askers_language(
+    client, scene, monkeypatch
+):
+    """A server without the DejaVu fonts cannot make PDFs: the job stops at once (no retry
+    makes fonts appear) and its page says what to install, in the asker's language."""
+    from tracker.infra import fonts
+
+    monkeypatch.setattr(fonts, "fonts_found", lambda: False)
+    login(client, scene["auditor"])
+    asked = client.get(TASKS_XLSX.replace(".xlsx", ".pdf"))
+    job = db.session.scalar(select(Job))
+    assert (job.status, job.attempts) == ("failed", 1)
+    page = client.get(asked.headers["Location"]).text
+    assert "Tệp PDF cần bộ phông DejaVu trên máy chủ" in page
+    assert job.error.startswith("Tệp PDF cần bộ phông DejaVu")

@@ -103,7 +103,7 @@ def make_file(job: Job, asker: User, progress: Progress) -> None:
                     target.flush()
                     os.fsync(target.fileno())
             except report_files.PdfUnavailable as error:  # no retry makes the fonts appear
-                raise Permanent(str(error)) from error
+                raise Permanent(error.args[0]) from error  # the fonts to install
         with partial.open("rb") as written:
             digest = manifests.digest_of_upload(written)
         size = partial.stat().st_size

@@ -46,7 +46,10 @@ def run(job_id: int) -> str:
         return FINISHED
     except (Permanent, DomainError) as error:
         with force_locale(language):
-            reason = i18n.describe(error) if isinstance(error, DomainError) else str(error)
+            if isinstance(error, DomainError):
+                reason = i18n.describe(error)
+            else:  # a catalogue entry (or words already in the asker's language)
+                reason = i18n.translated(error.args[0]) if error.args else str(error)
         records.give_back(job_id, reason, final=True)
         context.log().warning("job %s refused: %s", job_id, reason)
         _measure(kind, "failed", started)
