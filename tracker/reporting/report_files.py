@@ -19,6 +19,8 @@ from typing import Any, BinaryIO, TypeVar
 
 from flask_babel import gettext
 
+from ..audit.queries import AUDITED_OBJECTS
+from ..domain.audit_actions import ACTION_LABELS
 from ..domain.text import N_, Text
 from ..infra import clock, fonts
 from ..infra.i18n import format_figure, translated
@@ -60,6 +62,7 @@ DETAIL_SHEETS = {"tasks": N_("Tasks"), "events": N_("Events")}
 # label the catalogue translates (a status, a timeliness class).
 WORD_COLUMNS = ("key_task", "judged_against", "kind")
 LABEL_COLUMNS = ("status", "timeliness")
+NAMED_CODES: dict[str, dict[str, Text]] = {"action": ACTION_LABELS, "object_type": AUDITED_OBJECTS}
 # Widths (mm) of the PDF task list's columns, which fill the 273 mm between the margins of
 # A4 landscape; a column not named is 14.5 mm (a date: 31/03/2026 on one line).
 PDF_TASK_WIDTHS_MM = {
@@ -273,22 +276,29 @@ def _xlsx_file(
 
 
 class _PeoplesWords:
-    """A task list's words in the reader's language (TASK_WORDS, LABEL_COLUMNS), each word
-    translated once per file: a national list is 300,000 rows of a few words."""
+    """A detail list's words in the reader's language, each translated once per file (a
+    national list is 300,000 rows of a few words): a task's stored words (WORD_COLUMNS),
+    its labels (LABEL_COLUMNS), and an audit event's action and kind of object, named with
+    their code kept beside the name (NAMED_CODES; the CSV carries the codes alone)."""
 
     def __init__(self, columns: list[Column]):
         self.places = [
-            (index, column.key in LABEL_COLUMNS)
+            (index, column.key)
             for index, column in enumerate(columns)
-            if column.key in LABEL_COLUMNS or column.key in WORD_COLUMNS
+            if column.key in LABEL_COLUMNS
+            or column.key in WORD_COLUMNS
+            or column.key in NAMED_CODES
         ]
-        self.known: dict[tuple[str, bool], str] = {}
+        self.known: dict[tuple[str, str], str] = {}
 
-    def word(self, text: str, is_label: bool) -> str:
-        key = (text, is_label)
+    def word(self, text: str, column: str) -> str:
+        key = (text, column)
         if key not in self.known:
-            if is_label:
+            if column in LABEL_COLUMNS:
                 self.known[key] = translated(text)
+            elif column in NAMED_CODES:
+                name = NAMED_CODES[column].get(text)
+                self.known[key] = f"{translated(name)} ({text})" if name else text
             else:
                 self.known[key] = translated(TASK_WORDS[text]) if text in TASK_WORDS else text
         return self.known[key]
@@ -297,9 +307,9 @@ class _PeoplesWords:
         if not self.places:
             return row
         cells = list(row)
-        for index, is_label in self.places:
+        for index, column in self.places:
             if isinstance(cells[index], str) and cells[index]:
-                cells[index] = self.word(cells[index], is_label)
+                cells[index] = self.word(cells[index], column)
         return cells
 
 
