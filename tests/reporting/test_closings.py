@@ -252,8 +252,14 @@ def test_a_scope_naming_no_directive_or_unit_closes_nothing(client, make, org, h
     typed for its code, a misspelt unit) is refused with the reason; before, the admin's
     close froze an empty report under that scope."""
     login(client, make.user("admin", org["ministry"]))
-    page = close(client, {"period": "2025-Q3", **scope})
     code = next(iter(scope.values()))
+    # The report of such an address says so, and offers no close.
+    report = client.get("/reports/period", query_string={"period": "2025-Q3", **scope}).text
+    assert f"No directive or unit has the code “{code}”: this report is empty" in report
+    assert 'action="/reports/period/close"' not in report
+    known = client.get("/reports/period?period=2025-Q3&directive=57-NQ/TW").text
+    assert 'action="/reports/period/close"' in known and "this report is empty" not in known
+    page = close(client, {"period": "2025-Q3", **scope})
     assert f"No directive or unit has the code “{code}”: nothing was closed." in page.text
     assert closings_count() == 0
     assert (

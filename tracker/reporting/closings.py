@@ -94,10 +94,14 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     """Freeze the period report of `filters` for [start, end]; commits."""
     policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
     filters = effective_scope(actor, filters)
-    directive = lookups.by_code(Directive, filters.directive) if filters.directive else None
-    scope_unit = lookups.unit_by_code(filters.scope) if filters.scope else None
-    _refuse_unknown(filters.directive, directive, "directive")
-    _refuse_unknown(filters.scope, scope_unit, "scope")
+    directive, scope_unit = _named(filters)
+    if unknown := unknown_codes(filters):
+        field, code = unknown[0]
+        raise InvalidInput(
+            N_("No directive or unit has the code “%(code)s”: nothing was closed."),
+            params={"code": code},
+            field_errors={field: [N_("no such code")]},
+        )
     root = policy.board_root(actor)
     if root is not None:
         chosen = scope_unit
@@ -163,15 +167,20 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     return closing
 
 
-def _refuse_unknown(code: str | None, found: Directive | Unit | None, field: str) -> None:
-    """A closing's scope naming a directive or unit by a code that names nothing is refused:
-    closed, it froze an empty report under a scope no one could open again."""
-    if code and found is None:
-        raise InvalidInput(
-            N_("No directive or unit has the code “%(code)s”: nothing was closed."),
-            params={"code": code},
-            field_errors={field: [N_("no such code")]},
-        )
+def _named(filters: TaskFilters) -> tuple[Directive | None, Unit | None]:
+    """The directive and unit a scope names by their codes (None where it names none)."""
+    directive = lookups.by_code(Directive, filters.directive) if filters.directive else None
+    unit = lookups.unit_by_code(filters.scope) if filters.scope else None
+    return directive, unit
+
+
+def unknown_codes(filters: TaskFilters) -> list[tuple[str, str]]:
+    """(field, code) of each code a scope names that names no directive or unit: a period
+    of such a scope reads empty, and is not closed (closed, it froze an empty report under
+    a scope no one could open again)."""
+    directive, unit = _named(filters)
+    given = (("directive", filters.directive, directive), ("scope", filters.scope, unit))
+    return [(field, code) for field, code, found in given if code and found is None]
 
 
 ALREADY_CLOSED = N_("This period is already closed for this scope; open the closed report.")

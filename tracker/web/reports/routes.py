@@ -173,10 +173,12 @@ def period_report(file_format: str | None = None):
     filters = task_queries.counted_scope(current_user, filters)
     table, rows = report_builders.period_report(current_user, filters, start, end, group)
     parameters = report_orders.period_parameters(filters, start, end, group)
+    unknown = [code for _field, code in closings.unknown_codes(filters)]
     return render_template(
         "reports/period.html",
         closing=closings.find(current_user, start, end, filters),
-        may_close=policy.can_close_period(current_user) and end < clock.today(),
+        unknown_codes=unknown,
+        may_close=policy.can_close_period(current_user) and end < clock.today() and not unknown,
         table=table,
         rows=rows,
         # the units (or directives) a page at a time: a national report has 3,000
