@@ -441,3 +441,16 @@ def test_a_refused_admin_form_says_why_under_its_fields_in_vietnamese(client, vi
     assert "Đã có đơn vị mang mã “VNCCK”." in said
     assert "đã được dùng" in said
     assert english_words(f"<p>{said}</p>", world["data"]) == []
+
+
+def test_a_task_list_of_a_code_naming_nothing_says_why_it_is_empty(client, vietnamese_world):
+    """A directive's id typed for its code, or a misspelt unit: the list is empty and says
+    why, in Vietnamese; a code that names something says nothing of the kind."""
+    login(client, vietnamese_world["people"]["supervisor"])
+    for query, code in (("directive=1", "1"), ("unit=VNCKK", "VNCKK"), ("scope=BCT Đ", "BCT Đ")):
+        page = client.get(f"/tasks?{query}")
+        assert page.status_code == 200
+        said = flashes_and_errors(page.text)
+        assert f"Không có văn bản hay đơn vị nào mang mã “{code}”: không nhiệm vụ nào khớp." in said
+    known = client.get("/tasks?directive=2795/QĐ-BCT&unit=VNCCK")
+    assert "Không có văn bản hay đơn vị nào" not in known.text and "NV 01" in known.text

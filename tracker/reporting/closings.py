@@ -178,9 +178,7 @@ def unknown_codes(filters: TaskFilters) -> list[tuple[str, str]]:
     """(field, code) of each code a scope names that names no directive or unit: a period
     of such a scope reads empty, and is not closed (closed, it froze an empty report under
     a scope no one could open again)."""
-    directive, unit = _named(filters)
-    given = (("directive", filters.directive, directive), ("scope", filters.scope, unit))
-    return [(field, code) for field, code, found in given if code and found is None]
+    return task_queries.codes_naming_nothing(filters, ("directive", "scope"))
 
 
 ALREADY_CLOSED = N_("This period is already closed for this scope; open the closed report.")

@@ -322,6 +322,17 @@ def _directive_id(code: str) -> int | None:
     return _once_per_request(("directive", code), lambda: db.session.scalar(statement))
 
 
+def codes_naming_nothing(
+    filters: TaskFilters, fields: tuple[str, ...] = ("directive", "unit", "scope")
+) -> list[tuple[str, str]]:
+    """(field, code) of each directive or unit code the filters name that names nothing (a
+    directive's id typed for its code, a misspelt unit): a selection of it is empty, and the
+    page says why rather than showing an empty list alone."""
+    found = {"directive": _directive_id, "unit": _unit_by_code, "scope": _unit_by_code}
+    named = ((field, getattr(filters, field)) for field in fields)
+    return [(field, code) for field, code in named if code and found[field](code) is None]
+
+
 def kept_selection(
     user: User, filters: TaskFilters, grouped_by: SqlExpression | None = None
 ) -> kept_counts.KeptSelection | None:

@@ -228,6 +228,7 @@ def index():
         "tasks/index.html",
         pagination=pagination,
         filters=filters,
+        unknown_codes=[code for _field, code in task_queries.codes_naming_nothing(filters)],
         directives=lookups.directive_choices(current_user, filters.directive),
         unit_choices=lookups.unit_choices(current_user, filters.unit),
         due_soon_days=due_soon_days(),
