@@ -23,7 +23,7 @@ def _text(value: str | None, field: str) -> str:
         raise InvalidInput(
             N_("The text is too long (%(length)s characters; at most %(most)s)."),
             params={"length": len(text), "most": MAX_BODY},
-            field_errors={field: [N_("at most %(most)s characters").fill(most=MAX_BODY)]},
+            field_errors={field: [N_("at most %(count)s characters").fill(count=MAX_BODY)]},
         )
     return text
 

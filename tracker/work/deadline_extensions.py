@@ -109,7 +109,7 @@ def decide_extension(
         raise InvalidInput(
             N_("The comment is too long (at most %(most)s characters)."),
             params={"most": MAX_TEXT},
-            field_errors={"comment": [N_("at most %(most)s characters").fill(most=MAX_TEXT)]},
+            field_errors={"comment": [N_("at most %(count)s characters").fill(count=MAX_TEXT)]},
         )
     before = _snapshot(request)
     request.status = APPROVED if approve else REJECTED

@@ -385,7 +385,7 @@ def apply_progress(
         raise InvalidInput(
             N_("The note is too long (%(length)s characters; at most %(most)s)."),
             params={"length": len(note), "most": MAX_NOTE_LENGTH},
-            field_errors={"note": [N_("at most %(most)s characters").fill(most=MAX_NOTE_LENGTH)]},
+            field_errors={"note": [N_("at most %(count)s characters").fill(count=MAX_NOTE_LENGTH)]},
         )
     evidence_url = (evidence_url or "").strip()
     if evidence_url:
