@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from tracker.work import recurring, tasks
+from tracker.work import recurring, tasks, urging
 from tracker.work.tasks import TaskValues
 
 from ..conftest import login
@@ -401,6 +401,9 @@ def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_wor
         lambda: check_transition("completed", "in_progress"),
         lambda: check_transition("in_progress", "completed"),
         lambda: period_arguments({"period": "quý 3"}, today),
+        lambda: urging.issue_notice(
+            vietnamese_world["people"]["supervisor"], vietnamese_world["task"], "  "
+        ),
         lambda: tasks.apply_progress(
             vietnamese_world["people"]["unit_leader"],
             vietnamese_world["task"],
@@ -422,6 +425,7 @@ def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_wor
         "giám sát xác nhận nhiệm vụ đã báo cáo hoàn thành thì nhiệm vụ mới hoàn thành.",
         "“QUÝ 3” không phải là một kỳ: hãy ghi năm (2025), tháng (2025-09), quý (2025-Q3), "
         "nửa năm (2025-H1), chín tháng đầu năm (2025-9M), hoặc nhập ngày bắt đầu và ngày kết thúc.",
+        "Hãy viết nội dung văn bản đôn đốc (từ 1 đến 5000 ký tự).",
         "Bạn không được chuyển nhiệm vụ NV 01 sang “Đã hủy”.",
     ]
     assert parse_period("2025-Q3")  # a period written right is read

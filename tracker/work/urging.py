@@ -29,8 +29,10 @@ def issue_notice(actor: User, task: Task, text: str) -> UrgingNotice:
     )
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:
-        message = f"Write the notice (1 to {MAX_TEXT} characters)."
-        raise InvalidInput(message, field_errors={"text": [message]})
+        message = N_("Write the notice (1 to %(most)s characters).")
+        raise InvalidInput(
+            message, params={"most": MAX_TEXT}, field_errors={"text": [message.fill(most=MAX_TEXT)]}
+        )
     year = clock.today().year
     for attempt in range(ATTEMPTS):
         sequence = (
