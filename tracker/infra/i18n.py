@@ -82,8 +82,6 @@ def label(value: str | None) -> str:
 # (the audit trail): "admin" is a role in the field `role`, an account's name elsewhere.
 FIELD_WORDS = {
     "status": STATUS_LABELS,
-    "old_status": STATUS_LABELS,
-    "new_status": STATUS_LABELS,
     "role": ROLE_LABELS,
     "confidentiality": CONFIDENTIALITY_LABELS,
 }

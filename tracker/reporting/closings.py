@@ -94,7 +94,6 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     """Freeze the period report of `filters` for [start, end]; commits."""
     policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
     filters = effective_scope(actor, filters)
-    directive, scope_unit = _named(filters)
     if unknown := unknown_codes(filters):
         field, code = unknown[0]
         raise InvalidInput(
@@ -102,11 +101,12 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
             params={"code": code},
             field_errors={field: [N_("no such code")]},
         )
+    directive = lookups.by_code(Directive, filters.directive) if filters.directive else None
+    scope_unit = lookups.unit_by_code(filters.scope) if filters.scope else None
     root = policy.board_root(actor)
     if root is not None:
-        chosen = scope_unit
         policy.require(
-            chosen is not None and chosen.is_within(root),
+            scope_unit is not None and scope_unit.is_within(root),
             N_("You may close periods only for your own units."),
         )
     if end >= clock.today():
@@ -165,13 +165,6 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
     db.session.commit()
     anchors.anchor("period.close")
     return closing
-
-
-def _named(filters: TaskFilters) -> tuple[Directive | None, Unit | None]:
-    """The directive and unit a scope names by their codes (None where it names none)."""
-    directive = lookups.by_code(Directive, filters.directive) if filters.directive else None
-    unit = lookups.unit_by_code(filters.scope) if filters.scope else None
-    return directive, unit
 
 
 def unknown_codes(filters: TaskFilters) -> list[tuple[str, str]]:
