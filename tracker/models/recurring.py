@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.periods import FREQUENCIES
 from ..extensions import Model, db
-from ._types import sql_in, utcnow
+from ._types import one_line, sql_in, utcnow
 from .directive import Directive
 from .unit import Unit
 from .user import User
@@ -23,6 +23,9 @@ class RecurringTask(Model):
         CheckConstraint("days_after_period_end >= -27", name="offset_range"),
         db.UniqueConstraint("directive_id", "code_prefix"),
     )
+
+    # The prefix and title become each occurrence's code and title: one line, as those are.
+    _lines = one_line("code_prefix", "title")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id", ondelete="RESTRICT"))

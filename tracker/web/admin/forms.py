@@ -30,6 +30,7 @@ from ...domain.periods import FREQUENCY_LABELS
 from ...domain.roles import ROLE_LABELS, ROLES
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
+from ...work import recurring
 from ..formkit import DayField, LongSelect, options, password_length
 
 # A code as the ministries write them ("NV 01/QĐ", "Vụ KHCN"): letters (Vietnamese too),
@@ -158,7 +159,9 @@ class RecurringForm(FlaskForm):
         validators=[DataRequired(), Length(max=40), CODE],
         description=_l("Each occurrence is coded PREFIX-2026Q1, PREFIX-2026-03 or PREFIX-2026H1."),
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=recurring.MOST_TITLE_LENGTH)]
+    )
     lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id, widget=LongSelect())
     owner_id = SelectField(_l("Owner"), coerce=_optional_int, widget=LongSelect())
     frequency = SelectField(_l("Repeats"), choices=options(FREQUENCY_LABELS.items()))

@@ -14,6 +14,7 @@ from ...domain.lifecycle import STATUSES, TASK_KINDS
 from ...domain.numbers import LARGEST
 from ...infra.clock import today
 from ...models import Task
+from ...work import recurring
 from ...work.tasks import MOST_REPORTS_AT_ONCE
 
 
@@ -94,7 +95,7 @@ class TargetValueBody(Body):
 class RecurringBody(Body):
     directive: str = Field(min_length=1, max_length=60)
     code_prefix: str = Field(min_length=1, max_length=40)
-    title: str = Field(min_length=1, max_length=500)
+    title: str = Field(min_length=1, max_length=recurring.MOST_TITLE_LENGTH)
     lead_unit: str = Field(min_length=1, max_length=40)
     owner: str | None = Field(default=None, max_length=80)
     frequency: Literal["monthly", "quarterly", "half_yearly"]
