@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,11 +76,17 @@ def main() -> int:
         write_po(target, catalogue, width=100, omit_header=False)
     with (TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as source:
         vietnamese = read_po(source, locale="vi")
-    missing = [m.id for m in vietnamese if m.id and (not m.string or m.fuzzy)]
+    missing = [m.id for m in vietnamese if m.id and _untranslated(m)]
     for message_id in missing:
         print(f"untranslated (vi): {message_id!r}")
     print(f"{len(vietnamese) - 1} strings; {len(missing)} without a Vietnamese translation.")
     return 1 if missing else 0
+
+
+def _untranslated(message: Message) -> bool:
+    """Empty, fuzzy, or (a message with a plural, its strings a tuple) any form empty."""
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return message.fuzzy or not all(strings)
 
 
 if __name__ == "__main__":

@@ -458,3 +458,50 @@ def test_a_task_list_of_a_code_naming_nothing_says_why_it_is_empty(client, vietn
         assert f"Không có văn bản hay đơn vị nào mang mã “{code}”: không nhiệm vụ nào khớp." in said
     known = client.get("/tasks?directive=2795/QĐ-BCT&unit=VNCCK")
     assert "Không có văn bản hay đơn vị nào" not in known.text and "NV 01" in known.text
+
+
+def test_wtforms_own_messages_are_vietnamese(client, vietnamese_world):
+    """A field left empty, a name too long, an e-mail or a number written wrong: the messages
+    WTForms writes itself (it ships no Vietnamese) read from the app's catalogue."""
+    world = vietnamese_world
+    login(client, world["people"]["admin"])
+    unit = client.post("/admin/units/new", data={"code": "", "name": "Đ" * 256, "parent_id": ""})
+    assert unit.status_code == 422
+    said = flashes_and_errors(unit.text)
+    assert "Mục này là bắt buộc." in said
+    assert "Không được dài quá 255 ký tự." in said
+    person = client.post(
+        "/admin/users/new",
+        data={"username": "nguyễn.văn.đức", "name": "Nguyễn Văn Đức", "email": "không-phải@"},
+    )
+    assert "Địa chỉ e-mail không hợp lệ." in flashes_and_errors(person.text)
+    template = client.post(
+        "/admin/recurring",
+        data={"code_prefix": "BC Đ", "title": "Báo cáo tháng", "days_after_period_end": "400"},
+    )
+    assert "Số phải từ -27 đến 365." in flashes_and_errors(template.text)
+    for page in (unit, person, template):
+        assert english_words(f"<p>{flashes_and_errors(page.text)}</p>", world["data"]) == []
+
+
+def test_every_form_takes_its_words_from_the_catalogue():
+    """Each form class of the app is a formkit.Form, whose messages are translated."""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import tracker.web
+    from tracker.web.formkit import Form
+
+    for module in pkgutil.walk_packages(tracker.web.__path__, "tracker.web."):
+        importlib.import_module(module.name)
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    ours = [form for form in every(FlaskForm) if form.__module__.startswith("tracker.")]
+    assert len(ours) > 20
+    assert [form.__qualname__ for form in ours if not issubclass(form, Form)] == []

@@ -16,6 +16,7 @@ from ..domain.days import DAY_FORMATS, day_problem
 from ..domain.errors import DomainError
 from ..domain.text import Text
 from ..infra.i18n import describe, translated
+from .form_words import FORM_WORDS
 
 
 class DayField(DateField):
@@ -40,7 +41,15 @@ class DayField(DateField):
             raise ValidationError(translated(problem))
 
 
-class PageForm(FlaskForm):
+class Form(FlaskForm):
+    """Every form of the app: WTForms' own messages in the page's language (form_words)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return FORM_WORDS
+
+
+class PageForm(Form):
     """A form on a page that holds several (the task page has seven): the ids of its fields,
     its CSRF token's included, start with `id_prefix`, so that every id on the page is
     unique and every label names its own field. The fields' names do not change."""

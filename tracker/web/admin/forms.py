@@ -1,7 +1,6 @@
 """Admin forms. They validate input; the services save it."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -31,7 +30,7 @@ from ...domain.roles import ROLE_LABELS, ROLES
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
 from ...work import recurring
-from ..formkit import DayField, LongSelect, options, password_length
+from ..formkit import DayField, Form, LongSelect, options, password_length
 
 # A code as the ministries write them ("NV 01/QĐ", "Vụ KHCN"): letters (Vietnamese too),
 # digits, . / - _ and single spaces between them.
@@ -57,7 +56,7 @@ def _optional_int(value) -> int | None:
     return _record_id(value) if value not in (None, "", "None") else None
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     parent_id = SelectField(
@@ -65,7 +64,7 @@ class UnitForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     # Which usernames are allowed (Vietnamese letters too) is the service's rule
     # (accounts.users._validate), the same for the form, the import and the command line.
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
@@ -91,7 +90,7 @@ class UserForm(FlaskForm):
     )
 
 
-class DirectiveForm(FlaskForm):
+class DirectiveForm(Form):
     code = StringField(_l("Number / code"), validators=[DataRequired(), Length(max=60), CODE])
     kind = SelectField(_l("Kind"), choices=options((k, WORD_LABELS[k]) for k in DIRECTIVE_KINDS))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
@@ -105,7 +104,7 @@ class DirectiveForm(FlaskForm):
     )
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     indicator = StringField(_l("Indicator"), validators=[Optional(), Length(max=255)])
@@ -115,7 +114,7 @@ class TargetForm(FlaskForm):
     due_on = DayField(_l("Due on"), validators=[Optional()])
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     directive_id = SelectField(_l("Directive"), coerce=_record_id, widget=LongSelect())
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), CODE])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
@@ -152,7 +151,7 @@ class TaskForm(FlaskForm):
             raise ValidationError(_l("The deadline cannot be before the start date."))
 
 
-class RecurringForm(FlaskForm):
+class RecurringForm(Form):
     directive_id = SelectField(_l("Directive"), coerce=_record_id, widget=LongSelect())
     code_prefix = StringField(
         _l("Code prefix"),

@@ -1,14 +1,13 @@
 """Directive-side forms: recording a measured value of a target's indicator."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..formkit import DayField
+from ..formkit import DayField, Form
 
 
-class TargetValueForm(FlaskForm):
+class TargetValueForm(Form):
     recorded_on = DayField(_l("Measured on"), validators=[InputRequired(_l("Give the date."))])
     value = DecimalField(_l("Value"), places=2, validators=[InputRequired(_l("Give the value."))])
     source_note = StringField(

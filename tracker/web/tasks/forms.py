@@ -2,7 +2,6 @@
 attaching evidence on its own, and asking for and deciding deadline extensions."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...domain.text import N_
-from ..formkit import DayField, PageForm, options
+from ..formkit import DayField, Form, PageForm, options
 
 EVIDENCE_HINT = N_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
 
@@ -123,7 +122,7 @@ class UrgingForm(PageForm):
     )
 
 
-class DigestForm(FlaskForm):
+class DigestForm(Form):
     daily_digest = BooleanField(
         _l("Send me a daily e-mail of my unit's overdue and due-soon tasks")
     )
