@@ -4,10 +4,11 @@ printable text whatever path writes them, and one bad row never stops the remind
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from werkzeug.datastructures import FileStorage
 
 from tracker.domain.errors import InvalidInput
 from tracker.extensions import db
@@ -222,3 +223,73 @@ def test_a_link_evidence_is_shown_not_redirected_to(client, make, org):
     assert (
         'href="https://lua-dao.example/dang-nhap" rel="noopener noreferrer nofollow"' in page.text
     )
+
+
+REVERSED = "Đã hoàn thành\u202e%001"  # shows as "Đã hoàn thành100%"
+
+
+def test_what_people_write_cannot_reorder_or_hide_itself(client, make, org):
+    """A note, a comment or a notice with a character that reverses the text's direction, or
+    a control character, is refused under its field and saves nothing: on the page, in a PDF
+    and in a spreadsheet it would read as something else than it is. Line breaks, tabs and
+    what pasted text carries (joiners, soft hyphens, direction marks) are kept as written."""
+    from tracker.models import Comment, StatusUpdate, UrgingNotice
+
+    leader = make.user("unit_leader", org["department"])
+    supervisor = make.user("supervisor", org["ministry"])
+    task = make.task(org["department"], code="NV 40", deadline=date(2026, 1, 5))
+    db.session.commit()
+    headers = token_for(client, leader)
+    entries = db.session.scalar(select(func.count(StatusUpdate.id)))
+    for note in (REVERSED, "Đã xong\x1b[31m", "Đã xong\u2066 ẩn"):
+        refused = client.patch(
+            f"/api/v1/tasks/{task.id}",
+            json={"version": task.version, "progress": 40, "note": note},
+            headers=headers,
+        )
+        assert refused.status_code == 422, note
+        assert "note" in refused.json["errors"]
+    login(client, leader)
+    comment = client.post(
+        f"/tasks/{task.id}/comments",
+        data={"kind": "comment", "body": REVERSED},
+        headers={"Accept-Language": "vi"},
+        follow_redirects=True,
+    )
+    assert comment.status_code == 422
+    assert "không được chứa ký tự điều khiển hay ký tự đảo chiều văn bản" in comment.text
+    login(client, supervisor)
+    notice = client.post(f"/tasks/{task.id}/urging", data={"text": REVERSED})
+    assert notice.status_code == 422
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(StatusUpdate.id))) == entries
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+    assert db.session.scalar(select(func.count(UrgingNotice.id))) == 0
+    assert db.session.get(Task, task.id).percent_done == 0
+
+    written = "Đã khảo sát xong.\n\tBước 2: đối chiếu 👩\u200d💻 số\u00adliệu\u200e"
+    kept = client.patch(
+        f"/api/v1/tasks/{task.id}",
+        json={"version": task.version, "progress": 40, "note": written},
+        headers=headers,
+    )
+    assert kept.status_code == 200, kept.json
+    db.session.rollback()
+    latest = db.session.scalars(select(StatusUpdate).order_by(StatusUpdate.id.desc())).first()
+    assert latest.note == written
+
+
+def test_a_file_name_that_reverses_itself_is_refused_by_every_path(make, org):
+    """The rule is the models': an upload, an import or a command cannot skip it."""
+    from tracker.models import Comment
+    from tracker.work.evidence import add_file, files_kept_only_on_success
+
+    leader = make.user("unit_leader", org["department"])
+    task = make.task(org["department"], code="NV 41")
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"), "Báo cáo\u202excod.pdf")
+    with pytest.raises(InvalidInput, match="File"), files_kept_only_on_success() as written:
+        add_file(task, leader, upload, written)
+    assert written == [] or not any(path.exists() for path in written)
+    db.session.rollback()
+    with pytest.raises(InvalidInput, match="Text"):
+        Comment(task_id=task.id, author_id=leader.id, body="Ý kiến\x07")

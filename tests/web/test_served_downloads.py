@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
-from tracker.models import AuditEvent, Job, ReportExport
+from tracker.models import AuditEvent, Job, ReportExport, Task
 from tracker.work import calendar
 from tracker.work.evidence import add_file, files_kept_only_on_success
 
@@ -249,3 +249,54 @@ def test_a_job_carries_the_id_of_the_request_that_started_it(world, live_server)
         .order_by(AuditEvent.id.desc())
     )
     assert event.request_id == "yeu-cau-0042"
+
+
+def test_an_uploaded_file_name_is_kept_unless_it_reverses_itself(world, live_server):
+    """Through a real server, as a browser sends it (the name's UTF-8 bytes in the part's
+    header): a Vietnamese name is kept and comes back as the download's name; a name with a
+    character that reverses the text's direction (`Báo cáo\\u202excod.pdf`, shown as
+    `Báo cáofdp.docx`) is refused and stores nothing."""
+    leader = Browser(live_server)
+    leader.log_in("truong.vien")
+    task = db.session.get(Task, world["evidence"].task_id)
+    _, _, page = leader.get(f"/tasks/{task.id}")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    def upload(name: str) -> tuple[int, bytes]:
+        boundary = "----ranh-gioi-42"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                f"{token.decode()}\r\n"
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(
+            f"{live_server}/tasks/{task.id}/evidence",
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        try:
+            with leader.opener.open(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read()
+
+    before = {e.id for e in task.evidence}
+    status, page = upload("Báo cáo\u202excod.pdf")
+    assert status == 422
+    assert "File: no control characters or characters that reverse" in page.decode()
+    db.session.rollback()
+    assert {e.id for e in db.session.get(Task, task.id).evidence} == before
+
+    status, _ = upload("Biên bản nghiệm thu Đợt 2.pdf")
+    assert status == 200
+    db.session.rollback()
+    added = [e for e in db.session.get(Task, task.id).evidence if e.id not in before]
+    assert [e.original_name for e in added] == ["Biên bản nghiệm thu Đợt 2.pdf"]
+    _, headers, _ = leader.get(f"/evidence/{added[0].id}")
+    assert saved_name(headers["Content-Disposition"])[1] == "Biên bản nghiệm thu Đợt 2.pdf"

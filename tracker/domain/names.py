@@ -1,10 +1,21 @@
-"""The one rule for codes, titles and names, wherever they come from (forms, API, import,
-the command line): one line of printable text, no control characters (a line break in a
-task code once ended up in a mail header), within the column's length. The models apply
-it when a value is set (models/_types.one_line), so no path can skip it."""
+"""The two rules for what people write, wherever it comes from (forms, API, import, the
+command line); the models apply them when a value is set (models/_types.one_line and
+prose), so no path can skip them.
+
+Codes, titles and names: one line of printable text, no control characters (a line break in
+a task code once ended up in a mail header), within the column's length.
+
+Everything else a person writes — a note, a comment, a reason, a description, a file's
+name: line breaks and tabs are the text's own, but not the other control characters, nor
+the characters that reorder text for right-to-left scripts (embeddings, overrides,
+isolates: U+202A–U+202E, U+2066–U+2069), with which a note, a reason or a file's name reads
+as something else than it is, on the page, in a PDF and in a spreadsheet
+(`report\u202excod.pdf` shows as `reportfdp.docx`). Invisible joiners, soft hyphens and
+direction marks, which text pasted from documents carries, are kept."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .errors import first_problem
@@ -29,6 +40,28 @@ def check_line(field: str, value: str | None, max_length: int) -> str | None:
     if value is None:
         return value
     problem = line_problem(value, max_length)
+    if problem:
+        raise first_problem({field: [problem]})
+    return value
+
+
+_NOT_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def prose_problem(value: str, max_length: int | None = None) -> str | None:
+    """What is wrong with `value` as text a person wrote, or None."""
+    if max_length is not None and len(value) > max_length:
+        return N_("at most %(count)s characters").fill(count=max_length)
+    if _NOT_IN_PROSE.search(value):
+        return N_("no control characters or characters that reverse the text's direction")
+    return None
+
+
+def check_prose(field: str, value: str | None, max_length: int | None = None) -> str | None:
+    """`value` when it passes the rule; InvalidInput naming the field when it does not."""
+    if value is None:
+        return value
+    problem = prose_problem(value, max_length)
     if problem:
         raise first_problem({field: [problem]})
     return value

@@ -91,6 +91,8 @@ FIELD_LABELS = {
     "issued_on": N_("Issued on"),
     "summary": N_("Summary"),
     "source_url": N_("Source"),
+    "source_note": N_("Source"),
+    "original_name": N_("File"),
     "daily_digest": N_("Daily digest"),
     "email_notifications": N_("E-mail notifications"),
     "row": N_("Row"),

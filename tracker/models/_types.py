@@ -41,6 +41,21 @@ def one_line(*names: str) -> Callable[[Any, str, str | None], str | None]:
     return _one_line
 
 
+def prose(*names: str) -> Callable[[Any, str, str | None], str | None]:
+    """A validator for the class body (`_prose = prose("note")`): each named column, whenever
+    it is set, is text a person wrote — no control characters but line breaks and tabs, none
+    that reverse the text's direction — within its length, if it has one (domain.names)."""
+    from sqlalchemy.orm import validates
+
+    from ..domain.names import check_prose
+
+    @validates(*names)
+    def _prose(self: Any, key: str, value: str | None) -> str | None:
+        return check_prose(key, value, getattr(self.__table__.c[key].type, "length", None))
+
+    return _prose
+
+
 def search_key_index(table: str) -> Index:
     """The index that finds a word typed anywhere in a table's search_key (the quick
     search's `LIKE '%word%'`): trigrams in a GIN index on PostgreSQL (pg_trgm, migration

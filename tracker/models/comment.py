@@ -18,7 +18,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ._types import sql_in, utcnow
+from ._types import prose, sql_in, utcnow
 from .user import User
 
 COMMENT, OBSTACLE = "comment", "obstacle"
@@ -35,6 +35,7 @@ class Comment(Model):
         Index("ix_comment_open_obstacles", "kind", "answered_at"),
     )
 
+    _prose = prose("body", "answer")
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ..domain.search_text import search_key
 from ..extensions import Model, db
-from ._types import one_line, search_key_index, sql_in, utcnow
+from ._types import one_line, prose, search_key_index, sql_in, utcnow
 from .user import User
 
 DIRECTIVE_KINDS = ("resolution", "directive", "decision", "conclusion", "plan", "regulation")
@@ -26,6 +26,7 @@ class Directive(Model):
         search_key_index("directive"),
     )
 
+    _prose = prose("issuing_body", "signer", "summary")
     id: Mapped[int] = mapped_column(primary_key=True)
     _lines = one_line("code", "title")
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -61,6 +62,7 @@ class Target(Model):
     __tablename__ = "target"
     __table_args__ = (db.UniqueConstraint("directive_id", "code"),)
 
+    _prose = prose("indicator", "unit_of_measure")
     id: Mapped[int] = mapped_column(primary_key=True)
     _lines = one_line("code", "title")
     directive_id: Mapped[int] = mapped_column(
@@ -89,6 +91,7 @@ class TargetValue(Model):
     __tablename__ = "target_value"
     __table_args__ = (db.UniqueConstraint("target_id", "recorded_on"),)
 
+    _prose = prose("source_note")
     id: Mapped[int] = mapped_column(primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("target.id", ondelete="CASCADE"), index=True)
     recorded_on: Mapped[date] = mapped_column(Date)

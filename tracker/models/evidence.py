@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ._types import utcnow
+from ._types import prose, utcnow
 from .user import User
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class Evidence(Model):
         ),
     )
 
+    _prose = prose("original_name", "note")
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     # The progress report it came with, if any (a submission's evidence).

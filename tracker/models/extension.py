@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ._types import sql_in, utcnow
+from ._types import prose, sql_in, utcnow
 from .user import User
 
 PENDING, APPROVED, REJECTED, LAPSED = "pending", "approved", "rejected", "lapsed"
@@ -30,6 +30,7 @@ class ExtensionRequest(Model):
         Index("ix_extension_request_status", "status"),
     )
 
+    _prose = prose("reason", "decision_comment")
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(

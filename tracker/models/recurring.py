@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.periods import FREQUENCIES
 from ..extensions import Model, db
-from ._types import one_line, sql_in, utcnow
+from ._types import one_line, prose, sql_in, utcnow
 from .directive import Directive
 from .unit import Unit
 from .user import User
@@ -27,6 +27,7 @@ class RecurringTask(Model):
     # The prefix and title become each occurrence's code and title: one line, as those are.
     _lines = one_line("code_prefix", "title")
 
+    _prose = prose("description")
     id: Mapped[int] = mapped_column(primary_key=True)
     directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id", ondelete="RESTRICT"))
     code_prefix: Mapped[str] = mapped_column(String(40))

@@ -41,7 +41,7 @@ from ..domain.lifecycle import COMPLETED, CONFIDENTIALITY, OPEN_STATUSES, STATUS
 from ..domain.search_text import search_key
 from ..domain.text import Text as ShownText
 from ..extensions import Model, db
-from ._types import aware, one_line, search_key_index, sql_in, utcnow
+from ._types import aware, one_line, prose, search_key_index, sql_in, utcnow
 from .comment import Comment
 from .directive import Directive, Target
 from .evidence import Evidence
@@ -109,6 +109,7 @@ class Task(Model):
         search_key_index("task"),
     )
 
+    _prose = prose("description", "source_clause")
     id: Mapped[int] = mapped_column(primary_key=True)
     _lines = one_line("code", "title")
     code: Mapped[str] = mapped_column(String(60))
@@ -251,6 +252,7 @@ class StatusUpdate(Model):
         CheckConstraint(f"new_status IN {sql_in(STATUSES)}", name="status_allowed"),
     )
 
+    _prose = prose("note")
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed with created_at (ix_status_update_task_created): a task's history, and its
     # entry in force on a past day, are one index range.

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import Model
-from ._types import utcnow
+from ._types import prose, utcnow
 from .user import User
 
 
@@ -30,6 +30,7 @@ class UrgingNotice(Model):
         CheckConstraint("sequence >= 1", name="sequence_positive"),
     )
 
+    _prose = prose("text")
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
