@@ -122,6 +122,17 @@ def test_a_period_is_closed_once_per_scope(client, supervisor):
     assert closings_count() == 1
 
 
+def test_closings_that_differ_only_by_their_deadlines_read_apart_in_the_list(client, supervisor):
+    """Judged against the deadlines in force, or against the original ones: two scopes, and
+    the list says which is which (it showed two rows alike)."""
+    close(client)
+    close(client, {**CLOSE_Q3, "deadline": "original"})
+    assert closings_count() == 2
+    listing = client.get("/reports/closings").text
+    assert listing.count("57-NQ/TW · MIN and its units") == 2
+    assert listing.count("judged against original deadlines") == 1
+
+
 def test_a_period_not_yet_over_cannot_be_closed(client, supervisor):
     page = close(client, {"from": "2025-07-01", "to": "2099-12-31"})
     assert "close it once that day is over" in page.text

@@ -243,6 +243,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["label"] = i18n.label
     app.jinja_env.filters["compact_json"] = compact_json
     app.jinja_env.filters["filesize"] = file_size
+    app.jinja_env.filters["closing_scope"] = closings.scope_in_words
     app.jinja_env.globals["changes"] = changes
     app.jinja_env.globals["unit_options"] = unit_options
     app.jinja_env.globals["directive_options"] = directive_options
