@@ -351,3 +351,34 @@ def test_a_progress_report_is_saved_while_an_import_is_under_way(app, make, org,
     assert all(action.startswith("import.") for action in actions[reported_at + 1 :])
     assert actions[reported_at + 1 :].count("import.task") == 2 and actions[-1] == "import.file"
     assert audit.verify_trail().problems == []
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "deadline"),
+    [
+        ("vi", "Xây dựng nghị định về dữ liệu số", "31/03/2026"),
+        ("en", "Draft the decree on digital data", "2026-03-31"),
+    ],
+)
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_the_template_speaks_its_readers_language_and_imports_as_it_is(
+    client, admin, language, title, deadline, extension
+):
+    """The example row of the template a Vietnamese admin downloads is Vietnamese data, its
+    days dd/mm/yyyy and its key flag "có"; with the units made ours, it imports as it is."""
+    admin.language = language
+    db.session.commit()
+    login(client, admin)
+    template = client.get(f"/admin/import/template.{extension}")
+    assert template.status_code == 200
+    rows = imports.read_rows(f"mẫu.{extension}", template.data)
+    assert [(row["title"], row["deadline"]) for row in rows] == [(title, deadline)]
+    for row in rows:
+        row |= {"lead_unit": "DEP", "coordinating_units": "INS; OTH"}
+    dry = imports.run_import(admin, rows, False)
+    assert dry.errors == []
+    assert dry.created["tasks"] == 1
+    written = imports.run_import(admin, rows, True)
+    task = db.session.scalar(select(Task).where(Task.code == "CT-01"))
+    assert written.errors == [] and task.title == title and task.is_key
+    assert f"{task.deadline:%d/%m/%Y}" == "31/03/2026"

@@ -671,33 +671,61 @@ def report_json(report: ImportReport) -> dict[str, Any]:
     }
 
 
-TEMPLATE_EXAMPLE = {
-    "directive": "71/NQ-CP",
-    "directive_kind": "resolution",
-    "directive_title": "Government action programme for Resolution 57",
-    "target": "MT1",
-    "target_title": "100% of guiding decrees issued before 31 March 2026",
-    "task_code": "CT-01",
-    "title": "Draft the decree on digital data",
-    "kind": "task",
-    "lead_unit": "BKHCN",
-    "coordinating_units": "BCT; TTDLQG",
-    "owner": "",
-    "start_date": "2026-01-05",
-    "deadline": "2026-03-31",
-    "key_task": "yes",
-    "status": "",
-    "percent_done": "",
-    "note": "",
-    "version": "",
+# The template's example row, in the language of the one who downloads it: a Vietnamese
+# plan's data is Vietnamese (its days written dd/mm/yyyy, which the import reads as it reads
+# yyyy-mm-dd); the columns' names are the program's and stay as they are.
+TEMPLATE_EXAMPLES = {
+    "vi": {
+        "directive": "71/NQ-CP",
+        "directive_kind": "resolution",
+        "directive_title": "Chương trình hành động của Chính phủ thực hiện Nghị quyết 57",
+        "target": "MT1",
+        "target_title": "100% nghị định hướng dẫn được ban hành trước ngày 31/3/2026",
+        "task_code": "CT-01",
+        "title": "Xây dựng nghị định về dữ liệu số",
+        "kind": "task",
+        "lead_unit": "BKHCN",
+        "coordinating_units": "BCT; TTDLQG",
+        "owner": "",
+        "start_date": "05/01/2026",
+        "deadline": "31/03/2026",
+        "key_task": "có",
+        "status": "",
+        "percent_done": "",
+        "note": "",
+        "version": "",
+    },
+    "en": {
+        "directive": "71/NQ-CP",
+        "directive_kind": "resolution",
+        "directive_title": "Government action programme for Resolution 57",
+        "target": "MT1",
+        "target_title": "100% of guiding decrees issued before 31 March 2026",
+        "task_code": "CT-01",
+        "title": "Draft the decree on digital data",
+        "kind": "task",
+        "lead_unit": "BKHCN",
+        "coordinating_units": "BCT; TTDLQG",
+        "owner": "",
+        "start_date": "2026-01-05",
+        "deadline": "2026-03-31",
+        "key_task": "yes",
+        "status": "",
+        "percent_done": "",
+        "note": "",
+        "version": "",
+    },
 }
 
 
-def template_csv(
-    columns: tuple[str, ...] = COLUMNS, example: dict[str, str] = TEMPLATE_EXAMPLE
-) -> str:
+def template_example(language: str) -> dict[str, str]:
+    """The task template's example row in `language` (English for one it does not have)."""
+    return TEMPLATE_EXAMPLES.get(language, TEMPLATE_EXAMPLES["en"])
+
+
+def template_csv(columns: tuple[str, ...], example: dict[str, str]) -> str:
     """An import's template as CSV (UTF-8 with BOM, for spreadsheets): its header and one
-    example row (the task import's by default)."""
+    example row."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
@@ -705,14 +733,15 @@ def template_csv(
     return "\ufeff" + buffer.getvalue()
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(example: dict[str, str]) -> bytes:
+    """The task import's template as a workbook: its header and the example row."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "tasks"
     sheet.append(list(COLUMNS))
-    sheet.append([TEMPLATE_EXAMPLE[c] for c in COLUMNS])
+    sheet.append([example[c] for c in COLUMNS])
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(

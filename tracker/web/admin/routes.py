@@ -23,7 +23,7 @@ from ...domain import policy
 from ...domain.errors import Conflict, DomainError, InvalidInput
 from ...domain.numbers import whole_number
 from ...domain.text import N_
-from ...infra import context
+from ...infra import context, i18n
 from ...infra.i18n import describe
 from ...jobs import import_jobs, queue
 from ...models import Directive, Target, Task, Unit, User
@@ -509,10 +509,11 @@ def import_file():
 @login_required
 def import_template(extension: str):
     policy.require(policy.can_import(current_user), N_("Imports are for admins and supervisors."))
+    example = imports.template_example(i18n.current_language())
     if extension == "csv":
-        body, mimetype = imports.template_csv(), "text/csv; charset=utf-8"
+        body, mimetype = imports.template_csv(imports.COLUMNS, example), "text/csv; charset=utf-8"
     else:
-        body = imports.template_xlsx()
+        body = imports.template_xlsx(example)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = content_disposition(
