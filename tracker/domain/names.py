@@ -28,8 +28,8 @@ _REFUSED = {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}
 
 def line_problem(value: str, max_length: int) -> str | None:
     """What is wrong with `value` as a one-line code, title or name, or None."""
-    if len(value) > max_length:
-        return N_("at most %(count)s characters").fill(count=max_length)
+    if problem := _too_long(value, max_length):
+        return problem
     if any(unicodedata.category(ch) in _REFUSED for ch in value):
         return N_("one line of printable characters (no line breaks or control characters)")
     return None
@@ -37,12 +37,7 @@ def line_problem(value: str, max_length: int) -> str | None:
 
 def check_line(field: str, value: str | None, max_length: int) -> str | None:
     """`value` when it passes the rule; InvalidInput naming the field when it does not."""
-    if value is None:
-        return value
-    problem = line_problem(value, max_length)
-    if problem:
-        raise first_problem({field: [problem]})
-    return value
+    return value if value is None else _passed(field, value, line_problem(value, max_length))
 
 
 _NOT_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -50,8 +45,8 @@ _NOT_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2
 
 def prose_problem(value: str, max_length: int | None = None) -> str | None:
     """What is wrong with `value` as text a person wrote, or None."""
-    if max_length is not None and len(value) > max_length:
-        return N_("at most %(count)s characters").fill(count=max_length)
+    if problem := _too_long(value, max_length):
+        return problem
     if _NOT_IN_PROSE.search(value):
         return N_("no control characters or characters that reverse the text's direction")
     return None
@@ -59,9 +54,16 @@ def prose_problem(value: str, max_length: int | None = None) -> str | None:
 
 def check_prose(field: str, value: str | None, max_length: int | None = None) -> str | None:
     """`value` when it passes the rule; InvalidInput naming the field when it does not."""
-    if value is None:
-        return value
-    problem = prose_problem(value, max_length)
+    return value if value is None else _passed(field, value, prose_problem(value, max_length))
+
+
+def _too_long(value: str, max_length: int | None) -> str | None:
+    if max_length is not None and len(value) > max_length:
+        return N_("at most %(count)s characters").fill(count=max_length)
+    return None
+
+
+def _passed(field: str, value: str, problem: str | None) -> str:
     if problem:
         raise first_problem({field: [problem]})
     return value
