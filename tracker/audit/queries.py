@@ -140,6 +140,7 @@ REFERENCE_FIELDS = {
     "task_id": "task",
     "target_id": "target",
     "recurring_id": "recurringtask",
+    "template": "recurringtask",  # an occurrence's template (recurring.occurrence)
 }
 _CODES = {
     "directive": Directive.code,
