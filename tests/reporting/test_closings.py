@@ -305,3 +305,5 @@ def test_a_close_reads_on_the_trail_in_the_auditors_language(app, client, superv
     assert (
         'Phạm vi</span>: <span class="new">57-NQ/TW · MIN và các đơn vị trực thuộc</span>' in page
     )
+    # Its count of tasks named as a count, not as a task ("Nhiệm vụ: 3" read as task 3).
+    assert f'Số nhiệm vụ</span>: <span class="new">{closing.task_count}</span>' in page

@@ -115,7 +115,7 @@ FIELD_LABELS = {
     "unit_of_measure": N_("Unit of measure"),
     "due_on": N_("Due on"),
     "scope": N_("Scope"),
-    "tasks": N_("Tasks"),
+    "tasks": N_("Number of tasks"),  # a count (a demo load, a period closing)
     "from": N_("From"),
     "to": N_("To"),
     "totals": N_("Totals"),
