@@ -3,11 +3,13 @@ printable text whatever path writes them, and one bad row never stops the remind
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from werkzeug.datastructures import FileStorage
 
 from tracker.domain.errors import InvalidInput
@@ -258,6 +260,19 @@ def test_what_people_write_cannot_reorder_or_hide_itself(client, make, org):
     )
     assert comment.status_code == 422
     assert "không được chứa ký tự điều khiển hay ký tự đảo chiều văn bản" in comment.text
+    # The character cannot be seen: the text comes back without it, and sent again as
+    # shown, it is posted.
+    assert "Các ký tự đó đã được bỏ khỏi nội dung ở trên" in comment.text
+    shown = re.search(r'<textarea[^>]*name="body"[^>]*>\r?\n?([^<]*)</textarea>', comment.text)
+    assert html.unescape(shown.group(1)) == "Đã hoàn thành%001"
+    again = client.post(
+        f"/tasks/{task.id}/comments",
+        data={"kind": "comment", "body": html.unescape(shown.group(1))},
+    )
+    assert again.status_code == 302
+    assert db.session.scalar(select(Comment.body)) == "Đã hoàn thành%001"
+    db.session.execute(delete(Comment))
+    db.session.commit()
     login(client, supervisor)
     notice = client.post(f"/tasks/{task.id}/urging", data={"text": REVERSED})
     assert notice.status_code == 422
@@ -293,3 +308,21 @@ def test_a_file_name_that_reverses_itself_is_refused_by_every_path(make, org):
     db.session.rollback()
     with pytest.raises(InvalidInput, match="Text"):
         Comment(task_id=task.id, author_id=leader.id, body="Ý kiến\x07")
+
+
+def test_a_name_refused_for_an_unseen_character_comes_back_without_it(client, make, org):
+    """A unit's name pasted with a zero-width space and a line break: refused under the
+    field (a name is one line of printable text), shown back with the space gone and the
+    line break a space; sent again as shown, it is saved."""
+    login(client, make.user("admin", org["ministry"]))
+    form = {"code": "VNCCK", "parent_id": str(org["ministry"].id)}
+    page = client.post("/admin/units/new", data=form | {"name": "Viện Nghiên cứu\u200b\r\nCơ khí"})
+    assert page.status_code == 422
+    shown = re.search(r'<input[^>]*name="name"[^>]*value="([^"]*)"', page.text)
+    assert html.unescape(shown.group(1)) == "Viện Nghiên cứu Cơ khí"
+    assert "They are taken out of the text above" in page.text
+    saved = client.post("/admin/units/new", data=form | {"name": html.unescape(shown.group(1))})
+    assert saved.status_code == 302
+    assert db.session.scalar(select(Unit.name).where(Unit.code == "VNCCK")) == (
+        "Viện Nghiên cứu Cơ khí"
+    )

@@ -24,6 +24,9 @@ from .text import N_
 # Unicode categories refused: control (Cc: line breaks, NUL, tab), format (Cf: bidi
 # overrides, zero-width), surrogates and unassigned, line and paragraph separators.
 _REFUSED = {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}
+_LINE_BREAKS = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]+")
+LINE_CHARACTERS = N_("one line of printable characters (no line breaks or control characters)")
+PROSE_CHARACTERS = N_("no control characters or characters that reverse the text's direction")
 
 
 def line_problem(value: str, max_length: int) -> str | None:
@@ -31,7 +34,7 @@ def line_problem(value: str, max_length: int) -> str | None:
     if problem := _too_long(value, max_length):
         return problem
     if any(unicodedata.category(ch) in _REFUSED for ch in value):
-        return N_("one line of printable characters (no line breaks or control characters)")
+        return LINE_CHARACTERS
     return None
 
 
@@ -48,13 +51,25 @@ def prose_problem(value: str, max_length: int | None = None) -> str | None:
     if problem := _too_long(value, max_length):
         return problem
     if _NOT_IN_PROSE.search(value):
-        return N_("no control characters or characters that reverse the text's direction")
+        return PROSE_CHARACTERS
     return None
 
 
 def check_prose(field: str, value: str | None, max_length: int | None = None) -> str | None:
     """`value` when it passes the rule; InvalidInput naming the field when it does not."""
     return value if value is None else _passed(field, value, prose_problem(value, max_length))
+
+
+def without_refused_characters(value: str, problem: str) -> str | None:
+    """`value` with the characters `problem` refuses taken out (a line break in a one-line
+    value becomes a space), or None when `problem` is not about characters: what a form
+    shows back, so that a character no one can see does not refuse the text again."""
+    if problem == LINE_CHARACTERS:
+        spaced = _LINE_BREAKS.sub(" ", value)
+        return "".join(ch for ch in spaced if unicodedata.category(ch) not in _REFUSED)
+    if problem == PROSE_CHARACTERS:
+        return _NOT_IN_PROSE.sub("", value)
+    return None
 
 
 def _too_long(value: str, max_length: int | None) -> str | None:

@@ -14,7 +14,8 @@ from wtforms.widgets import Select, TextInput, html_params
 
 from ..domain.days import DAY_FORMATS, day_problem
 from ..domain.errors import DomainError
-from ..domain.text import Text
+from ..domain.names import without_refused_characters
+from ..domain.text import N_, Text
 from ..infra.i18n import describe, translated
 from .form_words import FORM_WORDS
 
@@ -122,6 +123,23 @@ def show_refusal(
         )
         if field is not None:
             field.errors = [translated(message) for message in messages]
+            _take_out_refused_characters(field, messages)
+
+
+def _take_out_refused_characters(field, messages: list[str]) -> None:
+    """A text refused for characters its rule does not take (often invisible: a direction
+    override, a zero-width space pasted with it) is shown back without them, and the field
+    says so: sent again as shown, it passes."""
+    for message in messages:
+        if not isinstance(field.data, str):
+            return
+        shown = without_refused_characters(field.data, message)
+        if shown is not None and shown != field.data:
+            field.data = shown
+            field.errors.append(
+                translated(N_("They are taken out of the text above: read it, then send it again."))
+            )
+            return
 
 
 def password_length() -> Length:
