@@ -203,3 +203,17 @@ def test_through_the_api_the_deputy_acts_for_the_leader_only_in_the_range(
     assert (entry.actor_id, entry.on_behalf_of_id) == (unit["deputy"].id, unit["leader"].id)
     time_machine.move_to(now + 3 * DAY, tick=False)
     assert patch(35).status_code == 403  # over by itself
+
+
+def test_the_people_a_leader_may_name_come_in_vietnamese_alphabetical_order(
+    client, make, org, unit
+):
+    """The deputy chooser orders the unit's people as a Vietnamese reader does (Đ after D,
+    Ư before V), not by code point."""
+    for username, name in (("vu.an", "Vũ An"), ("dang.binh", "Đặng Bình"), ("ung.chi", "Ưng Chi")):
+        make.user("officer", org["department"], username=username, name=name)
+    login(client, unit["leader"])
+    page = client.get("/deputies").text
+    chooser = page[page.index("<select") : page.index("</select>")]
+    offered = [name for name in ("Đặng Bình", "Lê Thị Uyên", "Ưng Chi", "Vũ An") if name in chooser]
+    assert sorted(offered, key=chooser.index) == ["Đặng Bình", "Lê Thị Uyên", "Ưng Chi", "Vũ An"]

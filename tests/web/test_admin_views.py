@@ -1,6 +1,8 @@
 """Admin screens: units, users, directives, targets and tasks are created and edited through
 the forms; bad input gets a clear message and changes nothing."""
 
+import re
+
 from sqlalchemy import func, select
 
 from tracker import create_app
@@ -386,3 +388,35 @@ def test_the_recurring_form_offers_the_lead_units_people_and_takes_another(clien
     )
     assert saved.status_code == 302, saved.text
     assert db.session.scalar(select(RecurringTask.owner_id)) == uong.id
+
+
+def test_a_units_people_are_offered_in_vietnamese_alphabetical_order(client, make):
+    """The owner chooser lists the lead unit's people as a Vietnamese reader orders names —
+    Ánh and Âu before Bùi, Đặng after Dương, Ưng before Vũ — on either database (SQLite put
+    every name starting Á, Â, Đ or Ư after Vũ)."""
+    ministry = make.unit("BCT", name="Bộ Công Thương")
+    admin = make.user("admin", ministry)
+    for username, name in (
+        ("vu.thi.ha", "Vũ Thị Hà"),
+        ("dang.van.nam", "Đặng Văn Nam"),
+        ("ung.hoang", "Ưng Hoàng"),
+        ("bui.huy", "Bùi Quang Huy"),
+        ("au.lan", "Âu Thị Lan"),
+        ("duong.minh", "Dương Minh"),
+        ("anh.duong", "Ánh Dương"),
+    ):
+        make.user("officer", ministry, username=username, name=name)
+    task = make.task(ministry, make.directive("2795/QĐ-BCT"), code="NV 01")
+    login(client, admin)
+    form = client.get(f"/admin/tasks/{task.id}/edit").text
+    chooser = form[form.index('name="owner_id"') :]
+    offered = re.findall(r"<option[^>]*>([^<(]+) \(", chooser[: chooser.index("</select>")])
+    assert [name.strip() for name in offered if name.strip() != admin.name] == [
+        "Ánh Dương",
+        "Âu Thị Lan",
+        "Bùi Quang Huy",
+        "Dương Minh",
+        "Đặng Văn Nam",
+        "Ưng Hoàng",
+        "Vũ Thị Hà",
+    ]

@@ -21,6 +21,7 @@ from ..domain import policy
 from ..domain.errors import InvalidInput, first_problem
 from ..domain.roles import ADMIN, SUPERVISOR
 from ..domain.text import N_
+from ..domain.vietnamese_order import sort_key
 from ..extensions import db
 from ..infra import clock
 from ..models import Delegation, Unit, User
@@ -142,11 +143,11 @@ def visible_to(user: User) -> list[Delegation]:
 
 
 def candidates(leader: User) -> list[User]:
-    """Who may be named: the active people of the leader's unit but the leader."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.unit_id == leader.unit_id, User.active.is_(True), User.id != leader.id)
-            .order_by(User.name)
+    """Who may be named: the active people of the leader's unit but the leader, in
+    Vietnamese alphabetical order of their names."""
+    people = db.session.scalars(
+        select(User).where(
+            User.unit_id == leader.unit_id, User.active.is_(True), User.id != leader.id
         )
     )
+    return sorted(people, key=lambda person: (sort_key(person.name), person.username))

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..domain.errors import NotFound
 from ..domain.roles import OFFICER, READ_ALL_ROLES, UNIT_LEADER
 from ..domain.text import N_
+from ..domain.vietnamese_order import sort_key
 from ..extensions import db
 from ..infra.id_lists import among
 from ..models import (
@@ -354,15 +355,12 @@ def tasks_of(directive_id: int | None, leaving_out: int | None = None) -> list[A
 
 
 def people_of(unit_id: int | None) -> list[Any]:
-    """(id, name, username) of the unit's active people, by name: whom a task it leads is
-    usually given to."""
-    return list(
-        db.session.execute(
-            select(User.id, User.name, User.username)
-            .where(User.unit_id == unit_id, User.active)
-            .order_by(User.name, User.username)
-        )
+    """(id, name, username) of the unit's active people, in Vietnamese alphabetical order of
+    their names: whom a task it leads is usually given to."""
+    people = db.session.execute(
+        select(User.id, User.name, User.username).where(User.unit_id == unit_id, User.active)
     )
+    return sorted(people, key=lambda person: (sort_key(person.name), person.username))
 
 
 # A task page shows this many history entries at a time, newest first: a task reported on
