@@ -137,6 +137,10 @@ def create_app(config: dict | None = None) -> Flask:
     def add_headers(response):
         return security_headers(response)
 
+    from .web.flashes import keep_the_last_flashes
+
+    app.after_request(keep_the_last_flashes)
+
     from .web.errors import register_error_handlers
     from .web.templating import register_template_helpers
 

@@ -326,3 +326,27 @@ def test_a_name_refused_for_an_unseen_character_comes_back_without_it(client, ma
     assert db.session.scalar(select(Unit.name).where(Unit.code == "VNCCK")) == (
         "Viện Nghiên cứu Cơ khí"
     )
+
+
+def test_posts_whose_redirects_are_not_followed_do_not_grow_the_session(client, make, org):
+    """A script posting the progress form again and again without following the redirects
+    left every "saved" message in the session cookie: it grew with each post (a third of
+    each request went on reading and writing it) and would pass the 4 KB a browser keeps.
+    The session keeps the last five messages not yet shown, and the next page shows them."""
+    leader = make.user("unit_leader", org["department"])
+    task = make.task(org["department"], code="NV 50")
+    login(client, leader)
+    version = task.version
+    for percent in range(1, 61):
+        sent = client.post(
+            f"/tasks/{task.id}/progress",
+            data={"status": "in_progress", "percent_done": str(percent), "version": version},
+        )
+        assert sent.status_code == 302
+        version += 1
+    cookie = client.get_cookie("session")
+    assert len(cookie.value) < 1500
+    page = client.get(f"/tasks/{task.id}").text
+    assert page.count(f"Progress on {task.code} saved.") == 5
+    db.session.rollback()
+    assert db.session.get(Task, task.id).percent_done == 60
