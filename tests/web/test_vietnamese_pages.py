@@ -386,7 +386,7 @@ def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
     assert english_words(page, world["data"] | {"bct", "gov", "vn"}) == []
 
 
-def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_world, today):
+def test_the_rules_refusals_with_values_are_vietnamese_whole(app, make, vietnamese_world, today):
     """A refusal the rules make with values inside (statuses, a period written wrong, a
     task's code) reads in Vietnamese whole, its values' words translated too."""
     from flask_babel import force_locale
@@ -412,6 +412,16 @@ def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_wor
             "cancelled",
             None,
         ),
+        lambda: tasks.create_task(
+            vietnamese_world["people"]["supervisor"],
+            TaskValues(
+                code="NV 09",
+                title="Rà soát ngân sách",
+                directive=vietnamese_world["directive"],
+                lead_unit=make.unit("BTC", name="Bộ Tài chính"),
+                deadline=today + timedelta(days=30),
+            ),
+        ),
     ):
         try:
             attempt()
@@ -428,6 +438,7 @@ def test_the_rules_refusals_with_values_are_vietnamese_whole(app, vietnamese_wor
         "nửa năm (2025-H1), chín tháng đầu năm (2025-9M), hoặc nhập ngày bắt đầu và ngày kết thúc.",
         "Hãy viết nội dung văn bản đôn đốc (từ 1 đến 5000 ký tự).",
         "Bạn không được chuyển nhiệm vụ NV 01 sang “Đã hủy”.",
+        "Bạn không được tạo nhiệm vụ do BTC chủ trì.",  # another ministry's unit
     ]
     assert parse_period("2025-Q3")  # a period written right is read
 

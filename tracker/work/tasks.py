@@ -191,10 +191,10 @@ def _tell_owner(task: Task, actor: User | None) -> None:
 
 
 def create_task(actor: User, values: TaskValues) -> Task:
-    policy.require(
-        policy.can_create_task(actor, values.lead_unit),
-        f"You may not create tasks led by {values.lead_unit.code}.",
-    )
+    if not policy.can_create_task(actor, values.lead_unit):
+        raise Forbidden(
+            N_("You may not create tasks led by %(code)s."), params={"code": values.lead_unit.code}
+        )
     if values.parent is not None and not policy.can_place_under(actor, values.parent):
         # The same answer as for a task that does not exist: a refusal tells nothing of it.
         raise InvalidInput(

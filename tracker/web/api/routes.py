@@ -473,10 +473,6 @@ def create_task():
         errors["parent"] = [N_("no such task")]
     if errors:
         raise InvalidInput(N_("The request names records that do not exist."), field_errors=errors)
-    policy.require(
-        policy.can_create_task(_user(), lead_unit),
-        f"You may not create tasks led by {lead_unit.code}.",
-    )
     task = tasks.create_task(
         _user(),
         TaskValues(
