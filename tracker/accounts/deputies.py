@@ -21,7 +21,7 @@ from ..domain import policy
 from ..domain.errors import InvalidInput, first_problem
 from ..domain.roles import ADMIN, SUPERVISOR
 from ..domain.text import N_
-from ..domain.vietnamese_order import sort_key
+from ..domain.vietnamese_order import by_name
 from ..extensions import db
 from ..infra import clock
 from ..models import Delegation, Unit, User
@@ -150,4 +150,4 @@ def candidates(leader: User) -> list[User]:
             User.unit_id == leader.unit_id, User.active.is_(True), User.id != leader.id
         )
     )
-    return sorted(people, key=lambda person: (sort_key(person.name), person.username))
+    return sorted(people, key=by_name)

@@ -11,6 +11,7 @@ PyICU, which needs ICU's headers and a compiler to install: too much for one ord
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
@@ -34,6 +35,12 @@ def sort_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], s
             letters.append(ch)
             tones.append(0)
     return tuple(_weight(letter) for letter in letters), tuple(tones), text
+
+
+def by_name(person: Any) -> tuple[Any, str]:
+    """The key that orders people (anything with a `name` and a `username`) by name, in
+    Vietnamese order, two people of one name by username."""
+    return sort_key(person.name), person.username
 
 
 def _weight(letter: str) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..domain.errors import NotFound
 from ..domain.roles import OFFICER, READ_ALL_ROLES, UNIT_LEADER
 from ..domain.text import N_
-from ..domain.vietnamese_order import sort_key
+from ..domain.vietnamese_order import by_name
 from ..extensions import db
 from ..infra.id_lists import among
 from ..models import (
@@ -360,7 +360,7 @@ def people_of(unit_id: int | None) -> list[Any]:
     people = db.session.execute(
         select(User.id, User.name, User.username).where(User.unit_id == unit_id, User.active)
     )
-    return sorted(people, key=lambda person: (sort_key(person.name), person.username))
+    return sorted(people, key=by_name)
 
 
 # A task page shows this many history entries at a time, newest first: a task reported on
