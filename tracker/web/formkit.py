@@ -130,9 +130,9 @@ def _take_out_refused_characters(field, messages: list[str]) -> None:
     """A text refused for characters its rule does not take (often invisible: a direction
     override, a zero-width space pasted with it) is shown back without them, and the field
     says so: sent again as shown, it passes."""
+    if not isinstance(field.data, str):
+        return
     for message in messages:
-        if not isinstance(field.data, str):
-            return
         shown = without_refused_characters(field.data, message)
         if shown is not None and shown != field.data:
             field.data = shown
