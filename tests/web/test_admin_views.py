@@ -254,6 +254,43 @@ def test_admin_creates_directive_target_and_task(client, make, today):
     assert count(Task) == 1
 
 
+def test_a_directive_page_keeps_its_summarys_lines_and_says_why_it_lists_no_tasks(client, make):
+    ministry = make.unit("BCT")
+    institute = make.unit("Viện Đường sắt", ministry)
+    admin = make.user("admin", ministry, language="vi")
+    login(client, admin)
+    response = client.post(
+        "/admin/directives/new",
+        data={
+            "code": "15/CT-TTg",
+            "kind": "directive",
+            "title": "Về tăng cường chuyển đổi số",
+            "summary": "Các Bộ, ngành đẩy mạnh ứng dụng công nghệ.\nHạn báo cáo: quý II.",
+            "visibility": "internal",
+        },
+    )
+    assert response.status_code == 302
+    directive = db.session.scalar(select(Directive).where(Directive.code == "15/CT-TTg"))
+    page = client.get(f"/directives/{directive.id}").text
+    # The summary is shown with its line break kept (white-space: pre-wrap).
+    assert '<p class="note">Các Bộ, ngành đẩy mạnh ứng dụng công nghệ.\nHạn báo cáo' in page
+    # An admin sees every task: an empty list means the directive has none yet.
+    assert "Văn bản này chưa có nhiệm vụ." in page
+    assert "Bạn không được xem" not in page
+
+    # A unit leader elsewhere is told the tasks are not theirs to see, not that none exist.
+    make.task(ministry, directive, title="Ban hành kế hoạch chuyển đổi số")
+    login(client, make.user("unit_leader", institute, language="vi"))
+    page = client.get(f"/directives/{directive.id}").text
+    assert "Bạn không được xem nhiệm vụ nào của văn bản này." in page
+    assert "chưa có nhiệm vụ" not in page
+    # Nor does the progress report of a supervisor there say the directive has none.
+    login(client, make.user("supervisor", institute, language="vi"))
+    page = client.get(f"/reports/directives/{directive.id}").text
+    assert "Báo cáo này không có nhiệm vụ." in page
+    assert "chưa có nhiệm vụ" not in page
+
+
 def test_admin_task_edit_with_stale_version_is_refused(client, make):
     unit = make.unit("BCT")
     admin = make.user("admin", unit)

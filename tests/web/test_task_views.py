@@ -69,6 +69,17 @@ def test_task_page_shows_history_and_the_form(client, make, org):
     assert "Report progress" in page.text
 
 
+def test_a_tasks_description_keeps_its_lines(client, make, org):
+    task = make.task(
+        org["institute"],
+        title="Nội địa hóa thiết bị thủy điện",
+        description="Bước 1: khảo sát nhu cầu.\nBước 2: lập đề án Đường sắt.",
+    )
+    login(client, make.user("unit_leader", org["institute"]))
+    page = client.get(f"/tasks/{task.id}").text
+    assert '<p class="note">Bước 1: khảo sát nhu cầu.\nBước 2: lập đề án Đường sắt.</p>' in page
+
+
 def test_each_history_entry_shows_its_own_evidence(client, make, org):
     """Evidence given with a progress report is shown under that report, in the order it
     was given; evidence attached on its own is listed with the task's, under no entry."""

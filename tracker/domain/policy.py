@@ -74,6 +74,12 @@ def can_view_task(user: User, task: Task) -> bool:
     )
 
 
+def sees_every_task(user: User) -> bool:
+    """Whether every task there is is one `user` may see (an admin, an auditor): a list
+    that is empty for them is empty, not hidden."""
+    return _active(user) and user.role in READ_ALL_ROLES
+
+
 def can_view_board(user: User) -> bool:
     """The overdue board: supervisors over their subtree; admins and auditors over all."""
     return _active(user) and user.role in (ADMIN, SUPERVISOR, AUDITOR)
