@@ -404,3 +404,36 @@ def test_an_admin_finds_a_lead_unit_by_typing_in_vietnamese(
         assert problems == []
     finally:
         context.close()
+
+
+def test_a_vietnamese_supervisor_types_a_decimal_comma_and_it_is_kept(
+    chromium, live_server, scene, today
+):
+    """A measured value typed with the Vietnamese decimal comma reaches the server as typed
+    (Chromium's number box dropped the comma: 45,5 was saved as 455)."""
+    from decimal import Decimal
+
+    from tracker.models import TargetValue
+    from tracker.org import directives
+
+    target = directives.add_target(
+        scene["directive"],
+        {"code": "MT 1", "title": "Tỷ lệ hồ sơ xử lý trực tuyến", "unit_of_measure": "%"},
+    )
+    db.session.commit()
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "supervisor")
+        page.goto(f"/targets/{target.id}")
+        form = page.locator("main form:has(input[name=value])")
+        form.locator("input[name=recorded_on]").fill(today.strftime("%d/%m/%Y"))
+        form.locator("input[name=value]").press_sequentially("45,5")
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        assert db.session.scalar(select(TargetValue.value)) == Decimal("45.5")
+        assert "45,5 %" in page.locator("main table").inner_text()
+    finally:
+        context.close()

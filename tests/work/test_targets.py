@@ -1,5 +1,6 @@
 """Targets with indicators: values recorded over time, drawn against the target."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -105,3 +106,76 @@ def test_target_values_through_the_api(client, make, org, target, today):
         ),
         422,
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "kept"),
+    [
+        ("vi", "45,5", Decimal("45.5")),
+        ("vi", "1.234,5", Decimal("1234.5")),
+        ("vi", "1.000", Decimal("1000")),
+        ("en", "45.5", Decimal("45.5")),
+        ("en", "1,234.5", Decimal("1234.5")),
+    ],
+)
+def test_a_value_is_read_as_the_readers_language_writes_numbers(
+    client, make, org, target, today, language, typed, kept
+):
+    login(client, make.user("supervisor", org["ministry"], language=language))
+    response = client.post(
+        f"/targets/{target.id}",
+        data={"recorded_on": today.isoformat(), "value": typed, "source_note": "Báo cáo quý"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(TargetValue.value)) == kept
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "told"),
+    [
+        ("vi", "45.5", "Số chưa đúng cách viết: có phải là 45,5? (Ví dụ 1.234,5.)"),
+        ("vi", "1,000.5", "có phải là 1.000,5?"),
+        ("en", "45,5", "Not a number as written here: did you mean 45.5? (For example 1,234.5.)"),
+        ("vi", "NaN", "Hãy nhập một số, ví dụ 1.234,5."),
+        ("vi", "bốn mươi", "Hãy nhập một số, ví dụ 1.234,5."),
+    ],
+)
+def test_a_value_written_the_other_languages_way_is_refused_not_guessed(
+    client, make, org, target, today, language, typed, told
+):
+    login(client, make.user("supervisor", org["ministry"], language=language))
+    response = client.post(
+        f"/targets/{target.id}",
+        data={"recorded_on": today.isoformat(), "value": typed},
+    )
+    assert response.status_code == 422
+    assert told in response.text
+    # The value is shown back as typed, in a text box a browser does not rewrite.
+    assert re.search(
+        rf'<input [^>]*inputmode="decimal" name="value" required type="text"'
+        rf' value="{re.escape(typed)}">',
+        response.text,
+    )
+    assert db.session.scalar(select(func.count(TargetValue.id))) == 0
+
+
+def test_the_target_form_shows_its_values_as_the_reader_writes_them(client, make, org, target):
+    target.baseline_value = Decimal("45.5")
+    db.session.commit()
+    login(client, make.user("admin", org["ministry"], language="vi"))
+    page = client.get(f"/admin/targets/{target.id}/edit").text
+    assert 'name="baseline_value" type="text" value="45,5"' in page
+    assert 'name="target_value" type="text" value="100"' in page
+    # Sent back as shown, the values are kept as they were.
+    response = client.post(
+        f"/admin/targets/{target.id}/edit",
+        data={
+            "code": "MT1",
+            "title": "Chỉ tiêu Đề án",
+            "baseline_value": "45,5",
+            "target_value": "1.000",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (target.baseline_value, target.target_value) == (Decimal("45.5"), Decimal("1000"))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import flash
-from flask_babel import lazy_gettext, lazy_pgettext
+from flask_babel import get_locale, lazy_gettext, lazy_pgettext
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import DateField, SelectChoice, ValidationError
+from wtforms import DateField, DecimalField, SelectChoice, ValidationError
 from wtforms.validators import Length
 from wtforms.widgets import Select, TextInput, html_params
 
@@ -16,7 +19,7 @@ from ..domain.days import DAY_FORMATS, day_problem
 from ..domain.errors import DomainError
 from ..domain.names import without_refused_characters
 from ..domain.text import N_, Text
-from ..infra.i18n import describe, translated
+from ..infra.i18n import describe, format_amount, translated
 from .form_words import FORM_WORDS
 
 
@@ -40,6 +43,52 @@ class DayField(DateField):
     def pre_validate(self, form) -> None:
         if problem := day_problem(self.data):
             raise ValidationError(translated(problem))
+
+
+class AmountField(DecimalField):
+    """A measured value typed as the page's language writes numbers (45,5 and 1.234,5 in
+    Vietnamese; 45.5 and 1,234.5 in English) and shown back the same way. A text box, not
+    the browser's number box: Chromium's dropped the decimal comma a Vietnamese reader
+    types, and 45,5 was saved as 455. A number written the other language's way (45.5 on a
+    Vietnamese page) is refused with the reading it probably meant, never guessed."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs["render_kw"] = {
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            **(kwargs.get("render_kw") or {}),
+        }
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else format_amount(self.data)
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if not valuelist or not str(valuelist[0]).strip():
+            return  # empty: Optional or InputRequired says what that means
+        example = format_amount(Decimal("1234.5"))
+        unreadable_words = _("Write a number, for example %(example)s.", example=example)
+        try:
+            number = parse_decimal(str(valuelist[0]), locale=get_locale(), strict=True)
+        except NumberFormatError as unreadable:
+            if unreadable.suggestions:
+                raise ValueError(
+                    _(
+                        "Not a number as written here: did you mean %(number)s? (For example"
+                        " %(example)s.)",
+                        number=unreadable.suggestions[-1],
+                        example=example,
+                    )
+                ) from None
+            raise ValueError(unreadable_words) from None
+        if not number.is_finite():
+            raise ValueError(unreadable_words)
+        self.data = number
 
 
 class Form(FlaskForm):

@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -30,7 +29,7 @@ from ...domain.roles import ROLE_LABELS, ROLES
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
 from ...work import recurring
-from ..formkit import DayField, Form, LongSelect, options, password_length
+from ..formkit import AmountField, DayField, Form, LongSelect, options, password_length
 
 # A code as the ministries write them ("NV 01/QĐ", "Vụ KHCN"): letters (Vietnamese too),
 # digits, . / - _ and single spaces between them.
@@ -108,8 +107,8 @@ class TargetForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     indicator = StringField(_l("Indicator"), validators=[Optional(), Length(max=255)])
-    baseline_value = DecimalField(_l("Baseline"), validators=[Optional()], places=2)
-    target_value = DecimalField(_l("Target value"), validators=[Optional()], places=2)
+    baseline_value = AmountField(_l("Baseline"), validators=[Optional()])
+    target_value = AmountField(_l("Target value"), validators=[Optional()])
     unit_of_measure = StringField(_l("Unit of measure"), validators=[Optional(), Length(max=40)])
     due_on = DayField(_l("Due on"), validators=[Optional()])
 
