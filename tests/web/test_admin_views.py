@@ -457,3 +457,33 @@ def test_a_units_people_are_offered_in_vietnamese_alphabetical_order(client, mak
         "Ưng Hoàng",
         "Vũ Thị Hà",
     ]
+
+
+def test_an_owner_chooser_asks_for_the_people_of_the_lead_unit_chosen(client, make):
+    """The task and recurring forms' owner choosers name where the page's script asks for
+    another lead unit's people; the answer lists that unit's active people as the chooser
+    does, and only to admins."""
+    ministry = make.unit("BCT", name="Bộ Công Thương")
+    institute = make.unit("Viện Cơ khí", ministry, name="Viện Nghiên cứu Cơ khí")
+    admin = make.user("admin", ministry)
+    ha = make.user("officer", institute, username="vu.thi.ha", name="Vũ Thị Hà")
+    nam = make.user("officer", institute, username="dang.van.nam", name="Đặng Văn Nam")
+    make.user("officer", institute, username="nghi.huu", name="Đỗ Hữu Nghị", active=False)
+    login(client, admin)
+    for path in ("/admin/tasks/new", "/admin/recurring"):
+        form = client.get(path).text
+        chooser = form[form.index("<select", form.index('for="owner_id"')) :]
+        assert 'data-people-of="lead_unit_id"' in chooser[: chooser.index(">")]
+        assert 'data-people-url="/admin/units/people"' in chooser[: chooser.index(">")]
+    answer = client.get(f"/admin/units/people?unit={institute.id}")
+    assert answer.json == {
+        "items": [
+            {"id": nam.id, "label": "Đặng Văn Nam (dang.van.nam)"},
+            {"id": ha.id, "label": "Vũ Thị Hà (vu.thi.ha)"},
+        ]
+    }
+    for strange in ("", "abc", "-1", "99999999999", "1%00", "１"):
+        answer = client.get("/admin/units/people", query_string={"unit": strange})
+        assert answer.status_code == 200 and answer.json == {"items": []}, strange
+    login(client, make.user("unit_leader", institute))
+    assert client.get(f"/admin/units/people?unit={institute.id}").status_code == 403

@@ -437,3 +437,47 @@ def test_a_vietnamese_supervisor_types_a_decimal_comma_and_it_is_kept(
         assert "45,5 %" in page.locator("main table").inner_text()
     finally:
         context.close()
+
+
+def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
+    chromium, live_server, scene, make
+):
+    """A new task's owner chooser follows the lead unit chosen: its people are offered at
+    once (before, the admin had to save the task and edit it again), and the one chosen
+    is saved as the owner."""
+    from tracker.models import Task
+
+    department = scene["overdue"].lead_unit
+    institute = make.unit("Viện Đường sắt", department, name="Viện Nghiên cứu Đường sắt")
+    uong = make.user("officer", institute, username="le.minh.uong", name="Lê Minh Ưng")
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "admin")
+        page.goto(f"/admin/tasks/new?directive={scene['directive'].id}")
+        owners = page.get_by_label("Người phụ trách", exact=True)
+        assert "Lê Minh Ưng" not in owners.inner_text()
+        page.get_by_label("Mã", exact=True).fill("NV 07/Đ")
+        page.get_by_label("Tên", exact=True).fill("Khảo sát tuyến đường sắt đô thị")
+        page.get_by_label("Đơn vị chủ trì", exact=True).select_option(
+            label="· · Viện Đường sắt — Viện Nghiên cứu Đường sắt"
+        )
+        page.wait_for_function(
+            "id => [...document.getElementById(id).options].some(o => o.text.startsWith('Lê'))",
+            arg=owners.get_attribute("id"),
+        )
+        assert owners.locator("option").all_inner_texts() == [
+            "— chưa giao ai —",
+            "Lê Minh Ưng (le.minh.uong)",
+        ]
+        owners.select_option(label="Lê Minh Ưng (le.minh.uong)")
+        page.get_by_label("Thời hạn", exact=True).fill("31/03/2027")
+        page.get_by_role("button", name="Lưu nhiệm vụ").click()
+        page.wait_for_url("**/tasks/*")
+        db.session.expire_all()
+        saved = db.session.scalar(select(Task).where(Task.code == "NV 07/Đ"))
+        assert (saved.lead_unit_id, saved.owner_id) == (institute.id, uong.id)
+    finally:
+        context.close()

@@ -109,6 +109,7 @@ ACCESS = {
     "admin.units_index": ADMINS,
     "admin.unit_edit": ADMINS,
     "admin.unit_choices": ADMINS,
+    "admin.unit_people": ADMINS,
     "admin.users_index": ADMINS,
     "admin.user_edit": ADMINS,
     "admin.directive_edit": ADMINS,

@@ -1,7 +1,8 @@
 /* Directive Tracker: the little the pages do in the browser (served by the app, no CDN).
    Everything works without it; with it, phones get a collapsible menu, menu groups close
-   when another opens, destructive buttons ask for confirmation (data-confirm), and a long
-   unit chooser's search box finds units as one types. */
+   when another opens, destructive buttons ask for confirmation (data-confirm), a long
+   unit chooser's search box finds units as one types, and an owner chooser offers the
+   people of the lead unit chosen. */
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   var toggle = document.querySelector(".menu-toggle");
@@ -86,6 +87,32 @@ document.addEventListener("DOMContentLoaded", function () {
             else said.textContent = box.dataset.sayFound.replace("{count}", found.items.length);
           });
       }, 250);
+    });
+  });
+  // An owner chooser follows its lead unit chooser (data-people-of): when another lead
+  // unit is chosen, that unit's people replace those offered; "nobody" stays, and so does
+  // the person chosen if they are among them. Without scripts, the list follows the lead
+  // unit once the form is sent back (saved, or a unit search's Find).
+  document.querySelectorAll("select[data-people-of]").forEach(function (owners) {
+    var lead = document.getElementById(owners.dataset.peopleOf);
+    if (!lead) return;
+    var asked = 0;
+    lead.addEventListener("change", function () {
+      var mine = ++asked, chosen = owners.value;
+      fetch(owners.dataset.peopleUrl + "?unit=" + encodeURIComponent(lead.value), {
+        headers: { Accept: "application/json" }, credentials: "same-origin"
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (found) {
+          if (!found || mine !== asked) return;
+          Array.prototype.slice.call(owners.options).forEach(function (option) {
+            if (option.value !== "None") option.remove();
+          });
+          found.items.forEach(function (person) {
+            var keep = String(person.id) === chosen;
+            owners.add(new Option(person.label, person.id, keep, keep));
+          });
+        });
     });
   });
   document.querySelectorAll("form [data-confirm]").forEach(function (button) {

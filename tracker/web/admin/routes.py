@@ -347,7 +347,6 @@ def _task_form(task: Task | None) -> TaskForm:
     form.directive_id.choices = options(directives)
     unit_choices = unit_choosers.offer(form.lead_unit_id, form.coordinating_unit_ids)
     directive_id = form.directive_id.data or (directives[0][0] if directives else None)
-    lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
     form.target_id.choices = options(
         [(None, N_("— none —"))]
         + [(t.id, f"{t.code} — {t.title}") for t in lookups.targets_of(directive_id)]
@@ -359,24 +358,47 @@ def _task_form(task: Task | None) -> TaskForm:
             for t in lookups.tasks_of(directive_id, leaving_out=task.id if task else None)
         ]
     )
-    form.owner_id.choices = _owner_choices(
-        N_("— nobody yet —"), lead_unit_id, task.owner if task else None, form.owner_id.data
-    )
+    _offer_owners(form, unit_choices, N_("— nobody yet —"), task.owner if task else None)
     return form
 
 
-def _owner_choices(
-    nobody: str, lead_unit_id: int | None, current: User | None, posted_id: int | None
-) -> list:
-    """An owner chooser: nobody, the lead unit's people, the current owner, and on a POST
-    the person posted (another unit's too: the service decides who may be given a task) —
-    not every person of a national tracker (30,000 at 300,000 tasks)."""
+def _offer_owners(
+    form: TaskForm | RecurringForm, unit_choices: list, nobody: str, current: User | None = None
+) -> None:
+    """The form's owner chooser: nobody, the people of the lead unit it shows (the posted
+    one, else the first offered), the current owner, and on a POST the person posted
+    (another unit's too: the service decides who may be given a task) — not every person
+    of a national tracker (30,000 at 300,000 tasks). The page's script replaces the people
+    offered when another lead unit is chosen (data-people-of; admin.unit_people)."""
+    lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
     people = list(lookups.people_of(lead_unit_id))
+    posted_id = form.owner_id.data
     posted = lookups.user_by_id(posted_id) if request.method == "POST" and posted_id else None
     for person in (current, posted):
         if person is not None and person.id not in {p.id for p in people}:
             people.append(person)
-    return options([(None, nobody), *((p.id, f"{p.name} ({p.username})") for p in people)])
+    form.owner_id.choices = options([(None, nobody), *((p.id, _person_label(p)) for p in people)])
+    form.owner_id.render_kw = {
+        "data-people-of": form.lead_unit_id.id,
+        "data-people-url": url_for("admin.unit_people"),
+    }
+
+
+def _person_label(person) -> str:
+    """A person as an owner chooser names them: the name, then the username."""
+    return f"{person.name} ({person.username})"
+
+
+@bp.route("/units/people")
+@login_required
+def unit_people():
+    """The active people of the unit `?unit=`, as an owner chooser offers them (JSON, in
+    Vietnamese alphabetical order): what static/app.js puts in a task form's or a recurring
+    task form's owner chooser when another lead unit is chosen."""
+    policy.require(policy.can_manage_directives(current_user))
+    unit_id = whole_number(request.args.get("unit", ""))
+    people = lookups.people_of(unit_id) if unit_id else []
+    return jsonify({"items": [{"id": p.id, "label": _person_label(p)} for p in people]})
 
 
 def _task_values(form: TaskForm) -> TaskValues:
@@ -446,9 +468,7 @@ def recurring_index():
     policy.require(policy.can_manage_directives(current_user))
     form = RecurringForm()
     form.directive_id.choices = options(lookups.directive_labels())
-    unit_choices = unit_choosers.offer(form.lead_unit_id)
-    lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
-    form.owner_id.choices = _owner_choices(N_("— nobody —"), lead_unit_id, None, form.owner_id.data)
+    _offer_owners(form, unit_choosers.offer(form.lead_unit_id), N_("— nobody —"))
     status = 200
     if _to_save(form):
         try:
