@@ -1,5 +1,6 @@
 """People are told: an urging notice, a send-back, an extension decision, an answer to a
-difficulty, an assignment and an administrator's deadline change each notify the people
+difficulty, an assignment, a task given to a unit and an administrator's deadline change
+each notify the people
 concerned (never the one who acted), in the same transaction as the change; the bell counts
 what is unread, opening one marks it read; `notifications send` mails each once, in the
 recipient's language, and a mail server that is down loses nothing."""
@@ -126,6 +127,57 @@ def test_send_back_extension_answer_assignment_and_deadline_change(scene, make, 
     assert told("task.assigned") == {
         "can.bo.moi": f"Task NV 02 was assigned to you (deadline {moved:%d/%m/%Y})."
     }
+
+
+def test_a_task_given_to_a_unit_tells_its_leaders_who_give_it_to_someone(scene, make, org, today):
+    """Created without an owner (most are), a task tells the lead unit's leaders; created
+    with a leader as its owner, that leader is told once, that it is theirs; moved to
+    another lead unit, it tells that unit's leaders and not the old ones."""
+    admin, department, institute = scene["admin"], org["department"], org["institute"]
+    make.user("unit_leader", department, username="pho.vu.truong", name="Đỗ Thị Ơn")
+    make.user("unit_leader", department, username="nghi.huu", active=False)
+    make.user("unit_leader", institute, username="vien.truong", name="Phạm Ưng")
+    deadline = today + 30 * DAY
+    task = tasks.create_task(
+        admin,
+        tasks.TaskValues(
+            code="NV 05/Đ",
+            title="Số hóa hồ sơ lưu trữ",
+            directive=scene["task"].directive,
+            lead_unit=department,
+            deadline=deadline,
+        ),
+    )
+    given = f"Task NV 05/Đ was given to your unit DEP (deadline {deadline:%d/%m/%Y})."
+    assert told("task.given_to_unit") == {"lanh.dao": given, "pho.vu.truong": given}
+    assert told("task.assigned") == {}
+
+    db.session.execute(db.delete(Notification))
+    tasks.create_task(
+        admin,
+        tasks.TaskValues(
+            code="NV 06/Đ",
+            title="Rà soát quy chế",
+            directive=scene["task"].directive,
+            lead_unit=department,
+            deadline=deadline,
+            owner=scene["leader"],
+        ),
+    )
+    assert set(told("task.assigned")) == {"lanh.dao"}
+    assert set(told("task.given_to_unit")) == {"pho.vu.truong"}
+
+    db.session.execute(db.delete(Notification))
+    tasks.edit_task(admin, task, task.version, values_of(task, lead_unit=institute))
+    db.session.commit()
+    assert told("task.given_to_unit") == {
+        "vien.truong": f"Task NV 05/Đ was given to your unit INS (deadline {deadline:%d/%m/%Y})."
+    }
+    # An edit that keeps the lead unit tells no one that the unit has it.
+    db.session.execute(db.delete(Notification))
+    tasks.edit_task(admin, task, task.version, values_of(task, title="Số hóa toàn bộ hồ sơ"))
+    db.session.commit()
+    assert told("task.given_to_unit") == {}
 
 
 def test_the_bell_counts_and_opening_marks_read(client, scene, make, org):

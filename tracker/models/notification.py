@@ -36,6 +36,7 @@ NOTIFICATION_KINDS = (
     "obstacle.answered",
     "task.assigned",
     "deadline.changed",
+    "task.given_to_unit",
 )
 # The e-mail of a notification: waiting to be sent, sent, or not to be sent (the recipient
 # has no address or turned e-mail off when it was written).

@@ -7,7 +7,10 @@ Who is told, by kind:
   the lead unit's leaders;
 - an extension decision: the person who asked, and the owner;
 - an answer to a difficulty: the person who raised it;
-- an assignment: the new owner.
+- an assignment: the new owner;
+- a task given to a unit (created by hand or through the API, or moved to another lead
+  unit): the lead unit's leaders, who give it to someone (imports and recurring tasks
+  make many at once and tell only the owners they name).
 The person who made the change is never told of it.
 
 Mailing: each pending notification is sent, then marked sent and committed, one by one; a
@@ -38,6 +41,9 @@ TEXTS = {
     "extension.rejected": N_("Extension of task %(code)s to %(deadline)s rejected: %(reason)s"),
     "obstacle.answered": N_("Your difficulty on task %(code)s was answered: %(answer)s"),
     "task.assigned": N_("Task %(code)s was assigned to you (deadline %(deadline)s)."),
+    "task.given_to_unit": N_(
+        "Task %(code)s was given to your unit %(unit)s (deadline %(deadline)s)."
+    ),
     "deadline.changed": N_("The deadline of task %(code)s moved: %(old)s → %(new)s."),
 }
 PAGE_SIZE = 50
@@ -48,12 +54,21 @@ def text_of(notification: Notification) -> Text:
     return TEXTS[notification.kind].fill(**notification.values)
 
 
+def unit_leaders(task: Task) -> list[User]:
+    """The active leaders of the task's lead unit."""
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.unit_id == task.lead_unit_id, User.role == UNIT_LEADER, User.active
+            )
+        )
+    )
+
+
 def concerned(task: Task) -> list[User]:
     """The people a change to `task` concerns: its owner and the lead unit's leaders."""
-    leaders = db.session.scalars(
-        select(User).where(User.unit_id == task.lead_unit_id, User.role == UNIT_LEADER, User.active)
-    ).all()
-    return [task.owner, *leaders] if task.owner is not None else list(leaders)
+    leaders = unit_leaders(task)
+    return [task.owner, *leaders] if task.owner is not None else leaders
 
 
 def notify(

@@ -190,6 +190,20 @@ def _tell_owner(task: Task, actor: User | None) -> None:
     )
 
 
+def _tell_lead_unit(task: Task, actor: User | None) -> None:
+    """Notify the lead unit's leaders that their unit has the task now (its owner, told
+    that it is theirs, is not told twice)."""
+    leaders = [leader for leader in notifications.unit_leaders(task) if leader != task.owner]
+    notifications.notify(
+        "task.given_to_unit",
+        task,
+        actor,
+        leaders,
+        unit=task.lead_unit.code,
+        deadline=f"{task.deadline:%d/%m/%Y}",
+    )
+
+
 def create_task(actor: User, values: TaskValues) -> Task:
     if not policy.can_create_task(actor, values.lead_unit):
         raise Forbidden(
@@ -208,6 +222,7 @@ def create_task(actor: User, values: TaskValues) -> Task:
             field_errors={"owner": [N_("not in your units")]},
         )
     task = add_task(values, actor)
+    _tell_lead_unit(task, actor)
     db.session.flush()
     audit.record(actor, "task.create", task, after=_task_snapshot(task))
     db.session.commit()
@@ -312,6 +327,7 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
     _validate(values, task.id)
     before = _task_snapshot(task)
     old_deadline, old_parent, old_owner = task.deadline, task.parent, task.owner
+    old_lead_unit = task.lead_unit
     with _write_or_conflict(task):
         _apply(task, values)
         db.session.flush()
@@ -331,6 +347,8 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
             db.session.flush()
         if task.owner is not None and task.owner != old_owner:
             _tell_owner(task, actor)
+        if task.lead_unit != old_lead_unit:
+            _tell_lead_unit(task, actor)
         action = "task.deadline_changed_by_admin" if changed else "task.update"
         audit.record(actor, action, task, before, _task_snapshot(task))
     return task
