@@ -473,9 +473,9 @@ def test_an_owner_chooser_asks_for_the_people_of_the_lead_unit_chosen(client, ma
     for path in ("/admin/tasks/new", "/admin/recurring"):
         form = client.get(path).text
         chooser = form[form.index("<select", form.index('for="owner_id"')) :]
-        assert 'data-people-of="lead_unit_id"' in chooser[: chooser.index(">")]
-        assert 'data-people-url="/admin/units/people"' in chooser[: chooser.index(">")]
-    answer = client.get(f"/admin/units/people?unit={institute.id}")
+        assert 'data-follows="lead_unit_id"' in chooser[: chooser.index(">")]
+        assert 'data-url="/admin/units/people?lead_unit_id="' in chooser[: chooser.index(">")]
+    answer = client.get(f"/admin/units/people?lead_unit_id={institute.id}")
     assert answer.json == {
         "items": [
             {"id": nam.id, "label": "Đặng Văn Nam (dang.van.nam)"},
@@ -483,7 +483,36 @@ def test_an_owner_chooser_asks_for_the_people_of_the_lead_unit_chosen(client, ma
         ]
     }
     for strange in ("", "abc", "-1", "99999999999", "1%00", "１"):
-        answer = client.get("/admin/units/people", query_string={"unit": strange})
+        answer = client.get("/admin/units/people", query_string={"lead_unit_id": strange})
         assert answer.status_code == 200 and answer.json == {"items": []}, strange
     login(client, make.user("unit_leader", institute))
-    assert client.get(f"/admin/units/people?unit={institute.id}").status_code == 403
+    assert client.get(f"/admin/units/people?lead_unit_id={institute.id}").status_code == 403
+
+
+def test_a_tasks_target_and_parent_choosers_ask_for_the_directive_chosen(client, make):
+    """The task form's target and parent choosers name where the page's script asks for
+    another directive's targets and tasks (the task being edited left out of its own
+    parents); the answers list them as the choosers do."""
+    ministry = make.unit("BCT", name="Bộ Công Thương")
+    login(client, make.user("admin", ministry))
+    plan = make.directive("01-KH/BCĐTW", title="Kế hoạch triển khai")
+    target = add_target(plan, {"code": "MT 2", "title": "Dữ liệu số quốc gia"})
+    parent = make.task(ministry, plan, code="NV 01/Đ", title="Đề án Đường sắt")
+    child = make.task(ministry, plan, code="NV 01.1", title="Khảo sát tuyến")
+    form = client.get(f"/admin/tasks/{child.id}/edit").text
+    for name, url in (
+        ("target_id", "/admin/directives/targets?directive_id="),
+        ("parent_id", f"/admin/directives/tasks?leaving_out={child.id}&amp;directive_id="),
+    ):
+        tag = form[form.index('<select data-follows="directive_id"', form.index(f'for="{name}"')) :]
+        assert f'data-url="{url}"' in tag[: tag.index(">")], name
+    assert client.get(f"/admin/directives/targets?directive_id={plan.id}").json == {
+        "items": [{"id": target.id, "label": "MT 2 — Dữ liệu số quốc gia"}]
+    }
+    assert client.get(
+        f"/admin/directives/tasks?leaving_out={child.id}&directive_id={plan.id}"
+    ).json == {"items": [{"id": parent.id, "label": "NV 01/Đ — Đề án Đường sắt"}]}
+    for path in ("/admin/directives/targets", "/admin/directives/tasks"):
+        for strange in ("", "x", "-1", "99999999999"):
+            answer = client.get(path, query_string={"directive_id": strange})
+            assert answer.status_code == 200 and answer.json == {"items": []}, strange

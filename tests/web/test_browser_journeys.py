@@ -442,10 +442,15 @@ def test_a_vietnamese_supervisor_types_a_decimal_comma_and_it_is_kept(
 def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
     chromium, live_server, scene, make
 ):
-    """A new task's owner chooser follows the lead unit chosen: its people are offered at
-    once (before, the admin had to save the task and edit it again), and the one chosen
-    is saved as the owner."""
+    """A new task's choosers follow what is chosen above them: the owner the lead unit (its
+    people are offered at once; before, the admin had to save the task and edit it again),
+    the target the directive. What is chosen is saved."""
     from tracker.models import Task
+    from tracker.org.directives import add_target
+
+    plan = make.directive("01-KH/BCĐTW", title="Kế hoạch triển khai")
+    target = add_target(plan, {"code": "MT 2", "title": "Dữ liệu số quốc gia"})
+    db.session.commit()
 
     department = scene["overdue"].lead_unit
     institute = make.unit("Viện Đường sắt", department, name="Viện Nghiên cứu Đường sắt")
@@ -459,6 +464,13 @@ def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
         page.goto(f"/admin/tasks/new?directive={scene['directive'].id}")
         owners = page.get_by_label("Người phụ trách", exact=True)
         assert "Lê Minh Ưng" not in owners.inner_text()
+        page.get_by_label("Văn bản", exact=True).select_option(str(plan.id))
+        targets = page.get_by_label("Mục tiêu", exact=True)
+        page.wait_for_function(
+            "id => [...document.getElementById(id).options].some(o => o.text.startsWith('MT 2'))",
+            arg=targets.get_attribute("id"),
+        )
+        targets.select_option(label="MT 2 — Dữ liệu số quốc gia")
         page.get_by_label("Mã", exact=True).fill("NV 07/Đ")
         page.get_by_label("Tên", exact=True).fill("Khảo sát tuyến đường sắt đô thị")
         page.get_by_label("Đơn vị chủ trì", exact=True).select_option(
@@ -478,6 +490,7 @@ def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
         page.wait_for_url("**/tasks/*")
         db.session.expire_all()
         saved = db.session.scalar(select(Task).where(Task.code == "NV 07/Đ"))
+        assert (saved.directive_id, saved.target_id) == (plan.id, target.id)
         assert (saved.lead_unit_id, saved.owner_id) == (institute.id, uong.id)
     finally:
         context.close()

@@ -110,6 +110,8 @@ ACCESS = {
     "admin.unit_edit": ADMINS,
     "admin.unit_choices": ADMINS,
     "admin.unit_people": ADMINS,
+    "admin.directive_targets": ADMINS,
+    "admin.directive_tasks": ADMINS,
     "admin.users_index": ADMINS,
     "admin.user_edit": ADMINS,
     "admin.directive_edit": ADMINS,

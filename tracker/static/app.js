@@ -1,8 +1,8 @@
 /* Directive Tracker: the little the pages do in the browser (served by the app, no CDN).
    Everything works without it; with it, phones get a collapsible menu, menu groups close
    when another opens, destructive buttons ask for confirmation (data-confirm), a long
-   unit chooser's search box finds units as one types, and an owner chooser offers the
-   people of the lead unit chosen. */
+   unit chooser's search box finds units as one types, and a task's target, parent and
+   owner choosers offer what its directive and lead unit chosen allow. */
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   var toggle = document.querySelector(".menu-toggle");
@@ -89,28 +89,29 @@ document.addEventListener("DOMContentLoaded", function () {
       }, 250);
     });
   });
-  // An owner chooser follows its lead unit chooser (data-people-of): when another lead
-  // unit is chosen, that unit's people replace those offered; "nobody" stays, and so does
-  // the person chosen if they are among them. Without scripts, the list follows the lead
-  // unit once the form is sent back (saved, or a unit search's Find).
-  document.querySelectorAll("select[data-people-of]").forEach(function (owners) {
-    var lead = document.getElementById(owners.dataset.peopleOf);
-    if (!lead) return;
+  // A chooser that follows another (data-follows: a task's targets and parents its
+  // directive, its owner its lead unit): when another value is chosen there, what data-url
+  // answers for it replaces the options offered; "none" stays, and so does the option
+  // chosen if it is among them. Without scripts, the list follows once the form is sent
+  // back (saved, or a unit search's Find).
+  document.querySelectorAll("select[data-follows]").forEach(function (chooser) {
+    var first = document.getElementById(chooser.dataset.follows);
+    if (!first) return;
     var asked = 0;
-    lead.addEventListener("change", function () {
-      var mine = ++asked, chosen = owners.value;
-      fetch(owners.dataset.peopleUrl + "?unit=" + encodeURIComponent(lead.value), {
+    first.addEventListener("change", function () {
+      var mine = ++asked, chosen = chooser.value;
+      fetch(chooser.dataset.url + encodeURIComponent(first.value), {
         headers: { Accept: "application/json" }, credentials: "same-origin"
       })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (found) {
           if (!found || mine !== asked) return;
-          Array.prototype.slice.call(owners.options).forEach(function (option) {
+          Array.prototype.slice.call(chooser.options).forEach(function (option) {
             if (option.value !== "None") option.remove();
           });
-          found.items.forEach(function (person) {
-            var keep = String(person.id) === chosen;
-            owners.add(new Option(person.label, person.id, keep, keep));
+          found.items.forEach(function (item) {
+            var keep = String(item.id) === chosen;
+            chooser.add(new Option(item.label, item.id, keep, keep));
           });
         });
     });

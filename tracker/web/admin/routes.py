@@ -347,19 +347,62 @@ def _task_form(task: Task | None) -> TaskForm:
     form.directive_id.choices = options(directives)
     unit_choices = unit_choosers.offer(form.lead_unit_id, form.coordinating_unit_ids)
     directive_id = form.directive_id.data or (directives[0][0] if directives else None)
+    leaving_out = task.id if task else None
     form.target_id.choices = options(
         [(None, N_("— none —"))]
-        + [(t.id, f"{t.code} — {t.title}") for t in lookups.targets_of(directive_id)]
+        + [(t.id, _part_label(t)) for t in lookups.targets_of(directive_id)]
     )
+    _follow(form.target_id, form.directive_id, url_for("admin.directive_targets"))
     form.parent_id.choices = options(
         [(None, N_("— none —"))]
-        + [
-            (t.id, f"{t.code} — {t.title}")
-            for t in lookups.tasks_of(directive_id, leaving_out=task.id if task else None)
-        ]
+        + [(t.id, _part_label(t)) for t in lookups.tasks_of(directive_id, leaving_out)]
+    )
+    _follow(
+        form.parent_id,
+        form.directive_id,
+        url_for("admin.directive_tasks", leaving_out=leaving_out or ""),
     )
     _offer_owners(form, unit_choices, N_("— nobody yet —"), task.owner if task else None)
     return form
+
+
+def _follow(chooser, chosen_first, url: str) -> None:
+    """Have the page's script offer in `chooser` what `url` answers (JSON items) for the
+    value of `chosen_first` whenever another one is chosen there (static/app.js,
+    data-follows): a task's targets and parents follow its directive, its owners its lead
+    unit. Without scripts, they follow once the form is sent back."""
+    chooser.render_kw = {
+        "data-follows": chosen_first.id,
+        "data-url": url + ("&" if "?" in url else "?") + chosen_first.name + "=",
+    }
+
+
+def _part_label(part) -> str:
+    """A target or a task as the task form's choosers name them: code — title."""
+    return f"{part.code} — {part.title}"
+
+
+@bp.route("/directives/targets")
+@login_required
+def directive_targets():
+    """The targets of the directive `?directive_id=` as the task form's target chooser
+    offers them (JSON), for the page's script when another directive is chosen."""
+    policy.require(policy.can_manage_directives(current_user))
+    directive_id = whole_number(request.args.get("directive_id", ""))
+    found = lookups.targets_of(directive_id) if directive_id else []
+    return jsonify({"items": [{"id": t.id, "label": _part_label(t)} for t in found]})
+
+
+@bp.route("/directives/tasks")
+@login_required
+def directive_tasks():
+    """The tasks of the directive `?directive_id=` (but the one being edited,
+    `?leaving_out=`) as the task form's parent chooser offers them (JSON)."""
+    policy.require(policy.can_manage_directives(current_user))
+    directive_id = whole_number(request.args.get("directive_id", ""))
+    leaving_out = whole_number(request.args.get("leaving_out", ""))
+    found = lookups.tasks_of(directive_id, leaving_out) if directive_id else []
+    return jsonify({"items": [{"id": t.id, "label": _part_label(t)} for t in found]})
 
 
 def _offer_owners(
@@ -368,8 +411,8 @@ def _offer_owners(
     """The form's owner chooser: nobody, the people of the lead unit it shows (the posted
     one, else the first offered), the current owner, and on a POST the person posted
     (another unit's too: the service decides who may be given a task) — not every person
-    of a national tracker (30,000 at 300,000 tasks). The page's script replaces the people
-    offered when another lead unit is chosen (data-people-of; admin.unit_people)."""
+    of a national tracker (30,000 at 300,000 tasks); another lead unit's people once it is
+    chosen (_follow)."""
     lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
     people = list(lookups.people_of(lead_unit_id))
     posted_id = form.owner_id.data
@@ -378,10 +421,7 @@ def _offer_owners(
         if person is not None and person.id not in {p.id for p in people}:
             people.append(person)
     form.owner_id.choices = options([(None, nobody), *((p.id, _person_label(p)) for p in people)])
-    form.owner_id.render_kw = {
-        "data-people-of": form.lead_unit_id.id,
-        "data-people-url": url_for("admin.unit_people"),
-    }
+    _follow(form.owner_id, form.lead_unit_id, url_for("admin.unit_people"))
 
 
 def _person_label(person) -> str:
@@ -392,11 +432,11 @@ def _person_label(person) -> str:
 @bp.route("/units/people")
 @login_required
 def unit_people():
-    """The active people of the unit `?unit=`, as an owner chooser offers them (JSON, in
-    Vietnamese alphabetical order): what static/app.js puts in a task form's or a recurring
-    task form's owner chooser when another lead unit is chosen."""
+    """The active people of the unit `?lead_unit_id=`, as an owner chooser offers them
+    (JSON, in Vietnamese alphabetical order): what static/app.js puts in a task form's or a
+    recurring task form's owner chooser when another lead unit is chosen."""
     policy.require(policy.can_manage_directives(current_user))
-    unit_id = whole_number(request.args.get("unit", ""))
+    unit_id = whole_number(request.args.get("lead_unit_id", ""))
     people = lookups.people_of(unit_id) if unit_id else []
     return jsonify({"items": [{"id": p.id, "label": _person_label(p)} for p in people]})
 
