@@ -129,6 +129,16 @@ def admin_task_edit_post(client, task, headers):
     )
 
 
+def give_to_someone_of_the_unit(client, task, headers):
+    """Give the task to someone of its lead unit who does not have it (or to nobody)."""
+    person = db.session.scalar(
+        select(User.id).where(User.unit_id == task.lead_unit_id, User.id != (task.owner_id or 0))
+    )
+    return client.post(
+        f"/tasks/{task.id}/owner", data={"owner_id": person or "None", "version": task.version}
+    )
+
+
 ALL = (200, 200)
 OWN = (200, 403)
 NONE = (403, 403)
@@ -194,6 +204,17 @@ ACTIONS = [
             "admin": SAVED,
             "supervisor": SAVED_OWN,
             "unit_leader": NONE,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+    ),
+    Action(
+        "give to someone",
+        give_to_someone_of_the_unit,
+        {
+            "admin": SAVED,
+            "supervisor": SAVED_OWN,
+            "unit_leader": SAVED_OWN,
             "officer": NONE,
             "auditor": NONE,
         },

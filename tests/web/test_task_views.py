@@ -322,3 +322,85 @@ def test_the_queue_to_decide_holds_the_submitted_tasks_of_the_supervisors_subtre
 
     assert queue(make.user("supervisor", root)) == {ours.code, theirs.code}
     assert queue(make.user("supervisor", bct)) == {ours.code}
+
+
+def test_a_unit_leader_gives_a_task_to_someone_of_the_unit(client, make, org):
+    """The lead unit's leader chooses who works on a task from the task page; that person
+    is told and may then report on it. Someone of another unit, a stale version and a
+    closed task are refused, and change nothing."""
+    from tracker.models import AuditEvent, Notification
+
+    institute = org["institute"]
+    leader = make.user("unit_leader", institute, name="Phan Đăng Phong", language="vi")
+    huong = make.user("officer", institute, username="ng.huong", name="Nguyễn Thị Hương")
+    make.user("officer", institute, username="vu.an", name="Vũ Văn An")
+    stranger = make.user("officer", org["other"], username="la.khach", name="Lã Khách")
+    task = make.task(institute, code="NV 01/Đ", title="Số hóa hồ sơ")
+    db.session.execute(db.delete(Notification))
+    db.session.commit()
+    login(client, leader)
+    page = client.get(f"/tasks/{task.id}").text
+    chooser = page[
+        page.index('name="owner_id"') : page.index("</select>", page.index('name="owner_id"'))
+    ]
+    assert re.findall(r">([^<]+)</option>", chooser) == [
+        "— chưa giao ai —",
+        "Nguyễn Thị Hương (ng.huong)",
+        "Phan Đăng Phong (" + leader.username + ")",
+        "Vũ Văn An (vu.an)",
+    ]
+
+    def give(person_id, version) -> int:
+        return client.post(
+            f"/tasks/{task.id}/owner", data={"owner_id": person_id, "version": version}
+        ).status_code
+
+    def state():
+        db.session.expire_all()
+        return (
+            task.owner_id,
+            task.version,
+            db.session.scalar(select(func.count(AuditEvent.id))),
+            db.session.scalar(select(func.count(Notification.id))),
+        )
+
+    before = state()
+    assert give(stranger.id, task.version) == 422  # not one of the choices
+    assert give("１", task.version) == 422
+    # A stale version: sent back to the page with the reason, nothing saved.
+    assert give(huong.id, task.version + 5) == 302
+    assert state() == before
+
+    response = client.post(
+        f"/tasks/{task.id}/owner",
+        data={"owner_id": huong.id, "version": task.version},
+        follow_redirects=True,
+    )
+    assert "Đã giao nhiệm vụ NV 01/Đ cho Nguyễn Thị Hương." in response.text
+    db.session.expire_all()
+    assert (task.owner_id, task.version) == (huong.id, before[1] + 1)
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert (event.action, event.before, event.after) == (
+        "task.given",
+        {"owner_id": None},
+        {"owner_id": huong.id},
+    )
+    told = db.session.scalars(select(Notification)).all()
+    assert [(n.recipient_id, n.kind) for n in told] == [(huong.id, "task.assigned")]
+
+    # She reports on it now.
+    login(client, huong)
+    assert (
+        client.post(
+            f"/tasks/{task.id}/progress",
+            data={"status": "in_progress", "percent_done": "20", "version": task.version},
+        ).status_code
+        == 302
+    )
+    # A closed task is given to no one.
+    db.session.expire_all()
+    task.status = lifecycle.CANCELLED
+    db.session.commit()
+    login(client, leader)
+    assert 'name="owner_id"' not in client.get(f"/tasks/{task.id}").text
+    assert give("None", task.version) == 403

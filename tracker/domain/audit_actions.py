@@ -12,6 +12,7 @@ ACTION_LABELS: dict[str, Text] = {
     "task.status_changed": N_("Changed a task's status"),
     "task.progress_reported": N_("Reported progress"),
     "task.rolled_up": N_("Progress carried up from subtasks"),
+    "task.given": N_("Gave a task to someone"),
     "extension.request": N_("Requested an extension"),
     "extension.approved": N_("Approved an extension"),
     "extension.rejected": N_("Rejected an extension"),

@@ -11,7 +11,8 @@ The rules (the README's "Roles" table says the same to people):
 - auditor: reads everything and exports; every write is refused.
 - supervisor: acts on tasks whose lead unit lies in their unit's subtree: reports progress,
   verifies submitted tasks, cancels, creates tasks there.
-- unit leader: reports progress on tasks whose lead unit is their own unit.
+- unit leader: reports progress on tasks whose lead unit is their own unit, and gives them
+  to someone of the unit (the owner).
 - deputy: a person of the unit named by its leader for a date range acts, in it, with the
   leader's rights on the unit's tasks (`user.deputy_for`, set per request from the
   delegations in force; their visibility is the unit's already).
@@ -254,6 +255,14 @@ def can_assign_owner(user: User, owner: User) -> bool:
     return user.role == ADMIN or (
         user.role == SUPERVISOR and owner.unit is not None and _in_subtree(owner.unit, user.unit)
     )
+
+
+def can_give_to_someone(user: User, task: Task) -> bool:
+    """Choose who of the lead unit works on an open task (its owner), or take it back: the
+    lead unit's leader (or their deputy), a supervisor over it, an admin."""
+    if not _active(user) or task.status not in OPEN_STATUSES:
+        return False
+    return user.role == ADMIN or _supervises(user, task) or _leads(user, task)
 
 
 def can_edit_task(user: User, task: Task) -> bool:

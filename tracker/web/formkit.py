@@ -18,6 +18,7 @@ from wtforms.widgets import Select, TextInput, html_params
 from ..domain.days import DAY_FORMATS, day_problem
 from ..domain.errors import DomainError
 from ..domain.names import without_refused_characters
+from ..domain.numbers import whole_number
 from ..domain.text import N_, Text
 from ..infra.i18n import describe, format_amount, translated
 from .form_words import FORM_WORDS
@@ -143,6 +144,28 @@ class LongSelect(Select):
             )
             + "</select>"
         )
+
+
+def person_label(person) -> str:
+    """A person as a chooser names them: the name, then the username."""
+    return f"{person.name} ({person.username})"
+
+
+def record_id(value) -> int:
+    """A chosen record's id as a request may name one (ASCII digits, within the databases'
+    integer columns; domain.numbers): anything else is no choice (the form says so), never
+    a lookup the database refuses. A chooser's `coerce`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    number = whole_number(value)
+    if number is None:
+        raise ValueError("not a record's id")
+    return number
+
+
+def optional_record_id(value) -> int | None:
+    """record_id, or None for a chooser's "none" option."""
+    return record_id(value) if value not in (None, "", "None") else None
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

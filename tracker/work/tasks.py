@@ -354,6 +354,33 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
     return task
 
 
+WHO_GIVES = N_("A task is given to someone by its lead unit's leader, a supervisor or an admin.")
+
+
+def give_to(actor: User, task: Task, expected_version: int | None, owner: User | None) -> Task:
+    """Give an open task to someone of its lead unit, or to nobody (commits): the new owner
+    is told, and the audit trail records who had it before. Giving it to its owner again
+    changes nothing."""
+    policy.require(policy.can_give_to_someone(actor, task), WHO_GIVES)
+    _check_version(task, expected_version)
+    if owner is not None and (not owner.active or owner.unit_id != task.lead_unit_id):
+        raise InvalidInput(
+            N_("%(name)s is not in %(code)s: a task is given to someone of its lead unit."),
+            params={"name": owner.username, "code": task.lead_unit.code},
+            field_errors={"owner": [N_("not in the lead unit")]},
+        )
+    if owner == task.owner:
+        return task
+    before = {"owner_id": task.owner_id}
+    with _write_or_conflict(task):
+        task.owner = owner
+        db.session.flush()
+        if owner is not None:
+            _tell_owner(task, actor)
+        audit.record(actor, "task.given", task, before, {"owner_id": task.owner_id})
+    return task
+
+
 def _submission_moment(task: Task) -> datetime | None:
     """When the unit last reported the task done: the completion date verification confirms."""
     return db.session.scalar(

@@ -23,13 +23,21 @@ from wtforms.validators import (
 )
 
 from ...domain.lifecycle import CONFIDENTIALITY_LABELS, TASK_KINDS
-from ...domain.numbers import whole_number
 from ...domain.periods import FREQUENCY_LABELS
 from ...domain.roles import ROLE_LABELS, ROLES
 from ...infra.i18n import WORD_LABELS
 from ...models.directive import DIRECTIVE_KINDS, VISIBILITIES
 from ...work import recurring
-from ..formkit import AmountField, DayField, Form, LongSelect, options, password_length
+from ..formkit import (
+    AmountField,
+    DayField,
+    Form,
+    LongSelect,
+    optional_record_id,
+    options,
+    password_length,
+    record_id,
+)
 
 # A code as the ministries write them ("NV 01/QĐ", "Vụ KHCN"): letters (Vietnamese too),
 # digits, . / - _ and single spaces between them.
@@ -39,27 +47,11 @@ CODE = Regexp(
 )
 
 
-def _record_id(value) -> int:
-    """A chosen record's id as a request may name one (ASCII digits, within the databases'
-    integer columns; domain.numbers): anything else is no choice (the form says so), never
-    a lookup the database refuses."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    number = whole_number(value)
-    if number is None:
-        raise ValueError("not a record's id")
-    return number
-
-
-def _optional_int(value) -> int | None:
-    return _record_id(value) if value not in (None, "", "None") else None
-
-
 class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     parent_id = SelectField(
-        _l("Parent unit"), coerce=_optional_int, validate_choice=True, widget=LongSelect()
+        _l("Parent unit"), coerce=optional_record_id, validate_choice=True, widget=LongSelect()
     )
 
 
@@ -70,7 +62,7 @@ class UserForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
-    unit_id = SelectField(_l("Unit"), coerce=_record_id, widget=LongSelect())
+    unit_id = SelectField(_l("Unit"), coerce=record_id, widget=LongSelect())
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
         _l("Password"),
@@ -114,19 +106,19 @@ class TargetForm(Form):
 
 
 class TaskForm(Form):
-    directive_id = SelectField(_l("Directive"), coerce=_record_id, widget=LongSelect())
+    directive_id = SelectField(_l("Directive"), coerce=record_id, widget=LongSelect())
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), CODE])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     source_clause = StringField(_l("Source clause"), validators=[Optional(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=options((k, WORD_LABELS[k]) for k in TASK_KINDS))
-    target_id = SelectField(_l("Target"), coerce=_optional_int, widget=LongSelect())
-    parent_id = SelectField(_l("Parent task"), coerce=_optional_int, widget=LongSelect())
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id, widget=LongSelect())
+    target_id = SelectField(_l("Target"), coerce=optional_record_id, widget=LongSelect())
+    parent_id = SelectField(_l("Parent task"), coerce=optional_record_id, widget=LongSelect())
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=record_id, widget=LongSelect())
     coordinating_unit_ids = SelectMultipleField(
-        _l("Coordinating units"), coerce=_record_id, widget=LongSelect(multiple=True)
+        _l("Coordinating units"), coerce=record_id, widget=LongSelect(multiple=True)
     )
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int, widget=LongSelect())
+    owner_id = SelectField(_l("Owner"), coerce=optional_record_id, widget=LongSelect())
     start_date = DayField(_l("Start date"), validators=[Optional()])
     deadline = DayField(_l("Deadline"), validators=[DataRequired(_l("Give the deadline."))])
     original_deadline = DayField(_l("Original deadline"), validators=[Optional()])
@@ -151,7 +143,7 @@ class TaskForm(Form):
 
 
 class RecurringForm(Form):
-    directive_id = SelectField(_l("Directive"), coerce=_record_id, widget=LongSelect())
+    directive_id = SelectField(_l("Directive"), coerce=record_id, widget=LongSelect())
     code_prefix = StringField(
         _l("Code prefix"),
         validators=[DataRequired(), Length(max=40), CODE],
@@ -160,8 +152,8 @@ class RecurringForm(Form):
     title = StringField(
         _l("Title"), validators=[DataRequired(), Length(max=recurring.MOST_TITLE_LENGTH)]
     )
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=_record_id, widget=LongSelect())
-    owner_id = SelectField(_l("Owner"), coerce=_optional_int, widget=LongSelect())
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=record_id, widget=LongSelect())
+    owner_id = SelectField(_l("Owner"), coerce=optional_record_id, widget=LongSelect())
     frequency = SelectField(_l("Repeats"), choices=options(FREQUENCY_LABELS.items()))
     days_after_period_end = IntegerField(
         _l("Deadline: days after the end of the period"),

@@ -42,7 +42,7 @@ from ...work import recurring, tasks
 from ...work.tasks import TaskValues
 from .. import unit_choosers
 from ..downloads import content_disposition
-from ..formkit import options, show_refusal
+from ..formkit import options, person_label, show_refusal
 from ..request_args import page_number
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
@@ -420,13 +420,8 @@ def _offer_owners(
     for person in (current, posted):
         if person is not None and person.id not in {p.id for p in people}:
             people.append(person)
-    form.owner_id.choices = options([(None, nobody), *((p.id, _person_label(p)) for p in people)])
+    form.owner_id.choices = options([(None, nobody), *((p.id, person_label(p)) for p in people)])
     _follow(form.owner_id, form.lead_unit_id, url_for("admin.unit_people"))
-
-
-def _person_label(person) -> str:
-    """A person as an owner chooser names them: the name, then the username."""
-    return f"{person.name} ({person.username})"
 
 
 @bp.route("/units/people")
@@ -438,7 +433,7 @@ def unit_people():
     policy.require(policy.can_manage_directives(current_user))
     unit_id = whole_number(request.args.get("lead_unit_id", ""))
     people = lookups.people_of(unit_id) if unit_id else []
-    return jsonify({"items": [{"id": p.id, "label": _person_label(p)} for p in people]})
+    return jsonify({"items": [{"id": p.id, "label": person_label(p)} for p in people]})
 
 
 def _task_values(form: TaskForm) -> TaskValues:

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...domain.text import N_
-from ..formkit import DayField, Form, PageForm, options
+from ..formkit import DayField, Form, PageForm, optional_record_id, options
 
 EVIDENCE_HINT = N_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
 
@@ -111,6 +111,14 @@ class AnswerForm(PageForm):
     answer = TextAreaField(
         _l("Answer"), validators=[InputRequired(_l("Write the answer first.")), Length(max=5000)]
     )
+
+
+class GiveForm(PageForm):
+    """Who of the lead unit works on the task: its owner (or nobody)."""
+
+    id_prefix = "give"
+    owner_id = SelectField(_l("Give it to"), coerce=optional_record_id)
+    version = HiddenField()
 
 
 class UrgingForm(PageForm):

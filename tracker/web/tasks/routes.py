@@ -45,7 +45,7 @@ from ...work import deadline_extensions as extensions
 from ...work.evidence import attach, stored_path
 from ...work.reminders import reminders_about, set_mail_choices
 from ..downloads import content_disposition
-from ..formkit import options, show_refusal
+from ..formkit import options, person_label, show_refusal
 from ..request_args import due_soon_days, page_and_size, page_number
 from .forms import (
     AnswerForm,
@@ -54,6 +54,7 @@ from .forms import (
     EvidenceForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    GiveForm,
     ProgressForm,
     SeveralProgressForm,
     UrgingForm,
@@ -257,6 +258,7 @@ def _render_task(
     comment_form: CommentForm | None = None,
     urging_form: UrgingForm | None = None,
     verification_form: VerificationForm | None = None,
+    give_form: GiveForm | None = None,
 ):
     entries, in_all, shown = lookups.task_history(task, page_number("history_page"))
     history = FetchedPage(entries, in_all, shown, lookups.HISTORY_PER_PAGE)
@@ -279,6 +281,8 @@ def _render_task(
     is_overdue = task.timeliness(clock.today()) is Timeliness.OVERDUE
     if urging_form is None and policy.can_urge(current_user, task, is_overdue):
         urging_form = UrgingForm()
+    if give_form is None and policy.can_give_to_someone(current_user, task):
+        give_form = _give_form(task)
     return (
         render_template(
             "tasks/show.html",
@@ -289,6 +293,7 @@ def _render_task(
             decision_form=decision_form,
             comment_form=comment_form,
             urging_form=urging_form,
+            give_form=give_form,
             answer_form=AnswerForm() if policy.can_answer_obstacle(current_user, task) else None,
             verification_form=verification_form
             or (
@@ -542,6 +547,42 @@ def answer_obstacle(comment_id: int):
         lambda result: _("Answer recorded."),
         "#discussion",
     )
+
+
+def _give_form(task: Task) -> GiveForm:
+    """Who of the lead unit works on the task: its active people (in Vietnamese order),
+    and its owner if they are not among them (an admin may have given it elsewhere)."""
+    if request.method == "POST":
+        form = GiveForm()
+    else:
+        form = GiveForm(formdata=None, data={"owner_id": task.owner_id, "version": task.version})
+    people = list(lookups.people_of(task.lead_unit_id))
+    if task.owner is not None and task.owner_id not in {p.id for p in people}:
+        people.append(task.owner)
+    form.owner_id.choices = options(
+        [(None, N_("— nobody yet —")), *((p.id, person_label(p)) for p in people)]
+    )
+    return form
+
+
+@bp.route("/tasks/<int:task_id>/owner", methods=["POST"])
+@login_required
+def give_task(task_id: int):
+    """Give the task to someone of its lead unit (or to nobody)."""
+    task = load_task(task_id)
+    policy.require(policy.can_give_to_someone(current_user, task), tasks.WHO_GIVES)
+    form = _give_form(task)
+
+    def give() -> Task:
+        owner = lookups.user_by_id(form.owner_id.data) if form.owner_id.data else None
+        return tasks.give_to(current_user, task, whole_number(form.version.data), owner)
+
+    def said(given: Task) -> str:
+        if given.owner is None:
+            return _("Task %(code)s is given to no one now.", code=given.code)
+        return _("Task %(code)s given to %(name)s.", code=given.code, name=given.owner.name)
+
+    return _task_form_post(task, form, give, said, "#details", "give_form")
 
 
 @bp.route("/tasks/<int:task_id>/urging", methods=["POST"])
