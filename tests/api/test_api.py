@@ -411,3 +411,43 @@ def test_the_units_api_finds_units_by_words_within_the_callers_units(client, mak
     assert found("Kho bạc") == []
     assert found("%") == [] and found("_") == []
     assert found("x" * 5_000) == []
+
+
+def test_a_leader_gives_a_task_to_someone_of_the_unit_through_the_api(client, make, org, leader):
+    institute = org["institute"]
+    huong = make.user("officer", institute, username="ng.huong", name="Nguyễn Thị Hương")
+    stranger = make.user("officer", org["other"], username="la.khach")
+    task = make.task(institute, code="NV 03/Đ", title="Cập nhật cơ sở dữ liệu")
+    headers = token_for(client, leader)
+
+    def give(owner, version=None):
+        return client.put(
+            f"/api/v1/tasks/{task.id}/owner",
+            json={"version": version or task.version, "owner": owner},
+            headers=headers,
+        )
+
+    before = written(), task.owner_id
+    assert_problem(give("khong.ai"), 422, "do not exist")
+    assert_problem(give(stranger.username), 422, "la.khach is not in INS")
+    assert_problem(give(huong.username, task.version + 3), 409)
+    assert_problem(
+        client.put(f"/api/v1/tasks/{task.id}/owner", json={"owner": None}, headers=headers), 422
+    )
+    db.session.expire_all()
+    assert (written(), task.owner_id) == before
+
+    answer = give(huong.username)
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["owner"], answer.json["version"]) == ("ng.huong", 2)
+    answer = give(None, answer.json["version"])
+    assert answer.status_code == 200 and answer.json["owner"] is None
+    # The officer may not give tasks.
+    assert_problem(
+        client.put(
+            f"/api/v1/tasks/{task.id}/owner",
+            json={"version": answer.json["version"], "owner": "ng.huong"},
+            headers=token_for(client, huong),
+        ),
+        403,
+    )

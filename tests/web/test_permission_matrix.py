@@ -220,6 +220,20 @@ ACTIONS = [
         },
     ),
     Action(
+        "api give to someone",
+        lambda c, t, h: c.put(
+            f"/api/v1/tasks/{t.id}/owner", json={"version": t.version, "owner": None}, headers=h
+        ),
+        {
+            "admin": ALL,
+            "supervisor": OWN,
+            "unit_leader": OWN,
+            "officer": NONE,
+            "auditor": NONE,
+        },
+        api=True,
+    ),
+    Action(
         "attach evidence",
         lambda c, t, h: c.post(f"/tasks/{t.id}/evidence", data={"url": "https://e.gov.vn/1"}),
         {

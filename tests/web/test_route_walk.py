@@ -168,6 +168,7 @@ WRITES = {
     "tasks.decide_extension": "test_permission_matrix: decide extension",
     "tasks.issue_urging": "test_permission_matrix: issue urging",
     "tasks.give_task": "test_permission_matrix: give to someone",
+    "api.give_task": "test_permission_matrix: api give to someone",
     "tasks.create_calendar_feed": "test_calendar",
     "tasks.revoke_calendar_feed": "test_calendar",
     "reports.close_period": "test_closings",

@@ -272,6 +272,7 @@ BODY_MODELS = (
     schemas.CommentBody,
     schemas.AnswerBody,
     schemas.UrgingBody,
+    schemas.OwnerBody,
     schemas.TargetValueBody,
     schemas.RecurringBody,
     schemas.EvidenceLink,
@@ -423,6 +424,14 @@ def _paths() -> dict:
                 params=task,
                 body="TaskPatch",
             ),
+        },
+        "/api/v1/tasks/{task_id}/owner": {
+            "put": _operation(
+                "Give the task to someone of its lead unit, or to nobody (with the version read)",
+                _json(_ref("Task")),
+                params=task,
+                body="OwnerBody",
+            )
         },
         "/api/v1/tasks/{task_id}/evidence": {
             "get": _operation(

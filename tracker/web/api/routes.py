@@ -50,6 +50,7 @@ from .schemas import (
     ExportRequest,
     ExtensionAsk,
     ExtensionDecision,
+    OwnerBody,
     ProgressBatch,
     RecurringBody,
     TargetValueBody,
@@ -207,6 +208,21 @@ def patch_task(task_id: int):
         body.note or "",
         body.evidence_url or "",
     )
+    return jsonify(task_json(task))
+
+
+@bp.put("/tasks/<int:task_id>/owner")
+def give_task(task_id: int):
+    """Give the task to someone of its lead unit (a username), or to nobody (null)."""
+    task = _load_task(task_id)
+    body = _json_body(OwnerBody)
+    owner = lookups.user_by_username(body.owner) if body.owner is not None else None
+    if body.owner is not None and owner is None:
+        raise InvalidInput(
+            N_("The request names records that do not exist."),
+            field_errors={"owner": [f"unknown user {body.owner!r}"]},
+        )
+    tasks.give_to(_user(), task, body.version, owner)
     return jsonify(task_json(task))
 
 

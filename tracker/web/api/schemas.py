@@ -82,6 +82,14 @@ class AnswerBody(Body):
     answer: str = Field(min_length=1, max_length=5000)
 
 
+class OwnerBody(Body):
+    """Who of the lead unit works on the task (a username), or null for nobody, with the
+    task's version read."""
+
+    version: int = Field(ge=1, le=LARGEST)
+    owner: str | None = Field(max_length=80)
+
+
 class UrgingBody(Body):
     text: str = Field(min_length=1, max_length=5000)
 
