@@ -80,6 +80,18 @@ def browser_page(chromium, live_server):
     context.close()
 
 
+@pytest.fixture
+def vietnamese_page(chromium, live_server):
+    """The same, in a browser whose language is Vietnamese (vi-VN), as most users' are."""
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def screenshot(page, name: str) -> Path:
     """Save the whole page as tests/artifacts/<name>.png (a test artifact, git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)

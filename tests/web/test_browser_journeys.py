@@ -285,31 +285,25 @@ def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scen
     assert look_problems == []
 
 
-def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(chromium, live_server, scene):
-    context = chromium.new_context(
-        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
-    )
-    page = context.new_page()
-    try:
-        page.goto("/login")
-        assert page.locator("html").get_attribute("lang") == "vi"
-        page.get_by_label("Tên đăng nhập").fill("leader")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url("**/my-unit")
-        assert page.get_by_role("heading", level=1).inner_text().startswith("Đơn vị tôi")
-        assert "▲ Quá hạn chưa hoàn thành, 12 ngày" in page.locator("table.tasks").inner_text()
-        problems: list[str] = []
-        look(page, "vietnamese-my-unit", problems)
+def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(vietnamese_page, scene):
+    page = vietnamese_page
+    page.goto("/login")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.get_by_label("Tên đăng nhập").fill("leader")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/my-unit")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Đơn vị tôi")
+    assert "▲ Quá hạn chưa hoàn thành, 12 ngày" in page.locator("table.tasks").inner_text()
+    problems: list[str] = []
+    look(page, "vietnamese-my-unit", problems)
 
-        page.get_by_role("button", name="English").click()
-        page.wait_for_url("**/my-unit")
-        assert page.get_by_role("heading", level=1).inner_text().startswith("My unit")
-        page.reload()  # the choice is kept on the account, over the browser's Vietnamese
-        assert page.locator("html").get_attribute("lang") == "en"
-        assert problems == []
-    finally:
-        context.close()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url("**/my-unit")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("My unit")
+    page.reload()  # the choice is kept on the account, over the browser's Vietnamese
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert problems == []
 
 
 def test_a_destructive_action_asks_first_and_cancelling_changes_nothing(browser_page, scene):
@@ -362,7 +356,7 @@ def test_keyboard_only_a_person_logs_in_and_reaches_a_task(browser_page, scene):
 
 
 def test_an_admin_finds_a_lead_unit_by_typing_in_vietnamese(
-    chromium, live_server, served_app, scene, make, monkeypatch
+    vietnamese_page, served_app, scene, make, monkeypatch
 ):
     """At national size (here from 3 units on) the task form's lead unit chooser offers a
     few units and a search box: typing part of a name, without diacritics, puts the units
@@ -375,39 +369,33 @@ def test_an_admin_finds_a_lead_unit_by_typing_in_vietnamese(
     ministry = scene["overdue"].lead_unit.parent
     power = make.unit("Cục ĐTĐL", ministry, name="Cục Điều tiết điện lực")
     make.unit("BTC Vụ NSNN", ministry, name="Vụ Ngân sách nhà nước")
-    context = chromium.new_context(
-        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    page = vietnamese_page
+    log_in(page, "admin")
+    page.goto(f"/admin/tasks/{scene['overdue'].id}/edit")
+    lead = page.get_by_label("Đơn vị chủ trì", exact=True)
+    assert "Cục ĐTĐL" not in lead.inner_text()
+    assert page.get_by_role("button", name="Tìm", exact=True).count() == 0  # scripts find
+    search = page.get_by_role("searchbox", name="Tìm đơn vị theo mã hoặc tên").first
+    search.fill("dieu tiet dien")
+    search.press("Enter")  # in the search box: nothing is posted
+    found = "· Cục ĐTĐL — Cục Điều tiết điện lực"
+    page.wait_for_function(
+        "([id, label]) => [...document.getElementById(id).options].some(o => o.text === label)",
+        arg=[lead.get_attribute("id"), found],
     )
-    page = context.new_page()
-    try:
-        log_in(page, "admin")
-        page.goto(f"/admin/tasks/{scene['overdue'].id}/edit")
-        lead = page.get_by_label("Đơn vị chủ trì", exact=True)
-        assert "Cục ĐTĐL" not in lead.inner_text()
-        assert page.get_by_role("button", name="Tìm", exact=True).count() == 0  # scripts find
-        search = page.get_by_role("searchbox", name="Tìm đơn vị theo mã hoặc tên").first
-        search.fill("dieu tiet dien")
-        search.press("Enter")  # in the search box: nothing is posted
-        found = "· Cục ĐTĐL — Cục Điều tiết điện lực"
-        page.wait_for_function(
-            "([id, label]) => [...document.getElementById(id).options].some(o => o.text === label)",
-            arg=[lead.get_attribute("id"), found],
-        )
-        assert page.get_by_text("Tìm thấy 1 đơn vị").first.is_visible()
-        problems: list[str] = []
-        look(page, "admin-unit-search", problems)
-        lead.select_option(label=found)
-        page.get_by_role("button", name="Lưu nhiệm vụ").click()
-        page.wait_for_url(f"**/tasks/{scene['overdue'].id}")
-        db.session.expire_all()
-        assert db.session.get(Task, scene["overdue"].id).lead_unit_id == power.id
-        assert problems == []
-    finally:
-        context.close()
+    assert page.get_by_text("Tìm thấy 1 đơn vị").first.is_visible()
+    problems: list[str] = []
+    look(page, "admin-unit-search", problems)
+    lead.select_option(label=found)
+    page.get_by_role("button", name="Lưu nhiệm vụ").click()
+    page.wait_for_url(f"**/tasks/{scene['overdue'].id}")
+    db.session.expire_all()
+    assert db.session.get(Task, scene["overdue"].id).lead_unit_id == power.id
+    assert problems == []
 
 
 def test_a_vietnamese_supervisor_types_a_decimal_comma_and_it_is_kept(
-    chromium, live_server, scene, today
+    vietnamese_page, scene, today
 ):
     """A measured value typed with the Vietnamese decimal comma reaches the server as typed
     (Chromium's number box dropped the comma: 45,5 was saved as 455)."""
@@ -421,26 +409,20 @@ def test_a_vietnamese_supervisor_types_a_decimal_comma_and_it_is_kept(
         {"code": "MT 1", "title": "Tỷ lệ hồ sơ xử lý trực tuyến", "unit_of_measure": "%"},
     )
     db.session.commit()
-    context = chromium.new_context(
-        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
-    )
-    page = context.new_page()
-    try:
-        log_in(page, "supervisor")
-        page.goto(f"/targets/{target.id}")
-        form = page.locator("main form:has(input[name=value])")
-        form.locator("input[name=recorded_on]").fill(today.strftime("%d/%m/%Y"))
-        form.locator("input[name=value]").press_sequentially("45,5")
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state()
-        assert db.session.scalar(select(TargetValue.value)) == Decimal("45.5")
-        assert "45,5 %" in page.locator("main table").inner_text()
-    finally:
-        context.close()
+    page = vietnamese_page
+    log_in(page, "supervisor")
+    page.goto(f"/targets/{target.id}")
+    form = page.locator("main form:has(input[name=value])")
+    form.locator("input[name=recorded_on]").fill(today.strftime("%d/%m/%Y"))
+    form.locator("input[name=value]").press_sequentially("45,5")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert db.session.scalar(select(TargetValue.value)) == Decimal("45.5")
+    assert "45,5 %" in page.locator("main table").inner_text()
 
 
 def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
-    chromium, live_server, scene, make
+    vietnamese_page, scene, make
 ):
     """A new task's choosers follow what is chosen above them: the owner the lead unit (its
     people are offered at once; before, the admin had to save the task and edit it again),
@@ -455,42 +437,36 @@ def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
     department = scene["overdue"].lead_unit
     institute = make.unit("Viện Đường sắt", department, name="Viện Nghiên cứu Đường sắt")
     uong = make.user("officer", institute, username="le.minh.uong", name="Lê Minh Ưng")
-    context = chromium.new_context(
-        base_url=live_server, viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    page = vietnamese_page
+    log_in(page, "admin")
+    page.goto(f"/admin/tasks/new?directive={scene['directive'].id}")
+    owners = page.get_by_label("Người phụ trách", exact=True)
+    assert "Lê Minh Ưng" not in owners.inner_text()
+    page.get_by_label("Văn bản", exact=True).select_option(str(plan.id))
+    targets = page.get_by_label("Mục tiêu", exact=True)
+    page.wait_for_function(
+        "id => [...document.getElementById(id).options].some(o => o.text.startsWith('MT 2'))",
+        arg=targets.get_attribute("id"),
     )
-    page = context.new_page()
-    try:
-        log_in(page, "admin")
-        page.goto(f"/admin/tasks/new?directive={scene['directive'].id}")
-        owners = page.get_by_label("Người phụ trách", exact=True)
-        assert "Lê Minh Ưng" not in owners.inner_text()
-        page.get_by_label("Văn bản", exact=True).select_option(str(plan.id))
-        targets = page.get_by_label("Mục tiêu", exact=True)
-        page.wait_for_function(
-            "id => [...document.getElementById(id).options].some(o => o.text.startsWith('MT 2'))",
-            arg=targets.get_attribute("id"),
-        )
-        targets.select_option(label="MT 2 — Dữ liệu số quốc gia")
-        page.get_by_label("Mã", exact=True).fill("NV 07/Đ")
-        page.get_by_label("Tên", exact=True).fill("Khảo sát tuyến đường sắt đô thị")
-        page.get_by_label("Đơn vị chủ trì", exact=True).select_option(
-            label="· · Viện Đường sắt — Viện Nghiên cứu Đường sắt"
-        )
-        page.wait_for_function(
-            "id => [...document.getElementById(id).options].some(o => o.text.startsWith('Lê'))",
-            arg=owners.get_attribute("id"),
-        )
-        assert owners.locator("option").all_inner_texts() == [
-            "— chưa giao ai —",
-            "Lê Minh Ưng (le.minh.uong)",
-        ]
-        owners.select_option(label="Lê Minh Ưng (le.minh.uong)")
-        page.get_by_label("Thời hạn", exact=True).fill("31/03/2027")
-        page.get_by_role("button", name="Lưu nhiệm vụ").click()
-        page.wait_for_url("**/tasks/*")
-        db.session.expire_all()
-        saved = db.session.scalar(select(Task).where(Task.code == "NV 07/Đ"))
-        assert (saved.directive_id, saved.target_id) == (plan.id, target.id)
-        assert (saved.lead_unit_id, saved.owner_id) == (institute.id, uong.id)
-    finally:
-        context.close()
+    targets.select_option(label="MT 2 — Dữ liệu số quốc gia")
+    page.get_by_label("Mã", exact=True).fill("NV 07/Đ")
+    page.get_by_label("Tên", exact=True).fill("Khảo sát tuyến đường sắt đô thị")
+    page.get_by_label("Đơn vị chủ trì", exact=True).select_option(
+        label="· · Viện Đường sắt — Viện Nghiên cứu Đường sắt"
+    )
+    page.wait_for_function(
+        "id => [...document.getElementById(id).options].some(o => o.text.startsWith('Lê'))",
+        arg=owners.get_attribute("id"),
+    )
+    assert owners.locator("option").all_inner_texts() == [
+        "— chưa giao ai —",
+        "Lê Minh Ưng (le.minh.uong)",
+    ]
+    owners.select_option(label="Lê Minh Ưng (le.minh.uong)")
+    page.get_by_label("Thời hạn", exact=True).fill("31/03/2027")
+    page.get_by_role("button", name="Lưu nhiệm vụ").click()
+    page.wait_for_url("**/tasks/*")
+    db.session.expire_all()
+    saved = db.session.scalar(select(Task).where(Task.code == "NV 07/Đ"))
+    assert (saved.directive_id, saved.target_id) == (plan.id, target.id)
+    assert (saved.lead_unit_id, saved.owner_id) == (institute.id, uong.id)

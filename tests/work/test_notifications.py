@@ -138,32 +138,25 @@ def test_a_task_given_to_a_unit_tells_its_leaders_who_give_it_to_someone(scene, 
     make.user("unit_leader", department, username="nghi.huu", active=False)
     make.user("unit_leader", institute, username="vien.truong", name="Phạm Ưng")
     deadline = today + 30 * DAY
-    task = tasks.create_task(
-        admin,
-        tasks.TaskValues(
-            code="NV 05/Đ",
+
+    def create(code: str, owner=None):
+        values = tasks.TaskValues(
+            code=code,
             title="Số hóa hồ sơ lưu trữ",
             directive=scene["task"].directive,
             lead_unit=department,
             deadline=deadline,
-        ),
-    )
+            owner=owner,
+        )
+        return tasks.create_task(admin, values)
+
+    task = create("NV 05/Đ")
     given = f"Task NV 05/Đ was given to your unit DEP (deadline {deadline:%d/%m/%Y})."
     assert told("task.given_to_unit") == {"lanh.dao": given, "pho.vu.truong": given}
     assert told("task.assigned") == {}
 
     db.session.execute(db.delete(Notification))
-    tasks.create_task(
-        admin,
-        tasks.TaskValues(
-            code="NV 06/Đ",
-            title="Rà soát quy chế",
-            directive=scene["task"].directive,
-            lead_unit=department,
-            deadline=deadline,
-            owner=scene["leader"],
-        ),
-    )
+    create("NV 06/Đ", owner=scene["leader"])
     assert set(told("task.assigned")) == {"lanh.dao"}
     assert set(told("task.given_to_unit")) == {"pho.vu.truong"}
 
