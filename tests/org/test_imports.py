@@ -382,3 +382,61 @@ def test_the_template_speaks_its_readers_language_and_imports_as_it_is(
     task = db.session.scalar(select(Task).where(Task.code == "CT-01"))
     assert written.errors == [] and task.title == title and task.is_key
     assert f"{task.deadline:%d/%m/%Y}" == "31/03/2026"
+
+
+def test_an_import_tells_each_lead_units_leaders_once_how_many_tasks_it_gave(
+    client, make, org, admin, today
+):
+    """The leaders of each lead unit are told once per import (not once a task), with the
+    count and the directives; a dry run and a refused file tell no one. Opened, the
+    notification goes to the unit's tasks."""
+    from tracker.models import Notification
+    from tracker.work import notifications
+
+    leader = make.user("unit_leader", org["institute"], username="vien.truong", language="vi")
+    make.user("unit_leader", org["institute"], username="pho.vien", name="Đỗ Thị Ơn")
+    make.user("unit_leader", org["department"], username="vu.truong")
+    rows = good_rows(today) + [
+        {
+            "directive": "01-KH/BCĐTW",
+            "directive_kind": "plan",
+            "directive_title": "Kế hoạch triển khai",
+            "task_code": "KH 01/Đ",
+            "title": "Số hóa hồ sơ",
+            "lead_unit": "INS",
+            "deadline": (today + timedelta(days=90)).isoformat(),
+        }
+    ]
+
+    def told() -> dict[str, str]:
+        found = db.session.scalars(
+            select(Notification).where(Notification.kind == "tasks.imported")
+        )
+        return {n.recipient.username: str(notifications.text_of(n)) for n in found}
+
+    parsed = imports.read_rows("kế hoạch.csv", csv_bytes(rows))
+    assert imports.run_import(admin, parsed, dry_run=True).ok
+    no_lead_unit = {"directive": "71/NQ-CP", "task_code": "CT-09", "title": "Thiếu đơn vị"}
+    with_a_bad_row = imports.read_rows("x.csv", csv_bytes([*rows, no_lead_unit]))
+    refused = imports.run_import(admin, with_a_bad_row, False)
+    assert not refused.written
+    assert told() == {}
+
+    assert imports.run_import(admin, parsed, dry_run=False).written
+    to_institute = "An import gave your unit INS new tasks of 01-KH/BCĐTW, 71/NQ-CP: 2."
+    assert told() == {
+        "vien.truong": to_institute,
+        "pho.vien": to_institute,
+        "vu.truong": "An import gave your unit DEP new tasks of 71/NQ-CP: 1.",
+    }
+    login(client, leader)
+    page = client.get("/notifications").text
+    assert (
+        "Một tệp nhập đã giao cho đơn vị INS của bạn các nhiệm vụ mới của 01-KH/BCĐTW, 71/NQ-CP: 2."
+        in page
+    )
+    notice = db.session.scalar(
+        select(Notification.id).where(Notification.recipient_id == leader.id)
+    )
+    opened = client.post(f"/notifications/{notice}/open")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/my-unit")

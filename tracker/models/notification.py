@@ -37,6 +37,7 @@ NOTIFICATION_KINDS = (
     "task.assigned",
     "deadline.changed",
     "task.given_to_unit",
+    "tasks.imported",
 )
 # The e-mail of a notification: waiting to be sent, sent, or not to be sent (the recipient
 # has no address or turned e-mail off when it was written).

@@ -32,7 +32,7 @@ from ..domain.text import N_, Text, field_label
 from ..extensions import db
 from ..models import Directive, Target, Task, Unit, User
 from ..models.directive import DIRECTIVE_KINDS
-from ..work.tasks import TaskValues, add_task, apply_progress
+from ..work.tasks import TaskValues, add_task, apply_progress, tell_lead_units_of_import
 from .directives import DirectiveValues, add_directive, add_target
 
 # Columns read, in the order of the template. Other columns (those the export adds, such as
@@ -104,6 +104,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     actions: list[tuple[int, str]] = field(default_factory=list)
+    new_tasks: list[Task] = field(default_factory=list)
     dry_run: bool = True
     written: bool = False
 
@@ -493,6 +494,7 @@ def _new_task(
     )
     audit.record(actor, "import.task", task, after={"code": code, "row": line})
     report.created["tasks"] += 1
+    report.new_tasks.append(task)
     report.actions.append(
         (line, N_("create task %(directive)s %(code)s").fill(directive=directive.code, code=code))
     )
@@ -579,6 +581,7 @@ def run_import(
         progress,
         seconds,
         before_commit,
+        lambda: tell_lead_units_of_import(actor, report.new_tasks),
     )
 
 
@@ -593,11 +596,13 @@ def run_rows(
     progress: Callable[[int], None] | None,
     seconds: float | None,
     before_commit: Callable[[ImportReport], bool] | None,
+    written_with: Callable[[], None] | None = None,
 ) -> ImportReport:
     """The all-or-nothing run every import shares: each row tried by `try_row(row, line)`
     inside a savepoint of one transaction, its refusal kept as a row error (`blame` names the
-    column of a service's refusal); committed, with an audit event `action` of `summary()`,
-    only when no row failed and this is not a dry run. Past `seconds` (None: no limit) the run
+    column of a service's refusal); committed, with what `written_with()` adds (the
+    notifications of the import) and an audit event `action` of `summary()`, only when no
+    row failed and this is not a dry run. Past `seconds` (None: no limit) the run
     stops, writes nothing and raises ImportRefused. `before_commit` (a background job
     recording its completion) runs inside the import's transaction just before it commits;
     when it answers False nothing is written."""
@@ -610,6 +615,8 @@ def run_rows(
     with audit.chained_together():
         if not _tried_every_row(rows, report, try_row, blame, progress, seconds):
             return report
+        if written_with is not None:
+            written_with()
         audit.record(actor, action, actor, after=summary())
     report.written = True
     if before_commit is not None and not before_commit(report):

@@ -9,8 +9,9 @@ Who is told, by kind:
 - an answer to a difficulty: the person who raised it;
 - an assignment: the new owner;
 - a task given to a unit (created by hand or through the API, or moved to another lead
-  unit): the lead unit's leaders, who give it to someone (imports and recurring tasks
-  make many at once and tell only the owners they name).
+  unit): the lead unit's leaders, who give it to someone;
+- tasks an import gave a unit: its leaders, once per import, with how many (one
+  notification a task would bury the bell). Recurring tasks tell only their owners.
 The person who made the change is never told of it.
 
 Mailing: each pending notification is sent, then marked sent and committed, one by one; a
@@ -43,6 +44,9 @@ TEXTS = {
     "task.assigned": N_("Task %(code)s was assigned to you (deadline %(deadline)s)."),
     "task.given_to_unit": N_(
         "Task %(code)s was given to your unit %(unit)s (deadline %(deadline)s)."
+    ),
+    "tasks.imported": N_(
+        "An import gave your unit %(unit)s new tasks of %(directives)s: %(count)s."
     ),
     "deadline.changed": N_("The deadline of task %(code)s moved: %(old)s → %(new)s."),
 }

@@ -204,6 +204,24 @@ def _tell_lead_unit(task: Task, actor: User | None) -> None:
     )
 
 
+def tell_lead_units_of_import(actor: User, new_tasks: list[Task]) -> None:
+    """Tell each lead unit's leaders, once, how many tasks an import gave their unit and of
+    which directives (flush only; the owners it named were told of theirs)."""
+    by_unit: dict[int, list[Task]] = {}
+    for task in new_tasks:
+        by_unit.setdefault(task.lead_unit_id, []).append(task)
+    for given in by_unit.values():
+        notifications.notify(
+            "tasks.imported",
+            None,
+            actor,
+            notifications.unit_leaders(given[0]),
+            unit=given[0].lead_unit.code,
+            count=len(given),
+            directives=", ".join(sorted({task.directive.code for task in given})),
+        )
+
+
 def create_task(actor: User, values: TaskValues) -> Task:
     if not policy.can_create_task(actor, values.lead_unit):
         raise Forbidden(

@@ -1,5 +1,6 @@
 """A person's notifications: the list (newest first), opening one (a POST: marked read,
-then on to its task), marking all read. Everyone signed in has their own; nobody sees another's."""
+then on to its task, or to the unit's tasks for an import's), marking all read. Everyone
+signed in has their own; nobody sees another's."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def open_one(notification_id: int):
     if notification.recipient_id != current_user.id:
         abort(404)
     notifications.open_notification(current_user, notification)
+    if notification.kind == "tasks.imported":
+        return redirect(url_for("tasks.my_unit"))  # where the unit's new tasks are
     if notification.task_id is None:
         return redirect(url_for("notifications.index"))
     return redirect(url_for("tasks.show", task_id=notification.task_id))
