@@ -27,7 +27,12 @@ def in_language(person: User) -> AbstractContextManager[None]:
 
 def task_link(task_id: int) -> str:
     """The address of a task's page, for e-mails (APP_BASE_URL: no request to build it from)."""
-    return f"{context.setting('APP_BASE_URL').rstrip('/')}/tasks/{task_id}"
+    return page_link(f"/tasks/{task_id}")
+
+
+def page_link(path: str) -> str:
+    """The address of one of the app's pages (`path` from its root), for e-mails."""
+    return f"{context.setting('APP_BASE_URL').rstrip('/')}{path}"
 
 
 def build_message(recipient: str, subject: str, body: str) -> EmailMessage:

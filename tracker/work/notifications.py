@@ -151,13 +151,24 @@ class MailRun:
     failed: list[str] = field(default_factory=list)
 
 
+def place_of(notification: Notification) -> str | None:
+    """Where a notification leads (a path from the app's root), opened or mailed: its task's
+    page; the unit's tasks for an import's; else nowhere."""
+    if notification.task_id is not None:
+        return f"/tasks/{notification.task_id}"
+    if notification.kind == "tasks.imported":
+        return "/my-unit"
+    return None
+
+
 def _mail(notification: Notification) -> tuple[str, str]:
     """Subject and body of a notification's e-mail, in the recipient's language."""
     person = notification.recipient
     with mail.in_language(person):
         said = translated(text_of(notification))
         subject = gettext("[Directive Tracker] %(text)s", text=said.splitlines()[0][:120])
-        link = mail.task_link(notification.task_id) if notification.task_id else ""
+        place = place_of(notification)
+        link = mail.page_link(place) if place else ""
         body = "\n\n".join(
             part
             for part in (

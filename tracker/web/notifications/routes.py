@@ -4,7 +4,7 @@ signed in has their own; nobody sees another's."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,11 +33,8 @@ def open_one(notification_id: int):
     if notification.recipient_id != current_user.id:
         abort(404)
     notifications.open_notification(current_user, notification)
-    if notification.kind == "tasks.imported":
-        return redirect(url_for("tasks.my_unit"))  # where the unit's new tasks are
-    if notification.task_id is None:
-        return redirect(url_for("notifications.index"))
-    return redirect(url_for("tasks.show", task_id=notification.task_id))
+    place = notifications.place_of(notification)
+    return redirect(request.script_root + place if place else url_for("notifications.index"))
 
 
 @bp.post("/read")
