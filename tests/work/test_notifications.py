@@ -7,6 +7,7 @@ recipient's language, and a mail server that is down loses nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -295,3 +296,17 @@ def test_a_supervisor_verifies_or_sends_back_with_buttons(client, scene):
     assert (
         client.post(f"/tasks/{task.id}/verification", data={"verdict": "verify"}).status_code == 403
     )
+
+
+def test_an_imports_mail_links_to_the_units_tasks(app, data_app, monkeypatch, scene):
+    """The mail of what an import gave a unit leads where opening it on the bell does."""
+    tasks.tell_lead_units_of_import(scene["admin"], [scene["task"]])
+    db.session.commit()
+    with smtp_server(monkeypatch, (app, data_app)) as inbox:
+        assert notifications.send_pending().sent == 1
+    (to_leader,) = inbox.to("duc@vu.gov.vn")
+    assert " ".join(subject(to_leader).split()) == (
+        "[Directive Tracker] An import gave your unit DEP new tasks of"
+        f" {scene['task'].directive.code}: 1."
+    )
+    assert re.search(r"^https?://\S+/my-unit\r?$", body(to_leader), re.M), body(to_leader)
