@@ -32,9 +32,10 @@ MAX_STATEMENTS = 25
 # and their unread notifications in one), the task with its lead unit, directive, target and
 # owner and which of its lists hold anything in one, its history with each entry's actor in
 # one; then each list that holds something: its evidence (each entry's shown from it),
-# comments, notices, extension requests, subtasks, coordinating units.
-BARE_TASK_PAGE_STATEMENTS = 3
-TASK_PAGE_STATEMENTS = 10
+# comments, notices, extension requests, subtasks, coordinating units. For one who may give
+# the task to someone (here the lead unit's leader), the unit's people too.
+BARE_TASK_PAGE_STATEMENTS = 4
+TASK_PAGE_STATEMENTS = 11
 
 # (path, role); {directive} is the world's directive id.
 LIST_PAGES = [

@@ -153,6 +153,7 @@ API_BODIES = {
     "api.post_comment": schemas.CommentBody,
     "api.answer_comment": schemas.AnswerBody,
     "api.issue_notice": schemas.UrgingBody,
+    "api.give_task": schemas.OwnerBody,
     "api.record_target_value": schemas.TargetValueBody,
     "api.create_recurring": schemas.RecurringBody,
     "api.add_evidence": schemas.EvidenceLink,

@@ -11,8 +11,7 @@ from wtforms import Form, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired
 from wtforms.widgets import Select
 
-from tracker.web.admin.forms import _optional_int, _record_id
-from tracker.web.formkit import LongSelect, options
+from tracker.web.formkit import LongSelect, optional_record_id, options, record_id
 
 UNITS = [
     (1, "BCĐTW — Ban Chỉ đạo Trung ương"),
@@ -64,13 +63,13 @@ def forms(field_class, coerce, **field_options):
 @pytest.mark.parametrize(
     ("field_class", "coerce", "choices", "data"),
     [
-        (SelectField, _record_id, UNITS, 3),
-        (SelectField, _record_id, UNITS, None),
-        (SelectField, _optional_int, [(None, "— không có —"), *UNITS], None),
-        (SelectField, _optional_int, [(None, "— không có —"), *UNITS], 40),
-        (SelectMultipleField, _record_id, UNITS, [2, 40]),
-        (SelectMultipleField, _record_id, UNITS, []),
-        (SelectMultipleField, _record_id, UNITS, None),
+        (SelectField, record_id, UNITS, 3),
+        (SelectField, record_id, UNITS, None),
+        (SelectField, optional_record_id, [(None, "— không có —"), *UNITS], None),
+        (SelectField, optional_record_id, [(None, "— không có —"), *UNITS], 40),
+        (SelectMultipleField, record_id, UNITS, [2, 40]),
+        (SelectMultipleField, record_id, UNITS, []),
+        (SelectMultipleField, record_id, UNITS, None),
     ],
 )
 def test_the_long_select_shows_what_wtforms_shows(field_class, coerce, choices, data):
@@ -91,7 +90,7 @@ def test_a_posted_choice_is_shown_chosen_again():
     """A form shown again after a refusal keeps what was posted."""
     from werkzeug.datastructures import MultiDict
 
-    _, ours_class = forms(SelectMultipleField, _record_id)
+    _, ours_class = forms(SelectMultipleField, record_id)
     form = ours_class(formdata=MultiDict([("field", "2"), ("field", "40")]))
     form.field.choices = options(UNITS)
     chosen = [value for value, selected, _ in Shown(str(form.field())).options if selected]
