@@ -429,6 +429,7 @@ def test_a_leader_gives_a_task_to_someone_of_the_unit_through_the_api(client, ma
 
     before = written(), task.owner_id
     assert_problem(give("khong.ai"), 422, "do not exist")
+    assert_problem(give(""), 422)  # nobody is null, not an empty name
     assert_problem(give(stranger.username), 422, "la.khach is not in INS")
     assert_problem(give(huong.username, task.version + 3), 409)
     assert_problem(

@@ -151,6 +151,16 @@ def person_label(person) -> str:
     return f"{person.name} ({person.username})"
 
 
+def people_options(nobody: str, people: Iterable, *also) -> list[SelectChoice]:
+    """A people chooser's options: `nobody` first, then `people` (a unit's, in their order),
+    then each of `also` (a current or posted owner; None for none) not among them."""
+    offered = list(people)
+    for person in also:
+        if person is not None and person.id not in {p.id for p in offered}:
+            offered.append(person)
+    return options([(None, nobody), *((p.id, person_label(p)) for p in offered)])
+
+
 def record_id(value) -> int:
     """A chosen record's id as a request may name one (ASCII digits, within the databases'
     integer columns; domain.numbers): anything else is no choice (the form says so), never

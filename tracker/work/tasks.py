@@ -210,12 +210,13 @@ def tell_lead_units_of_import(actor: User, new_tasks: list[Task]) -> None:
     by_unit: dict[int, list[Task]] = {}
     for task in new_tasks:
         by_unit.setdefault(task.lead_unit_id, []).append(task)
-    for given in by_unit.values():
+    leaders = notifications.leaders_of_units(by_unit)
+    for unit_id, given in by_unit.items():
         notifications.notify(
             "tasks.imported",
             None,
             actor,
-            notifications.unit_leaders(given[0]),
+            leaders.get(unit_id, []),
             unit=given[0].lead_unit.code,
             count=len(given),
             directives=", ".join(sorted({task.directive.code for task in given})),

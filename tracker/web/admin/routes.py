@@ -42,7 +42,7 @@ from ...work import recurring, tasks
 from ...work.tasks import TaskValues
 from .. import unit_choosers
 from ..downloads import content_disposition
-from ..formkit import options, person_label, show_refusal
+from ..formkit import options, people_options, person_label, show_refusal
 from ..request_args import page_number
 from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
 
@@ -377,6 +377,11 @@ def _follow(chooser, chosen_first, url: str) -> None:
     }
 
 
+def _choices_json(found, label):
+    """What a following chooser is offered, as its script reads it: {"items": [{id, label}]}."""
+    return jsonify({"items": [{"id": record.id, "label": label(record)} for record in found]})
+
+
 def _part_label(part) -> str:
     """A target or a task as the task form's choosers name them: code — title."""
     return f"{part.code} — {part.title}"
@@ -389,8 +394,7 @@ def directive_targets():
     offers them (JSON), for the page's script when another directive is chosen."""
     policy.require(policy.can_manage_directives(current_user))
     directive_id = whole_number(request.args.get("directive_id", ""))
-    found = lookups.targets_of(directive_id) if directive_id else []
-    return jsonify({"items": [{"id": t.id, "label": _part_label(t)} for t in found]})
+    return _choices_json(lookups.targets_of(directive_id) if directive_id else [], _part_label)
 
 
 @bp.route("/directives/tasks")
@@ -402,7 +406,7 @@ def directive_tasks():
     directive_id = whole_number(request.args.get("directive_id", ""))
     leaving_out = whole_number(request.args.get("leaving_out", ""))
     found = lookups.tasks_of(directive_id, leaving_out) if directive_id else []
-    return jsonify({"items": [{"id": t.id, "label": _part_label(t)} for t in found]})
+    return _choices_json(found, _part_label)
 
 
 def _offer_owners(
@@ -414,13 +418,9 @@ def _offer_owners(
     of a national tracker (30,000 at 300,000 tasks); another lead unit's people once it is
     chosen (_follow)."""
     lead_unit_id = form.lead_unit_id.data or (unit_choices[0][0] if unit_choices else None)
-    people = list(lookups.people_of(lead_unit_id))
     posted_id = form.owner_id.data
     posted = lookups.user_by_id(posted_id) if request.method == "POST" and posted_id else None
-    for person in (current, posted):
-        if person is not None and person.id not in {p.id for p in people}:
-            people.append(person)
-    form.owner_id.choices = options([(None, nobody), *((p.id, person_label(p)) for p in people)])
+    form.owner_id.choices = people_options(nobody, lookups.people_of(lead_unit_id), current, posted)
     _follow(form.owner_id, form.lead_unit_id, url_for("admin.unit_people"))
 
 
@@ -432,8 +432,7 @@ def unit_people():
     recurring task form's owner chooser when another lead unit is chosen."""
     policy.require(policy.can_manage_directives(current_user))
     unit_id = whole_number(request.args.get("lead_unit_id", ""))
-    people = lookups.people_of(unit_id) if unit_id else []
-    return jsonify({"items": [{"id": p.id, "label": person_label(p)} for p in people]})
+    return _choices_json(lookups.people_of(unit_id) if unit_id else [], person_label)
 
 
 def _task_values(form: TaskForm) -> TaskValues:

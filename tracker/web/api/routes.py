@@ -216,12 +216,10 @@ def give_task(task_id: int):
     """Give the task to someone of its lead unit (a username), or to nobody (null)."""
     task = _load_task(task_id)
     body = _json_body(OwnerBody)
-    owner = lookups.user_by_username(body.owner) if body.owner is not None else None
-    if body.owner is not None and owner is None:
-        raise InvalidInput(
-            N_("The request names records that do not exist."),
-            field_errors={"owner": [f"unknown user {body.owner!r}"]},
-        )
+    errors: dict[str, list[str]] = {}
+    owner = _person(body.owner, "owner", errors)
+    if errors:
+        raise InvalidInput(N_("The request names records that do not exist."), field_errors=errors)
     tasks.give_to(_user(), task, body.version, owner)
     return jsonify(task_json(task))
 
@@ -378,9 +376,7 @@ def create_recurring():
     errors: dict[str, list[str]] = {}
     directive = _resolve(Directive, body.directive, "directive", errors)
     lead_unit = _resolve(Unit, body.lead_unit, "lead_unit", errors)
-    owner = lookups.user_by_username(body.owner) if body.owner else None
-    if body.owner and owner is None:
-        errors["owner"] = [f"unknown user {body.owner!r}"]
+    owner = _person(body.owner, "owner", errors)
     if errors:
         raise InvalidInput(N_("The request names records that do not exist."), field_errors=errors)
     template = recurring.create_template(
@@ -467,6 +463,16 @@ def _resolve(model, code: str | None, field: str, errors: dict, **where):
     return record
 
 
+def _person(username: str | None, field: str, errors: dict) -> User | None:
+    """The account a body names by username (None for none), or the field's error."""
+    if not username:
+        return None
+    person = lookups.user_by_username(username)
+    if person is None:
+        errors.setdefault(field, []).append(f"unknown user {username!r}")
+    return person
+
+
 @bp.post("/tasks")
 def create_task():
     body = _json_body(TaskCreate)
@@ -476,9 +482,7 @@ def create_task():
     coordinating = [
         _resolve(Unit, c, "coordinating_units", errors) for c in body.coordinating_units
     ]
-    owner = lookups.user_by_username(body.owner) if body.owner else None
-    if body.owner and owner is None:
-        errors["owner"] = [f"unknown user {body.owner!r}"]
+    owner = _person(body.owner, "owner", errors)
     target = None
     if body.target and directive is not None:
         target = _resolve(Target, body.target, "target", errors, directive_id=directive.id)

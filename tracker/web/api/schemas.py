@@ -87,7 +87,7 @@ class OwnerBody(Body):
     task's version read."""
 
     version: int = Field(ge=1, le=LARGEST)
-    owner: str | None = Field(max_length=80)
+    owner: str | None = Field(min_length=1, max_length=80)
 
 
 class UrgingBody(Body):

@@ -45,7 +45,7 @@ from ...work import deadline_extensions as extensions
 from ...work.evidence import attach, stored_path
 from ...work.reminders import reminders_about, set_mail_choices
 from ..downloads import content_disposition
-from ..formkit import options, person_label, show_refusal
+from ..formkit import options, people_options, show_refusal
 from ..request_args import due_soon_days, page_and_size, page_number
 from .forms import (
     AnswerForm,
@@ -556,11 +556,8 @@ def _give_form(task: Task) -> GiveForm:
         form = GiveForm()
     else:
         form = GiveForm(formdata=None, data={"owner_id": task.owner_id, "version": task.version})
-    people = list(lookups.people_of(task.lead_unit_id))
-    if task.owner is not None and task.owner_id not in {p.id for p in people}:
-        people.append(task.owner)
-    form.owner_id.choices = options(
-        [(None, N_("— nobody yet —")), *((p.id, person_label(p)) for p in people)]
+    form.owner_id.choices = people_options(
+        N_("— nobody yet —"), lookups.people_of(task.lead_unit_id), task.owner
     )
     return form
 
