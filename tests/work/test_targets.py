@@ -179,3 +179,16 @@ def test_the_target_form_shows_its_values_as_the_reader_writes_them(client, make
     assert response.status_code == 302
     db.session.expire_all()
     assert (target.baseline_value, target.target_value) == (Decimal("45.5"), Decimal("1000"))
+
+
+def test_the_audit_trail_shows_a_recorded_value_as_the_reader_writes_numbers(
+    client, make, org, target, today
+):
+    login(client, make.user("supervisor", org["ministry"], language="vi"))
+    response = client.post(
+        f"/targets/{target.id}", data={"recorded_on": today.isoformat(), "value": "1.234,5"}
+    )
+    assert response.status_code == 302
+    login(client, make.user("auditor", org["ministry"], language="vi"))
+    trail = client.get("/audit").text
+    assert "1.234,5" in trail and "1234.5" not in trail  # recorded as "1234.5"

@@ -26,6 +26,8 @@ def whole_number(text: object, most: int = LARGEST) -> int | None:
 
 # The largest measured value (baselines, targets, recorded values): NUMERIC(14, 2) columns.
 MEASURE_LIMIT = Decimal("1e12")
+# The fields that hold a measured value, wherever one is recorded (the audit trail).
+MEASURED_FIELDS = frozenset({"baseline_value", "target_value", "value"})
 
 
 def measure_problem(value: Decimal) -> Text | None:

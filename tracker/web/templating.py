@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Flask, request, url_for
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 from ..audit.queries import REFERENCE_FIELDS
 from ..domain import policy
 from ..domain.lifecycle import STATUS_LABELS, STATUSES
+from ..domain.numbers import MEASURED_FIELDS
 from ..domain.roles import ROLE_LABELS
 from ..domain.text import field_label
 from ..domain.timeliness import (
@@ -136,6 +138,14 @@ def changes(
     return rows
 
 
+def _is_decimal(text: str) -> bool:
+    """Whether `text` is a finite decimal as the trail records one (Decimal's own text)."""
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
 def _code(codes: dict[tuple[str, int], str], kind: str, value: Any) -> Any:
     """The code of the `kind` record whose id is `value`, else `value` as it was recorded."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -154,6 +164,8 @@ def _short(field: str, value) -> str:
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, str) and (day := _recorded_day(value)) is not None:
         return format_date(day)
+    if field in MEASURED_FIELDS and isinstance(value, str) and _is_decimal(value):
+        return i18n.format_amount(Decimal(value))  # 62,5 on a Vietnamese page, as typed
     if field == "scope" and isinstance(value, str) and value.count("|") == 3:
         return closings.scope_in_words(value)  # a period closing's recorded scope
     if isinstance(value, str):
