@@ -100,6 +100,26 @@ def test_task_list_is_filtered_paginated_and_scoped(client, make, org, leader, t
     assert_problem(client.get("/api/v1/tasks?per_page=1000", headers=headers), 422)
 
 
+def test_the_tasks_given_to_no_one_through_the_api(client, make, org, leader, today):
+    """`unassigned=true` narrows the list and the summary's counts to the tasks no one works
+    on yet (the summary is then counted from the tasks, not the kept counts)."""
+    directive = make.directive("57-NQ/TW")
+    officer = make.user("officer", org["institute"], username="thu.ha")
+    make.task(org["institute"], directive, code="NV 01/Đ", owner=officer)
+    make.task(org["institute"], directive, code="NV 02/Đ", deadline=today - timedelta(days=2))
+    make.task(org["institute"], directive, code="NV 03/Đ")
+    headers = token_for(client, leader)
+    listed = client.get("/api/v1/tasks?unassigned=true", headers=headers).json
+    assert [item["code"] for item in listed["items"]] == ["NV 02/Đ", "NV 03/Đ"]
+    assert all(item["owner"] is None for item in listed["items"])
+    summary = client.get("/api/v1/reports/summary?unassigned=true", headers=headers).json
+    assert summary["total"] == 2 and summary["counts"]["overdue"] == 1
+    assert client.get("/api/v1/reports/summary", headers=headers).json["total"] == 3
+    assert_problem(
+        client.get("/api/v1/tasks?unassigned=true&owner=thu.ha", headers=headers), 422, "not both"
+    )
+
+
 def test_single_task_representation(client, make, org, leader, today):
     officer = make.user("officer", org["institute"], username="ha")
     task = make.task(

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
@@ -404,3 +405,68 @@ def test_a_unit_leader_gives_a_task_to_someone_of_the_unit(client, make, org):
     login(client, leader)
     assert 'name="owner_id"' not in client.get(f"/tasks/{task.id}").text
     assert give("None", task.version) == 403
+
+
+def test_my_unit_lists_the_tasks_given_to_no_one_until_one_is_given(client, make, org, today):
+    """A unit leader finds the tasks nobody of the unit works on yet, gives one to an
+    officer, and it leaves that list; the unit's cards still count all its tasks."""
+    leader = make.user("unit_leader", org["institute"], name="Phan Đăng Phong")
+    officer = make.user("officer", org["institute"], name="Lê Thu Hà")
+    directive = make.directive()
+    given = make.task(org["institute"], directive, code="NV 01/Đ", owner=officer)
+    first = make.task(org["institute"], directive, code="NV 02/Đ ưu tiên")
+    make.task(org["institute"], directive, code="NV 03/Đ", deadline=today - timedelta(days=3))
+    make.task(org["other"], directive, code="NV 04/Đ nơi khác")
+    login(client, leader)
+
+    page = client.get("/my-unit?unassigned=1")
+    assert page.status_code == 200
+    listed = re.findall(r"<strong>(NV [^<]+)</strong>", page.text)
+    assert listed == ["NV 03/Đ", "NV 02/Đ ưu tiên"]  # the overdue one first
+    assert re.search(r'aria-current="page">Given to no one yet<', page.text)
+    assert '<span class="n">2</span> ○ Not completed, within deadline' in page.text
+    assert given.code not in listed
+
+    tasks.give_to(leader, first, first.version, officer)
+    db.session.commit()
+    listed = re.findall(r"<strong>(NV [^<]+)</strong>", client.get("/my-unit?unassigned=1").text)
+    assert listed == ["NV 03/Đ"]
+
+
+def test_my_unit_says_when_every_task_is_given(client, make, org):
+    leader = make.user("unit_leader", org["institute"])
+    make.task(org["institute"], code="NV 01/Đ", owner=leader)
+    login(client, leader)
+    page = client.get("/my-unit?unassigned=1")
+    assert "has been given to someone" in page.text and "NV 01/Đ" not in page.text
+
+
+def test_the_task_list_and_its_exports_narrow_to_tasks_given_to_no_one(client, make, org):
+    admin = make.user("admin", org["ministry"])
+    officer = make.user("officer", org["institute"], username="ha")
+    directive = make.directive(code="15/CT-TTg")
+    make.task(org["institute"], directive, code="NV 01/Đ", owner=officer)
+    make.task(org["institute"], directive, code="NV 02/Đ")
+    login(client, admin)
+    page = client.get("/tasks?unassigned=1")
+    assert "NV 02/Đ" in page.text and "NV 01/Đ" not in page.text
+    assert '<option value="1" selected>Given to no one yet</option>' in page.text
+    export = client.get("/reports/tasks.csv?unassigned=1")
+    assert export.status_code == 200
+    rows = export.data.decode("utf-8-sig").splitlines()
+    assert len(rows) == 2 and "NV 02/Đ" in rows[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("unassigned=perhaps", "use true or false"),
+        ("unassigned=1&owner=ha", "not both"),
+    ],
+)
+def test_a_contradictory_or_unreadable_unassigned_filter_is_refused(
+    client, make, org, query, words
+):
+    login(client, make.user("admin", org["ministry"]))
+    page = client.get(f"/tasks?{query}")
+    assert page.status_code == 422 and words in page.text

@@ -61,7 +61,7 @@ def board_filters(user: User, args: Mapping[str, str], today: date) -> TaskFilte
             root is None or chosen.is_within(root), N_("That unit is outside your units.")
         )
     filters = task_queries.counted_scope(user, filters)
-    return filters.with_(timeliness=None, status=None, unit=None, owner=None)
+    return filters.of_anyone().with_(timeliness=None, status=None, unit=None)
 
 
 def period_arguments(args: Mapping[str, str], today: date) -> tuple[TaskFilters, date, date, str]:
@@ -147,8 +147,10 @@ def league_arguments(user: User, args: Mapping[str, str], today: date) -> League
 
 
 def directive_filters(directive: Directive, args: Mapping[str, str], today: date) -> TaskFilters:
-    return TaskFilters.from_args(args, today).with_(
-        directive=directive.code, timeliness=None, status=None, owner=None
+    return (
+        TaskFilters.from_args(args, today)
+        .of_anyone()
+        .with_(directive=directive.code, timeliness=None, status=None)
     )
 
 

@@ -58,6 +58,7 @@ class TaskFilters:
     timeliness: str | None = None  # a Timeliness value, or "due_soon"
     key: bool | None = None
     owner: str | None = None  # username
+    unassigned: bool = False  # only the tasks not yet given to anyone
     q: str | None = None
     report_date: date | None = None
     deadline_basis: str = "current"  # or "original": judge against the first deadline
@@ -78,12 +79,14 @@ class TaskFilters:
             errors["timeliness"] = [
                 N_("use one of: %(choices)s").fill(choices=", ".join(allowed_timeliness))
             ]
-        key_arg = (args.get("key") or "").lower()
-        key = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
-            key_arg
-        )
-        if key_arg and key is None:
+        key = _yes_or_no(args.get("key"))
+        if args.get("key") and key is None:
             errors["key"] = [N_("use true or false")]
+        unassigned = _yes_or_no(args.get("unassigned"))
+        if args.get("unassigned") and unassigned is None:
+            errors["unassigned"] = [N_("use true or false")]
+        elif unassigned and args.get("owner"):
+            errors["unassigned"] = [N_("choose an owner or the tasks given to no one, not both")]
         report_date = default_date
         as_of = args.get("as_of") or args.get("report_date")
         if as_of:
@@ -110,6 +113,7 @@ class TaskFilters:
             timeliness=timeliness,
             key=key,
             owner=args.get("owner") or None,
+            unassigned=bool(unassigned),
             q=q,
             report_date=report_date,
             deadline_basis=basis,
@@ -123,6 +127,11 @@ class TaskFilters:
     def with_(self, **changes: Any) -> TaskFilters:
         return replace(self, **changes)
 
+    def of_anyone(self) -> TaskFilters:
+        """The same selection whoever the tasks are given to (or none): the filters of a
+        count that an owner does not narrow, such as a unit's cards or the board."""
+        return replace(self, owner=None, unassigned=False)
+
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments (for links and pagination)."""
         args: dict[str, str] = {}
@@ -132,6 +141,8 @@ class TaskFilters:
                 args[name] = value
         if self.key is not None:
             args["key"] = "1" if self.key else "0"
+        if self.unassigned:
+            args["unassigned"] = "1"
         if self.report_date is not None:
             args["as_of"] = self.report_date.isoformat()
         if self.deadline_basis != "current":
@@ -140,6 +151,12 @@ class TaskFilters:
 
 
 DEADLINE_BASES = ("current", "original")
+
+
+def _yes_or_no(argument: str | None) -> bool | None:
+    """A yes-or-no query-string argument: True, False, or None when absent or unreadable."""
+    words = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+    return words.get((argument or "").lower())
 
 
 # Filters on which every selected task has the same urgency rank: deadline order suffices.
@@ -283,6 +300,8 @@ def apply_filters(
         statement = statement.where(
             Task.owner_id == select(User.id).where(User.username == filters.owner).scalar_subquery()
         )
+    if filters.unassigned:
+        statement = statement.where(Task.owner_id.is_(None))
     if filters.timeliness:
         statement = statement.where(_class_condition(record, filters))
     return statement.where(*matching_words(Task.search_key, filters.q))
@@ -360,6 +379,7 @@ def stored_selection(
         filters.deadline_basis != "current"
         or filters.status
         or filters.owner
+        or filters.unassigned
         or filters.q
         or not any(grouped_by is known for known in (None, Task.lead_unit_id, Task.directive_id))
     ):

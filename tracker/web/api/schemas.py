@@ -144,6 +144,7 @@ EXPORT_FILTERS = (
     "status",
     "timeliness",
     "owner",
+    "unassigned",
     "q",
     "key",
     "as_of",

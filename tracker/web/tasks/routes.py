@@ -86,11 +86,13 @@ def home():
 def my_unit():
     policy.require(policy.can_view_unit_tasks(current_user))
     mine = request.args.get("mine") == "1"
-    filters = _own_unit_filters().with_(owner=current_user.username if mine else None)
+    filters = _own_unit_filters()
+    if mine:
+        filters = filters.of_anyone().with_(owner=current_user.username)
     page, per_page = page_and_size()
     pagination = task_queries.paginate_tasks(current_user, filters, page, per_page)
-    counts = task_queries.total_counts(current_user, filters.with_(owner=None))
-    due_soon = task_queries.due_soon_count(current_user, filters.with_(owner=None))
+    counts = task_queries.total_counts(current_user, filters.of_anyone())
+    due_soon = task_queries.due_soon_count(current_user, filters.of_anyone())
     return render_template(
         "tasks/my_unit.html",
         pagination=pagination,
