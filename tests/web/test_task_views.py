@@ -408,7 +408,7 @@ def test_a_unit_leader_gives_a_task_to_someone_of_the_unit(client, make, org):
 
 
 def test_my_unit_lists_the_tasks_given_to_no_one_until_one_is_given(client, make, org, today):
-    """A unit leader finds the tasks nobody of the unit works on yet, gives one to an
+    """A unit leader finds the open tasks nobody of the unit works on yet, gives one to an
     officer, and it leaves that list; the unit's cards still count all its tasks."""
     leader = make.user("unit_leader", org["institute"], name="Phan Đăng Phong")
     officer = make.user("officer", org["institute"], name="Lê Thu Hà")
@@ -417,14 +417,22 @@ def test_my_unit_lists_the_tasks_given_to_no_one_until_one_is_given(client, make
     first = make.task(org["institute"], directive, code="NV 02/Đ ưu tiên")
     make.task(org["institute"], directive, code="NV 03/Đ", deadline=today - timedelta(days=3))
     make.task(org["other"], directive, code="NV 04/Đ nơi khác")
+    make.task(
+        org["institute"],
+        directive,
+        code="NV 05/Đ xong",
+        status=lifecycle.COMPLETED,
+        completed_on=today - timedelta(days=1),
+    )
     login(client, leader)
 
     page = client.get("/my-unit?unassigned=1")
     assert page.status_code == 200
     listed = re.findall(r"<strong>(NV [^<]+)</strong>", page.text)
-    assert listed == ["NV 03/Đ", "NV 02/Đ ưu tiên"]  # the overdue one first
+    assert listed == ["NV 03/Đ", "NV 02/Đ ưu tiên"]  # the overdue one first; none closed
     assert re.search(r'aria-current="page">Given to no one yet<', page.text)
     assert '<span class="n">2</span> ○ Not completed, within deadline' in page.text
+    assert '<span class="n">1</span> ✓ Completed on time' in page.text
     assert given.code not in listed
 
     tasks.give_to(leader, first, first.version, officer)
@@ -438,7 +446,8 @@ def test_my_unit_says_when_every_task_is_given(client, make, org):
     make.task(org["institute"], code="NV 01/Đ", owner=leader)
     login(client, leader)
     page = client.get("/my-unit?unassigned=1")
-    assert "has been given to someone" in page.text and "NV 01/Đ" not in page.text
+    assert "Every open task of INS has been given to someone" in page.text
+    assert "NV 01/Đ" not in page.text
 
 
 def test_the_task_list_and_its_exports_narrow_to_tasks_given_to_no_one(client, make, org):

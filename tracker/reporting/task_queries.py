@@ -58,7 +58,7 @@ class TaskFilters:
     timeliness: str | None = None  # a Timeliness value, or "due_soon"
     key: bool | None = None
     owner: str | None = None  # username
-    unassigned: bool = False  # only the tasks not yet given to anyone
+    unassigned: bool = False  # only the open tasks not yet given to anyone
     q: str | None = None
     report_date: date | None = None
     deadline_basis: str = "current"  # or "original": judge against the first deadline
@@ -300,8 +300,8 @@ def apply_filters(
         statement = statement.where(
             Task.owner_id == select(User.id).where(User.username == filters.owner).scalar_subquery()
         )
-    if filters.unassigned:
-        statement = statement.where(Task.owner_id.is_(None))
+    if filters.unassigned:  # waiting for someone: a closed task is given to no one any more
+        statement = statement.where(Task.owner_id.is_(None), record.status.in_(OPEN_STATUSES))
     if filters.timeliness:
         statement = statement.where(_class_condition(record, filters))
     return statement.where(*matching_words(Task.search_key, filters.q))

@@ -291,7 +291,7 @@ TASK_FILTERS = [
     ),
     ("key", "string", "true or false: key tasks only, or none of them."),
     ("owner", "string", "Username of the assigned officer."),
-    ("unassigned", "string", "true: only the tasks not yet given to anyone (not with owner)."),
+    ("unassigned", "string", "true: only the open tasks not yet given to anyone (not with owner)."),
     ("q", "string", "Words or code to search for."),
     (
         "as_of",
