@@ -285,6 +285,36 @@ def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scen
     assert look_problems == []
 
 
+def test_a_vietnamese_task_list_shows_every_column_on_a_laptop(vietnamese_page, scene, make, today):
+    """The task list at 1280 px in Vietnamese, with the longest labels (a task submitted past
+    its deadline: *Đã báo cáo hoàn thành, chờ xác nhận*, *Quá hạn chưa hoàn thành, 12 ngày*)
+    and long Vietnamese titles: the table fits its frame, so its last column, the
+    timeliness, is in view without scrolling sideways."""
+    ministry = scene["people"]["supervisor"].unit
+    unit = make.unit("VKHCNMLK", ministry, name="Viện Khoa học Công nghệ Mỏ - Luyện kim")
+    directive = make.directive("2795/QĐ-BCT", title="Chiến lược phát triển khoa học")
+    for n, status in enumerate((lifecycle.SUBMITTED, lifecycle.IN_PROGRESS, lifecycle.NOT_STARTED)):
+        make.task(
+            unit,
+            directive,
+            code=f"CL-0{n + 7}/Đ",
+            title="Báo cáo chuyển giao công nghệ chế biến khoáng sản và đánh giá hiệu quả ứng dụng",
+            deadline=today - timedelta(days=12 - n),
+            status=status,
+            percent_done=100 if status == lifecycle.SUBMITTED else 20,
+        )
+    page = vietnamese_page
+    log_in(page, "supervisor")
+    page.goto("/tasks")
+    table = page.locator(".table-wrap", has=page.locator("table.tasks"))
+    assert "Đã báo cáo hoàn thành, chờ xác nhận" in table.inner_text()
+    screenshot(page, "vietnamese-task-list-laptop")
+    width, shown = table.evaluate("frame => [frame.scrollWidth, frame.clientWidth]")
+    assert width <= shown, f"the task table is {width} px wide in a frame of {shown}"
+    badge = page.locator(".tl-overdue", has_text="Quá hạn chưa hoàn thành, 12 ngày").first
+    assert badge.bounding_box()["x"] + badge.bounding_box()["width"] <= 1280
+
+
 def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(vietnamese_page, scene):
     page = vietnamese_page
     page.goto("/login")
