@@ -463,6 +463,14 @@ def test_a_leader_gives_a_task_to_someone_of_the_unit_through_the_api(client, ma
     assert (answer.json["owner"], answer.json["version"]) == ("ng.huong", 2)
     answer = give(None, answer.json["version"])
     assert answer.status_code == 200 and answer.json["owner"] is None
+    # The task's history says to whom it was given, then from whom it was taken back.
+    entries = db.session.scalars(
+        select(StatusUpdate).where(StatusUpdate.task_id == task.id).order_by(StatusUpdate.id)
+    ).all()
+    assert [(e.actor_id, e.note_code, e.note_values) for e in entries[-2:]] == [
+        (leader.id, "task.given", {"name": "Nguyễn Thị Hương"}),
+        (leader.id, "task.taken_back", {"name": "Nguyễn Thị Hương"}),
+    ]
     # The officer may not give tasks.
     assert_problem(
         client.put(

@@ -378,6 +378,8 @@ def test_a_unit_leader_gives_a_task_to_someone_of_the_unit(client, make, org):
         follow_redirects=True,
     )
     assert "Đã giao nhiệm vụ NV 01/Đ cho Nguyễn Thị Hương." in response.text
+    history = response.text[response.text.index('id="history"') :]
+    assert "Phan Đăng Phong:" in history and "Giao cho Nguyễn Thị Hương." in history
     db.session.expire_all()
     assert (task.owner_id, task.version) == (huong.id, before[1] + 1)
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()

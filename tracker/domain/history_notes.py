@@ -16,6 +16,8 @@ DEADLINE_CHANGED = "deadline.changed_by_admin"
 IMPORT_UPDATED = "import.updated"
 PROGRESS_REPORTED = "progress.reported"
 ROLLED_UP = "rolled_up"
+GIVEN = "task.given"
+TAKEN_BACK = "task.taken_back"
 
 TEMPLATES = {
     ASSIGNED: N_("Task assigned."),
@@ -27,6 +29,8 @@ TEMPLATES = {
     IMPORT_UPDATED: N_("Updated by import."),
     PROGRESS_REPORTED: N_("Progress report."),
     ROLLED_UP: N_("Percent done follows the subtasks: %(old)s%% → %(new)s%%."),
+    GIVEN: N_("Given to %(name)s."),
+    TAKEN_BACK: N_("Taken back from %(name)s: given to no one."),
 }
 
 

@@ -377,9 +377,9 @@ WHO_GIVES = N_("A task is given to someone by its lead unit's leader, a supervis
 
 
 def give_to(actor: User, task: Task, expected_version: int | None, owner: User | None) -> Task:
-    """Give an open task to someone of its lead unit, or to nobody (commits): the new owner
-    is told, and the audit trail records who had it before. Giving it to its owner again
-    changes nothing."""
+    """Give an open task to someone of its lead unit, or to nobody (commits): the task's
+    history says to whom (or from whom it was taken back), the new owner is told, and the
+    audit trail records who had it before. Giving it to its owner again changes nothing."""
     policy.require(policy.can_give_to_someone(actor, task), WHO_GIVES)
     _check_version(task, expected_version)
     if owner is not None and (not owner.active or owner.unit_id != task.lead_unit_id):
@@ -392,6 +392,10 @@ def give_to(actor: User, task: Task, expected_version: int | None, owner: User |
         return task
     before = {"owner_id": task.owner_id}
     with _write_or_conflict(task):
+        if owner is not None:
+            history_note(task, actor, history_notes.GIVEN, {"name": owner.name})
+        elif task.owner is not None:
+            history_note(task, actor, history_notes.TAKEN_BACK, {"name": task.owner.name})
         task.owner = owner
         db.session.flush()
         if owner is not None:
