@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import force_locale
 
-from . import context
+from . import context, page_paths
 
 if TYPE_CHECKING:
     from ..models import User
@@ -27,7 +27,7 @@ def in_language(person: User) -> AbstractContextManager[None]:
 
 def task_link(task_id: int) -> str:
     """The address of a task's page, for e-mails (APP_BASE_URL: no request to build it from)."""
-    return page_link(f"/tasks/{task_id}")
+    return page_link(page_paths.task_page(task_id))
 
 
 def page_link(path: str) -> str:

@@ -18,7 +18,7 @@ from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from ..domain.text import N_
 from ..extensions import db
-from ..infra import clock, context, mail
+from ..infra import clock, context, mail, page_paths
 from ..models import CalendarFeed, Task, User, scopes
 
 SCOPES = {"mine": N_("Tasks assigned to me"), "unit": N_("My unit's tasks")}
@@ -94,7 +94,7 @@ def _calendar(user: User, scope: str, tasks: Iterable[Task], base_url: str) -> C
                 percent=task.percent_done,
             ),
         )
-        event.add("url", f"{base_url}/tasks/{task.id}")
+        event.add("url", f"{base_url}{page_paths.task_page(task.id)}")
         calendar.add_component(event)
     return calendar
 

@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 from ..domain.roles import UNIT_LEADER
 from ..domain.text import N_, Text
 from ..extensions import db
-from ..infra import clock, mail, metrics
+from ..infra import clock, mail, metrics, page_paths
 from ..infra.i18n import translated
 from ..models import Notification, Task, User
 from ..models.notification import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED, unread_of
@@ -161,9 +161,9 @@ def place_of(notification: Notification) -> str | None:
     """Where a notification leads (a path from the app's root), opened or mailed: its task's
     page; the unit's tasks for an import's; else nowhere."""
     if notification.task_id is not None:
-        return f"/tasks/{notification.task_id}"
+        return page_paths.task_page(notification.task_id)
     if notification.kind == "tasks.imported":
-        return "/my-unit"
+        return page_paths.my_unit_page()
     return None
 
 

@@ -1,0 +1,16 @@
+"""The paths of the app's pages, from its root, for what is written where no request is
+to build them from (an e-mail, a calendar feed, a notification kept for later): one place
+per page, so that a moved route is moved here too (tests/web/test_page_paths.py checks
+each against the app's own routes)."""
+
+from __future__ import annotations
+
+
+def task_page(task_id: int) -> str:
+    """A task's page."""
+    return f"/tasks/{task_id}"
+
+
+def my_unit_page() -> str:
+    """The reader's unit's tasks (*My unit*)."""
+    return "/my-unit"
