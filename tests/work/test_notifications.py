@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
-from tracker.models import Notification
+from tracker.models import Notification, StatusUpdate
 from tracker.models.notification import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED
 from tracker.work import comments, notifications, tasks, urging
 from tracker.work import deadline_extensions as extensions
@@ -172,6 +172,42 @@ def test_a_task_given_to_a_unit_tells_its_leaders_who_give_it_to_someone(scene, 
     tasks.edit_task(admin, task, task.version, values_of(task, title="Số hóa toàn bộ hồ sơ"))
     db.session.commit()
     assert told("task.given_to_unit") == {}
+
+
+def test_the_person_a_task_is_taken_from_is_told_and_the_history_says_it(scene, make, org):
+    """Given to someone else (by the unit's leader, or an admin's edit) or taken back, a
+    task tells the person who had it, and its history names who has it now."""
+    task, leader, admin = (scene[k] for k in ("task", "leader", "admin"))
+    department = org["department"]
+    tu = make.user("officer", department, username="ng.tu", name="Ngô Văn Tư", language="vi")
+    tasks.give_to(leader, task, task.version, tu)
+    assert told("task.taken_from_you") == {
+        "chuyen.vien": "Task NV 01/QĐ is no longer given to you."
+    }
+    assert set(told("task.assigned")) == {"ng.tu"}
+
+    db.session.execute(db.delete(Notification))
+    tasks.give_to(leader, task, task.version, None)
+    assert told("task.taken_from_you") == {"ng.tu": "Task NV 01/QĐ is no longer given to you."}
+    assert told("task.assigned") == {}
+
+    db.session.execute(db.delete(Notification))
+    tasks.edit_task(admin, task, task.version, values_of(task, owner=scene["owner"]))
+    db.session.commit()
+    tasks.edit_task(admin, task, task.version, values_of(task, owner=tu))
+    db.session.commit()
+    assert told("task.taken_from_you") == {
+        "chuyen.vien": "Task NV 01/QĐ is no longer given to you."
+    }
+    history = db.session.scalars(
+        select(StatusUpdate).where(StatusUpdate.task_id == task.id).order_by(StatusUpdate.id)
+    ).all()
+    assert [str(entry.system_note) for entry in history[-4:]] == [
+        "Given to Ngô Văn Tư.",
+        "Taken back from Ngô Văn Tư: given to no one.",
+        "Given to Nguyễn Thị Hương.",
+        "Given to Ngô Văn Tư.",
+    ]
 
 
 def test_the_bell_counts_and_opening_marks_read(client, scene, make, org):

@@ -38,6 +38,7 @@ NOTIFICATION_KINDS = (
     "deadline.changed",
     "task.given_to_unit",
     "tasks.imported",
+    "task.taken_from_you",
 )
 # The e-mail of a notification: waiting to be sent, sent, or not to be sent (the recipient
 # has no address or turned e-mail off when it was written).

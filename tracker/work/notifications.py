@@ -42,6 +42,7 @@ TEXTS = {
     "extension.rejected": N_("Extension of task %(code)s to %(deadline)s rejected: %(reason)s"),
     "obstacle.answered": N_("Your difficulty on task %(code)s was answered: %(answer)s"),
     "task.assigned": N_("Task %(code)s was assigned to you (deadline %(deadline)s)."),
+    "task.taken_from_you": N_("Task %(code)s is no longer given to you."),
     "task.given_to_unit": N_(
         "Task %(code)s was given to your unit %(unit)s (deadline %(deadline)s)."
     ),

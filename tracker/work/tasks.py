@@ -190,6 +190,19 @@ def _tell_owner(task: Task, actor: User | None) -> None:
     )
 
 
+def _owner_changed(task: Task, actor: User | None, old_owner: User | None) -> None:
+    """After the task's owner changed from `old_owner` (flush only): its history says to
+    whom it was given, or from whom it was taken back; the new owner is told it is theirs,
+    the previous one that it is not any more (it left their *Assigned to me*)."""
+    if task.owner is not None:
+        history_note(task, actor, history_notes.GIVEN, {"name": task.owner.name})
+        _tell_owner(task, actor)
+    elif old_owner is not None:
+        history_note(task, actor, history_notes.TAKEN_BACK, {"name": old_owner.name})
+    if old_owner is not None:
+        notifications.notify("task.taken_from_you", task, actor, [old_owner])
+
+
 def _tell_lead_unit(task: Task, actor: User | None) -> None:
     """Notify the lead unit's leaders that their unit has the task now (its owner, told
     that it is theirs, is not told twice)."""
@@ -364,8 +377,8 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
                 "deadline.changed", task, actor, notifications.concerned(task), **dates
             )
             db.session.flush()
-        if task.owner is not None and task.owner != old_owner:
-            _tell_owner(task, actor)
+        if task.owner != old_owner:
+            _owner_changed(task, actor, old_owner)
         if task.lead_unit != old_lead_unit:
             _tell_lead_unit(task, actor)
         action = "task.deadline_changed_by_admin" if changed else "task.update"
@@ -377,9 +390,9 @@ WHO_GIVES = N_("A task is given to someone by its lead unit's leader, a supervis
 
 
 def give_to(actor: User, task: Task, expected_version: int | None, owner: User | None) -> Task:
-    """Give an open task to someone of its lead unit, or to nobody (commits): the task's
-    history says to whom (or from whom it was taken back), the new owner is told, and the
-    audit trail records who had it before. Giving it to its owner again changes nothing."""
+    """Give an open task to someone of its lead unit, or to nobody (commits): see
+    `_owner_changed`; the audit trail records who had it before. Giving it to its owner
+    again changes nothing."""
     policy.require(policy.can_give_to_someone(actor, task), WHO_GIVES)
     _check_version(task, expected_version)
     if owner is not None and (not owner.active or owner.unit_id != task.lead_unit_id):
@@ -390,16 +403,11 @@ def give_to(actor: User, task: Task, expected_version: int | None, owner: User |
         )
     if owner == task.owner:
         return task
-    before = {"owner_id": task.owner_id}
+    before, old_owner = {"owner_id": task.owner_id}, task.owner
     with _write_or_conflict(task):
-        if owner is not None:
-            history_note(task, actor, history_notes.GIVEN, {"name": owner.name})
-        elif task.owner is not None:
-            history_note(task, actor, history_notes.TAKEN_BACK, {"name": task.owner.name})
         task.owner = owner
         db.session.flush()
-        if owner is not None:
-            _tell_owner(task, actor)
+        _owner_changed(task, actor, old_owner)
         audit.record(actor, "task.given", task, before, {"owner_id": task.owner_id})
     return task
 
