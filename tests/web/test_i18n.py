@@ -97,6 +97,27 @@ def test_the_catalogues_hold_every_string_translated(language):
     assert untranslated == [], f"untranslated in {language}"
 
 
+# A translation call given a literal: _("…"), gettext('…'), N_("…"), lazy_gettext("…")...
+LITERAL_CALL = re.compile(r"""\b(?:_|gettext|ngettext|lazy_gettext|_l|N_|NP_)\(\s*['"]""")
+
+
+def test_no_string_to_translate_hides_inside_an_f_string():
+    """Babel's extractor reads an f-string as one string on this Python, so a translation
+    call written inside one is never extracted: the words stay English on a Vietnamese
+    page (the target chart's title did, until 2026-12-07)."""
+    import ast
+
+    hidden = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.JoinedStr):
+                text = ast.get_source_segment(source, node) or ""
+                if LITERAL_CALL.search(text):
+                    hidden.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno}")
+    assert hidden == []
+
+
 def test_translations_keep_every_placeholder():
     for message in catalogue("vi"):
         if not message.id:

@@ -74,6 +74,12 @@ def test_target_page_draws_the_trajectory(client, make, org, target, today):
     assert "<svg" in page and "<polyline" in page
     assert page.count("<circle") == 2
     assert "62.5 %" in page and "target 100 %" in page
+    # A Vietnamese reader's chart speaks Vietnamese and writes numbers their way.
+    login(client, make.user("supervisor", org["ministry"], name="Trần Thị Ưng", language="vi"))
+    page = client.get(f"/targets/{target.id}").text
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert "Giá trị ghi nhận so với lộ trình tới mục tiêu" in chart
+    assert "62,5 %" in chart and ">mục tiêu 100 %<" in chart and ">target" not in chart
     login(client, make.user("unit_leader", org["institute"]))
     page = client.get(f"/targets/{target.id}")
     assert page.status_code == 200 and "Record a value" not in page.text

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from ..domain.timeliness import TimelinessCounts
+from ..infra.i18n import format_amount
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 56, 16, 16, 36
 
@@ -24,7 +25,8 @@ def trajectory_svg(
     due: date | None,
     unit_of_measure: str = "",
 ) -> Markup:
-    """Recorded values as a line, against the planned path from the baseline to the target."""
+    """Recorded values as a line, against the planned path from the baseline to the target;
+    its words and figures in the page's language (62,5 in Vietnamese)."""
     days = [d for d, _ in values] + [d for d in (start, due) if d is not None]
     numbers = [float(v) for _, v in values] + [
         float(v) for v in (baseline, target_value) if v is not None
@@ -43,26 +45,30 @@ def trajectory_svg(
         return PAD_TOP + (high - value) / (high - low) * (HEIGHT - PAD_TOP - PAD_BOTTOM)
 
     unit = escape(unit_of_measure)
+    title = gettext("Recorded values against the planned path to the target")
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="chart-title">Recorded values against the planned path to the target</title>',
+        f'<title id="chart-title">{escape(title)}</title>',
         f'<line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - PAD_RIGHT}" '
         f'y2="{HEIGHT - PAD_BOTTOM}" class="axis"/>',
         f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{HEIGHT - PAD_BOTTOM}" '
         'class="axis"/>',
-        f'<text x="{PAD_LEFT - 6}" y="{y(high) + 4:.1f}" text-anchor="end">{high:g}</text>',
-        f'<text x="{PAD_LEFT - 6}" y="{y(low) + 4:.1f}" text-anchor="end">{low:g}</text>',
+        f'<text x="{PAD_LEFT - 6}" y="{y(high) + 4:.1f}" text-anchor="end">'
+        f"{format_amount(high)}</text>",
+        f'<text x="{PAD_LEFT - 6}" y="{y(low) + 4:.1f}" text-anchor="end">'
+        f"{format_amount(low)}</text>",
         f'<text x="{PAD_LEFT}" y="{HEIGHT - 10}">{first:%d/%m/%Y}</text>',
         f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 10}" text-anchor="end">{last:%d/%m/%Y}</text>',
     ]
     if target_value is not None:
         ty = y(float(target_value))
+        target_words = gettext("target %(value)s", value=format_amount(target_value))
         parts.append(
             f'<line x1="{PAD_LEFT}" y1="{ty:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{ty:.1f}" '
             'class="target"/>'
-            f'<text x="{WIDTH - PAD_RIGHT}" y="{ty - 4:.1f}" text-anchor="end">target '
-            f"{float(target_value):g} {unit}</text>"
+            f'<text x="{WIDTH - PAD_RIGHT}" y="{ty - 4:.1f}" text-anchor="end">'
+            f"{escape(target_words)} {unit}</text>"
         )
         if baseline is not None and start is not None and due is not None:
             parts.append(
@@ -74,7 +80,7 @@ def trajectory_svg(
         parts.append(f'<polyline points="{points}" class="actual"/>')
         parts += [
             f'<circle cx="{x(d):.1f}" cy="{y(float(v)):.1f}" r="4" class="actual">'
-            f"<title>{d:%d/%m/%Y}: {float(v):g} {unit}</title></circle>"
+            f"<title>{d:%d/%m/%Y}: {format_amount(v)} {unit}</title></circle>"
             for d, v in values
         ]
     parts.append("</svg>")
@@ -258,11 +264,11 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
             f'<text x="{label_width + plot_width + 8}" y="{top + 15}" font-size="11">'
             f"{mark} {escape(row.status_text)}</text>"
         )
-    today_x = x(today)
+    today_x, today_word = x(today), gettext("today")
     parts.append(
         f'<line x1="{today_x:.1f}" y1="{head - 6}" x2="{today_x:.1f}" y2="{height}" '
         f'stroke="#111" stroke-width="1.5" stroke-dasharray="5 3"/>'
         f'<text x="{today_x + 3:.1f}" y="{height - 2}" font-size="11">'
-        f"{escape(gettext('today'))}</text></svg></div>"
+        f"{escape(today_word)}</text></svg></div>"
     )
     return Markup("".join(parts))
