@@ -115,6 +115,23 @@ def test_a_past_days_list_pages_and_totals_as_it_stood(auditor, history):
     assert (past_the_end["total"], past_the_end["items"]) == (5, [])
 
 
+def test_tasks_given_to_no_one_on_a_past_day_are_those_open_then(auditor, history):
+    """None of the five has an owner; on 30/9 A, B, E and F were open (D was done, C not
+    yet given): the list and its total are the day's, not today's (when A is done and E
+    cancelled)."""
+    url = "/api/v1/tasks?directive=57-NQ/TW&unassigned=true&per_page=2&as_of=2025-09-30"
+    shown, total = [], set()
+    for page in (1, 2):
+        body = auditor.get(f"{url}&page={page}", headers=auditor.auditor_token).get_json()
+        shown += [task["code"] for task in body["items"]]
+        total.add(body["total"])
+    assert (shown, total) == (["F", "B", "E", "A"], {4})
+    today = auditor.get(
+        "/api/v1/tasks?directive=57-NQ/TW&unassigned=true", headers=auditor.auditor_token
+    ).get_json()
+    assert sorted(task["code"] for task in today["items"]) == ["B", "C", "F"]
+
+
 def test_every_entry_carries_the_deadline_in_force_after_it(history):
     a = db.session.scalar(select(Task).where(Task.code == "A"))
     deadlines = [

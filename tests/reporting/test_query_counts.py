@@ -44,6 +44,7 @@ LIST_PAGES = [
     ("/tasks?as_of=2025-06-30", "supervisor"),
     ("/my-unit", "unit_leader"),
     ("/my-unit?mine=1", "officer"),
+    ("/my-unit?unassigned=1", "unit_leader"),
     ("/verification", "supervisor"),
     ("/board", "supervisor"),
     ("/board?as_of=2025-06-30", "supervisor"),

@@ -432,7 +432,7 @@ def test_my_unit_lists_the_tasks_given_to_no_one_until_one_is_given(client, make
     assert page.status_code == 200
     listed = re.findall(r"<strong>(NV [^<]+)</strong>", page.text)
     assert listed == ["NV 03/Đ", "NV 02/Đ ưu tiên"]  # the overdue one first; none closed
-    assert re.search(r'aria-current="page">Given to no one yet<', page.text)
+    assert re.search(r'aria-current="page">Given to no one yet \(2\)<', page.text)
     assert '<span class="n">2</span> ○ Not completed, within deadline' in page.text
     assert '<span class="n">1</span> ✓ Completed on time' in page.text
     assert given.code not in listed
@@ -441,6 +441,7 @@ def test_my_unit_lists_the_tasks_given_to_no_one_until_one_is_given(client, make
     db.session.commit()
     listed = re.findall(r"<strong>(NV [^<]+)</strong>", client.get("/my-unit?unassigned=1").text)
     assert listed == ["NV 03/Đ"]
+    assert ">Given to no one yet (1)<" in client.get("/my-unit").text
 
 
 def test_my_unit_says_when_every_task_is_given(client, make, org):

@@ -622,13 +622,15 @@ def count_tasks(user: User, filters: TaskFilters) -> int:
     """How many tasks `user` may see match `filters`. Today: from the kept counts where they
     answer. For a past day with no condition on the record (status, class), the tasks
     recorded by the day's end: the same tasks as those with an entry in force then, without
-    finding the entries (as_of.recorded_by)."""
+    finding the entries (as_of.recorded_by). (Given to no one asks whether the record is
+    open, a condition on it.)"""
     kept = _kept_class_count(user, filters)
     if kept is not None:
         return kept
     statement = select(func.count(Task.id)).select_from(Task)
     record = as_of.record_columns(filters.day)
-    if record.historical and record.moment and not (filters.status or filters.timeliness):
+    conditions_on_record = filters.status or filters.timeliness or filters.unassigned
+    if record.historical and record.moment and not conditions_on_record:
         statement = apply_filters(statement, user, filters, as_of.CURRENT)
         return db.session.scalar(statement.where(as_of.recorded_by(record.moment))) or 0
     return db.session.scalar(apply_filters(statement, user, filters, record)) or 0

@@ -84,6 +84,9 @@ def home():
 @bp.route("/my-unit")
 @login_required
 def my_unit():
+    """The tasks the user's unit leads, most urgent first: all of them, those given to the
+    user (`mine=1`) or the open ones given to no one yet (`unassigned=1`, counted on its
+    tab); the unit's cards above count them all."""
     policy.require(policy.can_view_unit_tasks(current_user))
     mine = request.args.get("mine") == "1"
     filters = _own_unit_filters()
@@ -93,12 +96,18 @@ def my_unit():
     pagination = task_queries.paginate_tasks(current_user, filters, page, per_page)
     counts = task_queries.total_counts(current_user, filters.of_anyone())
     due_soon = task_queries.due_soon_count(current_user, filters.of_anyone())
+    if filters.unassigned:
+        given_to_no_one = pagination.total
+    else:
+        waiting = filters.of_anyone().with_(unassigned=True)
+        given_to_no_one = task_queries.count_tasks(current_user, waiting)
     return render_template(
         "tasks/my_unit.html",
         pagination=pagination,
         filters=filters,
         counts=counts,
         due_soon=due_soon,
+        given_to_no_one=given_to_no_one,
         mine=mine,
         due_soon_days=due_soon_days(),
     )
