@@ -102,11 +102,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.notifications.routes import bp as notifications_bp
     from .web.public.routes import bp as public_bp
     from .web.reports.routes import bp as reports_bp
+    from .web.tasks.giving import bp as giving_bp
     from .web.tasks.routes import bp as tasks_bp
 
     blueprints = (
         auth_bp,
         tasks_bp,
+        giving_bp,
         directives_bp,
         reports_bp,
         admin_bp,

@@ -45,6 +45,7 @@ LIST_PAGES = [
     ("/my-unit", "unit_leader"),
     ("/my-unit?mine=1", "officer"),
     ("/my-unit?unassigned=1", "unit_leader"),
+    ("/my-unit/give", "unit_leader"),
     ("/verification", "supervisor"),
     ("/board", "supervisor"),
     ("/board?as_of=2025-06-30", "supervisor"),

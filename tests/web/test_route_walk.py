@@ -48,6 +48,7 @@ AUDITORS = frozenset({"admin", "auditor"})
 ADMINS = frozenset({"admin"})
 UNIT_PEOPLE = frozenset({"admin", "supervisor", "unit_leader", "officer"})
 IMPORTERS = frozenset({"admin", "supervisor"})
+GIVERS = frozenset({"admin", "supervisor", "unit_leader"})
 
 # Reachable without a login, each for its own reason.
 PUBLIC = {
@@ -82,6 +83,7 @@ ACCESS = {
     "tasks.show": EVERYONE,
     "tasks.my_unit": UNIT_PEOPLE,
     "tasks.report_several": UNIT_PEOPLE,
+    "giving.page": GIVERS,
     "tasks.reminders_page": EVERYONE,
     "tasks.verification_queue": frozenset({"admin", "supervisor"}),
     "tasks.download_evidence": EVERYONE,
@@ -176,6 +178,7 @@ WRITES = {
     "api.patch_task": "test_permission_matrix: api patch",
     "api.report_several": "test_progress_batch",
     "tasks.save_several": "test_report_several",
+    "giving.save": "test_give_several",
     "api.add_evidence": "test_api",
     "api.answer_comment": "test_api",
     "api.post_comment": "test_api",

@@ -141,6 +141,8 @@ PAGES = {
     "unit_leader": [
         "/my-unit",
         "/my-unit/progress",
+        "/my-unit?unassigned=1",
+        "/my-unit/give",
         "/tasks/{task}",
         "/reminders",
         "/notifications",

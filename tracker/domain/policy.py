@@ -265,6 +265,16 @@ def can_give_to_someone(user: User, task: Task) -> bool:
     return user.role == ADMIN or _supervises(user, task) or _leads(user, task)
 
 
+def can_give_in_own_unit(user: User) -> bool:
+    """The page that gives several of the user's own unit's open tasks at once: whoever may
+    give that unit's tasks (`can_give_to_someone`) — its leader or their deputy, a
+    supervisor (their unit is among their units), an admin."""
+    return _active(user) and (
+        user.role in (UNIT_LEADER, SUPERVISOR, ADMIN)
+        or user.unit_id in getattr(user, "deputy_for", {})
+    )
+
+
 def can_edit_task(user: User, task: Task) -> bool:
     """Edit a task's fields (title, units, owner, dates): admins only."""
     return _active(user) and user.role == ADMIN

@@ -536,6 +536,15 @@ def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
+def people_by_id(user_ids: Sequence[int]) -> dict[int, User]:
+    """Each person of `user_ids` that exists, by id, in one statement (the owners chosen on
+    a page of several tasks)."""
+    if not user_ids:
+        return {}
+    found = db.session.scalars(select(User).where(User.id.in_(set(user_ids))))
+    return {person.id: person for person in found}
+
+
 def directive_by_code(code: str) -> Directive | None:
     return db.session.scalar(select(Directive).where(Directive.code == code))
 

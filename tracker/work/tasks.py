@@ -390,9 +390,55 @@ WHO_GIVES = N_("A task is given to someone by its lead unit's leader, a supervis
 
 
 def give_to(actor: User, task: Task, expected_version: int | None, owner: User | None) -> Task:
-    """Give an open task to someone of its lead unit, or to nobody (commits): see
-    `_owner_changed`; the audit trail records who had it before. Giving it to its owner
-    again changes nothing."""
+    """Give an open task to someone of its lead unit, or to nobody (commits): see `_give`.
+    Giving it to its owner again changes nothing."""
+    _check_giving(actor, task, expected_version, owner)
+    if owner == task.owner:
+        return task
+    with _write_or_conflict(task):
+        _give(actor, task, owner)
+    return task
+
+
+@dataclass(frozen=True)
+class Giving:
+    """One task of a batch given to someone (`give_together`); `place` is its row."""
+
+    task: Task
+    expected_version: int | None
+    owner: User | None
+    place: int = 0
+
+
+def give_together(actor: User, givings: Sequence[Giving]) -> None:
+    """Several tasks given at once (a unit leader sharing out an import's tasks): every one
+    written, or none — each with its history entry, notifications and audit event, as if
+    given one by one, in task id order (see `report_progress_together`). A giving the rules
+    refuse is raised naming its place (errors.in_batch); nothing is then saved."""
+    if len(givings) > MOST_REPORTS_AT_ONCE:
+        raise InvalidInput(
+            N_("At most %(count)s tasks may be given at once."),
+            params={"count": MOST_REPORTS_AT_ONCE},
+        )
+    for giving in givings:
+        try:
+            _check_giving(actor, giving.task, giving.expected_version, giving.owner)
+        except DomainError as refused:
+            raise in_batch(refused, giving.place, giving.task.code) from refused
+    if len({giving.task.id for giving in givings}) != len(givings):
+        raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
+    changed = [giving for giving in givings if giving.owner != giving.task.owner]
+    in_order = sorted(changed, key=lambda giving: giving.task.id)
+    with _write_or_conflict(*(giving.task for giving in changed)), audit.chained_together():
+        for giving in in_order:
+            _give(actor, giving.task, giving.owner)
+
+
+def _check_giving(
+    actor: User, task: Task, expected_version: int | None, owner: User | None
+) -> None:
+    """Refuse a giving the rules do not allow: see `policy.can_give_to_someone`; the owner
+    must be an active person of the lead unit, and the task as the giver saw it."""
     policy.require(policy.can_give_to_someone(actor, task), WHO_GIVES)
     _check_version(task, expected_version)
     if owner is not None and (not owner.active or owner.unit_id != task.lead_unit_id):
@@ -401,15 +447,16 @@ def give_to(actor: User, task: Task, expected_version: int | None, owner: User |
             params={"name": owner.username, "code": task.lead_unit.code},
             field_errors={"owner": [N_("not in the lead unit")]},
         )
-    if owner == task.owner:
-        return task
+
+
+def _give(actor: User, task: Task, owner: User | None) -> None:
+    """Write the task's new owner (flush only): see `_owner_changed`; the audit trail
+    records who had it before."""
     before, old_owner = {"owner_id": task.owner_id}, task.owner
-    with _write_or_conflict(task):
-        task.owner = owner
-        db.session.flush()
-        _owner_changed(task, actor, old_owner)
-        audit.record(actor, "task.given", task, before, {"owner_id": task.owner_id})
-    return task
+    task.owner = owner
+    db.session.flush()
+    _owner_changed(task, actor, old_owner)
+    audit.record(actor, "task.given", task, before, {"owner_id": task.owner_id})
 
 
 def _submission_moment(task: Task) -> datetime | None:

@@ -53,6 +53,14 @@ class SeveralProgressForm(PageForm):
     id_prefix = "several"
 
 
+class SeveralGivingForm(PageForm):
+    """The page that gives several of a unit's open tasks at once: it carries the CSRF
+    token; each row's chooser is named by its task (`owner-<id>`, `version-<id>`, and
+    `task_id` listing the rows), read by the route."""
+
+    id_prefix = "giving"
+
+
 class VerificationForm(PageForm):
     """A supervisor's decision on a submitted task: the *Verify* and *Send back* buttons."""
 
