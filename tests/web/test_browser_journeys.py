@@ -182,6 +182,7 @@ def test_an_admin_creates_a_user_who_then_logs_in(browser_page, scene):
     ("username", "path"),
     [
         ("leader", "/my-unit"),
+        ("leader", "/my-unit/give"),
         ("leader", "/tasks"),
         ("leader", "/notifications"),
         ("supervisor", "/board"),
