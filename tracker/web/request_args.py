@@ -1,11 +1,13 @@
-"""Query-string arguments every list view reads the same way: page number, page size, and
-the configured "due soon" window."""
+"""Arguments every list view reads the same way: page number, page size, the configured
+"due soon" window; and the rows a page of several tasks posts."""
 
 from __future__ import annotations
 
 from flask import current_app, request
 
+from ..domain.errors import InvalidInput
 from ..domain.numbers import whole_number
+from ..domain.text import N_
 
 # No list has more pages than this; a larger number is the last page's neighbour, empty.
 MOST_PAGES = 1_000_000
@@ -31,3 +33,14 @@ def page_and_size() -> tuple[int, int]:
 
 def due_soon_days() -> int:
     return current_app.config["DUE_SOON_DAYS"]
+
+
+def posted_task_ids(most: int) -> list[int]:
+    """The task ids a page of several tasks posts (`task_id`, one per row, in the page's
+    order): every one a whole number and no more than `most`, or the form was not sent
+    whole (InvalidInput)."""
+    sent = request.form.getlist("task_id")
+    ids = [task_id for task_id in map(whole_number, sent) if task_id is not None]
+    if len(ids) != len(sent) or len(ids) > most:
+        raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
+    return ids

@@ -22,7 +22,7 @@ from ...reporting import task_queries
 from ...reporting.task_queries import TaskFilters
 from ...work import tasks
 from ..formkit import person_label
-from ..request_args import due_soon_days, page_and_size
+from ..request_args import due_soon_days, page_and_size, posted_task_ids
 from .forms import SeveralGivingForm
 
 bp = Blueprint("giving", __name__)
@@ -95,10 +95,7 @@ def _page(form: SeveralGivingForm, posted: Any, status: int):
 def _chosen_rows() -> list[tasks.Giving]:
     """The posted rows with someone chosen, in the page's order. A row naming a task the
     user may not see, or a person who is not there, is refused naming the row."""
-    sent = request.form.getlist("task_id")
-    ids = [task_id for task_id in map(whole_number, sent) if task_id is not None]
-    if len(ids) != len(sent) or len(ids) > tasks.MOST_REPORTS_AT_ONCE:
-        raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
+    ids = posted_task_ids(tasks.MOST_REPORTS_AT_ONCE)
     chosen = {task_id: request.form.get(f"owner-{task_id}", "").strip() for task_id in ids}
     owner_ids = {task_id: whole_number(raw) for task_id, raw in chosen.items() if raw}
     found = lookups.tasks_shown([task_id for task_id in ids if task_id in owner_ids])

@@ -46,7 +46,7 @@ from ...work.evidence import attach, stored_path
 from ...work.reminders import reminders_about, set_mail_choices
 from ..downloads import content_disposition
 from ..formkit import options, people_options, show_refusal
-from ..request_args import due_soon_days, page_and_size, page_number
+from ..request_args import due_soon_days, page_and_size, page_number, posted_task_ids
 from .forms import (
     AnswerForm,
     CommentForm,
@@ -183,10 +183,7 @@ def _several_page(form: SeveralProgressForm, posted: Any, status: int):
 def _report_the_changed_rows() -> int:
     """The rows of the posted page whose percent or note changed, reported together; how
     many. A row's percent that is not a whole number from 0 to 100 is refused, naming it."""
-    sent = request.form.getlist("task_id")
-    ids = [task_id for task_id in map(whole_number, sent) if task_id is not None]
-    if len(ids) != len(sent) or len(ids) > tasks.MOST_REPORTS_AT_ONCE:
-        raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
+    ids = posted_task_ids(tasks.MOST_REPORTS_AT_ONCE)
     found = lookups.tasks_shown(ids)
     reports = []
     for index, task_id in enumerate(ids):
