@@ -162,15 +162,18 @@ def test_the_policy_gives_the_deputy_the_leaders_rights_on_the_unit_only(unit, t
         policy.can_attach_evidence,
         policy.can_request_extension,
         policy.can_update_task,
+        policy.can_give_to_someone,
     )
     deputies.apply(deputy)
     before = [predicate(deputy, task) for predicate in predicates]
-    assert before == [False, False, False, False, False]  # an officer who does not own it
+    assert before == [False] * len(predicates)  # an officer who does not own it
+    assert not policy.can_give_in_own_unit(deputy)
     deputies.name_deputy(leader, leader, deputy, today, today + DAY)
     deputies.apply(deputy)
     for predicate in predicates:
         assert predicate(deputy, task) == predicate(leader, task), predicate.__name__
         assert predicate(deputy, other) == predicate(leader, other) is False
+    assert policy.can_give_in_own_unit(deputy)  # the page of several tasks to give
     # what the leader may not do, the deputy may not either
     assert not policy.can_verify(deputy, task) and not policy.can_cancel(deputy, task)
 
