@@ -6,6 +6,7 @@ see — nothing given, the refusal named in Vietnamese and the choices kept."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,9 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Notification, StatusUpdate, Task
 
 from ..conftest import login
+from ..histories import new_task, progress
+
+DAY = timedelta(days=1)
 
 
 @pytest.fixture
@@ -88,6 +92,21 @@ def test_the_page_offers_the_open_tasks_given_to_no_one(client, unit):
         "Lưu Thị Ước (vu.truong)",
         "Nguyễn Văn Đức (ng.duc)",
     ]
+
+
+def test_a_past_report_date_does_not_change_what_waits_today(client, make, unit, today):
+    """The page is of what waits today: a task open yesterday and cancelled today is not
+    offered, whatever report date the query names."""
+    supervisor = make.user("supervisor", unit["tasks"]["first"].lead_unit.parent)
+    plan = unit["tasks"]["first"].directive
+    dropped = new_task(
+        make, unit["tasks"]["first"].lead_unit, plan, "CCHC Bỏ", today + 9 * DAY, today - 9 * DAY
+    )
+    progress(supervisor, dropped, "cancelled", 0, today, "Gộp vào Đợt 2.")
+    login(client, unit["leader"])
+    yesterday = (today - DAY).isoformat()
+    text = page_text(client.get(f"/my-unit/give?as_of={yesterday}"))
+    assert "CCHC Đợt 1" in text and "CCHC Bỏ" not in text
 
 
 def test_the_chosen_rows_are_given_together_and_each_person_told(client, unit):

@@ -61,11 +61,12 @@ def save():
 
 
 def _waiting_filters() -> TaskFilters:
-    """The user's own unit's open tasks given to no one, on the request's report date."""
+    """The user's own unit's tasks open today and given to no one, narrowed as the request
+    asks otherwise (`directive=`: the tasks of the plan just imported)."""
     return (
         TaskFilters.from_args(request.args, clock.today())
         .of_anyone()
-        .with_(unit=current_user.unit.code, scope=None, unassigned=True)
+        .with_(unit=current_user.unit.code, scope=None, unassigned=True, report_date=clock.today())
     )
 
 
