@@ -92,6 +92,11 @@ def test_the_page_offers_the_open_tasks_given_to_no_one(client, unit):
         "Lưu Thị Ước (vu.truong)",
         "Nguyễn Văn Đức (ng.duc)",
     ]
+    # One plan's tasks: the plan just imported, say.
+    plan = page_text(client.get("/my-unit/give", query_string={"directive": "Kế hoạch 45/KH-BNV"}))
+    assert "CCHC Đợt 1" in plan and "CCHC Đợt 2" in plan
+    other = page_text(client.get("/my-unit/give", query_string={"directive": "Kế hoạch khác"}))
+    assert "CCHC Đợt 1" not in other
 
 
 def test_a_past_report_date_does_not_change_what_waits_today(client, make, unit, today):
