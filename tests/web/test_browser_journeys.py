@@ -316,6 +316,21 @@ def test_a_vietnamese_task_list_shows_every_column_on_a_laptop(vietnamese_page, 
     assert badge.bounding_box()["x"] + badge.bounding_box()["width"] <= 1280
 
 
+def test_the_dashboards_class_chart_keeps_its_words_readable_on_a_laptop(vietnamese_page, scene):
+    """The chart of the four classes sits in half the dashboard's width: drawn wider than
+    that, it was shrunk until its Vietnamese words were 8 pixels high."""
+    page = vietnamese_page
+    log_in(page, "auditor")
+    page.goto("/dashboard")
+    chart = page.locator("svg.chart").first
+    assert "Chưa hoàn thành, còn trong hạn" in chart.inner_html()
+    shown, drawn = chart.evaluate(
+        "svg => [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width]"
+    )
+    text_px = 12 * shown / drawn  # the pages' chart text is 12 units high (app.css)
+    assert text_px >= 11, f"the chart's words are {text_px:.1f} px high"
+
+
 def test_a_vietnamese_browser_gets_vietnamese_pages_and_can_switch(vietnamese_page, scene):
     page = vietnamese_page
     page.goto("/login")

@@ -97,18 +97,22 @@ CLASS_STYLE = {
 
 
 def class_bars(counts: TimelinessCounts) -> Markup:
-    """The four timeliness counts as labelled horizontal bars (an SVG for pages and PDFs)."""
+    """The four timeliness counts as labelled horizontal bars (an SVG for pages and PDFs),
+    each class's name above its bar: drawn about as wide as the dashboard's half-width
+    panel shows it, so its words keep their size (beside the bars, the Vietnamese names
+    made a chart 670 wide, shrunk to 8-pixel text in a 460-pixel panel)."""
     from ..domain.timeliness import TIMELINESS_ORDER
 
-    row_height, label_width, bar_width = 26, 250, 330
+    row_height, bar_width, value_width = 44, 360, 60
+    width = bar_width + value_width
     largest = max((counts.count(t) for t in TIMELINESS_ORDER), default=0) or 1
-    height = row_height * len(TIMELINESS_ORDER) + 8
+    height = row_height * len(TIMELINESS_ORDER) + 4
     total = counts.total
     label = gettext("Tasks per timeliness class, %(total)s in all", total=total)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 90} '
-        f'{height}" width="{label_width + bar_width + 90}" height="{height}" role="img" '
-        f'aria-label="{escape(label)}" class="chart">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
+        f'class="chart">'
     ]
     for index, klass in enumerate(TIMELINESS_ORDER):
         colour, mark = CLASS_STYLE[klass.value]
@@ -117,10 +121,9 @@ def class_bars(counts: TimelinessCounts) -> Markup:
         length = value / largest * bar_width
         name = escape(gettext(klass.label))
         parts.append(
-            f'<text x="0" y="{top + 16}" font-size="13">{mark} {name}</text>'
-            f'<rect x="{label_width}" y="{top + 3}" width="{length:.1f}" height="16" '
-            f'fill="{colour}"/>'
-            f'<text x="{label_width + length + 6:.1f}" y="{top + 16}" font-size="13">{value}</text>'
+            f'<text x="8" y="{top + 15}" font-size="14">{mark} {name}</text>'
+            f'<rect x="8" y="{top + 21}" width="{length:.1f}" height="16" fill="{colour}"/>'
+            f'<text x="{8 + length + 6:.1f}" y="{top + 34}" font-size="14">{value}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
