@@ -130,10 +130,11 @@ def class_bars(counts: TimelinessCounts) -> Markup:
 
 
 def trend_svg(points: list[tuple[str, int]], label: str) -> Markup:
-    """Counts over time as labelled columns (e.g. overdue tasks at each month's end)."""
+    """Counts over time as labelled columns (e.g. overdue tasks at each month's end); twelve
+    are drawn about as wide as the dashboard's half-width panel shows them."""
     if not points:
         return Markup("")
-    column, gap, top, bottom, height = 44, 10, 18, 34, 180
+    column, gap, top, bottom, height = 34, 8, 18, 34, 180
     largest = max(value for _, value in points) or 1
     width = len(points) * (column + gap) + gap
     parts = [
