@@ -439,4 +439,6 @@ def test_an_import_tells_each_lead_units_leaders_once_how_many_tasks_it_gave(
         select(Notification.id).where(Notification.recipient_id == leader.id)
     )
     opened = client.post(f"/notifications/{notice}/open")
-    assert opened.status_code == 302 and opened.headers["Location"].endswith("/my-unit")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(
+        "/my-unit?unassigned=1"
+    )

@@ -350,4 +350,4 @@ def test_an_imports_mail_links_to_the_units_tasks(app, data_app, monkeypatch, sc
         "[Directive Tracker] An import gave your unit DEP new tasks of"
         f" {scene['task'].directive.code}: 1."
     )
-    assert re.search(r"^https?://\S+/my-unit\r?$", body(to_leader), re.M), body(to_leader)
+    assert re.search(r"^https?://\S+/my-unit\?unassigned=1\r?$", body(to_leader), re.M)

@@ -11,6 +11,7 @@ def task_page(task_id: int) -> str:
     return f"/tasks/{task_id}"
 
 
-def my_unit_page() -> str:
-    """The reader's unit's tasks (*My unit*)."""
-    return "/my-unit"
+def waiting_tasks_page() -> str:
+    """The reader's unit's open tasks given to no one yet (*My unit*, *Given to no one
+    yet*), from which they are given to the unit's people, several at once."""
+    return "/my-unit?unassigned=1"

@@ -160,11 +160,12 @@ class MailRun:
 
 def place_of(notification: Notification) -> str | None:
     """Where a notification leads (a path from the app's root), opened or mailed: its task's
-    page; the unit's tasks for an import's; else nowhere."""
+    page; for an import's, the unit's tasks waiting to be given (most of an import's come
+    without an owner, and giving them is the leader's next step); else nowhere."""
     if notification.task_id is not None:
         return page_paths.task_page(notification.task_id)
     if notification.kind == "tasks.imported":
-        return page_paths.my_unit_page()
+        return page_paths.waiting_tasks_page()
     return None
 
 
