@@ -130,9 +130,14 @@ def _supervises(user: User, task: Task) -> bool:
 
 def _leads(user: User, task: Task) -> bool:
     """The leader of the task's lead unit, or their deputy while the delegation is in force."""
-    return (
-        user.role == UNIT_LEADER and task.lead_unit_id == user.unit_id
-    ) or task.lead_unit_id in getattr(user, "deputy_for", {})
+    return _leads_unit(user, task.lead_unit_id)
+
+
+def _leads_unit(user: User, unit_id: int | None) -> bool:
+    """The unit's leader, or their deputy while the delegation is in force."""
+    return (user.role == UNIT_LEADER and unit_id == user.unit_id) or unit_id in getattr(
+        user, "deputy_for", {}
+    )
 
 
 def can_report_progress(user: User, task: Task) -> bool:
@@ -269,10 +274,7 @@ def can_give_in_own_unit(user: User) -> bool:
     """The page that gives several of the user's own unit's open tasks at once: whoever may
     give that unit's tasks (`can_give_to_someone`) — its leader or their deputy, a
     supervisor (their unit is among their units), an admin."""
-    return _active(user) and (
-        user.role in (UNIT_LEADER, SUPERVISOR, ADMIN)
-        or user.unit_id in getattr(user, "deputy_for", {})
-    )
+    return _active(user) and (user.role in (SUPERVISOR, ADMIN) or _leads_unit(user, user.unit_id))
 
 
 def can_edit_task(user: User, task: Task) -> bool:
