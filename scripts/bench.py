@@ -111,6 +111,12 @@ PAGE_GOALS = {
     "my unit": 300,
     "task page": 20,
     "summary API": 150,
+    # A unit's tasks waiting to be given, and the pages that give them and report on them
+    # several at a time (a leader's, a supervisor's or an admin's own unit).
+    "my unit, waiting to be given": 300,
+    "giving several": 300,
+    "progress of several": 300,
+    "task list, waiting to be given": 300,
     # The other pages of the route walk a reader opens that read tasks (and the audit trail,
     # the notifications and the files), each held to the lists' 300 ms.
     "search": 300,
@@ -130,6 +136,15 @@ PAGE_GOALS = {
     "recurring tasks (admin)": 300,
     "person form (admin)": 300,
     "unit search (admin)": 100,  # what a unit chooser's search box asks as one types
+    # What the admin's task form asks when another directive or lead unit is chosen.
+    "directive's targets (admin)": 100,
+    "directive's tasks (admin)": 300,
+    "unit's people (admin)": 100,
+    # A task's lists, as the API gives them.
+    "API task comments": 300,
+    "API task evidence": 300,
+    "API task extensions": 300,
+    "API task urging": 300,
 }
 
 GOALS = {  # measure: (p95 goal in ms, floor ratio goal)
@@ -276,6 +291,7 @@ class Subjects:
     today: date
     largest_directive_id: int = 0
     target_id: int = 0  # the largest directive's target with the most tasks
+    leader_unit_id: int = 0
 
     @property
     def shown_task(self) -> int:
@@ -344,6 +360,7 @@ def subjects(url: str) -> Subjects:
         today=date.today(),
         largest_directive_id=largest_directive_id,
         target_id=target_id or 0,
+        leader_unit_id=leader_unit,
     )
 
 
@@ -370,6 +387,7 @@ def page_paths(s: Subjects) -> dict[str, str]:
     quarter_start, _ = periods.period_of(today, periods.QUARTERLY)
     past, _ = periods.period_of(quarter_start - timedelta(days=100), periods.QUARTERLY)
     past_quarter = f"{past.year}-Q{(past.month - 1) // 3 + 1}"  # as parse_period reads it
+    directive = s.largest_directive_id
     return {
         "dashboard": "/dashboard",
         "board": "/board",
@@ -386,6 +404,10 @@ def page_paths(s: Subjects) -> dict[str, str]:
         "my unit": "/my-unit",
         "task page": f"/tasks/{s.shown_task}",
         "summary API": "/api/v1/reports/summary",
+        "my unit, waiting to be given": "/my-unit?unassigned=1",
+        "giving several": "/my-unit/give",
+        "progress of several": "/my-unit/progress",
+        "task list, waiting to be given": "/tasks?unassigned=1",
         "search": f"/search?q={quote(s.directive_code)}",
         "to decide": "/verification",
         "reminders": "/reminders",
@@ -403,6 +425,13 @@ def page_paths(s: Subjects) -> dict[str, str]:
         "recurring tasks (admin)": "/admin/recurring",
         "person form (admin)": "/admin/users/new",
         "unit search (admin)": "/admin/units/choices?q=office%201",
+        "directive's targets (admin)": f"/admin/directives/targets?directive_id={directive}",
+        "directive's tasks (admin)": f"/admin/directives/tasks?directive_id={directive}",
+        "unit's people (admin)": f"/admin/units/people?lead_unit_id={s.leader_unit_id}",
+        "API task comments": f"/api/v1/tasks/{s.shown_task}/comments",
+        "API task evidence": f"/api/v1/tasks/{s.shown_task}/evidence",
+        "API task extensions": f"/api/v1/tasks/{s.shown_task}/extensions",
+        "API task urging": f"/api/v1/tasks/{s.shown_task}/urging",
     }
 
 

@@ -257,3 +257,42 @@ def test_a_tasks_own_statement_reads_every_table_by_its_key_on_sqlite():
     plan = [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + str(compiled), arguments)]
     scans = [step for step in plan if step.startswith(("SCAN", "MATERIALIZE"))]
     assert not scans, plan
+
+
+def test_the_tasks_waiting_to_be_given_are_counted_from_their_own_index(app, make):
+    """Migration 0050: an admin's task list filtered to the tasks given to no one counted
+    every task without an owner, open or closed (41 ms at 300,000 tasks on PostgreSQL, 17
+    ms at 100,000 on SQLite, growing with the data). The filter is spelt as the partial
+    index of the waiting tasks, so that both databases can count them from it: SQLite plans
+    the count through that index when told to (it refuses an index that does not apply;
+    it did, while the open statuses were sent as parameters), and PostgreSQL, allowed no
+    other way to read the tasks, counts them from the index alone."""
+    ministry = make.unit("BỘ TƯ PHÁP", name="Bộ Tư pháp")
+    department = make.unit("VỤ PHÁP CHẾ Đ", ministry, name="Vụ Pháp chế và Đổi mới")
+    admin = make.user("admin", ministry, username="quản_trị")
+    officer = make.user("officer", department, username="lê_thu_hà", name="Lê Thu Hà")
+    plan = make.directive("số 12/KH-ĐTW")
+    waiting = make.task(department, plan, code="NV ĐẦU 01", title="Rà soát văn bản")
+    given = make.task(department, plan, code="NV ĐẦU 02", owner=officer)
+    closed = make.task(department, plan, code="NV ĐẦU 03", status=lifecycle.COMPLETED)
+    client = app.test_client()
+    login(client, admin)
+    with counted_statements(with_parameters=True) as sent:
+        page = client.get("/tasks?unassigned=1").get_data(as_text=True)
+    assert waiting.code in page
+    assert given.code not in page and closed.code not in page
+    (count, parameters), *_ = [
+        (sql, params) for sql, params in sent if "count(" in sql and "owner_id IS NULL" in sql
+    ]
+    db.session.commit()  # what the page read is no longer held
+    connection = db.session.connection().connection.dbapi_connection
+    if db.engine.dialect.name == "sqlite":
+        forced = count.replace("FROM task", "FROM task INDEXED BY ix_task_waiting", 1)
+        plan_rows = connection.execute("EXPLAIN QUERY PLAN " + forced, parameters).fetchall()
+        assert any("ix_task_waiting" in row[3] for row in plan_rows), plan_rows
+        return
+    cursor = connection.cursor()
+    for way in ("seqscan", "bitmapscan", "indexscan"):
+        cursor.execute(f"SET LOCAL enable_{way} = off")
+    plan_text = " ".join(row[0] for row in cursor.execute("EXPLAIN " + count, parameters))
+    assert "Index Only Scan using ix_task_waiting" in plan_text, plan_text

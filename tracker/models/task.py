@@ -53,6 +53,9 @@ from .user import User
 # Tasks not yet completed or cancelled, as SQL (for the partial index and the queries
 # that use it).
 OPEN_STATUS_SQL = f"status IN {sql_in(OPEN_STATUSES)}"
+# Open tasks given to no one yet: waiting for their unit's leader to give them (the partial
+# index of them and the filter that uses it; an entry's status for a past day).
+WAITING_SQL = f"owner_id IS NULL AND {OPEN_STATUS_SQL}"
 # The same for a history entry's status after it.
 OPEN_ENTRY_SQL = f"new_status IN {sql_in(OPEN_STATUSES)}"
 
@@ -84,8 +87,10 @@ class Task(Model):
             f"confidentiality IN {sql_in(CONFIDENTIALITY)}", name="confidentiality_allowed"
         ),
         Index("ix_task_lead_unit_deadline", "lead_unit_id", "deadline"),
-        # A task's subtasks and a template's occurrences: almost every task has neither, and
-        # SQLite's planner takes a full index of NULLs for useless (migration 0038).
+        # A task's subtasks, a template's occurrences and a person's tasks: almost every task
+        # has neither of the first two, and SQLite's planner takes a full index of NULLs for
+        # useless (migration 0038); it read the tasks given to no one through the owners'
+        # index instead of the index of the tasks waiting (migration 0050).
         *(
             Index(
                 f"ix_task_{column}",
@@ -93,7 +98,7 @@ class Task(Model):
                 postgresql_where=text(f"{column} IS NOT NULL"),
                 sqlite_where=text(f"{column} IS NOT NULL"),
             )
-            for column in ("parent_id", "recurring_id")
+            for column in ("parent_id", "recurring_id", "owner_id")
         ),
         Index("ix_task_status_deadline", "status", "deadline"),
         # Open tasks in deadline order: the overdue list and its deep pages walk this index
@@ -106,6 +111,19 @@ class Task(Model):
             sqlite_where=text(OPEN_STATUS_SQL),
         ),
         Index("ix_task_completed_on", "completed_on"),
+        # The open tasks waiting to be given, by unit: what a unit's tab counts and lists, and
+        # the whole tree's count read from the index alone (migration 0050). It leads with
+        # the owner (no one) so that SQLite, which prefers an index its query narrows, sees
+        # that this one serves `owner_id IS NULL`.
+        Index(
+            "ix_task_waiting",
+            "owner_id",
+            "lead_unit_id",
+            "deadline",
+            "id",
+            postgresql_where=text(WAITING_SQL),
+            sqlite_where=text(WAITING_SQL),
+        ),
         search_key_index("task"),
     )
 
@@ -137,9 +155,8 @@ class Task(Model):
     lead_unit_id: Mapped[int] = mapped_column(
         ForeignKey("unit.id", ondelete="RESTRICT"), active_history=True
     )
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
+    # Indexed where set (__table_args__); the tasks without one, where open, by ix_task_waiting.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     start_date: Mapped[date | None] = mapped_column(Date)
     deadline: Mapped[date] = mapped_column(Date, active_history=True)
     original_deadline: Mapped[date] = mapped_column(Date)

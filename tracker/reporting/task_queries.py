@@ -301,7 +301,8 @@ def apply_filters(
             Task.owner_id == select(User.id).where(User.username == filters.owner).scalar_subquery()
         )
     if filters.unassigned:  # waiting for someone: a closed task is given to no one any more
-        statement = statement.where(Task.owner_id.is_(None), record.status.in_(OPEN_STATUSES))
+        # Spelt as the index of the tasks waiting (models.task.WAITING_SQL) for today.
+        statement = statement.where(Task.owner_id.is_(None), record.still_open())
     if filters.timeliness:
         statement = statement.where(_class_condition(record, filters))
     return statement.where(*matching_words(Task.search_key, filters.q))
