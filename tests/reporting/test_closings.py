@@ -3,6 +3,7 @@
 
 import csv
 import io
+import re
 import threading
 from datetime import date, timedelta
 
@@ -103,6 +104,27 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
         client.get(f"/reports/closings/{closing.id}.csv").data.split(b"\r\n")[1:]
         == frozen_csv.split(b"\r\n")[1:]
     )
+
+
+def test_a_period_report_shows_the_figures_its_closing_froze_whatever_else_is_asked(
+    client, supervisor
+):
+    """A period report is of a scope (directive, units under, key tasks, deadline basis), as
+    its page offers and as closing freezes it. Narrowed by hand with the task list's other
+    filters, it showed other figures under the banner saying this scope's figures were
+    frozen, and its button would have frozen figures other than those shown."""
+    close(client)
+    asked = (
+        "/reports/period?period=2025-Q3&directive=57-NQ/TW&unit=DEP&owner=lê_thu_hà"
+        "&q=không có từ này&key=0&status=completed&timeliness=overdue"
+    )
+    page = client.get(asked).text
+    assert "This period was closed for this scope" in page
+    assert cells(page, "DEP")[1:] == Q3
+    files = re.findall(r'href="(/reports/period\.[a-z]+\?[^"]*)"', page)
+    assert files and not [f for f in files if "owner=" in f or "q=" in f or "unit=" in f]
+    refused = client.get("/reports/period?period=2025-Q3&owner=lê_thu_hà&unassigned=1")
+    assert refused.status_code == 422
 
 
 def test_closed_files_carry_the_frozen_figures(client, supervisor, history):

@@ -66,8 +66,11 @@ def board_filters(user: User, args: Mapping[str, str], today: date) -> TaskFilte
 
 def period_arguments(args: Mapping[str, str], today: date) -> tuple[TaskFilters, date, date, str]:
     """Filters, first and last day, and grouping of a period report from the query string
-    (or a form)."""
-    filters = TaskFilters.from_args(args, today).with_(timeliness=None, status=None)
+    (or a form). A period report is of a scope — directive, units under, key tasks, deadline
+    basis — as its page offers and as a closing freezes it; the task list's other
+    narrowings (one unit alone, a status, an owner, the tasks waiting, words) are read, so a
+    bad one is refused, and left out: the figures shown are the figures closing freezes."""
+    filters = closings.scope_filters(TaskFilters.from_args(args, today))
     given, first, last = args.get("period"), args.get("from"), args.get("to")
     if args.get("year"):  # the choosers: a year and a part of it
         given = periods.chosen_period(args.get("year"), args.get("part"))
