@@ -894,6 +894,51 @@ def worker_pids(server: subprocess.Popen) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The user and system CPU seconds the processes have used so far (Linux /proc); one gone
+    since is left out."""
+    ticks = 0
+    for pid in pids:
+        try:
+            after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(after_name[11]) + int(after_name[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The processes of the PostgreSQL server on this machine (its backends among them)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_in_use(server: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds so far of the app's gunicorn workers, the PostgreSQL server and this
+    process (the bench's clients)."""
+    clients = os.times()
+    return {
+        "app": cpu_seconds(worker_pids(server)),
+        "database": cpu_seconds(postgres_pids()),
+        "clients": clients.user + clients.system,
+    }
+
+
+def cpu_per_update(before: dict[str, float], after: dict[str, float], updates: int) -> dict:
+    """Milliseconds of CPU each update took of the app, the database and the clients, and
+    what the two cores' worth of CPU leaves each update at the throughput goal: where the
+    time of a missed goal goes."""
+    updates = max(updates, 1)
+    spent = {part: round((after[part] - before[part]) * 1000 / updates, 2) for part in after}
+    return {**spent, "budget": round((os.cpu_count() or 1) * 1000 / UPDATE_THROUGHPUT_GOAL, 2)}
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -981,9 +1026,15 @@ def run(name: str, url: str) -> dict:
             results["update_api"] = measure_api_updates(s, leaders_only=True, clients=1)
             results["update_api_concurrent"] = measure_api_updates(s, leaders_only=True)
             print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
-            results["update_throughput"] = measure_api_updates(s, leaders_only=False)
+            used = cpu_in_use(server)
+            figures = results["update_throughput"] = measure_api_updates(s, leaders_only=False)
+            updates = figures["requests"] - figures["failures"]
+            figures["cpu_ms"] = cpu_per_update(used, cpu_in_use(server), updates)
             print(f"[{name}] the same, {BATCH} updates per request", flush=True)
-            results["update_batched"] = measure_batched_updates(s)
+            used = cpu_in_use(server)
+            figures = results["update_batched"] = measure_batched_updates(s)
+            updates = (figures["requests"] - figures["failures"]) * figures["batch"]
+            figures["cpu_ms"] = cpu_per_update(used, cpu_in_use(server), updates)
             if name == "postgresql":
                 print(f"[{name}] update floor: one, then {WRITERS} at once", flush=True)
                 add_update_floors(results, s)
@@ -1227,6 +1278,27 @@ def pages_table(all_results: list[dict]) -> list[str]:
     return lines
 
 
+def cpu_lines(all_results: list[dict]) -> list[str]:
+    """Where each update's CPU went in the throughput measures, against what the machine's
+    cores leave one update at the goal's rate."""
+    lines = []
+    for results in all_results:
+        for measure_name in ("update_throughput", "update_batched"):
+            cpu = results.get(measure_name, {}).get("cpu_ms")
+            if not cpu:
+                continue
+            on_postgresql = results["database"] == "postgresql"
+            database = f", PostgreSQL {cpu['database']} ms" if on_postgresql else ""
+            total = cpu["app"] + cpu["clients"] + (cpu["database"] if on_postgresql else 0)
+            lines.append(
+                f"\n{measure_name} ({results['database']}): CPU per update — app workers"
+                f" {cpu['app']} ms{database}, the bench's clients {cpu['clients']} ms; in all"
+                f" {total:.2f} ms, where {os.cpu_count()} cores at {UPDATE_THROUGHPUT_GOAL}/s"
+                f" leave {cpu['budget']} ms."
+            )
+    return lines
+
+
 def table(all_results: list[dict]) -> str:
     lines = pages_table(all_results)
     header = ("measure", "db", "median ms", "p95 ms", "req/s", "floor", "app/floor", "goal")
@@ -1261,6 +1333,7 @@ def table(all_results: list[dict]) -> str:
                 f"| {measure_name} | {db_name} | {f['median_ms']} | {f['p95_ms']} |"
                 f" {f['per_second']} | {floor} | {f.get('ratio', '')} | {goal} |"
             )
+    lines.extend(cpu_lines(all_results))
     lines.append("")
     lines.append(
         "| export | db | total s | first byte s | MB | worker RSS before → peak MB |"
