@@ -1,13 +1,19 @@
 """Arguments every list view reads the same way: page number, page size, the configured
-"due soon" window; and the rows a page of several tasks posts."""
+"due soon" window; and the rows a page of several tasks posts, and each row's task."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Mapping
 
-from ..domain.errors import InvalidInput
+from flask import current_app, request
+from flask_login import current_user
+
+from ..domain import policy
+from ..domain.errors import InvalidInput, in_batch
 from ..domain.numbers import whole_number
 from ..domain.text import N_
+from ..models import Task
+from ..org import lookups
 
 # No list has more pages than this; a larger number is the last page's neighbour, empty.
 MOST_PAGES = 1_000_000
@@ -44,3 +50,13 @@ def posted_task_ids(most: int) -> list[int]:
     if len(ids) != len(sent) or len(ids) > most:
         raise InvalidInput(N_("The form was not sent whole: reload the page and try again."))
     return ids
+
+
+def task_of_row(found: Mapping[int, Task], index: int, task_id: int) -> Task:
+    """The task a posted row names (`found` as `lookups.tasks_shown` read them), if the user
+    may see it; else the row is refused as naming no task (in_batch), by the id sent, never
+    by the code of a task the user may not see."""
+    task = found.get(task_id)
+    if task is None or not policy.can_view_task(current_user, task):
+        raise in_batch(lookups.no_such("task"), index, f"id {task_id}")
+    return task

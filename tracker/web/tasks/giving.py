@@ -22,7 +22,7 @@ from ...reporting import task_queries
 from ...reporting.task_queries import TaskFilters
 from ...work import tasks
 from ..formkit import person_label
-from ..request_args import due_soon_days, page_and_size, posted_task_ids
+from ..request_args import due_soon_days, page_and_size, posted_task_ids, task_of_row
 from .forms import SeveralGivingForm
 
 bp = Blueprint("giving", __name__)
@@ -105,10 +105,7 @@ def _chosen_rows() -> list[tasks.Giving]:
     for index, task_id in enumerate(ids):
         if task_id not in owner_ids:
             continue
-        task = found.get(task_id)
-        if task is None or not policy.can_view_task(current_user, task):
-            # A task the person may not see is named by the id they sent, never by its code.
-            raise in_batch(lookups.no_such("task"), index, f"id {task_id}")
+        task = task_of_row(found, index, task_id)
         owner = people.get(owner_ids[task_id] or 0)
         if owner is None:
             refused = InvalidInput(

@@ -46,7 +46,13 @@ from ...work.evidence import attach, stored_path
 from ...work.reminders import reminders_about, set_mail_choices
 from ..downloads import content_disposition
 from ..formkit import options, people_options, show_refusal
-from ..request_args import due_soon_days, page_and_size, page_number, posted_task_ids
+from ..request_args import (
+    due_soon_days,
+    page_and_size,
+    page_number,
+    posted_task_ids,
+    task_of_row,
+)
 from .forms import (
     AnswerForm,
     CommentForm,
@@ -187,10 +193,7 @@ def _report_the_changed_rows() -> int:
     found = lookups.tasks_shown(ids)
     reports = []
     for index, task_id in enumerate(ids):
-        task = found.get(task_id)
-        if task is None or not policy.can_view_task(current_user, task):
-            # A task the person may not see is named by the id they sent, never by its code.
-            raise in_batch(lookups.no_such("task"), index, f"id {task_id}")
+        task = task_of_row(found, index, task_id)
         percent = whole_number(request.form.get(f"percent-{task_id}", "").strip(), 100)
         note = request.form.get(f"note-{task_id}", "").strip()
         if percent is None:
