@@ -939,6 +939,16 @@ def cpu_per_update(before: dict[str, float], after: dict[str, float], updates: i
     return {**spent, "budget": round((os.cpu_count() or 1) * 1000 / UPDATE_THROUGHPUT_GOAL, 2)}
 
 
+def with_cpu_split(server: subprocess.Popen, measure_updates: Callable[[], dict]) -> dict:
+    """The figures of a throughput measure, with each update's CPU split (cpu_per_update);
+    a batched measure's requests each carry its `batch` of updates."""
+    used = cpu_in_use(server)
+    figures = measure_updates()
+    updates = (figures["requests"] - figures["failures"]) * figures.get("batch", 1)
+    figures["cpu_ms"] = cpu_per_update(used, cpu_in_use(server), updates)
+    return figures
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -1026,15 +1036,11 @@ def run(name: str, url: str) -> dict:
             results["update_api"] = measure_api_updates(s, leaders_only=True, clients=1)
             results["update_api_concurrent"] = measure_api_updates(s, leaders_only=True)
             print(f"[{name}] update throughput, {WRITERS} writers", flush=True)
-            used = cpu_in_use(server)
-            figures = results["update_throughput"] = measure_api_updates(s, leaders_only=False)
-            updates = figures["requests"] - figures["failures"]
-            figures["cpu_ms"] = cpu_per_update(used, cpu_in_use(server), updates)
+            results["update_throughput"] = with_cpu_split(
+                server, lambda: measure_api_updates(s, leaders_only=False)
+            )
             print(f"[{name}] the same, {BATCH} updates per request", flush=True)
-            used = cpu_in_use(server)
-            figures = results["update_batched"] = measure_batched_updates(s)
-            updates = (figures["requests"] - figures["failures"]) * figures["batch"]
-            figures["cpu_ms"] = cpu_per_update(used, cpu_in_use(server), updates)
+            results["update_batched"] = with_cpu_split(server, lambda: measure_batched_updates(s))
             if name == "postgresql":
                 print(f"[{name}] update floor: one, then {WRITERS} at once", flush=True)
                 add_update_floors(results, s)

@@ -53,8 +53,8 @@ from .user import User
 # Tasks not yet completed or cancelled, as SQL (for the partial index and the queries
 # that use it).
 OPEN_STATUS_SQL = f"status IN {sql_in(OPEN_STATUSES)}"
-# Open tasks given to no one yet: waiting for their unit's leader to give them (the partial
-# index of them and the filter that uses it; an entry's status for a past day).
+# Open tasks given to no one yet, waiting for their unit's leader to give them: the partial
+# index of them (the filter spells the same two terms, task_queries.apply_filters).
 WAITING_SQL = f"owner_id IS NULL AND {OPEN_STATUS_SQL}"
 # The same for a history entry's status after it.
 OPEN_ENTRY_SQL = f"new_status IN {sql_in(OPEN_STATUSES)}"
