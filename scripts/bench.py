@@ -1401,8 +1401,11 @@ def main() -> None:
     }
     figures = json.dumps({"machine": machine, "results": all_results}, indent=2)
     (OUT / "results.json").write_text(figures)
-    # Kept per size, for the chart of page times by size (scripts/bench_chart.py).
-    (OUT / f"results-{TASKS}.json").write_text(figures)
+    # Kept per size, for the chart of page times by size (scripts/bench_chart.py): by a run
+    # that measured the pages only, so that one of the writes alone leaves the size's pages.
+    measured_pages = any(results.get("pages") for results in all_results)
+    if measured_pages:
+        (OUT / f"results-{TASKS}.json").write_text(figures)
     print()
     print(
         f"{TASKS:,} tasks, {os.cpu_count()} CPUs, {machine['date']}, gunicorn {WORKERS} workers,"
@@ -1418,7 +1421,7 @@ def main() -> None:
         for line in incidents:
             print(f"  {line}")
     print(f"\nFigures in {OUT / 'results.json'}.")
-    chart = bench_chart.draw()
+    chart = bench_chart.draw() if measured_pages else None
     if chart is not None:
         print(f"Page times by size, every size measured: {chart}.")
 
