@@ -145,6 +145,64 @@ PAGE_GOALS = {
     "API task evidence": 300,
     "API task extensions": 300,
     "API task urging": 300,
+    # The rest of the route walk's pages that read tasks or grow with the tree: a closed
+    # period's frozen report and what moved since (the past quarter, closed for the whole
+    # tree by the bench), a directive's public progress (no login: what citizens open), a
+    # reader's calendar feed (their unit's open tasks), the deputies page, and the admin's
+    # lists and forms of units, people, directives and targets.
+    "closed period": 300,
+    "public directive": 300,
+    "calendar feed": 300,
+    "deputies": 300,
+    "API recurring (admin)": 300,
+    "units (admin)": 300,
+    "people (admin)": 300,
+    "unit form (admin)": 300,
+    "person's form (admin)": 300,
+    "directive form (admin)": 300,
+    "target form (admin)": 300,
+}
+
+# The GET endpoints of the app that are not timed as pages above, each with the reason;
+# every other one is opened by page_paths (tests/test_bench_pages.py holds both to the
+# app's routes, so that a new page is measured or named here).
+NOT_MEASURED = {
+    "tasks.home": "sends the reader on to the dashboard (measured)",
+    "static": "the stylesheet, scripts and fonts, as files",
+    "favicon": "a file",
+    "health.healthz": "answers that the process serves; reads nothing",
+    "health.readyz": "one statement to the database",
+    "metrics.metrics": "the process's counters",
+    "api.openapi_document": "a fixed document",
+    "auth.login": "a form",
+    "auth.second_factor": "a form",
+    "auth.enrol_second_factor": "the signed-in person's own second factor",
+    "auth.forgot_password": "a form",
+    "auth.reset_password": "a form, found by its token",
+    "auth.sso_start": "sends the person to the ministry's sign-in",
+    "auth.sso_callback": "the provider's answer, one account",
+    "admin.import_file": "a form (the import itself is a background job)",
+    "admin.import_template": "a fixed file",
+    "admin.users_import": "a form",
+    "admin.users_import_template": "a fixed file",
+    "tasks.download_evidence": "one stored file, by its key",
+    "api.download_evidence": "one stored file, by its key",
+    "reports.export_tasks_csv": "the CSV of every task: the exports' table (streamed, vs COPY)",
+    "api.export_tasks": "the same CSV through the API",
+    "reports.export_tasks_file": "an XLSX or PDF made by a background job: the jobs' table",
+    "reports.board_file": "a file made by a background job, as the task exports",
+    "reports.directive_progress_file": "a file made by a background job, as the task exports",
+    "reports.audit_csv": "the audit trail's CSV, streamed as the tasks' is",
+    "reports.audit_file": "a file made by a background job, as the task exports",
+    "reports.export_manifest": "one file's manifest, by its key",
+    "reports.manifest_by_digest": "one file's manifest, by its digest",
+    "reports.verify_export": "a form; checking a file hashes the file sent",
+    "jobs.job_page": "one job, by its key (the jobs' table follows each)",
+    "jobs.job_state": "one job, by its key",
+    "jobs.job_file": "one job's file, as stored",
+    "api.get_export": "one job, by its key",
+    "api.get_export_file": "one job's file, as stored",
+    "api.get_import": "one import job, by its key",
 }
 
 GOALS = {  # measure: (p95 goal in ms, floor ratio goal)
@@ -292,6 +350,9 @@ class Subjects:
     largest_directive_id: int = 0
     target_id: int = 0  # the largest directive's target with the most tasks
     leader_unit_id: int = 0
+    leader_id: int = 0
+    public_directive_id: int = 0  # the synthetic data's public directive (0: none)
+    closing_id: int = 0  # the past quarter closed for the whole tree (ensure_closing)
 
     @property
     def shown_task(self) -> int:
@@ -348,6 +409,16 @@ def subjects(url: str) -> Subjects:
             ),
             {"d": largest_directive_id},
         )
+        public_directive_id = c.scalar(
+            text(
+                "SELECT id FROM directive WHERE visibility = 'public' AND code LIKE :p"
+                " ORDER BY id LIMIT 1"
+            ),
+            {"p": f"{prefix}-%"},
+        )
+        leader_id = c.scalar(
+            text("SELECT id FROM user_account WHERE username = :u"), {"u": leaders[0][0]}
+        )
     engine.dispose()
     leader, leader_unit = leaders[0]
     return Subjects(
@@ -361,6 +432,8 @@ def subjects(url: str) -> Subjects:
         largest_directive_id=largest_directive_id,
         target_id=target_id or 0,
         leader_unit_id=leader_unit,
+        leader_id=leader_id,
+        public_directive_id=public_directive_id or 0,
     )
 
 
@@ -381,18 +454,24 @@ def ensure_admin(url: str) -> None:
         )
 
 
-def page_paths(s: Subjects) -> dict[str, str]:
-    """Each page of PAGE_GOALS, as a reader opens it on the bench's day."""
-    today = s.today
+def past_quarter(today: date) -> str:
+    """The quarter before last, as parse_period reads it (2026-Q2 on a day of 2026's
+    fourth quarter): the period report's past quarter, and the one the bench closes."""
     quarter_start, _ = periods.period_of(today, periods.QUARTERLY)
     past, _ = periods.period_of(quarter_start - timedelta(days=100), periods.QUARTERLY)
-    past_quarter = f"{past.year}-Q{(past.month - 1) // 3 + 1}"  # as parse_period reads it
+    return f"{past.year}-Q{(past.month - 1) // 3 + 1}"
+
+
+def page_paths(s: Subjects, feed_token: str = "") -> dict[str, str]:
+    """Each page of PAGE_GOALS, as a reader opens it on the bench's day (the calendar feed
+    by the reader's own token)."""
+    today = s.today
     directive = s.largest_directive_id
     return {
         "dashboard": "/dashboard",
         "board": "/board",
         "period, this quarter": "/reports/period",
-        "period, a past quarter": f"/reports/period?period={past_quarter}",
+        "period, a past quarter": f"/reports/period?period={past_quarter(today)}",
         "league table": "/reports/league",
         "task list": "/tasks",
         "overdue list": "/tasks?timeliness=overdue",
@@ -432,6 +511,17 @@ def page_paths(s: Subjects) -> dict[str, str]:
         "API task evidence": f"/api/v1/tasks/{s.shown_task}/evidence",
         "API task extensions": f"/api/v1/tasks/{s.shown_task}/extensions",
         "API task urging": f"/api/v1/tasks/{s.shown_task}/urging",
+        "closed period": f"/reports/closings/{s.closing_id}",
+        "public directive": f"/public/directives/{s.public_directive_id}",
+        "calendar feed": f"/calendar/{feed_token}.ics",
+        "deputies": "/deputies",
+        "API recurring (admin)": "/api/v1/recurring",
+        "units (admin)": "/admin/units",
+        "people (admin)": "/admin/users",
+        "unit form (admin)": f"/admin/units/{s.leader_unit_id}/edit",
+        "person's form (admin)": f"/admin/users/{s.leader_id}/edit",
+        "directive form (admin)": f"/admin/directives/{directive}/edit",
+        "target form (admin)": f"/admin/targets/{s.target_id}/edit",
     }
 
 
@@ -440,13 +530,18 @@ def measure_pages(name: str, s: Subjects) -> dict:
     median and p95 of BENCH_PAGE_REQUESTS requests after a warm-up each."""
     readers = {"admin": ADMIN, "top supervisor": s.supervisor, "unit leader": s.leader}
     results: dict = {}
+    s.closing_id = ensure_closing(s)
     for role, username in readers.items():
         browsers = [Browser().login(username) for _ in range(CLIENTS)]
         bearer = {"Authorization": f"Bearer {api_token(username)}"}
-        for page, path in page_paths(s).items():
+        feed_token = calendar_feed_token(browsers[0])
+        for page, path in page_paths(s, feed_token).items():
             headers = bearer if path.startswith("/api/") else None
             status, _ = browsers[0].request("GET", path, headers=headers)
             if status == 403:
+                continue
+            if status != 200:
+                print(f"[{name}] {role}: {page}: not measured, HTTP {status} ({path})", flush=True)
                 continue
 
             def call(client, n, path=path, browsers=browsers, headers=headers):
@@ -456,6 +551,35 @@ def measure_pages(name: str, s: Subjects) -> dict:
             results[f"{role}: {page}"] = {**figures, "goal_ms": PAGE_GOALS[page], "path": path}
             print(f"[{name}] {role}: {page}: {figures}", flush=True)
     return results
+
+
+def ensure_closing(s: Subjects) -> int:
+    """The past quarter closed for the whole tree, by the bench's admin, once per database
+    (a national close copies every task of the quarter: seconds at 300,000 tasks). 0 when
+    the close is refused; the closed period's page is then not measured, with the reason."""
+    period = past_quarter(s.today)
+    admin = Browser().login(ADMIN)
+    report = f"/reports/period?period={period}"
+    status, page = admin.request("GET", report)
+    found = re.search(rb'href="/reports/closings/(\d+)"', page)
+    if found:
+        return int(found.group(1))
+    status, _ = admin.post_form("/reports/period/close", {"period": period}, admin.csrf(report))
+    status, page = admin.request("GET", report)
+    found = re.search(rb'href="/reports/closings/(\d+)"', page)
+    if not found:
+        print(f"closing {period} for the whole tree: refused (HTTP {status})", flush=True)
+        return 0
+    return int(found.group(1))
+
+
+def calendar_feed_token(browser: Browser) -> str:
+    """A new calendar feed of the reader's unit, as *Reminders* makes one; its secret is
+    shown once, in the page's message."""
+    browser.post_form("/calendar-feeds", {"scope": "unit"}, browser.csrf("/reminders"))
+    _, page = browser.request("GET", "/reminders")
+    found = re.search(rb"/calendar/([A-Za-z0-9_-]+)\.ics", page)
+    return found.group(1).decode() if found else "none"
 
 
 # --- HTTP ------------------------------------------------------------------------------

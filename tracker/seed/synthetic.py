@@ -292,7 +292,9 @@ def _directives(
                 "issued_on": today - timedelta(days=rng.randint(300, 700)),
                 "summary": "",
                 "source_url": "",
-                "visibility": "internal",
+                # The first is published, as a national programme's progress is to
+                # citizens: its public page is measured at the data's size.
+                "visibility": "public" if number == 0 else "internal",
                 "created_at": now,
             }
         )
