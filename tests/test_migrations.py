@@ -724,3 +724,43 @@ def test_requests_left_pending_on_closed_tasks_lapse(alembic_runner, alembic_eng
     alembic_runner.migrate_down_one()
     with alembic_engine.connect() as connection:
         assert [row[1] for row in connection.execute(text(read))] == ["pending"] * 3
+
+
+def test_a_closing_learns_the_last_history_entry_written_before_it(alembic_runner, alembic_engine):
+    """Migration 0051: each closed period keeps the last history entry dated at or before
+    its close (its changes are the entries after it); none before it: 0."""
+    alembic_runner.migrate_up_before("0051")
+    with alembic_engine.begin() as connection:
+        a_unit_and_a_directive(connection)
+        tasks_under_the_directive(connection, [{"id": 1, "code": "KH 01/Đ-ư"}])
+        connection.execute(
+            text(
+                "INSERT INTO status_update (id, task_id, created_at, new_status, new_percent,"
+                " deadline, note) VALUES (:id, 1, :at, 'in_progress', 10, '2026-12-31', '')"
+            ),
+            [
+                {"id": 4, "at": datetime(2026, 9, 30, 9, tzinfo=UTC)},
+                {"id": 9, "at": datetime(2026, 10, 2, 9, tzinfo=UTC)},
+                {"id": 12, "at": datetime(2026, 10, 20, 9, tzinfo=UTC)},
+            ],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO period_closing (id, period_start, period_end, key_only,"
+                " deadline_basis, scope_key, closed_at, figures, task_count, chain_seq,"
+                " chain_hash) VALUES (:id, '2026-07-01', '2026-09-30', false, 'current',"
+                " :scope, :at, '{}', 1, 1, 'đ')"
+            ),
+            [
+                {"id": 1, "scope": "quý 3 Sở Nội vụ", "at": datetime(2026, 10, 5, tzinfo=UTC)},
+                {"id": 2, "scope": "quý 3 sớm", "at": datetime(2026, 9, 1, tzinfo=UTC)},
+            ],
+        )
+    alembic_runner.migrate_up_one()
+    read = "SELECT id, history_mark FROM period_closing ORDER BY id"
+    with alembic_engine.connect() as connection:
+        assert connection.execute(text(read)).all() == [(1, 9), (2, 0)]
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("period_closing")}
+    assert "history_mark" not in columns

@@ -14,9 +14,18 @@ from tracker.audit import verify_trail
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task, Unit, User
+from tracker.models import (
+    AuditEvent,
+    ClosingTask,
+    PeriodClosing,
+    StatusUpdate,
+    Task,
+    Unit,
+    User,
+)
 from tracker.reporting import closings, snapshots
 from tracker.reporting.task_queries import TaskFilters
+from tracker.web.reports import routes as report_routes
 from tracker.work import deadline_extensions as extensions
 from tracker.work import tasks
 
@@ -100,6 +109,8 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
     assert "In progress → <strong>Submitted, awaiting verification</strong>" in changes
     assert f"25/09/2025 → <strong>{extended:%d/%m/%Y}</strong>" in changes
     assert "DEP → <strong>INS</strong>" in changes
+    # The move is in D's history, with who moved it (the changes are read from there).
+    assert "Lead unit changed by an administrator: DEP → INS." in client.get(f"/tasks/{d.id}").text
     assert (
         client.get(f"/reports/closings/{closing.id}.csv").data.split(b"\r\n")[1:]
         == frozen_csv.split(b"\r\n")[1:]
@@ -125,6 +136,56 @@ def test_a_period_report_shows_the_figures_its_closing_froze_whatever_else_is_as
     assert files and not [f for f in files if "owner=" in f or "q=" in f or "unit=" in f]
     refused = client.get("/reports/period?period=2025-Q3&owner=lê_thu_hà&unassigned=1")
     assert refused.status_code == 422
+
+
+def test_an_entry_written_after_the_close_is_a_change_whatever_day_it_is_dated(
+    client, supervisor, make, org, history
+):
+    """What moved since the close is what was written after it: an entry written later
+    but dated before the close (a report recorded late) moved its task; tasks written to
+    before the close only did not."""
+    close(client)
+    closing = db.session.scalar(select(PeriodClosing))
+    e = db.session.scalar(select(Task).where(Task.code == "E"))
+    late = StatusUpdate(
+        task=e,
+        actor=supervisor,
+        old_status=e.status,
+        new_status=e.status,
+        old_percent=e.percent_done,
+        new_percent=e.percent_done,
+        note="Báo cáo muộn của Sở Tư pháp, ghi ngày cũ",
+        created_at=closing.closed_at - timedelta(days=3),
+    )
+    db.session.add(late)
+    db.session.commit()
+    changes = client.get(f"/reports/closings/{closing.id}").text.split('id="changes"')[1]
+    assert "1 of 5 tasks moved since the close" in changes
+    assert ">E</a>" in changes and ">B</a>" not in changes
+
+
+def test_a_closed_report_shows_its_units_a_page_at_a_time(
+    client, supervisor, make, org, monkeypatch
+):
+    """A national close holds 3,000 units: the closed report pages them as the live one
+    does (all of them on one page took a second at 300,000 tasks), its totals on each."""
+    resolution = db.session.scalar(select(Task).where(Task.code == "A")).directive
+    make.task(org["institute"], resolution, deadline=date(2025, 8, 15), code="VIỆN Đ-01")
+    db.session.commit()
+    monkeypatch.setattr(report_routes, "ROWS_PER_PAGE", 1)
+    close(client, {"period": "2025-Q3"})
+    closing = db.session.scalar(select(PeriodClosing))
+    units = [row[0] for row in closing.figures["rows"]]
+    assert len(units) >= 2
+    first = client.get(f"/reports/closings/{closing.id}").text
+    second = client.get(f"/reports/closings/{closing.id}?units_page=2").text
+    assert f'<th scope="row">{units[0]}</th>' in first
+    assert f'<th scope="row">{units[1]}</th>' not in first
+    assert f'<th scope="row">{units[1]}</th>' in second
+    assert f"Page 1 of {len(units)}" in first and "units_page=2" in first
+    assert (
+        first.count('<th scope="row">Total</th>') == second.count('<th scope="row">Total</th>') == 1
+    )
 
 
 def test_closed_files_carry_the_frozen_figures(client, supervisor, history):

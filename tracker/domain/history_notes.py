@@ -18,6 +18,7 @@ PROGRESS_REPORTED = "progress.reported"
 ROLLED_UP = "rolled_up"
 GIVEN = "task.given"
 TAKEN_BACK = "task.taken_back"
+LEAD_UNIT_CHANGED = "lead_unit.changed"
 
 TEMPLATES = {
     ASSIGNED: N_("Task assigned."),
@@ -31,6 +32,7 @@ TEMPLATES = {
     ROLLED_UP: N_("Percent done follows the subtasks: %(old)s%% → %(new)s%%."),
     GIVEN: N_("Given to %(name)s."),
     TAKEN_BACK: N_("Taken back from %(name)s: given to no one."),
+    LEAD_UNIT_CHANGED: N_("Lead unit changed by an administrator: %(old)s → %(new)s."),
 }
 
 

@@ -59,6 +59,9 @@ class PeriodClosing(Model):
     task_count: Mapped[int] = mapped_column(Integer, default=0)
     chain_seq: Mapped[int] = mapped_column(Integer)
     chain_hash: Mapped[str] = mapped_column(String(64))
+    # The last history entry written when it was closed (in the close's snapshot): the
+    # entries after it are what moved since (reporting/closings.changes_since).
+    history_mark: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     directive: Mapped[Directive | None] = relationship()
     scope_unit: Mapped[Unit | None] = relationship()

@@ -380,6 +380,10 @@ def edit_task(actor: User, task: Task, expected_version: int | None, values: Tas
         if task.owner != old_owner:
             _owner_changed(task, actor, old_owner)
         if task.lead_unit != old_lead_unit:
+            # Its history says where it went (and a closed period finds it among what
+            # moved since, from the entries written after the close).
+            units = {"old": old_lead_unit.code, "new": task.lead_unit.code}
+            history_note(task, actor, history_notes.LEAD_UNIT_CHANGED, units)
             _tell_lead_unit(task, actor)
         action = "task.deadline_changed_by_admin" if changed else "task.update"
         audit.record(actor, action, task, before, _task_snapshot(task))

@@ -259,6 +259,8 @@ def closed_period(closing_id: int, file_format: str | None = None):
         "reports/closing.html",
         closing=closing,
         table=table,
+        # its units a page at a time, as the live report's: a national close has 3,000
+        table_rows=ListPage(table.rows, page_number("units_page"), ROWS_PER_PAGE),
         changes=changes,
         changed_total=changed_total,
         page=page,
