@@ -55,7 +55,9 @@ class PeriodClosing(Model):
     )
     closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The period report as it stood: {"rows": [...], "totals": [...], "summary": [...]}.
-    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Read only where the report is shown or written out (a national close's is 3 MB of
+    # JSON at 3 million tasks: the list of closings read every one's, 73 ms for one).
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     task_count: Mapped[int] = mapped_column(Integer, default=0)
     chain_seq: Mapped[int] = mapped_column(Integer)
     chain_hash: Mapped[str] = mapped_column(String(64))
