@@ -1548,6 +1548,9 @@ def main() -> None:
     chart = bench_chart.draw() if measured_pages else None
     if chart is not None:
         print(f"Page times by size, every size measured: {chart}.")
+    if measured_pages:
+        print("\nEvery page by size (the sizes kept in bench/results-<tasks>.json):")
+        print(bench_chart.table())
 
 
 if __name__ == "__main__":

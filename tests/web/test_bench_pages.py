@@ -6,6 +6,7 @@ each page timed has its goal. A new page fails here until it is measured or excu
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -75,3 +76,31 @@ def test_each_page_measured_has_a_goal_and_a_path(bench):
     assert paths["closed period"] == "/reports/closings/8"
     assert paths["public directive"] == "/public/directives/7"
     assert paths["period, a past quarter"] == "/reports/period?period=2026-Q2"
+
+
+def test_the_table_by_size_shows_each_readers_p95_and_marks_a_miss(bench, tmp_path, monkeypatch):
+    """`make bench` prints every page by size from the runs it kept: the p95 of the admin /
+    the top supervisor / the unit leader, a dash where the reader may not open it, and a
+    p95 over the goal in bold."""
+    chart = sys.modules["bench_chart"]
+    monkeypatch.setattr(chart, "OUT", tmp_path)
+
+    def page(p95, goal):
+        return {"median_ms": p95 / 2, "p95_ms": p95, "goal_ms": goal}
+
+    for tasks, slow in ((30_000, 18.4), (3_000_000, 23.6)):
+        pages = {
+            "admin: task page": page(slow, 20),
+            "top supervisor: task page": page(12.0, 20),
+            "unit leader: task page": page(9.0, 20),
+            "admin: closed period": page(141.0, 300),
+        }
+        run = {
+            "machine": {"tasks": tasks},
+            "results": [{"database": "postgresql", "pages": pages}],
+        }
+        (tmp_path / f"results-{tasks}.json").write_text(json.dumps(run, ensure_ascii=False))
+    lines = chart.table().splitlines()
+    assert lines[0].endswith("| 30,000 tasks | 3,000,000 tasks | goal p95 ms |")
+    assert "| closed period | 141 / – / – | 141 / – / – | 300 |" in lines
+    assert "| task page | 18 / 12 / 9 | **24** / 12 / 9 | 20 |" in lines
