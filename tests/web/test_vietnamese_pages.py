@@ -9,6 +9,7 @@ import html
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -519,3 +520,18 @@ def test_every_form_takes_its_words_from_the_catalogue():
     ours = [form for form in every(FlaskForm) if form.__module__.startswith("tracker.")]
     assert len(ours) > 20
     assert [form.__qualname__ for form in ours if not issubclass(form, Form)] == []
+
+
+def test_pages_draw_no_character_a_plain_font_lacks():
+    """The templates' own symbols (✓ ★ ⚑ ↓ ↗ …) are in the Basic Multilingual Plane, as
+    the fonts every desktop has (DejaVu, Arial, Tahoma) hold them: the evidence list's 📄
+    and 🔗 drew as empty boxes on a machine without a colour emoji font (a plain Linux
+    desktop; headless Chromium here)."""
+    templates = Path(__file__).resolve().parents[2] / "tracker" / "templates"
+    beyond = {
+        f"{path.relative_to(templates)}: {char} (U+{ord(char):X})"
+        for path in templates.rglob("*.html")
+        for char in path.read_text(encoding="utf-8")
+        if ord(char) > 0xFFFF
+    }
+    assert not beyond, sorted(beyond)
