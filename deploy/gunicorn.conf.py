@@ -3,8 +3,10 @@
     gunicorn --config deploy/gunicorn.conf.py tracker.wsgi:app
 
 Each can be changed from the environment (GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_TIMEOUT).
-No request grows with the data: report files and imports are background jobs, so the
-default 30-second timeout holds (a worker past it is killed and restarted)."""
+Report files and imports are background jobs, so the default 30-second timeout holds (a
+worker past it is killed and restarted). One request still grows with the data: a period
+close copies each task of its scope at the period's end — 2 s for a national quarter at
+300,000 tasks, 14 s at 3 million (1.6 million tasks copied) on 2 cores."""
 
 import multiprocessing
 import os
