@@ -1,7 +1,7 @@
 """Each closed period keeps the last history entry written when it was closed, so that
 its *Changes since the close* are found from the entries written after it (a range of the
 history's key) instead of asking every frozen task whether it moved: a national close of
-160,000 tasks at 300,000 took a second to count and list them, and ten at 3 million.
+160,000 tasks at 300,000 took a second to count and list them (about ten at 3 million).
 
 Closings made before: the last entry dated at or before the close. A change of lead unit
 wrote no history entry before this revision (it writes one now), so such a move made after
