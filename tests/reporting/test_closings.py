@@ -14,15 +14,7 @@ from tracker.audit import verify_trail
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import (
-    AuditEvent,
-    ClosingTask,
-    PeriodClosing,
-    StatusUpdate,
-    Task,
-    Unit,
-    User,
-)
+from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task, Unit, User
 from tracker.reporting import closings, snapshots
 from tracker.reporting.task_queries import TaskFilters
 from tracker.web.reports import routes as report_routes
@@ -30,7 +22,7 @@ from tracker.work import deadline_extensions as extensions
 from tracker.work import tasks
 
 from ..conftest import login
-from ..histories import values_of
+from ..histories import progress, values_of
 from .test_period_and_league import Q3, cells
 from .test_query_counts import counted_statements
 
@@ -147,22 +139,13 @@ def test_an_entry_written_after_the_close_is_a_change_whatever_day_it_is_dated(
     before the close only did not."""
     close(client)
     closing = db.session.scalar(select(PeriodClosing))
-    e = db.session.scalar(select(Task).where(Task.code == "E"))
-    late = StatusUpdate(
-        task=e,
-        actor=supervisor,
-        old_status=e.status,
-        new_status=e.status,
-        old_percent=e.percent_done,
-        new_percent=e.percent_done,
-        note="Báo cáo muộn của Sở Tư pháp, ghi ngày cũ",
-        created_at=closing.closed_at - timedelta(days=3),
-    )
-    db.session.add(late)
-    db.session.commit()
+    leader = db.session.scalar(select(User).where(User.role == "unit_leader"))
+    b = db.session.scalar(select(Task).where(Task.code == "B"))
+    before_the_close = clock.local_day(closing.closed_at) - timedelta(days=3)
+    progress(leader, b, lifecycle.IN_PROGRESS, 35, before_the_close, "Báo cáo muộn, ghi ngày cũ")
     changes = client.get(f"/reports/closings/{closing.id}").text.split('id="changes"')[1]
     assert "1 of 5 tasks moved since the close" in changes
-    assert ">E</a>" in changes and ">B</a>" not in changes
+    assert ">B</a>" in changes and ">E</a>" not in changes
 
 
 def test_a_closed_report_shows_its_units_a_page_at_a_time(
