@@ -560,17 +560,19 @@ def ensure_closing(s: Subjects) -> int:
     period = past_quarter(s.today)
     admin = Browser().login(ADMIN)
     report = f"/reports/period?period={period}"
-    status, page = admin.request("GET", report)
-    found = re.search(rb'href="/reports/closings/(\d+)"', page)
-    if found:
-        return int(found.group(1))
+
+    def closed_report_id() -> int:
+        """The closed report the period's report links to (0: none)."""
+        found = re.search(rb'href="/reports/closings/(\d+)"', admin.request("GET", report)[1])
+        return int(found.group(1)) if found else 0
+
+    if closing_id := closed_report_id():
+        return closing_id
     started = time.perf_counter()
     status, _ = admin.post_form("/reports/period/close", {"period": period}, admin.csrf(report))
     took = time.perf_counter() - started
-    _, page = admin.request("GET", report)
-    found = re.search(rb'href="/reports/closings/(\d+)"', page)
     print(f"closing {period} for the whole tree: HTTP {status} in {took:.1f} s", flush=True)
-    return int(found.group(1)) if found else 0
+    return closed_report_id()
 
 
 def calendar_feed_token(browser: Browser) -> str:
