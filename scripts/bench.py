@@ -819,7 +819,7 @@ FLOOR_UPDATE_SQL = {
     " note_code) VALUES (%(task)s, %(user)s, NULL, %(now)s, NULL, %(status)s, %(status)s,"
     " %(old_percent)s, %(percent)s, %(deadline)s, %(note)s, NULL) RETURNING id",
     "superseded": "UPDATE status_update SET superseded_at = %(now)s WHERE task_id = %(task)s"
-    " AND id < %(entry)s AND (superseded_at IS NULL OR superseded_at > %(now)s)",
+    " AND id + 0 < %(entry)s AND (superseded_at IS NULL OR superseded_at > %(now)s)",
     "lock": "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING id, seq, hash",
     "event": "INSERT INTO audit_event (seq, prev_hash, hash, created_at, actor_id,"
     " actor_username, action, object_type, object_id, before, after, request_id) VALUES"

@@ -417,14 +417,20 @@ def _supersede_by_one_entry() -> Update:
     task's earlier entries (their superseded_at is the earliest moment of the entries
     written after them, so the new one lowers it or sets it where there was none), without
     reading the task's whole history: the entries it changes are found through
-    ix_status_update_task_superseded."""
+    ix_status_update_task_superseded.
+
+    The id is compared as `id + 0`, which no index answers. PostgreSQL plans a statement
+    the driver has prepared (from its fifth run on a connection) once for any values, and
+    for that plan `id < below_id` looked selective enough to read the task's entries through
+    ix_status_update_task_id (task_id, id) — every entry of the task at every update: 1.1 ms
+    for a task reported on 738 times, against 0.1 ms through the entries in force."""
     entries = StatusUpdate.__table__
     moment = bindparam("new_moment", type_=entries.c.created_at.type)
     return (
         update(entries)
         .where(
             entries.c.task_id == bindparam("of_task"),
-            entries.c.id < bindparam("below_id"),
+            entries.c.id + 0 < bindparam("below_id"),
             or_(entries.c.superseded_at.is_(None), entries.c.superseded_at > moment),
         )
         .values(superseded_at=moment)
