@@ -15,6 +15,7 @@ from pytest_alembic.tests import (  # noqa: F401  collected as tests of this mod
     test_upgrade,
 )
 from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.exc import IntegrityError
 
 from tracker.config import MIGRATIONS_DIR
 
@@ -807,3 +808,26 @@ def test_a_closing_learns_the_last_history_entry_written_before_it(alembic_runne
     with alembic_engine.connect() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("period_closing")}
     assert "history_mark" not in columns
+
+
+def test_a_period_close_may_be_a_job(alembic_runner, alembic_engine):
+    """Migration 0052: a job of kind 'close' is allowed (refused before it); the downgrade
+    removes such jobs (their closings stay) and refuses the kind again."""
+    insert = text(
+        "INSERT INTO job (kind, parameters, fingerprint, language, request_id, status,"
+        " progress_done, attempts, created_at) VALUES (:kind, '{}', 'đ', 'vi', '', 'queued',"
+        " 0, 0, :at)"
+    )
+    at = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    alembic_runner.migrate_up_before("0052")
+    with pytest.raises(IntegrityError), alembic_engine.begin() as connection:
+        connection.execute(insert, {"kind": "close", "at": at})
+    alembic_runner.migrate_up_one()
+    with alembic_engine.begin() as connection:
+        connection.execute(insert, [{"kind": "close", "at": at}, {"kind": "report", "at": at}])
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM job")).scalars().all()
+    assert kinds == ["report"]
+    with pytest.raises(IntegrityError), alembic_engine.begin() as connection:
+        connection.execute(insert, {"kind": "close", "at": at})

@@ -14,7 +14,8 @@ from tracker.audit import verify_trail
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.infra import clock
-from tracker.models import AuditEvent, ClosingTask, PeriodClosing, Task, Unit, User
+from tracker.jobs import queue, runner
+from tracker.models import AuditEvent, ClosingTask, Job, PeriodClosing, Task, Unit, User
 from tracker.reporting import closings, snapshots
 from tracker.reporting.task_queries import TaskFilters
 from tracker.web.reports import routes as report_routes
@@ -27,6 +28,7 @@ from .test_period_and_league import Q3, cells
 from .test_query_counts import counted_statements
 
 CLOSE_Q3 = {"period": "2025-Q3", "directive": "57-NQ/TW"}
+Q3_DAYS = (date(2025, 7, 1), date(2025, 9, 30))
 
 
 @pytest.fixture
@@ -195,6 +197,64 @@ def test_closed_files_carry_the_frozen_figures(client, supervisor, history):
     assert "01/07/2025 – 30/09/2025" in listing
 
 
+def jobs_count() -> int:
+    return db.session.scalar(select(func.count(Job.id)))
+
+
+def test_a_close_runs_in_the_background_and_its_page_goes_on_to_the_closed_report(
+    client, make, org, history, monkeypatch
+):
+    """A national close copies millions of rows: the button queues it and shows its job's
+    page while it runs (no worker has taken it here); done, that page is the closed report
+    — in the closer's language, the close recorded once even if its job is run again."""
+    closer = make.user("supervisor", org["ministry"], username="giám_sát_Đặng", language="vi")
+    login(client, closer)
+    monkeypatch.setattr(queue, "submit", lambda job_id: None)
+    asked = close(client)
+    job = db.session.scalar(select(Job))
+    assert asked.request.path == f"/jobs/{job.id}"
+    assert "<h1>Chốt kỳ</h1>" in asked.text
+    assert "Bạn có thể rời trang này: kỳ được chốt ở chế độ nền" in asked.text
+    assert f'data-job-state="/jobs/{job.id}/state"' in asked.text
+    assert closings_count() == 0
+    listed = client.get("/jobs").text
+    assert "Chốt kỳ: quý 3 năm 2025 · 57-NQ/TW · MIN và các đơn vị trực thuộc" in listed, listed
+
+    assert runner.run(job.id) == runner.FINISHED
+    closing = db.session.scalar(select(PeriodClosing))
+    db.session.refresh(job)
+    assert (job.status, job.result) == ("done", {"closing_id": closing.id, "task_count": 5})
+    page = client.get(f"/jobs/{job.id}", follow_redirects=True)
+    assert page.request.path == f"/reports/closings/{closing.id}"
+    assert "Đã chốt kỳ 01/07/2025–30/09/2025: số liệu được giữ nguyên (5 nhiệm vụ)." in page.text
+    assert closing.closed_by_id == closer.id and closing.scope_unit.code == "MIN"
+    # A worker handed the job again (its broker sent it twice) finds it done: one closing.
+    assert runner.run(job.id) == runner.FINISHED
+    assert closings_count() == 1 and jobs_count() == 1
+
+
+def test_a_close_queued_twice_is_one_job_and_one_closed_meanwhile_fails_saying_why(
+    client, supervisor, monkeypatch
+):
+    """A second press while the close waits for a worker finds the same job. If the scope
+    is closed meanwhile (another way, by the same person), the job fails with the reason
+    and freezes nothing more."""
+    monkeypatch.setattr(queue, "submit", lambda job_id: None)
+    first, second = close(client), close(client)
+    assert first.request.path == second.request.path and jobs_count() == 1
+    job = db.session.scalar(select(Job))
+    closings.close_period(
+        supervisor, TaskFilters(directive="57-NQ/TW", report_date=clock.today()), *Q3_DAYS
+    )
+    assert runner.run(job.id) == runner.FINISHED
+    page = client.get(f"/jobs/{job.id}")
+    assert "The period was not closed; nothing was frozen." in page.text
+    assert "This period is already closed for this scope" in page.text
+    assert "Back to the period report" in page.text
+    assert closings_count() == 1
+    assert client.get(f"/jobs/{job.id}/file").status_code == 409
+
+
 def test_a_period_is_closed_once_per_scope(client, supervisor):
     close(client)
     again = close(client)
@@ -216,13 +276,13 @@ def test_closings_that_differ_only_by_their_deadlines_read_apart_in_the_list(cli
 def test_a_period_not_yet_over_cannot_be_closed(client, supervisor):
     page = close(client, {"from": "2025-07-01", "to": "2099-12-31"})
     assert "close it once that day is over" in page.text
-    assert closings_count() == 0
+    assert closings_count() == 0 and jobs_count() == 0  # refused before anything is queued
 
 
 def test_a_supervisor_closes_only_their_own_units(client, supervisor):
     page = close(client, {**CLOSE_Q3, "scope": "OTH"})
     assert page.status_code == 403
-    assert closings_count() == 0
+    assert closings_count() == 0 and jobs_count() == 0
 
 
 @pytest.mark.parametrize("role", ["auditor", "unit_leader", "officer"])

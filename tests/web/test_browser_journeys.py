@@ -519,3 +519,27 @@ def test_an_admin_chooses_a_lead_unit_and_then_one_of_its_people_as_owner(
     saved = db.session.scalar(select(Task).where(Task.code == "NV 07/Đ"))
     assert (saved.directive_id, saved.target_id) == (plan.id, target.id)
     assert (saved.lead_unit_id, saved.owner_id) == (institute.id, uong.id)
+
+
+def test_a_vietnamese_supervisor_closes_a_period_and_lands_on_the_closed_report(
+    vietnamese_page, scene, today
+):
+    """A close runs in the background (a thread of the server here, as `make run` runs it):
+    the button leads to the close's page, whose script follows the job and, once it is
+    done, reloads onto the closed report with its message."""
+    page, problems = vietnamese_page, []
+    log_in(page, "supervisor")
+    start, end = today - timedelta(days=60), today - timedelta(days=1)
+    page.goto(f"/reports/period?from={start:%Y-%m-%d}&to={end:%Y-%m-%d}&directive=57-NQ/TW")
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Chốt kỳ này").click()
+    page.wait_for_url("**/reports/closings/*", timeout=30_000)
+    assert questions == ["Chốt kỳ này? Số liệu sẽ được giữ nguyên vĩnh viễn."]
+    said = page.get_by_role("status").filter(has_text="số liệu được giữ nguyên")
+    assert said.inner_text().startswith(f"Đã chốt kỳ {start:%d/%m/%Y}–{end:%d/%m/%Y}")
+    assert said.inner_text().endswith("(3 nhiệm vụ).")  # every task of the directive
+    look(page, "vietnamese-closed-period", problems)
+    page.goto("/jobs")
+    assert "Chốt kỳ: " in page.locator("table").inner_text()
+    assert problems == []

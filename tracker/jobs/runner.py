@@ -23,9 +23,13 @@ RUN_AGAIN, FINISHED = "again", "finished"
 def _kinds() -> dict[str, Work]:
     """A job's kind → the function that does it; it finishes the job itself, with
     records.claim_completion in its own transaction."""
-    from . import import_jobs, report_jobs
+    from . import close_jobs, import_jobs, report_jobs
 
-    return {"report": report_jobs.make_file, "import": import_jobs.run_file}
+    return {
+        "report": report_jobs.make_file,
+        "import": import_jobs.run_file,
+        "close": close_jobs.run_close,
+    }
 
 
 def run(job_id: int) -> str:

@@ -1,7 +1,8 @@
-"""Job: one piece of background work a person asked for (a report file, an import), and the
-state they see of it: queued, running with its progress, done with its file, or failed with
-the reason. The row is the truth: the broker only carries the job's id, so the state
-survives a broker restart and every web server shows the same."""
+"""Job: one piece of background work a person asked for (a report file, an import, a period
+close), and the state they see of it: queued, running with its progress, done with its file
+(or its closed report), or failed with the reason. The row is the truth: the broker only
+carries the job's id, so the state survives a broker restart and every web server shows the
+same."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from .user import User
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 JOB_STATES = (QUEUED, RUNNING, DONE, FAILED)
-JOB_KINDS = ("report", "import")
+JOB_KINDS = ("report", "import", "close")
 
 
 class Job(Model):
     __tablename__ = "job"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
-        CheckConstraint("kind IN ('report', 'import')", name="kind_known"),
+        CheckConstraint("kind IN ('report', 'import', 'close')", name="kind_known"),
         CheckConstraint("progress_done >= 0", name="progress_not_negative"),
         # The same report asked again: found by its fingerprint among the asker's jobs.
         Index("ix_job_fingerprint", "requested_by_id", "fingerprint"),

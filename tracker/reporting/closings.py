@@ -9,7 +9,7 @@ second close of the same scope meanwhile is refused by the closing's unique key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -90,8 +90,19 @@ def find(user: User, start: date, end: date, filters: TaskFilters) -> PeriodClos
     )
 
 
-def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> PeriodClosing:
-    """Freeze the period report of `filters` for [start, end]; commits."""
+@dataclass(frozen=True)
+class Closable:
+    """A close the rules allow: its scope as the closer may close it, and what it names."""
+
+    filters: TaskFilters
+    directive: Directive | None
+    scope_unit: Unit | None
+
+
+def check_closable(actor: User, filters: TaskFilters, start: date, end: date) -> Closable:
+    """Everything a close is refused for before it reads a task: who closes, for which
+    units, a code that names nothing, a period not over, a scope already closed. The close
+    page asks it before queueing a close, and the close itself again when it runs."""
     policy.require(policy.can_close_period(actor), N_("Only supervisors and admins close periods."))
     filters = effective_scope(actor, filters)
     if unknown := unknown_codes(filters):
@@ -115,6 +126,23 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
             params={"day": f"{end:%d/%m/%Y}"},
             field_errors={"to": [N_("the period has not ended")]},
         )
+    if find(actor, start, end, filters) is not None:
+        raise Conflict(ALREADY_CLOSED)
+    return Closable(filters, directive, scope_unit)
+
+
+def close_period(
+    actor: User,
+    filters: TaskFilters,
+    start: date,
+    end: date,
+    before_commit: Callable[[PeriodClosing], bool] | None = None,
+) -> PeriodClosing:
+    """Freeze the period report of `filters` for [start, end]; commits. `before_commit`
+    (a job recording that it is done, in the same transaction) may still call it off:
+    False rolls the close back (ClosedElsewhere)."""
+    closable = check_closable(actor, filters, start, end)
+    filters, directive, scope_unit = closable.filters, closable.directive, closable.scope_unit
     # The report and the tasks are read in one snapshot, whose chain head is recorded with
     # them; other writers go on meanwhile (snapshots.taken).
     with snapshots.taken() as snapshot:
@@ -164,9 +192,17 @@ def close_period(actor: User, filters: TaskFilters, start: date, end: date) -> P
             "totals": table.totals,
         },
     )
+    if before_commit is not None and not before_commit(closing):
+        db.session.rollback()
+        raise ClosedElsewhere()
     db.session.commit()
     anchors.anchor("period.close")
     return closing
+
+
+class ClosedElsewhere(Exception):
+    """The close was called off at its commit: what asked for it (a job another attempt
+    already finished) no longer wants it."""
 
 
 def unknown_codes(filters: TaskFilters) -> list[tuple[str, str]]:

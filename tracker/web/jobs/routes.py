@@ -1,15 +1,18 @@
 """A person's background jobs: the list of their files, one job's page (its progress bar
-while it runs, the link once done, the reason if it failed), its state as JSON for that
-page's progress bar, and the finished file, served only to the person who asked and admins."""
+while it runs, the link once done, the reason if it failed; a finished close goes on to its
+closed report), its state as JSON for that page's progress bar, and the finished file,
+served only to the person who asked and admins."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from datetime import date
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...infra import i18n
-from ...jobs import records, report_jobs
+from ...jobs import close_jobs, records, report_jobs
 from ...models import Job
 from ...models.job import DONE, FAILED, QUEUED
 from ..downloads import job_file_response
@@ -33,6 +36,8 @@ def state_words(job: Job) -> str:
         return _("Ready.")
     if job.status == FAILED:
         return _("Failed.")
+    if job.kind == "close":
+        return _("Closing the period: its figures and every task are being frozen…")
     if job.progress_total:
         done, total = i18n.format_figure(job.progress_done), i18n.format_figure(job.progress_total)
         if job.kind == "import":
@@ -52,6 +57,19 @@ def my_jobs():
 @login_required
 def job_page(job_id: int):
     job = _visible(job_id)
+    closed = close_jobs.closing_id(job) if job.kind == "close" and job.status == DONE else None
+    if closed is not None:  # a close is done: its page is the closed report
+        start, end = (date.fromisoformat(job.parameters[day]) for day in ("from", "to"))
+        flash(
+            _(
+                "The period %(start)s–%(end)s is closed: its figures are frozen (%(count)s tasks).",
+                start=f"{start:%d/%m/%Y}",
+                end=f"{end:%d/%m/%Y}",
+                count=i18n.format_figure(int((job.result or {}).get("task_count", 0))),
+            ),
+            "success",
+        )
+        return redirect(url_for("reports.closed_period", closing_id=closed))
     kept = report_jobs.file_of(job) is not None if job.status == DONE else False
     return render_template("jobs/job.html", job=job, kept=kept, words=state_words(job))
 

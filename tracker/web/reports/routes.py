@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -28,6 +27,7 @@ from ...domain.errors import InvalidInput
 from ...domain.text import N_
 from ...domain.timeliness import Timeliness, TimelinessCounts
 from ...infra import clock
+from ...jobs import close_jobs
 from ...models import Directive, PeriodClosing, ReportExport, Task
 from ...org import lookups
 from ...reporting import (
@@ -211,22 +211,15 @@ def _chosen_period(start: date, end: date) -> tuple[str, str]:
 @bp.post("/reports/period/close")
 @login_required
 def close_period():
-    """Freeze the period report shown (its period and scope) as a closed report."""
+    """Freeze the period report shown (its period and scope) as a closed report: checked
+    now, closed in the background (a national close copies millions of rows); the job's
+    page goes on to the closed report."""
     policy.require(
         policy.can_close_period(current_user), N_("Only supervisors and admins close periods.")
     )
     filters, start, end, _grouping = report_orders.period_arguments(request.form, clock.today())
-    closing = closings.close_period(current_user, filters, start, end)
-    flash(
-        _(
-            "The period %(start)s–%(end)s is closed: its figures are frozen (%(count)s tasks).",
-            start=f"{start:%d/%m/%Y}",
-            end=f"{end:%d/%m/%Y}",
-            count=closing.task_count,
-        ),
-        "success",
-    )
-    return redirect(url_for("reports.closed_period", closing_id=closing.id))
+    job = close_jobs.ask(current_user, filters, start, end)
+    return redirect(url_for("jobs.job_page", job_id=job.id))
 
 
 @bp.route("/reports/closings")
