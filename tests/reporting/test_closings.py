@@ -228,6 +228,7 @@ def test_a_close_runs_in_the_background_and_its_page_goes_on_to_the_closed_repor
     assert page.request.path == f"/reports/closings/{closing.id}"
     assert "Đã chốt kỳ 01/07/2025–30/09/2025: số liệu được giữ nguyên (5 nhiệm vụ)." in page.text
     assert closing.closed_by_id == closer.id and closing.scope_unit.code == "MIN"
+    assert "Đã chốt." in client.get("/jobs").text
     # A worker handed the job again (its broker sent it twice) finds it done: one closing.
     assert runner.run(job.id) == runner.FINISHED
     assert closings_count() == 1 and jobs_count() == 1

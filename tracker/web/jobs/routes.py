@@ -33,7 +33,7 @@ def state_words(job: Job) -> str:
     if job.status == QUEUED:
         return _("Waiting for a worker…")
     if job.status == DONE:
-        return _("Ready.")
+        return _("Closed.") if job.kind == "close" else _("Ready.")
     if job.status == FAILED:
         return _("Failed.")
     if job.kind == "close":
