@@ -256,6 +256,34 @@ def test_a_close_queued_twice_is_one_job_and_one_closed_meanwhile_fails_saying_w
     assert client.get(f"/jobs/{job.id}/file").status_code == 409
 
 
+def test_a_close_on_its_way_is_said_to_everyone_of_its_scope_and_not_asked_twice(
+    app, client, make, org, history, monkeypatch
+):
+    """While one supervisor's close waits for a worker, another of the same units sees it
+    on the period report instead of the button, and a close they send anyway is refused
+    with the same words: nothing more is queued."""
+    monkeypatch.setattr(queue, "submit", lambda job_id: None)
+    first = make.user("supervisor", org["ministry"], name="Đỗ Thị Hường", language="vi")
+    login(client, first)
+    close(client)
+    job = db.session.scalar(select(Job))
+    own = client.get("/reports/period?period=2025-Q3&directive=57-NQ/TW").text
+    assert f'<a href="/jobs/{job.id}">Theo dõi</a>' in own and "Chốt kỳ này</button>" not in own
+
+    other = app.test_client()
+    login(other, make.user("supervisor", org["ministry"], name="Lưu Văn Đức", language="vi"))
+    page = other.get("/reports/period?period=2025-Q3&directive=57-NQ/TW").text
+    said = "Kỳ này đang được chốt cho phạm vi này, theo yêu cầu của Đỗ Thị Hường lúc"
+    assert said in page
+    assert "Chốt kỳ này</button>" not in page and f"/jobs/{job.id}" not in page
+    refused = close(other)
+    assert said in refused.text
+    assert jobs_count() == 1 and closings_count() == 0
+    # Another scope (the original deadlines) is not on its way: its button is there.
+    basis = other.get("/reports/period?period=2025-Q3&directive=57-NQ/TW&deadline=original")
+    assert "Chốt kỳ này</button>" in basis.text
+
+
 def test_a_period_is_closed_once_per_scope(client, supervisor):
     close(client)
     again = close(client)
@@ -305,7 +333,8 @@ def test_a_closing_outside_a_supervisors_units_is_hidden(client, make, org, hist
 
 def test_two_concurrent_closes_of_one_scope_make_one_closing(app, make, org, history):
     """Two supervisors press "Close period" at the same moment: one closing, the other told
-    it is already closed; no 500."""
+    it is already closed (or, when the first close is still running as they ask, that it is
+    on its way); no 500."""
     browsers = []
     for _ in range(2):
         browsers.append(app.test_client())
@@ -323,7 +352,8 @@ def test_two_concurrent_closes_of_one_scope_make_one_closing(app, make, org, his
     for thread in threads:
         thread.join()
     assert len(pages) == 2
-    assert sum("already closed for this scope" in page for page in pages) == 1
+    told = ("already closed for this scope", "is on its way")
+    assert sum(any(words in page for words in told) for page in pages) == 1
     assert not any("Something went wrong" in page for page in pages)
     assert closings_count() == 1
 

@@ -13,6 +13,8 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from ..domain import periods
+from ..domain.errors import Conflict
+from ..domain.text import N_
 from ..infra import clock, i18n
 from ..models import Job, PeriodClosing, User
 from ..reporting import closings, report_orders
@@ -20,17 +22,42 @@ from ..reporting.task_queries import TaskFilters
 from . import queue, records
 from .work import Permanent, Progress
 
+ON_ITS_WAY = N_(
+    "A close of this period for this scope is on its way, asked by %(person)s at %(time)s; "
+    "its closed report will be listed in Closed periods."
+)
+
+
+def _print(scope: str, start: date, end: date) -> str:
+    """What identifies a close, whoever asks for it: its scope and days."""
+    return records.fingerprint("close", scope, start.isoformat(), end.isoformat())
+
+
+def on_its_way(user: User, filters: TaskFilters, start: date, end: date) -> Job | None:
+    """Anyone's close of this period for the scope `user` would close, queued or running."""
+    scope = closings.scope_key(closings.effective_scope(user, filters))
+    return records.on_its_way(_print(scope, start, end))
+
 
 def ask(user: User, filters: TaskFilters, start: date, end: date) -> Job:
     """The job closing this period for this scope: the person's own, already on its way
     (a second press of the button), or a new one, queued. Refused at once (DomainError)
-    when the close itself would be."""
+    when the close itself would be, or when someone else's close of it is on its way."""
     closable = closings.check_closable(user, filters, start, end)
     scope = closings.scope_key(closable.filters)
-    print_ = records.fingerprint("close", scope, start.isoformat(), end.isoformat())
+    print_ = _print(scope, start, end)
     job = records.reusable(user, print_)
     if job is not None:
         return job
+    if (elsewhere := records.on_its_way(print_)) is not None:
+        asker = elsewhere.requested_by
+        raise Conflict(
+            ON_ITS_WAY,
+            params={
+                "person": asker.name if asker else "—",
+                "time": f"{clock.local_time(elsewhere.created_at):%d/%m/%Y %H:%M}",
+            },
+        )
     parameters = report_orders.period_parameters(closable.filters, start, end, "unit")
     name = (
         f"{i18n.translated(periods.describe_text(start, end))} · {closings.scope_in_words(scope)}"

@@ -69,6 +69,17 @@ def reusable(user: User, print_: str) -> Job | None:
     return job
 
 
+def on_its_way(print_: str) -> Job | None:
+    """Anyone's newest job with this fingerprint that is queued or running."""
+    job: Job | None = db.session.scalar(
+        select(Job)
+        .where(Job.fingerprint == print_, Job.status.in_((QUEUED, RUNNING)))
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
+    return job
+
+
 def _expired(job: Job) -> bool:
     return job.expires_at is not None and clock.aware(job.expires_at) <= clock.now()
 

@@ -174,11 +174,17 @@ def period_report(file_format: str | None = None):
     table, rows = report_builders.period_report(current_user, filters, start, end, group)
     parameters = report_orders.period_parameters(filters, start, end, group)
     unknown = [code for _field, code in closings.unknown_codes(filters)]
+    closing = closings.find(current_user, start, end, filters)
+    may_close = policy.can_close_period(current_user) and end < clock.today() and not unknown
     return render_template(
         "reports/period.html",
-        closing=closings.find(current_user, start, end, filters),
+        closing=closing,
         unknown_codes=unknown,
-        may_close=policy.can_close_period(current_user) and end < clock.today() and not unknown,
+        may_close=may_close,
+        # a close already asked for (by anyone) and not done yet: said instead of the button
+        close_on_its_way=close_jobs.on_its_way(current_user, filters, start, end)
+        if may_close and closing is None
+        else None,
         table=table,
         rows=rows,
         # the units (or directives) a page at a time: a national report has 3,000
