@@ -543,3 +543,33 @@ def test_a_vietnamese_supervisor_closes_a_period_and_lands_on_the_closed_report(
     page.goto("/jobs")
     assert "Chốt kỳ: " in page.locator("table").inner_text()
     assert problems == []
+
+
+def test_a_close_waiting_for_a_worker_shows_its_page_in_vietnamese(
+    vietnamese_page, scene, today, monkeypatch
+):
+    """While no worker has taken the close, its page says what is happening and that one
+    may leave; it passes the accessibility check, and the period report then says the close
+    is on its way instead of offering the button again."""
+    from tracker.jobs import queue
+
+    monkeypatch.setattr(queue, "submit", lambda job_id: None)
+    page, problems = vietnamese_page, []
+    log_in(page, "supervisor")
+    start, end = today - timedelta(days=60), today - timedelta(days=1)
+    report = f"/reports/period?from={start:%Y-%m-%d}&to={end:%Y-%m-%d}&directive=57-NQ/TW"
+    page.goto(report)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Chốt kỳ này").click()
+    page.wait_for_url("**/jobs/*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Chốt kỳ"
+    assert page.get_by_role("status").inner_text() == "Đang chờ đến lượt xử lý…"
+    assert (
+        "Bạn có thể rời trang này: kỳ được chốt ở chế độ nền" in page.locator("main").inner_text()
+    )
+    look(page, "vietnamese-close-waiting", problems)
+    page.goto(report)
+    said = page.get_by_role("status").filter(has_text="Kỳ này đang được chốt cho phạm vi này")
+    assert "theo yêu cầu của Trần Bình" in said.inner_text()
+    assert page.get_by_role("button", name="Chốt kỳ này").count() == 0
+    assert problems == []
