@@ -31,3 +31,9 @@ def now() -> datetime:
 def local_time(moment: datetime) -> datetime:
     """`moment` in TRACKER_TIMEZONE (naive values are UTC: SQLite)."""
     return aware(moment).astimezone(tracker_zone())
+
+
+def moment_text(moment: datetime) -> str:
+    """`moment` as people read it on a page, in a message or a report's summary: day and
+    minute in TRACKER_TIMEZONE (07/12/2026 18:44)."""
+    return f"{local_time(moment):%d/%m/%Y %H:%M}"

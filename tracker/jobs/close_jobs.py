@@ -55,7 +55,7 @@ def ask(user: User, filters: TaskFilters, start: date, end: date) -> Job:
             ON_ITS_WAY,
             params={
                 "person": asker.name if asker else "—",
-                "time": f"{clock.local_time(elsewhere.created_at):%d/%m/%Y %H:%M}",
+                "time": clock.moment_text(elsewhere.created_at),
             },
         )
     parameters = report_orders.period_parameters(closable.filters, start, end, "unit")

@@ -271,7 +271,7 @@ def frozen_table(closing: PeriodClosing) -> ReportTable:
         (
             N_("Closed by"),
             f"{closing.closed_by.name_and_account if closing.closed_by else '—'}, "
-            f"{clock.local_time(closing.closed_at):%d/%m/%Y %H:%M}",
+            f"{clock.moment_text(closing.closed_at)}",
         )
     )
     table.summary.append(

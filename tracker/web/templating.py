@@ -90,7 +90,7 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return clock.local_time(value).strftime("%d/%m/%Y %H:%M")
+        return clock.moment_text(value)
     return value.strftime("%d/%m/%Y")
 
 
