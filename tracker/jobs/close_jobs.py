@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..domain import periods
 from ..domain.errors import Conflict
-from ..domain.text import N_
+from ..domain.text import N_, Text
 from ..infra import clock, i18n
 from ..models import Job, PeriodClosing, User
 from ..reporting import closings, report_orders
@@ -39,6 +39,15 @@ def on_its_way(user: User, filters: TaskFilters, start: date, end: date) -> Job 
     return records.on_its_way(_print(scope, start, end))
 
 
+def on_its_way_words(job: Job) -> Text:
+    """What the period report says of a close on its way, and a second close is refused
+    with: who asked for it, and when."""
+    asker = job.requested_by
+    return ON_ITS_WAY.fill(
+        person=asker.name if asker else "—", time=clock.moment_text(job.created_at)
+    )
+
+
 def ask(user: User, filters: TaskFilters, start: date, end: date) -> Job:
     """The job closing this period for this scope: the person's own, already on its way
     (a second press of the button), or a new one, queued. Refused at once (DomainError)
@@ -50,14 +59,8 @@ def ask(user: User, filters: TaskFilters, start: date, end: date) -> Job:
     if job is not None:
         return job
     if (elsewhere := records.on_its_way(print_)) is not None:
-        asker = elsewhere.requested_by
-        raise Conflict(
-            ON_ITS_WAY,
-            params={
-                "person": asker.name if asker else "—",
-                "time": clock.moment_text(elsewhere.created_at),
-            },
-        )
+        words = on_its_way_words(elsewhere)
+        raise Conflict(ON_ITS_WAY, params=words.values)
     parameters = report_orders.period_parameters(closable.filters, start, end, "unit")
     name = (
         f"{i18n.translated(periods.describe_text(start, end))} · {closings.scope_in_words(scope)}"

@@ -176,15 +176,19 @@ def period_report(file_format: str | None = None):
     unknown = [code for _field, code in closings.unknown_codes(filters)]
     closing = closings.find(current_user, start, end, filters)
     may_close = policy.can_close_period(current_user) and end < clock.today() and not unknown
+    # a close already asked for (by anyone) and not done yet: said instead of the button
+    on_its_way = (
+        close_jobs.on_its_way(current_user, filters, start, end)
+        if may_close and closing is None
+        else None
+    )
     return render_template(
         "reports/period.html",
         closing=closing,
         unknown_codes=unknown,
         may_close=may_close,
-        # a close already asked for (by anyone) and not done yet: said instead of the button
-        close_on_its_way=close_jobs.on_its_way(current_user, filters, start, end)
-        if may_close and closing is None
-        else None,
+        close_on_its_way=on_its_way,
+        close_on_its_way_words=close_jobs.on_its_way_words(on_its_way) if on_its_way else None,
         table=table,
         rows=rows,
         # the units (or directives) a page at a time: a national report has 3,000
