@@ -56,7 +56,7 @@ def test_a_supervisor_closes_a_period_and_its_figures_are_frozen(
 ):
     page = close(client)
     assert page.status_code == 200
-    assert "is closed: its figures are frozen (5 tasks)" in page.text
+    assert "Closed Q3 2025: its figures are frozen (5 tasks)." in page.text
     assert cells(page.text, "DEP")[1:] == Q3
     assert "Nothing has moved since the close." in page.text, page.text[page.text.find("<main") :]
     closing = db.session.scalar(select(PeriodClosing))
@@ -226,7 +226,7 @@ def test_a_close_runs_in_the_background_and_its_page_goes_on_to_the_closed_repor
     assert (job.status, job.result) == ("done", {"closing_id": closing.id, "task_count": 5})
     page = client.get(f"/jobs/{job.id}", follow_redirects=True)
     assert page.request.path == f"/reports/closings/{closing.id}"
-    assert "Đã chốt kỳ 01/07/2025–30/09/2025: số liệu được giữ nguyên (5 nhiệm vụ)." in page.text
+    assert "Đã chốt kỳ quý 3 năm 2025: số liệu được giữ nguyên (5 nhiệm vụ)." in page.text
     assert closing.closed_by_id == closer.id and closing.scope_unit.code == "MIN"
     assert "Đã chốt." in client.get("/jobs").text
     # A worker handed the job again (its broker sent it twice) finds it done: one closing.

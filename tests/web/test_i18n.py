@@ -204,10 +204,13 @@ def test_report_headings_follow_the_language(login_as, make, org):
     make.task(org["department"])
     client = login_as(supervisor)
     page = client.get("/reports/period?period=2026", headers={"Accept-Language": "vi"}).text
-    assert "Được giao" in page and "Tỷ lệ đúng hạn (trên số đến hạn)" in page
+    # What happened within the period, and where open tasks stood at its end, said apart.
+    assert "Giao trong kỳ" in page and "Đến hạn trong kỳ" in page
+    assert "Quá hạn chưa hoàn thành cuối kỳ" in page
+    assert "Tỷ lệ đúng hạn (trên số đến hạn)" in page
     assert "Assigned" not in page
     page = client.get("/reports/period?period=2026", headers={"Accept-Language": "en"}).text
-    assert "Assigned" in page
+    assert "Assigned in period" in page and "Not completed, overdue at end" in page
 
 
 def test_a_refusal_with_values_is_translated_with_its_values(login_as, make, org):

@@ -70,12 +70,14 @@ class PeriodFigures:
         return _ratio(self.due_overdue, self.due)
 
 
-# Column name, heading, kind ("count" or "rate"): what a period report shows, in order.
+# Column name, heading, kind ("count" or "rate"): what a period report shows, in order. The
+# first four count what happened within the period, the next two where open tasks stood at its
+# end: the headings say which, since the open tasks include those assigned before the period.
 PERIOD_COLUMNS = (
-    ("assigned", N_("Assigned"), "count"),
-    ("due", N_("Due"), "count"),
-    ("completed_on_time", N_("Completed on time"), "count"),
-    ("completed_late", N_("Completed late"), "count"),
+    ("assigned", N_("Assigned in period"), "count"),
+    ("due", N_("Due in period"), "count"),
+    ("completed_on_time", N_("Completed on time in period"), "count"),
+    ("completed_late", N_("Completed late in period"), "count"),
     ("within_deadline", N_("Not completed, within deadline at end"), "count"),
     ("overdue", N_("Not completed, overdue at end"), "count"),
     ("on_time_rate", N_("On-time rate (of due)"), "rate"),

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...domain import periods
 from ...infra import i18n
 from ...jobs import close_jobs, records, report_jobs
 from ...models import Job
@@ -62,9 +63,8 @@ def job_page(job_id: int):
         start, end = (date.fromisoformat(job.parameters[day]) for day in ("from", "to"))
         flash(
             _(
-                "The period %(start)s–%(end)s is closed: its figures are frozen (%(count)s tasks).",
-                start=f"{start:%d/%m/%Y}",
-                end=f"{end:%d/%m/%Y}",
+                "Closed %(period)s: its figures are frozen (%(count)s tasks).",
+                period=i18n.translated(periods.describe_text(start, end)),
                 count=i18n.format_figure(int((job.result or {}).get("task_count", 0))),
             ),
             "success",
