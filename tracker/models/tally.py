@@ -170,7 +170,8 @@ def _count_flushed_changes(session: Session, flush_context: UOWTransaction) -> N
             if old != new:
                 changes.subtract(contributions(old))
                 changes.update(contributions(new))
-    apply(session.connection(), changes)
+    if any(changes.values()):  # most flushes move no count: no connection asked for
+        apply(session.connection(), changes)
 
 
 def _rows(changes: Counter[tuple[TallyKey, str]]) -> dict[TallyKey, dict[str, int]]:
