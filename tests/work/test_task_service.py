@@ -76,6 +76,33 @@ def test_a_writer_that_loses_the_race_writes_nothing(setup):
     assert db.session.get(Task, task.id).percent_done == 55
 
 
+def test_the_history_read_before_a_report_shows_it_after(setup):
+    """The task's progress is written by a statement of its own and its new entry does not
+    join the task's list of entries as it is made: a list read earlier in the same unit of
+    work is read again, newest first, with the report in it."""
+    leader, _, task = setup
+    earlier = [entry.id for entry in task.updates]
+    tasks.report_progress(leader, task, 1, lifecycle.IN_PROGRESS, 35, "Đã khảo sát hiện trạng")
+    assert [entry.id for entry in task.updates][1:] == earlier
+    newest = task.updates[0]
+    assert (newest.note, newest.new_percent, newest.task) == ("Đã khảo sát hiện trạng", 35, task)
+    assert (task.status, task.percent_done, task.version) == (lifecycle.IN_PROGRESS, 35, 2)
+
+
+def test_progress_written_in_a_savepoint_rolled_back_is_undone_on_the_task_too(setup):
+    """An import tries each row in a savepoint: a row refused after its progress was written
+    leaves the task as stored, in the database and as the session shows it."""
+    leader, _, task = setup
+    savepoint = db.session.begin_nested()
+    tasks.apply_progress(leader, task, 1, lifecycle.IN_PROGRESS, 70, "Dòng bị từ chối")
+    savepoint.rollback()
+    assert (task.status, task.percent_done, task.version) == (lifecycle.NOT_STARTED, 0, 1)
+    tasks.report_progress(leader, task, 1, lifecycle.IN_PROGRESS, 15, "Dòng tiếp theo")
+    db.session.rollback()  # see what was committed
+    stored = db.session.get(Task, task.id)
+    assert (stored.status, stored.percent_done, stored.version) == (lifecycle.IN_PROGRESS, 15, 2)
+
+
 def test_illegal_transition_is_refused(setup):
     leader, _, task = setup
     before = counts()

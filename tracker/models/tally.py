@@ -11,12 +11,13 @@ so that a list's number of tasks is read here too.
 
 The counts change in the same flush as the task (the listeners below), so they commit or roll
 back with it. Tasks are never deleted (they are cancelled), and nothing writes them other
-than through the ORM except the synthetic data's bulk load, which recounts. A task's counted
-state before the flush is read from the ORM's attribute history; the version check on every
-task update guarantees it is the state stored, so two writers cannot both subtract the same
-old state. `fold()` moves the deadline rows of days long past into the summary rows (a
-smaller sum to read; no report from today on changes) and `recount()` rebuilds everything
-from the tasks.
+than through the ORM except a task's progress (models.progress: its own UPDATE, which moves
+the counts by the same rule, `moved`) and the synthetic data's bulk load, which recounts. A
+task's counted state before the flush is read from the ORM's attribute history; the version
+check on every task update guarantees it is the state stored, so two writers cannot both
+subtract the same old state. `fold()` moves the deadline rows of days long past into the
+summary rows (a smaller sum to read; no report from today on changes) and `recount()`
+rebuilds everything from the tasks.
 """
 
 from __future__ import annotations
@@ -128,6 +129,17 @@ def contributions(state: CountedState | None) -> list[tuple[TallyKey, str]]:
     return pairs
 
 
+def moved(old: CountedState | None, new: CountedState | None) -> Counter[tuple[TallyKey, str]]:
+    """What one task's change from `old` to `new` counted state (None: no task) does to the
+    kept rows: (row, column) → amount. A flush adds it up over its tasks; progress.py's
+    UPDATE of a task's progress applies it for that task."""
+    changes: Counter[tuple[TallyKey, str]] = Counter()
+    if old != new:
+        changes.subtract(contributions(old))
+        changes.update(contributions(new))
+    return changes
+
+
 def counted_state(task: Task) -> CountedState:
     return tuple(getattr(task, name) for name in COUNTED_ATTRIBUTES)
 
@@ -163,13 +175,10 @@ def _count_flushed_changes(session: Session, flush_context: UOWTransaction) -> N
     changes: Counter[tuple[TallyKey, str]] = Counter()
     for task in session.new:
         if isinstance(task, Task):
-            changes.update(contributions(counted_state(task)))
+            changes.update(moved(None, counted_state(task)))
     for task in session.dirty:
         if isinstance(task, Task) and task in before:
-            old, new = before[task], counted_state(task)
-            if old != new:
-                changes.subtract(contributions(old))
-                changes.update(contributions(new))
+            changes.update(moved(before[task], counted_state(task)))
     if any(changes.values()):  # most flushes move no count: no connection asked for
         apply(session.connection(), changes)
 

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
@@ -26,6 +27,7 @@ from ..domain.text import N_
 from ..extensions import db
 from ..infra import clock
 from ..models import Directive, StatusUpdate, Target, Task, Unit, User
+from ..models.progress import write_progress
 from ..models.task import history_note
 from . import deadline_extensions, notifications
 from .evidence import add_file, add_link, check_link, files_kept_only_on_success
@@ -570,13 +572,13 @@ def apply_progress(
 
     before = _task_snapshot(task)
     submitted_at = _submission_moment(task) if status == lifecycle.COMPLETED else None
-    task.status, task.percent_done = status, percent_done
+    progress: dict[str, Any] = {"status": status, "percent_done": percent_done}
     if status == lifecycle.COMPLETED:
         completed_at = submitted_at or clock.now()
-        task.completed_at = completed_at
-        task.completed_on = clock.local_day(completed_at)
+        progress |= {"completed_at": completed_at, "completed_on": clock.local_day(completed_at)}
+    write_progress(task, progress)
     update = StatusUpdate(
-        task=task,
+        task_id=task.id,
         actor=actor,
         old_status=old_status,
         new_status=status,
@@ -586,6 +588,12 @@ def apply_progress(
         note_code=note_code,
         evidence=[],  # new: nothing to read (the evidence added below joins it)
     )
+    # The entry knows its task without joining the task's list of entries, which would put
+    # the task (written above by write_progress) back into the flush of the entry; a list
+    # read before is read again where shown.
+    set_committed_value(update, "task", task)
+    if "updates" not in inspect(task).unloaded:
+        db.session.expire(task, ["updates"])
     db.session.add(update)
     if old_status == lifecycle.SUBMITTED and status == lifecycle.IN_PROGRESS:
         notifications.notify(
