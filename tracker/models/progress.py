@@ -9,11 +9,15 @@ work for that one row, with the flush listeners that inspect every dirty object,
 about a sixth of a report's CPU (0.75 ms of 6.0 in-process on a 2-core machine, the same
 requests interleaved).
 
-Only PROGRESS_COLUMNS may be written here. None of them feeds the task's search key (code,
-title), the groupings of the stored day ends (lead unit, directive, key flag: day_end) or
-the first-recorded moment, so those listeners would have had nothing to do; every other
-change of a task goes through the session as before, and so does progress written inside a
-savepoint (see `write_progress`)."""
+Only PROGRESS_COLUMNS may be written here. None of them has a validator of the model's
+(those guard what people write: code, title, description), and the database's constraints
+still hold them (a known status, percent 0–100, completed_on set when completed and only
+then). None of them feeds the task's search key (code, title), the groupings of the
+stored day ends (lead unit, directive, key flag: day_end) or the first-recorded moment, so
+those listeners would have had nothing to do; every other change of a task goes through the
+session as before, and so does progress written inside a savepoint (see `write_progress`).
+The history entry written with it still goes through the session, for its note's validator
+and the entry's own listeners."""
 
 from __future__ import annotations
 
