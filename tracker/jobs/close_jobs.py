@@ -26,6 +26,7 @@ ON_ITS_WAY = N_(
     "A close of this period for this scope is on its way, asked by %(person)s at %(time)s; "
     "its closed report will be listed in Closed periods."
 )
+CLOSED = N_("Closed %(period)s: its figures are frozen (%(count)s tasks).")
 
 
 def _print(scope: str, start: date, end: date) -> str:
@@ -93,3 +94,13 @@ def closing_id(job: Job) -> int | None:
     result = job.result or {}
     found = result.get("closing_id")
     return int(found) if isinstance(found, int) else None
+
+
+def closed_words(job: Job) -> Text:
+    """What the closed report says first when a finished close's page leads to it: the
+    period by its name and how many tasks were frozen (run_close's result)."""
+    start, end = (date.fromisoformat(job.parameters[day]) for day in ("from", "to"))
+    frozen = (job.result or {}).get("task_count", 0)
+    return CLOSED.fill(
+        period=periods.describe_text(start, end), count=i18n.format_figure(int(frozen))
+    )

@@ -5,13 +5,10 @@ served only to the person who asked and admins."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...domain import periods
 from ...infra import i18n
 from ...jobs import close_jobs, records, report_jobs
 from ...models import Job
@@ -60,15 +57,7 @@ def job_page(job_id: int):
     job = _visible(job_id)
     closed = close_jobs.closing_id(job) if job.kind == "close" and job.status == DONE else None
     if closed is not None:  # a close is done: its page is the closed report
-        start, end = (date.fromisoformat(job.parameters[day]) for day in ("from", "to"))
-        flash(
-            _(
-                "Closed %(period)s: its figures are frozen (%(count)s tasks).",
-                period=i18n.translated(periods.describe_text(start, end)),
-                count=i18n.format_figure(int((job.result or {}).get("task_count", 0))),
-            ),
-            "success",
-        )
+        flash(i18n.translated(close_jobs.closed_words(job)), "success")
         return redirect(url_for("reports.closed_period", closing_id=closed))
     kept = report_jobs.file_of(job) is not None if job.status == DONE else False
     return render_template("jobs/job.html", job=job, kept=kept, words=state_words(job))
