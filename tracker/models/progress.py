@@ -95,6 +95,4 @@ def write_progress(task: Task, values: Mapping[str, Any]) -> None:
         set_committed_value(task, name, values[name])
     set_committed_value(task, "version", version)
     set_committed_value(task, "updated_at", moment)
-    changes = tally.moved(before, tally.counted_state(task))
-    if any(changes.values()):
-        tally.apply(connection, changes)
+    tally.apply(connection, tally.moved(before, tally.counted_state(task)))
