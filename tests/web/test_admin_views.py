@@ -57,6 +57,27 @@ def test_moving_a_unit_moves_its_subtree(client, make):
     assert grandchild.is_within(b) and not grandchild.is_within(a)
 
 
+def test_the_password_hint_fits_a_new_user_and_an_existing_one(client, make):
+    """A new user has no password to keep: the new-user form asks for one or an invitation,
+    the edit form says an empty password keeps the current one (in the admin's Vietnamese)."""
+    unit = make.unit("VNCCK")
+    admin = make.user("admin", unit, name="Nguyễn Thị Quản Trị", language="vi")
+    login(client, admin)
+    new_form = client.get("/admin/users/new").text
+    assert "hoặc gửi lời mời thay cho mật khẩu (bên dưới)" in new_form
+    assert "giữ mật khẩu hiện tại" not in new_form
+    edit_form = client.get(f"/admin/users/{admin.id}/edit").text
+    assert "Để trống nếu giữ mật khẩu hiện tại" in edit_form
+    # refused without a password, the new-user form keeps its own hint
+    refused = client.post(
+        "/admin/users/new",
+        data={"username": "hà.lê", "name": "Lê Thu Hà", "role": "officer", "unit_id": unit.id},
+    )
+    assert refused.status_code == 422
+    assert "hoặc gửi lời mời thay cho mật khẩu (bên dưới)" in refused.text
+    assert count(User) == 1
+
+
 def test_admin_creates_a_user_who_can_then_log_in(client, app, make):
     unit = make.unit("VNCCK")
     login(client, make.user("admin", unit))

@@ -55,6 +55,10 @@ class UnitForm(Form):
     )
 
 
+# A new user has no current password to keep: the form says what it asks of them instead.
+NEW_USER_PASSWORD_HINT = _l("At least 12 characters; or send an invitation instead (below).")
+
+
 class UserForm(Form):
     # Which usernames are allowed (Vietnamese letters too) is the service's rule
     # (accounts.users._validate), the same for the form, the import and the command line.

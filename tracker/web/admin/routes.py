@@ -44,7 +44,15 @@ from .. import unit_choosers
 from ..downloads import content_disposition
 from ..formkit import options, people_options, person_label, show_refusal
 from ..request_args import page_number
-from .forms import DirectiveForm, RecurringForm, TargetForm, TaskForm, UnitForm, UserForm
+from .forms import (
+    NEW_USER_PASSWORD_HINT,
+    DirectiveForm,
+    RecurringForm,
+    TargetForm,
+    TaskForm,
+    UnitForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -215,6 +223,8 @@ def user_edit(user_id: int | None = None):
     unit_choosers.offer(form.unit_id)
     if user is not None:
         form.username.render_kw = {"readonly": True}
+    else:
+        form.password.description = NEW_USER_PASSWORD_HINT
     if _to_save(form):
         unit = lookups.get_or_404(Unit, form.unit_id.data, "unit")
         try:
