@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from tracker.domain import lifecycle
 from tracker.extensions import db
+from tracker.models import Task
 
 from ..browser import accessibility_problems, log_in, screenshot
 from ..conftest import PASSWORD
@@ -221,6 +222,50 @@ def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, use
         context.close()
 
 
+@pytest.mark.parametrize(
+    ("path", "inputs"),
+    [("/my-unit/progress", "input.percent, input[name^='note-']"), ("/my-unit/give", "select")],
+)
+def test_on_a_phone_the_forms_of_several_tasks_keep_every_input_on_screen(
+    chromium, live_server, scene, path, inputs
+):
+    """A unit leader reporting or giving several tasks on a phone reaches each task's inputs
+    without scrolling the table sideways: each task is a block, each input labelled above
+    it in Vietnamese; and the form saves what was typed there."""
+    context = chromium.new_context(
+        base_url=live_server,
+        viewport={"width": 375, "height": 800},
+        extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "leader")
+        page.goto(path)
+        screenshot(page, f"375-leader-{path}-stacked")
+        assert accessibility_problems(page) == []
+        fields = page.locator(f"table.stack-on-phone :is({inputs})")
+        assert fields.count() >= 1
+        for index in range(fields.count()):
+            box = fields.nth(index).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+        assert page.locator(".table-wrap").evaluate("e => e.scrollWidth <= e.clientWidth")
+        labels = page.locator("table.stack-on-phone td[data-label]").evaluate_all(
+            "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+        )
+        assert '"Thời hạn"' in labels
+        if path == "/my-unit/progress":
+            assert '"Phần trăm hoàn thành"' in labels and '"Ghi chú"' in labels
+            task = db.session.scalar(select(Task).where(Task.code == "T-02"))
+            page.locator(f"input[name='percent-{task.id}']").fill("40")
+            page.locator(f"input[name='note-{task.id}']").fill("Đã tập huấn xong đợt 1 ở Đà Nẵng")
+            page.get_by_role("button", name="Lưu các dòng đã thay đổi").click()
+            page.wait_for_load_state()
+            db.session.expire_all()
+            assert (task.percent_done, task.status) == (40, lifecycle.IN_PROGRESS)
+    finally:
+        context.close()
+
+
 MAIN_PAGES = [
     (None, "/login"),
     (None, "/public/"),
@@ -410,7 +455,6 @@ def test_an_admin_finds_a_lead_unit_by_typing_in_vietnamese(
     """At national size (here from 3 units on) the task form's lead unit chooser offers a
     few units and a search box: typing part of a name, without diacritics, puts the units
     found in the list; the one chosen is saved."""
-    from tracker.models import Task
     from tracker.web import unit_choosers
 
     monkeypatch.setitem(served_app.config, "UNIT_SEARCH_FROM", 3)
