@@ -231,7 +231,8 @@ def test_on_a_phone_the_forms_of_several_tasks_keep_every_input_on_screen(
 ):
     """A unit leader reporting or giving several tasks on a phone reaches each task's inputs
     without scrolling the table sideways: each task is a block, each input labelled above
-    it in Vietnamese; and the form saves what was typed there."""
+    it in Vietnamese; and the form saves what was typed there. The header above keeps
+    *Xác thực hai lớp* and *Đăng xuất* on one line each (they broke in two at 375 px)."""
     context = chromium.new_context(
         base_url=live_server,
         viewport={"width": 375, "height": 800},
@@ -249,6 +250,15 @@ def test_on_a_phone_the_forms_of_several_tasks_keep_every_input_on_screen(
             box = fields.nth(index).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
         assert page.locator(".table-wrap").evaluate("e => e.scrollWidth <= e.clientWidth")
+        # the header's second-factor link and log-out button keep their words on one line
+        lines = page.locator(".who > a, .who button").evaluate_all(
+            """items => items.map(item => {
+                const range = document.createRange();
+                range.selectNodeContents(item);
+                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+            })"""
+        )
+        assert lines == [1, 1]
         labels = page.locator("table.stack-on-phone td[data-label]").evaluate_all(
             "cells => cells.map(c => getComputedStyle(c, '::before').content)"
         )
