@@ -137,6 +137,22 @@ def test_verify_by_pasted_digest_and_bad_input(auditor, history):
     assert db.session.scalar(select(db.func.count(ReportExport.id))) == before
 
 
+def test_the_file_check_names_the_report_and_its_filters_in_the_readers_words(auditor, history):
+    """An auditor checking a file in Vietnamese reads which report it is and its filters as
+    the audit trail words them, not the manifest's keys (period from=2025-01-01 …)."""
+    response = auditor.get(NINE_MONTHS.format(fmt="csv"))
+    verdict = auditor.post(
+        "/exports/verify",
+        data={"file": (io.BytesIO(response.data), "Báo cáo 9 tháng – Đà Nẵng.csv")},
+        headers={"Accept-Language": "vi"},
+    )
+    assert "Hệ thống đã tạo tệp này" in verdict.text
+    report = re.search(r"<tbody>\s*<tr><td>[^<]*</td><td>(.*?)</td>", verdict.text, re.S)
+    assert report.group(1) == (
+        'Báo cáo kỳ <small class="muted">Văn bản: 57-NQ/TW; Từ: 01/01/2025; Đến: 30/09/2025</small>'
+    )
+
+
 def test_streamed_task_csv_is_recorded_once_complete(auditor, history):
     response = auditor.get("/reports/tasks.csv?directive=57-NQ/TW&as_of=2025-09-30")
     body = response.get_data()

@@ -29,6 +29,7 @@ from ..domain.timeliness import (
 )
 from ..infra import clock, i18n
 from ..reporting import closings
+from ..reporting.report_orders import REPORT_TITLES
 from ..work import notifications
 
 
@@ -132,7 +133,7 @@ def changes(
         old, new = before.get(key), after.get(key)
         if kind := REFERENCE_FIELDS.get(key):
             old, new = (_code(codes, kind, value) for value in (old, new))
-        old, new = _short(key, old), _short(key, new)
+        old, new = recorded_value(key, old), recorded_value(key, new)
         if old != new:
             rows.append((i18n.translated(field_label(key)), old, new))
     return rows
@@ -153,7 +154,7 @@ def _code(codes: dict[tuple[str, int], str], kind: str, value: Any) -> Any:
     return value
 
 
-def _short(field: str, value) -> str:
+def recorded_value(field: str, value) -> str:
     """A recorded value of `field` in the page's language where it is one of the stored
     words (i18n.recorded_word: a status, a role, a kind, a frequency…) or a yes/no; a list
     of names joined by "; "; nothing (None, "", an empty list) as "—"; anything else as it
@@ -168,6 +169,8 @@ def _short(field: str, value) -> str:
         return i18n.format_amount(Decimal(value))  # 62,5 on a Vietnamese page, as typed
     if field == "scope" and isinstance(value, str) and value.count("|") == 3:
         return closings.scope_in_words(value)  # a period closing's recorded scope
+    if field == "report" and isinstance(value, str) and value in REPORT_TITLES:
+        return i18n.translated(REPORT_TITLES[value])  # an export's report, by its title
     if isinstance(value, str):
         value = i18n.recorded_word(field, value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -175,7 +178,7 @@ def _short(field: str, value) -> str:
     elif isinstance(value, dict) and all(_is_scalar(item) for item in value.values()):
         # An export's chain head and filters: "STT: 10; Mã băm: 8c8b…", each named.
         value = "; ".join(
-            f"{i18n.translated(field_label(key))}: {_short(key, item)}"
+            f"{i18n.translated(field_label(key))}: {recorded_value(key, item)}"
             for key, item in sorted(value.items())
         )
     elif isinstance(value, list) and all(_is_scalar(item) for item in value):
@@ -186,7 +189,7 @@ def _short(field: str, value) -> str:
             if isinstance(item, str) and item
             else i18n.format_figure(item)
             if isinstance(item, int | float) and not isinstance(item, bool)
-            else _short(field, item)
+            else recorded_value(field, item)
             for item in value
         )
     if isinstance(value, dict | list):
@@ -257,6 +260,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["filesize"] = file_size
     app.jinja_env.filters["closing_scope"] = closings.scope_in_words
     app.jinja_env.globals["changes"] = changes
+    app.jinja_env.globals["recorded_value"] = recorded_value
     app.jinja_env.globals["unit_options"] = unit_options
     app.jinja_env.globals["directive_options"] = directive_options
     app.jinja_env.globals["count_cells"] = _count_cells_with_page_labels
