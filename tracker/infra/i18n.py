@@ -19,6 +19,7 @@ from flask_babel import format_decimal, get_locale, gettext, pgettext
 from ..domain.errors import DomainError
 from ..domain.lifecycle import CONFIDENTIALITY_LABELS, STATUS_LABELS
 from ..domain.periods import FREQUENCY_LABELS
+from ..domain.reports import REPORT_TITLES
 from ..domain.roles import ROLE_LABELS
 from ..domain.text import N_, NP_, Text
 
@@ -84,6 +85,7 @@ FIELD_WORDS = {
     "status": STATUS_LABELS,
     "role": ROLE_LABELS,
     "confidentiality": CONFIDENTIALITY_LABELS,
+    "report": REPORT_TITLES,  # an export's report, by its title
 }
 
 

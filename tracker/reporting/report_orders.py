@@ -18,6 +18,7 @@ from ..domain import periods, policy
 from ..domain.days import parse_day
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.file_names import download_name
+from ..domain.reports import REPORTS
 from ..domain.text import N_
 from ..models import Directive, PeriodClosing, User
 from ..org import lookups
@@ -26,18 +27,6 @@ from .report_files import FORMATS
 from .report_tables import ReportTable
 from .task_queries import TaskFilters
 
-# The reports whose files can be made, by the name the API and the manifests use, with the
-# title people read it by (the file check and the audit trail name a manifest's report so).
-REPORT_TITLES = {
-    "tasks": N_("Task list"),
-    "board": N_("Overdue board"),
-    "directive": N_("Directive progress"),
-    "period": N_("Period report"),
-    "league": N_("League table"),
-    "closing": N_("Closed period report"),
-    "audit": N_("Audit trail"),
-}
-REPORTS = tuple(REPORT_TITLES)
 # The reports the API offers (a closed period's file is asked for from its page).
 API_REPORTS = ("tasks", "board", "directive", "period", "league")
 

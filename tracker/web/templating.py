@@ -29,7 +29,6 @@ from ..domain.timeliness import (
 )
 from ..infra import clock, i18n
 from ..reporting import closings
-from ..reporting.report_orders import REPORT_TITLES
 from ..work import notifications
 
 
@@ -169,8 +168,6 @@ def recorded_value(field: str, value) -> str:
         return i18n.format_amount(Decimal(value))  # 62,5 on a Vietnamese page, as typed
     if field == "scope" and isinstance(value, str) and value.count("|") == 3:
         return closings.scope_in_words(value)  # a period closing's recorded scope
-    if field == "report" and isinstance(value, str) and value in REPORT_TITLES:
-        return i18n.translated(REPORT_TITLES[value])  # an export's report, by its title
     if isinstance(value, str):
         value = i18n.recorded_word(field, value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
