@@ -1176,6 +1176,8 @@ def run(name: str, url: str) -> dict:
         }
         for measure_name, call in measures.items() if "measures" in ONLY else ():
             results[measure_name] = measure(call).figures()
+            if GOALS[measure_name][0] is not None:  # for the table of pages by size
+                results[measure_name]["goal_ms"] = GOALS[measure_name][0]
             print(f"[{name}] {measure_name}: {results[measure_name]}", flush=True)
 
         if "updates" in ONLY:
@@ -1192,6 +1194,7 @@ def run(name: str, url: str) -> dict:
             if name == "postgresql":
                 print(f"[{name}] update floor: one, then {WRITERS} at once", flush=True)
                 add_update_floors(results, s)
+            results["audit_verify"] = audit_verify(url)
 
         print(f"[{name}] floors", flush=True)
         for kind in ("board", "directive_page") if {"floors", "measures"} <= ONLY else ():
@@ -1223,6 +1226,21 @@ def run(name: str, url: str) -> dict:
         results["worker_incidents"] = worker_incidents()
         DROPS.clear()
     return results
+
+
+def audit_verify(url: str) -> str:
+    """`flask audit verify` after the writes (every update's own event, chained in the order
+    written, and the floor's events chained by the app's hash): its verdict's first line,
+    marked when the chain is not whole."""
+    done = subprocess.run(
+        [str(ROOT / ".venv/bin/flask"), "--app", "app", "audit", "verify"],
+        cwd=ROOT,
+        env=environment(url),
+        capture_output=True,
+        text=True,
+    )
+    said = (done.stdout.strip() or done.stderr.strip() or f"exit {done.returncode}").splitlines()
+    return said[0] if done.returncode == 0 else f"NOT WHOLE (exit {done.returncode}): {said[-1]}"
 
 
 def worker_incidents() -> list[str]:
@@ -1568,6 +1586,9 @@ def main() -> None:
         print(f"[{results['database']}] gunicorn's log of its workers: {len(incidents)} incidents")
         for line in incidents:
             print(f"  {line}")
+        if "audit_verify" in results:
+            verdict = results["audit_verify"]
+            print(f"[{results['database']}] audit verify after the writes: {verdict}")
     print(f"\nFigures in {OUT / 'results.json'}.")
     chart = bench_chart.draw() if measured_pages else None
     if chart is not None:
