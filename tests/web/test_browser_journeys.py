@@ -345,7 +345,8 @@ def test_a_vietnamese_task_list_shows_every_column_on_a_laptop(vietnamese_page, 
     """The task list at 1280 px in Vietnamese, with the longest labels (a task submitted past
     its deadline: *Đã báo cáo hoàn thành, chờ xác nhận*, *Quá hạn chưa hoàn thành, 12 ngày*)
     and long Vietnamese titles: the table fits its frame, so its last column, the
-    timeliness, is in view without scrolling sideways."""
+    timeliness, is in view without scrolling sideways. The filters' boxes are one height,
+    so the labels of a row stand level (the search and date boxes drew 4 px taller)."""
     ministry = scene["people"]["supervisor"].unit
     unit = make.unit("VKHCNMLK", ministry, name="Viện Khoa học Công nghệ Mỏ - Luyện kim")
     directive = make.directive("2795/QĐ-BCT", title="Chiến lược phát triển khoa học")
@@ -369,6 +370,9 @@ def test_a_vietnamese_task_list_shows_every_column_on_a_laptop(vietnamese_page, 
     assert width <= shown, f"the task table is {width} px wide in a frame of {shown}"
     badge = page.locator(".tl-overdue", has_text="Quá hạn chưa hoàn thành, 12 ngày").first
     assert badge.bounding_box()["x"] + badge.bounding_box()["width"] <= 1280
+    boxes = page.locator(".filters :is(input:not([type=checkbox]), select)")
+    heights = {round(boxes.nth(i).bounding_box()["height"]) for i in range(boxes.count())}
+    assert boxes.count() >= 8 and len(heights) == 1, f"the filter boxes are {sorted(heights)} px"
 
 
 def test_the_dashboards_charts_keep_their_words_readable_on_a_laptop(vietnamese_page, scene):
