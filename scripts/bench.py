@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import bench_chart  # scripts/bench_chart.py, beside this file
@@ -266,12 +267,17 @@ def environment(url: str) -> dict:
     }
 
 
-def flask(url: str, *args: str) -> None:
-    subprocess.run(
+def flask(
+    url: str, *args: str, check: bool = True, more_env: dict[str, str] | None = None, **run: Any
+) -> subprocess.CompletedProcess:
+    """`flask --app app ARGS` from the checkout against the bench's database (its
+    environment, with `more_env`); `run` goes to subprocess.run (input, capture_output…)."""
+    return subprocess.run(
         [str(ROOT / ".venv/bin/flask"), "--app", "app", *args],
         cwd=ROOT,
-        env=environment(url),
-        check=True,
+        env={**environment(url), **(more_env or {})},
+        check=check,
+        **run,
     )
 
 
@@ -453,13 +459,11 @@ def ensure_admin(url: str) -> None:
         exists = c.scalar(text("SELECT 1 FROM user_account WHERE username = :u"), {"u": ADMIN})
     engine.dispose()
     if not exists:
-        subprocess.run(
-            [str(ROOT / ".venv/bin/flask"), "--app", "app", "users", "create", ADMIN]
-            + ["--role", "admin", "--unit", f"S{SEED}-ROOT", "--password-stdin"],
+        flask(
+            url,
+            *("users", "create", ADMIN, "--role", "admin", "--unit", f"S{SEED}-ROOT"),
+            "--password-stdin",
             input=PASSWORD.encode(),
-            env=environment(url),
-            cwd=ROOT,
-            check=True,
         )
 
 
@@ -1232,13 +1236,7 @@ def audit_verify(url: str) -> str:
     """`flask audit verify` after the writes (every update's own event, chained in the order
     written, and the floor's events chained by the app's hash): its verdict's first line,
     marked when the chain is not whole."""
-    done = subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "app", "audit", "verify"],
-        cwd=ROOT,
-        env=environment(url),
-        capture_output=True,
-        text=True,
-    )
+    done = flask(url, "audit", "verify", check=False, capture_output=True, text=True)
     said = (done.stdout.strip() or done.stderr.strip() or f"exit {done.returncode}").splitlines()
     return said[0] if done.returncode == 0 else f"NOT WHOLE (exit {done.returncode}): {said[-1]}"
 
@@ -1267,11 +1265,11 @@ def measure_user_import(name: str, url: str, rows: int = 10_000) -> dict:
     figures = {"rows": rows}
     for label, extra in (("dry_run_s", ["--dry-run"]), ("apply_s", [])):
         started = time.perf_counter()
-        done = subprocess.run(
-            [str(ROOT / ".venv/bin/flask"), "--app", "app", "users", "import", str(path)]
-            + ["--user", ADMIN, *extra],
-            cwd=ROOT,
-            env={**environment(url), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"},
+        done = flask(
+            url,
+            *("users", "import", str(path), "--user", ADMIN, *extra),
+            check=False,
+            more_env={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"},
             capture_output=True,
             text=True,
         )
