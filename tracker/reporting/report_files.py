@@ -21,6 +21,7 @@ from flask_babel import gettext
 
 from ..audit.queries import AUDITED_OBJECTS
 from ..domain.audit_actions import ACTION_LABELS
+from ..domain.reports import REPORT_TITLES
 from ..domain.text import N_, Text
 from ..infra import clock, fonts
 from ..infra.i18n import format_figure, translated
@@ -313,14 +314,14 @@ class _PeoplesWords:
         return cells
 
 
+# A workbook's sheet of the report's own rows is named by the report's title, but where those
+# rows are something else: a directive's are its lead units, a task list's the four classes'
+# counts (its tasks have a sheet of their own).
+_SHEET_NAMES = {**REPORT_TITLES, "directive": N_("By lead unit"), "tasks": N_("Report")}
+
+
 def _sheet_name(kind: str) -> Text:
-    return {
-        "period": N_("Period report"),
-        "league": N_("League table"),
-        "directive": N_("By lead unit"),
-        "board": N_("Overdue board"),
-        "audit": N_("Audit trail"),
-    }.get(kind, N_("Report"))
+    return _SHEET_NAMES.get(kind, N_("Report"))
 
 
 def _title_block(table: ReportTable, stamp: Stamp) -> list[tuple[str, str]]:
