@@ -126,6 +126,32 @@ def accessibility_problems(page) -> list[str]:
     return problems
 
 
+# A label and its box touching on one line: closer than this, in CSS pixels.
+LABEL_GAP_PX = 8
+
+
+def labels_run_into_their_boxes(page) -> list[str]:
+    """The labels of the page in view drawn on the line of their text box, select or file
+    input and (nearly) touching it, which reads as one thing (*Tệp báo cáo[Chọn tệp]*):
+    each as "label text → id of its box". Checkboxes and radios sit beside their labels on
+    purpose and are left out."""
+    return page.evaluate(
+        """gap => [...document.querySelectorAll('label[for]')].flatMap(label => {
+            const box = document.getElementById(label.htmlFor);
+            const boxes = 'input:not([type=checkbox]):not([type=radio]):not([type=hidden]),'
+                + ' select, textarea';
+            if (!box || !box.matches(boxes)) return [];
+            const l = label.getBoundingClientRect(), b = box.getBoundingClientRect();
+            if (!l.width || !b.width) return [];
+            const sameLine = l.top < b.bottom && b.top < l.bottom;
+            const apart = b.left - l.right;
+            return sameLine && apart > -1 && apart < gap
+                ? [label.textContent.trim() + ' → ' + label.htmlFor] : [];
+        })""",
+        LABEL_GAP_PX,
+    )
+
+
 def log_in(page, username: str, password: str = PASSWORD) -> None:
     """Sign in through the login form, as a person would, in whichever language the page is
     (the fields by their ids; their labels are checked by the accessibility tests)."""

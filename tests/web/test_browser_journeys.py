@@ -2,7 +2,8 @@
 Debian's Chromium against the app served on 127.0.0.1; see tests/browser.py).
 
 Each screen is saved as tests/artifacts/<journey>-<step>.png and checked with axe-core: no
-serious or critical accessibility violation. A last test loads the main screens at 375 px,
+serious or critical accessibility violation; the main pages also for a label run into its
+box. A last test loads the main screens at 375 px,
 a phone's width, and checks that nothing but the tables' own scrolling areas is wider."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import Task
 
-from ..browser import accessibility_problems, log_in, screenshot
+from ..browser import accessibility_problems, labels_run_into_their_boxes, log_in, screenshot
 from ..conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -305,6 +306,7 @@ def test_main_pages_pass_the_accessibility_check(browser_page, scene, username, 
     assert page.title().endswith("Directive Tracker")
     screenshot(page, f"page-{username}-{path}")
     assert accessibility_problems(page) == []
+    assert labels_run_into_their_boxes(page) == []
 
 
 def test_directive_pages_pass_the_accessibility_check(browser_page, scene):
