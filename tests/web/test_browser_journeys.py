@@ -323,6 +323,54 @@ def test_directive_pages_pass_the_accessibility_check(browser_page, scene):
     assert problems == []
 
 
+def timeline_words_cut(page) -> list[str]:
+    """The timeline's words that do not show whole: past the chart's edge (the class beside
+    each bar), or a task's label running into the plot."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('svg.gantt')].flatMap(svg => {
+            const edge = svg.getBoundingClientRect();
+            const plot = Math.min(...[...svg.querySelectorAll('line')]
+                .map(l => l.getBoundingClientRect().left));
+            return [...svg.querySelectorAll('text')].filter(t => {
+                const box = t.getBoundingClientRect();
+                const label = t.getAttribute('x') === '14';
+                return box.right > edge.right + 1 || (label && box.right > plot);
+            }).map(t => t.textContent);
+        })"""
+    )
+
+
+def test_the_timeline_shows_each_task_and_its_class_whole_in_vietnamese(
+    chromium, live_server, scene, make, today
+):
+    """The class beside each bar — in Vietnamese up to 45 characters with its unit, as *▲
+    Quá hạn chưa hoàn thành, 12 ngày · BCT-KHCN* — and the task's label stay inside the
+    chart (the class was cut at the chart's edge, the label ran into the plot)."""
+    directive = scene["directive"]
+    make.task(
+        make.unit("BCT-KHCN", scene["overdue"].lead_unit.parent, name="Vụ Khoa học và Công nghệ"),
+        directive,
+        code="KH 02",
+        title="Tiếp nhận, xử lý phản ánh, kiến nghị của người dân và doanh nghiệp",
+        deadline=today - timedelta(days=120),
+    )
+    context = chromium.new_context(
+        base_url=live_server,
+        viewport={"width": 1366, "height": 800},
+        extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "supervisor")
+        page.goto(f"/directives/{directive.id}/timeline")
+        screenshot(page, "timeline-vi")
+        chart = page.locator(".chart-group")
+        assert "▲ Quá hạn chưa hoàn thành, 120 ngày · BCT-KHCN" in chart.text_content()
+        assert timeline_words_cut(page) == []
+    finally:
+        context.close()
+
+
 def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scene, make):
     make.task(
         scene["overdue"].lead_unit,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from math import ceil
 
 from flask_babel import gettext
 from markupsafe import Markup, escape
@@ -184,6 +185,12 @@ def _month_starts(first: date, last: date) -> list[date]:
     return months
 
 
+# The timeline's words are drawn in the page's 12 px DejaVu Sans, about 6.5–7 px a
+# character in Vietnamese (measured in Chromium); its columns of words are sized by this.
+GANTT_CHAR_PX = 7.2
+GANTT_LABEL_CHARS = 40  # a task's code and title, cut with "…" past this
+
+
 def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
     """A directive's targets, tasks and milestones on a time axis: a bar from start to
     deadline (an extension drawn as an outlined tail from the original deadline), a diamond
@@ -195,8 +202,12 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
     first, last = min(days), max(days)
     first = date(first.year, first.month, 1)
     last = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    label_width, plot_width, row_height, head = 280, 700, 22, 30
-    status_width = 170
+    plot_width, row_height, head = 560, 22, 30
+    # the labels from x = 14, the class from 8 past the plot: each column as wide as its
+    # words (a class with its unit runs to 45 characters in Vietnamese)
+    label_width = 14 + ceil(GANTT_LABEL_CHARS * GANTT_CHAR_PX) + 8
+    longest_status = max((len(row.status_text) + 2 for row in rows if not row.heading), default=0)
+    status_width = max(170, 8 + ceil(longest_status * GANTT_CHAR_PX) + 8)
     span = max((last - first).days, 1)
     width = label_width + plot_width + status_width
     height = head + row_height * len(rows) + 10
@@ -227,7 +238,11 @@ def gantt_svg(rows: list[TimelineRow], today: date, title: str) -> Markup:
             )
     for index, row in enumerate(rows):
         top = head + index * row_height
-        label = escape(row.label if len(row.label) <= 42 else row.label[:41] + "…")
+        label = escape(
+            row.label
+            if len(row.label) <= GANTT_LABEL_CHARS
+            else row.label[: GANTT_LABEL_CHARS - 1] + "…"
+        )
         if row.heading:
             parts.append(
                 f'<rect x="0" y="{top}" width="{width}" height="{row_height}" fill="#eef2f7"/>'
