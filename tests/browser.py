@@ -152,6 +152,30 @@ def labels_run_into_their_boxes(page) -> list[str]:
     )
 
 
+# The width Chromium keeps at the right of a search box for its clear (×) button.
+SEARCH_CLEAR_PX = 16
+
+
+def placeholders_cut(page) -> list[str]:
+    """The text boxes of the page in view whose hint (placeholder) is wider than the box
+    shows (*Search code or tit*): each as "id: hint". Measured with the box's own font; a
+    search box keeps room for Chromium's clear button (SEARCH_CLEAR_PX) even while empty."""
+    return page.evaluate(
+        """clear => {
+            const pen = document.createElement('canvas').getContext('2d');
+            return [...document.querySelectorAll('input[placeholder]')].filter(box => {
+                if (!box.getBoundingClientRect().width) return false;
+                const style = getComputedStyle(box);
+                pen.font = style.fontSize + ' ' + style.fontFamily;
+                const room = box.clientWidth - parseFloat(style.paddingLeft)
+                    - parseFloat(style.paddingRight) - (box.type === 'search' ? clear : 0);
+                return pen.measureText(box.placeholder).width > room + 1;
+            }).map(box => (box.id || box.name) + ': ' + box.placeholder);
+        }""",
+        SEARCH_CLEAR_PX,
+    )
+
+
 def log_in(page, username: str, password: str = PASSWORD) -> None:
     """Sign in through the login form, as a person would, in whichever language the page is
     (the fields by their ids; their labels are checked by the accessibility tests)."""

@@ -3,7 +3,7 @@ Debian's Chromium against the app served on 127.0.0.1; see tests/browser.py).
 
 Each screen is saved as tests/artifacts/<journey>-<step>.png and checked with axe-core: no
 serious or critical accessibility violation; the main pages also for a label run into its
-box. A last test loads the main screens at 375 px,
+box and a text box's hint cut. A last test loads the main screens at 375 px,
 a phone's width, and checks that nothing but the tables' own scrolling areas is wider."""
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import Task
 
-from ..browser import accessibility_problems, labels_run_into_their_boxes, log_in, screenshot
+from ..browser import (
+    accessibility_problems,
+    labels_run_into_their_boxes,
+    log_in,
+    placeholders_cut,
+    screenshot,
+)
 from ..conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -218,6 +224,7 @@ def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, use
             width,
         )
         assert overflowing == [], f"{path} is wider than {width} px: {overflowing}"
+        assert placeholders_cut(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
@@ -307,6 +314,7 @@ def test_main_pages_pass_the_accessibility_check(browser_page, scene, username, 
     screenshot(page, f"page-{username}-{path}")
     assert accessibility_problems(page) == []
     assert labels_run_into_their_boxes(page) == []
+    assert placeholders_cut(page) == []
 
 
 def test_directive_pages_pass_the_accessibility_check(browser_page, scene):
