@@ -3,6 +3,7 @@ with the leader's rights on the unit's tasks, each action shown as on behalf of 
 the history and the audit trail; the delegation ends by itself or early; supervisors see the
 delegations of their subtree; the policy's predicates agree."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -220,3 +221,31 @@ def test_the_people_a_leader_may_name_come_in_vietnamese_alphabetical_order(
     chooser = page[page.index("<select") : page.index("</select>")]
     offered = [name for name in ("Đặng Bình", "Lê Thị Uyên", "Ưng Chi", "Vũ An") if name in chooser]
     assert sorted(offered, key=chooser.index) == ["Đặng Bình", "Lê Thị Uyên", "Ưng Chi", "Vũ An"]
+
+
+def test_the_days_are_typed_and_shown_day_month_year_whatever_the_browser(client, unit, today):
+    """The first and last day are text boxes in dd/mm/yyyy, as every other day of the
+    tracker: the browser's own date box showed *12/08/2026* for 8 December to a reader whose
+    browser speaks American English. A day that does not exist is refused, the days typed
+    are kept on the form, and nothing is saved."""
+    vietnamese = {"Accept-Language": "vi-VN,vi;q=0.9"}
+    login(client, unit["leader"])
+    page = client.get("/deputies", headers=vietnamese).text
+    first = re.search(r'<input id="starts_on"[^>]*>', page).group(0)
+    assert 'type="text"' in first and f'value="{today:%d/%m/%Y}"' in first
+    assert 'placeholder="ngày/tháng/năm"' in first
+    last_day = today + 9 * DAY
+    typed = {
+        "deputy_id": unit["deputy"].id,
+        "starts_on": f"{today:%d/%m/%Y}",
+        "ends_on": f"{last_day:%d/%m/%Y}",
+    }
+    refused = client.post("/deputies", data={**typed, "ends_on": "31/02/2027"}, headers=vietnamese)
+    assert refused.status_code == 422
+    assert 'value="31/02/2027"' in refused.text and f'value="{today:%d/%m/%Y}"' in refused.text
+    assert db.session.scalar(select(Delegation.id)) is None
+    assert client.post("/deputies", data=typed, headers=vietnamese).status_code == 302
+    named = db.session.scalars(select(Delegation)).one()
+    assert (named.starts_on, named.ends_on) == (today, last_day)
+    shown = client.get("/deputies", headers=vietnamese).text
+    assert f"<td>{today:%d/%m/%Y}</td><td>{last_day:%d/%m/%Y}</td>" in shown
