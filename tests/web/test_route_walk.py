@@ -360,6 +360,9 @@ def test_every_get_answers_each_role_as_the_table_says_and_changes_nothing(
         allowed = role in ACCESS[rule.endpoint]
         if allowed:
             assert response.status_code in (200, 302, 303), (role, url, response.status_code)
+            if response.mimetype == "text/html":
+                # words meant for developers (`a command`) reach no reader of a page
+                assert "`" not in response.text, (role, url)
         elif rule.endpoint in HIDDEN_FROM_OTHERS and role != "admin":
             assert response.status_code == 404, (role, url, response.status_code)
         else:

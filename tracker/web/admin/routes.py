@@ -533,7 +533,10 @@ def recurring_index():
             status = 422
         else:
             flash(
-                _("Recurring task saved. `flask --app app recurring run` creates its occurrences."),
+                _(
+                    "Recurring task saved. Its tasks are created by the daily scheduled run,"
+                    " each as its period comes."
+                ),
                 "success",
             )
             return redirect(url_for("admin.recurring_index"))
