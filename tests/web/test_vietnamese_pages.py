@@ -106,7 +106,8 @@ def readable_text(page: str) -> str:
 
 
 def english_words(page: str, data_words: set[str]) -> list[str]:
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+", readable_text(page))
+    # whole words of Latin letters only: "to" is no word of "toàn", nor "an" of "oan"
+    words = re.findall(r"(?<![^\W\d_])[A-Za-z][A-Za-z'-]+(?![^\W\d_])", readable_text(page))
     return sorted(
         {
             word
@@ -387,6 +388,10 @@ def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
     assert "Đơn vị chủ trì : VNCCK" in trail
     assert f"Nhiệm vụ : {task.code}" in trail
     assert english_words(page, world["data"] | {"bct", "gov", "vn"}) == []
+    # how the chain is checked, said as the auditor can do it (not as an operator's command)
+    said = "mỗi lần kiểm tra tệp báo cáo ( Kiểm tra tệp báo cáo ) cũng kiểm tra toàn bộ chuỗi"
+    assert said in trail  # (the link's words set apart by the tags around them)
+    assert 'href="/exports/verify"' in page and "flask" not in page
 
 
 def test_the_rules_refusals_with_values_are_vietnamese_whole(app, make, vietnamese_world, today):
