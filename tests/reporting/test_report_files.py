@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, AuditHead, ReportExport
@@ -102,7 +102,10 @@ def test_every_file_carries_a_manifest_that_verifies(auditor, history):
             "/exports/verify", data={"file": (io.BytesIO(response.data), f"report.{fmt}")}
         )
         assert "The tracker generated this file" in verdict.text
-        assert "The audit chain verifies" in verdict.text
+        checked = re.search(r"The audit chain verifies \(([\d,]+) events\)\.", verdict.text)
+        assert checked and int(checked.group(1).replace(",", "")) == db.session.scalar(
+            select(func.count()).select_from(AuditEvent)
+        )
         tampered = response.data.replace(b"DEP", b"DEQ", 1) + b" "
         verdict = auditor.post(
             "/exports/verify", data={"file": (io.BytesIO(tampered), f"report.{fmt}")}
