@@ -447,7 +447,11 @@ def test_the_recurring_form_offers_the_lead_units_people_and_takes_another(clien
     assert saved.status_code == 302, saved.text
     assert db.session.scalar(select(RecurringTask.owner_id)) == uong.id
     # said as the admin reads it, not as the command an operator would run
-    assert "created by the daily scheduled run" in client.get(saved.location).text
+    listed = client.get(saved.location).text
+    assert "created by the daily scheduled run" in listed
+    assert "period end +5 days" in listed  # the deadline, in one sentence to translate
+    listed_vi = client.get(saved.location, headers={"Accept-Language": "vi"}).text
+    assert "cuối kỳ +5 ngày" in listed_vi
 
 
 def test_a_units_people_are_offered_in_vietnamese_alphabetical_order(client, make):
