@@ -232,15 +232,22 @@ def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, use
 
 @pytest.mark.parametrize(
     ("path", "inputs"),
-    [("/my-unit/progress", "input.percent, input[name^='note-']"), ("/my-unit/give", "select")],
+    [
+        ("/my-unit/progress", "input.percent, input[name^='note-']"),
+        ("/my-unit/give", "select"),
+        ("/my-unit", "td[data-label]"),
+        ("/tasks", "td[data-label]"),
+    ],
 )
-def test_on_a_phone_the_forms_of_several_tasks_keep_every_input_on_screen(
+def test_on_a_phone_lists_and_forms_of_several_tasks_keep_everything_on_screen(
     chromium, live_server, scene, path, inputs
 ):
-    """A unit leader reporting or giving several tasks on a phone reaches each task's inputs
-    without scrolling the table sideways: each task is a block, each input labelled above
-    it in Vietnamese; and the form saves what was typed there. The header above keeps
-    *Xác thực hai lớp* and *Đăng xuất* on one line each (they broke in two at 375 px)."""
+    """A unit leader on a phone sees each task's deadline, status and timeliness in the
+    lists (*My unit*, the task list), and reaches each input of the forms reporting or
+    giving several tasks, without scrolling the table sideways: each task is a block, each
+    value labelled above it in Vietnamese; and the form saves what was typed there. The
+    header above keeps *Xác thực hai lớp* and *Đăng xuất* on one line each (they broke in
+    two at 375 px)."""
     context = chromium.new_context(
         base_url=live_server,
         viewport={"width": 375, "height": 800},
