@@ -20,6 +20,7 @@ from sqlalchemy import select
 from tracker.domain import lifecycle
 from tracker.extensions import db
 from tracker.models import Task
+from tracker.work import deadline_extensions
 
 from ..browser import (
     accessibility_problems,
@@ -231,23 +232,33 @@ def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, use
 
 
 @pytest.mark.parametrize(
-    ("path", "inputs"),
+    ("username", "path", "inputs"),
     [
-        ("/my-unit/progress", "input.percent, input[name^='note-']"),
-        ("/my-unit/give", "select"),
-        ("/my-unit", "td[data-label]"),
-        ("/tasks", "td[data-label]"),
+        ("leader", "/my-unit/progress", "input.percent, input[name^='note-']"),
+        ("leader", "/my-unit/give", "select"),
+        ("leader", "/my-unit", "td[data-label]"),
+        ("leader", "/tasks", "td[data-label]"),
+        ("supervisor", "/board", "td[data-label]"),
+        ("supervisor", "/verification", "td[data-label]"),
     ],
 )
 def test_on_a_phone_lists_and_forms_of_several_tasks_keep_everything_on_screen(
-    chromium, live_server, scene, path, inputs
+    chromium, live_server, scene, make, today, username, path, inputs
 ):
-    """A unit leader on a phone sees each task's deadline, status and timeliness in the
-    lists (*My unit*, the task list), and reaches each input of the forms reporting or
-    giving several tasks, without scrolling the table sideways: each task is a block, each
-    value labelled above it in Vietnamese; and the form saves what was typed there. The
-    header above keeps *Xác thực hai lớp* and *Đăng xuất* on one line each (they broke in
-    two at 375 px)."""
+    """On a phone a unit leader sees each task's deadline, status and timeliness in the
+    lists (*My unit*, the task list), a supervisor each overdue task's days overdue on the
+    board and each request of the verification queue, and the leader reaches each input of
+    the forms reporting or giving several tasks, without scrolling the table sideways: each
+    task is a block, each value labelled above it in Vietnamese; and the form saves what was
+    typed there. The header above keeps *Xác thực hai lớp* and *Đăng xuất* on one line each
+    (they broke in two at 375 px)."""
+    if path == "/verification":  # a request for more time waiting for the supervisor
+        deadline_extensions.request_extension(
+            scene["people"]["unit_leader"],
+            scene["overdue"],
+            today + timedelta(days=30),
+            "Chờ ý kiến thẩm định của Bộ Tư pháp",
+        )
     context = chromium.new_context(
         base_url=live_server,
         viewport={"width": 375, "height": 800},
@@ -255,16 +266,18 @@ def test_on_a_phone_lists_and_forms_of_several_tasks_keep_everything_on_screen(
     )
     page = context.new_page()
     try:
-        log_in(page, "leader")
+        log_in(page, username)
         page.goto(path)
-        screenshot(page, f"375-leader-{path}-stacked")
+        screenshot(page, f"375-{username}-{path}-stacked")
         assert accessibility_problems(page) == []
         fields = page.locator(f"table.stack-on-phone :is({inputs})")
         assert fields.count() >= 1
         for index in range(fields.count()):
             box = fields.nth(index).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
-        assert page.locator(".table-wrap").evaluate("e => e.scrollWidth <= e.clientWidth")
+        stacked = page.locator(".table-wrap:has(table.stack-on-phone)")
+        assert stacked.count() >= 1
+        assert stacked.evaluate_all("all => all.every(e => e.scrollWidth <= e.clientWidth)")
         # the header's second-factor link and log-out button keep their words on one line
         lines = page.locator(".who > a, .who button").evaluate_all(
             """items => items.map(item => {
