@@ -92,6 +92,26 @@ def vietnamese_page(chromium, live_server):
     context.close()
 
 
+@pytest.fixture
+def vietnamese_window(chromium, live_server):
+    """Opens a page in a browser asking for Vietnamese (Accept-Language vi-VN) in a window
+    `width` px wide, as `vietnamese_window(375)`; each closed after the test."""
+    contexts = []
+
+    def open_page(width: int):
+        context = chromium.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": 800},
+            extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def screenshot(page, name: str) -> Path:
     """Save the whole page as tests/artifacts/<name>.png (a test artifact, git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)

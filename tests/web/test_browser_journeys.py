@@ -203,32 +203,24 @@ def test_an_admin_creates_a_user_who_then_logs_in(browser_page, scene):
         ("admin", "/admin/users"),
     ],
 )
-def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, username, path, width):
+def test_main_screens_fit_a_phone_and_a_laptop(vietnamese_window, scene, username, path, width):
     """Nothing is cut at the right edge: wide tables scroll inside their frame, everything
     else fits the screen, in Vietnamese (the longer words)."""
-    context = chromium.new_context(
-        base_url=live_server,
-        viewport={"width": width, "height": 800},
-        extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
+    page = vietnamese_window(width)
+    log_in(page, username)
+    page.goto(path.format(task=scene["overdue"].id))
+    screenshot(page, f"{width}-{username}-{path}")
+    overflowing = page.evaluate(
+        """width => [...document.querySelectorAll('body *')]
+            .filter(e => !e.closest('.table-wrap'))
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
+            .slice(0, 5)""",
+        width,
     )
-    page = context.new_page()
-    try:
-        log_in(page, username)
-        page.goto(path.format(task=scene["overdue"].id))
-        screenshot(page, f"{width}-{username}-{path}")
-        overflowing = page.evaluate(
-            """width => [...document.querySelectorAll('body *')]
-                .filter(e => !e.closest('.table-wrap'))
-                .filter(e => e.getBoundingClientRect().right > width + 1)
-                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
-                .slice(0, 5)""",
-            width,
-        )
-        assert overflowing == [], f"{path} is wider than {width} px: {overflowing}"
-        assert placeholders_cut(page) == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-    finally:
-        context.close()
+    assert overflowing == [], f"{path} is wider than {width} px: {overflowing}"
+    assert placeholders_cut(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.parametrize(
@@ -243,7 +235,7 @@ def test_main_screens_fit_a_phone_and_a_laptop(chromium, live_server, scene, use
     ],
 )
 def test_on_a_phone_lists_and_forms_of_several_tasks_keep_everything_on_screen(
-    chromium, live_server, scene, make, today, username, path, inputs
+    vietnamese_window, scene, today, username, path, inputs
 ):
     """On a phone a unit leader sees each task's deadline, status and timeliness in the
     lists (*My unit*, the task list), a supervisor each overdue task's days overdue on the
@@ -259,49 +251,41 @@ def test_on_a_phone_lists_and_forms_of_several_tasks_keep_everything_on_screen(
             today + timedelta(days=30),
             "Chờ ý kiến thẩm định của Bộ Tư pháp",
         )
-    context = chromium.new_context(
-        base_url=live_server,
-        viewport={"width": 375, "height": 800},
-        extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
+    page = vietnamese_window(375)
+    log_in(page, username)
+    page.goto(path)
+    screenshot(page, f"375-{username}-{path}-stacked")
+    assert accessibility_problems(page) == []
+    fields = page.locator(f"table.stack-on-phone :is({inputs})")
+    assert fields.count() >= 1
+    for index in range(fields.count()):
+        box = fields.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    stacked = page.locator(".table-wrap:has(table.stack-on-phone)")
+    assert stacked.count() >= 1
+    assert stacked.evaluate_all("all => all.every(e => e.scrollWidth <= e.clientWidth)")
+    # the header's second-factor link and log-out button keep their words on one line
+    lines = page.locator(".who > a, .who button").evaluate_all(
+        """items => items.map(item => {
+            const range = document.createRange();
+            range.selectNodeContents(item);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+        })"""
     )
-    page = context.new_page()
-    try:
-        log_in(page, username)
-        page.goto(path)
-        screenshot(page, f"375-{username}-{path}-stacked")
-        assert accessibility_problems(page) == []
-        fields = page.locator(f"table.stack-on-phone :is({inputs})")
-        assert fields.count() >= 1
-        for index in range(fields.count()):
-            box = fields.nth(index).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
-        stacked = page.locator(".table-wrap:has(table.stack-on-phone)")
-        assert stacked.count() >= 1
-        assert stacked.evaluate_all("all => all.every(e => e.scrollWidth <= e.clientWidth)")
-        # the header's second-factor link and log-out button keep their words on one line
-        lines = page.locator(".who > a, .who button").evaluate_all(
-            """items => items.map(item => {
-                const range = document.createRange();
-                range.selectNodeContents(item);
-                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
-            })"""
-        )
-        assert lines == [1, 1]
-        labels = page.locator("table.stack-on-phone td[data-label]").evaluate_all(
-            "cells => cells.map(c => getComputedStyle(c, '::before').content)"
-        )
-        assert '"Thời hạn"' in labels
-        if path == "/my-unit/progress":
-            assert '"Phần trăm hoàn thành"' in labels and '"Ghi chú"' in labels
-            task = db.session.scalar(select(Task).where(Task.code == "T-02"))
-            page.locator(f"input[name='percent-{task.id}']").fill("40")
-            page.locator(f"input[name='note-{task.id}']").fill("Đã tập huấn xong đợt 1 ở Đà Nẵng")
-            page.get_by_role("button", name="Lưu các dòng đã thay đổi").click()
-            page.wait_for_load_state()
-            db.session.expire_all()
-            assert (task.percent_done, task.status) == (40, lifecycle.IN_PROGRESS)
-    finally:
-        context.close()
+    assert lines == [1, 1]
+    labels = page.locator("table.stack-on-phone td[data-label]").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert '"Thời hạn"' in labels
+    if path == "/my-unit/progress":
+        assert '"Phần trăm hoàn thành"' in labels and '"Ghi chú"' in labels
+        task = db.session.scalar(select(Task).where(Task.code == "T-02"))
+        page.locator(f"input[name='percent-{task.id}']").fill("40")
+        page.locator(f"input[name='note-{task.id}']").fill("Đã tập huấn xong đợt 1 ở Đà Nẵng")
+        page.get_by_role("button", name="Lưu các dòng đã thay đổi").click()
+        page.wait_for_load_state()
+        db.session.expire_all()
+        assert (task.percent_done, task.status) == (40, lifecycle.IN_PROGRESS)
 
 
 MAIN_PAGES = [
@@ -369,7 +353,7 @@ def timeline_words_cut(page) -> list[str]:
 
 
 def test_the_timeline_shows_each_task_and_its_class_whole_in_vietnamese(
-    chromium, live_server, scene, make, today
+    vietnamese_window, scene, make, today
 ):
     """The class beside each bar — in Vietnamese up to 45 characters with its unit, as *▲
     Quá hạn chưa hoàn thành, 12 ngày · BCT-KHCN* — and the task's label stay inside the
@@ -382,21 +366,13 @@ def test_the_timeline_shows_each_task_and_its_class_whole_in_vietnamese(
         title="Tiếp nhận, xử lý phản ánh, kiến nghị của người dân và doanh nghiệp",
         deadline=today - timedelta(days=120),
     )
-    context = chromium.new_context(
-        base_url=live_server,
-        viewport={"width": 1366, "height": 800},
-        extra_http_headers={"Accept-Language": "vi-VN,vi;q=0.9"},
-    )
-    page = context.new_page()
-    try:
-        log_in(page, "supervisor")
-        page.goto(f"/directives/{directive.id}/timeline")
-        screenshot(page, "timeline-vi")
-        chart = page.locator(".chart-group")
-        assert "▲ Quá hạn chưa hoàn thành, 120 ngày · BCT-KHCN" in chart.text_content()
-        assert timeline_words_cut(page) == []
-    finally:
-        context.close()
+    page = vietnamese_window(1366)
+    log_in(page, "supervisor")
+    page.goto(f"/directives/{directive.id}/timeline")
+    screenshot(page, "timeline-vi")
+    chart = page.locator(".chart-group")
+    assert "▲ Quá hạn chưa hoàn thành, 120 ngày · BCT-KHCN" in chart.text_content()
+    assert timeline_words_cut(page) == []
 
 
 def test_the_quick_search_box_finds_a_task_without_diacritics(browser_page, scene, make):
