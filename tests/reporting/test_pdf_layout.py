@@ -1,6 +1,7 @@
 """PDF tables fit A4 landscape: every column of the task list is on the page (wrapped text,
-smaller type), its last column's values are read back inside the page, and dates are
-dd/mm/yyyy and rates in the reader's language."""
+smaller type), its last column's values are read back inside the page, codes whole (see
+test_report_files), a table's total on the page of its rows, and dates are dd/mm/yyyy and
+rates in the reader's language."""
 
 from __future__ import annotations
 
@@ -85,6 +86,17 @@ def test_every_task_column_is_on_the_page(client, make, org, long_tasks, languag
     last_left = max(left for word, left, _ in words if word.startswith(headings[-1][:4]))
     assert sum(1 for word, left, _ in words if word == "1" and left >= last_left - 5) >= 3
     assert "31/03/2026" in present and "2026-03-31" not in present
+    pages = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True
+    ).stdout.decode("utf-8")
+    # The counts' total stays on the page of the rows it totals (it stood alone on a page)
+    total = "Tổng" if language == "vi" else "Total"
+    overdue = "Quá hạn chưa hoàn thành" if language == "vi" else "Not completed, overdue"
+    with_total = [page for page in pages.split("\f") if re.search(rf"^\s*{total}\b", page, re.M)]
+    assert len(with_total) == 1 and overdue in with_total[0]
+    # and the pages' foot names the day once (the title says it: "… as of 30/06/2026")
+    feet = [line for line in pages.splitlines() if re.search(r"\d+ (of|/) \d+\s*$", line)]
+    assert feet and all(foot.count("30/06/2026") == 1 for foot in feet), feet
 
 
 def test_without_the_fonts_a_pdf_answers_503_and_the_other_files_still_work(

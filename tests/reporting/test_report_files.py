@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -232,3 +232,32 @@ def test_the_done_when_of_the_issue(auditor, history, app):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"seq {event.seq}): its content" in result.output
+
+
+def test_the_pdf_task_list_keeps_every_code_whole(client, make, org, today):
+    """In the PDF's task list (a table of 21 columns on A4) a directive's, a task's and a
+    unit's code and an urging notice's number each stay on one line: the columns were too
+    narrow for Vietnamese codes, which broke as *2795/QĐ-B / CT* and *BKHCN-HT / QT*."""
+    from tracker.work import urging
+
+    from ..conftest import login
+
+    unit = make.unit("BKHCN-HTQT", org["ministry"], name="Vụ Hợp tác quốc tế")
+    supervisor = make.user("supervisor", org["ministry"])
+    overdue = make.task(
+        unit,
+        make.directive("01-KH/BCĐTW"),
+        code="BC57-2026Q4",
+        title="Báo cáo quý về Nghị quyết 57 gửi Ban Chỉ đạo",
+        deadline=today - timedelta(days=9),
+    )
+    make.task(unit, make.directive("2795/QĐ-BCT"), code="CL-02", deadline=today + timedelta(days=1))
+    notice = urging.issue_notice(supervisor, overdue, "Đề nghị báo cáo trước ngày 15.")
+    login(client, supervisor)
+    response = client.get(
+        "/reports/tasks.pdf", headers={"Accept-Language": "vi"}, follow_redirects=True
+    )
+    text = pdf_text(response.data)
+    assert "Nhiệm vụ" in text  # the Vietnamese file
+    for code in ("01-KH/BCĐTW", "2795/QĐ-BCT", "BC57-2026Q4", "BKHCN-HTQT", notice.number):
+        assert code in text, code

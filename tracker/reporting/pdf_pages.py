@@ -134,20 +134,35 @@ class _Table:
             document.line(x, self.segment_top, x, bottom)
         self.segment_top = None
 
+    def _lines(self, cells: Sequence[str], bold: bool) -> list[list[str]]:
+        """Each cell's text as the lines its column holds, in the row's font."""
+        self.document.set_font(FONT, "B" if bold else "", self.size)
+        inner = [width - 2 * self.padding for width in self.widths]
+        return [
+            self.document.wrapped(text, width) for text, width in zip(cells, inner, strict=True)
+        ]
+
+    def height_of(self, cells: Sequence[str], bold: bool = False) -> float:
+        """How tall the row of `cells` is drawn."""
+        lines = self._lines(cells, bold)
+        return max(len(cell) for cell in lines) * self.line_height + 2 * self.padding
+
     def row(
         self,
         cells: Sequence[str],
         bold: bool = False,
         fill: tuple[int, int, int] | None = None,
         keep_with_next: bool = False,
+        room_after: float = 0.0,
     ) -> None:
+        """Draw a row, on a new page (the header drawn again) when it does not fit; a header
+        row (`keep_with_next`) needs room for three lines under it, and any row `room_after`
+        (the totals, so that they never stand alone at the top of a page)."""
         document = self.document
-        document.set_font(FONT, "B" if bold else "", self.size)
-        inner = [width - 2 * self.padding for width in self.widths]
-        lines = [document.wrapped(text, width) for text, width in zip(cells, inner, strict=True)]
+        lines = self._lines(cells, bold)
         height = max(len(cell) for cell in lines) * self.line_height + 2 * self.padding
         room = PAGE_HEIGHT - BOTTOM - document.get_y()
-        if height + (3 * self.line_height if keep_with_next else 0) > room:
+        if height + (3 * self.line_height if keep_with_next else 0) + room_after > room:
             self.finish()
             document.add_page()
             if self.header is not None and not keep_with_next:
@@ -274,8 +289,10 @@ def draw(content: PdfContent) -> bytes:
     table = _Table(document, widths, 6 if wide else 9, content.right_aligned, content.columns)
     table.padding = 0.6 if wide else 1.2
     table.start()
-    for row in content.rows:
-        table.row(row)
+    totals_height = 0.0 if content.totals is None else table.height_of(content.totals, bold=True)
+    for index, row in enumerate(content.rows):
+        last = index == len(content.rows) - 1
+        table.row(row, room_after=totals_height if last else 0.0)
     if not content.rows:
         table.row([content.empty_rows, *[""] * (len(widths) - 1)])
     if content.totals is not None:

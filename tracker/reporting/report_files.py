@@ -67,22 +67,25 @@ NAMED_CODES: dict[str, dict[str, Text]] = {"action": ACTION_LABELS, "object_type
 # Widths (mm) of the PDF task list's columns, which fill the 273 mm between the margins of
 # A4 landscape; a column not named is 14.5 mm (a date: 31/03/2026 on one line).
 PDF_TASK_WIDTHS_MM = {
-    "directive": 14,
-    "task_code": 14,
+    # a code's column as wide as a long Vietnamese code at 6 pt and its 0.7 mm padding each
+    # side (01-KH/BCĐTW 15.1 mm, BC57-2026Q4 14.8, BKHCN-HTQT 14.1, notice 2026/0001 11.5):
+    # a code cut in two no longer reads as itself
+    "directive": 17,
+    "task_code": 17,
     "title": 19,
-    "kind": 9,
-    "lead_unit": 11,
+    "kind": 8.5,
+    "lead_unit": 16.5,
     "lead_unit_name": 13,
-    "coordinating_units": 13,
-    "owner": 14,
-    "status": 14,
-    "percent_done": 10,
-    "key_task": 10,
-    "timeliness": 15,
-    "days_overdue": 10,
+    "coordinating_units": 16.5,
+    "owner": 12,
+    "status": 12.5,
+    "percent_done": 8.5,
+    "key_task": 8,
+    "timeliness": 13.5,
+    "days_overdue": 8.5,
     "judged_against": 12,
-    "urging_notices": 11,
-    "version": 10,
+    "urging_notices": 13.5,
+    "version": 8,
     # the audit trail's events
     "seq": 12,
     "time_utc": 30,
@@ -374,7 +377,7 @@ def _pdf_file(
         totals = (translated(totals[0]), *totals[1:]) if totals[0] else totals
     content = pdf_pages.PdfContent(
         title=title,
-        footer=f"{title} · " + gettext("as of %(day)s", day=f"{table.as_of:%d/%m/%Y}"),
+        footer=_footer(title, table.as_of),
         # Translated whole, its placeholders kept for the page numbers (pdf_pages fills them).
         page_words=gettext("Page %(page)s of %(pages)s"),
         title_block=[
@@ -401,6 +404,13 @@ def _pdf_file(
         empty_detail=gettext("No tasks."),
     )
     target.write(pdf_pages.draw(content))
+
+
+def _footer(title: str, as_of: date) -> str:
+    """The words at the foot of each page: the report's title and the day its figures are
+    taken on, unless the title says that day already (a task list's does)."""
+    day = f"{as_of:%d/%m/%Y}"
+    return title if day in title else f"{title} · " + gettext("as of %(day)s", day=day)
 
 
 def _task_cells(columns: list[Column], row: Sequence[Any], words: _PeoplesWords) -> tuple[str, ...]:
