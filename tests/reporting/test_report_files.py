@@ -261,3 +261,18 @@ def test_the_pdf_task_list_keeps_every_code_whole(client, make, org, today):
     assert "Nhiệm vụ" in text  # the Vietnamese file
     for code in ("01-KH/BCĐTW", "2795/QĐ-BCT", "BC57-2026Q4", "BKHCN-HTQT", notice.number):
         assert code in text, code
+
+
+def test_a_rate_of_nothing_reads_as_a_dash_in_the_pdf_as_on_the_screen(client, make, org, today):
+    """A unit none of whose tasks has come due has no completion rate: the screen writes
+    "—", and so does the PDF (its cells were blank, which reads as a figure left out)."""
+    from ..conftest import login
+
+    make.task(org["department"], make.directive("2795/QĐ-BCT"), deadline=today + timedelta(days=20))
+    login(client, make.user("supervisor", org["ministry"]))
+    period = f"/reports/period{{fmt}}?period={today.year}"
+    screen = client.get(period.format(fmt="")).text
+    assert cells(screen, "DEP")[-3:] == ["—", "—", "—"]
+    pdf = client.get(period.format(fmt=".pdf"), follow_redirects=True)
+    dep_line = next(line for line in pdf_text(pdf.data).splitlines() if line.startswith("DEP "))
+    assert dep_line.split()[-3:] == ["—", "—", "—"]

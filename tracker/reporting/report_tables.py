@@ -80,11 +80,12 @@ def display(value: object, kind: str) -> str:
 
 def display_for_people(value: object, kind: str) -> str:
     """A cell as a person reads it (PDF): numbers and rates in the page's language (50,0%
-    in Vietnamese), dates dd/mm/yyyy, None as blank."""
+    in Vietnamese), dates dd/mm/yyyy; a rate of nothing (no task came due) as "—", as the
+    screen shows it, any other None as blank."""
     from ..infra.i18n import format_figure
 
     if value is None:
-        return ""
+        return format_figure(None) if kind == RATE else ""
     if kind == RATE and isinstance(value, int | float):
         return format_figure(float(value))
     if kind == NUMBER:
