@@ -48,3 +48,38 @@ def test_filters_and_forms_take_and_show_dd_mm_yyyy(client, make, org, today):
     assert response.status_code == 302
     assert db.session.query(ExtensionRequest).one().requested_deadline == wanted
     assert client.get("/tasks?as_of=31.03.2026").status_code == 422
+
+
+def test_a_day_that_does_not_exist_is_refused_as_such_not_as_missing(client, make, org, today):
+    """An admin who types 31/02/2027 as a task's deadline is told that it is no day, in
+    Vietnamese, with the form as typed: not "give the deadline" (the required-field message
+    took the place of the reason), and nothing is saved."""
+    from sqlalchemy import func, select
+
+    from tracker.models import Task
+
+    admin = make.user("admin", org["ministry"])
+    directive = make.directive("2795/QĐ-BCT")
+    login(client, admin)
+    form = {
+        "directive_id": directive.id,
+        "code": "NV Đ-01",
+        "title": "Rà soát quy hoạch điện VIII",
+        "kind": "task",
+        "lead_unit_id": org["department"].id,
+        "weight": "1",
+        "confidentiality": "normal",
+    }
+    vietnamese = {"Accept-Language": "vi"}
+    for typed in ("31/02/2027", "ngày mai"):
+        refused = client.post(
+            "/admin/tasks/new", data={**form, "deadline": typed}, headers=vietnamese
+        )
+        assert refused.status_code == 422
+        assert f"{typed} không phải là một ngày: hãy viết ngày/tháng/năm" in refused.text
+        assert "Nhập thời hạn" not in refused.text
+    missing = client.post("/admin/tasks/new", data={**form, "deadline": ""}, headers=vietnamese)
+    assert missing.status_code == 422 and "Nhập thời hạn" in missing.text
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 0
+    saved = client.post("/admin/tasks/new", data={**form, "deadline": f"{today:%d/%m/%Y}"})
+    assert saved.status_code == 302

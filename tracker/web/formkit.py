@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, DecimalField, SelectChoice, ValidationError
-from wtforms.validators import Length
+from wtforms.validators import Length, StopValidation
 from wtforms.widgets import Select, TextInput, html_params
 
 from ..domain.days import DAY_FORMATS, day_problem
@@ -41,7 +41,25 @@ class DayField(DateField):
         }
         super().__init__(label, validators, **kwargs)
 
+    def process_formdata(self, valuelist) -> None:
+        if valuelist and not " ".join(valuelist).strip():
+            self.data = None  # left empty: Optional or DataRequired says what that means
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "%(typed)s is not a day: write it dd/mm/yyyy, as 31/03/2026.",
+                    typed=" ".join(valuelist).strip()[:40],
+                )
+            ) from None
+
     def pre_validate(self, form) -> None:
+        if self.process_errors:
+            # a day typed wrong is said as such, not as a missing one: DataRequired would
+            # put "give the deadline" in place of why 31/02/2027 was refused
+            raise StopValidation()
         if problem := day_problem(self.data):
             raise ValidationError(translated(problem))
 
