@@ -226,8 +226,8 @@ def test_the_people_a_leader_may_name_come_in_vietnamese_alphabetical_order(
 def test_the_days_are_typed_and_shown_day_month_year_whatever_the_browser(client, unit, today):
     """The first and last day are text boxes in dd/mm/yyyy, as every other day of the
     tracker: the browser's own date box showed *12/08/2026* for 8 December to a reader whose
-    browser speaks American English. A day that does not exist is refused, the days typed
-    are kept on the form, and nothing is saved."""
+    browser speaks American English. A day that does not exist is refused as such (not as
+    a missing one), the days typed are kept on the form, and nothing is saved."""
     vietnamese = {"Accept-Language": "vi-VN,vi;q=0.9"}
     login(client, unit["leader"])
     page = client.get("/deputies", headers=vietnamese).text
@@ -242,6 +242,7 @@ def test_the_days_are_typed_and_shown_day_month_year_whatever_the_browser(client
     }
     refused = client.post("/deputies", data={**typed, "ends_on": "31/02/2027"}, headers=vietnamese)
     assert refused.status_code == 422
+    assert "31/02/2027 không phải là một ngày: hãy viết ngày/tháng/năm" in refused.text
     assert 'value="31/02/2027"' in refused.text and f'value="{today:%d/%m/%Y}"' in refused.text
     assert db.session.scalar(select(Delegation.id)) is None
     assert client.post("/deputies", data=typed, headers=vietnamese).status_code == 302

@@ -40,3 +40,11 @@ def parse_day(text: str) -> date:
 
 
 YEARS_PROBLEM = N_("a day between %(first)s and %(last)s").fill(first=FIRST_YEAR, last=LAST_YEAR)
+# What a day field answers to text that names no day (31/02/2027, "ngày mai"): the reason,
+# not "give the day", which a required field would say instead.
+NOT_A_DAY = N_("%(typed)s is not a day: write it dd/mm/yyyy, as 31/03/2026.")
+
+
+def not_a_day(typed: str) -> Text:
+    """The refusal of `typed` (cut to 40 characters) as a day."""
+    return NOT_A_DAY.fill(typed=typed.strip()[:40])

@@ -15,7 +15,7 @@ from wtforms import DateField, DecimalField, SelectChoice, ValidationError
 from wtforms.validators import Length, StopValidation
 from wtforms.widgets import Select, TextInput, html_params
 
-from ..domain.days import DAY_FORMATS, day_problem
+from ..domain.days import DAY_FORMATS, day_problem, not_a_day
 from ..domain.errors import DomainError
 from ..domain.names import without_refused_characters
 from ..domain.numbers import whole_number
@@ -48,12 +48,7 @@ class DayField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(
-                _(
-                    "%(typed)s is not a day: write it dd/mm/yyyy, as 31/03/2026.",
-                    typed=" ".join(valuelist).strip()[:40],
-                )
-            ) from None
+            raise ValueError(translated(not_a_day(" ".join(valuelist)))) from None
 
     def pre_validate(self, form) -> None:
         if self.process_errors:

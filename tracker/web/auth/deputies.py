@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ...accounts import deputies, users
 from ...domain import policy
-from ...domain.days import parse_day
+from ...domain.days import not_a_day, parse_day
 from ...domain.errors import InvalidInput
 from ...domain.roles import ADMIN, UNIT_LEADER
 from ...infra import clock
@@ -21,10 +21,16 @@ from .routes import bp
 
 
 def _day(name: str):
-    try:
-        return parse_day(request.form.get(name, "").strip())
-    except ValueError:
+    """The day typed in the form's field `name`; None when left empty; refused (with the
+    reason) when it names no day."""
+    typed = request.form.get(name, "").strip()
+    if not typed:
         return None
+    try:
+        return parse_day(typed)
+    except ValueError:
+        problem = not_a_day(typed)
+        raise InvalidInput(problem, field_errors={name: [problem]}) from None
 
 
 def _page(status: int = 200):
