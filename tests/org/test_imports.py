@@ -125,10 +125,41 @@ def test_every_row_error_is_reported_and_nothing_is_written(admin, today):
         (4, "lead_unit"),
         (5, "deadline"),
         (6, "directive"),
-        (7, "deadline"),
+        (7, "lead_unit"),  # unknown, and
+        (7, "deadline"),  # an existing task's deadline moves by extension only
         (8, "deadline"),
     ]
     assert "31.03.2026" in report.errors[1].message
+    assert counts() == (0, 0, 0)
+
+
+def test_every_problem_of_a_row_is_told_at_once(admin, today):
+    """A row with a day that does not exist, a percent in words, a kind in Vietnamese words,
+    an unknown unit, an unknown person and an unknown directive gets one line for each, in
+    one run: the importer stopped at the first, so the file went back and forth once per
+    mistake."""
+    row = {
+        "directive": "71/NQ-CP",
+        "task_code": "CT-Đ 09",
+        "title": "Rà soát thủ tục hành chính về đầu tư",
+        "kind": "nhiệm vụ",
+        "lead_unit": "BKHCN-XYZ",
+        "owner": "khong.co.ai",
+        "deadline": "31/02/2026",
+        "percent_done": "một trăm",
+    }
+    report = imports.run_import(admin, imports.read_rows("plan.csv", csv_bytes([row])))
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "deadline"),
+        (2, "percent_done"),
+        (2, "kind"),
+        (2, "lead_unit"),
+        (2, "owner"),
+        (2, "directive"),  # and, found building the row, the directive is unknown
+    ]
+    said = " ".join(str(e.message) for e in report.errors)
+    for typed in ("31/02/2026", "một trăm", "BKHCN-XYZ", "khong.co.ai"):
+        assert typed in said
     assert counts() == (0, 0, 0)
 
 

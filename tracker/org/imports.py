@@ -119,6 +119,15 @@ class RowProblem(Exception):
         self.column, self.message = column, message
 
 
+class RowProblems(Exception):
+    """Every problem of a row's cells, each a RowProblem: found together, so that a row with
+    a wrong day and an unknown unit is mended at once, not in two runs."""
+
+    def __init__(self, problems: list[RowProblem]):
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems
+
+
 # --- reading files -------------------------------------------------------------------------
 
 # One row of a file: column name → the cell's value (text, or a number or date from XLSX).
@@ -381,6 +390,54 @@ def _unit(code: str, column: str) -> Unit:
     return unit
 
 
+def _known_units(row: Row) -> None:
+    """The lead and coordinating units the row names exist."""
+    if lead_code := cell_text(row, "lead_unit"):
+        _unit(lead_code, "lead_unit")
+    for code in cell_text(row, "coordinating_units").replace(",", ";").split(";"):
+        if code.strip():
+            _unit(code.strip(), "coordinating_units")
+
+
+def _known_owner(row: Row) -> None:
+    if (name := cell_text(row, "owner")) and db.session.scalar(
+        select(User.id).where(User.username == name)
+    ) is None:
+        raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(name)))
+
+
+def _known_kind(row: Row) -> None:
+    if (kind := cell_text(row, "kind")) and kind not in lifecycle.TASK_KINDS:
+        raise RowProblem(
+            "kind", N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.TASK_KINDS))
+        )
+
+
+# Each cell read on its own, before the row is built, so that a row's problems are all told
+# at once; the building (_row) reads them again, with what depends on the task and the actor.
+CELL_CHECKS: tuple[Callable[[Row], object], ...] = (
+    lambda row: _date(row, "start_date"),
+    lambda row: _date(row, "deadline"),
+    lambda row: _int(row, "percent_done"),
+    lambda row: _int(row, "version"),
+    lambda row: _bool(row, "key_task"),
+    _status,
+    _known_kind,
+    _known_units,
+    _known_owner,
+)
+
+
+def _cell_problems(row: Row) -> list[RowProblem]:
+    problems = []
+    for check in CELL_CHECKS:
+        try:
+            check(row)
+        except RowProblem as problem:
+            problems.append(problem)
+    return problems
+
+
 # --- one row -------------------------------------------------------------------------------
 
 
@@ -462,9 +519,7 @@ def _new_task(
     owner = None
     if owner_name := cell_text(row, "owner"):
         owner = db.session.scalar(select(User).where(User.username == owner_name))
-        if owner is None:
-            raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(owner_name)))
-        if not policy.can_assign_owner(actor, owner):
+        if owner is not None and not policy.can_assign_owner(actor, owner):  # known: _known_owner
             raise RowProblem(
                 "owner",
                 N_("%(name)s is not in your units: a task's owner is someone of your units.").fill(
@@ -540,16 +595,29 @@ def _row(actor: User, row: Row, report: ImportReport, line: int) -> None:
         raise RowProblem("directive", N_("required"))
     if not code:
         raise RowProblem("task_code", N_("required"))
-    directive = _directive(actor, row, report, line)
-    target = _target(actor, row, directive, report, line)
-    task = db.session.scalar(
-        select(Task).where(Task.directive_id == directive.id, Task.code == code)
-    )
-    if task is None:
-        _new_task(actor, row, directive, target, report, line)
-    else:
-        _update_task(actor, row, task, report, line)
-    db.session.flush()
+    problems = _cell_problems(row)
+    try:
+        directive = _directive(actor, row, report, line)
+        target = _target(actor, row, directive, report, line)
+        task = db.session.scalar(
+            select(Task).where(Task.directive_id == directive.id, Task.code == code)
+        )
+        if task is None:
+            _new_task(actor, row, directive, target, report, line)
+        else:
+            _update_task(actor, row, task, report, line)
+        db.session.flush()
+    except RowProblem as problem:  # told with the cells' problems, once
+        told = {(p.column, p.message) for p in problems}
+        raise RowProblems(
+            problems + ([problem] if (problem.column, problem.message) not in told else [])
+        ) from None
+    except DomainError:
+        if problems:  # a cell read wrong is the first thing to mend
+            raise RowProblems(problems) from None
+        raise
+    if problems:  # cells the building did not need (a new task's percent) are refused too
+        raise RowProblems(problems)
 
 
 def run_import(
@@ -651,6 +719,9 @@ def _tried_every_row(
         except RowProblem as problem:
             savepoint.rollback()
             report.errors.append(RowError(line, problem.column, problem.message))
+        except RowProblems as found:
+            savepoint.rollback()
+            report.errors.extend(RowError(line, p.column, p.message) for p in found.problems)
         except DomainError as error:
             savepoint.rollback()
             report.errors.append(RowError(line, blame(error), error.message))
