@@ -148,7 +148,8 @@ def test_every_problem_of_a_row_is_told_at_once(admin, today):
         "deadline": "31/02/2026",
         "percent_done": "một trăm",
     }
-    report = imports.run_import(admin, imports.read_rows("plan.csv", csv_bytes([row])))
+    over = {**row, "task_code": "CT-Đ 10", "percent_done": "150", "deadline": "30/06/2026"}
+    report = imports.run_import(admin, imports.read_rows("plan.csv", csv_bytes([row, over])))
     assert [(e.row, e.column) for e in report.errors] == [
         (2, "deadline"),
         (2, "percent_done"),
@@ -156,6 +157,11 @@ def test_every_problem_of_a_row_is_told_at_once(admin, today):
         (2, "lead_unit"),
         (2, "owner"),
         (2, "directive"),  # and, found building the row, the directive is unknown
+        (3, "percent_done"),  # 150: a percent is from 0 to 100
+        (3, "kind"),
+        (3, "lead_unit"),
+        (3, "owner"),
+        (3, "directive"),
     ]
     said = " ".join(str(e.message) for e in report.errors)
     for typed in ("31/02/2026", "một trăm", "BKHCN-XYZ", "khong.co.ai"):

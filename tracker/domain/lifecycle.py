@@ -85,6 +85,11 @@ def check_transition(old: str, new: str) -> None:
     )
 
 
+def percent_in_range(percent: int) -> bool:
+    """A task's percent done is a whole number from 0 to 100."""
+    return 0 <= percent <= 100
+
+
 def status_with_percent(status: str, percent: int) -> str:
     """The status a report of `percent` done leaves a task in, when the reporter does not
     choose one (several tasks reported at once): a task not started is in progress once any

@@ -406,6 +406,12 @@ def _known_owner(row: Row) -> None:
         raise RowProblem("owner", N_("unknown user %(name)s").fill(name=repr(name)))
 
 
+def _percent(row: Row) -> None:
+    percent = _int(row, "percent_done")
+    if percent is not None and not lifecycle.percent_in_range(percent):
+        raise RowProblem("percent_done", N_("must be between 0 and 100"))
+
+
 def _known_kind(row: Row) -> None:
     if (kind := cell_text(row, "kind")) and kind not in lifecycle.TASK_KINDS:
         raise RowProblem(
@@ -418,7 +424,7 @@ def _known_kind(row: Row) -> None:
 CELL_CHECKS: tuple[Callable[[Row], object], ...] = (
     lambda row: _date(row, "start_date"),
     lambda row: _date(row, "deadline"),
-    lambda row: _int(row, "percent_done"),
+    _percent,
     lambda row: _int(row, "version"),
     lambda row: _bool(row, "key_task"),
     _status,

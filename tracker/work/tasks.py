@@ -523,7 +523,7 @@ def apply_progress(
     new_evidence = bool(evidence_url) or has_file
     if percent_done is None:
         percent_done = old_percent
-    if not 0 <= percent_done <= 100:
+    if not lifecycle.percent_in_range(percent_done):
         raise InvalidInput(
             N_("Percent done must be between 0 and 100."),
             field_errors={"progress": [N_("must be between 0 and 100")]},
