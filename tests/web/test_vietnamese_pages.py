@@ -331,6 +331,26 @@ def test_refusals_the_server_makes_itself_are_vietnamese(
     assert task.evidence == []
 
 
+def test_a_record_that_is_not_there_is_named_in_vietnamese(client, vietnamese_world):
+    """A directive, task, unit or user asked for by an address that names none: the 404 says
+    which, in Vietnamese — it said *Không có directive này.*, the record's name in
+    English."""
+    world = vietnamese_world
+    login(client, world["people"]["admin"])
+    missing = {
+        "/directives/987654": "Không có văn bản chỉ đạo này.",
+        "/public/directives/987654": "Không có văn bản chỉ đạo này.",
+        "/tasks/987654": "Không có nhiệm vụ này.",
+        "/admin/units/987654/edit": "Không có đơn vị này.",
+        "/admin/users/987654/edit": "Không có người dùng này.",
+    }
+    for path, said in missing.items():
+        page = client.get(path)
+        assert page.status_code == 404, path
+        assert said in html.unescape(page.text), path
+        assert english_words(page.text, world["data"]) == [], path
+
+
 def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
     client, vietnamese_world, today
 ):

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.errors import NotFound
 from ..domain.roles import OFFICER, READ_ALL_ROLES, UNIT_LEADER
-from ..domain.text import N_
+from ..domain.text import N_, NP_, Text
 from ..domain.vietnamese_order import by_name
 from ..extensions import db
 from ..infra.id_lists import among
@@ -51,9 +51,30 @@ def get_or_404(
     return record
 
 
+# What a 404 names, translated with it: "Không có văn bản chỉ đạo này.", not "Không có
+# directive này." (the name went into the sentence in English).
+RECORD_NAMES: dict[str, Text] = {
+    "record": NP_("record", "record"),
+    "closed period": NP_("record", "closed period"),
+    "comment": NP_("record", "comment"),
+    "delegation": NP_("record", "delegation"),
+    "directive": NP_("record", "directive"),
+    "evidence": NP_("record", "evidence"),
+    "export": NP_("record", "report file"),
+    "extension request": NP_("record", "extension request"),
+    "feed": NP_("record", "calendar address"),
+    "notification": NP_("record", "notification"),
+    "target": NP_("record", "target"),
+    "task": NP_("record", "task"),
+    "unit": NP_("record", "unit"),
+    "user": NP_("record", "user"),
+}
+
+
 def no_such(what: str) -> NotFound:
-    """The refusal of a record that is not there (404), naming what was asked for."""
-    return NotFound(N_("There is no such %(what)s."), params={"what": what})
+    """The refusal of a record that is not there (404), naming what was asked for (one of
+    RECORD_NAMES) in the reader's language."""
+    return NotFound(N_("There is no such %(what)s."), params={"what": RECORD_NAMES.get(what, what)})
 
 
 # A task's lists that its page and an update of it read. Most tasks have none of most of
