@@ -63,6 +63,7 @@ RECORD_NAMES: dict[str, Text] = {
     "export": NP_("record", "report file"),
     "extension request": NP_("record", "extension request"),
     "feed": NP_("record", "calendar address"),
+    "import": NP_("record", "import"),
     "notification": NP_("record", "notification"),
     "target": NP_("record", "target"),
     "task": NP_("record", "task"),

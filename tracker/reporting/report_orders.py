@@ -159,7 +159,7 @@ def directive_filters(directive: Directive, args: Mapping[str, str], today: date
 def _directive(code: str | None) -> Directive:
     directive = lookups.directive_by_code(code) if code else None
     if directive is None:
-        raise NotFound(N_("There is no such %(what)s."), params={"what": "directive"})
+        raise lookups.no_such("directive")
     return directive
 
 
@@ -171,7 +171,7 @@ def _closing(user: User, closing_id: object) -> PeriodClosing:
         number = 0
     closing = lookups.closing_by_id(number) if 0 < number < 2**31 else None
     if closing is None:
-        raise NotFound(N_("There is no such %(what)s."), params={"what": "closed period"})
+        raise lookups.no_such("closed period")
     policy.require(closings.may_view(user, closing), N_("That closing is outside your units."))
     return closing
 

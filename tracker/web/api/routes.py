@@ -437,7 +437,7 @@ def get_import(import_id: int):
     """An import run in the background: its state, progress and, once done, its report."""
     job = jobs_records.visible_to(_user(), import_id, "import")
     if job is None:
-        raise NotFound(N_("There is no such %(what)s."), params={"what": "import"})
+        raise lookups.no_such("import")
     return jsonify(import_job_json(job))
 
 
@@ -581,7 +581,7 @@ def create_export():
 def _visible_job(job_id: int) -> Job:
     job = jobs_records.visible_to(_user(), job_id, "report")
     if job is None:
-        raise NotFound(N_("There is no such %(what)s."), params={"what": "export"})
+        raise lookups.no_such("export")
     return job
 
 
