@@ -331,7 +331,7 @@ def test_refusals_the_server_makes_itself_are_vietnamese(
     assert task.evidence == []
 
 
-def test_a_record_that_is_not_there_is_named_in_vietnamese(client, vietnamese_world):
+def test_a_record_that_is_not_there_is_named_in_vietnamese(app, client, vietnamese_world):
     """A directive, task, unit or user asked for by an address that names none: the 404 says
     which, in Vietnamese — it said *Không có directive này.*, the record's name in
     English."""
@@ -349,6 +349,11 @@ def test_a_record_that_is_not_there_is_named_in_vietnamese(client, vietnamese_wo
         assert page.status_code == 404, path
         assert said in html.unescape(page.text), path
         assert english_words(page.text, world["data"]) == [], path
+    # a member of the public is led to the public progress, not to a start page they lack
+    anonymous = app.test_client()
+    public = anonymous.get("/public/directives/987654", headers={"Accept-Language": "vi"})
+    assert public.status_code == 404
+    assert re.search(r'<a class="button" href="/public/">Công khai tiến độ</a>', public.text)
 
 
 def test_the_audit_trail_shows_recorded_statuses_roles_and_levels_in_vietnamese(
