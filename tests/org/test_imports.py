@@ -3,6 +3,7 @@ nothing is written unless the whole file is valid; an export round-trips."""
 
 import csv
 import io
+import re
 import threading
 from datetime import timedelta
 
@@ -166,6 +167,32 @@ def test_every_problem_of_a_row_is_told_at_once(admin, today):
     said = " ".join(str(e.message) for e in report.errors)
     for typed in ("31/02/2026", "một trăm", "BKHCN-XYZ", "khong.co.ai"):
         assert typed in said
+    assert counts() == (0, 0, 0)
+
+
+def test_the_import_page_names_each_column_in_the_readers_language(client, admin, today):
+    """The problems of an import name the file's column as the file heads it and, beside
+    it, as the page's language names the field: *lead_unit Đơn vị chủ trì*, *owner Người
+    phụ trách* — an admin reading Vietnamese met only the file's English headings."""
+    row = {
+        "directive": "71/NQ-CP",
+        "directive_title": "Chương trình hành động của Chính phủ",
+        "task_code": "CT-Đ 11",
+        "title": "Rà soát thủ tục hành chính",
+        "lead_unit": "BKHCN-XYZ",
+        "owner": "khong.co.ai",
+        "deadline": today.isoformat(),
+    }
+    login(client, admin)
+    page = client.post(
+        "/admin/import",
+        data={"file": (io.BytesIO(csv_bytes([row])), "kế hoạch.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "vi"},
+        follow_redirects=True,
+    ).text
+    cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", page)]
+    assert "lead_unit Đơn vị chủ trì" in cells and "owner Người phụ trách" in cells
     assert counts() == (0, 0, 0)
 
 

@@ -81,7 +81,9 @@ def test_a_problem_names_its_row_and_column_and_nothing_is_written(client, make,
     page = client.get(upload(client, content, apply=True).location).text
     errors = {
         (int(row), column)
-        for row, column in re.findall(r'<tr><td class="num">(\d+)</td><td>([a-z_]+)</td>', page)
+        for row, column in re.findall(
+            r'<tr><td class="num">(\d+)</td><td><code>([a-z_]+)</code>', page
+        )
     }
     assert errors == {
         (3, "username"),

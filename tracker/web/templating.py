@@ -20,7 +20,7 @@ from ..domain import policy
 from ..domain.lifecycle import STATUS_LABELS, STATUSES
 from ..domain.numbers import MEASURED_FIELDS
 from ..domain.roles import ROLE_LABELS
-from ..domain.text import field_label
+from ..domain.text import FIELD_LABELS, field_label
 from ..domain.timeliness import (
     TIMELINESS_LABELS,
     TIMELINESS_ORDER,
@@ -247,6 +247,12 @@ def compact_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def column_name(column: str) -> str:
+    """A file's column (`lead_unit`) as the reader's language names the field it holds
+    (*Đơn vị chủ trì*), or "" when no field is named so."""
+    return i18n.translated(FIELD_LABELS[column]) if column in FIELD_LABELS else ""
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["share"] = i18n.format_share
@@ -261,6 +267,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["unit_options"] = unit_options
     app.jinja_env.globals["directive_options"] = directive_options
     app.jinja_env.globals["count_cells"] = _count_cells_with_page_labels
+    app.jinja_env.globals["column_name"] = column_name
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
