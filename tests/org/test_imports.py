@@ -135,7 +135,7 @@ def test_every_row_error_is_reported_and_nothing_is_written(admin, today):
 
 
 def test_every_problem_of_a_row_is_told_at_once(admin, today):
-    """A row with a day that does not exist, a percent in words, a kind in Vietnamese words,
+    """A row with a day that does not exist, a percent in words, a kind that is none,
     an unknown unit, an unknown person and an unknown directive gets one line for each, in
     one run: the importer stopped at the first, so the file went back and forth once per
     mistake."""
@@ -143,7 +143,7 @@ def test_every_problem_of_a_row_is_told_at_once(admin, today):
         "directive": "71/NQ-CP",
         "task_code": "CT-Đ 09",
         "title": "Rà soát thủ tục hành chính về đầu tư",
-        "kind": "nhiệm vụ",
+        "kind": "công việc",
         "lead_unit": "BKHCN-XYZ",
         "owner": "khong.co.ai",
         "deadline": "31/02/2026",
@@ -168,6 +168,35 @@ def test_every_problem_of_a_row_is_told_at_once(admin, today):
     for typed in ("31/02/2026", "một trăm", "BKHCN-XYZ", "khong.co.ai"):
         assert typed in said
     assert counts() == (0, 0, 0)
+
+
+def test_a_file_written_in_vietnamese_words_is_read(admin, today):
+    """A status and a kind may be written as the screens write them, in either language —
+    *Đang thực hiện*, *Mốc* — as well as by their codes; key_task took *có* already."""
+    rows = good_rows(today)
+    rows[0]["kind"] = "Mốc"
+    rows[1]["kind"] = "nhiệm vụ"
+    report = imports.run_import(admin, imports.read_rows("plan.csv", csv_bytes(rows)), False)
+    assert report.ok, report.errors
+    kinds = dict(db.session.execute(select(Task.code, Task.kind)).all())
+    assert kinds[rows[0]["task_code"]] == "milestone" and kinds[rows[1]["task_code"]] == "task"
+    task = db.session.scalar(select(Task).where(Task.code == rows[1]["task_code"]))
+    update = {
+        "directive": task.directive.code,
+        "task_code": task.code,
+        "status": "Đang thực hiện",
+        "percent_done": "40",
+        "version": str(task.version),
+    }
+    updated = imports.run_import(admin, imports.read_rows("u.csv", csv_bytes([update])), False)
+    assert updated.ok and updated.updated == 1, updated.errors
+    db.session.refresh(task)
+    assert (task.status, task.percent_done) == ("in_progress", 40)
+    wrong = {**update, "status": "Đang làm dở", "version": str(task.version)}
+    refused = imports.run_import(admin, imports.read_rows("w.csv", csv_bytes([wrong])), False)
+    assert [(e.column, e.message) for e in refused.errors] == [
+        ("status", "unknown status 'Đang làm dở'")
+    ]
 
 
 def test_the_import_page_names_each_column_in_the_readers_language(client, admin, today):

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask_babel import format_decimal, get_locale, gettext, pgettext
+from flask_babel import force_locale, format_decimal, get_locale, gettext, pgettext
 
 from ..domain.errors import DomainError
 from ..domain.lifecycle import CONFIDENTIALITY_LABELS, STATUS_LABELS
@@ -58,6 +58,17 @@ def translated(message: str | None) -> str:
     if isinstance(message, Text) and message.context:
         return str(pgettext(message.context, message))
     return str(gettext(message))
+
+
+def codes_by_word(labels: dict[str, Text]) -> dict[str, str]:
+    """Each stored code by its label as each of LANGUAGES writes it, lower-cased: a file
+    written in Vietnamese says *Đang thực hiện* or *nhiệm vụ* where the tracker stores
+    in_progress or task."""
+    words: dict[str, str] = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            words.update({translated(label).lower(): code for code, label in labels.items()})
+    return words
 
 
 def _translated_values(values: dict[str, object]) -> dict[str, object]:

@@ -30,6 +30,7 @@ from ..domain.days import parse_day
 from ..domain.errors import Conflict, DomainError, InvalidInput
 from ..domain.text import N_, Text, field_label
 from ..extensions import db
+from ..infra.i18n import WORD_LABELS, codes_by_word
 from ..models import Directive, Target, Task, Unit, User
 from ..models.directive import DIRECTIVE_KINDS
 from ..work.tasks import TaskValues, add_task, apply_progress, tell_lead_units_of_import
@@ -58,7 +59,6 @@ COLUMNS = (
     "version",
 )
 REQUIRED = ("directive", "task_code")
-STATUS_BY_LABEL = {label.lower(): status for status, label in lifecycle.STATUS_LABELS.items()}
 # Service field names -> the column to blame.
 FIELD_COLUMNS = {
     "code": "task_code",
@@ -377,7 +377,7 @@ def _status(row: Row) -> str | None:
         return None
     if text in lifecycle.STATUSES:
         return text
-    status = STATUS_BY_LABEL.get(text.lower())
+    status = codes_by_word(lifecycle.STATUS_LABELS).get(text.lower())
     if status is None:
         raise RowProblem("status", N_("unknown status %(value)s").fill(value=repr(text)))
     return status
@@ -412,11 +412,19 @@ def _percent(row: Row) -> None:
         raise RowProblem("percent_done", N_("must be between 0 and 100"))
 
 
-def _known_kind(row: Row) -> None:
-    if (kind := cell_text(row, "kind")) and kind not in lifecycle.TASK_KINDS:
+def _kind(row: Row) -> str:
+    """The task's kind: a code (task, milestone) or its label in either language; a task
+    when the cell is empty."""
+    text = cell_text(row, "kind")
+    if not text or text in lifecycle.TASK_KINDS:
+        return text or lifecycle.KIND_TASK
+    kinds = {kind: WORD_LABELS[kind] for kind in lifecycle.TASK_KINDS}
+    kind = codes_by_word(kinds).get(text.lower())
+    if kind is None:
         raise RowProblem(
             "kind", N_("use one of: %(choices)s").fill(choices=", ".join(lifecycle.TASK_KINDS))
         )
+    return kind
 
 
 # Each cell read on its own, before the row is built, so that a row's problems are all told
@@ -428,7 +436,7 @@ CELL_CHECKS: tuple[Callable[[Row], object], ...] = (
     lambda row: _int(row, "version"),
     lambda row: _bool(row, "key_task"),
     _status,
-    _known_kind,
+    _kind,
     _known_units,
     _known_owner,
 )
@@ -549,7 +557,7 @@ def _new_task(
             coordinating_units=coordinating,
             owner=owner,
             is_key=_bool(row, "key_task"),
-            kind=cell_text(row, "kind") or lifecycle.KIND_TASK,
+            kind=_kind(row),
         ),
         actor,
     )
