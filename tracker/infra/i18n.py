@@ -63,11 +63,16 @@ def translated(message: str | None) -> str:
 def codes_by_word(labels: dict[str, Text]) -> dict[str, str]:
     """Each stored code by its label as each of LANGUAGES writes it, lower-cased: a file
     written in Vietnamese says *Đang thực hiện* or *nhiệm vụ* where the tracker stores
-    in_progress or task."""
+    in_progress or task. Made once per set of labels (an import reads it for every row)."""
+    return _codes_by_word(tuple(labels.items()))
+
+
+@functools.cache
+def _codes_by_word(labels: tuple[tuple[str, Text], ...]) -> dict[str, str]:
     words: dict[str, str] = {}
     for language in LANGUAGES:
         with force_locale(language):
-            words.update({translated(label).lower(): code for code, label in labels.items()})
+            words.update({translated(label).lower(): code for code, label in labels})
     return words
 
 
