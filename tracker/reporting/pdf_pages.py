@@ -142,10 +142,12 @@ class _Table:
             self.document.wrapped(text, width) for text, width in zip(cells, inner, strict=True)
         ]
 
+    def _height(self, lines: list[list[str]]) -> float:
+        return max(len(cell) for cell in lines) * self.line_height + 2 * self.padding
+
     def height_of(self, cells: Sequence[str], bold: bool = False) -> float:
         """How tall the row of `cells` is drawn."""
-        lines = self._lines(cells, bold)
-        return max(len(cell) for cell in lines) * self.line_height + 2 * self.padding
+        return self._height(self._lines(cells, bold))
 
     def row(
         self,
@@ -160,7 +162,7 @@ class _Table:
         (the totals, so that they never stand alone at the top of a page)."""
         document = self.document
         lines = self._lines(cells, bold)
-        height = max(len(cell) for cell in lines) * self.line_height + 2 * self.padding
+        height = self._height(lines)
         room = PAGE_HEIGHT - BOTTOM - document.get_y()
         if height + (3 * self.line_height if keep_with_next else 0) + room_after > room:
             self.finish()
